@@ -1,0 +1,230 @@
+"""The records the store hands out: frozen data, each with ``to_json()``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+__all__ = [
+    "EVENT_LEVELS",
+    "JOURNAL_PHASES",
+    "OUTCOMES",
+    "SAVEPOINT_KINDS",
+    "TRANSITION_STATUSES",
+    "EventRecord",
+    "JournalStep",
+    "LockInfo",
+    "SavepointRecord",
+    "Transition",
+    "VersionRecord",
+    "utc_now",
+]
+
+#: What became of an applied (or attempted) version.
+OUTCOMES = frozenset(
+    {"applied", "failed", "rolled-back", "suspended", "cancelled", "deleted", "in-progress"}
+)
+#: Who took a savepoint: stop-with-savepoint of an update, ``flinkops savepoint``,
+#: a suspend, or a retained checkpoint flinkops chose to remember.
+SAVEPOINT_KINDS = frozenset({"stop", "manual", "suspend", "checkpoint"})
+EVENT_LEVELS = frozenset({"debug", "info", "warning", "error"})
+JOURNAL_PHASES = frozenset({"start", "end", "failed"})
+#: "running" while an apply carries the transition out; the others are final.
+TRANSITION_STATUSES = frozenset({"running", "done", "failed", "rolled-back"})
+
+
+def utc_now() -> str:
+    """Now in UTC as ISO 8601 with milliseconds and a ``Z``: ``2026-11-21T15:04:05.123Z``."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+@dataclass(frozen=True)
+class VersionRecord:
+    """One applied (or attempted) version of a job on a target.
+
+    ``spec`` is the spec as applied, secrets already redacted by the caller.
+    ``savepoint`` is the savepoint taken when this version was stopped;
+    ``restored_from`` the one it was started from. ``applied_at`` left empty is
+    filled with the current UTC time by ``Store.record_version``.
+    """
+
+    target: str
+    job: str
+    version: int
+    spec_hash: str
+    sql_hash: str
+    config_hash: str
+    spec: dict[str, Any]
+    sql: str
+    git_commit: str | None = None
+    git_author: str | None = None
+    applied_at: str = ""
+    job_id: str | None = None
+    restored_from: str | None = None
+    savepoint: str | None = None
+    outcome: str = "in-progress"
+    message: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The form ``flinkops history --format json`` prints (no spec, no SQL)."""
+        return {
+            "version": self.version,
+            "spec_hash": self.spec_hash,
+            "applied_at": self.applied_at,
+            "git_commit": self.git_commit,
+            "git_author": self.git_author,
+            "job_id": self.job_id,
+            "restored_from": self.restored_from,
+            "savepoint": self.savepoint,
+            "outcome": self.outcome,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class SavepointRecord:
+    """A savepoint (or retained checkpoint) flinkops knows of."""
+
+    target: str
+    job: str
+    location: str
+    kind: str
+    job_id: str | None
+    version: int | None
+    created_at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "location": self.location,
+            "kind": self.kind,
+            "job_id": self.job_id,
+            "version": self.version,
+            "created_at": self.created_at,
+        }
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """A run event as a console shows it. ``job`` is None for target-wide events."""
+
+    id: int
+    target: str
+    job: str | None
+    at: str
+    level: str
+    step: str
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": self.at,
+            "target": self.target,
+            "job": self.job,
+            "level": self.level,
+            "step": self.step,
+            "message": self.message,
+            "details": self.details,
+        }
+
+
+@dataclass(frozen=True)
+class JournalStep:
+    """One journal entry: a step started, ended or failed, with its data."""
+
+    seq: int
+    step: str
+    phase: str
+    data: dict[str, Any]
+    at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "step": self.step,
+            "phase": self.phase,
+            "data": self.data,
+            "at": self.at,
+        }
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One job's change being carried out, with its journal in order.
+
+    ``pid`` and ``hostname`` are those of the process that began it.
+    """
+
+    id: int
+    target: str
+    job: str
+    action: str
+    plan: dict[str, Any]
+    status: str
+    started_at: str
+    ended_at: str | None
+    pid: int
+    hostname: str
+    steps: tuple[JournalStep, ...] = ()
+
+    def last(self, step: str, phase: str | None = None) -> JournalStep | None:
+        """The newest entry for ``step`` (and ``phase``, when given), or None."""
+        for entry in reversed(self.steps):
+            if entry.step == step and (phase is None or entry.phase == phase):
+                return entry
+        return None
+
+    def data(self, step: str) -> dict[str, Any]:
+        """The data of every entry of ``step`` merged in order (later keys win)."""
+        merged: dict[str, Any] = {}
+        for entry in self.steps:
+            if entry.step == step:
+                merged.update(entry.data)
+        return merged
+
+    def pending(self) -> list[str]:
+        """Steps whose newest entry is ``start``: begun, and the outcome unknown."""
+        newest: dict[str, str] = {}
+        for entry in self.steps:
+            newest[entry.step] = entry.phase
+        return [step for step, phase in newest.items() if phase == "start"]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "target": self.target,
+            "job": self.job,
+            "action": self.action,
+            "plan": self.plan,
+            "status": self.status,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "pid": self.pid,
+            "hostname": self.hostname,
+            "steps": [s.to_json() for s in self.steps],
+        }
+
+
+@dataclass(frozen=True)
+class LockInfo:
+    """Who holds a target's apply lock, and since when."""
+
+    target: str
+    holder: str
+    pid: int
+    hostname: str
+    since: str
+
+    def describe(self) -> str:
+        return f"{self.holder} (pid {self.pid} on {self.hostname}) since {self.since}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "holder": self.holder,
+            "pid": self.pid,
+            "hostname": self.hostname,
+            "since": self.since,
+        }

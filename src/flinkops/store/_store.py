@@ -1,0 +1,493 @@
+"""``Store``: versions, savepoints, events, the transition journal and apply locks."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import fields, replace
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from flinkops.errors import LockHeld, StoreError
+from flinkops.store._db import Database, FaultHook
+from flinkops.store._locks import Lock, default_holder, hostname, pid_alive, process_start
+from flinkops.store._records import (
+    EVENT_LEVELS,
+    JOURNAL_PHASES,
+    OUTCOMES,
+    SAVEPOINT_KINDS,
+    TRANSITION_STATUSES,
+    EventRecord,
+    JournalStep,
+    LockInfo,
+    SavepointRecord,
+    Transition,
+    VersionRecord,
+    utc_now,
+)
+
+__all__ = ["Store"]
+
+_VERSION_COLUMNS = tuple(f.name for f in fields(VersionRecord))
+_UPDATABLE = frozenset(_VERSION_COLUMNS) - {"target", "job", "version"}
+
+
+def _dumps(value: dict[str, Any], what: str) -> str:
+    try:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{what} must be JSON-serializable: {e}") from e
+
+
+def _check(value: str, allowed: frozenset[str], what: str) -> None:
+    if value not in allowed:
+        raise ValueError(f"{what} {value!r} is not one of {sorted(allowed)}")
+
+
+def _version(row: sqlite3.Row) -> VersionRecord:
+    values = {name: row[name] for name in _VERSION_COLUMNS}
+    values["spec"] = json.loads(values["spec"])
+    return VersionRecord(**values)
+
+
+def _savepoint(row: sqlite3.Row) -> SavepointRecord:
+    return SavepointRecord(
+        row["target"],
+        row["job"],
+        row["location"],
+        row["kind"],
+        row["job_id"],
+        row["version"],
+        row["created_at"],
+    )
+
+
+def _lock_info(row: sqlite3.Row) -> LockInfo:
+    return LockInfo(row["target"], row["holder"], row["pid"], row["hostname"], row["since"])
+
+
+class Store:
+    """The version store of one project: a SQLite file shared by all its targets.
+
+    ``location`` is a file path (parent directories are created), a
+    ``sqlite:///path`` URL (``sqlite:////abs/path`` for an absolute one) or
+    ``:memory:``. Opening migrates an older store; a store written by a newer
+    flinkops raises ``StoreError``. ``busy_timeout`` (seconds) is how long a write
+    waits for another process's write. ``fault_hook(point)`` replaces the
+    ``FLINKOPS_STORE_CRASH_AT`` crash hook (see ``flinkops.store._db``).
+
+    Every write is its own transaction, committed before the method returns;
+    ``atomic()`` groups several into one. Any sqlite error becomes ``StoreError``;
+    bad arguments (an unknown outcome, a spec that is not JSON) raise ``ValueError``.
+    A Store may be shared by threads; a process must not use one made before a fork.
+    """
+
+    def __init__(
+        self,
+        location: str | Path,
+        *,
+        busy_timeout: float = 10.0,
+        fault_hook: FaultHook | None = None,
+    ) -> None:
+        self._db = Database(location, busy_timeout=busy_timeout, fault_hook=fault_hook)
+        self._held: dict[str, str] = {}  # lock token -> target, released by close()
+        self._closed = False
+
+    @property
+    def path(self) -> Path | None:
+        """The store file, or None for an in-memory store."""
+        return self._db.path
+
+    def schema_version(self) -> int:
+        return self._db.schema_version()
+
+    def close(self) -> None:
+        """Release the locks this Store acquired and close the connection. Idempotent."""
+        if self._closed:
+            return
+        for token, target in list(self._held.items()):
+            try:
+                with self._db.write("release_lock") as db:
+                    db.execute("DELETE FROM locks WHERE target = ? AND token = ?", (target, token))
+            except StoreError:
+                pass  # a stale row is taken over by the next apply
+        self._held.clear()
+        self._db.close()
+        self._closed = True
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """Group the writes made inside into one transaction: all of them or none."""
+        with self._db.write("atomic"):
+            yield
+
+    # -- versions -------------------------------------------------------------------
+
+    def next_version(self, target: str, job: str) -> int:
+        """The number the next version of ``job`` on ``target`` gets: 1 + the highest so far."""
+        with self._db.read("next_version") as db:
+            row = db.execute(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE target = ? AND job = ?",
+                (target, job),
+            ).fetchone()
+        return int(row[0])
+
+    def record_version(self, v: VersionRecord) -> VersionRecord:
+        """Insert a version; returns it as stored (``applied_at`` filled when empty).
+
+        Raises StoreError if that version number is already recorded: a version
+        is never recorded twice.
+        """
+        _check(v.outcome, OUTCOMES, "outcome")
+        if not v.applied_at:
+            v = replace(v, applied_at=utc_now())
+        values = [getattr(v, name) for name in _VERSION_COLUMNS]
+        values[_VERSION_COLUMNS.index("spec")] = _dumps(v.spec, "spec")
+        placeholders = ", ".join("?" for _ in _VERSION_COLUMNS)
+        with self._db.write("record_version") as db:
+            try:
+                db.execute(
+                    f"INSERT INTO versions ({', '.join(_VERSION_COLUMNS)}) VALUES ({placeholders})",
+                    values,
+                )
+            except sqlite3.IntegrityError as e:
+                raise StoreError(
+                    f"version {v.version} of job {v.job!r} on target {v.target!r} is already "
+                    f"recorded ({e}); take the number from next_version()"
+                ) from e
+        return v
+
+    def update_version(self, target: str, job: str, version: int, **changes: Any) -> None:
+        """Change fields of a recorded version, e.g. ``outcome``, ``savepoint``, ``job_id``.
+
+        Any VersionRecord field but target, job and version may be changed.
+        """
+        unknown = set(changes) - _UPDATABLE
+        if unknown:
+            raise ValueError(f"cannot update {sorted(unknown)}; fields: {sorted(_UPDATABLE)}")
+        if not changes:
+            return
+        if "outcome" in changes:
+            _check(changes["outcome"], OUTCOMES, "outcome")
+        if "spec" in changes:
+            changes["spec"] = _dumps(changes["spec"], "spec")
+        assignments = ", ".join(f"{name} = ?" for name in changes)
+        with self._db.write("update_version") as db:
+            cursor = db.execute(
+                f"UPDATE versions SET {assignments} WHERE target = ? AND job = ? AND version = ?",
+                [*changes.values(), target, job, version],
+            )
+            if cursor.rowcount == 0:
+                raise StoreError(f"no version {version} of job {job!r} on target {target!r}")
+
+    def versions(self, target: str, job: str) -> list[VersionRecord]:
+        """Every version of ``job`` on ``target``, ascending."""
+        with self._db.read("versions") as db:
+            rows = db.execute(
+                "SELECT * FROM versions WHERE target = ? AND job = ? ORDER BY version",
+                (target, job),
+            ).fetchall()
+        return [_version(row) for row in rows]
+
+    def version(self, target: str, job: str, number: int) -> VersionRecord | None:
+        with self._db.read("version") as db:
+            row = db.execute(
+                "SELECT * FROM versions WHERE target = ? AND job = ? AND version = ?",
+                (target, job, number),
+            ).fetchone()
+        return _version(row) if row else None
+
+    def latest_version(
+        self, target: str, job: str, *, outcome: str | None = "applied"
+    ) -> VersionRecord | None:
+        """The highest-numbered version with ``outcome`` (any outcome when None)."""
+        sql = "SELECT * FROM versions WHERE target = ? AND job = ?"
+        params: list[Any] = [target, job]
+        if outcome is not None:
+            sql += " AND outcome = ?"
+            params.append(outcome)
+        with self._db.read("latest_version") as db:
+            row = db.execute(sql + " ORDER BY version DESC LIMIT 1", params).fetchone()
+        return _version(row) if row else None
+
+    def jobs(self, target: str) -> list[str]:
+        """Names of the jobs with at least one version on ``target``, sorted."""
+        with self._db.read("jobs") as db:
+            rows = db.execute(
+                "SELECT DISTINCT job FROM versions WHERE target = ? ORDER BY job", (target,)
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def targets(self) -> list[str]:
+        """Targets with at least one version, sorted."""
+        with self._db.read("targets") as db:
+            rows = db.execute("SELECT DISTINCT target FROM versions ORDER BY target").fetchall()
+        return [row[0] for row in rows]
+
+    # -- savepoints -----------------------------------------------------------------
+
+    def record_savepoint(
+        self,
+        target: str,
+        job: str,
+        location: str,
+        *,
+        kind: str,
+        job_id: str | None,
+        version: int | None,
+    ) -> None:
+        """Remember a savepoint. Recording the same location again is a no-op."""
+        _check(kind, SAVEPOINT_KINDS, "savepoint kind")
+        with self._db.write("record_savepoint") as db:
+            db.execute(
+                "INSERT INTO savepoints (target, job, location, kind, job_id, version, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (target, job, location) DO NOTHING",
+                (target, job, location, kind, job_id, version, utc_now()),
+            )
+
+    def savepoints(
+        self, target: str, job: str, *, kinds: Iterable[str] | None = None
+    ) -> list[SavepointRecord]:
+        """Savepoints of ``job`` on ``target``, newest first, optionally of some kinds only."""
+        sql = "SELECT * FROM savepoints WHERE target = ? AND job = ?"
+        params: list[Any] = [target, job]
+        if kinds is not None:
+            wanted = sorted(set(kinds))
+            sql += f" AND kind IN ({', '.join('?' for _ in wanted)})"
+            params.extend(wanted)
+        with self._db.read("savepoints") as db:
+            rows = db.execute(sql + " ORDER BY id DESC", params).fetchall()
+        return [_savepoint(row) for row in rows]
+
+    def latest_savepoint(
+        self, target: str, job: str, *, kinds: Iterable[str] | None = None
+    ) -> SavepointRecord | None:
+        found = self.savepoints(target, job, kinds=kinds)
+        return found[0] if found else None
+
+    # -- events ---------------------------------------------------------------------
+
+    def add_event(
+        self,
+        target: str,
+        job: str | None,
+        step: str,
+        message: str,
+        *,
+        level: str = "info",
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """Record a run event; ``job`` None for a target-wide one. ``level``: debug..error."""
+        _check(level, EVENT_LEVELS, "event level")
+        with self._db.write("add_event") as db:
+            db.execute(
+                "INSERT INTO events (target, job, at, level, step, message, details)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (target, job, utc_now(), level, step, message, _dumps(details or {}, "details")),
+            )
+
+    def events(
+        self, target: str, job: str | None = None, limit: int = 100, *, after: int | None = None
+    ) -> list[EventRecord]:
+        """Newest first: of ``job`` (all jobs when None), with id > ``after`` when given."""
+        sql = "SELECT * FROM events WHERE target = ?"
+        params: list[Any] = [target]
+        if job is not None:
+            sql += " AND job = ?"
+            params.append(job)
+        if after is not None:
+            sql += " AND id > ?"
+            params.append(after)
+        with self._db.read("events") as db:
+            rows = db.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit]).fetchall()
+        return [
+            EventRecord(
+                row["id"],
+                row["target"],
+                row["job"],
+                row["at"],
+                row["level"],
+                row["step"],
+                row["message"],
+                json.loads(row["details"]),
+            )
+            for row in rows
+        ]
+
+    # -- journal --------------------------------------------------------------------
+
+    def begin_transition(self, target: str, job: str, action: str, plan: dict[str, Any]) -> int:
+        """Open a transition (status "running") and return its id; committed on return."""
+        with self._db.write("begin_transition") as db:
+            cursor = db.execute(
+                "INSERT INTO transitions (target, job, action, plan, status, started_at, pid,"
+                " hostname) VALUES (?, ?, ?, ?, 'running', ?, ?, ?)",
+                (target, job, action, _dumps(plan, "plan"), utc_now(), os.getpid(), hostname()),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def journal_step(self, transition_id: int, step: str, phase: str, data: dict[str, Any]) -> None:
+        """Append ``step``/``phase`` ("start" | "end" | "failed") with its data.
+
+        Committed before it returns (unless inside ``atomic()``). Fault points:
+        ``journal_step:<step>:<phase>:before-commit`` and ``...:after-commit``.
+        """
+        _check(phase, JOURNAL_PHASES, "journal phase")
+        with self._db.write(f"journal_step:{step}:{phase}") as db:
+            self._require_running(db, transition_id)
+            db.execute(
+                "INSERT INTO journal (transition_id, seq, step, phase, data, at) VALUES (?, "
+                "(SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE transition_id = ?),"
+                " ?, ?, ?, ?)",
+                (transition_id, transition_id, step, phase, _dumps(data, "data"), utc_now()),
+            )
+
+    def end_transition(self, transition_id: int, status: str) -> None:
+        """Close a running transition as "done", "failed" or "rolled-back"."""
+        _check(status, TRANSITION_STATUSES - {"running"}, "transition status")
+        with self._db.write("end_transition") as db:
+            self._require_running(db, transition_id)
+            db.execute(
+                "UPDATE transitions SET status = ?, ended_at = ? WHERE id = ?",
+                (status, utc_now(), transition_id),
+            )
+
+    def open_transitions(self, target: str) -> list[Transition]:
+        """Transitions still "running" on ``target``, left by an interrupted apply; oldest first."""
+        with self._db.read("open_transitions") as db:
+            rows = db.execute(
+                "SELECT * FROM transitions WHERE target = ? AND status = 'running' ORDER BY id",
+                (target,),
+            ).fetchall()
+            return [self._transition(db, row) for row in rows]
+
+    def transition(self, transition_id: int) -> Transition:
+        with self._db.read("transition") as db:
+            row = db.execute("SELECT * FROM transitions WHERE id = ?", (transition_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"no transition {transition_id} in store {self._db.name}")
+            return self._transition(db, row)
+
+    def transitions(self, target: str, job: str | None = None, limit: int = 50) -> list[Transition]:
+        """Transitions of any status on ``target`` (of ``job`` when given), newest first."""
+        sql = "SELECT * FROM transitions WHERE target = ?"
+        params: list[Any] = [target]
+        if job is not None:
+            sql += " AND job = ?"
+            params.append(job)
+        with self._db.read("transitions") as db:
+            rows = db.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit]).fetchall()
+            return [self._transition(db, row) for row in rows]
+
+    def _require_running(self, db: sqlite3.Connection, transition_id: int) -> None:
+        row = db.execute("SELECT status FROM transitions WHERE id = ?", (transition_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no transition {transition_id} in store {self._db.name}")
+        if row["status"] != "running":
+            raise StoreError(f"transition {transition_id} has already ended ({row['status']})")
+
+    @staticmethod
+    def _transition(db: sqlite3.Connection, row: sqlite3.Row) -> Transition:
+        steps = db.execute(
+            "SELECT * FROM journal WHERE transition_id = ? ORDER BY seq", (row["id"],)
+        ).fetchall()
+        return Transition(
+            id=row["id"],
+            target=row["target"],
+            job=row["job"],
+            action=row["action"],
+            plan=json.loads(row["plan"]),
+            status=row["status"],
+            started_at=row["started_at"],
+            ended_at=row["ended_at"],
+            pid=row["pid"],
+            hostname=row["hostname"],
+            steps=tuple(
+                JournalStep(s["seq"], s["step"], s["phase"], json.loads(s["data"]), s["at"])
+                for s in steps
+            ),
+        )
+
+    # -- locks ----------------------------------------------------------------------
+
+    def acquire_lock(self, target: str, *, holder: str | None = None) -> Lock:
+        """Take the apply lock of ``target``; use the result as a context manager.
+
+        ``holder`` describes the taker (default ``user@host pid N``). A lock whose
+        holder process is dead on this host is taken over (``Lock.took_over``);
+        check and take happen in one write transaction, so of several processes
+        racing for a free or stale lock exactly one wins. Raises LockHeld naming
+        the holder and since when.
+        """
+        pid = os.getpid()
+        info = LockInfo(target, holder or default_holder(), pid, hostname(), utc_now())
+        token = uuid.uuid4().hex
+        took_over: LockInfo | None = None
+        with self._db.write("acquire_lock") as db:
+            row = db.execute("SELECT * FROM locks WHERE target = ?", (target,)).fetchone()
+            if row is not None:
+                current = _lock_info(row)
+                if current.hostname != info.hostname or pid_alive(current.pid, row["pid_start"]):
+                    raise self._lock_held(current)
+                took_over = current
+                db.execute("DELETE FROM locks WHERE target = ?", (target,))
+            db.execute(
+                "INSERT INTO locks (target, holder, pid, pid_start, hostname, since, token)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (target, info.holder, pid, process_start(pid), info.hostname, info.since, token),
+            )
+        self._held[token] = target
+        return Lock(info, token, took_over, self)
+
+    def release_lock(self, lock: Lock) -> bool:
+        """Release ``lock``; False when it was no longer held by it (broken or taken over)."""
+        self._held.pop(lock.token, None)
+        with self._db.write("release_lock") as db:
+            cursor = db.execute(
+                "DELETE FROM locks WHERE target = ? AND token = ?", (lock.target, lock.token)
+            )
+            return cursor.rowcount == 1
+
+    def lock_holder(self, target: str) -> LockInfo | None:
+        """Who holds the apply lock of ``target``, alive or not; None when free."""
+        with self._db.read("lock_holder") as db:
+            row = db.execute("SELECT * FROM locks WHERE target = ?", (target,)).fetchone()
+        return _lock_info(row) if row else None
+
+    def break_lock(self, target: str) -> LockInfo | None:
+        """Remove the lock of ``target`` whoever holds it; returns what was removed."""
+        with self._db.write("break_lock") as db:
+            row = db.execute("SELECT * FROM locks WHERE target = ?", (target,)).fetchone()
+            db.execute("DELETE FROM locks WHERE target = ?", (target,))
+        return _lock_info(row) if row else None
+
+    def _lock_held(self, current: LockInfo) -> LockHeld:
+        message = (
+            f"target {current.target!r} is locked by another apply: {current.describe()}. "
+            "Wait for it to finish, then run again."
+        )
+        if current.hostname != hostname():
+            message += (
+                " flinkops cannot check a process on another host: if that apply is gone, "
+                f"remove the lock: sqlite3 {self._db.name} "
+                f"\"DELETE FROM locks WHERE target = '{current.target}'\""
+            )
+        error = LockHeld(message)
+        error.holder = current  # type: ignore[attr-defined]
+        return error
