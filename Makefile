@@ -1,0 +1,53 @@
+# The two commands of the README:
+#   make demo   start the local Flink cluster, plan and apply jobs/, show status
+#   make test   the whole test suite (unit + integration against a real local Flink)
+# Needs only Python >= 3.11 and Java >= 11 (17 recommended) on the machine.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test test-fast test-flink-1.20 lint format install down bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "flinkops needs Python >= 3.11, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,local]'
+	@touch $(STAMP)
+
+demo: install
+	$(BIN)/flinkops validate
+	$(BIN)/flinkops local up
+	$(BIN)/flinkops plan; code=$$?; [ $$code -eq 0 ] || [ $$code -eq 2 ]
+	$(BIN)/flinkops apply --auto-approve
+	$(BIN)/flinkops status
+
+test: install
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not integration"
+
+test-flink-1.20: install
+	bash scripts/test-flink-1.20.sh
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: install
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+down: install
+	$(BIN)/flinkops local down
+
+bench: install
+	$(BIN)/python bench/bench_sql.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,114 @@
+"""What every command shares: the root group, common options, error handling.
+
+A command is wiring (STYLE.md item 9): parse options, build adapters, call one
+function, render. ``handle_errors`` turns a ``FlinkopsError`` into one red line and
+exit 1; tracebacks only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from flinkops import __version__
+from flinkops.errors import FlinkopsError, SpecError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+__all__ = [
+    "debug_enabled",
+    "emit_json",
+    "format_option",
+    "handle_errors",
+    "main",
+    "project_option",
+    "target_option",
+]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="flinkops")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Terraform for Flink SQL jobs.
+
+    Keep Flink SQL jobs in git as YAML specs; `validate` them, `plan` what will
+    change on the cluster and what happens to each job's state, and `apply` it with
+    savepoint-safe transitions. `local up` starts a Flink cluster on this machine.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def debug_enabled() -> bool:
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:
+        if ctx.obj and ctx.obj.get("debug"):
+            return True
+        ctx = ctx.parent
+    return False
+
+
+def handle_errors(fn: F) -> F:
+    """Print a FlinkopsError as one red line (every problem for a SpecError), exit 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except FlinkopsError as exc:
+            if debug_enabled():
+                raise
+            if isinstance(exc, SpecError):
+                for problem in exc.problems:
+                    click.secho(str(problem), fg="red", err=True)
+            else:
+                click.secho(f"Error: {exc}", fg="red", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def project_option(fn: F) -> F:
+    return click.option(
+        "--project",
+        "project_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Project directory holding flinkops.yaml (default: search upward from here).",
+    )(fn)
+
+
+def target_option(fn: F) -> F:
+    return click.option(
+        "--target",
+        "-t",
+        default=None,
+        help="Named target (cluster) from flinkops.yaml (default: defaultTarget).",
+    )(fn)
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    def deco(fn: F) -> F:
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(list(choices)),
+            default=choices[0],
+            show_default=True,
+            help="Output format.",
+        )(fn)
+
+    return deco
+
+
+def emit_json(data: Any) -> None:
+    import json
+
+    click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))

@@ -1,0 +1,1 @@
+"""`flinkops apply` commands (not yet written)."""

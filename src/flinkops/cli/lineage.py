@@ -1,0 +1,1 @@
+"""`flinkops lineage` commands (not yet written)."""

@@ -1,0 +1,1 @@
+"""`flinkops local` commands (not yet written)."""

@@ -1,0 +1,1 @@
+"""`flinkops ops` commands (not yet written)."""

@@ -1,0 +1,1 @@
+"""`flinkops plan` commands (not yet written)."""

@@ -1,0 +1,143 @@
+"""Errors flinkops raises on purpose. Anything else is a bug.
+
+The tree::
+
+    FlinkopsError                 one base: the CLI prints it in one line, exit 1
+    ├── SpecError                 a spec or project file is wrong (carries located problems)
+    ├── SqlError                  SQL that does not split or parse (line, col)
+    ├── FlinkError                the cluster answered with an error, or not at all
+    │   ├── FlinkUnreachable      connection refused, DNS, timeouts after retries
+    │   └── FlinkJobFailed        a job went FAILED; carries Flink's root exception
+    ├── LocalClusterError         starting or stopping the local cluster
+    ├── StoreError                the version store (SQLite)
+    │   └── LockHeld              another apply holds the target's lock
+    ├── PlanError                 a plan cannot be made or is stale
+    │   └── StalePlan             the cluster moved since the plan file was written
+    └── ApplyError                a transition failed (the job may have been rolled back)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "ApplyError",
+    "FlinkError",
+    "FlinkJobFailed",
+    "FlinkUnreachable",
+    "FlinkopsError",
+    "LocalClusterError",
+    "LockHeld",
+    "PlanError",
+    "Problem",
+    "SpecError",
+    "SqlError",
+    "StalePlan",
+    "StoreError",
+]
+
+
+class FlinkopsError(Exception):
+    """Base of every error flinkops raises on purpose."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One located problem in a spec: ``path:line:col: message (at /json/pointer)``."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+    pointer: str = ""
+
+    def __str__(self) -> str:
+        where = f" (at {self.pointer})" if self.pointer else ""
+        return f"{self.path}:{self.line}:{self.col}: {self.message}{where}"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "col": self.col,
+            "message": self.message,
+            "pointer": self.pointer,
+        }
+
+
+class SpecError(FlinkopsError):
+    """One or more located problems in spec or project files."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        first = str(self.problems[0]) if self.problems else "invalid spec"
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        super().__init__(first + more)
+
+
+class SqlError(FlinkopsError):
+    """SQL that cannot be split or parsed; line and col are 1-based within the SQL text."""
+
+    def __init__(self, message: str, line: int = 1, col: int = 1) -> None:
+        self.message = message
+        self.line = line
+        self.col = col
+        super().__init__(f"{line}:{col}: {message}")
+
+
+class FlinkError(FlinkopsError):
+    """The Flink REST API answered with an error.
+
+    ``url`` is the request URL (never with credentials), ``status`` the HTTP status
+    (None when there was no answer), ``flink_errors`` Flink's own error texts.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str = "",
+        status: int | None = None,
+        flink_errors: list[str] | None = None,
+    ) -> None:
+        self.url = url
+        self.status = status
+        self.flink_errors = flink_errors or []
+        super().__init__(message)
+
+
+class FlinkUnreachable(FlinkError):
+    """No answer from the cluster (refused, timed out) after the retries allowed."""
+
+
+class FlinkJobFailed(FlinkError):
+    """A Flink job went FAILED; ``root_cause`` is Flink's root exception text."""
+
+    def __init__(self, message: str, *, job_id: str = "", root_cause: str = "") -> None:
+        self.job_id = job_id
+        self.root_cause = root_cause
+        super().__init__(message)
+
+
+class LocalClusterError(FlinkopsError):
+    """The local cluster could not be started, found or stopped."""
+
+
+class StoreError(FlinkopsError):
+    """The version store could not be read or written."""
+
+
+class LockHeld(StoreError):
+    """Another apply holds the lock of this target."""
+
+
+class PlanError(FlinkopsError):
+    """A plan cannot be made."""
+
+
+class StalePlan(PlanError):
+    """The plan file no longer matches what the cluster or the store says."""
+
+
+class ApplyError(FlinkopsError):
+    """A transition failed; the message says what happened to the job."""

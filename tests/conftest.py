@@ -1,0 +1,60 @@
+"""Shared fixtures: a project on disk built from small pieces."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+PROJECT_YAML = """\
+apiVersion: flinkops/v1
+kind: Project
+jobs: [jobs/]
+defaultTarget: local
+targets:
+  local:
+    url: http://localhost:8081
+  prod:
+    url: https://flink.example.com
+    savepointDir: s3://bucket/savepoints
+"""
+
+JOB_SQL = """\
+CREATE TABLE src (id INT, v INT) WITH ('connector' = 'datagen');
+CREATE TABLE snk (id INT, total INT) WITH ('connector' = 'blackhole');
+INSERT INTO snk SELECT id, SUM(v) FROM src GROUP BY id;
+"""
+
+
+def job_yaml(name: str = "job-a", *, sql: str = JOB_SQL, extra: str = "") -> str:
+    """One SqlJob document; ``extra`` is indented under ``spec:``."""
+    body = textwrap.indent(sql, "    ")
+    extra = textwrap.indent(textwrap.dedent(extra), "  ") if extra else ""
+    return (
+        "apiVersion: flinkops/v1\nkind: SqlJob\n"
+        f"metadata:\n  name: {name}\n"
+        f"spec:\n{extra}  sql: |\n{body}"
+    )
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> Callable[..., Path]:
+    """Write flinkops.yaml and job files (name -> text) into a fresh directory."""
+
+    def make(files: dict[str, str] | None = None, project: str = PROJECT_YAML) -> Path:
+        (tmp_path / "flinkops.yaml").write_text(project)
+        (tmp_path / "jobs").mkdir(exist_ok=True)
+        for name, text in (files if files is not None else {"a.yaml": job_yaml()}).items():
+            path = tmp_path / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(text, bytes):
+                path.write_bytes(text)
+            else:
+                path.write_text(text)
+        return tmp_path
+
+    return make

@@ -1,0 +1,377 @@
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from flinkops._yaml import load_documents
+from flinkops.errors import FlinkopsError, SpecError
+from flinkops.spec import JobModel, ProjectModel, load_project, parse_duration
+from tests.conftest import REPO, job_yaml
+
+
+def problems_of(root: Path, env: dict[str, str] | None = None) -> list[str]:
+    with pytest.raises(SpecError) as info:
+        load_project(root, env=env or {})
+    return [str(p) for p in info.value.problems]
+
+
+def test_repo_examples_load() -> None:
+    project = load_project(REPO, env={})
+    names = sorted(j.name for j in project.jobs)
+    assert names == ["clean-orders", "customer-revenue", "orders-per-minute", "top-orders"]
+    clean = next(j for j in project.jobs if j.name == "clean-orders")
+    assert clean.sql_path.name == "clean-orders.sql" and clean.sql_line == 1
+    assert "INSERT INTO clean_orders" in clean.sql
+
+
+def test_repo_examples_validate_with_plain_jsonschema() -> None:
+    schema = json.loads((REPO / "schemas" / "job.schema.json").read_text())
+    for path in sorted((REPO / "jobs").glob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text()):
+            jsonschema.Draft202012Validator(schema).validate(doc)
+        assert path.read_text().startswith("# yaml-language-server: $schema=../schemas/")
+    project_schema = json.loads((REPO / "schemas" / "project.schema.json").read_text())
+    data = yaml.safe_load((REPO / "flinkops.yaml").read_text())
+    jsonschema.Draft202012Validator(project_schema).validate(data)
+
+
+def test_inline_sql_lines_map_into_yaml(make_project) -> None:
+    root = make_project({"jobs/a.yaml": "# comment\n" + job_yaml()})
+    job = load_project(root, env={}).jobs[0]
+    lines = (root / "jobs/a.yaml").read_text().splitlines()
+    assert lines[job.sql_line - 1].strip().startswith("CREATE TABLE src")
+    assert job.sql_col == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("key: [unclosed\n", "jobs/a.yaml:2:1: malformed YAML"),
+        (job_yaml(extra="parallelism: two\n"), "jobs/a.yaml:6:16: 'two' is not of type 'integer'"),
+        (
+            job_yaml(extra="paralelism: 2\n"),
+            "jobs/a.yaml:6:3: unknown key 'paralelism'; did you mean 'parallelism'?",
+        ),
+        (
+            "apiVersion: flinkops/v1\nkind: SqlJob\nmetadata: {name: x}\nspec: {state: running}\n",
+            "jobs/a.yaml:4:7: missing SQL: give sql (inline) or sqlFile (at /spec)",
+        ),
+        (
+            job_yaml(extra="state: paused\n"),
+            "'paused' is not one of: running, suspended, cancelled (at /spec/state)",
+        ),
+        (job_yaml(extra="targets: [staging]\n"), "unknown target 'staging'"),
+        (job_yaml(extra="sqlFile: nope.sql\n"), "give either sql or sqlFile, not both"),
+        (job_yaml(name="Bad_Name"), "bad job name 'Bad_Name'"),
+        (job_yaml(extra="overrides: {prod: {sql: x}}\n"), "unknown key 'sql'"),
+        (job_yaml(extra="state: running\nstate: suspended\n"), "duplicate key 'state'"),
+    ],
+)
+def test_bad_specs_are_located(make_project, text: str, expected: str) -> None:
+    root = make_project({"jobs/a.yaml": text})
+    found = problems_of(root)
+    assert any(expected in p for p in found), found
+
+
+def test_duplicate_names_across_files(make_project) -> None:
+    root = make_project({"jobs/a.yaml": job_yaml("same"), "jobs/b.yaml": job_yaml("same")})
+    found = problems_of(root)
+    assert any("duplicate job name 'same' (also in jobs/a.yaml:1)" in p for p in found), found
+    assert found[0].startswith("jobs/b.yaml:4:")
+
+
+def test_every_problem_is_reported_not_just_the_first(make_project) -> None:
+    root = make_project(
+        {
+            "jobs/a.yaml": job_yaml("a", extra="paralelism: 1\n"),
+            "jobs/b.yaml": job_yaml("b", extra="upgradeMode: fast\n"),
+        }
+    )
+    found = problems_of(root)
+    assert len(found) == 2 and found[0].startswith("jobs/a.yaml") and found[1].startswith("jobs/b")
+
+
+def test_sql_file_relative_to_spec(make_project) -> None:
+    spec = job_yaml().split("  sql: |")[0] + "  sqlFile: ../sql/a.sql\n"
+    root = make_project({"jobs/a.yaml": spec, "sql/a.sql": "INSERT INTO t SELECT 1;\n"})
+    job = load_project(root, env={}).jobs[0]
+    assert job.sql == "INSERT INTO t SELECT 1;\n" and job.sql_path == (root / "sql/a.sql")
+    (root / "sql/a.sql").unlink()
+    assert any("sqlFile '../sql/a.sql' not found" in p for p in problems_of(root))
+
+
+def test_env_vars_resolve_and_are_secret(make_project) -> None:
+    sql = (
+        "CREATE TABLE t (a INT) WITH ('connector' = 'jdbc', 'password' = 'hunter2-in-sql', "
+        "'url' = '${env:DB_URL}');\nINSERT INTO t SELECT 1;\n"
+    )
+    root = make_project(
+        {
+            "jobs/a.yaml": job_yaml(
+                sql=sql, extra="flinkConfiguration: {s3.access-token: '${env:TOKEN}'}\n"
+            )
+        }
+    )
+    job = load_project(root, env={"TOKEN": "tok-123", "DB_URL": "jdbc:pg://db"}).jobs[0]
+    assert job.flink_configuration["s3.access-token"] == "tok-123"
+    assert {"tok-123", "jdbc:pg://db", "hunter2-in-sql"} <= job.secrets
+    dumped = json.dumps(job.to_json())
+    assert "tok-123" not in dumped and "hunter2-in-sql" not in dumped and "jdbc:pg" not in dumped
+
+
+def test_unset_env_var_names_file_line_and_variable(make_project) -> None:
+    root = make_project({"jobs/a.yaml": job_yaml(extra="savepointDir: '${env:SP_DIR}'\n")})
+    found = problems_of(root)
+    assert found == [
+        "jobs/a.yaml:6:17: environment variable SP_DIR is not set "
+        "(referenced as ${env:SP_DIR}) (at /spec/savepointDir)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"\x00\x01\x02binary", "not a text file"),
+        (b"\xff\xfe bad", "not UTF-8 text"),
+        (b"a: 1\n" * 300_000, "specs are limited to"),
+    ],
+)
+def test_binary_and_huge_files(make_project, content: bytes, expected: str) -> None:
+    root = make_project({"jobs/a.yaml": content})
+    found = problems_of(root)
+    assert any(expected in p for p in found), found
+
+
+def test_overrides_per_target(make_project) -> None:
+    root = make_project(
+        {
+            "jobs/a.yaml": job_yaml(
+                extra=(
+                    "parallelism: 1\nflinkConfiguration: {a: '1', b: '2'}\n"
+                    "overrides:\n  prod: {parallelism: 8, flinkConfiguration: {b: '3'}}\n"
+                )
+            )
+        }
+    )
+    project = load_project(root, env={})
+    local = project.jobs_for("local")[0]
+    prod = project.jobs_for("prod")[0]
+    assert (local.parallelism, prod.parallelism) == (1, 8)
+    assert prod.flink_configuration == {"a": "1", "b": "3"}
+    assert prod.savepoint_dir == "s3://bucket/savepoints" and local.savepoint_dir is None
+    assert local.spec_hash != prod.spec_hash and local.sql_hash == prod.sql_hash
+
+
+def test_hash_ignores_desired_state_but_not_sql(make_project) -> None:
+    def hashes(extra: str, sql: str | None = None) -> tuple[str, str]:
+        root = make_project({"jobs/a.yaml": job_yaml(extra=extra, **({"sql": sql} if sql else {}))})
+        job = load_project(root, env={}).jobs[0]
+        return job.spec_hash, job.sql_hash
+
+    assert hashes("state: running\n") == hashes("state: suspended\n")
+    assert hashes("")[1] != hashes("", sql="INSERT INTO snk SELECT 1, 2;\n")[1]
+
+
+def test_durations() -> None:
+    assert parse_duration("500ms") == 0.5 and parse_duration("2min") == 120
+    assert parse_duration(3) == 3.0
+    with pytest.raises(ValueError):
+        parse_duration("soon")
+
+
+# ---- the JSON schema and the pydantic models agree -------------------------------------
+
+VALID_JOBS = [
+    {
+        "apiVersion": "flinkops/v1",
+        "kind": "SqlJob",
+        "metadata": {"name": "a"},
+        "spec": {"sql": "INSERT INTO t SELECT 1"},
+    },
+    {
+        "apiVersion": "flinkops/v1",
+        "kind": "SqlJob",
+        "metadata": {"name": "a-b-1", "labels": {"team": "x", "app.kubernetes.io/name": "y"}},
+        "spec": {
+            "sqlFile": "a.sql",
+            "state": "suspended",
+            "parallelism": 4,
+            "upgradeMode": "last-state",
+            "allowNonRestoredState": True,
+            "flinkConfiguration": {"a": "1", "b": 2, "c": True},
+            "savepointDir": "/sp",
+            "targets": ["prod"],
+            "health": {"window": "30s", "untilCheckpoint": True},
+            "overrides": {"prod": {"parallelism": 8, "health": {"timeout": 60}}},
+        },
+    },
+]
+INVALID_JOBS = [
+    {
+        "apiVersion": "flinkops/v2",
+        "kind": "SqlJob",
+        "metadata": {"name": "a"},
+        "spec": {"sql": "x"},
+    },
+    {
+        "apiVersion": "flinkops/v1",
+        "kind": "SqlJob",
+        "metadata": {"name": "A"},
+        "spec": {"sql": "x"},
+    },
+    {"apiVersion": "flinkops/v1", "kind": "SqlJob", "metadata": {"name": "a"}, "spec": {}},
+    {
+        "apiVersion": "flinkops/v1",
+        "kind": "SqlJob",
+        "metadata": {"name": "a"},
+        "spec": {"sql": "x", "sqlFile": "y"},
+    },
+    {
+        "apiVersion": "flinkops/v1",
+        "kind": "SqlJob",
+        "metadata": {"name": "a"},
+        "spec": {"sql": "x", "parallelism": 0},
+    },
+    {
+        "apiVersion": "flinkops/v1",
+        "kind": "SqlJob",
+        "metadata": {"name": "a"},
+        "spec": {"sql": "x", "parallelism": True},
+    },
+    {
+        "apiVersion": "flinkops/v1",
+        "kind": "SqlJob",
+        "metadata": {"name": "a"},
+        "spec": {"sql": "x", "overrides": {"p": {"sql": "y"}}},
+    },
+    {
+        "apiVersion": "flinkops/v1",
+        "kind": "SqlJob",
+        "metadata": {"name": "a"},
+        "spec": {"sql": "x", "health": {"window": "soon"}},
+    },
+    {
+        "apiVersion": "flinkops/v1",
+        "kind": "SqlJob",
+        "metadata": {"name": "a", "x": 1},
+        "spec": {"sql": "x"},
+    },
+    {
+        "apiVersion": "flinkops/v1",
+        "kind": "SqlJob",
+        "metadata": {"name": "a"},
+        "spec": {"sql": "x", "flinkConfiguration": {"a": [1]}},
+    },
+    {
+        "apiVersion": "flinkops/v1",
+        "kind": "SqlJob",
+        "metadata": {"name": "a"},
+        "spec": {"sql": "x", "targets": ["a", "a"]},
+    },
+]
+VALID_PROJECTS = [
+    {"apiVersion": "flinkops/v1", "kind": "Project"},
+    {
+        "apiVersion": "flinkops/v1",
+        "kind": "Project",
+        "jobs": ["jobs/", "more.yaml"],
+        "store": "sqlite:///x.db",
+        "defaultTarget": "local",
+        "targets": {
+            "local": {
+                "url": "http://localhost:8081",
+                "headers": {"A": "b"},
+                "savepointDir": "/sp",
+                "health": {"window": 5},
+            }
+        },
+    },
+]
+INVALID_PROJECTS = [
+    {"apiVersion": "flinkops/v1", "kind": "Job"},
+    {"apiVersion": "flinkops/v1", "kind": "Project", "targets": {"local": {}}},
+    {"apiVersion": "flinkops/v1", "kind": "Project", "targets": {"l": {"url": "ftp://x"}}},
+    {"apiVersion": "flinkops/v1", "kind": "Project", "targets": {"Bad": {"url": "http://x"}}},
+    {"apiVersion": "flinkops/v1", "kind": "Project", "store": ""},
+    {"apiVersion": "flinkops/v1", "kind": "Project", "extra": 1},
+]
+
+
+def _schema_ok(kind: str, doc: dict) -> bool:
+    from flinkops.spec import _validators
+
+    return _validators()[kind].is_valid(doc)
+
+
+def _model_ok(model: type, doc: dict) -> bool:
+    try:
+        model.model_validate(doc)
+    except ValidationError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("doc", VALID_JOBS + INVALID_JOBS)
+def test_job_schema_and_model_agree(doc: dict) -> None:
+    assert _schema_ok("job", doc) == _model_ok(JobModel, doc) == (doc in VALID_JOBS)
+
+
+@pytest.mark.parametrize("doc", VALID_PROJECTS + INVALID_PROJECTS)
+def test_project_schema_and_model_agree(doc: dict) -> None:
+    assert _schema_ok("project", doc) == _model_ok(ProjectModel, doc) == (doc in VALID_PROJECTS)
+
+
+# ---- property-based: the loader fails only with its own error ---------------------------
+
+_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20)
+)
+_keys = st.sampled_from(
+    [
+        "apiVersion",
+        "kind",
+        "metadata",
+        "spec",
+        "name",
+        "sql",
+        "sqlFile",
+        "state",
+        "parallelism",
+        "overrides",
+        "targets",
+        "labels",
+        "health",
+        "flinkConfiguration",
+        "x",
+    ]
+)
+_docs = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_keys, inner, max_size=6)),
+    max_leaves=25,
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(doc=_docs)
+def test_random_documents_never_crash_the_loader(make_project, doc: object) -> None:
+    root = make_project({"jobs/a.yaml": yaml.safe_dump(doc)})
+    with contextlib.suppress(FlinkopsError):
+        load_project(root, env={})
+
+
+@settings(max_examples=150, deadline=None)
+@given(raw=st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
+def test_random_bytes_never_crash_the_yaml_reader(raw: bytes) -> None:
+    _docs, problems = load_documents("x.yaml", raw)
+    assert all(p.line >= 1 and p.col >= 1 for p in problems)

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from flinkops.cli import main
+from tests.conftest import REPO, job_yaml
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_repo_project_is_valid() -> None:
+    code, out, err = run("validate", "--project", str(REPO))
+    assert code == 0, err
+    assert "4 job specs valid" in out
+
+
+def test_sql_syntax_error_is_located_in_the_yaml(make_project) -> None:
+    sql = (
+        "CREATE TABLE src (id INT) WITH ('connector' = 'datagen');\n"
+        "INSERT INTO snk\nSELECT id FROM src WHERE id >;\n"
+    )
+    root = make_project({"jobs/a.yaml": job_yaml(sql=sql)})
+    code, out, _err = run("validate", "--project", str(root), "--format", "json")
+    assert code == 1
+    problems = json.loads(out)["problems"]
+    assert len(problems) == 1
+    # the SQL block starts on line 7 of the file; the bad statement's 2nd line is line 9
+    assert (problems[0]["path"], problems[0]["line"], problems[0]["pointer"]) == (
+        "jobs/a.yaml",
+        9,
+        "/spec/sql",
+    )
+    lines = (root / "jobs/a.yaml").read_text().splitlines()
+    assert "WHERE id >" in lines[problems[0]["line"] - 1]
+
+
+def test_broken_copy_of_repo_reports_every_problem(tmp_path: Path) -> None:
+    copy = tmp_path / "repo"
+    shutil.copytree(REPO / "jobs", copy / "jobs")
+    shutil.copy(REPO / "flinkops.yaml", copy / "flinkops.yaml")
+    spec = copy / "jobs" / "orders-per-minute.yaml"
+    spec.write_text(spec.read_text().replace("upgradeMode: savepoint", "upgradeMod: savepoint"))
+    (copy / "jobs" / "sql" / "clean-orders.sql").unlink()
+    code, out, err = run("validate", "--project", str(copy))
+    assert code == 1
+    assert (
+        "jobs/orders-per-minute.yaml:11:3: unknown key 'upgradeMod'; did you mean "
+        "'upgradeMode'?" in err
+    )
+    assert "jobs/clean-orders.yaml:14:12: sqlFile 'sql/clean-orders.sql' not found" in err
+    assert "Traceback" not in err + out
+
+
+def test_no_project_file_is_a_clear_error(tmp_path: Path) -> None:
+    code, _, err = run("validate", "--project", str(tmp_path))
+    assert code == 1 and "no flinkops.yaml here" in err and "Traceback" not in err
+
+
+def test_version() -> None:
+    code, out, _ = run("--version")
+    assert code == 0 and out.startswith("flinkops, version ")
