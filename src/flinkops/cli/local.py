@@ -1,1 +1,111 @@
-"""`flinkops local` commands (not yet written)."""
+"""`flinkops local up|down|status`: a Flink cluster on this machine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from flinkops.cli._common import emit_json, format_option, handle_errors, main
+from flinkops.flink.local import ClusterInfo, LocalCluster, default_cluster_dir
+
+_dir_option = click.option(
+    "--dir",
+    "cluster_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Cluster directory (default: <project>/.flinkops/local, else ./.flinkops/local).",
+)
+
+
+def _cluster(cluster_dir: Path | None) -> LocalCluster:
+    return LocalCluster(cluster_dir or default_cluster_dir())
+
+
+def _say(msg: str) -> None:
+    click.secho(f"… {msg}", dim=True, err=True)
+
+
+def _render(info: ClusterInfo, *, logs: bool = False) -> None:
+    click.echo(f"Flink {info.version} at {info.url}")
+    avail = f" ({info.slots_available} free)" if info.slots_available is not None else ""
+    click.echo(f"  slots:  {info.slots}{avail}")
+    click.echo("  pids:   " + ", ".join(f"{role} {pid}" for role, pid in info.pids.items()))
+    click.echo(f"  dir:    {info.dir}")
+    if logs:
+        click.echo("  logs:")
+        for name, path in info.logs.items():
+            click.echo(f"    {name + ':':<17} {path}")
+
+
+@main.group()
+def local() -> None:
+    """Run a Flink session cluster on this machine (needs Java 11+)."""
+
+
+@local.command()
+@click.option("--port", default=8081, show_default=True, help="REST port of the JobManager.")
+@click.option("--slots", default=4, show_default=True, help="Task slots of the TaskManager.")
+@_dir_option
+@click.option(
+    "--flink-home",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Flink distribution to run (default: $FLINK_HOME, else apache-flink-libraries).",
+)
+@click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait for it.")
+@format_option("text", "json")
+@handle_errors
+def up(
+    port: int,
+    slots: int,
+    cluster_dir: Path | None,
+    flink_home: Path | None,
+    timeout: float,
+    fmt: str,
+) -> None:
+    """Start a JobManager and a TaskManager; wait until they are ready.
+
+    A cluster already running from the same directory is reported, not restarted.
+    """
+    cluster = _cluster(cluster_dir)
+    info = cluster.up(
+        port=port, slots=slots, flink_home=flink_home, timeout=timeout, on_progress=_say
+    )
+    if fmt == "json":
+        emit_json(info.to_json())
+    else:
+        _render(info)
+
+
+@local.command()
+@_dir_option
+@format_option("text", "json")
+@handle_errors
+def down(cluster_dir: Path | None, fmt: str) -> None:
+    """Stop the cluster started from this directory (exactly the PIDs it recorded)."""
+    cluster = _cluster(cluster_dir)
+    stopped = cluster.down()
+    if fmt == "json":
+        emit_json({"dir": str(cluster.dir), "stopped_pids": stopped})
+    elif stopped:
+        click.echo(f"Stopped {', '.join(map(str, stopped))} ({cluster.dir}).")
+    else:
+        click.echo(f"No cluster runs from {cluster.dir}.")
+
+
+@local.command()
+@_dir_option
+@format_option("text", "json")
+@handle_errors
+def status(cluster_dir: Path | None, fmt: str) -> None:
+    """Show the local cluster's URL, version, slots, PIDs and log files."""
+    cluster = _cluster(cluster_dir)
+    info = cluster.status()
+    if fmt == "json":
+        emit_json(info.to_json() if info else {"dir": str(cluster.dir), "running": False})
+        return
+    if info is None:
+        click.echo(f"No cluster runs from {cluster.dir}. Start one with `flinkops local up`.")
+        return
+    _render(info, logs=True)

@@ -258,7 +258,10 @@ def _port_in_use(port: int) -> bool:
 
 
 def default_cluster_dir(cwd: Path | None = None) -> Path:
-    """``<project>/.flinkops/local`` when a flinkops.yaml is found upward, else ``./.flinkops/local``."""
+    """The cluster dir: ``<project>/.flinkops/local``, else ``./.flinkops/local``.
+
+    ``<project>`` is the nearest directory upward from ``cwd`` holding a flinkops.yaml.
+    """
     start = (cwd or Path.cwd()).resolve()
     for d in [start, *start.parents]:
         if (d / "flinkops.yaml").is_file():

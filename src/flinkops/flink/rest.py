@@ -390,7 +390,7 @@ class FlinkClient:
         return [LogFile.from_json(f) for f in self._get("/jobmanager/logs").get("logs", [])]
 
     def jobmanager_log(self, name: str | None = None, tail: int | None = None) -> str:
-        """A JobManager log file's text (the main log when ``name`` is None); last ``tail`` lines."""
+        """A JobManager log file's text (main log if ``name`` is None), last ``tail`` lines."""
         path = f"/jobmanager/logs/{_seg(name)}" if name else "/jobmanager/log"
         return _tail(self._get(path, expect_json=False).text, tail)
 
