@@ -173,7 +173,7 @@ class Store:
                 ) from e
         return v
 
-    def update_version(self, target: str, job: str, version: int, **changes: Any) -> None:
+    def update_version(self, target: str, job: str, version: int, /, **changes: Any) -> None:
         """Change fields of a recorded version, e.g. ``outcome``, ``savepoint``, ``job_id``.
 
         Any VersionRecord field but target, job and version may be changed.
