@@ -1,12 +1,100 @@
-"""The Flink SQL dialect for sqlglot, registered as ``flink``."""
+"""The Flink SQL dialect for sqlglot, registered as ``flink``.
+
+Defining the class registers it: after ``import flinkops.sql``,
+``sqlglot.parse(sql, read="flink")`` works. Flink's own utility statements (SHOW,
+DESCRIBE, ALTER ..., LOAD MODULE, ADD JAR, CALL, ...) parse to ``Utility`` nodes that
+keep their text; everything lineage needs (DDL, DML, queries) parses to real trees.
+"""
 
 from __future__ import annotations
 
-from sqlglot import generator, parser, tokens
+from sqlglot import exp, generator, parser, tokens
 from sqlglot.dialects.dialect import Dialect, NormalizationStrategy
-from sqlglot.tokens import TokenType
+from sqlglot.tokens import Token, TokenType
 
-__all__ = ["Flink"]
+from flinkops.sql._expressions import (
+    Explain,
+    MetadataColumnConstraint,
+    Reset,
+    StatementSet,
+    TableArgument,
+    Utility,
+)
+
+__all__ = ["Flink", "opens_statement_set_block", "statement_chunks"]
+
+# Statements Flink has that lineage never looks into: kept as text (Utility).
+_UTILITY_WORDS = {
+    "ADD",
+    "ALTER",
+    "ANALYZE",
+    "CALL",
+    "COMPILE",
+    "DESC",
+    "DESCRIBE",
+    "HELP",
+    "LOAD",
+    "REMOVE",
+    "SHOW",
+    "STOP",
+    "UNLOAD",
+}
+_EXPLAIN_DETAILS = {"ESTIMATED_COST", "CHANGELOG_MODE", "PLAN_ADVICE", "JSON_EXECUTION_PLAN"}
+
+
+def _build_metadata(self: Flink.Parser) -> MetadataColumnConstraint:
+    """``METADATA [FROM 'key'] [VIRTUAL]``."""
+    key = (self._parse_string() or self._parse_id_var()) if self._match(TokenType.FROM) else None
+    return self.expression(
+        MetadataColumnConstraint(this=key, virtual=self._match_text_seq("VIRTUAL"))
+    )
+
+
+def _build_watermark(self: Flink.Parser) -> exp.WatermarkColumnConstraint:
+    """``WATERMARK FOR column AS expression``."""
+    column = self._match(TokenType.FOR) and self._parse_column()
+    expression = self._match(TokenType.ALIAS) and self._parse_disjunction()
+    return self.expression(exp.WatermarkColumnConstraint(this=column, expression=expression))
+
+
+def _build_kwarg(self: Flink.Parser, expressions: list[exp.Expr]) -> exp.Kwarg:
+    """A named argument ``NAME => value``; the value may be ``TABLE t``."""
+    value = self._parse_table_argument() or self._parse_disjunction() or self._parse_select()
+    return self.expression(exp.Kwarg(this=exp.var(expressions[0].name), expression=value))
+
+
+def opens_statement_set_block(tokens: list[Token], i: int) -> bool:
+    """True at ``[EXECUTE] STATEMENT SET BEGIN``: a block whose ``;`` do not end it."""
+    words = ("EXECUTE", "STATEMENT", "SET", "BEGIN")
+    if tokens[i].text.upper() != "EXECUTE":
+        words = words[1:]
+    if i + len(words) > len(tokens):
+        return False
+    return all(tokens[i + k].text.upper() == w for k, w in enumerate(words))
+
+
+def statement_chunks(tokens: list[Token]) -> list[list[Token]]:
+    """Tokens grouped per statement; a statement set block keeps its inner ``;``."""
+    chunks: list[list[Token]] = [[]]
+    in_block = False
+    for i, token in enumerate(tokens):
+        chunk = chunks[-1]
+        if not chunk and token.token_type != TokenType.SEMICOLON:
+            in_block = opens_statement_set_block(tokens, i)
+        if token.token_type != TokenType.SEMICOLON or (
+            in_block and not (len(chunk) > 1 and chunk[-1].text.upper() == "END")
+        ):
+            chunk.append(token)
+        elif chunk:
+            chunks.append([])
+    if not chunks[-1] and len(chunks) > 1:
+        chunks.pop()
+    return chunks
+
+
+def _string_key(key: str) -> exp.Literal:
+    """A WITH option key is always a quoted string in Flink."""
+    return exp.Literal.string(key)
 
 
 class Flink(Dialect):
@@ -21,13 +109,242 @@ class Flink(Dialect):
 
         KEYWORDS = {
             **tokens.Tokenizer.KEYWORDS,
+            "BYTES": TokenType.VARBINARY,
+            "MATCH_RECOGNIZE": TokenType.MATCH_RECOGNIZE,
+            "STRING": TokenType.TEXT,
+            "TIMESTAMP_LTZ": TokenType.TIMESTAMPLTZ,
         }
 
-        # EXECUTE opens parsed statements in Flink (EXECUTE STATEMENT SET, EXECUTE PLAN).
-        COMMANDS = tokens.Tokenizer.COMMANDS - {TokenType.EXECUTE}
+        KEYWORDS.pop("EXPLAIN")  # a statement the parser reads, not an opaque command
+
+        # EXECUTE and SHOW open statements the parser reads itself.
+        COMMANDS = tokens.Tokenizer.COMMANDS - {TokenType.EXECUTE, TokenType.SHOW}
+        # `FROM t /*+ OPTIONS(...) */`: a hint may follow a table name.
+        TOKENS_PRECEDING_HINT = {
+            *tokens.Tokenizer.TOKENS_PRECEDING_HINT,
+            TokenType.VAR,
+            TokenType.IDENTIFIER,
+        }
 
     class Parser(parser.Parser):
-        pass
+        CONSTRAINT_PARSERS = {
+            **parser.Parser.CONSTRAINT_PARSERS,
+            "METADATA": _build_metadata,
+            "WATERMARK": _build_watermark,
+        }
+        SCHEMA_UNNAMED_CONSTRAINTS = {*parser.Parser.SCHEMA_UNNAMED_CONSTRAINTS, "WATERMARK"}
+        FUNC_TOKENS = {*parser.Parser.FUNC_TOKENS, TokenType.SESSION}
+        LAMBDAS = {**parser.Parser.LAMBDAS, TokenType.FARROW: _build_kwarg}
+
+        def _parse(self, parse_method, raw_tokens, sql=None):  # type: ignore[no-untyped-def]
+            """sqlglot's statement loop, with chunks that keep statement set blocks whole."""
+            self.reset()
+            self.sql = sql or ""
+            self._chunks = statement_chunks(raw_tokens)
+            return self._parse_batch_statements(
+                parse_method=parse_method, sep_first_statement=False
+            )
+
+        def _parse_statement(self) -> exp.Expr | None:
+            if not self._curr:
+                return None
+            word = self._curr.text.upper()
+            if word in _UTILITY_WORDS:
+                return self._parse_utility()
+            if word == "USE" and self._next and self._next.text.upper() == "MODULES":
+                return self._parse_utility()
+            if word == "END" and self._next is None:
+                return self._parse_utility()
+            if self._match_text_seq("CREATE", "CATALOG", advance=False):
+                return self._parse_utility()
+            if self._match_text_seq("BEGIN", "STATEMENT", "SET"):
+                return self._utility_from(self._tokens[self._index - 3])
+            if word in ("EXECUTE", "STATEMENT"):
+                return self._parse_execute()
+            if self._match_text_seq("EXPLAIN"):
+                return self._parse_explain()
+            if self._match_text_seq("RESET"):
+                return self.expression(Reset(this=self._parse_string() or self._parse_var_path()))
+            start = self._curr
+            statement = super()._parse_statement()
+            if type(statement) is exp.Command and start.text.upper() in ("ALTER", "DROP"):
+                return Utility(this=statement.this, expression=statement.expression)
+            return statement
+
+        def _parse_var_path(self) -> exp.Expr | None:
+            """An unquoted dotted key, as in ``RESET execution.savepoint.path``."""
+            if not self._curr:
+                return None
+            start = self._curr
+            while self._curr:
+                self._advance()
+            return exp.var(self._find_sql(start, self._prev))
+
+        def _parse_utility(self) -> Utility:
+            start = self._curr
+            while self._curr:
+                self._advance()
+            return self._utility_from(start)
+
+        def _utility_from(self, start: Token) -> Utility:
+            text = self._find_sql(start, self._prev)
+            head = start.text.upper()
+            return Utility(this=head, expression=text[len(start.text) :])
+
+        def _parse_execute(self) -> exp.Expr | None:
+            """``[EXECUTE] STATEMENT SET BEGIN ... END``, ``EXECUTE INSERT``, ``EXECUTE PLAN``."""
+            start = self._curr
+            execute = self._match_text_seq("EXECUTE")
+            if self._match_text_seq("STATEMENT", "SET", "BEGIN"):
+                inserts: list[exp.Expr] = []
+                while self._curr and not self._match_text_seq("END"):
+                    if self._match(TokenType.SEMICOLON):
+                        continue
+                    inserts.append(self._parse_inner_statement())
+                return self.expression(StatementSet(expressions=inserts, execute=execute))
+            if self._curr and self._curr.text.upper() == "PLAN":
+                while self._curr:
+                    self._advance()
+                return self._utility_from(start)
+            return super()._parse_statement()
+
+        def _parse_inner_statement(self) -> exp.Expr:
+            """One statement inside a block, up to (not including) its ``;``."""
+            statement = super()._parse_statement()
+            if statement is None:
+                self.raise_error("Expected a statement")
+            return statement  # type: ignore[return-value]
+
+        def _parse_explain(self) -> Explain:
+            details: list[exp.Expr] = []
+            plan_for = self._match_text_seq("PLAN", "FOR")
+            while self._curr and self._curr.text.upper() in _EXPLAIN_DETAILS:
+                details.append(exp.var(self._curr.text.upper()))
+                self._advance()
+                self._match(TokenType.COMMA)
+            return self.expression(
+                Explain(this=self._parse_statement(), expressions=details, plan_for=plan_for)
+            )
+
+        def _parse_lambda(self, alias: bool = False) -> exp.Expr | None:
+            return self._parse_table_argument() or super()._parse_lambda(alias=alias)
+
+        def _parse_table_argument(self) -> TableArgument | None:
+            """``TABLE t [PARTITION BY cols]`` as a table function's argument."""
+            if not (self._curr and self._curr.token_type == TokenType.TABLE and self._next):
+                return None
+            if self._next.token_type not in (TokenType.VAR, TokenType.IDENTIFIER):
+                return None
+            self._advance()
+            table = self._parse_table_parts()
+            partition = None
+            if self._match(TokenType.PARTITION_BY):
+                if self._match(TokenType.L_PAREN):
+                    partition = self._parse_csv(self._parse_column)
+                    self._match_r_paren()
+                else:
+                    partition = [self._parse_column()]
+            return self.expression(TableArgument(this=table, partition_by=partition))
+
+        def _parse_types(self, *args, **kwargs) -> exp.Expr | None:  # type: ignore[no-untyped-def]
+            """Adds ``ROW<name type, ...>`` (and ``ROW(name type, ...)``) to sqlglot's types."""
+            if self._curr and self._curr.token_type == TokenType.ROW and self._next:
+                closing = {TokenType.LT: TokenType.GT, TokenType.L_PAREN: TokenType.R_PAREN}
+                close = closing.get(self._next.token_type)
+                if close == TokenType.GT or (close and kwargs.get("schema")):
+                    index = self._index
+                    self._advance(2)
+                    fields = self._parse_csv(lambda: self._parse_struct_types(type_required=True))
+                    if self._match(close):
+                        return exp.DataType(this=exp.DType.STRUCT, expressions=fields, nested=True)
+                    self._retreat(index)
+            return super()._parse_types(*args, **kwargs)
+
+        def _parse_create_like(self) -> exp.LikeProperty | None:
+            """``LIKE t [(INCLUDING|EXCLUDING ALL|CONSTRAINTS|... [OVERWRITING ...])]``."""
+            table = self._parse_table_parts(schema=True)
+            options: list[exp.Expr] = []
+            if self._match(TokenType.L_PAREN):
+                while self._match_texts(("INCLUDING", "EXCLUDING", "OVERWRITING")):
+                    this = self._prev.text.upper()
+                    self._advance()
+                    what = exp.var(self._prev.text.upper())
+                    options.append(self.expression(exp.Property(this=this, value=what)))
+                self._match_r_paren()
+            return self.expression(exp.LikeProperty(this=table, expressions=options))
+
+        def _parse_table_parts(self, *args, **kwargs) -> exp.Table:  # type: ignore[no-untyped-def]
+            table = super()._parse_table_parts(*args, **kwargs)
+            if self._match(TokenType.HINT) and self._prev_comments:
+                hint = exp.maybe_parse(self._prev_comments[0], into=exp.Hint, dialect=self.dialect)
+                table.set("hints", [hint])
+            return table
 
     class Generator(generator.Generator):
-        pass
+        TABLE_HINTS = False  # table_parts writes hints right after the name, as Flink wants
+        TYPE_MAPPING = {
+            **generator.Generator.TYPE_MAPPING,
+            exp.DType.STRUCT: "ROW",
+            exp.DType.TEXT: "STRING",
+            exp.DType.TIMESTAMPLTZ: "TIMESTAMP_LTZ",
+            exp.DType.VARBINARY: "BYTES",
+        }
+        TRANSFORMS = {
+            **generator.Generator.TRANSFORMS,
+            MetadataColumnConstraint: lambda self, e: self._metadata_sql(e),
+            TableArgument: lambda self, e: self._table_argument_sql(e),
+            Reset: lambda self, e: f"RESET {self.sql(e, 'this')}".rstrip(),
+            Utility: lambda self, e: f"{self.sql(e, 'this')}{e.text('expression')}",
+            Explain: lambda self, e: self._explain_sql(e),
+            StatementSet: lambda self, e: self._statement_set_sql(e),
+        }
+
+        def _metadata_sql(self, expression: MetadataColumnConstraint) -> str:
+            key = self.sql(expression, "this")
+            virtual = " VIRTUAL" if expression.args.get("virtual") else ""
+            return f"METADATA{' FROM ' + key if key else ''}{virtual}"
+
+        def _table_argument_sql(self, expression: TableArgument) -> str:
+            partition = self.expressions(expression, key="partition_by", flat=True)
+            partition = f" PARTITION BY {partition}" if partition else ""
+            return f"TABLE {self.sql(expression, 'this')}{partition}"
+
+        def likeproperty_sql(self, expression: exp.LikeProperty) -> str:
+            options = " ".join(f"{e.name} {self.sql(e, 'value')}" for e in expression.expressions)
+            return f"LIKE {self.sql(expression, 'this')}{f' ({options})' if options else ''}"
+
+        def _statement_set_sql(self, expression: StatementSet) -> str:
+            execute = "EXECUTE " if expression.args.get("execute") else ""
+            body = "".join(f"{self.sql(e)};\n" for e in expression.expressions)
+            return f"{execute}STATEMENT SET\nBEGIN\n{body}END"
+
+        def _explain_sql(self, expression: Explain) -> str:
+            plan_for = " PLAN FOR" if expression.args.get("plan_for") else ""
+            details = self.expressions(expression, flat=True)
+            details = f" {details}" if details else ""
+            return f"EXPLAIN{plan_for}{details} {self.sql(expression, 'this')}"
+
+        def version_sql(self, expression: exp.Version) -> str:
+            if expression.name == "TIMESTAMP" and expression.text("kind") == "AS OF":
+                return f"FOR SYSTEM_TIME AS OF {self.sql(expression, 'expression')}"
+            return super().version_sql(expression)
+
+        def table_parts(self, expression: exp.Table) -> str:
+            parts = super().table_parts(expression)
+            hints = self.expressions(expression, key="hints", sep=" ")
+            return f"{parts} {hints}" if hints else parts
+
+        def properties_sql(self, expression: exp.Properties) -> str:
+            """Flink's order: COMMENT, PARTITIONED BY, WITH (...), then LIKE."""
+            like = [p for p in expression.expressions if isinstance(p, exp.LikeProperty)]
+            if not like:
+                return super().properties_sql(expression)
+            rest = exp.Properties(expressions=[p for p in expression.expressions if p not in like])
+            rest.parent = expression.parent
+            head = super().properties_sql(rest)
+            return f"{head} {self.sql(like[0])}" if head else self.sql(like[0])
+
+        def property_sql(self, expression: exp.Property) -> str:
+            if type(expression) is exp.Property and isinstance(expression.this, exp.Literal):
+                return f"{self.sql(_string_key(expression.name))} = {self.sql(expression, 'value')}"
+            return super().property_sql(expression)

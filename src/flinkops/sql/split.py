@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import sqlglot
 from sqlglot.errors import ParseError, TokenError
-from sqlglot.tokens import Token, TokenType
+from sqlglot.tokens import Token
 
 from flinkops.errors import SqlError
-from flinkops.sql.dialect import Flink
+from flinkops.sql.dialect import Flink, statement_chunks
 
 __all__ = ["Statement", "check_sql", "parse_statement", "split_statements"]
 
@@ -78,43 +78,12 @@ def _tokenize(sql: str) -> list[Token]:
         ) from None
 
 
-def _is_word(token: Token, word: str) -> bool:
-    return token.text.upper() == word
-
-
-def _opens_statement_set_block(tokens: list[Token], i: int) -> bool:
-    """True at ``[EXECUTE] STATEMENT SET BEGIN``: a block that runs to its END."""
-    words = ["EXECUTE", "STATEMENT", "SET", "BEGIN"]
-    if not _is_word(tokens[i], "EXECUTE"):
-        words = words[1:]
-    if i + len(words) > len(tokens):
-        return False
-    return all(_is_word(tokens[i + k], w) for k, w in enumerate(words))
-
-
 def split_statements(sql: str) -> list[Statement]:
     """Split ``sql`` into statements; raises SqlError for an unterminated string/comment."""
     tokens = _tokenize(sql)
-    statements: list[Statement] = []
-    start: int | None = None  # index of the first token of the current statement
-    in_block = False
-    for i, token in enumerate(tokens):
-        if start is None:
-            if token.token_type == TokenType.SEMICOLON:
-                continue
-            start = i
-            in_block = _opens_statement_set_block(tokens, i)
-        if token.token_type != TokenType.SEMICOLON:
-            continue
-        if in_block:
-            previous = tokens[i - 1]
-            if not (_is_word(previous, "END") and i - 1 > start):
-                continue
-        statements.append(_make_statement(sql, tokens[start], tokens[i - 1]))
-        start = None
-    if start is not None:
-        statements.append(_make_statement(sql, tokens[start], tokens[-1]))
-    return statements
+    return [
+        _make_statement(sql, chunk[0], chunk[-1]) for chunk in statement_chunks(tokens) if chunk
+    ]
 
 
 def _make_statement(sql: str, first: Token, last: Token) -> Statement:
