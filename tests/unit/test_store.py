@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -298,6 +299,35 @@ def test_journal_round_trip(store: Store) -> None:
         store.journal_step(other, "x", "middle", {})
     with pytest.raises(ValueError, match="transition status"):
         store.end_transition(other, "running")
+
+
+def test_threads_share_one_store(store: Store) -> None:
+    def work(n: int) -> None:
+        tid = store.begin_transition("local", f"job{n}", "create", {"n": n})
+        for i in range(10):
+            with store.atomic():
+                store.journal_step(tid, f"step{i}", "start", {"i": i})
+                store.add_event("local", f"job{n}", f"step{i}", "started")
+                store.journal_step(tid, f"step{i}", "end", {"i": i})
+        store.end_transition(tid, "done")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(work, range(8)))
+    assert store.open_transitions("local") == []
+    assert len(store.events("local", limit=None)) == 80
+    for t in store.transitions("local"):
+        assert [(s.seq, s.step, s.phase) for s in t.steps] == [
+            (2 * i + k + 1, f"step{i}", phase)
+            for i in range(10)
+            for k, phase in enumerate(("start", "end"))
+        ]
+
+
+def test_spec_key_order_is_kept(store: Store) -> None:
+    spec = {"z": 1, "a": {"y": 2, "b": 3}}
+    store.record_version(make_version(spec=spec))
+    got = store.version("local", "orders", 1)
+    assert got is not None and json.dumps(got.spec) == json.dumps(spec)
 
 
 def test_transitions_newest_first(store: Store) -> None:

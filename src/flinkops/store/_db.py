@@ -6,9 +6,11 @@ before that transaction. ``synchronous=FULL`` makes a returned commit durable.
 
 Fault points (for crash tests): around each write the store calls
 ``fault(point)`` with ``point`` = ``<op>:before-commit`` (inside the
-transaction, after its statements) and ``<op>:after-commit``. By default the
-hook reads ``FLINKOPS_STORE_CRASH_AT``: comma-separated glob patterns; when a
-point matches, the process kills itself with SIGKILL.
+transaction, after its statements) and ``<op>:after-commit`` (after COMMIT
+returned; not called for an op nested in ``atomic()``, whose own
+``atomic:after-commit`` follows the outer commit). By default the hook reads
+``FLINKOPS_STORE_CRASH_AT`` once, when the Store is opened: comma-separated
+glob patterns; when a point matches, the process kills itself with SIGKILL.
 """
 
 from __future__ import annotations

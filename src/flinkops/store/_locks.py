@@ -11,7 +11,7 @@ from __future__ import annotations
 import getpass
 import os
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -82,7 +82,7 @@ class Lock:
     info: LockInfo
     token: str
     took_over: LockInfo | None
-    _store: Store
+    _store: Store = field(repr=False, compare=False)
 
     @property
     def target(self) -> str:

@@ -39,7 +39,7 @@ _UPDATABLE = frozenset(_VERSION_COLUMNS) - {"target", "job", "version"}
 
 def _dumps(value: dict[str, Any], what: str) -> str:
     try:
-        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+        return json.dumps(value, separators=(",", ":"))
     except (TypeError, ValueError) as e:
         raise ValueError(f"{what} must be JSON-serializable: {e}") from e
 
@@ -303,9 +303,15 @@ class Store:
             )
 
     def events(
-        self, target: str, job: str | None = None, limit: int = 100, *, after: int | None = None
+        self,
+        target: str,
+        job: str | None = None,
+        limit: int | None = 100,
+        *,
+        after: int | None = None,
     ) -> list[EventRecord]:
-        """Newest first: of ``job`` (all jobs when None), with id > ``after`` when given."""
+        """Newest first: of ``job`` (all jobs when None), at most ``limit`` (None: all),
+        with id > ``after`` when given (to follow new events)."""
         sql = "SELECT * FROM events WHERE target = ?"
         params: list[Any] = [target]
         if job is not None:
@@ -315,7 +321,9 @@ class Store:
             sql += " AND id > ?"
             params.append(after)
         with self._db.read("events") as db:
-            rows = db.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit]).fetchall()
+            rows = db.execute(
+                sql + " ORDER BY id DESC LIMIT ?", [*params, -1 if limit is None else limit]
+            ).fetchall()
         return [
             EventRecord(
                 row["id"],
