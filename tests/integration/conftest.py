@@ -1,0 +1,98 @@
+"""Fixtures for tests against a real Flink cluster (one per test session).
+
+Every test under tests/integration gets the ``integration`` marker. The
+session's cluster starts on a free REST port in a temporary directory and is
+always stopped at the end (also when tests fail). Set FLINKOPS_TEST_FLINK_HOME
+to run against another Flink distribution (e.g. 1.20, see
+scripts/test-flink-1.20.sh). Without Java the tests are skipped, with a reason.
+
+Fixtures: ``flink_cluster`` (ClusterInfo), ``flink_client`` (FlinkClient),
+``runner_jar_id``, ``submitted_jobs`` (append job ids: cancelled at teardown),
+``wait_for_state`` (``wait_for_state(job_id, "RUNNING", timeout=60)``).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from flinkops.errors import FlinkError, LocalClusterError
+from flinkops.flink.local import ClusterInfo, LocalCluster, find_java, free_port
+from flinkops.flink.rest import FlinkClient
+from flinkops.flink.runner import ensure_uploaded
+
+HERE = Path(__file__).resolve().parent
+TERMINAL = {"FAILED", "CANCELED", "FINISHED"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def flink_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterInfo]:
+    """One local Flink cluster for the whole session, on free ports; always stopped."""
+    try:
+        find_java()
+    except LocalClusterError as exc:
+        pytest.skip(f"integration tests need Java 11+: {exc}")
+    cluster = LocalCluster(tmp_path_factory.mktemp("flink-cluster"))
+    try:
+        info = cluster.up(
+            port=free_port(),
+            slots=4,
+            flink_home=os.environ.get("FLINKOPS_TEST_FLINK_HOME") or None,
+            timeout=180,
+        )
+        yield info
+    finally:
+        cluster.down()
+
+
+@pytest.fixture(scope="session")
+def flink_client(flink_cluster: ClusterInfo) -> Iterator[FlinkClient]:
+    with FlinkClient(flink_cluster.url, timeout=30.0) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def runner_jar_id(flink_client: FlinkClient) -> str:
+    return ensure_uploaded(flink_client)
+
+
+@pytest.fixture
+def submitted_jobs(flink_client: FlinkClient) -> Iterator[list[str]]:
+    """Append the ids of jobs a test starts; those still running are cancelled after it."""
+    jobs: list[str] = []
+    yield jobs
+    for job_id in jobs:
+        try:
+            if flink_client.job(job_id).state not in TERMINAL:
+                flink_client.cancel(job_id)
+        except FlinkError:
+            pass
+
+
+@pytest.fixture
+def wait_for_state(flink_client: FlinkClient) -> Callable[..., str]:
+    """``wait_for_state(job_id, *states, timeout=60)``: poll until the job is in one of states."""
+
+    def wait(job_id: str, *states: str, timeout: float = 60.0) -> str:
+        deadline = time.monotonic() + timeout
+        state = ""
+        while time.monotonic() < deadline:
+            state = flink_client.job(job_id).state
+            if state in states:
+                return state
+            if state in TERMINAL:
+                break
+            time.sleep(0.2)
+        raise AssertionError(f"job {job_id} is {state}, expected one of {states}")
+
+    return wait
