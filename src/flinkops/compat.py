@@ -1,0 +1,216 @@
+"""State compatibility of an update, read from Flink's own planner.
+
+Flink compiles the old and the new SQL (``jars/:id/plan``); this module compares
+the stateful operators of the two job graphs. Vertex ids alone are not enough:
+on Flink 2.3 they are topology hashes, identical for ``SUM(v)`` and ``MAX(v)``
+over the same GROUP BY, and such a job restores the old accumulators silently.
+So the operators' descriptions (group keys, aggregate calls, join keys, rank
+settings) are compared, and any change to them is ``at-risk`` even when Flink
+would accept the savepoint. Pure: graphs in, verdict out.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flinkops.plan import Compat, StateImpact
+
+__all__ = ["Operator", "compare_graphs", "stateful_operators", "unknown"]
+
+# Operators that keep keyed or operator state across checkpoints.
+STATEFUL = frozenset(
+    {
+        "GroupAggregate",
+        "GlobalGroupAggregate",
+        "IncrementalGroupAggregate",
+        "GroupWindowAggregate",
+        "GlobalWindowAggregate",
+        "WindowAggregate",
+        "PythonGroupAggregate",
+        "PythonGroupWindowAggregate",
+        "Join",
+        "IntervalJoin",
+        "TemporalJoin",
+        "WindowJoin",
+        "ProcTimeIntervalJoin",
+        "Rank",
+        "WindowRank",
+        "Deduplicate",
+        "WindowDeduplicate",
+        "Match",
+        "OverAggregate",
+        "PythonOverAggregate",
+        "ChangelogNormalize",
+        "SinkMaterializer",
+        "Limit",
+        "SortLimit",
+        "TemporalSort",
+        "Sort",
+    }
+)
+_OP = re.compile(r"^\s*(?:[|+\- ]*)(?:\[\d+\]:)?\s*([A-Za-z]+)(.*)$")
+_ALIAS = re.compile(r"\s+AS\s+[`\w$]+", re.IGNORECASE)
+_KEY_ORDER = (
+    "groupBy",
+    "partitionBy",
+    "joinType",
+    "where",
+    "leftInputSpec",
+    "rightInputSpec",
+    "window",
+    "rankType",
+    "rankRange",
+    "orderBy",
+    "select",
+)
+
+
+@dataclass(frozen=True)
+class Operator:
+    kind: str
+    args: tuple[tuple[str, str], ...]
+
+    def describe(self) -> str:
+        return f"{self.kind}({', '.join(f'{k}=[{v}]' for k, v in self.args)})"
+
+
+def unknown(why: str) -> Compat:
+    return Compat(StateImpact.AT_RISK, (f"unknown: {why}",))
+
+
+def _split_top(text: str, sep: str = ",") -> list[str]:
+    parts, depth, cur = [], 0, []
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        if ch == sep and depth == 0:
+            parts.append("".join(cur).strip())
+            cur = []
+        else:
+            cur.append(ch)
+    if "".join(cur).strip():
+        parts.append("".join(cur).strip())
+    return parts
+
+
+def _args(text: str) -> tuple[tuple[str, str], ...]:
+    inner = text.strip()
+    if inner.startswith("(") and inner.endswith(")"):
+        inner = inner[1:-1]
+    out = []
+    for part in _split_top(inner):
+        key, _, value = part.partition("=")
+        value = value.strip()
+        if value.startswith("[") and value.endswith("]"):
+            value = value[1:-1]
+        value = _ALIAS.sub("", value)
+        out.append((key.strip(), value))
+    return tuple(out)
+
+
+def stateful_operators(graph: Mapping[str, Any]) -> list[Operator]:
+    """The stateful operators of a job graph, sources first."""
+    nodes = list(graph.get("nodes", []))
+    order = _topological(nodes)
+    found: list[Operator] = []
+    for node in order:
+        lines = html.unescape(str(node.get("description", ""))).split("<br/>")
+        for line in reversed([ln for ln in lines if ln.strip()]):
+            match = _OP.match(line)
+            if match and match.group(1) in STATEFUL:
+                found.append(Operator(match.group(1), _args(match.group(2))))
+    return found
+
+
+def _topological(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_id = {n["id"]: n for n in nodes}
+    seen: set[str] = set()
+    out: list[dict[str, Any]] = []
+
+    def visit(node: dict[str, Any]) -> None:
+        if node["id"] in seen:
+            return
+        seen.add(node["id"])
+        for edge in node.get("inputs", []) or []:
+            if edge.get("id") in by_id:
+                visit(by_id[edge["id"]])
+        out.append(node)
+
+    for node in nodes:
+        visit(node)
+    return out
+
+
+def _label(key: str) -> str:
+    return {
+        "select": "select list",
+        "groupBy": "group keys",
+        "partitionBy": "partition keys",
+        "orderBy": "order",
+        "where": "condition",
+    }.get(key, key)
+
+
+def _compare(old: Operator, new: Operator) -> list[str]:
+    a, b = dict(old.args), dict(new.args)
+    reasons = []
+    keys = sorted(
+        set(a) | set(b),
+        key=lambda k: (_KEY_ORDER.index(k) if k in _KEY_ORDER else len(_KEY_ORDER), k),
+    )
+    for key in keys:
+        if a.get(key) != b.get(key):
+            reasons.append(
+                f"{old.kind} {_label(key)} changed: {a.get(key, '(none)')} -> "
+                f"{b.get(key, '(none)')}"
+            )
+    return reasons
+
+
+def compare_graphs(
+    old: Mapping[str, Any], new: Mapping[str, Any], *, allow_non_restored_state: bool = False
+) -> Compat:
+    """Verdict on restoring ``old``'s state into ``new``, with the reasons."""
+    before, after = stateful_operators(old), stateful_operators(new)
+    if not before and not after:
+        return Compat(StateImpact.PRESERVED, ("no stateful operators",))
+    kinds_before = Counter(op.kind for op in before)
+    kinds_after = Counter(op.kind for op in after)
+    reasons: list[str] = []
+    impact = StateImpact.PRESERVED
+    for kind, n in sorted((kinds_after - kinds_before).items()):
+        reasons.append(f"{kind} added ({n}): its state starts empty")
+        impact = StateImpact.AT_RISK
+    removed = kinds_before - kinds_after
+    for kind, n in sorted(removed.items()):
+        if allow_non_restored_state:
+            reasons.append(f"{kind} removed ({n}): its state is dropped (allowNonRestoredState)")
+            impact = StateImpact.LOST
+        else:
+            reasons.append(
+                f"{kind} removed ({n}): Flink will refuse the savepoint unless "
+                "allowNonRestoredState"
+            )
+            impact = StateImpact.AT_RISK if impact is not StateImpact.LOST else impact
+    pending = list(after)
+    for op in before:
+        match = next((o for o in pending if o.kind == op.kind), None)
+        if match is None:
+            continue
+        pending.remove(match)
+        changed = _compare(op, match)
+        if changed:
+            reasons.extend(changed)
+            if impact is StateImpact.PRESERVED:
+                impact = StateImpact.AT_RISK
+    if impact is StateImpact.PRESERVED:
+        kinds = ", ".join(sorted(kinds_before))
+        reasons.append(f"stateful operators unchanged ({kinds})")
+    return Compat(impact, tuple(reasons))

@@ -1,0 +1,287 @@
+"""Read what a plan needs: the target's live jobs, the version store, Flink's verdicts.
+
+This is the I/O side of planning; ``build_plan`` stays pure. ``make_plan`` wires
+it: observe, ask Flink's planner for state compatibility where SQL changed,
+compute lineage, then build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from flinkops.compat import compare_graphs, unknown
+from flinkops.errors import FlinkError, FlinkUnreachable
+from flinkops.flink.identity import JobIdentity
+from flinkops.flink.rest import FlinkClient
+from flinkops.plan import Action, Applied, Compat, LiveJob, Plan, build_plan
+from flinkops.spec import JobSpec
+from flinkops.store import Store
+from flinkops.store._records import utc_now
+
+__all__ = ["APPLIED_OUTCOMES", "Observed", "applied_from_store", "make_plan", "observe"]
+
+#: Version outcomes that mean "this is what flinkops last put in place".
+APPLIED_OUTCOMES = ("applied", "suspended", "cancelled", "deleted")
+_SAVEPOINT_DIR_KEYS = ("execution.checkpointing.savepoint-dir", "state.savepoints.dir")
+
+
+@dataclass(frozen=True)
+class Observed:
+    target: str
+    url: str
+    flink_version: str
+    live: list[LiveJob]
+    applied: dict[str, Applied]
+    default_savepoint_dir: str | None
+    retained: dict[str, str] = field(default_factory=dict)
+
+
+def _live_job(client: FlinkClient, summary: Any, target: str) -> LiveJob:
+    identity: JobIdentity | None = None
+    try:
+        identity = JobIdentity.from_user_config(client.job_config(summary.id).user_config)
+    except FlinkError:
+        identity = None
+    if identity is not None and identity.target != target:
+        identity = None  # submitted for another target: not ours to touch
+    return LiveJob(
+        job_id=summary.id,
+        name=summary.name,
+        state=summary.state,
+        start_time=summary.start_time,
+        managed_name=identity.name if identity else None,
+        version=identity.version if identity else None,
+        spec_hash=identity.spec_hash if identity else None,
+    )
+
+
+def read_live(client: FlinkClient, target: str) -> list[LiveJob]:
+    """Every job the cluster lists, with flinkops's identity where the job carries one."""
+    summaries = client.jobs()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(lambda s: _live_job(client, s, target), summaries))
+
+
+def applied_from_store(store: Store, target: str, job: str) -> Applied | None:
+    """The last version flinkops put in place, and the savepoint to restore from."""
+    versions = [v for v in store.versions(target, job) if v.outcome in APPLIED_OUTCOMES]
+    if not versions:
+        return None
+    last = versions[-1]
+    savepoint = last.savepoint
+    if last.outcome != "suspended":
+        latest = store.latest_savepoint(target, job)
+        savepoint = latest.location if latest else None
+    return Applied(
+        version=last.version,
+        spec_hash=last.spec_hash,
+        sql=last.sql,
+        spec=last.spec,
+        outcome=last.outcome,
+        savepoint=savepoint,
+        job_id=last.job_id,
+    )
+
+
+def _retained_checkpoint(client: FlinkClient, job_id: str) -> str | None:
+    try:
+        latest = client.checkpoints(job_id).latest
+    except FlinkError:
+        return None
+    for ref in (latest.completed, latest.savepoint):
+        if ref is not None and ref.external_path:
+            return ref.external_path
+    return None
+
+
+def observe(
+    client: FlinkClient, store: Store, target: str, url: str, specs: Sequence[JobSpec]
+) -> Observed:
+    """What the cluster and the store say now. FlinkUnreachable when the cluster is down."""
+    overview = client.overview()
+    live = read_live(client, target)
+    names = {s.name for s in specs} | {j.managed_name for j in live if j.managed_name}
+    applied: dict[str, Applied] = {}
+    for name in sorted(n for n in names if n):
+        found = applied_from_store(store, target, name)
+        if found is not None:
+            applied[name] = found
+    # A managed job that stopped on its own (FAILED, or cancelled outside flinkops) may
+    # have retained checkpoints: the freshest state there is to restart from.
+    retained: dict[str, str] = {}
+    newest: dict[str, LiveJob] = {}
+    for job in live:
+        if job.managed_name and (
+            job.managed_name not in newest
+            or (job.start_time or 0) > (newest[job.managed_name].start_time or 0)
+        ):
+            newest[job.managed_name] = job
+    for name, job in newest.items():
+        if not job.active and job.state in ("FAILED", "CANCELED"):
+            path = _retained_checkpoint(client, job.job_id)
+            if path:
+                retained[name] = path
+                if name in applied and applied[name].outcome == "applied":
+                    a = applied[name]
+                    applied[name] = Applied(
+                        a.version, a.spec_hash, a.sql, a.spec, a.outcome, path, a.job_id
+                    )
+    conf = {}
+    try:
+        conf = client.jobmanager_config()
+    except FlinkError:
+        conf = {}
+    default_dir = next((conf[k] for k in _SAVEPOINT_DIR_KEYS if conf.get(k)), None)
+    return Observed(
+        target=target,
+        url=url,
+        flink_version=overview.flink_version,
+        live=live,
+        applied=applied,
+        default_savepoint_dir=default_dir,
+        retained=retained,
+    )
+
+
+def _compat(client: FlinkClient, spec: JobSpec, old_sql: str) -> Compat:
+    from flinkops.flink.runner import compile_sql
+    from flinkops.sql import split_statements
+
+    try:
+        new_graph = compile_sql(
+            client,
+            job_name=spec.name,
+            statements=spec.statements,
+            flink_configuration=spec.flink_configuration,
+        )
+    except FlinkUnreachable:
+        raise
+    except FlinkError as exc:
+        return Compat(unknown("").impact, (f"Flink rejects the new SQL: {exc}",))
+    try:
+        old = [s.text for s in split_statements(old_sql)]
+        old_graph = compile_sql(
+            client, job_name=spec.name, statements=old, flink_configuration=spec.flink_configuration
+        )
+    except FlinkUnreachable:
+        raise
+    except FlinkError as exc:
+        return unknown(f"the applied SQL no longer compiles: {exc}")
+    return compare_graphs(
+        old_graph, new_graph, allow_non_restored_state=spec.allow_non_restored_state
+    )
+
+
+def _lineage(
+    specs: Sequence[JobSpec], observed: Observed
+) -> tuple[dict[str, Any], dict[str, list[str]], list[str]]:
+    """Per job: the lineage change since the applied SQL; downstream jobs; warnings."""
+    try:
+        from flinkops.sql.lineage import diff_lineage, lineage_of_sql, project_lineage
+    except ImportError:  # TEMP until lineage lands
+        return {}, {}, []
+
+    changes: dict[str, Any] = {}
+    warnings: list[str] = []
+    graph = project_lineage([(s.name, s.sql) for s in specs])
+    downstream: dict[str, list[str]] = {}
+    for edge in graph.to_json().get("jobs", []):
+        downstream.setdefault(edge["from"], []).append(edge["to"])
+    for spec in specs:
+        applied = observed.applied.get(spec.name)
+        if applied is None or applied.sql == spec.sql:
+            continue
+        try:
+            diff = diff_lineage(
+                lineage_of_sql(applied.sql, spec.name), lineage_of_sql(spec.sql, spec.name)
+            ).to_json()
+        except Exception as exc:  # lineage is advisory: a plan never fails on it
+            warnings.append(f"{spec.name}: lineage not computed: {exc}")
+            continue
+        if any(diff.get(k) for k in diff):
+            changes[spec.name] = diff
+    return changes, {k: sorted(set(v)) for k, v in downstream.items()}, warnings
+
+
+def make_plan(
+    client: FlinkClient,
+    store: Store,
+    *,
+    target: str,
+    url: str,
+    specs: Sequence[JobSpec],
+    prune: bool = False,
+    only: Sequence[str] | None = None,
+    check_compat: bool = True,
+) -> Plan:
+    """Observe, check state compatibility with Flink's planner, and build the plan."""
+    observed = observe(client, store, target, url, specs)
+    args: dict[str, Any] = {
+        "target": target,
+        "url": url,
+        "prune": prune,
+        "only": only,
+        "default_savepoint_dir": observed.default_savepoint_dir,
+        "flink_version": observed.flink_version,
+        "created_at": utc_now(),
+    }
+    first = build_plan(specs, observed.live, observed.applied, **args)
+    by_name = {s.name: s for s in specs}
+    compat: dict[str, Compat] = {}
+    warnings: list[str] = []
+    for change in first.changes:
+        spec = by_name.get(change.job)
+        applied = observed.applied.get(change.job)
+        if spec is None or change.action is Action.NOOP:
+            continue
+        if (
+            check_compat
+            and change.action in (Action.UPDATE, Action.RESUME, Action.RESTART)
+            and applied is not None
+            and applied.sql != spec.sql
+        ):
+            compat[change.job] = _compat(client, spec, applied.sql)
+        elif check_compat and change.action in (
+            Action.CREATE,
+            Action.RESUME,
+            Action.RESTART,
+            Action.UPDATE,
+        ):
+            from flinkops.flink.runner import compile_sql
+
+            try:
+                compile_sql(
+                    client,
+                    job_name=spec.name,
+                    statements=spec.statements,
+                    flink_configuration=spec.flink_configuration,
+                )
+            except FlinkUnreachable:
+                raise
+            except FlinkError as exc:
+                warnings.append(f"{spec.name}: Flink rejects the SQL: {exc}")
+        verdict = compat.get(change.job)
+        if verdict and any(r.startswith("Flink rejects") for r in verdict.reasons):
+            warnings.append(f"{spec.name}: {verdict.reasons[0]}")
+    lineage, downstream, lineage_warnings = _lineage(specs, observed)
+    plan = build_plan(
+        specs,
+        observed.live,
+        observed.applied,
+        compat=compat,
+        lineage=lineage,
+        downstream=downstream,
+        **args,
+    )
+    return Plan(
+        target=plan.target,
+        url=plan.url,
+        changes=plan.changes,
+        unmanaged=plan.unmanaged,
+        warnings=tuple(warnings + lineage_warnings),
+        flink_version=plan.flink_version,
+        created_at=plan.created_at,
+    )

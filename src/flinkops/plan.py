@@ -1,0 +1,589 @@
+"""The plan: per job, what apply will do and what happens to the job's state.
+
+``build_plan`` is pure (STYLE.md item 2): it is handed the specs, what the
+cluster showed (``LiveJob``), what the version store knows (``Applied``) and the
+state-compatibility verdicts, and returns a frozen ``Plan``. It does no I/O.
+Each change has an ``Action`` that drives apply and a ``reason`` for display only
+(STYLE.md item 5). The plan records what it observed, so apply can refuse a stale
+plan (item 6).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from flinkops.spec import JobSpec
+
+__all__ = [
+    "ACTIVE_STATES",
+    "Action",
+    "Applied",
+    "Change",
+    "Compat",
+    "LiveJob",
+    "Plan",
+    "StateImpact",
+    "build_plan",
+    "config_diff",
+    "sql_diff",
+]
+
+PLAN_FORMAT_VERSION = 1
+
+# Flink job states in which a job holds (or is about to hold) running state.
+ACTIVE_STATES = frozenset(
+    {
+        "INITIALIZING",
+        "CREATED",
+        "RUNNING",
+        "RESTARTING",
+        "FAILING",
+        "CANCELLING",
+        "SUSPENDED",
+        "RECONCILING",
+    }
+)
+
+
+class Action(StrEnum):
+    """What apply does to one job, in the order apply takes them."""
+
+    CREATE = "create"
+    RESUME = "resume"
+    UPDATE = "update"
+    RESTART = "restart"
+    SUSPEND = "suspend"
+    CANCEL = "cancel"
+    DELETE = "delete"
+    NOOP = "noop"
+
+    @property
+    def symbol(self) -> str:
+        return _SYMBOLS[self]
+
+
+_SYMBOLS = {
+    Action.CREATE: "+",
+    Action.RESUME: "+",
+    Action.UPDATE: "~",
+    Action.RESTART: "±",
+    Action.SUSPEND: "-",
+    Action.CANCEL: "-",
+    Action.DELETE: "-",
+    Action.NOOP: " ",
+}
+
+
+class StateImpact(StrEnum):
+    PRESERVED = "preserved"
+    AT_RISK = "at-risk"
+    LOST = "lost"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class LiveJob:
+    """A job as the cluster shows it. ``managed_*`` come from flinkops's identity."""
+
+    job_id: str
+    name: str
+    state: str
+    start_time: int | None = None
+    managed_name: str | None = None
+    version: int | None = None
+    spec_hash: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "job_id": self.job_id,
+            "name": self.name,
+            "state": self.state,
+            "version": self.version,
+            "spec_hash": self.spec_hash,
+        }
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What the version store knows of a job: its last applied version and savepoints."""
+
+    version: int
+    spec_hash: str
+    sql: str
+    spec: Mapping[str, Any]
+    outcome: str
+    savepoint: str | None = None  # the savepoint flinkops knows of to restore from
+    job_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Compat:
+    """Flink-planner verdict on restoring old state into the new SQL."""
+
+    impact: StateImpact
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Change:
+    job: str
+    action: Action
+    state: StateImpact
+    reason: str
+    state_reason: str = ""
+    upgrade_mode: str = "savepoint"
+    restore_from: str | None = None
+    spec_hash: str | None = None
+    version: int | None = None  # the version apply will record
+    live: LiveJob | None = None
+    applied_version: int | None = None
+    sql_diff: str = ""
+    config_diff: tuple[str, ...] = ()
+    lineage: Mapping[str, Any] | None = None
+    downstream: tuple[str, ...] = ()
+    needs_savepoint_dir: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "job": self.job,
+            "action": self.action.value,
+            "symbol": self.action.symbol,
+            "state": self.state.value,
+            "reason": self.reason,
+            "state_reason": self.state_reason,
+            "upgrade_mode": self.upgrade_mode,
+            "restore_from": self.restore_from,
+            "spec_hash": self.spec_hash,
+            "version": self.version,
+            "applied_version": self.applied_version,
+            "live": self.live.to_json() if self.live else None,
+            "sql_diff": self.sql_diff,
+            "config_diff": list(self.config_diff),
+            "lineage": dict(self.lineage) if self.lineage else None,
+            "downstream": list(self.downstream),
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    target: str
+    url: str
+    changes: tuple[Change, ...]
+    unmanaged: tuple[LiveJob, ...] = ()
+    warnings: tuple[str, ...] = ()
+    flink_version: str = ""
+    created_at: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(c.action is not Action.NOOP for c in self.changes)
+
+    def summary(self) -> dict[str, int]:
+        counts = Counter(c.action.value for c in self.changes)
+        return {a.value: counts[a.value] for a in Action if counts[a.value]}
+
+    def change(self, job: str) -> Change:
+        return next(c for c in self.changes if c.job == job)
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan as data following schemas/plan.schema.json (not yet redacted)."""
+        return {
+            "format_version": PLAN_FORMAT_VERSION,
+            "target": self.target,
+            "url": self.url,
+            "flink_version": self.flink_version,
+            "created_at": self.created_at,
+            "changes": [c.to_json() for c in self.changes],
+            "unmanaged": [j.to_json() for j in self.unmanaged],
+            "warnings": list(self.warnings),
+            "summary": self.summary(),
+            "observed": {
+                c.job: {
+                    "job_id": c.live.job_id if c.live else None,
+                    "state": c.live.state if c.live else None,
+                    "live_spec_hash": c.live.spec_hash if c.live else None,
+                    "spec_hash": c.spec_hash,
+                    "applied_version": c.applied_version,
+                }
+                for c in self.changes
+            },
+            **dict(self.extra),
+        }
+
+
+# ---------------------------------------------------------------- diffs
+
+
+def sql_diff(old: str | None, new: str, job: str) -> str:
+    """A unified diff of the SQL as last applied and as written now."""
+    if old is None or old == new:
+        return ""
+    lines = difflib.unified_diff(
+        old.splitlines(keepends=True),
+        new.splitlines(keepends=True),
+        fromfile=f"{job} (applied)",
+        tofile=f"{job} (spec)",
+    )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+_CONFIG_KEYS = ("parallelism", "upgradeMode", "allowNonRestoredState", "flinkConfiguration")
+
+
+def config_diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> tuple[str, ...]:
+    """Field-level differences of the runtime configuration, one line each (deepdiff)."""
+    if old is None:
+        return ()
+    from deepdiff import DeepDiff
+
+    a = {k: old.get(k) for k in _CONFIG_KEYS}
+    b = {k: new.get(k) for k in _CONFIG_KEYS}
+    diff = DeepDiff(a, b, ignore_order=True, verbose_level=2)
+    lines: list[str] = []
+    for path, change in diff.get("values_changed", {}).items():
+        lines.append(f"{_path(path)}: {change['old_value']!r} -> {change['new_value']!r}")
+    for path, change in diff.get("type_changes", {}).items():
+        lines.append(f"{_path(path)}: {change['old_value']!r} -> {change['new_value']!r}")
+    for path, value in diff.get("dictionary_item_added", {}).items():
+        lines.append(f"{_path(path)}: added {value!r}")
+    for path, value in diff.get("dictionary_item_removed", {}).items():
+        lines.append(f"{_path(path)}: removed (was {value!r})")
+    return tuple(sorted(lines))
+
+
+def _path(deep_path: str) -> str:
+    inner = deep_path.removeprefix("root")
+    parts = [p.strip("'\"") for p in inner.strip("[]").split("][")]
+    return (
+        ".".join(parts)
+        if parts[0] == "flinkConfiguration" and len(parts) == 1
+        else (parts[0] + ("[" + ".".join(parts[1:]) + "]" if len(parts) > 1 else ""))
+    )
+
+
+# ---------------------------------------------------------------- build_plan
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    target: str
+    default_savepoint_dir: str | None
+    compat: Mapping[str, Compat]
+    lineage: Mapping[str, Mapping[str, Any]]
+    downstream: Mapping[str, Sequence[str]]
+
+
+def build_plan(
+    specs: Sequence[JobSpec],
+    live: Sequence[LiveJob],
+    applied: Mapping[str, Applied],
+    *,
+    target: str,
+    url: str = "",
+    prune: bool = False,
+    default_savepoint_dir: str | None = None,
+    compat: Mapping[str, Compat] | None = None,
+    lineage: Mapping[str, Mapping[str, Any]] | None = None,
+    downstream: Mapping[str, Sequence[str]] | None = None,
+    flink_version: str = "",
+    created_at: str = "",
+    only: Sequence[str] | None = None,
+) -> Plan:
+    """Decide one change per job. Pure: no I/O, no clock, no randomness.
+
+    ``live`` is every job the cluster lists; ``applied`` maps job name to what the
+    store knows; ``compat`` maps job name to the planner's verdict for an update;
+    ``only`` limits the plan to those job names.
+    """
+    inputs = _Inputs(target, default_savepoint_dir, compat or {}, lineage or {}, downstream or {})
+    by_name = _current_live(live)
+    changes: list[Change] = []
+    for spec in sorted(specs, key=lambda s: s.name):
+        if only and spec.name not in only:
+            continue
+        changes.append(_decide(spec, by_name.get(spec.name), applied.get(spec.name), inputs))
+    spec_names = {s.name for s in specs}
+    for name, job in sorted(by_name.items()):
+        if name in spec_names or (only and name not in only) or not job.active:
+            continue
+        changes.append(_orphan(job, applied.get(name), prune))
+    unmanaged = tuple(
+        sorted((j for j in live if j.managed_name is None), key=lambda j: (j.name, j.job_id))
+    )
+    return Plan(
+        target=target,
+        url=url,
+        changes=tuple(changes),
+        unmanaged=unmanaged,
+        flink_version=flink_version,
+        created_at=created_at,
+    )
+
+
+def _current_live(live: Sequence[LiveJob]) -> dict[str, LiveJob]:
+    """Per managed name, the active job if there is one, else the most recent one."""
+    best: dict[str, LiveJob] = {}
+    for job in live:
+        if job.managed_name is None:
+            continue
+        seen = best.get(job.managed_name)
+        key = (job.active, job.start_time or 0)
+        if seen is None or key > (seen.active, seen.start_time or 0):
+            best[job.managed_name] = job
+    return best
+
+
+def _orphan(job: LiveJob, applied: Applied | None, prune: bool) -> Change:
+    assert job.managed_name is not None
+    if prune:
+        return Change(
+            job=job.managed_name,
+            action=Action.DELETE,
+            state=StateImpact.LOST,
+            reason="its spec was removed; --prune cancels it",
+            state_reason="the job is cancelled without a savepoint",
+            live=job,
+            applied_version=applied.version if applied else None,
+        )
+    return Change(
+        job=job.managed_name,
+        action=Action.NOOP,
+        state=StateImpact.NONE,
+        reason="its spec was removed; left running (plan with --prune to delete it)",
+        live=job,
+        applied_version=applied.version if applied else None,
+    )
+
+
+def _decide(
+    spec: JobSpec, live: LiveJob | None, applied: Applied | None, inputs: _Inputs
+) -> Change:
+    active = live if live is not None and live.active else None
+    base = {
+        "job": spec.name,
+        "upgrade_mode": spec.upgrade_mode,
+        "spec_hash": spec.spec_hash,
+        "live": live,
+        "applied_version": applied.version if applied else None,
+    }
+    has_sp_dir = bool(spec.savepoint_dir or inputs.default_savepoint_dir)
+    if spec.state == "running":
+        if active is not None:
+            if active.spec_hash == spec.spec_hash:
+                if applied is not None and applied.spec_hash != spec.spec_hash:
+                    return _noop(base, "running the spec (store had another version)")
+                return _noop(base, f"running, in sync (version {active.version})")
+            return _update(spec, active, applied, inputs, base, has_sp_dir)
+        return _start(spec, live, applied, inputs, base)
+    if active is None:
+        word = "suspended" if spec.state == "suspended" else "cancelled"
+        if applied is None and live is None:
+            return _noop(base, f"not started (desired state: {word})")
+        if spec.state == "suspended" and applied and applied.savepoint:
+            return _noop(base, f"suspended, savepoint kept: {applied.savepoint}")
+        return _noop(base, f"not running (desired state: {word})")
+    if spec.state == "suspended":
+        impact, why = (StateImpact.PRESERVED, "stopped with a savepoint; resume restores it")
+        if not has_sp_dir:
+            impact, why = StateImpact.LOST, "no savepoint directory (set savepointDir)"
+        return Change(
+            **base,
+            action=Action.SUSPEND,
+            state=impact,
+            reason="desired state is suspended",
+            state_reason=why,
+            needs_savepoint_dir=True,
+            version=applied.version if applied else active.version,
+        )
+    return Change(
+        **base,
+        action=Action.CANCEL,
+        state=StateImpact.LOST,
+        reason="desired state is cancelled",
+        state_reason="cancelled without a savepoint: its state is discarded",
+        version=applied.version if applied else active.version,
+    )
+
+
+def _noop(base: dict[str, Any], reason: str) -> Change:
+    return Change(**base, action=Action.NOOP, state=StateImpact.NONE, reason=reason)
+
+
+def _next_version(applied: Applied | None, live: LiveJob | None) -> int:
+    known = max(applied.version if applied else 0, (live.version or 0) if live else 0)
+    return known + 1
+
+
+def _diffs(spec: JobSpec, applied: Applied | None) -> dict[str, Any]:
+    if applied is None:
+        return {}
+    return {
+        "sql_diff": sql_diff(applied.sql, spec.sql, spec.name),
+        "config_diff": config_diff(applied.spec, spec.to_json(redacted=False)),
+    }
+
+
+def _extras(spec: JobSpec, inputs: _Inputs) -> dict[str, Any]:
+    return {
+        "lineage": inputs.lineage.get(spec.name),
+        "downstream": tuple(inputs.downstream.get(spec.name, ())),
+    }
+
+
+def _update(
+    spec: JobSpec,
+    live: LiveJob,
+    applied: Applied | None,
+    inputs: _Inputs,
+    base: dict[str, Any],
+    has_sp_dir: bool,
+) -> Change:
+    diffs = _diffs(spec, applied)
+    sql_changed = applied is None or bool(diffs.get("sql_diff"))
+    what = []
+    if diffs.get("sql_diff"):
+        what.append("SQL")
+    if diffs.get("config_diff"):
+        what.append("configuration")
+    action = Action.UPDATE
+    if applied is not None and live.spec_hash != applied.spec_hash:
+        reason = "drift: the live job is not the last applied version (changed outside flinkops)"
+        if applied.spec_hash == spec.spec_hash:
+            action = Action.RESTART
+    elif what:
+        reason = " and ".join(what) + " changed"
+    else:
+        reason = "spec changed"
+    mode = spec.upgrade_mode
+    compat = inputs.compat.get(spec.name)
+    restore = (
+        "savepoint taken when stopping"
+        if mode == "savepoint"
+        else ("latest retained checkpoint" if mode == "last-state" else None)
+    )
+    if mode == "stateless":
+        impact, why = StateImpact.LOST, "upgradeMode stateless: cancelled and started empty"
+    elif mode == "savepoint" and not has_sp_dir:
+        impact, why = (
+            StateImpact.LOST,
+            "no savepoint directory (set savepointDir on the job or target)",
+        )
+    elif compat is not None:
+        impact, why = compat.impact, "; ".join(compat.reasons)
+        if impact is StateImpact.PRESERVED and not why:
+            why = "stateful operators unchanged"
+    elif not sql_changed:
+        impact, why = StateImpact.PRESERVED, "SQL unchanged"
+    else:
+        impact, why = (
+            StateImpact.AT_RISK,
+            "unknown: the SQL changed and its state compatibility was not checked",
+        )
+    if impact is StateImpact.PRESERVED and mode == "savepoint":
+        why = f"restored from a savepoint; {why}"
+    elif impact is StateImpact.PRESERVED and mode == "last-state":
+        why = f"restored from the latest checkpoint; {why}"
+    return Change(
+        **base,
+        **diffs,
+        **_extras(spec, inputs),
+        action=action,
+        state=impact,
+        reason=reason,
+        state_reason=why,
+        restore_from=restore,
+        version=_next_version(applied, live),
+        needs_savepoint_dir=mode == "savepoint",
+    )
+
+
+def _start(
+    spec: JobSpec,
+    live: LiveJob | None,
+    applied: Applied | None,
+    inputs: _Inputs,
+    base: dict[str, Any],
+) -> Change:
+    version = _next_version(applied, live)
+    extras = _extras(spec, inputs)
+    if applied is not None and applied.outcome == "suspended":
+        diffs = _diffs(spec, applied)
+        changed = bool(diffs.get("sql_diff") or diffs.get("config_diff"))
+        if applied.savepoint:
+            compat = inputs.compat.get(spec.name)
+            impact, why = StateImpact.PRESERVED, f"restored from {applied.savepoint}"
+            if diffs.get("sql_diff"):
+                impact = compat.impact if compat else StateImpact.AT_RISK
+                why += "; " + (
+                    "; ".join(compat.reasons)
+                    if compat
+                    else "unknown: the SQL changed while suspended"
+                )
+        else:
+            impact, why = StateImpact.LOST, "no savepoint was recorded when it was suspended"
+        return Change(
+            **base,
+            **diffs,
+            **extras,
+            action=Action.RESUME,
+            state=impact,
+            reason="desired state is running" + (" (with changes)" if changed else ""),
+            state_reason=why,
+            restore_from=applied.savepoint,
+            version=version,
+        )
+    if applied is not None and applied.outcome not in ("cancelled", "deleted"):
+        state = live.state if live else "gone from the cluster"
+        if applied.savepoint:
+            impact, why = (
+                StateImpact.PRESERVED,
+                f"restored from {applied.savepoint}, the "
+                "latest savepoint or checkpoint flinkops knows",
+            )
+        else:
+            impact, why = (
+                StateImpact.LOST,
+                "no savepoint or retained checkpoint known: starts empty",
+            )
+        return Change(
+            **base,
+            **_diffs(spec, applied),
+            **extras,
+            action=Action.RESTART,
+            state=impact,
+            reason=f"drift: desired running, but the job is {state}",
+            state_reason=why,
+            restore_from=applied.savepoint,
+            version=version,
+        )
+    if live is not None and live.state in ("FAILED", "FINISHED", "CANCELED"):
+        return Change(
+            **base,
+            **extras,
+            action=Action.RESTART,
+            state=StateImpact.LOST,
+            reason=f"drift: desired running, but the job is {live.state} "
+            "(no applied version in the store)",
+            state_reason="no savepoint known: starts empty",
+            version=version,
+        )
+    reason = "new job" if applied is None else "start again after it was cancelled"
+    return Change(
+        **base,
+        **extras,
+        action=Action.CREATE,
+        state=StateImpact.NONE,
+        reason=reason,
+        state_reason="a new job starts with empty state",
+        version=version,
+    )

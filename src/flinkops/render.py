@@ -1,0 +1,215 @@
+"""Human forms of a plan, rendered from its JSON form (STYLE.md item 10).
+
+Every renderer takes the plan as data (``Plan.to_json()`` after redaction) so the
+text a person reads and the JSON a machine reads never disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+__all__ = ["NO_CHANGES", "plan_markdown", "plan_text", "summary_line"]
+
+NO_CHANGES = "No changes. The cluster matches the specs."
+_IMPACT_ORDER = {"lost": 0, "at-risk": 1, "preserved": 2, "none": 3}
+_VERBS = {
+    "create": "to create",
+    "resume": "to resume",
+    "update": "to update",
+    "restart": "to restart",
+    "suspend": "to suspend",
+    "cancel": "to cancel",
+    "delete": "to delete",
+}
+_COLOURS = {"+": "green", "~": "yellow", "±": "magenta", "-": "red"}
+_IMPACT_COLOURS = {"lost": "red", "at-risk": "yellow", "preserved": "green"}
+MARKDOWN_LIMIT = 60_000  # GitHub rejects comments over 65,536 characters
+
+
+def summary_line(plan: dict[str, Any]) -> str:
+    summary = {k: v for k, v in plan["summary"].items() if k != "noop"}
+    if not summary:
+        return NO_CHANGES
+    parts = [f"{n} {_VERBS[action]}" for action, n in summary.items()]
+    lost = sum(1 for c in plan["changes"] if c["action"] != "noop" and c["state"] == "lost")
+    risky = sum(1 for c in plan["changes"] if c["action"] != "noop" and c["state"] == "at-risk")
+    tail = ""
+    if lost or risky:
+        tail = (
+            " State: "
+            + ", ".join(
+                x
+                for x in (f"{lost} lost" if lost else "", f"{risky} at risk" if risky else "")
+                if x
+            )
+            + "."
+        )
+    return "Plan: " + ", ".join(parts) + "." + tail
+
+
+def _style(text: str, colour: bool, **kw: Any) -> str:
+    return click.style(text, **kw) if colour else text
+
+
+def plan_text(plan: dict[str, Any], *, colour: bool = False) -> str:
+    """The terminal form: one block per change, then unmanaged jobs and the summary."""
+    head = f"flinkops plan: target {plan['target']}"
+    if plan.get("url"):
+        head += (
+            f" ({plan['url']}"
+            + (f", Flink {plan['flink_version']}" if plan.get("flink_version") else "")
+            + ")"
+        )
+    lines = [head, ""]
+    changes = [c for c in plan["changes"] if c["action"] != "noop"]
+    width = max((len(c["job"]) for c in plan["changes"]), default=10)
+    for c in changes:
+        sym = _style(c["symbol"], colour, fg=_COLOURS.get(c["symbol"]), bold=True)
+        state = c["state"]
+        shown = state.upper() if state in ("lost", "at-risk") else state
+        state_s = _style(
+            f"state {shown}",
+            colour,
+            fg=_IMPACT_COLOURS.get(state),
+            bold=state in ("lost", "at-risk"),
+        )
+        lines.append(f"  {sym} {c['job']:<{width}}  {c['action']:<8} {state_s}  {c['reason']}")
+        if c.get("state_reason"):
+            lines.append(f"      state: {c['state_reason']}")
+        if c.get("restore_from"):
+            lines.append(f"      restore from: {c['restore_from']}")
+        if c.get("live"):
+            live = c["live"]
+            lines.append(
+                f"      live: {live['job_id']} {live['state']}"
+                + (f" (version {live['version']})" if live.get("version") else "")
+            )
+        for item in c.get("config_diff", []):
+            lines.append(f"      config: {item}")
+        lineage = c.get("lineage") or {}
+        for key in ("added", "removed", "resourced"):
+            for item in lineage.get(key, []) or []:
+                lines.append(f"      lineage {key}: {_lineage_item(item)}")
+        if c.get("downstream"):
+            lines.append(f"      downstream jobs: {', '.join(c['downstream'])}")
+        if c.get("sql_diff"):
+            for diff_line in c["sql_diff"].rstrip("\n").splitlines():
+                fg = (
+                    "green"
+                    if diff_line.startswith("+")
+                    else ("red" if diff_line.startswith("-") else None)
+                )
+                lines.append("      " + _style(diff_line, colour and fg is not None, fg=fg))
+        lines.append("")
+    noops = [c for c in plan["changes"] if c["action"] == "noop"]
+    if noops:
+        lines.append("Unchanged:")
+        lines.extend(f"    {c['job']:<{width}}  {c['reason']}" for c in noops)
+        lines.append("")
+    if plan.get("unmanaged"):
+        lines.append(
+            f"Unmanaged jobs (not started by flinkops, never touched): {len(plan['unmanaged'])}"
+        )
+        lines.extend(f"    {j['job_id']}  {j['name']}  {j['state']}" for j in plan["unmanaged"])
+        lines.append("")
+    for warning in plan.get("warnings", []):
+        lines.append(_style(f"Warning: {warning}", colour, fg="yellow"))
+    if plan.get("warnings"):
+        lines.append("")
+    lines.append(_style(summary_line(plan), colour, bold=True))
+    return "\n".join(lines) + "\n"
+
+
+def _lineage_item(item: Any) -> str:
+    if isinstance(item, dict):
+        sink = item.get("sink", "")
+        before = item.get("old_sources", item.get("before"))
+        after = item.get("sources", item.get("after"))
+        if before is not None and after is not None:
+            return f"{sink} <- {', '.join(after) or '(none)'} (was {', '.join(before) or '(none)'})"
+        return f"{sink} <- {', '.join(after or []) or '(none)'}"
+    return str(item)
+
+
+def plan_markdown(plan: dict[str, Any], *, limit: int = MARKDOWN_LIMIT) -> str:
+    """The pull-request comment: summary table (state impact first), collapsible diffs."""
+    out = [f"### flinkops plan · target `{plan['target']}`", ""]
+    changes = sorted(
+        (c for c in plan["changes"] if c["action"] != "noop"),
+        key=lambda c: (_IMPACT_ORDER.get(c["state"], 9), c["job"]),
+    )
+    if not changes:
+        out.append(NO_CHANGES)
+    else:
+        out += ["| | job | action | state | why |", "|---|---|---|---|---|"]
+        for c in changes:
+            state = c["state"]
+            state_md = f"**{state}**" if state in ("lost", "at-risk") else state
+            why = c["reason"] + (f" — {c['state_reason']}" if c.get("state_reason") else "")
+            out.append(
+                f"| `{c['symbol']}` | `{c['job']}` | {c['action']} | {state_md} | {_md_cell(why)} |"
+            )
+        out.append("")
+        out.append(f"**{summary_line(plan)}**")
+        out.append("")
+        for c in changes:
+            details = _md_details(c)
+            if details:
+                out.extend(details)
+    noops = [c for c in plan["changes"] if c["action"] == "noop"]
+    if noops:
+        out += ["", "<details><summary>Unchanged jobs</summary>", ""]
+        out += [f"- `{c['job']}`: {_md_cell(c['reason'])}" for c in noops]
+        out += ["", "</details>"]
+    if plan.get("unmanaged"):
+        out += ["", f"{len(plan['unmanaged'])} unmanaged job(s) on the cluster are never touched."]
+    for warning in plan.get("warnings", []):
+        out += ["", f"> ⚠️ {_md_cell(warning)}"]
+    if plan.get("mermaid"):
+        out += [
+            "",
+            "<details><summary>Lineage of changed jobs</summary>",
+            "",
+            "```mermaid",
+            plan["mermaid"].rstrip(),
+            "```",
+            "",
+            "</details>",
+        ]
+    text = "\n".join(out) + "\n"
+    if len(text) > limit:
+        note = (
+            f"\n\n_…truncated: the full plan is {len(text):,} characters; "
+            "run `flinkops plan` to see all of it._\n"
+        )
+        text = text[: limit - len(note)].rsplit("\n", 1)[0] + note
+    return text
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _md_details(c: dict[str, Any]) -> list[str]:
+    body: list[str] = []
+    if c.get("config_diff"):
+        body += ["Configuration:", ""] + [f"- `{x}`" for x in c["config_diff"]] + [""]
+    lineage = c.get("lineage") or {}
+    items = [(k, i) for k in ("added", "removed", "resourced") for i in lineage.get(k, []) or []]
+    if items:
+        body += ["Lineage:", ""] + [f"- {k}: `{_lineage_item(i)}`" for k, i in items] + [""]
+    if c.get("downstream"):
+        body += [f"Downstream jobs: {', '.join(f'`{d}`' for d in c['downstream'])}", ""]
+    if c.get("sql_diff"):
+        body += ["```diff", c["sql_diff"].rstrip("\n"), "```", ""]
+    if not body:
+        return []
+    return [
+        f"<details><summary><code>{c['job']}</code>: {c['action']} details</summary>",
+        "",
+        *body,
+        "</details>",
+        "",
+    ]

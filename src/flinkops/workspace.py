@@ -1,0 +1,62 @@
+"""The adapters a command needs, built once from the project and a target name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from flinkops.flink.rest import FlinkClient
+from flinkops.redact import redact
+from flinkops.spec import JobSpec, Project, load_project
+from flinkops.store import Store
+
+__all__ = ["Workspace", "open_workspace"]
+
+
+@dataclass
+class Workspace:
+    project: Project
+    target: str
+    url: str
+    _closers: list[Any] = field(default_factory=list)
+
+    @cached_property
+    def client(self) -> FlinkClient:
+        client = FlinkClient(self.url, headers=self.project.headers(self.target))
+        self._closers.append(client)
+        return client
+
+    @cached_property
+    def store(self) -> Store:
+        store = Store(self.project.store_location)
+        self._closers.append(store)
+        return store
+
+    @cached_property
+    def specs(self) -> list[JobSpec]:
+        return self.project.jobs_for(self.target)
+
+    def spec(self, name: str) -> JobSpec | None:
+        return next((s for s in self.specs if s.name == name), None)
+
+    def redact(self, value: Any) -> Any:
+        return redact(value, self.project.secrets)
+
+    def close(self) -> None:
+        for closer in reversed(self._closers):
+            closer.close()
+        self._closers.clear()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_workspace(project_dir: Path | None, target: str | None) -> Workspace:
+    project = load_project(project_dir)
+    name, tgt = project.target(target)
+    return Workspace(project=project, target=name, url=tgt.url)
