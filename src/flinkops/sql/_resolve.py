@@ -1,0 +1,447 @@
+"""Resolve the columns of Flink queries to the source table columns they come from.
+
+The rules (issue 4): a column's sources are the source-table columns referenced by the
+expression computing it (window OVER specs and aggregate arguments included; WHERE,
+JOIN ON, GROUP BY and HAVING are not). Views, CTEs, subqueries, joins, set
+operations, window TVFs, UNNEST, LATERAL TABLE and MATCH_RECOGNIZE are resolved
+through. A computed column resolves to the physical columns in its expression, a
+metadata column is a source itself, a nested ROW field maps to its top-level column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from sqlglot import exp
+
+from flinkops.sql._expressions import MetadataColumnConstraint, TableArgument
+
+__all__ = ["Catalog", "Relation", "Resolver", "TableDef", "table_name"]
+
+_T = TypeVar("_T")
+Sources = frozenset[str]
+_NONE: Sources = frozenset()
+_WINDOW_TVFS = {"TUMBLE", "HOP", "CUMULATE", "SESSION"}
+_WINDOW_COLUMNS = ("window_start", "window_end", "window_time")
+
+
+def table_name(table: exp.Table) -> str:
+    """The table's name as written, without quotes: ``cat.db.t`` or ``t``."""
+    return ".".join(part.name for part in table.parts)
+
+
+@dataclass
+class Relation:
+    """The ordered output columns of a FROM item or query, each with its sources.
+
+    ``open_table`` marks a table nobody declared: any column asked of it exists and
+    is its own source (``open_table.col``).
+    """
+
+    columns: dict[str, Sources] = field(default_factory=dict)
+    open_table: str | None = None
+
+    def lookup(self, name: str) -> Sources | None:
+        if name in self.columns:
+            return self.columns[name]
+        lowered = name.lower()
+        for column, sources in self.columns.items():
+            if column.lower() == lowered:
+                return sources
+        if self.open_table is not None:
+            return frozenset({f"{self.open_table}.{name}"})
+        return None
+
+    def renamed(self, names: list[str]) -> Relation:
+        """The same columns under the alias's column names, by position."""
+        values = list(self.columns.values())
+        columns = {n: values[i] if i < len(values) else _NONE for i, n in enumerate(names)}
+        return Relation(columns)
+
+
+@dataclass
+class TableDef:
+    """A table declared by CREATE TABLE: column sources, writable columns, WITH options."""
+
+    name: str
+    columns: dict[str, Sources]
+    writable: list[str]
+    options: dict[str, str]
+    column_defs: list[exp.ColumnDef] = field(default_factory=list)
+
+
+@dataclass
+class Catalog:
+    """What the statements so far declared: tables and views (name -> definition)."""
+
+    tables: dict[str, TableDef] = field(default_factory=dict)
+    views: dict[str, tuple[exp.Expr, list[str]]] = field(default_factory=dict)
+
+    def find_table(self, name: str) -> TableDef | None:
+        return _find(self.tables, name)
+
+    def find_view(self, name: str) -> tuple[exp.Expr, list[str]] | None:
+        return _find(self.views, name)
+
+
+def _find(mapping: dict[str, _T], name: str) -> _T | None:
+    """Exact name first, then case-insensitive (docs mix `Orders` and `orders`)."""
+    if name in mapping:
+        return mapping[name]
+    lowered = name.lower()
+    return next((v for k, v in mapping.items() if k.lower() == lowered), None)
+
+
+class Resolver:
+    """Resolves queries against a catalog, collecting tables read, views and warnings."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.tables_read: set[str] = set()
+        self.warnings: list[str] = []
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    # -- queries ---------------------------------------------------------------
+
+    def query(
+        self,
+        node: exp.Expr,
+        ctes: dict[str, Relation] | None = None,
+        outer: dict[str, Relation] | None = None,
+    ) -> Relation:
+        ctes = dict(ctes or {})
+        with_ = node.args.get("with_")
+        if with_ is not None:
+            for cte in with_.expressions:
+                relation = self.query(cte.this, ctes, outer)
+                names = [c.name for c in cte.args["alias"].columns] if cte.args.get("alias") else []
+                ctes[cte.alias] = relation.renamed(names) if names else relation
+        if isinstance(node, exp.Subquery):
+            return self.query(node.this, ctes, outer)
+        if isinstance(node, exp.SetOperation):
+            left = self.query(node.this, ctes, outer)
+            right = self.query(node.expression, ctes, outer)
+            rights = list(right.columns.values())
+            return Relation(
+                {
+                    name: sources | (rights[i] if i < len(rights) else _NONE)
+                    for i, (name, sources) in enumerate(left.columns.items())
+                }
+            )
+        if isinstance(node, exp.Values):
+            width = len(node.expressions[0].expressions) if node.expressions else 0
+            alias = node.args.get("alias")
+            names = [c.name for c in alias.columns] if alias and alias.columns else []
+            names = names or [f"EXPR${i}" for i in range(width)]
+            return Relation({name: _NONE for name in names})
+        if isinstance(node, exp.Select):
+            return self._select(node, ctes, outer or {})
+        self.warn(f"cannot resolve the columns of {node.key.upper()} queries")
+        return Relation()
+
+    def _select(
+        self, node: exp.Select, ctes: dict[str, Relation], outer: dict[str, Relation]
+    ) -> Relation:
+        scope: dict[str, Relation] = {}
+        from_ = node.args.get("from_")
+        if from_ is not None:
+            self._add_from_item(from_.this, scope, ctes, outer)
+        for join in node.args.get("joins") or []:
+            self._add_from_item(join.this, scope, ctes, outer)
+        for lateral in node.args.get("laterals") or []:
+            self._add_from_item(lateral, scope, ctes, outer)
+        match = node.args.get("match")
+        if match is not None and scope:
+            alias, relation = next(iter(scope.items()))
+            scope = {match.alias or alias: self._match_recognize(match, relation, ctes)}
+        # Tables read only by subqueries in WHERE / ON / HAVING are still read.
+        for key in ("where", "having"):
+            if node.args.get(key) is not None:
+                self._read_subqueries(node.args[key], scope, ctes, outer)
+        for join in node.args.get("joins") or []:
+            if join.args.get("on") is not None:
+                self._read_subqueries(join.args["on"], scope, ctes, outer)
+
+        out: dict[str, Sources] = {}
+        for projection in node.expressions:
+            if isinstance(projection, exp.Star):
+                for relation in scope.values():
+                    out.update(relation.columns)
+            elif isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star):
+                relation = self._relation(projection.table, scope, outer)
+                if relation is not None:
+                    out.update(relation.columns)
+            else:
+                out[projection.alias_or_name] = self.sources(projection, scope, ctes, outer)
+        return Relation(out)
+
+    def _read_subqueries(
+        self,
+        condition: exp.Expr,
+        scope: dict[str, Relation],
+        ctes: dict[str, Relation],
+        outer: dict[str, Relation],
+    ) -> None:
+        stack = list(condition.iter_expressions())
+        while stack:
+            node = stack.pop()
+            if isinstance(node, exp.Select | exp.SetOperation):
+                self.query(node, ctes, {**outer, **scope})
+            else:
+                stack.extend(node.iter_expressions())
+
+    # -- FROM items ------------------------------------------------------------
+
+    def _add_from_item(
+        self,
+        item: exp.Expr,
+        scope: dict[str, Relation],
+        ctes: dict[str, Relation],
+        outer: dict[str, Relation],
+    ) -> None:
+        alias_node = item.args.get("alias")
+        alias_columns = [c.name for c in alias_node.columns] if alias_node else []
+        if isinstance(item, exp.Table) and isinstance(item.this, exp.Anonymous):
+            relation = self._table_function(item.this, scope, ctes, outer)
+            name = item.alias or "TABLE"
+        elif isinstance(item, exp.Table):
+            relation = self.named(table_name(item), ctes)
+            name = item.alias or item.name
+        elif isinstance(item, exp.Subquery):
+            relation = self.query(item.this, ctes, {**outer, **scope})
+            name = item.alias
+        elif isinstance(item, exp.Unnest):
+            sources = _union(self.sources(e, scope, ctes, outer) for e in item.expressions)
+            names = alias_columns or ([item.alias] if item.alias else ["EXPR$0"])
+            relation = Relation({n: sources for n in names})
+            alias_columns = []
+            name = item.alias or "UNNEST"
+        elif isinstance(item, exp.Lateral):
+            if isinstance(item.this, exp.Subquery | exp.Select):
+                relation = self.query(item.this, ctes, {**outer, **scope})
+            else:
+                relation = self._table_function(item.this, scope, ctes, outer)
+            name = item.alias or "LATERAL"
+        else:
+            self.warn(f"cannot resolve FROM item {item.sql(dialect='flink')[:60]!r}")
+            return
+        if alias_columns:
+            relation = relation.renamed(alias_columns)
+        scope[name] = relation
+
+    def _table_function(
+        self,
+        call: exp.Expr,
+        scope: dict[str, Relation],
+        ctes: dict[str, Relation],
+        outer: dict[str, Relation],
+    ) -> Relation:
+        """``TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), ...))`` or a user table function."""
+        if isinstance(call, exp.Anonymous) and call.name.upper() == "TABLE" and call.expressions:
+            call = call.expressions[0]
+        name = call.name.upper() if isinstance(call, exp.Anonymous) else call.key.upper()
+        args = [a.expression if isinstance(a, exp.Kwarg) else a for a in call.expressions]
+        data = next((a for a in args if isinstance(a, TableArgument)), None)
+        if name in _WINDOW_TVFS and data is not None:
+            relation = self.named(table_name(data.this), ctes)
+            descriptor = next(
+                (
+                    a
+                    for a in args
+                    if isinstance(a, exp.Anonymous) and a.name.upper() == "DESCRIPTOR"
+                ),
+                None,
+            )
+            time_sources = _NONE
+            if descriptor is not None:
+                time_sources = _union(
+                    relation.lookup(c.name) or _NONE for c in descriptor.find_all(exp.Column)
+                )
+            columns = dict(relation.columns)
+            columns.update({c: time_sources for c in _WINDOW_COLUMNS})
+            return Relation(columns)
+        sources = _union(self.sources(a, scope, ctes, outer) for a in args)
+        self.warn(
+            f"table function {call.name or name}: its output columns are taken to derive "
+            "from all of its arguments"
+        )
+        return Relation({"EXPR$0": sources}, open_table=None)
+
+    def _match_recognize(
+        self, match: exp.MatchRecognize, relation: Relation, ctes: dict[str, Relation]
+    ) -> Relation:
+        """Partition columns pass through; measures derive from the columns they use."""
+        columns: dict[str, Sources] = {}
+        rows = match.args.get("rows")
+        if rows is not None and "ALL ROWS" in rows.name.upper():
+            columns.update(relation.columns)
+        for column in match.args.get("partition_by") or []:
+            columns[column.alias_or_name] = relation.lookup(column.name) or _NONE
+        pattern_scope = _AnyAlias(relation)
+        for measure in match.args.get("measures") or []:
+            expression = measure.this
+            columns[expression.alias_or_name] = self.sources(expression, pattern_scope, ctes, {})
+        return Relation(columns)
+
+    def named(self, name: str, ctes: dict[str, Relation]) -> Relation:
+        """A table, view or CTE by name; an undeclared table is open, with a warning."""
+        if name in ctes:
+            return ctes[name]
+        view = self.catalog.find_view(name)
+        if view is not None:
+            query, names = view
+            relation = self.query(query)
+            return relation.renamed(names) if names else relation
+        table = self.catalog.find_table(name)
+        if table is not None:
+            self.tables_read.add(table.name)
+            return Relation(dict(table.columns))
+        self.tables_read.add(name)
+        self.warn(f"table {name} is not declared in this SQL; its columns are taken as referenced")
+        return Relation(open_table=name)
+
+    # -- expressions -------------------------------------------------------------
+
+    def sources(
+        self,
+        expression: exp.Expr,
+        scope: dict[str, Relation],
+        ctes: dict[str, Relation],
+        outer: dict[str, Relation],
+    ) -> Sources:
+        """Source columns referenced by an expression (subqueries resolved)."""
+        found: set[str] = set()
+        stack = [expression]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, exp.Column):
+                found |= self._column(node, scope, outer)
+                continue
+            if isinstance(node, exp.Select | exp.SetOperation | exp.Subquery):
+                sub = self.query(node, ctes, {**outer, **scope})
+                found |= _union(sub.columns.values())
+                continue
+            stack.extend(node.iter_expressions())
+        return frozenset(found)
+
+    def _column(
+        self, column: exp.Column, scope: dict[str, Relation], outer: dict[str, Relation]
+    ) -> Sources:
+        if isinstance(column.this, exp.Star):
+            return _NONE
+        parts = [p.name for p in column.parts]
+        # `t.col.field` / `t.col` name a relation first; `col.field` a column's ROW field.
+        if len(parts) >= 2:
+            relation = self._relation(parts[0], scope, outer)
+            if relation is not None:
+                found = relation.lookup(parts[1])
+                if found is not None:
+                    return found
+        for relations in (scope, outer):
+            found = _lookup_unqualified(parts[0], relations)
+            if found is not None:
+                return found
+        if len(parts) == 1 or self._relation(parts[0], scope, outer) is None:
+            self.warn(f"column {'.'.join(parts)} is not found in the tables of its query")
+        return _NONE
+
+    @staticmethod
+    def _relation(
+        name: str, scope: dict[str, Relation], outer: dict[str, Relation]
+    ) -> Relation | None:
+        for relations in (scope, outer):
+            if isinstance(relations, _AnyAlias):
+                return relations.relation
+            found = _find(relations, name)
+            if found is not None:
+                return found
+        return None
+
+
+class _AnyAlias(dict[str, Relation]):
+    """MATCH_RECOGNIZE scope: every pattern variable (A.x, B.x) is the input relation."""
+
+    def __init__(self, relation: Relation) -> None:
+        super().__init__({"": relation})
+        self.relation = relation
+
+
+def _lookup_unqualified(name: str, relations: dict[str, Relation]) -> Sources | None:
+    """An unqualified column: a declared match first, else the only undeclared table."""
+    for relation in relations.values():
+        if name in relation.columns or any(c.lower() == name.lower() for c in relation.columns):
+            return relation.lookup(name)
+    opened = [r for r in relations.values() if r.open_table is not None]
+    if len(opened) == 1:
+        return opened[0].lookup(name)
+    return None
+
+
+def _union(groups: object) -> Sources:
+    result: set[str] = set()
+    for group in groups:  # type: ignore[attr-defined]
+        result |= group
+    return frozenset(result)
+
+
+# -- CREATE TABLE -------------------------------------------------------------------
+
+
+def declare_table(create: exp.Create, catalog: Catalog) -> TableDef:
+    """A TableDef from CREATE TABLE (with LIKE and CTAS handled by the caller's query)."""
+    target = create.this
+    table = target.this if isinstance(target, exp.Schema) else target
+    name = table_name(table)
+    defs = (
+        [e for e in target.expressions if isinstance(e, exp.ColumnDef)]
+        if isinstance(target, exp.Schema)
+        else []
+    )
+    options: dict[str, str] = {}
+    properties = create.args.get("properties")
+    like_defs: list[exp.ColumnDef] = []
+    for prop in properties.expressions if properties else []:
+        if isinstance(prop, exp.LikeProperty):
+            base = catalog.find_table(table_name(prop.this))
+            excluded = {f"{o.name} {o.text('value')}" for o in prop.expressions}
+            if base is not None:
+                like_defs = list(base.column_defs)
+                if not excluded & {"EXCLUDING OPTIONS", "EXCLUDING ALL"}:
+                    options = {**base.options, **options}
+        elif type(prop) is exp.Property:
+            options[prop.name] = prop.text("value")
+    own = {d.name for d in defs}
+    column_defs = [d for d in like_defs if d.name not in own] + defs
+    columns, writable = _columns_of(name, column_defs)
+    return TableDef(name, columns, writable, options, column_defs)
+
+
+def _columns_of(name: str, defs: list[exp.ColumnDef]) -> tuple[dict[str, Sources], list[str]]:
+    """Sources of each column when read, and the columns an INSERT writes."""
+    columns: dict[str, Sources] = {}
+    writable: list[str] = []
+    computed: dict[str, exp.Expr] = {}
+    for column_def in defs:
+        kinds = [c.args.get("kind") for c in column_def.args.get("constraints") or []]
+        computed_kind = next(
+            (k for k in kinds if isinstance(k, exp.ComputedColumnConstraint)), None
+        )
+        metadata = next((k for k in kinds if isinstance(k, MetadataColumnConstraint)), None)
+        if computed_kind is not None:
+            computed[column_def.name] = computed_kind.this
+            continue
+        columns[column_def.name] = frozenset({f"{name}.{column_def.name}"})
+        if metadata is None or not metadata.args.get("virtual"):
+            writable.append(column_def.name)
+    physical = Relation(dict(columns))
+    for column_def in defs:
+        expression = computed.get(column_def.name)
+        if expression is not None:
+            refs = [physical.lookup(c.parts[0].name) for c in expression.find_all(exp.Column)]
+            columns[column_def.name] = _union(r for r in refs if r is not None)
+    ordered = {d.name: columns[d.name] for d in defs if d.name in columns}
+    return ordered, writable
