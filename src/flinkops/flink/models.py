@@ -408,8 +408,10 @@ class Exceptions:
     def from_json(cls, d: Json) -> Exceptions:
         hist = d.get("exceptionHistory") or {}
         entries = [ExceptionEntry.from_json(e) for e in hist.get("entries") or []]
-        if not entries and d.get("all-exceptions"):
+        truncated = bool(hist.get("truncated", False))
+        if not entries and d.get("all-exceptions"):  # Flink 1.x without a history
             entries = [ExceptionEntry.from_json(e) for e in d["all-exceptions"]]
+            truncated = bool(d.get("truncated", False))
         root = d.get("root-exception")
         ts = _ms(d.get("timestamp"))
         if root is None and entries:
@@ -418,7 +420,7 @@ class Exceptions:
             root_exception=root,
             timestamp=ts,
             history=entries,
-            truncated=bool(hist.get("truncated", d.get("truncated", False))),
+            truncated=truncated,
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import zipfile
 from collections.abc import Callable
 
 import pytest
@@ -10,7 +11,13 @@ import pytest
 from flinkops.errors import FlinkError
 from flinkops.flink.identity import JobIdentity
 from flinkops.flink.rest import FlinkClient
-from flinkops.flink.runner import compile_sql, submit_sql
+from flinkops.flink.runner import (
+    ENTRY_CLASS,
+    compile_sql,
+    ensure_runner_jar,
+    runner_jar_name,
+    submit_sql,
+)
 
 DDL = [
     "CREATE TABLE src (k INT, v BIGINT) WITH ("
@@ -183,3 +190,13 @@ def test_runtime_failure_shows_in_exceptions(
     assert exceptions.history, "Flink reported no exception history"
     assert "NumberFormatException" in exceptions.root_cause
     assert "NumberFormatException" in (exceptions.root_exception or "")
+
+
+def test_runner_jar_builds_without_flink_and_is_cached(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    jar = ensure_runner_jar(tmp_path)
+    assert jar.name == runner_jar_name()
+    with zipfile.ZipFile(jar) as zf:
+        assert "flinkops/runner/SqlRunner.class" in zf.namelist()
+        assert f"Main-Class: {ENTRY_CLASS}" in zf.read("META-INF/MANIFEST.MF").decode()
+    mtime = jar.stat().st_mtime_ns
+    assert ensure_runner_jar(tmp_path) == jar and jar.stat().st_mtime_ns == mtime

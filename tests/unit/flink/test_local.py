@@ -1,0 +1,84 @@
+"""Local cluster helpers that need no JVM: Java version, Flink home, config, cluster dir."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flinkops.errors import LocalClusterError
+from flinkops.flink.local import (
+    LocalCluster,
+    cluster_config,
+    default_cluster_dir,
+    find_flink_home,
+    flink_version_of,
+    parse_java_major,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "major"),
+    [
+        ('openjdk version "17.0.15" 2025-04-15', 17),
+        ('java version "1.8.0_392"', 8),
+        ('openjdk version "11" 2018-09-25', 11),
+        ('openjdk version "21-ea"', 21),
+        ("nonsense", None),
+    ],
+)
+def test_parse_java_major(text: str, major: int | None) -> None:
+    assert parse_java_major(text) == major
+
+
+def _fake_home(tmp_path: Path, jar: str) -> Path:
+    (tmp_path / "lib").mkdir(parents=True)
+    (tmp_path / "lib" / jar).write_bytes(b"")
+    return tmp_path
+
+
+def test_flink_home_from_argument_and_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = _fake_home(tmp_path / "f120", "flink-dist-1.20.1.jar")
+    assert find_flink_home(home).version == "1.20.1"
+    monkeypatch.setenv("FLINK_HOME", str(home))
+    assert find_flink_home().major == 1
+    assert flink_version_of(_fake_home(tmp_path / "old", "flink-dist_2.12-1.14.6.jar")) == "1.14.6"
+
+
+def test_flink_home_that_is_not_flink(tmp_path: Path) -> None:
+    with pytest.raises(LocalClusterError, match=r"not a Flink distribution.*--flink-home"):
+        find_flink_home(tmp_path)
+
+
+def test_config_uses_the_right_keys_per_version(tmp_path: Path) -> None:
+    two = cluster_config(tmp_path, port=9000, rpc_port=9001, slots=2, version="2.3.0")
+    assert two["rest.port"] == "9000" and two["jobmanager.rpc.port"] == "9001"
+    assert two["execution.checkpointing.dir"] == (tmp_path / "checkpoints").as_uri()
+    assert two["execution.checkpointing.savepoint-dir"] == (tmp_path / "savepoints").as_uri()
+    assert two["execution.checkpointing.externalized-checkpoint-retention"] == (
+        "RETAIN_ON_CANCELLATION"
+    )
+    assert "state.savepoints.dir" not in two
+    one = cluster_config(tmp_path, port=9000, rpc_port=9001, slots=2, version="1.20.1")
+    assert one["state.savepoints.dir"] == one["execution.checkpointing.savepoint-dir"]
+    assert one["state.checkpoints.dir"] == one["execution.checkpointing.dir"]
+
+
+def test_default_cluster_dir(tmp_path: Path) -> None:
+    (tmp_path / "flinkops.yaml").write_text("x: 1\n")
+    sub = tmp_path / "jobs" / "deep"
+    sub.mkdir(parents=True)
+    assert default_cluster_dir(sub) == tmp_path.resolve() / ".flinkops" / "local"
+    bare = tmp_path.parent / (tmp_path.name + "-bare")
+    bare.mkdir()
+    assert default_cluster_dir(bare) == bare.resolve() / ".flinkops" / "local"
+
+
+def test_status_and_down_without_a_cluster(tmp_path: Path) -> None:
+    cluster = LocalCluster(tmp_path)
+    assert cluster.status() is None
+    assert cluster.down() == []
+    (tmp_path / "cluster.json").write_text(
+        '{"url": "http://localhost:1", "pids": {"jobmanager": 999999}}'
+    )
+    assert cluster.status() is None  # a dead PID is not a cluster
