@@ -112,6 +112,11 @@ def _located(statement: Statement, exc: ParseError) -> SqlError:
     col = int(info.get("col") or 1)
     message = str(info.get("description") or exc).split("\n")[0]
     message = re.sub(r"<Token token_type: TokenType\.\w+, text: ([^,]*),.*?>", r"'\1'", message)
+    message = re.sub(
+        r"Required keyword: '(\w+)' missing for <class '[\w.]*\.(\w+)'>",
+        lambda m: f"incomplete {m.group(2).upper()} (its {m.group(1)} is missing)",
+        message,
+    )
     highlight = info.get("highlight")
     if highlight:
         message = f"{message} near {highlight!r}"
