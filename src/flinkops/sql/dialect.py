@@ -101,6 +101,7 @@ class Flink(Dialect):
     """Apache Flink SQL (Calcite-based, backtick identifiers, case-sensitive names)."""
 
     NORMALIZATION_STRATEGY = NormalizationStrategy.CASE_SENSITIVE
+    NORMALIZE_FUNCTIONS: bool | str = False  # function names are written as the user wrote them
 
     class Tokenizer(tokens.Tokenizer):
         IDENTIFIERS = ["`"]
@@ -132,6 +133,8 @@ class Flink(Dialect):
             "METADATA": _build_metadata,
             "WATERMARK": _build_watermark,
         }
+        # Names Flink leaves to user functions (sqlglot would demand its own arity).
+        FUNCTIONS = {k: v for k, v in parser.Parser.FUNCTIONS.items() if k not in {"SPLIT"}}
         SCHEMA_UNNAMED_CONSTRAINTS = {*parser.Parser.SCHEMA_UNNAMED_CONSTRAINTS, "WATERMARK"}
         FUNC_TOKENS = {*parser.Parser.FUNC_TOKENS, TokenType.SESSION}
         LAMBDAS = {**parser.Parser.LAMBDAS, TokenType.FARROW: _build_kwarg}
@@ -153,7 +156,7 @@ class Flink(Dialect):
                 return self._parse_utility()
             if word == "USE" and self._next and self._next.text.upper() == "MODULES":
                 return self._parse_utility()
-            if word == "END" and self._next is None:
+            if word == "END" and len(self._tokens) == 1:
                 return self._parse_utility()
             if self._match_text_seq("CREATE", "CATALOG", advance=False):
                 return self._parse_utility()
@@ -276,12 +279,21 @@ class Flink(Dialect):
         def _parse_table_parts(self, *args, **kwargs) -> exp.Table:  # type: ignore[no-untyped-def]
             table = super()._parse_table_parts(*args, **kwargs)
             if self._match(TokenType.HINT) and self._prev_comments:
-                hint = exp.maybe_parse(self._prev_comments[0], into=exp.Hint, dialect=self.dialect)
+                text = self._prev_comments[0]
+                # The hint is a node now, not a comment to carry along.
+                self._prev.comments = []
+                self._prev_comments = []
+                hint = exp.maybe_parse(text, into=exp.Hint, dialect=self.dialect)
                 table.set("hints", [hint])
             return table
 
     class Generator(generator.Generator):
         TABLE_HINTS = False  # table_parts writes hints right after the name, as Flink wants
+        INSERT_OVERWRITE = " OVERWRITE"
+        PROPERTIES_LOCATION = {
+            **generator.Generator.PROPERTIES_LOCATION,
+            exp.PartitionedByProperty: exp.Properties.Location.POST_SCHEMA,
+        }
         TYPE_MAPPING = {
             **generator.Generator.TYPE_MAPPING,
             exp.DType.STRUCT: "ROW",
@@ -293,6 +305,7 @@ class Flink(Dialect):
             **generator.Generator.TRANSFORMS,
             MetadataColumnConstraint: lambda self, e: self._metadata_sql(e),
             TableArgument: lambda self, e: self._table_argument_sql(e),
+            exp.PartitionedByProperty: lambda self, e: f"PARTITIONED BY {self.sql(e, 'this')}",
             Reset: lambda self, e: f"RESET {self.sql(e, 'this')}".rstrip(),
             Utility: lambda self, e: f"{self.sql(e, 'this')}{e.text('expression')}",
             Explain: lambda self, e: self._explain_sql(e),
@@ -331,7 +344,7 @@ class Flink(Dialect):
 
         def table_parts(self, expression: exp.Table) -> str:
             parts = super().table_parts(expression)
-            hints = self.expressions(expression, key="hints", sep=" ")
+            hints = self.expressions(expression, key="hints", sep=" ").strip()
             return f"{parts} {hints}" if hints else parts
 
         def properties_sql(self, expression: exp.Properties) -> str:

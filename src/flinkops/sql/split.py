@@ -114,7 +114,7 @@ def _located(statement: Statement, exc: ParseError) -> SqlError:
     message = re.sub(r"<Token token_type: TokenType\.\w+, text: ([^,]*),.*?>", r"'\1'", message)
     message = re.sub(
         r"Required keyword: '(\w+)' missing for <class '[\w.]*\.(\w+)'>",
-        lambda m: f"incomplete {m.group(2).upper()} (its {m.group(1)} is missing)",
+        lambda m: f"incomplete {m.group(2).upper()} clause",
         message,
     )
     highlight = info.get("highlight")

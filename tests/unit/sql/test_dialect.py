@@ -1,0 +1,215 @@
+"""Round trips of Flink SQL through the `flink` dialect (sqlglot's validate_identity style)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlglot
+from sqlglot import exp
+
+import flinkops.sql  # noqa: F401  (registers the dialect)
+from flinkops.sql._expressions import (
+    Explain,
+    MetadataColumnConstraint,
+    Reset,
+    StatementSet,
+    TableArgument,
+    Utility,
+)
+
+
+def validate_identity(sql: str, expected: str | None = None) -> exp.Expr:
+    """Parse with Flink, regenerate, compare the text; the regenerated SQL parses the same."""
+    tree = sqlglot.parse_one(sql, read="flink")
+    generated = tree.sql(dialect="flink")
+    assert generated == (expected or sql)
+    assert sqlglot.parse_one(generated, read="flink") == tree
+    return tree
+
+
+def test_dialect_is_registered_by_name() -> None:
+    assert sqlglot.parse("SELECT 1; SELECT 2", read="flink")[1] == exp.select("2")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE TABLE t (a INT, b STRING) WITH ('connector' = 'kafka', 'topic' = 'x')",
+        "CREATE TEMPORARY TABLE t (a INT) WITH ('connector' = 'datagen')",
+        "CREATE TABLE IF NOT EXISTS cat.db.t (a INT) WITH ('connector' = 'print')",
+        "CREATE TABLE t (a INT, b AS a * 2, c AS PROCTIME()) WITH ('connector' = 'datagen')",
+        "CREATE TABLE t (ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '5' SECOND)",
+        "CREATE TABLE t (id INT, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'upsert-kafka')",
+        "CREATE TABLE t (a INT, dt STRING) PARTITIONED BY (dt) WITH ('connector' = 'filesystem')",
+        "CREATE TABLE t (r ROW<name STRING, tags ARRAY<STRING>>, m MAP<STRING, BIGINT>)",
+        "CREATE TABLE t (a TIMESTAMP_LTZ(3), b TIMESTAMP(6), c DECIMAL(10, 2), d BYTES)",
+        "CREATE TABLE t2 WITH ('connector' = 'blackhole') LIKE t (EXCLUDING ALL)",
+        "CREATE TABLE t2 (x INT) WITH ('a' = 'b') LIKE t (EXCLUDING OPTIONS INCLUDING GENERATED)",
+        "CREATE TABLE t2 WITH ('connector' = 'print') AS SELECT a FROM t",
+    ],
+)
+def test_create_table(sql: str) -> None:
+    validate_identity(sql)
+
+
+def test_metadata_columns() -> None:
+    tree = validate_identity(
+        "CREATE TABLE t (ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL, "
+        "p INT METADATA VIRTUAL, o BIGINT METADATA)"
+    )
+    kinds = list(tree.find_all(MetadataColumnConstraint))
+    assert [k.args.get("virtual") for k in kinds] == [True, True, False]
+    validate_identity("CREATE TABLE t (u TIMESTAMP(3) METADATA FROM `value.source.timestamp`)")
+
+
+def test_string_and_type_spellings() -> None:
+    validate_identity("SELECT CAST(a AS STRING), CAST(b AS TIMESTAMP_LTZ(3)) FROM t")
+    validate_identity(
+        "CREATE TABLE t (a VARCHAR, b CHAR(3))", "CREATE TABLE t (a VARCHAR, b CHAR(3))"
+    )
+    validate_identity(
+        "CREATE TABLE t (b row<x string>)", "CREATE TABLE t (b ROW<x STRING>)"
+    )
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE TEMPORARY VIEW v AS SELECT a FROM t",
+        "CREATE VIEW v (x, y) AS SELECT a, b FROM t",
+        "CREATE DATABASE IF NOT EXISTS db1",
+        "USE CATALOG c1",
+        "USE db1",
+        "SET 'table.exec.state.ttl' = '1h'",
+        "SET",
+        "RESET 'execution.checkpointing.interval'",
+        "RESET",
+        "DROP TABLE IF EXISTS t",
+    ],
+)
+def test_other_ddl_and_session_statements(sql: str) -> None:
+    validate_identity(sql)
+
+
+def test_reset_and_functions_and_catalogs() -> None:
+    assert isinstance(validate_identity("RESET 'a.b'"), Reset)
+    tree = validate_identity("CREATE CATALOG c WITH ('type' = 'generic_in_memory')")
+    assert isinstance(tree, Utility)
+    validate_identity(
+        "CREATE TEMPORARY FUNCTION f AS 'com.example.F' LANGUAGE JAVA",
+        "CREATE TEMPORARY FUNCTION f LANGUAGE JAVA AS 'com.example.F'",
+    )
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "INSERT INTO t SELECT a FROM s",
+        "INSERT INTO t (a, b) SELECT x, y FROM s",
+        "INSERT OVERWRITE t SELECT a FROM s",
+        "INSERT INTO t PARTITION(dt = '2024-01-01') SELECT a FROM s",
+        "INSERT INTO t VALUES (1, 'a'), (2, 'b')",
+    ],
+)
+def test_insert(sql: str) -> None:
+    validate_identity(sql)
+
+
+def test_insert_overwrite_keeps_flink_spelling() -> None:
+    validate_identity(
+        "INSERT OVERWRITE t PARTITION (dt='1') SELECT 1",
+        "INSERT OVERWRITE t PARTITION(dt = '1') SELECT 1",
+    )
+
+
+@pytest.mark.parametrize("tvf", ["TUMBLE", "HOP", "CUMULATE"])
+def test_window_tvfs_take_table_and_descriptor(tvf: str) -> None:
+    sizes = "INTERVAL '1' MINUTE" if tvf == "TUMBLE" else "INTERVAL '1' MINUTE, INTERVAL '5' MINUTE"
+    tree = validate_identity(
+        f"SELECT window_start, COUNT(*) FROM TABLE({tvf}(TABLE t, DESCRIPTOR(ts), {sizes})) "
+        "GROUP BY window_start, window_end"
+    )
+    assert tree.find(TableArgument).this.name == "t"
+
+
+def test_session_window_with_partition_and_named_arguments() -> None:
+    validate_identity(
+        "SELECT * FROM TABLE(SESSION(TABLE t PARTITION BY k, DESCRIPTOR(ts), INTERVAL '5' MINUTE))"
+    )
+    validate_identity(
+        "SELECT * FROM TABLE(TUMBLE(DATA => TABLE t, TIMECOL => DESCRIPTOR(ts), "
+        "SIZE => INTERVAL '10' MINUTE))"
+    )
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT a, SUM(b) OVER (PARTITION BY a ORDER BY ts RANGE BETWEEN INTERVAL '1' HOUR "
+        "PRECEDING AND CURRENT ROW) FROM t",
+        "SELECT a, COUNT(b) OVER (PARTITION BY a ORDER BY ts ROWS BETWEEN 10 PRECEDING AND "
+        "CURRENT ROW) FROM t",
+        "SELECT * FROM o JOIN r FOR SYSTEM_TIME AS OF o.ts AS c ON o.k = c.k",
+        "SELECT * FROM o LEFT JOIN r FOR SYSTEM_TIME AS OF o.proc_time ON o.k = r.k",
+        "SELECT * FROM a, b WHERE a.id = b.id AND a.ts BETWEEN b.ts - INTERVAL '4' HOUR AND b.ts",
+        "SELECT a, T.w FROM t, LATERAL TABLE(split(a)) AS T(w)",
+        "SELECT a, T.w FROM t LEFT JOIN LATERAL TABLE(split(a)) AS T(w) ON TRUE",
+        "SELECT a, x FROM t CROSS JOIN UNNEST(t.arr) AS u(x)",
+        "SELECT * FROM t /*+ OPTIONS('scan.startup.mode' = 'earliest-offset') */ AS x",
+        "SELECT /*+ BROADCAST(d) */ * FROM f JOIN d ON f.k = d.k",
+        "SELECT INTERVAL '1' DAY, INTERVAL '10 00:00:00.004' DAY TO SECOND, INTERVAL '2' SECONDS",
+        "SELECT `user`, `select` FROM `my table`",
+        "WITH c AS (SELECT a FROM t) SELECT a FROM c UNION ALL SELECT a FROM u",
+    ],
+)
+def test_queries(sql: str) -> None:
+    validate_identity(sql)
+
+
+def test_match_recognize() -> None:
+    sql = (
+        "SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY s ORDER BY ts MEASURES A.p AS ap, "
+        "LAST(B.p) AS bp ONE ROW PER MATCH AFTER MATCH SKIP PAST LAST ROW PATTERN (A B+) "
+        "DEFINE B AS B.p > A.p)"
+    )
+    tree = validate_identity(f"{sql} AS m", f"{sql} m")
+    assert isinstance(tree.args["match"], exp.MatchRecognize)
+
+
+def test_statement_sets() -> None:
+    tree = validate_identity(
+        "EXECUTE STATEMENT SET BEGIN INSERT INTO a SELECT 1; INSERT INTO b SELECT 2; END",
+        "EXECUTE STATEMENT SET\nBEGIN\nINSERT INTO a SELECT 1;\nINSERT INTO b SELECT 2;\nEND",
+    )
+    assert isinstance(tree, StatementSet)
+    assert [i.this.name for i in tree.expressions] == ["a", "b"]
+    assert isinstance(validate_identity("BEGIN STATEMENT SET"), Utility)
+    assert isinstance(validate_identity("END"), Utility)
+
+
+def test_explain_parses_the_statement_inside() -> None:
+    tree = validate_identity("EXPLAIN PLAN FOR SELECT a FROM t")
+    assert isinstance(tree, Explain) and isinstance(tree.this, exp.Select)
+    tree = validate_identity("EXPLAIN CHANGELOG_MODE, PLAN_ADVICE INSERT INTO s SELECT a FROM t")
+    assert isinstance(tree.this, exp.Insert)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SHOW TABLES",
+        "SHOW CREATE TABLE t",
+        "DESCRIBE t",
+        "DESC CATALOG EXTENDED c",
+        "ALTER TABLE t ADD (x INT)",
+        "LOAD MODULE hive WITH ('hive-version' = '3.1.3')",
+        "ADD JAR '/tmp/x.jar'",
+        "CALL `system`.generate_n(4)",
+        "USE MODULES hive, core",
+    ],
+)
+def test_utility_statements_keep_their_text(sql: str) -> None:
+    assert type(validate_identity(sql)) is Utility
+
+
+def test_semicolons_in_strings_stay_in_the_statement() -> None:
+    assert len(sqlglot.parse("SELECT ';'; SELECT 2", read="flink")) == 2
