@@ -38,7 +38,7 @@ def test_dialect_is_registered_by_name() -> None:
         "CREATE TABLE IF NOT EXISTS cat.db.t (a INT) WITH ('connector' = 'print')",
         "CREATE TABLE t (a INT, b AS a * 2, c AS PROCTIME()) WITH ('connector' = 'datagen')",
         "CREATE TABLE t (ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '5' SECOND)",
-        "CREATE TABLE t (id INT, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'upsert-kafka')",
+        "CREATE TABLE t (id INT, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'jdbc')",
         "CREATE TABLE t (a INT, dt STRING) PARTITIONED BY (dt) WITH ('connector' = 'filesystem')",
         "CREATE TABLE t (r ROW<name STRING, tags ARRAY<STRING>>, m MAP<STRING, BIGINT>)",
         "CREATE TABLE t (a TIMESTAMP_LTZ(3), b TIMESTAMP(6), c DECIMAL(10, 2), d BYTES)",
@@ -66,9 +66,7 @@ def test_string_and_type_spellings() -> None:
     validate_identity(
         "CREATE TABLE t (a VARCHAR, b CHAR(3))", "CREATE TABLE t (a VARCHAR, b CHAR(3))"
     )
-    validate_identity(
-        "CREATE TABLE t (b row<x string>)", "CREATE TABLE t (b ROW<x STRING>)"
-    )
+    validate_identity("CREATE TABLE t (b row<x string>)", "CREATE TABLE t (b ROW<x STRING>)")
 
 
 @pytest.mark.parametrize(
