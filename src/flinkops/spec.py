@@ -37,6 +37,7 @@ __all__ = [
     "find_project_file",
     "load_project",
     "parse_duration",
+    "resolve_env_refs",
 ]
 
 PROJECT_FILE = "flinkops.yaml"
@@ -206,6 +207,7 @@ class JobSpec:
     target: str | None = None
     target_health: Health | None = None
     target_savepoint_dir: str | None = None
+    env_refs: tuple[tuple[str, str], ...] = ()
 
     # -- effective settings (overrides already merged by jobs_for)
     @property
@@ -266,6 +268,25 @@ class JobSpec:
     @cached_property
     def spec_hash(self) -> str:
         return _sha(f"{self.sql_hash}:{self.config_hash}")[:16]
+
+    def portable(self, value: Any) -> Any:
+        """``value`` with env-derived secrets written back as ``${env:NAME}`` and any other
+        secret masked: safe to store, and resolvable again (``resolve_env_refs``)."""
+
+        def unresolve(v: Any) -> Any:
+            if isinstance(v, str):
+                for name, secret in self.env_refs:
+                    if len(secret) >= 3:
+                        v = v.replace(secret, "${env:" + name + "}")
+                return v
+            if isinstance(v, dict):
+                return {k: unresolve(x) for k, x in v.items()}
+            if isinstance(v, list):
+                return [unresolve(x) for x in v]
+            return v
+
+        from_env = {secret for _, secret in self.env_refs}
+        return redact(unresolve(value), self.secrets - from_env)
 
     def to_json(self, *, redacted: bool = True) -> dict[str, Any]:
         """The effective spec as plain data; secrets masked unless ``redacted=False``."""
@@ -378,6 +399,22 @@ class Project:
 # ---------------------------------------------------------------- loading
 
 
+def resolve_env_refs(value: Any, env: dict[str, str] | None = None) -> Any:
+    """Resolve ``${env:NAME}`` in a stored (portable) value; KeyError names a missing one."""
+    env = dict(os.environ) if env is None else env
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, str):
+            return _ENV_REF.sub(lambda m: env[m.group(1)], v)
+        if isinstance(v, dict):
+            return {k: walk(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        return v
+
+    return walk(value)
+
+
 def find_project_file(start: Path | None = None) -> Path:
     """``start/flinkops.yaml``, searching upward from ``start`` (default: cwd)."""
     here = (start or Path.cwd()).resolve()
@@ -471,8 +508,14 @@ def _explain(error: jsonschema.ValidationError, doc: Document) -> list[Problem]:
     return [doc.problem(pointer, message)]
 
 
-def _resolve_env(doc: Document, env: dict[str, str], problems: list[Problem]) -> set[str]:
-    """Replace ``${env:NAME}`` in every string; return the values that came from the env."""
+def _resolve_env(
+    doc: Document, env: dict[str, str], problems: list[Problem], refs: dict[str, str] | None = None
+) -> set[str]:
+    """Replace ``${env:NAME}`` in every string; return the values that came from the env.
+
+    ``refs`` (when given) collects NAME -> value, so a stored spec can say
+    ``${env:NAME}`` again instead of the secret (see ``JobSpec.portable``).
+    """
     secrets: set[str] = set()
 
     def sub(text: str, pointer: str) -> str:
@@ -487,6 +530,8 @@ def _resolve_env(doc: Document, env: dict[str, str], problems: list[Problem]) ->
                 )
                 return ""
             secrets.add(env[var])
+            if refs is not None:
+                refs[var] = env[var]
             return env[var]
 
         return _ENV_REF.sub(one, text)
@@ -552,7 +597,8 @@ def _load_job(
     problems = schema_problems(doc, "job")
     if problems:
         return None, problems
-    secrets = _resolve_env(doc, env, problems)
+    refs: dict[str, str] = {}
+    secrets = _resolve_env(doc, env, problems, refs)
     if problems:
         return None, problems
     model = JobModel.model_validate(doc.data)
@@ -588,7 +634,7 @@ def _load_job(
         sql_line, sql_col = 1, 1
         if _ENV_REF.search(sql):
             fake = Document(path=shown, data=sql, line=1)
-            secrets |= _resolve_env(fake, env, problems)
+            secrets |= _resolve_env(fake, env, problems, refs)
             sql = fake.data
     secrets |= sensitive_sql_values(sql)
     if not sql.strip():
@@ -604,6 +650,7 @@ def _load_job(
         sql_line=sql_line,
         sql_col=sql_col,
         secrets=frozenset(secrets),
+        env_refs=tuple(sorted(refs.items(), key=lambda kv: -len(kv[1]))),
     )
     return job, problems
 

@@ -375,3 +375,20 @@ def test_random_documents_never_crash_the_loader(make_project, doc: object) -> N
 def test_random_bytes_never_crash_the_yaml_reader(raw: bytes) -> None:
     _docs, problems = load_documents("x.yaml", raw)
     assert all(p.line >= 1 and p.col >= 1 for p in problems)
+
+
+def test_portable_form_keeps_env_refs_and_masks_literal_secrets(make_project) -> None:
+    from flinkops.redact import MASK
+    from flinkops.spec import resolve_env_refs
+
+    sql = (
+        "CREATE TABLE t (a INT) WITH ('connector' = 'jdbc', 'password' = 'lit-secret', "
+        "'username' = '${env:DB_USER}');\nINSERT INTO t SELECT 1;\n"
+    )
+    root = make_project({"jobs/a.yaml": job_yaml(sql=sql)})
+    job = load_project(root, env={"DB_USER": "alice-the-admin"}).jobs[0]
+    stored = job.portable(job.sql)
+    assert "${env:DB_USER}" in stored and "alice-the-admin" not in stored
+    assert "lit-secret" not in stored and MASK in stored
+    again = resolve_env_refs(stored, {"DB_USER": "alice-the-admin"})
+    assert "'username' = 'alice-the-admin'" in again
