@@ -244,7 +244,8 @@ class Resolver:
         if isinstance(call, exp.Anonymous) and call.name.upper() == "TABLE" and call.expressions:
             call = call.expressions[0]
         name = call.name.upper() if isinstance(call, exp.Anonymous) else call.key.upper()
-        args = [a.expression if isinstance(a, exp.Kwarg) else a for a in call.expressions]
+        raw = call.expressions if isinstance(call, exp.Anonymous) else call.iter_expressions()
+        args = [a.expression if isinstance(a, exp.Kwarg) else a for a in raw]
         data = next((a for a in args if isinstance(a, TableArgument)), None)
         if name in _WINDOW_TVFS and data is not None:
             relation = self.named(table_name(data.this), ctes)

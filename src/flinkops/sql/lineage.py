@@ -153,11 +153,11 @@ class Lineage:
                 hits = [edge.sink] if downstream and col in edge.sources else []
                 if not downstream and edge.sink == col:
                     hits = list(edge.sources)
-                for hit in hits:
-                    if (job, hit) not in seen:
-                        seen.add((job, hit))
-                        frontier.append((job, hit))
-                        frontier.extend(self._across(job, hit, downstream=downstream))
+                for node in [(job, h) for h in hits]:
+                    for same in [node, *self._across(*node, downstream=downstream)]:
+                        if same not in seen:
+                            seen.add(same)
+                            frontier.append(same)
         return seen
 
     def _across(self, job: str, col: str, *, downstream: bool) -> list[tuple[str, str]]:
