@@ -122,7 +122,7 @@ def stateful_operators(graph: Mapping[str, Any]) -> list[Operator]:
     found: list[Operator] = []
     for node in order:
         lines = html.unescape(str(node.get("description", ""))).split("<br/>")
-        for line in reversed([ln for ln in lines if ln.strip()]):
+        for line in (ln for ln in lines if ln.strip()):
             match = _OP.match(line)
             if match and match.group(1) in STATEFUL:
                 found.append(Operator(match.group(1), _args(match.group(2))))
@@ -158,6 +158,16 @@ def _label(key: str) -> str:
     }.get(key, key)
 
 
+def _shown(key: str, old: str | None, new: str | None) -> tuple[str, str]:
+    """The two values as a reason shows them: a select list by its calls when they differ."""
+    if key == "select" and old is not None and new is not None:
+        calls_old = [i for i in _split_top(old) if "(" in i]
+        calls_new = [i for i in _split_top(new) if "(" in i]
+        if (calls_old or calls_new) and calls_old != calls_new:
+            return ", ".join(calls_old) or "(no calls)", ", ".join(calls_new) or "(no calls)"
+    return old if old is not None else "(none)", new if new is not None else "(none)"
+
+
 def _compare(old: Operator, new: Operator) -> list[str]:
     a, b = dict(old.args), dict(new.args)
     reasons = []
@@ -167,10 +177,8 @@ def _compare(old: Operator, new: Operator) -> list[str]:
     )
     for key in keys:
         if a.get(key) != b.get(key):
-            reasons.append(
-                f"{old.kind} {_label(key)} changed: {a.get(key, '(none)')} -> "
-                f"{b.get(key, '(none)')}"
-            )
+            before, after = _shown(key, a.get(key), b.get(key))
+            reasons.append(f"{old.kind} {_label(key)} changed: {before} -> {after}")
     return reasons
 
 
@@ -178,6 +186,8 @@ def compare_graphs(
     old: Mapping[str, Any], new: Mapping[str, Any], *, allow_non_restored_state: bool = False
 ) -> Compat:
     """Verdict on restoring ``old``'s state into ``new``, with the reasons."""
+    if not old.get("nodes") or not new.get("nodes"):
+        return unknown("Flink returned no job graph to compare")
     before, after = stateful_operators(old), stateful_operators(new)
     if not before and not after:
         return Compat(StateImpact.PRESERVED, ("no stateful operators",))

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flinkops.compat import compare_graphs, unknown
 from flinkops.errors import FlinkError, FlinkUnreachable
 from flinkops.flink.identity import JobIdentity
 from flinkops.flink.rest import FlinkClient
-from flinkops.plan import Action, Applied, Compat, LiveJob, Plan, build_plan
+from flinkops.plan import Action, Applied, Compat, LiveJob, Plan, build_plan, sql_changed
 from flinkops.spec import JobSpec
+from flinkops.sql.lineage import JobLineage, Lineage, combine, diff_lineage, lineage_of_sql
 from flinkops.store import Store
 from flinkops.store._records import utc_now
 
@@ -125,10 +126,7 @@ def observe(
             if path:
                 retained[name] = path
                 if name in applied and applied[name].outcome == "applied":
-                    a = applied[name]
-                    applied[name] = Applied(
-                        a.version, a.spec_hash, a.sql, a.spec, a.outcome, path, a.job_id
-                    )
+                    applied[name] = replace(applied[name], savepoint=path)
     conf = {}
     try:
         conf = client.jobmanager_config()
@@ -175,35 +173,68 @@ def _compat(client: FlinkClient, spec: JobSpec, old_sql: str) -> Compat:
     )
 
 
-def _lineage(
-    specs: Sequence[JobSpec], observed: Observed
-) -> tuple[dict[str, Any], dict[str, list[str]], list[str]]:
-    """Per job: the lineage change since the applied SQL; downstream jobs; warnings."""
-    try:
-        from flinkops.sql.lineage import diff_lineage, lineage_of_sql, project_lineage
-    except ImportError:  # TEMP until lineage lands
-        return {}, {}, []
+@dataclass(frozen=True)
+class _LineageView:
+    """What a plan shows of lineage: per-job diffs, downstream jobs, the project graph."""
 
-    changes: dict[str, Any] = {}
+    diffs: dict[str, Any]
+    downstream: dict[str, list[str]]
+    warnings: list[str]
+    graph: Lineage | None = None
+
+    def mermaid(self, jobs: set[str]) -> str:
+        """A Mermaid chart of ``jobs`` and the jobs next to them; '' when there is nothing."""
+        if self.graph is None or not jobs:
+            return ""
+        from flinkops.sql.render import to_mermaid
+
+        near = set(jobs)
+        for e in self.graph.jobs:
+            if e.from_job in jobs or e.to_job in jobs:
+                near |= {e.from_job, e.to_job}
+        tables = tuple(t for t in self.graph.tables if t.job in near)
+        if not tables:
+            return ""
+        edges = tuple(e for e in self.graph.jobs if e.from_job in near and e.to_job in near)
+        return to_mermaid(Lineage(tables=tables, columns=(), jobs=edges))
+
+
+def _lineage(specs: Sequence[JobSpec], observed: Observed) -> _LineageView:
+    """Per job: the lineage change since the applied SQL, downstream jobs, warnings.
+
+    Lineage is advisory: SQL it cannot read becomes a warning, never a failed plan.
+    """
     warnings: list[str] = []
-    graph = project_lineage([(s.name, s.sql) for s in specs])
-    downstream: dict[str, list[str]] = {}
-    for edge in graph.to_json().get("jobs", []):
-        downstream.setdefault(edge["from"], []).append(edge["to"])
+    parts: list[JobLineage] = []
+    diffs: dict[str, Any] = {}
     for spec in specs:
-        applied = observed.applied.get(spec.name)
-        if applied is None or applied.sql == spec.sql:
-            continue
         try:
-            diff = diff_lineage(
-                lineage_of_sql(applied.sql, spec.name), lineage_of_sql(spec.sql, spec.name)
-            ).to_json()
-        except Exception as exc:  # lineage is advisory: a plan never fails on it
+            new = lineage_of_sql(spec.sql, spec.name)
+        except Exception as exc:
             warnings.append(f"{spec.name}: lineage not computed: {exc}")
             continue
-        if any(diff.get(k) for k in diff):
-            changes[spec.name] = diff
-    return changes, {k: sorted(set(v)) for k, v in downstream.items()}, warnings
+        parts.append(new)
+        applied = observed.applied.get(spec.name)
+        if applied is None or not sql_changed(spec, applied):
+            continue
+        try:
+            diff = diff_lineage(lineage_of_sql(applied.sql, spec.name), new)
+        except Exception as exc:
+            warnings.append(f"{spec.name}: lineage of the applied SQL not computed: {exc}")
+            continue
+        if diff:
+            diffs[spec.name] = diff.to_json()
+    graph = combine(parts)
+    downstream: dict[str, set[str]] = {}
+    for edge in graph.jobs:
+        if edge.from_job != edge.to_job:
+            downstream.setdefault(edge.from_job, set()).add(edge.to_job)
+    return _LineageView(
+        diffs=diffs,
+        downstream={k: sorted(v) for k, v in downstream.items()},
+        warnings=warnings,
+        graph=graph,
+    )
 
 
 def make_plan(
@@ -241,7 +272,7 @@ def make_plan(
             check_compat
             and change.action in (Action.UPDATE, Action.RESUME, Action.RESTART)
             and applied is not None
-            and applied.sql != spec.sql
+            and sql_changed(spec, applied)
         ):
             compat[change.job] = _compat(client, spec, applied.sql)
         elif check_compat and change.action in (
@@ -266,22 +297,20 @@ def make_plan(
         verdict = compat.get(change.job)
         if verdict and any(r.startswith("Flink rejects") for r in verdict.reasons):
             warnings.append(f"{spec.name}: {verdict.reasons[0]}")
-    lineage, downstream, lineage_warnings = _lineage(specs, observed)
+    view = _lineage(specs, observed)
     plan = build_plan(
         specs,
         observed.live,
         observed.applied,
         compat=compat,
-        lineage=lineage,
-        downstream=downstream,
+        lineage=view.diffs,
+        downstream=view.downstream,
         **args,
     )
-    return Plan(
-        target=plan.target,
-        url=plan.url,
-        changes=plan.changes,
-        unmanaged=plan.unmanaged,
-        warnings=tuple(warnings + lineage_warnings),
-        flink_version=plan.flink_version,
-        created_at=plan.created_at,
+    changed = {c.job for c in plan.changes if c.action is not Action.NOOP}
+    mermaid = view.mermaid(changed)
+    return replace(
+        plan,
+        warnings=(*plan.warnings, *warnings, *view.warnings),
+        extra={"lineage_mermaid": mermaid} if mermaid else {},
     )

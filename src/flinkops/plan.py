@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from flinkops.redact import redact, sensitive_sql_values
 from flinkops.spec import JobSpec
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "StateImpact",
     "build_plan",
     "config_diff",
+    "sql_changed",
     "sql_diff",
 ]
 
@@ -325,9 +327,39 @@ def build_plan(
         url=url,
         changes=tuple(changes),
         unmanaged=unmanaged,
+        warnings=_warnings(changes, live),
         flink_version=flink_version,
         created_at=created_at,
     )
+
+
+def _warnings(changes: Sequence[Change], live: Sequence[LiveJob]) -> tuple[str, ...]:
+    """What a reviewer should know that no single change says."""
+    out: list[str] = []
+    planned = {c.job: c for c in changes}
+    active: dict[str, list[str]] = {}
+    for job in live:
+        if job.managed_name and job.active:
+            active.setdefault(job.managed_name, []).append(job.job_id)
+    for name, ids in sorted(active.items()):
+        if name in planned and len(ids) > 1:
+            out.append(
+                f"{name}: {len(ids)} live jobs carry its identity ({', '.join(sorted(ids))}); "
+                "the plan acts on the newest, cancel the others by hand"
+            )
+    for job in live:
+        change = planned.get(job.name)
+        if (
+            job.managed_name is None
+            and job.active
+            and change is not None
+            and change.action in (Action.CREATE, Action.RESUME, Action.RESTART)
+        ):
+            out.append(
+                f"{job.name}: an unmanaged job of that name is {job.state} ({job.job_id}); "
+                f"{change.action.value} starts another one beside it"
+            )
+    return tuple(out)
 
 
 def _current_live(live: Sequence[LiveJob]) -> dict[str, LiveJob]:
@@ -424,12 +456,44 @@ def _next_version(applied: Applied | None, live: LiveJob | None) -> int:
     return known + 1
 
 
+def _secrets(spec: JobSpec, applied: Applied) -> set[str]:
+    """Every value a diff must not show: the spec's secrets and sensitive SQL options."""
+    return set(spec.secrets) | sensitive_sql_values(applied.sql) | sensitive_sql_values(spec.sql)
+
+
+def _comparable(spec: JobSpec, applied: Applied) -> tuple[str, str, dict[str, Any], dict[str, Any]]:
+    """Applied and current SQL and spec in the form the store keeps, secrets masked.
+
+    The store keeps ``${env:NAME}`` for secrets from the environment and ``***`` for
+    the others (``JobSpec.portable``); the current spec is brought to that form so
+    only real changes differ, and no secret can reach a diff.
+    """
+    secrets = _secrets(spec, applied)
+    return (
+        redact(applied.sql, secrets),
+        redact(spec.portable(spec.sql), secrets),
+        redact(dict(applied.spec), secrets),
+        redact(spec.portable(spec.to_json(redacted=False)), secrets),
+    )
+
+
+def sql_changed(spec: JobSpec, applied: Applied) -> bool:
+    """Whether the SQL differs from the applied SQL, both in their stored, masked form.
+
+    A changed secret alone does not count: it shows in the spec hash, not here.
+    """
+    old, new, _, _ = _comparable(spec, applied)
+    return old != new
+
+
 def _diffs(spec: JobSpec, applied: Applied | None) -> dict[str, Any]:
+    """SQL and configuration diffs against the applied version, secrets masked on both sides."""
     if applied is None:
         return {}
+    old_sql, new_sql, old_spec, new_spec = _comparable(spec, applied)
     return {
-        "sql_diff": sql_diff(applied.sql, spec.sql, spec.name),
-        "config_diff": config_diff(applied.spec, spec.to_json(redacted=False)),
+        "sql_diff": sql_diff(old_sql, new_sql, spec.name),
+        "config_diff": config_diff(old_spec, new_spec),
     }
 
 
@@ -438,6 +502,21 @@ def _extras(spec: JobSpec, inputs: _Inputs) -> dict[str, Any]:
         "lineage": inputs.lineage.get(spec.name),
         "downstream": tuple(inputs.downstream.get(spec.name, ())),
     }
+
+
+def _restore_verdict(
+    spec: JobSpec, inputs: _Inputs, *, changed: bool, unknown_why: str
+) -> tuple[StateImpact, str]:
+    """Planner verdict when the SQL changed, else preserved; ``unknown_why`` when unchecked."""
+    compat = inputs.compat.get(spec.name)
+    if compat is not None:
+        why = "; ".join(compat.reasons)
+        if compat.impact is StateImpact.PRESERVED and not why:
+            why = "stateful operators unchanged"
+        return compat.impact, why
+    if not changed:
+        return StateImpact.PRESERVED, "SQL unchanged"
+    return StateImpact.AT_RISK, f"unknown: {unknown_why}"
 
 
 def _update(
@@ -449,28 +528,31 @@ def _update(
     has_sp_dir: bool,
 ) -> Change:
     diffs = _diffs(spec, applied)
-    sql_changed = applied is None or bool(diffs.get("sql_diff"))
-    what = []
-    if diffs.get("sql_diff"):
-        what.append("SQL")
-    if diffs.get("config_diff"):
-        what.append("configuration")
+    what = [w for w, k in (("SQL", "sql_diff"), ("configuration", "config_diff")) if diffs.get(k)]
+    drift = applied is not None and live.spec_hash != applied.spec_hash
     action = Action.UPDATE
-    if applied is not None and live.spec_hash != applied.spec_hash:
-        reason = "drift: the live job is not the last applied version (changed outside flinkops)"
+    if drift:
+        assert applied is not None
+        reason = (
+            f"drift: the live job (version {live.version}) is not the last applied "
+            f"version {applied.version}"
+        )
         if applied.spec_hash == spec.spec_hash:
             action = Action.RESTART
+            reason += "; resubmit the applied version"
+        elif what:
+            reason += "; " + " and ".join(what) + " changed"
     elif what:
         reason = " and ".join(what) + " changed"
+    elif applied is None:
+        reason = "spec changed (no applied version in the store to diff against)"
     else:
-        reason = "spec changed"
+        reason = "spec changed (only in values not shown, such as secrets)"
     mode = spec.upgrade_mode
-    compat = inputs.compat.get(spec.name)
-    restore = (
-        "savepoint taken when stopping"
-        if mode == "savepoint"
-        else ("latest retained checkpoint" if mode == "last-state" else None)
-    )
+    restore = {
+        "savepoint": "savepoint taken when stopping",
+        "last-state": "latest retained checkpoint",
+    }.get(mode)
     if mode == "stateless":
         impact, why = StateImpact.LOST, "upgradeMode stateless: cancelled and started empty"
     elif mode == "savepoint" and not has_sp_dir:
@@ -478,16 +560,18 @@ def _update(
             StateImpact.LOST,
             "no savepoint directory (set savepointDir on the job or target)",
         )
-    elif compat is not None:
-        impact, why = compat.impact, "; ".join(compat.reasons)
-        if impact is StateImpact.PRESERVED and not why:
-            why = "stateful operators unchanged"
-    elif not sql_changed:
-        impact, why = StateImpact.PRESERVED, "SQL unchanged"
-    else:
+    elif drift:
         impact, why = (
             StateImpact.AT_RISK,
-            "unknown: the SQL changed and its state compatibility was not checked",
+            "unknown: the live job runs a spec flinkops has no record of, so whether "
+            "its state fits the spec cannot be checked",
+        )
+    else:
+        impact, why = _restore_verdict(
+            spec,
+            inputs,
+            changed=applied is None or bool(diffs.get("sql_diff")),
+            unknown_why="the SQL changed and its state compatibility was not checked",
         )
     if impact is StateImpact.PRESERVED and mode == "savepoint":
         why = f"restored from a savepoint; {why}"
@@ -514,21 +598,20 @@ def _start(
     inputs: _Inputs,
     base: dict[str, Any],
 ) -> Change:
+    """Desired running and nothing active: resume, restart (drift) or create."""
     version = _next_version(applied, live)
     extras = _extras(spec, inputs)
     if applied is not None and applied.outcome == "suspended":
         diffs = _diffs(spec, applied)
         changed = bool(diffs.get("sql_diff") or diffs.get("config_diff"))
         if applied.savepoint:
-            compat = inputs.compat.get(spec.name)
-            impact, why = StateImpact.PRESERVED, f"restored from {applied.savepoint}"
-            if diffs.get("sql_diff"):
-                impact = compat.impact if compat else StateImpact.AT_RISK
-                why += "; " + (
-                    "; ".join(compat.reasons)
-                    if compat
-                    else "unknown: the SQL changed while suspended"
-                )
+            impact, why = _restore_verdict(
+                spec,
+                inputs,
+                changed=bool(diffs.get("sql_diff")),
+                unknown_why="the SQL changed while suspended",
+            )
+            why = f"restored from {applied.savepoint}; {why}"
         else:
             impact, why = StateImpact.LOST, "no savepoint was recorded when it was suspended"
         return Change(
@@ -544,29 +627,45 @@ def _start(
         )
     if applied is not None and applied.outcome not in ("cancelled", "deleted"):
         state = live.state if live else "gone from the cluster"
-        if applied.savepoint:
-            impact, why = (
-                StateImpact.PRESERVED,
-                f"restored from {applied.savepoint}, the "
-                "latest savepoint or checkpoint flinkops knows",
+        diffs = _diffs(spec, applied)
+        changed = [
+            w for w, k in (("SQL", "sql_diff"), ("configuration", "config_diff")) if diffs.get(k)
+        ]
+        restore = applied.savepoint
+        if spec.upgrade_mode == "stateless":
+            impact, why, restore = (
+                StateImpact.LOST,
+                "upgradeMode stateless: starts empty",
+                None,
             )
-        else:
+        elif not applied.savepoint:
             impact, why = (
                 StateImpact.LOST,
                 "no savepoint or retained checkpoint known: starts empty",
             )
+        else:
+            impact, why = _restore_verdict(
+                spec,
+                inputs,
+                changed=bool(diffs.get("sql_diff")),
+                unknown_why="the SQL changed since the applied version",
+            )
+            why = f"restored from {applied.savepoint}, the latest state flinkops knows; {why}"
+        reason = f"drift: desired running, but the job is {state}"
+        if changed:
+            reason += "; " + " and ".join(changed) + " changed too"
         return Change(
             **base,
-            **_diffs(spec, applied),
+            **diffs,
             **extras,
             action=Action.RESTART,
             state=impact,
-            reason=f"drift: desired running, but the job is {state}",
+            reason=reason,
             state_reason=why,
-            restore_from=applied.savepoint,
+            restore_from=restore,
             version=version,
         )
-    if live is not None and live.state in ("FAILED", "FINISHED", "CANCELED"):
+    if applied is None and live is not None and live.state in ("FAILED", "FINISHED", "CANCELED"):
         return Change(
             **base,
             **extras,
@@ -577,7 +676,7 @@ def _start(
             state_reason="no savepoint known: starts empty",
             version=version,
         )
-    reason = "new job" if applied is None else "start again after it was cancelled"
+    reason = "new job" if applied is None else f"start again after it was {applied.outcome}"
     return Change(
         **base,
         **extras,

@@ -26,6 +26,7 @@ _VERBS = {
 _COLOURS = {"+": "green", "~": "yellow", "±": "magenta", "-": "red"}
 _IMPACT_COLOURS = {"lost": "red", "at-risk": "yellow", "preserved": "green"}
 MARKDOWN_LIMIT = 60_000  # GitHub rejects comments over 65,536 characters
+DIFF_LIMIT = 20_000  # one job's SQL diff in markdown
 
 
 def summary_line(plan: dict[str, Any]) -> str:
@@ -123,69 +124,94 @@ def plan_text(plan: dict[str, Any], *, colour: bool = False) -> str:
 
 
 def _lineage_item(item: Any) -> str:
-    if isinstance(item, dict):
-        sink = item.get("sink", "")
-        before = item.get("old_sources", item.get("before"))
-        after = item.get("sources", item.get("after"))
-        if before is not None and after is not None:
-            return f"{sink} <- {', '.join(after) or '(none)'} (was {', '.join(before) or '(none)'})"
-        return f"{sink} <- {', '.join(after or []) or '(none)'}"
-    return str(item)
+    """One lineage change: ``{sink, sources}`` (added/removed) or ``{sink, old, new}``."""
+    if not isinstance(item, dict):
+        return str(item)
+    sink = item.get("sink", "")
+    if "old" in item or "new" in item:
+        after = ", ".join(item.get("new") or []) or "(none)"
+        before = ", ".join(item.get("old") or []) or "(none)"
+        return f"{sink} <- {after} (was {before})"
+    return f"{sink} <- {', '.join(item.get('sources') or []) or '(none)'}"
 
 
 def plan_markdown(plan: dict[str, Any], *, limit: int = MARKDOWN_LIMIT) -> str:
-    """The pull-request comment: summary table (state impact first), collapsible diffs."""
-    out = [f"### flinkops plan · target `{plan['target']}`", ""]
+    """The pull-request comment: summary table (state impact first), collapsible diffs.
+
+    Over ``limit`` characters, whole detail blocks are left out from the end (the
+    table always stays) and a note says how many and how to see everything.
+    """
+    head = [f"### flinkops plan · target `{plan['target']}`", ""]
     changes = sorted(
         (c for c in plan["changes"] if c["action"] != "noop"),
         key=lambda c: (_IMPACT_ORDER.get(c["state"], 9), c["job"]),
     )
     if not changes:
-        out.append(NO_CHANGES)
+        head.append(NO_CHANGES)
     else:
-        out += ["| | job | action | state | why |", "|---|---|---|---|---|"]
+        head += ["| | job | action | state | why |", "|---|---|---|---|---|"]
         for c in changes:
             state = c["state"]
             state_md = f"**{state}**" if state in ("lost", "at-risk") else state
             why = c["reason"] + (f" — {c['state_reason']}" if c.get("state_reason") else "")
-            out.append(
+            head.append(
                 f"| `{c['symbol']}` | `{c['job']}` | {c['action']} | {state_md} | {_md_cell(why)} |"
             )
-        out.append("")
-        out.append(f"**{summary_line(plan)}**")
-        out.append("")
-        for c in changes:
-            details = _md_details(c)
-            if details:
-                out.extend(details)
+        head += ["", f"**{summary_line(plan)}**"]
+    blocks = [b for b in (_md_details(c) for c in changes) if b]
+    tail: list[list[str]] = []
+    for warning in plan.get("warnings", []):
+        tail.append([f"> ⚠️ {_md_cell(warning)}"])
     noops = [c for c in plan["changes"] if c["action"] == "noop"]
     if noops:
-        out += ["", "<details><summary>Unchanged jobs</summary>", ""]
-        out += [f"- `{c['job']}`: {_md_cell(c['reason'])}" for c in noops]
-        out += ["", "</details>"]
-    if plan.get("unmanaged"):
-        out += ["", f"{len(plan['unmanaged'])} unmanaged job(s) on the cluster are never touched."]
-    for warning in plan.get("warnings", []):
-        out += ["", f"> ⚠️ {_md_cell(warning)}"]
-    if plan.get("mermaid"):
-        out += [
-            "",
-            "<details><summary>Lineage of changed jobs</summary>",
-            "",
-            "```mermaid",
-            plan["mermaid"].rstrip(),
-            "```",
-            "",
-            "</details>",
-        ]
-    text = "\n".join(out) + "\n"
-    if len(text) > limit:
-        note = (
-            f"\n\n_…truncated: the full plan is {len(text):,} characters; "
-            "run `flinkops plan` to see all of it._\n"
+        tail.append(
+            ["<details><summary>Unchanged jobs</summary>", ""]
+            + [f"- `{c['job']}`: {_md_cell(c['reason'])}" for c in noops]
+            + ["", "</details>"]
         )
-        text = text[: limit - len(note)].rsplit("\n", 1)[0] + note
-    return text
+    if plan.get("unmanaged"):
+        tail.append(
+            [f"{len(plan['unmanaged'])} unmanaged job(s) on the cluster are never touched."]
+        )
+    if plan.get("lineage_mermaid"):
+        tail.append(
+            [
+                "<details><summary>Lineage of the changed jobs</summary>",
+                "",
+                "```mermaid",
+                plan["lineage_mermaid"].rstrip(),
+                "```",
+                "",
+                "</details>",
+            ]
+        )
+    parts = ["\n".join(head)] + ["\n".join(b) for b in blocks + tail]
+    text = "\n\n".join(parts) + "\n"
+    if len(text) <= limit:
+        return text
+    budget = limit - 200  # room for the note
+    kept = [parts[0][:budget].rsplit("\n", 1)[0] if len(parts[0]) > budget else parts[0]]
+    size = len(kept[0])
+    for part in parts[1:]:
+        if size + 2 + len(part) > budget:
+            break
+        kept.append(part)
+        size += 2 + len(part)
+    left_out = len(parts) - len(kept)
+    note = (
+        f"_…truncated: {left_out} more section(s) left out to stay under {limit:,} characters; "
+        "run `flinkops plan` to see the whole plan._"
+    )
+    return "\n\n".join([*kept, note]) + "\n"
+
+
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut at a line boundary before ``limit`` characters, saying how much is left."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit].rsplit("\n", 1)[0]
+    rest = text.count("\n") - head.count("\n")
+    return f"{head}\n... ({rest} more lines; run `flinkops plan` to see the whole diff)"
 
 
 def _md_cell(text: str) -> str:
@@ -203,7 +229,7 @@ def _md_details(c: dict[str, Any]) -> list[str]:
     if c.get("downstream"):
         body += [f"Downstream jobs: {', '.join(f'`{d}`' for d in c['downstream'])}", ""]
     if c.get("sql_diff"):
-        body += ["```diff", c["sql_diff"].rstrip("\n"), "```", ""]
+        body += ["```diff", _clip(c["sql_diff"].rstrip("\n"), DIFF_LIMIT), "```", ""]
     if not body:
         return []
     return [
@@ -211,5 +237,4 @@ def _md_details(c: dict[str, Any]) -> list[str]:
         "",
         *body,
         "</details>",
-        "",
     ]

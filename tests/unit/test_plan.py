@@ -1,0 +1,491 @@
+"""build_plan: one change per job, with its action and what happens to its state.
+
+Pure tests over every action (create, update, suspend, resume, cancel, delete,
+restart, noop) and every state impact (preserved, lost, at-risk, none).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from flinkops.plan import Action, Compat, StateImpact, build_plan, config_diff, sql_changed
+from tests.unit.conftest import MAX_SQL, SUM_SQL
+
+FILTER_SQL = SUM_SQL.replace("FROM src GROUP BY k", "FROM src WHERE v > 0 GROUP BY k")
+
+
+def plan_of(specs, live=(), applied=None, **kw):
+    applied = applied or {}
+    kw.setdefault("target", "local")
+    return build_plan(list(specs), list(live), applied, **kw)
+
+
+def only_change(plan):
+    assert len(plan.changes) == 1, plan.changes
+    return plan.changes[0]
+
+
+# ---------------------------------------------------------------- create
+
+
+def test_new_job_is_created_with_empty_state(make_spec):
+    spec = make_spec()
+    change = only_change(plan_of([spec]))
+    assert change.action is Action.CREATE
+    assert change.action.symbol == "+"
+    assert change.state is StateImpact.NONE
+    assert change.reason == "new job"
+    assert change.version == 1
+    assert change.spec_hash == spec.spec_hash
+    assert change.restore_from is None
+
+
+def test_job_cancelled_by_flinkops_is_created_again(make_spec, make_live_job, make_applied):
+    spec = make_spec()
+    applied = make_applied(spec, version=3, outcome="cancelled")
+    live = make_live_job(spec, state="CANCELED", version=3)
+    change = only_change(plan_of([spec], [live], {"job-a": applied}))
+    assert change.action is Action.CREATE
+    assert change.reason == "start again after it was cancelled"
+    assert change.version == 4
+
+
+# ---------------------------------------------------------------- noop
+
+
+def test_running_job_in_sync_is_noop(make_spec, make_live_job, make_applied):
+    spec = make_spec()
+    plan = plan_of([spec], [make_live_job(spec)], {"job-a": make_applied(spec)})
+    change = only_change(plan)
+    assert change.action is Action.NOOP
+    assert change.state is StateImpact.NONE
+    assert not plan.has_changes
+    assert plan.summary() == {"noop": 1}
+
+
+def test_suspended_job_with_savepoint_stays_suspended(make_spec, make_live_job, make_applied):
+    spec = make_spec(state="suspended")
+    applied = make_applied(spec, outcome="suspended", savepoint="file:///sp/1")
+    live = make_live_job(spec, state="FINISHED")
+    change = only_change(plan_of([spec], [live], {"job-a": applied}))
+    assert change.action is Action.NOOP
+    assert "file:///sp/1" in change.reason
+
+
+def test_job_never_started_and_not_wanted_is_noop(make_spec):
+    change = only_change(plan_of([make_spec(state="cancelled")]))
+    assert change.action is Action.NOOP
+    assert change.reason == "not started (desired state: cancelled)"
+
+
+# ---------------------------------------------------------------- update
+
+
+def test_sql_change_unchecked_is_at_risk_with_diff(make_spec, make_live_job, make_applied):
+    old, new = make_spec(), make_spec(sql=MAX_SQL)
+    live = make_live_job(old, version=1)
+    change = only_change(plan_of([new], [live], {"job-a": make_applied(old)}))
+    assert change.action is Action.UPDATE
+    assert change.action.symbol == "~"
+    assert change.state is StateImpact.AT_RISK
+    assert change.state_reason.startswith("unknown:")
+    assert change.reason == "SQL changed"
+    assert "-INSERT INTO snk SELECT k, SUM(v) FROM src GROUP BY k;" in change.sql_diff
+    assert "+INSERT INTO snk SELECT k, MAX(v) FROM src GROUP BY k;" in change.sql_diff
+    assert change.sql_diff.startswith("--- job-a (applied)\n+++ job-a (spec)\n")
+    assert change.config_diff == ()
+    assert change.version == 2
+    assert change.applied_version == 1
+    assert change.restore_from == "savepoint taken when stopping"
+    assert change.needs_savepoint_dir
+    assert change.live == live
+
+
+def test_sql_change_judged_by_the_planner(make_spec, make_live_job, make_applied):
+    old, new = make_spec(), make_spec(sql=MAX_SQL)
+    verdict = Compat(StateImpact.AT_RISK, ("GroupAggregate select list changed: SUM(v) -> MAX(v)",))
+    change = only_change(
+        plan_of(
+            [new], [make_live_job(old)], {"job-a": make_applied(old)}, compat={"job-a": verdict}
+        )
+    )
+    assert change.state is StateImpact.AT_RISK
+    assert change.state_reason == "GroupAggregate select list changed: SUM(v) -> MAX(v)"
+
+
+def test_sql_change_the_planner_accepts_is_preserved(make_spec, make_live_job, make_applied):
+    old, new = make_spec(), make_spec(sql=FILTER_SQL)
+    verdict = Compat(StateImpact.PRESERVED, ("stateful operators unchanged (GroupAggregate)",))
+    change = only_change(
+        plan_of(
+            [new], [make_live_job(old)], {"job-a": make_applied(old)}, compat={"job-a": verdict}
+        )
+    )
+    assert change.action is Action.UPDATE
+    assert change.state is StateImpact.PRESERVED
+    assert change.state_reason == (
+        "restored from a savepoint; stateful operators unchanged (GroupAggregate)"
+    )
+
+
+def test_dropping_an_operator_with_allow_non_restored_state_is_lost(
+    make_spec, make_live_job, make_applied
+):
+    old = make_spec()
+    new = make_spec(sql=FILTER_SQL, allow_non_restored_state=True)
+    verdict = Compat(StateImpact.LOST, ("GroupAggregate removed (1): its state is dropped",))
+    change = only_change(
+        plan_of(
+            [new], [make_live_job(old)], {"job-a": make_applied(old)}, compat={"job-a": verdict}
+        )
+    )
+    assert change.state is StateImpact.LOST
+    assert "GroupAggregate removed" in change.state_reason
+    assert "allowNonRestoredState: False -> True" in change.config_diff
+
+
+def test_configuration_change_keeps_state(make_spec, make_live_job, make_applied):
+    old = make_spec(flink_configuration={"execution.checkpointing.interval": "10s"})
+    new = make_spec(
+        parallelism=4,
+        flink_configuration={"execution.checkpointing.interval": "30s", "table.exec.mini-batch": 1},
+    )
+    change = only_change(plan_of([new], [make_live_job(old)], {"job-a": make_applied(old)}))
+    assert change.action is Action.UPDATE
+    assert change.reason == "configuration changed"
+    assert change.state is StateImpact.PRESERVED
+    assert change.state_reason == "restored from a savepoint; SQL unchanged"
+    assert change.sql_diff == ""
+    assert change.config_diff == (
+        "flinkConfiguration[execution.checkpointing.interval]: '10s' -> '30s'",
+        "flinkConfiguration[table.exec.mini-batch]: added '1'",
+        "parallelism: None -> 4",
+    )
+
+
+def test_stateless_upgrade_mode_loses_state(make_spec, make_live_job, make_applied):
+    old = make_spec(upgrade_mode="stateless")
+    new = make_spec(sql=FILTER_SQL, upgrade_mode="stateless")
+    change = only_change(plan_of([new], [make_live_job(old)], {"job-a": make_applied(old)}))
+    assert change.state is StateImpact.LOST
+    assert "stateless" in change.state_reason
+    assert change.restore_from is None
+    assert not change.needs_savepoint_dir
+
+
+def test_no_savepoint_directory_loses_state(make_spec, make_live_job, make_applied):
+    old, new = make_spec(savepoint_dir=None), make_spec(sql=FILTER_SQL, savepoint_dir=None)
+    args = ([new], [make_live_job(old)], {"job-a": make_applied(old)})
+    change = only_change(plan_of(*args))
+    assert change.state is StateImpact.LOST
+    assert "no savepoint directory" in change.state_reason
+    # the cluster's own state.savepoints.dir counts as a savepoint directory
+    change = only_change(plan_of(*args, default_savepoint_dir="file:///cluster/sp"))
+    assert change.state is StateImpact.AT_RISK
+
+
+def test_last_state_restores_the_latest_checkpoint(make_spec, make_live_job, make_applied):
+    old = make_spec(upgrade_mode="last-state", savepoint_dir=None)
+    new = make_spec(upgrade_mode="last-state", savepoint_dir=None, parallelism=2)
+    change = only_change(plan_of([new], [make_live_job(old)], {"job-a": make_applied(old)}))
+    assert change.state is StateImpact.PRESERVED
+    assert change.restore_from == "latest retained checkpoint"
+    assert change.state_reason.startswith("restored from the latest checkpoint")
+    assert not change.needs_savepoint_dir
+
+
+def test_managed_job_unknown_to_the_store_is_updated_at_risk(make_spec, make_live_job):
+    old, new = make_spec(), make_spec(sql=MAX_SQL)
+    change = only_change(plan_of([new], [make_live_job(old, version=5)]))
+    assert change.action is Action.UPDATE
+    assert change.state is StateImpact.AT_RISK
+    assert change.version == 6
+    assert change.sql_diff == ""
+
+
+# ---------------------------------------------------------------- restart (drift)
+
+
+@pytest.mark.parametrize("state", ["FAILED", "FINISHED", "CANCELED"])
+def test_job_stopped_outside_flinkops_is_restarted_from_its_state(
+    state, make_spec, make_live_job, make_applied
+):
+    spec = make_spec()
+    live = make_live_job(spec, state=state, version=2)
+    applied = make_applied(spec, version=2, savepoint="file:///chk/chk-7")
+    change = only_change(plan_of([spec], [live], {"job-a": applied}))
+    assert change.action is Action.RESTART
+    assert change.action.symbol == "±"
+    assert change.reason == f"drift: desired running, but the job is {state}"
+    assert change.state is StateImpact.PRESERVED
+    assert change.restore_from == "file:///chk/chk-7"
+    assert change.version == 3
+
+
+def test_restart_without_any_known_state_loses_it(make_spec, make_live_job, make_applied):
+    spec = make_spec()
+    change = only_change(
+        plan_of([spec], [make_live_job(spec, state="FAILED")], {"job-a": make_applied(spec)})
+    )
+    assert change.action is Action.RESTART
+    assert change.state is StateImpact.LOST
+    assert change.restore_from is None
+
+
+def test_job_gone_from_the_cluster_is_restarted(make_spec, make_applied):
+    spec = make_spec()
+    change = only_change(plan_of([spec], [], {"job-a": make_applied(spec, savepoint="s3://x/sp")}))
+    assert change.action is Action.RESTART
+    assert change.reason == "drift: desired running, but the job is gone from the cluster"
+
+
+def test_restart_with_a_changed_spec_uses_the_planner_verdict(
+    make_spec, make_live_job, make_applied
+):
+    old, new = make_spec(), make_spec(sql=MAX_SQL)
+    applied = {"job-a": make_applied(old, savepoint="file:///sp/2")}
+    live = [make_live_job(old, state="FAILED")]
+    change = only_change(plan_of([new], live, applied))
+    assert change.action is Action.RESTART
+    assert change.reason.endswith("; SQL changed too")
+    assert change.state is StateImpact.AT_RISK
+    assert "unknown" in change.state_reason
+    verdict = Compat(StateImpact.AT_RISK, ("GroupAggregate select list changed: SUM(v) -> MAX(v)",))
+    change = only_change(plan_of([new], live, applied, compat={"job-a": verdict}))
+    assert "SUM(v) -> MAX(v)" in change.state_reason
+
+
+def test_stateless_restart_starts_empty(make_spec, make_live_job, make_applied):
+    spec = make_spec(upgrade_mode="stateless")
+    applied = {"job-a": make_applied(spec, savepoint="file:///sp/2")}
+    change = only_change(plan_of([spec], [make_live_job(spec, state="FAILED")], applied))
+    assert change.action is Action.RESTART
+    assert change.state is StateImpact.LOST
+    assert change.restore_from is None
+
+
+def test_failed_job_unknown_to_the_store_restarts_empty(make_spec, make_live_job):
+    spec = make_spec()
+    change = only_change(plan_of([spec], [make_live_job(spec, state="FAILED")]))
+    assert change.action is Action.RESTART
+    assert change.state is StateImpact.LOST
+    assert "no applied version" in change.reason
+
+
+def test_live_identity_not_the_applied_version_is_restarted(make_spec, make_live_job, make_applied):
+    spec = make_spec()
+    live = make_live_job(spec, version=7, spec_hash="feedfacefeedface")
+    change = only_change(plan_of([spec], [live], {"job-a": make_applied(spec, version=6)}))
+    assert change.action is Action.RESTART
+    assert change.reason.startswith("drift: the live job (version 7) is not the last applied")
+    assert change.state is StateImpact.AT_RISK
+    assert change.state_reason.startswith("unknown:")
+    assert change.version == 8
+
+
+def test_drift_and_a_changed_spec_is_an_update(make_spec, make_live_job, make_applied):
+    old, new = make_spec(), make_spec(sql=FILTER_SQL)
+    live = make_live_job(old, spec_hash="feedfacefeedface")
+    verdict = Compat(StateImpact.PRESERVED, ("stateful operators unchanged (GroupAggregate)",))
+    change = only_change(
+        plan_of([new], [live], {"job-a": make_applied(old)}, compat={"job-a": verdict})
+    )
+    assert change.action is Action.UPDATE
+    assert change.reason.startswith("drift:") and change.reason.endswith("SQL changed")
+    # what the live job runs is unknown, so the verdict on the applied SQL does not apply
+    assert change.state is StateImpact.AT_RISK
+
+
+def test_live_job_running_the_spec_is_noop_whatever_the_store_says(
+    make_spec, make_live_job, make_applied
+):
+    old, new = make_spec(), make_spec(sql=FILTER_SQL)
+    change = only_change(plan_of([new], [make_live_job(new)], {"job-a": make_applied(old)}))
+    assert change.action is Action.NOOP
+
+
+# ---------------------------------------------------------------- suspend / resume
+
+
+def test_suspend_takes_a_savepoint(make_spec, make_live_job, make_applied):
+    spec = make_spec(state="suspended")
+    change = only_change(
+        plan_of([spec], [make_live_job(spec)], {"job-a": make_applied(spec, version=4)})
+    )
+    assert change.action is Action.SUSPEND
+    assert change.action.symbol == "-"
+    assert change.state is StateImpact.PRESERVED
+    assert change.needs_savepoint_dir
+    assert change.version == 4
+
+
+def test_suspend_without_savepoint_directory_loses_state(make_spec, make_live_job):
+    spec = make_spec(state="suspended", savepoint_dir=None)
+    change = only_change(plan_of([spec], [make_live_job(spec)]))
+    assert change.action is Action.SUSPEND
+    assert change.state is StateImpact.LOST
+
+
+def test_resume_restores_the_suspend_savepoint(make_spec, make_live_job, make_applied):
+    spec = make_spec()
+    applied = make_applied(spec, version=2, outcome="suspended", savepoint="file:///sp/s-1")
+    live = make_live_job(spec, state="FINISHED", version=2)
+    change = only_change(plan_of([spec], [live], {"job-a": applied}))
+    assert change.action is Action.RESUME
+    assert change.action.symbol == "+"
+    assert change.state is StateImpact.PRESERVED
+    assert change.restore_from == "file:///sp/s-1"
+    assert change.reason == "desired state is running"
+    assert change.version == 3
+
+
+def test_resume_with_changed_sql_is_at_risk(make_spec, make_applied):
+    old, new = make_spec(), make_spec(sql=MAX_SQL)
+    applied = {"job-a": make_applied(old, outcome="suspended", savepoint="file:///sp/s-1")}
+    change = only_change(plan_of([new], [], applied))
+    assert change.action is Action.RESUME
+    assert change.reason == "desired state is running (with changes)"
+    assert change.state is StateImpact.AT_RISK
+    assert "unknown: the SQL changed while suspended" in change.state_reason
+    assert change.sql_diff
+
+
+def test_resume_without_savepoint_loses_state(make_spec, make_applied):
+    spec = make_spec()
+    applied = {"job-a": make_applied(spec, outcome="suspended", savepoint=None)}
+    change = only_change(plan_of([spec], [], applied))
+    assert change.action is Action.RESUME
+    assert change.state is StateImpact.LOST
+
+
+# ---------------------------------------------------------------- cancel / delete
+
+
+def test_cancel_loses_state(make_spec, make_live_job, make_applied):
+    spec = make_spec(state="cancelled")
+    change = only_change(
+        plan_of([spec], [make_live_job(spec)], {"job-a": make_applied(spec, version=2)})
+    )
+    assert change.action is Action.CANCEL
+    assert change.state is StateImpact.LOST
+    assert change.version == 2
+
+
+def test_removed_spec_is_deleted_only_with_prune(make_spec, make_live_job, make_applied):
+    gone = make_spec("old-job")
+    live = [make_live_job(gone, version=3)]
+    applied = {"old-job": make_applied(gone, version=3)}
+    change = only_change(plan_of([], live, applied, prune=True))
+    assert change.action is Action.DELETE
+    assert change.job == "old-job"
+    assert change.state is StateImpact.LOST
+    assert change.applied_version == 3
+    change = only_change(plan_of([], live, applied))
+    assert change.action is Action.NOOP
+    assert "--prune" in change.reason
+
+
+def test_removed_spec_whose_job_stopped_is_not_planned(make_spec, make_live_job):
+    live = [make_live_job(make_spec("old-job"), state="CANCELED")]
+    assert plan_of([], live, prune=True).changes == ()
+
+
+# ---------------------------------------------------------------- the plan as a whole
+
+
+def test_unmanaged_jobs_are_listed_and_never_changed(make_spec, make_live_job):
+    other = make_live_job("someone-elses-job", managed=False)
+    plan = plan_of([make_spec()], [other])
+    assert plan.unmanaged == (other,)
+    assert [c.job for c in plan.changes] == ["job-a"]
+
+
+def test_unmanaged_job_of_the_same_name_is_warned_about(make_spec, make_live_job):
+    plan = plan_of([make_spec()], [make_live_job("job-a", managed=False)])
+    assert plan.change("job-a").action is Action.CREATE
+    assert len(plan.warnings) == 1
+    assert "unmanaged job of that name is RUNNING" in plan.warnings[0]
+
+
+def test_two_live_jobs_with_one_identity(make_spec, make_live_job):
+    spec = make_spec()
+    a = make_live_job(spec, job_id="a" * 32, start_time=1)
+    b = make_live_job(spec, job_id="b" * 32, start_time=2)
+    plan = plan_of([spec], [a, b])
+    assert plan.change("job-a").live == b
+    assert "2 live jobs carry its identity" in plan.warnings[0]
+
+
+def test_active_job_wins_over_a_newer_stopped_one(make_spec, make_live_job):
+    spec = make_spec()
+    running = make_live_job(spec, start_time=1)
+    failed = make_live_job(spec, state="FAILED", start_time=2)
+    assert only_change(plan_of([spec], [failed, running])).live == running
+
+
+def test_only_limits_the_plan(make_spec):
+    plan = plan_of([make_spec("a"), make_spec("b"), make_spec("c")], only=["b"])
+    assert [c.job for c in plan.changes] == ["b"]
+
+
+def test_summary_and_observed(make_spec, make_live_job, make_applied):
+    a, b, c = make_spec("a"), make_spec("b"), make_spec("c", state="cancelled")
+    live = [make_live_job(b), make_live_job(c, version=2)]
+    applied = {"b": make_applied(b), "c": make_applied(c, version=2)}
+    plan = plan_of([a, b, c], live, applied, url="http://x:8081", created_at="T")
+    assert plan.summary() == {"create": 1, "cancel": 1, "noop": 1}
+    assert plan.has_changes
+    data = plan.to_json()
+    assert data["format_version"] == 1
+    assert data["summary"] == {"create": 1, "cancel": 1, "noop": 1}
+    assert data["observed"]["a"] == {
+        "job_id": None,
+        "state": None,
+        "live_spec_hash": None,
+        "spec_hash": a.spec_hash,
+        "applied_version": None,
+    }
+    assert data["observed"]["c"]["job_id"] == live[1].job_id
+    assert data["observed"]["c"]["state"] == "RUNNING"
+    assert data["observed"]["c"]["applied_version"] == 2
+
+
+# ---------------------------------------------------------------- secrets and diffs
+
+
+def test_secrets_never_reach_diffs(make_spec, make_live_job, make_applied):
+    secret = "hunter2-secret"
+    sql = SUM_SQL.replace("'datagen'", f"'datagen', 'password' = '{secret}'")
+    conf = {"s3.secret-key": secret, "x.endpoint": secret}
+    old = make_spec(
+        sql=sql, flink_configuration=conf, secrets=frozenset({secret}), env_refs=(("PW", secret),)
+    )
+    new = make_spec(
+        sql=sql.replace("SUM", "MAX"),
+        flink_configuration={**conf, "parallelism.default": "2"},
+        secrets=frozenset({secret}),
+        env_refs=(("PW", secret),),
+    )
+    applied = make_applied(old)
+    assert secret not in applied.sql  # the store keeps ${env:PW}
+    assert not sql_changed(old, applied)
+    assert sql_changed(new, applied)
+    change = only_change(plan_of([new], [make_live_job(old)], {"job-a": applied}))
+    assert secret not in str(change.to_json())
+    assert change.config_diff == ("flinkConfiguration[parallelism.default]: added '2'",)
+    assert "'password' = '***'" in change.sql_diff
+
+
+def test_a_changed_secret_alone_is_an_update_without_a_diff(make_spec, make_live_job, make_applied):
+    sql = SUM_SQL.replace("'datagen'", "'datagen', 'password' = '{pw}'")
+    old = make_spec(sql=sql.format(pw="old-secret"), secrets=frozenset({"old-secret"}))
+    new = make_spec(sql=sql.format(pw="new-secret"), secrets=frozenset({"new-secret"}))
+    change = only_change(plan_of([new], [make_live_job(old)], {"job-a": make_applied(old)}))
+    assert change.action is Action.UPDATE
+    assert change.reason == "spec changed (only in values not shown, such as secrets)"
+    assert change.sql_diff == ""
+    assert "secret" not in str(change.to_json()).replace("such as secrets", "")
+
+
+def test_config_diff_of_nothing_applied_is_empty():
+    assert config_diff(None, {"parallelism": 2}) == ()
