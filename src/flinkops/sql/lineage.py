@@ -36,6 +36,7 @@ __all__ = [
     "connector_identity",
     "diff_lineage",
     "lineage_of_sql",
+    "lineage_of_trees",
     "project_lineage",
 ]
 
@@ -218,10 +219,11 @@ def connector_identity(options: dict[str, str]) -> str | None:
 def lineage_of_sql(sql: str, job: str) -> JobLineage:
     """Lineage of every INSERT in ``sql``; raises SqlError (located) for bad SQL."""
     trees = [parse_statement(statement) for statement in split_statements(sql)]
-    return _lineage_of_trees(trees, job)
+    return lineage_of_trees(trees, job)
 
 
-def _lineage_of_trees(trees: Iterable[exp.Expr], job: str) -> JobLineage:
+def lineage_of_trees(trees: Iterable[exp.Expr], job: str) -> JobLineage:
+    """Lineage of already parsed statements, in order (DDL before the INSERTs using it)."""
     catalog = Catalog()
     tables: dict[str, set[str]] = {}
     columns: dict[str, set[str]] = {}
