@@ -131,3 +131,16 @@ def test_cli_on_the_example_project_draws_the_cross_job_edge() -> None:
     assert result.exit_code == 0, result.output
     edges = json.loads(result.output)["jobs"]
     assert edges, "the example jobs should share a filesystem table"
+
+
+def test_json_output_follows_the_lineage_schema(lineage: Lineage) -> None:
+    import jsonschema
+
+    import flinkops
+
+    schema_path = Path(flinkops.__file__).parent / "schemas" / "lineage.schema.json"
+    schema = json.loads(schema_path.read_text())
+    jsonschema.validate(lineage.to_json(), schema)
+    warned = project_lineage([("j", "INSERT INTO s SELECT a FROM t")]).to_json()
+    jsonschema.validate(warned, schema)
+    assert warned["warnings"]
