@@ -6,6 +6,7 @@ from sqlglot import exp
 
 __all__ = [
     "Explain",
+    "MatchRecognize",
     "MetadataColumnConstraint",
     "Reset",
     "StatementSet",
@@ -50,3 +51,9 @@ class Explain(exp.Expression):
     """``EXPLAIN [PLAN FOR | detail, ...] statement``."""
 
     arg_types = {"this": True, "expressions": False, "plan_for": False}
+
+
+class MatchRecognize(exp.MatchRecognize):
+    """MATCH_RECOGNIZE with Flink's ``PATTERN (...) WITHIN interval``."""
+
+    arg_types = {**exp.MatchRecognize.arg_types, "within": False}

@@ -14,6 +14,7 @@ from sqlglot.tokens import Token, TokenType
 
 from flinkops.sql._expressions import (
     Explain,
+    MatchRecognize,
     MetadataColumnConstraint,
     Reset,
     StatementSet,
@@ -263,6 +264,25 @@ class Flink(Dialect):
                     self._retreat(index)
             return super()._parse_types(*args, **kwargs)
 
+        def _parse_match_recognize(self) -> exp.MatchRecognize | None:
+            self._within: exp.Expr | None = None
+            self._in_match_recognize = True
+            try:
+                match = super()._parse_match_recognize()
+            finally:
+                self._in_match_recognize = False
+            if match is None or self._within is None:
+                return match
+            return self.expression(MatchRecognize(**match.args, within=self._within))
+
+        def _match_text_seq(self, *texts: str, advance: bool = True) -> bool:
+            # `PATTERN (...) WITHIN INTERVAL ...` sits where sqlglot looks for DEFINE.
+            in_match = texts == ("DEFINE",) and getattr(self, "_in_match_recognize", False)
+            if in_match and self._curr and self._curr.text.upper() == "WITHIN":
+                self._advance()
+                self._within = self._parse_interval()
+            return super()._match_text_seq(*texts, advance=advance)
+
         def _parse_create_like(self) -> exp.LikeProperty | None:
             """``LIKE t [(INCLUDING|EXCLUDING ALL|CONSTRAINTS|... [OVERWRITING ...])]``."""
             table = self._parse_table_parts(schema=True)
@@ -309,6 +329,7 @@ class Flink(Dialect):
             Reset: lambda self, e: f"RESET {self.sql(e, 'this')}".rstrip(),
             Utility: lambda self, e: f"{self.sql(e, 'this')}{e.text('expression')}",
             Explain: lambda self, e: self._explain_sql(e),
+            MatchRecognize: lambda self, e: self._match_recognize_sql(e),
             StatementSet: lambda self, e: self._statement_set_sql(e),
         }
 
@@ -316,6 +337,12 @@ class Flink(Dialect):
             key = self.sql(expression, "this")
             virtual = " VIRTUAL" if expression.args.get("virtual") else ""
             return f"METADATA{' FROM ' + key if key else ''}{virtual}"
+
+        def _match_recognize_sql(self, expression: MatchRecognize) -> str:
+            sql = self.matchrecognize_sql(expression)
+            pattern = self.seg(f"PATTERN ({self.sql(expression, 'pattern')})")
+            within = f" WITHIN {self.sql(expression, 'within')}"
+            return sql.replace(pattern, pattern + within, 1)
 
         def _table_argument_sql(self, expression: TableArgument) -> str:
             partition = self.expressions(expression, key="partition_by", flat=True)
@@ -346,6 +373,25 @@ class Flink(Dialect):
             parts = super().table_parts(expression)
             hints = self.expressions(expression, key="hints", sep=" ").strip()
             return f"{parts} {hints}" if hints else parts
+
+        def create_sql(self, expression: exp.Create) -> str:
+            """``CREATE [TEMPORARY] FUNCTION f AS 'class' [LANGUAGE x]`` in Flink's order."""
+            props = expression.args.get("properties")
+            found = props.expressions if props else []
+            plain = all(isinstance(p, exp.TemporaryProperty | exp.LanguageProperty) for p in found)
+            body = expression.expression
+            if expression.text("kind").upper() != "FUNCTION" or not plain:
+                return super().create_sql(expression)
+            if not isinstance(body, exp.Literal):
+                return super().create_sql(expression)
+            temporary = (
+                "TEMPORARY " if any(isinstance(p, exp.TemporaryProperty) for p in found) else ""
+            )
+            exists = "IF NOT EXISTS " if expression.args.get("exists") else ""
+            language = next((p for p in found if isinstance(p, exp.LanguageProperty)), None)
+            lang = f" LANGUAGE {self.sql(language, 'this')}" if language else ""
+            name = self.sql(expression, "this")
+            return f"CREATE {temporary}FUNCTION {exists}{name} AS {self.sql(body)}{lang}"
 
         def properties_sql(self, expression: exp.Properties) -> str:
             """Flink's order: COMMENT, PARTITIONED BY, WITH (...), then LIKE."""

@@ -23,9 +23,7 @@ from .corpus_known_invalid import KNOWN_INVALID
 CORPUS = Path(__file__).parent / "corpus"
 
 # Valid Flink SQL the dialect does not parse yet: (file, line) -> what is missing.
-KNOWN_FAILURES: dict[tuple[str, int], str] = {
-    ("docs__queries-match_recognize.sql", 79): "MATCH_RECOGNIZE ... PATTERN (...) WITHIN INTERVAL",
-}
+KNOWN_FAILURES: dict[tuple[str, int], str] = {}
 
 
 @cache

@@ -92,10 +92,9 @@ def test_reset_and_functions_and_catalogs() -> None:
     assert isinstance(validate_identity("RESET 'a.b'"), Reset)
     tree = validate_identity("CREATE CATALOG c WITH ('type' = 'generic_in_memory')")
     assert isinstance(tree, Utility)
-    validate_identity(
-        "CREATE TEMPORARY FUNCTION f AS 'com.example.F' LANGUAGE JAVA",
-        "CREATE TEMPORARY FUNCTION f LANGUAGE JAVA AS 'com.example.F'",
-    )
+    validate_identity("CREATE TEMPORARY FUNCTION f AS 'com.example.F' LANGUAGE JAVA")
+    validate_identity("CREATE FUNCTION IF NOT EXISTS db.f AS 'udfs.f' LANGUAGE PYTHON")
+    validate_identity("CREATE FUNCTION f AS 'com.example.F'")
 
 
 @pytest.mark.parametrize(
@@ -171,6 +170,15 @@ def test_match_recognize() -> None:
     )
     tree = validate_identity(f"{sql} AS m", f"{sql} m")
     assert isinstance(tree.args["match"], exp.MatchRecognize)
+
+
+def test_match_recognize_within() -> None:
+    sql = (
+        "SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY s ORDER BY ts MEASURES A.p AS ap "
+        "PATTERN (A B) WITHIN INTERVAL '1' HOUR DEFINE B AS B.p > A.p)"
+    )
+    tree = validate_identity(sql)
+    assert tree.args["match"].args["within"].sql() == "INTERVAL '1' HOUR"
 
 
 def test_statement_sets() -> None:
