@@ -1,1 +1,241 @@
-"""`flinkops ops` commands (not yet written)."""
+"""`flinkops status|show|savepoint|logs|diagnose`: the ops center in the terminal.
+
+Wiring only: open the workspace, call one function of flinkops.ops or
+flinkops.diagnose, render its JSON form as text or print it.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from flinkops.cli._common import (
+    emit_json,
+    format_option,
+    handle_errors,
+    main,
+    project_option,
+    target_option,
+)
+from flinkops.diagnose import collect_facts, diagnose, render_findings
+from flinkops.errors import FlinkError, FlinkUnreachable
+from flinkops.ops import (
+    collect_show,
+    collect_status,
+    filter_status,
+    find_runs,
+    job_logs,
+    newest_run,
+    render_show,
+    render_status,
+    take_savepoint,
+)
+from flinkops.workspace import Workspace, open_workspace
+
+
+def _labels(values: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values:
+        key, sep, val = value.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{value!r} is not k=v", param_hint="--label")
+        out[key] = val
+    return out
+
+
+def _status_once(
+    ws: Workspace, fmt: str, state: str | None, labels: dict[str, str], reconnect: float
+) -> dict[str, Any]:
+    def reconnecting(elapsed: float, exc: FlinkUnreachable) -> None:
+        if fmt == "text":
+            click.secho(
+                f"RECONNECTING to {ws.url} ({elapsed:.0f}s of {reconnect:g}s)…", dim=True, err=True
+            )
+
+    status = collect_status(
+        ws.client,
+        ws.store,
+        target=ws.target,
+        url=ws.url,
+        specs=ws.specs,
+        reconnect_timeout=reconnect,
+        on_reconnect=reconnecting,
+    )
+    return filter_status(ws.redact(status), state=state, labels=labels)
+
+
+@main.command()
+@project_option
+@target_option
+@click.option("--state", "state", default=None, help="Only jobs in this current state.")
+@click.option("--label", "labels", multiple=True, help="Only jobs with this label (k=v; repeat).")
+@format_option("text", "json")
+@click.option("--watch", is_flag=True, help="Refresh in place until Ctrl-C.")
+@click.option(
+    "--interval", default=5.0, show_default=True, help="Seconds between refreshes (--watch)."
+)
+@click.option(
+    "--reconnect-timeout",
+    default=10.0,
+    show_default=True,
+    help="Seconds to keep retrying an unreachable cluster before showing UNKNOWN.",
+)
+@handle_errors
+def status(
+    project_dir: Path | None,
+    target: str | None,
+    state: str | None,
+    labels: tuple[str, ...],
+    fmt: str,
+    watch: bool,
+    interval: float,
+    reconnect_timeout: float,
+) -> None:
+    """Desired and current state of every job on a target, with state counts.
+
+    Current is RUNNING, RESTARTING, FAILED, FINISHED, CANCELLED, SUSPENDED (stopped
+    by flinkops with a savepoint), TRANSITIONING (an apply is working on it),
+    NOT_DEPLOYED or UNKNOWN. When the cluster does not answer within
+    --reconnect-timeout, every job is shown UNKNOWN with the reason and the exit
+    code is 1, so scripts notice. Never changes a job.
+    """
+    wanted = _labels(labels)
+    with open_workspace(project_dir, target) as ws:
+        if not watch:
+            data = _status_once(ws, fmt, state, wanted, reconnect_timeout)
+            emit_json(data) if fmt == "json" else click.echo(render_status(data))
+            sys.exit(0 if data["reachable"] else 1)
+        try:
+            while True:
+                data = _status_once(ws, fmt, state, wanted, reconnect_timeout)
+                if fmt == "json":
+                    import json
+
+                    click.echo(json.dumps(data, default=str))
+                else:
+                    click.clear()
+                    click.echo(render_status(data))
+                    click.secho(
+                        f"\nrefreshing every {interval:g}s — Ctrl-C to stop", dim=True, err=True
+                    )
+                time.sleep(interval)
+        except KeyboardInterrupt:
+            pass
+
+
+@main.command()
+@click.argument("job")
+@project_option
+@target_option
+@format_option("text", "json")
+@handle_errors
+def show(job: str, project_dir: Path | None, target: str | None, fmt: str) -> None:
+    """A job's overview, configuration as applied, vertices, checkpoints, exceptions,
+    versions and events (JOB: a spec name or a Flink job id). Never changes a job."""
+    with open_workspace(project_dir, target) as ws:
+        data = collect_show(
+            ws.client,
+            ws.store,
+            target=ws.target,
+            url=ws.url,
+            name=job,
+            spec=ws.spec(job),
+            redact=ws.redact,
+        )
+        data = ws.redact(data)
+    emit_json(data) if fmt == "json" else click.echo(render_show(data))
+
+
+@main.command()
+@click.argument("job")
+@project_option
+@target_option
+@click.option("--dir", "directory", default=None, help="Savepoint directory (default: spec's).")
+@click.option("--timeout", default=300.0, show_default=True, help="Seconds to wait for it.")
+@format_option("text", "json")
+@handle_errors
+def savepoint(
+    job: str,
+    project_dir: Path | None,
+    target: str | None,
+    directory: str | None,
+    timeout: float,
+    fmt: str,
+) -> None:
+    """Take a savepoint of a running job without stopping it; record it in the store."""
+    with open_workspace(project_dir, target) as ws:
+
+        def progress(elapsed: float) -> None:
+            if fmt == "text" and int(elapsed * 2) % 10 == 0:
+                click.secho(f"… savepoint in progress ({elapsed:.0f}s)", dim=True, err=True)
+
+        data = take_savepoint(
+            ws.client,
+            ws.store,
+            target=ws.target,
+            name=job,
+            spec=ws.spec(job),
+            directory=directory,
+            timeout=timeout,
+            on_progress=progress,
+        )
+    if fmt == "json":
+        emit_json(data)
+    else:
+        click.echo(f"Savepoint of {data['job']} ({data['job_id']}): {data['location']}")
+
+
+@main.command()
+@click.argument("job")
+@project_option
+@target_option
+@click.option("--taskmanager", default=None, help="A TaskManager id (or prefix) instead of the JM.")
+@click.option("--tail", default=200, show_default=True, help="Last N lines (0: all).")
+@handle_errors
+def logs(
+    job: str, project_dir: Path | None, target: str | None, taskmanager: str | None, tail: int
+) -> None:
+    """The JobManager's (or a TaskManager's) log as Flink serves it, for a known JOB."""
+    with open_workspace(project_dir, target) as ws:
+        data = job_logs(
+            ws.client, target=ws.target, name=job, taskmanager=taskmanager, tail=tail or None
+        )
+        text = ws.redact(data["text"])
+    click.secho(
+        f"# {data['source']} log; job {job} ran as {', '.join(data['job_ids'])}",
+        dim=True,
+        err=True,
+    )
+    click.echo(text)
+
+
+@main.command(name="diagnose")
+@click.argument("job")
+@project_option
+@target_option
+@format_option("text", "json")
+@handle_errors
+def diagnose_cmd(job: str, project_dir: Path | None, target: str | None, fmt: str) -> None:
+    """Rule-based advice about a job: restarts, checkpoints, back pressure, records,
+    known root causes; each finding with evidence and a next step. Never changes a job."""
+    with open_workspace(project_dir, target) as ws:
+        run = newest_run(find_runs(ws.client, ws.target, job))
+        if run is None:
+            raise FlinkError(
+                f"job {job!r} has no run on target {ws.target!r} ({ws.url}) to diagnose; "
+                f"`flinkops show {job}` shows what flinkops recorded"
+            )
+        facts = collect_facts(ws.client, run.id)
+        data = ws.redact(
+            {
+                "job": job,
+                "job_id": run.id,
+                "flink_state": facts.job.state,
+                "findings": [f.to_json() for f in diagnose(facts)],
+            }
+        )
+    emit_json(data) if fmt == "json" else click.echo(render_findings(data))

@@ -1,0 +1,403 @@
+"""`flinkops show JOB`: one job as a console's job page shows it, as JSON then text.
+
+``find_runs`` resolves a job name (or a Flink job id) to its runs on the
+cluster; ``collect_show`` reads the details (vertices with rates, back pressure
+and watermarks, checkpoints, exceptions) and what the store knows (versions,
+savepoints, events). A job that is not running still shows the store's side.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from flinkops.errors import FlinkError, FlinkUnreachable
+from flinkops.flink.models import CheckpointRef, Checkpoints, JobDetails
+from flinkops.flink.rest import FlinkClient
+from flinkops.ops._rest import backpressure, list_jobs, vertex_metrics, watermarks
+from flinkops.ops._status import (
+    LiveRow,
+    current_state,
+    human_ms,
+    identify,
+    newest_run,
+    table,
+)
+from flinkops.spec import JobSpec
+from flinkops.store import Store
+
+__all__ = ["collect_show", "find_runs", "render_show", "web_ui_url"]
+
+_RATES = ["numRecordsInPerSecond", "numRecordsOutPerSecond", "numBytesInPerSecond",
+          "numBytesOutPerSecond"]  # fmt: skip
+
+
+def web_ui_url(url: str, job_id: str, active: bool) -> str:
+    """The Flink Web UI page of a job."""
+    return f"{url.rstrip('/')}/#/job/{'running' if active else 'completed'}/{job_id}/overview"
+
+
+def find_runs(client: FlinkClient, target: str, name: str) -> list[LiveRow]:
+    """The cluster's runs of managed job ``name`` on ``target`` (or the job with that id)."""
+    jobs = list_jobs(client)
+    by_id = [j for j in jobs if j.summary.id == name]
+    if by_id:
+        return [identify(client, by_id[0])]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        live = list(pool.map(lambda j: identify(client, j), jobs))
+    return [
+        r for r in live if r.identity and r.identity.target == target and r.identity.name == name
+    ]
+
+
+def _vertex(client: FlinkClient, job_id: str, v: Any, now_ms: int, active: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": v.id,
+        "name": v.name,
+        "parallelism": v.parallelism,
+        "status": v.status,
+        "records_in": v.read_records,
+        "records_out": v.write_records,
+        "bytes_in": v.read_bytes,
+        "bytes_out": v.write_bytes,
+        "records_in_per_second": None,
+        "records_out_per_second": None,
+        "bytes_in_per_second": None,
+        "bytes_out_per_second": None,
+        "backpressure": None,
+        "busy_ratio": None,
+        "watermark": None,
+        "watermark_lag_ms": None,
+    }
+    if not active:
+        return out
+    try:
+        rates = vertex_metrics(client, job_id, v.id, _RATES)
+        out["records_in_per_second"] = rates.get("numRecordsInPerSecond")
+        out["records_out_per_second"] = rates.get("numRecordsOutPerSecond")
+        out["bytes_in_per_second"] = rates.get("numBytesInPerSecond")
+        out["bytes_out_per_second"] = rates.get("numBytesOutPerSecond")
+    except FlinkUnreachable:
+        raise
+    except FlinkError:
+        pass
+    try:
+        bp = backpressure(client, job_id, v.id)
+        out["backpressure"] = bp["level"]
+        out["backpressure_ratio"] = bp["max_ratio"]
+        out["busy_ratio"] = bp["max_busy_ratio"]
+    except FlinkUnreachable:
+        raise
+    except FlinkError:
+        pass
+    try:
+        wm = watermarks(client, job_id, v.id)
+        if wm is not None:
+            out["watermark"] = wm
+            out["watermark_lag_ms"] = max(0, now_ms - wm)
+    except FlinkUnreachable:
+        raise
+    except FlinkError:
+        pass
+    return out
+
+
+def _ref(ref: CheckpointRef | None) -> dict[str, Any] | None:
+    if ref is None:
+        return None
+    return {
+        "id": ref.id,
+        "status": ref.status,
+        "is_savepoint": ref.is_savepoint,
+        "path": ref.external_path,
+        "trigger_timestamp": ref.trigger_timestamp,
+        "latest_ack_timestamp": ref.latest_ack_timestamp,
+        "restore_timestamp": ref.restore_timestamp,
+        "state_size": ref.state_size,
+        "duration_ms": ref.end_to_end_duration,
+        "type": ref.checkpoint_type,
+        "failure_message": ref.failure_message,
+    }
+
+
+def checkpoints_json(cp: Checkpoints, limit: int = 10) -> dict[str, Any]:
+    """Counts, the latest of each kind (with the one it restored from), recent history."""
+    return {
+        "counts": dict(cp.counts),
+        "latest_completed": _ref(cp.latest.completed),
+        "latest_savepoint": _ref(cp.latest.savepoint),
+        "latest_failed": _ref(cp.latest.failed),
+        "restored_from": _ref(cp.latest.restored),
+        "history": [_ref(h) for h in cp.history[:limit]],
+    }
+
+
+def _exceptions(client: FlinkClient, job_id: str, limit: int = 10) -> dict[str, Any]:
+    exc = client.exceptions(job_id, max_exceptions=limit)
+    return {
+        "root_cause": exc.root_cause or None,
+        "root_exception": exc.root_exception,
+        "history": [
+            {
+                "timestamp": e.timestamp,
+                "exception": e.exception_name,
+                "root_cause": e.root_cause,
+                "task": e.task_name,
+                "location": e.location,
+            }
+            for e in exc.history[:limit]
+        ],
+        "truncated": exc.truncated,
+    }
+
+
+def _lineage(sql: str | None, name: str) -> dict[str, Any] | None:
+    if not sql:
+        return None
+    try:
+        from flinkops.sql.lineage import lineage_of_sql
+
+        return lineage_of_sql(sql, name).to_json()
+    except Exception:  # lineage is advisory: show never fails on it
+        return None
+
+
+def _live_details(
+    client: FlinkClient, run: LiveRow, now_ms: int, redact: Callable[[Any], Any]
+) -> dict[str, Any]:
+    job_id = run.id
+    details: JobDetails = client.job(job_id)
+    active = run.active
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        vertices = list(
+            pool.map(lambda v: _vertex(client, job_id, v, now_ms, active), details.vertices)
+        )
+    out: dict[str, Any] = {
+        "job_id": job_id,
+        "name": details.name,
+        "flink_state": details.state,
+        "job_type": details.job_type,
+        "start_time": details.start_time,
+        "end_time": details.end_time,
+        "duration_ms": details.duration,
+        "parallelism": details.parallelism,
+        "vertices": vertices,
+        "checkpoints": None,
+        "exceptions": None,
+        "execution_config": None,
+    }
+    try:
+        out["execution_config"] = redact(client.job_config(job_id).execution_config)
+    except FlinkUnreachable:
+        raise
+    except FlinkError:
+        pass
+    try:
+        out["checkpoints"] = checkpoints_json(client.checkpoints(job_id))
+    except FlinkUnreachable:
+        raise
+    except FlinkError:
+        pass
+    try:
+        out["exceptions"] = redact(_exceptions(client, job_id))
+    except FlinkUnreachable:
+        raise
+    except FlinkError:
+        pass
+    return out
+
+
+def collect_show(
+    client: FlinkClient,
+    store: Store,
+    *,
+    target: str,
+    url: str,
+    name: str,
+    spec: JobSpec | None,
+    redact: Callable[[Any], Any],
+    events: int = 10,
+) -> dict[str, Any]:
+    """Everything known about job ``name`` (a spec name or a Flink job id). Never changes it.
+
+    Raises FlinkError when neither the specs, the store nor the cluster know the job.
+    """
+    runs = find_runs(client, target, name)
+    run = newest_run(runs)
+    job = run.identity.name if run and run.identity else name
+    if spec is None and run is not None and run.identity is None:
+        job = name  # an unmanaged job, shown by id
+    versions = store.versions(target, job)
+    latest = versions[-1] if versions else None
+    if spec is None and run is None and latest is None:
+        raise FlinkError(
+            f"no job {name!r} on target {target!r}: no spec, no recorded version and no job "
+            f"with that name or id on {url}; `flinkops status` lists the jobs"
+        )
+    moving = any(t.job == job for t in store.open_transitions(target))
+    now_ms = int(time.time() * 1000)
+    live = _live_details(client, run, now_ms, redact) if run is not None else None
+    applied = next((v for v in reversed(versions) if v.outcome == "applied"), None)
+    configuration = redact(applied.spec) if applied else None
+    current = current_state(run, latest, moving)
+    running = run is not None and run.active
+    sql = (applied.sql if applied else None) or (spec.sql if spec else None)
+    return {
+        "name": job,
+        "target": target,
+        "managed": run is None or run.identity is not None,
+        "desired": spec.state.upper() if spec else None,
+        "current": current,
+        "running": running,
+        "message": None
+        if running
+        else f"job {job!r} is not running on {target!r} ({current.lower()}); "
+        "what flinkops recorded is shown",
+        "version": (run.identity.version if run and run.identity else None)
+        or (latest.version if latest else None),
+        "spec_hash": spec.spec_hash if spec else None,
+        "live_spec_hash": run.identity.spec_hash if run and run.identity else None,
+        "in_sync": bool(spec and run and run.identity and run.identity.spec_hash == spec.spec_hash)
+        if spec and spec.state == "running"
+        else None,
+        "web_ui": web_ui_url(url, run.id, running) if run else None,
+        "configuration": configuration,
+        "live": live,
+        "previous_runs": [
+            {"job_id": r.id, "flink_state": r.state, "start_time": r.job.summary.start_time}
+            for r in sorted(runs, key=lambda r: r.job.summary.start_time or 0, reverse=True)
+            if run is None or r.id != run.id
+        ],
+        "versions": [v.to_json() for v in versions],
+        "savepoints": [s.to_json() for s in store.savepoints(target, job)[:10]],
+        "events": [redact(e.to_json()) for e in store.events(target, job, events)],
+        "lineage": _lineage(sql, job),
+    }
+
+
+# ------------------------------------------------------------------ text
+
+
+def _n(value: float | int | None, unit: str = "") -> str:
+    if value is None:
+        return "-"
+    v = float(value)
+    for suffix in ("", "K", "M", "G", "T"):
+        if abs(v) < 1000:
+            text = f"{v:.0f}" if suffix == "" and v == int(v) else f"{v:.1f}"
+            return f"{text}{suffix}{unit}"
+        v /= 1000
+    return f"{v:.1f}P{unit}"
+
+
+def _ts(ms: int | None) -> str:
+    if not ms:
+        return "-"
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ms / 1000)) + "Z"
+
+
+def render_show(data: dict[str, Any]) -> str:
+    """The text form of the show JSON."""
+    out: list[str] = []
+    head = f"Job {data['name']} on {data['target']}"
+    if not data["managed"]:
+        head += " (unmanaged)"
+    out.append(head)
+    version = f"v{data['version']}" if data["version"] is not None else "-"
+    out.append(
+        f"  desired {data['desired'] or '-'}  current {data['current']}  version {version}"
+        + (f"  in sync {'yes' if data['in_sync'] else 'NO'}" if data["in_sync"] is not None else "")
+    )
+    if data["message"]:
+        out.append(f"  {data['message']}")
+    live = data["live"]
+    if live:
+        out.append(
+            f"  job id {live['job_id']}  Flink state {live['flink_state']}  "
+            f"type {live['job_type'] or '-'}  started {_ts(live['start_time'])}  "
+            f"duration {human_ms(live['duration_ms'])}"
+        )
+    if data["web_ui"]:
+        out.append(f"  web UI {data['web_ui']}")
+    if live and live["vertices"]:
+        out.append("")
+        out.append("Vertices:")
+        rows = [
+            (
+                v["name"][:60],
+                str(v["parallelism"]),
+                v["status"],
+                _n(v["records_in"]),
+                _n(v["records_out"]),
+                f"{_n(v['records_in_per_second'])}/{_n(v['records_out_per_second'])}",
+                f"{_n(v['bytes_in'], 'B')}/{_n(v['bytes_out'], 'B')}",
+                v["backpressure"] or "-",
+                human_ms(v["watermark_lag_ms"]) if v["watermark_lag_ms"] is not None else "-",
+            )
+            for v in live["vertices"]
+        ]
+        headers = ("VERTEX", "PAR", "STATUS", "REC IN", "REC OUT", "REC/S IN/OUT",
+                   "BYTES IN/OUT", "BACKPRESSURE", "WM LAG")  # fmt: skip
+        out.extend("  " + ln for ln in table(headers, rows))
+    cps = live["checkpoints"] if live else None
+    if cps:
+        out.append("")
+        c = cps["counts"]
+        out.append(
+            "Checkpoints: "
+            + "  ".join(f"{k} {c.get(k, 0)}" for k in ("completed", "failed", "in_progress"))
+        )
+        for label, key in (
+            ("latest completed", "latest_completed"),
+            ("latest savepoint", "latest_savepoint"),
+            ("latest failed", "latest_failed"),
+            ("restored from", "restored_from"),
+        ):
+            ref = cps[key]
+            if ref:
+                extra = f" ({ref['failure_message']})" if ref.get("failure_message") else ""
+                when = ref["latest_ack_timestamp"] or ref["trigger_timestamp"]
+                when = ref["restore_timestamp"] if key == "restored_from" else when
+                out.append(f"  {label}: #{ref['id']} {_ts(when)} {ref['path'] or ''}{extra}")
+    if data["savepoints"]:
+        out.append("")
+        out.append("Savepoints (recorded by flinkops):")
+        for sp in data["savepoints"]:
+            out.append(f"  {sp['created_at']}  {sp['kind']:<8} v{sp['version']}  {sp['location']}")
+    exc = live["exceptions"] if live else None
+    if exc and exc["history"]:
+        out.append("")
+        out.append(f"Root cause: {exc['root_cause']}")
+        out.append("Exception history:")
+        for e in exc["history"][:5]:
+            out.append(f"  {_ts(e['timestamp'])}  {e['root_cause'][:160]}")
+    if data["configuration"]:
+        out.append("")
+        out.append("Configuration (as applied):")
+        conf = data["configuration"]
+        for key in ("state", "parallelism", "upgradeMode", "allowNonRestoredState"):
+            if key in conf:
+                out.append(f"  {key}: {conf[key]}")
+        for k, v in (conf.get("flinkConfiguration") or {}).items():
+            out.append(f"  {k}: {v}")
+    if data["versions"]:
+        out.append("")
+        out.append("Versions:")
+        for v in data["versions"][-5:]:
+            out.append(
+                f"  v{v['version']}  {v['outcome']:<11} {v['applied_at']}  {v['git_commit'] or ''}"
+            )
+    if data["events"]:
+        out.append("")
+        out.append("Events:")
+        for e in data["events"]:
+            out.append(f"  {e['at']}  {e['level']:<7} {e['step']}: {e['message']}")
+    lineage = data.get("lineage")
+    if lineage and lineage.get("tables"):
+        out.append("")
+        out.append("Lineage:")
+        for t in lineage["tables"]:
+            out.append(f"  {', '.join(t['sources']) or '-'} -> {t['sink']}")
+    return "\n".join(out)
