@@ -6,10 +6,25 @@ restart, noop) and every state impact (preserved, lost, at-risk, none).
 
 from __future__ import annotations
 
-import pytest
+import json
+import socket
+from pathlib import Path
 
+import httpx
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+import flinkops.workspace
+from flinkops.cli import main as cli_main
+from flinkops.flink.identity import JobIdentity
 from flinkops.plan import Action, Compat, StateImpact, build_plan, config_diff, sql_changed
+from flinkops.spec import SCHEMA_DIR, JobSpec, load_project
+from flinkops.store import Store, VersionRecord
+from tests.conftest import job_yaml
 from tests.unit.conftest import MAX_SQL, SUM_SQL
+
+PLAN_SCHEMA = SCHEMA_DIR / "plan.schema.json"
 
 FILTER_SQL = SUM_SQL.replace("FROM src GROUP BY k", "FROM src WHERE v > 0 GROUP BY k")
 
@@ -489,3 +504,222 @@ def test_a_changed_secret_alone_is_an_update_without_a_diff(make_spec, make_live
 
 def test_config_diff_of_nothing_applied_is_empty():
     assert config_diff(None, {"parallelism": 2}) == ()
+
+
+# ---------------------------------------------------------------- the command
+
+PROJECT = """\
+apiVersion: flinkops/v1
+kind: Project
+jobs: [jobs/]
+defaultTarget: local
+targets:
+  local:
+    url: {url}
+"""
+
+SECRET_SQL = """\
+CREATE TABLE src (k INT, v INT) WITH (
+  'connector' = 'datagen',
+  'password' = 'inline-pass-778',
+  'fields.v.kind' = '${{env:FLINKOPS_T_SEED}}'
+);
+CREATE TABLE snk (k INT, total INT) WITH (
+  'connector' = 'filesystem', 'format' = 'csv', 'path' = '${{env:FLINKOPS_T_PATH}}'
+);
+INSERT INTO snk SELECT k, {agg}(v) FROM src GROUP BY k;
+"""
+
+READER_SQL = """\
+CREATE TABLE totals (k INT, total INT) WITH (
+  'connector' = 'filesystem', 'format' = 'csv', 'path' = '${env:FLINKOPS_T_PATH}'
+);
+CREATE TABLE out_t (k INT) WITH ('connector' = 'blackhole');
+INSERT INTO out_t SELECT k FROM totals;
+"""
+
+SECRETS = {
+    "FLINKOPS_T_SEED": "random-seed-secret-991",
+    "FLINKOPS_T_PATH": "/data/s3cr3t-bucket-path",
+    "FLINKOPS_T_KEY": "AKIA-super-secret-key",
+}
+
+
+class FakeFlink:
+    """A Flink REST API serving fixed jobs, for the command's wiring (no compiling)."""
+
+    def __init__(self, jobs: list[dict] | None = None) -> None:
+        self.jobs = jobs or []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path in ("/overview", "/config"):
+            return httpx.Response(200, json={"flink-version": "2.3.0"})
+        if path == "/jobmanager/config":
+            return httpx.Response(
+                200, json=[{"key": "state.savepoints.dir", "value": "file:///sp"}]
+            )
+        if path == "/jobs/overview":
+            return httpx.Response(200, json={"jobs": [dict(j["summary"]) for j in self.jobs]})
+        for job in self.jobs:
+            if path == f"/jobs/{job['summary']['jid']}/config":
+                return httpx.Response(
+                    200, json={"jid": job["summary"]["jid"], "execution-config": job["config"]}
+                )
+        return httpx.Response(404, json={"errors": [f"Not found: {path}"]})
+
+    def add(self, name: str, state: str, identity: JobIdentity | None) -> str:
+        jid = f"{len(self.jobs) + 1:032x}"
+        user = identity.to_params() if identity else {}
+        self.jobs.append(
+            {
+                "summary": {"jid": jid, "name": name, "state": state, "start-time": 1000},
+                "config": {"user-config": user},
+            }
+        )
+        return jid
+
+
+@pytest.fixture
+def fake_flink(monkeypatch) -> FakeFlink:
+    fake = FakeFlink()
+    real = flinkops.workspace.FlinkClient
+
+    def client(url: str, **kw):
+        return real(url, transport=httpx.MockTransport(fake), retries=0, **kw)
+
+    monkeypatch.setattr(flinkops.workspace, "FlinkClient", client)
+    return fake
+
+
+def run_plan(project: Path, *args: str):
+    return CliRunner().invoke(cli_main, ["plan", "--project", str(project), *args])
+
+
+def write_project(root: Path, jobs: dict[str, str], url: str = "http://flink.test:8081") -> Path:
+    (root / "jobs").mkdir(parents=True, exist_ok=True)
+    (root / "flinkops.yaml").write_text(PROJECT.format(url=url))
+    for name, text in jobs.items():
+        (root / "jobs" / name).write_text(text)
+    return root
+
+
+def record_applied(project: Path, spec: JobSpec, version: int = 1) -> None:
+    """Record ``spec`` as applied, the way apply stores it (portable, secrets masked)."""
+    loaded = load_project(project)
+    with Store(loaded.store_location) as store:
+        store.record_version(
+            VersionRecord(
+                target="local",
+                job=spec.name,
+                version=version,
+                spec_hash=spec.spec_hash,
+                sql_hash=spec.sql_hash,
+                config_hash=spec.config_hash,
+                spec=spec.portable(spec.to_json(redacted=False)),
+                sql=spec.portable(spec.sql),
+                outcome="applied",
+            )
+        )
+
+
+def test_exit_code_2_when_there_are_changes(tmp_path, fake_flink):
+    project = write_project(tmp_path, {"a.yaml": job_yaml("job-a")})
+    result = run_plan(project, "--no-compat")
+    assert result.exit_code == 2, result.output
+    assert "+ job-a" in result.output
+    assert "Plan: 1 to create." in result.output
+
+
+def test_exit_code_0_when_nothing_changes(tmp_path, fake_flink):
+    project = write_project(tmp_path, {"a.yaml": job_yaml("job-a")})
+    (spec,) = load_project(project).jobs_for("local")
+    record_applied(project, spec)
+    fake_flink.add("job-a", "RUNNING", JobIdentity("job-a", 1, spec.spec_hash, "local"))
+    fake_flink.add("adhoc", "RUNNING", None)
+    result = run_plan(project, "--no-compat")
+    assert result.exit_code == 0, result.output
+    assert result.output.rstrip().endswith("No changes. The cluster matches the specs.")
+    assert "adhoc" in result.output  # listed as unmanaged
+
+
+def test_a_job_of_another_target_is_unmanaged(tmp_path, fake_flink):
+    project = write_project(tmp_path, {"a.yaml": job_yaml("job-a")})
+    (spec,) = load_project(project).jobs_for("local")
+    fake_flink.add("job-a", "RUNNING", JobIdentity("job-a", 1, spec.spec_hash, "prod"))
+    data = json.loads(run_plan(project, "--no-compat", "--format", "json").output)
+    assert data["changes"][0]["action"] == "create"
+    assert [j["name"] for j in data["unmanaged"]] == ["job-a"]
+
+
+def test_unknown_job_name_is_an_error(tmp_path, fake_flink):
+    project = write_project(tmp_path, {"a.yaml": job_yaml("job-a")})
+    result = run_plan(project, "--job", "nope")
+    assert result.exit_code == 1
+    assert "--job: no job named nope" in result.output
+
+
+def test_unreachable_target_is_a_clear_error(tmp_path):
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    project = write_project(tmp_path, {"a.yaml": job_yaml("job-a")}, url=f"http://127.0.0.1:{port}")
+    result = run_plan(project)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ")
+    assert f"127.0.0.1:{port}" in result.output
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, AssertionError | KeyError | TypeError)
+
+
+def test_json_and_plan_file_follow_the_schema(tmp_path, fake_flink):
+    project = write_project(tmp_path, {"a.yaml": job_yaml("job-a"), "b.yaml": job_yaml("job-b")})
+    a, _ = load_project(project).jobs_for("local")
+    record_applied(project, a)
+    fake_flink.add("job-a", "FAILED", JobIdentity("job-a", 1, a.spec_hash, "local"))
+    out = tmp_path / "plan.json"
+    result = run_plan(project, "--no-compat", "--format", "json", "--out", str(out))
+    assert result.exit_code == 2
+    data = json.loads(result.output)
+    validator = jsonschema.Draft202012Validator(json.loads(PLAN_SCHEMA.read_text()))
+    validator.validate(data)
+    assert json.loads(out.read_text()) == data
+    assert [c["action"] for c in data["changes"]] == ["restart", "create"]
+
+
+def test_secrets_never_appear_in_any_output(tmp_path, fake_flink, monkeypatch):
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    job = job_yaml(
+        "job-a",
+        sql=SECRET_SQL.format(agg="SUM"),
+        extra="flinkConfiguration:\n  s3.access-key: ${env:FLINKOPS_T_KEY}\n"
+        "  fs.s3a.password: plain-config-pass-55\n",
+    )
+    project = write_project(tmp_path, {"a.yaml": job, "r.yaml": job_yaml("reader", sql=READER_SQL)})
+    old = {s.name: s for s in load_project(project).jobs_for("local")}["job-a"]
+    record_applied(project, old)
+    fake_flink.add("job-a", "RUNNING", JobIdentity("job-a", 1, old.spec_hash, "local"))
+    (project / "jobs" / "a.yaml").write_text(
+        job.replace("SUM(v)", "MAX(v)").replace(
+            "plain-config-pass-55", "plain-config-pass-55\n    parallelism.default: 2"
+        )
+    )
+    secrets = [*SECRETS.values(), "inline-pass-778", "plain-config-pass-55"]
+    outputs = {}
+    for fmt in ("text", "markdown", "json"):
+        out = tmp_path / f"plan-{fmt}.json"
+        result = run_plan(project, "--no-compat", "--format", fmt, "--out", str(out))
+        assert result.exit_code == 2, result.output
+        outputs[fmt] = result.output
+        outputs[f"file-{fmt}"] = out.read_text()
+    data = json.loads(outputs["json"])
+    change = next(c for c in data["changes"] if c["job"] == "job-a")
+    # the outputs do carry the changed SQL, config and lineage, just not the secrets
+    assert "+INSERT INTO snk SELECT k, MAX(v) FROM src GROUP BY k;" in change["sql_diff"]
+    assert change["config_diff"] == ["flinkConfiguration[parallelism.default]: added '2'"]
+    assert "```mermaid" in outputs["markdown"]
+    assert change["downstream"] == ["reader"]
+    for name, text in outputs.items():
+        for secret in secrets:
+            assert secret not in text, f"{secret!r} leaked into {name}"
