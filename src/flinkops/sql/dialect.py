@@ -283,6 +283,12 @@ class Flink(Dialect):
                 self._within = self._parse_interval()
             return super()._match_text_seq(*texts, advance=advance)
 
+        def _parse_projections(self) -> tuple[list[exp.Expr], list[exp.Expr] | None]:
+            projections, rest = super()._parse_projections()
+            if self._prev and self._prev.token_type == TokenType.COMMA:
+                self.raise_error("Expected a column after ',' (Flink has no trailing commas)")
+            return projections, rest
+
         def _parse_create_like(self) -> exp.LikeProperty | None:
             """``LIKE t [(INCLUDING|EXCLUDING ALL|CONSTRAINTS|... [OVERWRITING ...])]``."""
             table = self._parse_table_parts(schema=True)

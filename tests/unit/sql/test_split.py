@@ -98,3 +98,9 @@ def test_corpus_statement_counts_match_the_index() -> None:
     for row in rows:
         statements = split_statements((CORPUS / row["file"]).read_text())
         assert len(statements) == int(row["statements"]), row["file"]
+
+
+def test_a_trailing_comma_in_the_select_list_is_an_error() -> None:
+    errors = check_sql("SELECT a,\nFROM t")
+    assert [(e.line, e.col) for e in errors] == [(2, 1)]
+    assert "trailing comma" in errors[0].message
