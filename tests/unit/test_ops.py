@@ -1,0 +1,379 @@
+"""Status, show and their renderers, on recorded Flink REST payloads (no cluster)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from flinkops.flink.identity import JobIdentity
+from flinkops.flink.models import JobSummary
+from flinkops.flink.rest import FlinkClient
+from flinkops.ops import (
+    LiveRow,
+    build_status,
+    collect_status,
+    current_state,
+    filter_status,
+    human_ms,
+    render_status,
+)
+from flinkops.ops._rest import JobRow, backpressure, list_jobs, watermarks
+from flinkops.spec import JobSpec, load_project
+from flinkops.store import SavepointRecord, Store, VersionRecord
+from tests.conftest import job_yaml
+
+DATA = Path(__file__).parent / "data" / "ops"
+NOW = 1_795_274_600_000
+
+
+def payload(name: str) -> dict:
+    return json.loads((DATA / f"{name}.json").read_text())
+
+
+@pytest.fixture
+def specs(make_project: Callable[..., Path]) -> list[JobSpec]:
+    root = make_project(
+        {
+            "jobs/a.yaml": job_yaml("orders"),
+            "jobs/b.yaml": job_yaml("paused", extra="state: suspended\n"),
+            "jobs/c.yaml": job_yaml("gone", extra="state: cancelled\n"),
+            "jobs/d.yaml": job_yaml("broken"),
+            "jobs/e.yaml": job_yaml("fresh"),
+        }
+    )
+    return load_project(root).jobs_for("local")
+
+
+def run(
+    job_id: str,
+    state: str,
+    *,
+    name: str = "",
+    spec_hash: str = "",
+    version: int = 1,
+    start: int = NOW - 60_000,
+    target: str = "local",
+    job_type: str = "STREAMING",
+) -> LiveRow:
+    summary = JobSummary(job_id, name or job_id, state, start, None, None)
+    identity = JobIdentity(name, version, spec_hash, target) if name and spec_hash else None
+    return LiveRow(JobRow(summary, job_type), identity)
+
+
+def version(job: str, n: int, outcome: str, spec_hash: str = "h") -> VersionRecord:
+    return VersionRecord("local", job, n, spec_hash, "s", "c", {}, "SELECT 1", outcome=outcome)
+
+
+def by_name(status: dict) -> dict[str, dict]:
+    return {j["name"]: j for j in status["jobs"]}
+
+
+def test_status_rows_and_counts(specs: list[JobSpec]) -> None:
+    h = {s.name: s.spec_hash for s in specs}
+    live = [
+        run("j1", "RUNNING", name="orders", spec_hash=h["orders"], version=3),
+        run("j0", "FINISHED", name="orders", spec_hash="old", start=NOW - 999_000),
+        run("j2", "FINISHED", name="paused", spec_hash=h["paused"]),
+        run("j3", "CANCELED", name="gone", spec_hash=h["gone"]),
+        run("j4", "FAILED", name="broken", spec_hash=h["broken"]),
+        run("j5", "RUNNING", name="someone-elses"),  # unmanaged: no identity
+        run("j6", "RUNNING", name="orders", spec_hash="x", target="prod"),  # other target
+        run("j7", "FINISHED", job_type="BATCH"),
+    ]
+    status = build_status(
+        target="local",
+        url="http://localhost:8081",
+        specs=specs,
+        live=live,
+        latest={
+            "orders": version("orders", 3, "applied"),
+            "paused": version("paused", 2, "suspended"),
+            "gone": version("gone", 1, "cancelled"),
+            "broken": version("broken", 1, "applied"),
+        },
+        savepoints={
+            "paused": SavepointRecord(
+                "local", "paused", "file:/sp/1", "suspend", "j2", 2, "2026-11-21T15:00:00.000Z"
+            )
+        },
+        restarts={"j1": 2},
+        checkpoint_acks={"j1": NOW - 5_000},
+        now_ms=NOW,
+    )
+    rows = by_name(status)
+    assert list(rows) == ["broken", "fresh", "gone", "orders", "paused"]
+    assert (rows["orders"]["desired"], rows["orders"]["current"]) == ("RUNNING", "RUNNING")
+    assert rows["orders"]["in_sync"] is True
+    assert rows["orders"]["job_id"] == "j1"  # the active run, not the older finished one
+    assert rows["orders"]["version"] == 3
+    assert rows["orders"]["restarts"] == 2
+    assert rows["orders"]["uptime_ms"] == 60_000
+    assert rows["orders"]["last_checkpoint_age_ms"] == 5_000
+    assert (rows["paused"]["desired"], rows["paused"]["current"]) == ("SUSPENDED", "SUSPENDED")
+    assert rows["paused"]["in_sync"] is True
+    assert rows["paused"]["last_savepoint"]["location"] == "file:/sp/1"
+    assert rows["gone"]["current"] == "CANCELLED" and rows["gone"]["in_sync"] is True
+    assert rows["broken"]["current"] == "FAILED" and rows["broken"]["in_sync"] is False
+    assert rows["fresh"]["current"] == "NOT_DEPLOYED" and rows["fresh"]["in_sync"] is False
+    assert {u["job_id"] for u in status["unmanaged"]} == {"j5", "j6", "j7"}
+    c = status["counts"]
+    assert c["total"] == 8
+    assert (c["RUNNING"], c["FAILED"], c["CANCELED"], c["FINISHED"]) == (3, 1, 1, 1)
+    assert (c["batch"], c["streaming"]) == (1, 6)  # "fresh" has no run, no type
+    assert c["UNKNOWN"] == 0
+
+
+def test_out_of_sync_when_live_hash_differs(specs: list[JobSpec]) -> None:
+    status = build_status(
+        target="local",
+        url="u",
+        specs=specs,
+        live=[run("j1", "RUNNING", name="orders", spec_hash="stale")],
+        latest={},
+        savepoints={},
+        now_ms=NOW,
+    )
+    row = by_name(status)["orders"]
+    assert row["in_sync"] is False and row["live_spec_hash"] == "stale"
+
+
+def test_transitioning_wins_and_unknown_when_unreachable(specs: list[JobSpec]) -> None:
+    args = dict(target="local", url="u", specs=specs, latest={}, savepoints={}, now_ms=NOW)
+    moving = build_status(
+        live=[run("j1", "RUNNING", name="orders", spec_hash="x")],
+        transitioning=["orders"],
+        **args,
+    )
+    assert by_name(moving)["orders"]["current"] == "TRANSITIONING"
+    down = build_status(live=[], reachable=False, error="connection refused", **args)
+    assert {j["current"] for j in down["jobs"]} == {"UNKNOWN"}
+    assert {j["in_sync"] for j in down["jobs"]} == {None}
+    assert down["counts"]["UNKNOWN"] == len(specs) == down["counts"]["total"]
+    assert all(j["reason"] == "connection refused" for j in down["jobs"])
+    text = render_status(down)
+    assert "UNREACHABLE: connection refused" in text and "UNKNOWN" in text
+
+
+@pytest.mark.parametrize(
+    ("flink", "outcome", "expected"),
+    [
+        ("RUNNING", "applied", "RUNNING"),
+        ("RESTARTING", "applied", "RESTARTING"),
+        ("INITIALIZING", "applied", "RUNNING"),
+        ("FINISHED", "suspended", "SUSPENDED"),
+        ("FINISHED", "applied", "FINISHED"),
+        ("CANCELED", "applied", "CANCELLED"),
+        ("FAILED", "rolled-back", "FAILED"),
+        (None, "suspended", "SUSPENDED"),
+        (None, None, "NOT_DEPLOYED"),
+    ],
+)
+def test_current_state(flink: str | None, outcome: str | None, expected: str) -> None:
+    r = run("j", flink, name="a", spec_hash="h") if flink else None
+    v = version("a", 1, outcome) if outcome else None
+    assert current_state(r, v, transitioning=False) == expected
+
+
+def test_filter_by_state_and_label(specs: list[JobSpec]) -> None:
+    status = build_status(
+        target="local",
+        url="u",
+        specs=specs,
+        live=[run("j5", "RUNNING", name="x")],
+        latest={},
+        savepoints={},
+        now_ms=NOW,
+    )
+    status["jobs"][0]["labels"] = {"team": "payments"}
+    only = filter_status(status, state="not_deployed", labels={"team": "payments"})
+    assert [j["name"] for j in only["jobs"]] == [status["jobs"][0]["name"]]
+    assert only["unmanaged"] == [] and only["counts"] == status["counts"]
+    running = filter_status(status, state="running")
+    assert running["jobs"] == [] and len(running["unmanaged"]) == 1
+
+
+def test_render_status_golden() -> None:
+    status = {
+        "target": "local",
+        "url": "http://localhost:8081",
+        "flink_version": "2.3.0",
+        "reachable": True,
+        "error": None,
+        "counts": {
+            "total": 2,
+            "batch": 0,
+            "streaming": 2,
+            "RUNNING": 1,
+            "CANCELED": 0,
+            "FAILED": 0,
+            "RESTARTING": 0,
+            "FINISHED": 0,
+            "UNKNOWN": 0,
+        },
+        "jobs": [
+            {
+                "name": "orders",
+                "desired": "RUNNING",
+                "current": "RUNNING",
+                "in_sync": False,
+                "version": 4,
+                "uptime_ms": 3_725_000,
+                "restarts": 0,
+                "last_checkpoint_age_ms": 4_000,
+                "last_savepoint_age_ms": None,
+            }
+        ],
+        "unmanaged": [
+            {"name": "adhoc", "job_id": "ab12", "flink_state": "RUNNING", "uptime_ms": 61_000}
+        ],
+    }
+    assert render_status(status) == (
+        "Target local at http://localhost:8081 (Flink 2.3.0)\n"
+        "total 2  batch 0  streaming 2  |  RUNNING 1  CANCELED 0  FAILED 0  RESTARTING 0"
+        "  FINISHED 0  UNKNOWN 0\n"
+        "\n"
+        "JOB     DESIRED  CURRENT  IN SYNC  VERSION  UPTIME  RESTARTS  CHECKPOINT  SAVEPOINT\n"
+        "orders  RUNNING  RUNNING  NO       v4       1h02m   0         4s ago      -\n"
+        "\n"
+        "Unmanaged jobs (not submitted by flinkops for this target):\n"
+        "  NAME   JOB ID  STATE    UPTIME\n"
+        "  adhoc  ab12    RUNNING  1m01s"
+    )
+
+
+def test_human_ms() -> None:
+    assert [human_ms(x) for x in (None, 999, 59_000, 61_000, 7_200_000, 3 * 86_400_000)] == [
+        "-", "0s", "59s", "1m01s", "2h00m", "3d00h",
+    ]  # fmt: skip
+
+
+# ---------------------------------------------------------------- collect_status over HTTP
+
+
+def _handler(calls: list[str]) -> Callable[[httpx.Request], httpx.Response]:
+    config = payload("config_running")
+    jid = config["jid"]
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        calls.append(path)
+        if path == "/jobs/overview":
+            return httpx.Response(200, json=payload("jobs_overview_end"))
+        if path == "/config":
+            return httpx.Response(200, json={"flink-version": "2.3.0"})
+        if path.endswith("/config"):
+            other = path.split("/")[2]
+            body = config if other == jid else {"jid": other, "execution-config": {}}
+            return httpx.Response(200, json=body)
+        if path.endswith("/metrics"):
+            return httpx.Response(200, json=[{"id": "numRestarts", "value": "7"}])
+        if path.endswith("/checkpoints"):
+            return httpx.Response(200, json=payload("checkpoints_running"))
+        return httpx.Response(404, json={"errors": ["Not found: " + path]})
+
+    return handle
+
+
+def test_collect_status_reads_cheaply(specs: list[JobSpec]) -> None:
+    calls: list[str] = []
+    overview = payload("jobs_overview_end")
+    config = payload("config_running")
+    # make the managed job active and name it after a spec
+    for j in overview["jobs"]:
+        if j["jid"] == config["jid"]:
+            j["state"] = "RUNNING"
+    config["execution-config"]["user-config"].update(
+        {"flinkops.name": "orders", "flinkops.target": "local"}
+    )
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/jobs/overview":
+            calls.append(request.url.path)
+            return httpx.Response(200, json=overview)
+        if request.url.path == f"/jobs/{config['jid']}/config":
+            calls.append(request.url.path)
+            return httpx.Response(200, json=config)
+        return _handler(calls)(request)
+
+    client = FlinkClient("http://flink:8081", transport=httpx.MockTransport(handle))
+    with Store(":memory:") as store:
+        status = collect_status(client, store, target="local", url="http://flink:8081", specs=specs)
+    n_jobs = len(overview["jobs"])
+    assert calls.count("/jobs/overview") == 1
+    assert sum(c.endswith("/config") and c != "/config" for c in calls) == n_jobs
+    assert sum(c.endswith("/checkpoints") for c in calls) == 1  # only the active managed job
+    assert sum(c.endswith("/metrics") for c in calls) == 1
+    row = by_name(status)["orders"]
+    assert row["current"] == "RUNNING" and row["restarts"] == 7
+    assert row["last_checkpoint_age_ms"] is not None
+    assert len(status["unmanaged"]) == n_jobs - 1
+
+
+def test_collect_status_retries_for_a_bounded_time_then_unknown(specs: list[JobSpec]) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("Connection refused")
+
+    clock = [0.0]
+    waits: list[tuple[float, str]] = []
+
+    def sleep(s: float) -> None:
+        clock[0] += s
+
+    client = FlinkClient(
+        "http://flink:8081", transport=httpx.MockTransport(refuse), retries=0, sleep=sleep
+    )
+    with Store(":memory:") as store:
+        store.record_version(version("orders", 2, "applied"))
+        status = collect_status(
+            client,
+            store,
+            target="local",
+            url="http://flink:8081",
+            specs=specs,
+            reconnect_timeout=5.0,
+            on_reconnect=lambda elapsed, exc: waits.append((elapsed, str(exc))),
+            sleep=sleep,
+            clock=lambda: clock[0],
+        )
+    assert status["reachable"] is False
+    assert "connection refused" in status["error"]
+    assert len(waits) == 5 and clock[0] == pytest.approx(5.0)
+    rows = by_name(status)
+    assert {r["current"] for r in rows.values()} == {"UNKNOWN"}
+    assert rows["orders"]["version"] == 2  # the store still answers
+
+
+# ---------------------------------------------------------------- REST helpers
+
+
+def test_rest_helpers_parse_flinks_answers() -> None:
+    def handle(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/jobs/overview":
+            return httpx.Response(200, json=payload("jobs_overview_end"))
+        if path.endswith("/backpressure"):
+            body = payload("bp2_1")
+            body["subtasks"][0].update({"ratio": 0.8, "backpressureLevel": "high"})
+            body["backpressureLevel"] = "high"
+            return httpx.Response(200, json=body)
+        if path.endswith("/watermarks"):
+            return httpx.Response(
+                200,
+                json=[
+                    {"id": "0.currentInputWatermark", "value": "1795274590000"},
+                    {"id": "1.currentInputWatermark", "value": str(-(2**63))},
+                ],
+            )
+        return httpx.Response(404)
+
+    client = FlinkClient("http://flink:8081", transport=httpx.MockTransport(handle))
+    jobs = list_jobs(client)
+    assert {j.job_type for j in jobs} == {"STREAMING"}
+    assert jobs[0].summary.start_time >= jobs[-1].summary.start_time
+    bp = backpressure(client, "j", "v")
+    assert bp == {"level": "high", "max_ratio": 0.8, "max_busy_ratio": 1.0, "subtasks": 1}
+    assert watermarks(client, "j", "v") == 1795274590000
