@@ -1,0 +1,188 @@
+"""`flinkops plan` against the session's real Flink cluster.
+
+Each test plans for its own target name, so jobs other tests leave on the shared
+cluster (another target in their identity) are unmanaged here and change nothing.
+State compatibility comes from compiling both SQL versions with the cluster's
+own planner (``jars/:id/plan``), as ``make_plan`` does.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from flinkops.cli import main as cli_main
+from flinkops.flink.identity import JobIdentity
+from flinkops.flink.local import ClusterInfo
+from flinkops.flink.rest import FlinkClient
+from flinkops.flink.runner import submit_sql
+from flinkops.spec import JobSpec, load_project
+from flinkops.store import Store, VersionRecord
+
+SUM_SQL = """\
+CREATE TABLE src (k INT, v BIGINT) WITH (
+  'connector' = 'datagen', 'rows-per-second' = '10', 'fields.k.min' = '1', 'fields.k.max' = '5'
+);
+CREATE TABLE snk (k INT, total BIGINT) WITH ('connector' = 'blackhole');
+INSERT INTO snk SELECT k, SUM(v) FROM src GROUP BY k;
+"""
+SUM_COUNT_SQL = SUM_SQL.replace("SUM(v) FROM", "SUM(v) + COUNT(*) FROM")
+FILTER_SQL = SUM_SQL.replace("FROM src GROUP BY k", "FROM src WHERE v > 0 GROUP BY k")
+
+
+def write_project(root: Path, target: str, url: str, jobs: dict[str, str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "flinkops.yaml").write_text(
+        "apiVersion: flinkops/v1\nkind: Project\njobs: [jobs/]\n"
+        f"defaultTarget: {target}\ntargets:\n  {target}:\n    url: {url}\n"
+        f"    savepointDir: file://{root / 'savepoints'}\n"
+    )
+    (root / "jobs").mkdir(exist_ok=True)
+    for name, sql in jobs.items():
+        (root / "jobs" / f"{name}.yaml").write_text(
+            "apiVersion: flinkops/v1\nkind: SqlJob\n"
+            f"metadata:\n  name: {name}\nspec:\n  parallelism: 1\n  sql: |\n"
+            + textwrap.indent(sql, "    ")
+        )
+    return root
+
+
+def spec_of(project: Path, target: str, name: str) -> JobSpec:
+    return next(s for s in load_project(project).jobs_for(target) if s.name == name)
+
+
+def plan_json(project: Path, *args: str) -> tuple[int, dict]:
+    result = CliRunner().invoke(
+        cli_main, ["plan", "--project", str(project), "--format", "json", *args]
+    )
+    assert result.exit_code in (0, 2), result.output
+    return result.exit_code, json.loads(result.output)
+
+
+def start_applied(
+    client: FlinkClient, project: Path, target: str, name: str, submitted: list[str]
+) -> str:
+    """Submit the spec as apply would (identity carried) and record it as applied."""
+    spec = spec_of(project, target, name)
+    job_id = submit_sql(
+        client,
+        job_name=name,
+        statements=spec.statements,
+        identity=JobIdentity(name, 1, spec.spec_hash, target),
+        parallelism=1,
+    )
+    submitted.append(job_id)
+    with Store(load_project(project).store_location) as store:
+        store.record_version(
+            VersionRecord(
+                target=target,
+                job=name,
+                version=1,
+                spec_hash=spec.spec_hash,
+                sql_hash=spec.sql_hash,
+                config_hash=spec.config_hash,
+                spec=spec.portable(spec.to_json(redacted=False)),
+                sql=spec.portable(spec.sql),
+                job_id=job_id,
+                outcome="applied",
+            )
+        )
+    return job_id
+
+
+@pytest.fixture
+def project_at(tmp_path: Path, flink_cluster: ClusterInfo) -> Callable[..., Path]:
+    def make(target: str, jobs: dict[str, str]) -> Path:
+        return write_project(tmp_path / "project", target, flink_cluster.url, jobs)
+
+    return make
+
+
+def test_create_plan_on_an_empty_target(project_at, runner_jar_id: str) -> None:
+    project = project_at(
+        "plan-create", {"totals": SUM_SQL, "broken": "INSERT INTO nowhere SELECT 1;"}
+    )
+    code, plan = plan_json(project)
+    assert code == 2
+    assert [(c["job"], c["action"], c["state"]) for c in plan["changes"]] == [
+        ("broken", "create", "none"),
+        ("totals", "create", "none"),
+    ]
+    assert plan["flink_version"].startswith(("1.", "2."))
+    assert plan["summary"] == {"create": 2}
+    # Flink's own planner checked the SQL: only the broken job is warned about
+    assert len(plan["warnings"]) == 1
+    assert plan["warnings"][0].startswith("broken: Flink rejects the SQL")
+    assert "nowhere" in plan["warnings"][0]
+    text = CliRunner().invoke(cli_main, ["plan", "--project", str(project), "--job", "totals"])
+    assert text.exit_code == 2
+    assert "+ totals  create   state none  new job" in text.output
+    assert "Plan: 1 to create." in text.output
+
+
+def test_drift_after_the_job_is_cancelled_outside_flinkops(
+    project_at,
+    flink_client: FlinkClient,
+    submitted_jobs: list[str],
+    wait_for_state: Callable[..., str],
+) -> None:
+    project = project_at("plan-drift", {"totals": SUM_SQL})
+    job_id = start_applied(flink_client, project, "plan-drift", "totals", submitted_jobs)
+    wait_for_state(job_id, "RUNNING")
+    code, plan = plan_json(project)
+    assert code == 0
+    assert plan["changes"][0]["action"] == "noop"
+    assert plan["observed"]["totals"]["job_id"] == job_id
+
+    flink_client.cancel(job_id)
+    wait_for_state(job_id, "CANCELED")
+    code, plan = plan_json(project)
+    assert code == 2
+    (change,) = plan["changes"]
+    assert change["action"] == "restart"
+    assert change["reason"] == "drift: desired running, but the job is CANCELED"
+    assert change["state"] == "lost"  # no checkpoint or savepoint was ever taken
+    assert change["live"]["job_id"] == job_id
+    assert change["version"] == 2
+
+
+def test_stateful_change_at_risk_and_filter_preserved(
+    project_at,
+    flink_client: FlinkClient,
+    submitted_jobs: list[str],
+    wait_for_state: Callable[..., str],
+) -> None:
+    project = project_at("plan-compat", {"totals": SUM_SQL})
+    job_id = start_applied(flink_client, project, "plan-compat", "totals", submitted_jobs)
+    wait_for_state(job_id, "RUNNING")
+    spec_file = project / "jobs" / "totals.yaml"
+    original = spec_file.read_text()
+
+    spec_file.write_text(original.replace("SUM(v) FROM", "SUM(v) + COUNT(*) FROM"))
+    code, plan = plan_json(project)
+    assert code == 2
+    (change,) = plan["changes"]
+    assert (change["action"], change["state"]) == ("update", "at-risk")
+    assert (
+        change["state_reason"] == "GroupAggregate select list changed: SUM(v) -> SUM(v), COUNT(*)"
+    )
+    assert "+INSERT INTO snk SELECT k, SUM(v) + COUNT(*) FROM src GROUP BY k;" in change["sql_diff"]
+
+    spec_file.write_text(original.replace("FROM src GROUP BY k", "FROM src WHERE v > 0 GROUP BY k"))
+    code, plan = plan_json(project)
+    (change,) = plan["changes"]
+    assert (change["action"], change["state"]) == ("update", "preserved")
+    assert change["state_reason"] == (
+        "restored from a savepoint; stateful operators unchanged (GroupAggregate)"
+    )
+    assert change["restore_from"] == "savepoint taken when stopping"
+
+    md = CliRunner().invoke(cli_main, ["plan", "--project", str(project), "--format", "markdown"])
+    assert md.exit_code == 2
+    assert "| `~` | `totals` | update | preserved |" in md.output
+    assert "```diff" in md.output
