@@ -40,6 +40,26 @@ _UTILITY_WORDS = {
     "STOP",
     "UNLOAD",
 }
+# What a statement may parse to; a bare expression (`foo bar`) is not a statement.
+_STATEMENT_TYPES = (
+    exp.Query,
+    exp.Values,
+    exp.Insert,
+    exp.Create,
+    exp.Drop,
+    exp.Use,
+    exp.Set,
+    exp.Delete,
+    exp.Update,
+    exp.TruncateTable,
+    exp.Describe,
+    exp.Command,
+    exp.Alter,
+    exp.Analyze,
+    Explain,
+    Reset,
+    StatementSet,
+)
 _EXPLAIN_DETAILS = {"ESTIMATED_COST", "CHANGELOG_MODE", "PLAN_ADVICE", "JSON_EXECUTION_PLAN"}
 
 
@@ -62,6 +82,15 @@ def _build_kwarg(self: Flink.Parser, expressions: list[exp.Expr]) -> exp.Kwarg:
     """A named argument ``NAME => value``; the value may be ``TABLE t``."""
     value = self._parse_table_argument() or self._parse_disjunction() or self._parse_select()
     return self.expression(exp.Kwarg(this=exp.var(expressions[0].name), expression=value))
+
+
+def _top_level_statement(self: Flink.Parser) -> exp.Expr | None:
+    """A whole statement; a bare expression (`foo bar`) is not one in Flink."""
+    start = self._curr
+    statement = self._parse_statement()
+    if statement is not None and start and not isinstance(statement, _STATEMENT_TYPES):
+        self.raise_error(f"{start.text!r} does not start a Flink SQL statement", start)
+    return statement
 
 
 def opens_statement_set_block(tokens: list[Token], i: int) -> bool:
@@ -145,6 +174,8 @@ class Flink(Dialect):
             self.reset()
             self.sql = sql or ""
             self._chunks = statement_chunks(raw_tokens)
+            if getattr(parse_method, "__name__", "") == "_parse_statement":
+                parse_method = _top_level_statement
             return self._parse_batch_statements(
                 parse_method=parse_method, sep_first_statement=False
             )

@@ -105,6 +105,9 @@ def parse_statement(statement: Statement) -> sqlglot.exp.Expr:
     return tree
 
 
+_CLAUSES = {"Where", "Having", "Group", "Order", "Join", "Limit", "From", "Window", "Qualify"}
+
+
 def _located(statement: Statement, exc: ParseError) -> SqlError:
     """A ParseError re-raised at its line/col in the whole script."""
     info = exc.errors[0] if exc.errors else {}
@@ -114,9 +117,14 @@ def _located(statement: Statement, exc: ParseError) -> SqlError:
     message = re.sub(r"<Token token_type: TokenType\.\w+, text: ([^,]*),.*?>", r"'\1'", message)
     message = re.sub(
         r"Required keyword: '(\w+)' missing for <class '[\w.]*\.(\w+)'>",
-        lambda m: f"incomplete {m.group(2).upper()} clause",
+        lambda m: (
+            f"incomplete {m.group(2).upper()} clause"
+            if m.group(2) in _CLAUSES
+            else "incomplete expression"
+        ),
         message,
     )
+    message = message.replace("'SENTINEL'", "the end of the statement")
     highlight = info.get("highlight")
     if highlight:
         message = f"{message} near {highlight!r}"

@@ -104,3 +104,15 @@ def test_a_trailing_comma_in_the_select_list_is_an_error() -> None:
     errors = check_sql("SELECT a,\nFROM t")
     assert [(e.line, e.col) for e in errors] == [(2, 1)]
     assert "trailing comma" in errors[0].message
+
+
+@pytest.mark.parametrize("sql", ["FOO BAR", "orders", "1 + 1"])
+def test_a_bare_expression_is_not_a_statement(sql: str) -> None:
+    errors = check_sql(f"SELECT 1;\n{sql};")
+    assert [(e.line, e.col) for e in errors] == [(2, 1)]
+    assert "does not start a Flink SQL statement" in errors[0].message
+
+
+def test_error_messages_name_the_problem_not_sqlglot_internals() -> None:
+    assert "the end of the statement" in check_sql("INSERT INTO")[0].message
+    assert check_sql("SELECT a FROM t WHERE")[0].message.startswith("incomplete WHERE clause")
