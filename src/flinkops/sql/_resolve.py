@@ -100,6 +100,7 @@ class Resolver:
         self.catalog = catalog
         self.tables_read: set[str] = set()
         self.warnings: list[str] = []
+        self._expanding: set[str] = set()  # views being expanded (a view reading itself)
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -293,9 +294,13 @@ class Resolver:
         if name in ctes:
             return ctes[name]
         view = self.catalog.find_view(name)
-        if view is not None:
+        if view is not None and name not in self._expanding:
             query, names = view
-            relation = self.query(query)
+            self._expanding.add(name)
+            try:
+                relation = self.query(query)
+            finally:
+                self._expanding.discard(name)
             return relation.renamed(names) if names else relation
         table = self.catalog.find_table(name)
         if table is not None:

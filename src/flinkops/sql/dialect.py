@@ -190,6 +190,8 @@ class Flink(Dialect):
                 return self._parse_utility()
             if word == "END" and len(self._tokens) == 1:
                 return self._parse_utility()
+            if self._match_text_seq("DROP", "CATALOG", advance=False):
+                return self._parse_utility()
             if self._match_text_seq("CREATE", "CATALOG", advance=False):
                 return self._parse_utility()
             if self._match_text_seq("BEGIN", "STATEMENT", "SET"):

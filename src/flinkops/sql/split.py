@@ -8,7 +8,10 @@ statements of their own. Chunks holding only comments are dropped.
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import sqlglot
@@ -97,7 +100,8 @@ def _make_statement(sql: str, first: Token, last: Token) -> Statement:
 def parse_statement(statement: Statement) -> sqlglot.exp.Expr:
     """Parse one statement with the Flink dialect; a SqlError located in the script."""
     try:
-        tree = sqlglot.parse_one(statement.text, read=Flink)
+        with _quiet_sqlglot():
+            tree = sqlglot.parse_one(statement.text, read=Flink)
     except ParseError as exc:
         raise _located(statement, exc) from None
     except TokenError as exc:
@@ -106,6 +110,18 @@ def parse_statement(statement: Statement) -> sqlglot.exp.Expr:
 
 
 _CLAUSES = {"Where", "Having", "Group", "Order", "Join", "Limit", "From", "Window", "Qualify"}
+
+
+@contextmanager
+def _quiet_sqlglot() -> Iterator[None]:
+    """sqlglot logs a warning when it falls back to a Command; we report errors ourselves."""
+    logger = logging.getLogger("sqlglot")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _located(statement: Statement, exc: ParseError) -> SqlError:
