@@ -8,7 +8,9 @@ scripts/test-flink-1.20.sh). Without Java the tests are skipped, with a reason.
 
 Fixtures: ``flink_cluster`` (ClusterInfo), ``flink_client`` (FlinkClient),
 ``runner_jar_id``, ``submitted_jobs`` (append job ids: cancelled at teardown),
-``wait_for_state`` (``wait_for_state(job_id, "RUNNING", timeout=60)``).
+``wait_for_state`` (``wait_for_state(job_id, "RUNNING", timeout=60)``),
+``wait_for_tasks`` (``wait_for_tasks(job_id)``: the job and all its tasks RUNNING,
+which a savepoint needs).
 """
 
 from __future__ import annotations
@@ -94,5 +96,25 @@ def wait_for_state(flink_client: FlinkClient) -> Callable[..., str]:
                 break
             time.sleep(0.2)
         raise AssertionError(f"job {job_id} is {state}, expected one of {states}")
+
+    return wait
+
+
+@pytest.fixture
+def wait_for_tasks(flink_client: FlinkClient) -> Callable[..., None]:
+    """``wait_for_tasks(job_id, timeout=60)``: poll until the job and all its tasks run."""
+
+    def wait(job_id: str, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        details = flink_client.job(job_id)
+        while time.monotonic() < deadline:
+            details = flink_client.job(job_id)
+            if details.tasks_running:
+                return
+            if details.state in TERMINAL:
+                break
+            time.sleep(0.2)
+        statuses = {v.name: v.status for v in details.vertices}
+        raise AssertionError(f"job {job_id} is {details.state} with tasks {statuses}")
 
     return wait

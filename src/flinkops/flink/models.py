@@ -216,6 +216,15 @@ class JobDetails:
     raw: Json = field(default_factory=dict, repr=False, compare=False)
 
     @property
+    def tasks_running(self) -> bool:
+        """The job and every vertex are RUNNING (only then can it take a savepoint)."""
+        return (
+            self.state == "RUNNING"
+            and bool(self.vertices)
+            and all(v.status == "RUNNING" for v in self.vertices)
+        )
+
+    @property
     def parallelism(self) -> int:
         """The largest vertex parallelism (what a spec's ``parallelism`` sets)."""
         return max((v.parallelism for v in self.vertices), default=0)
