@@ -13,10 +13,19 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flinkops.compat import compare_graphs, unknown
-from flinkops.errors import FlinkError, FlinkUnreachable
+from flinkops.errors import FlinkError, FlinkUnreachable, PlanError
 from flinkops.flink.identity import JobIdentity
 from flinkops.flink.rest import FlinkClient
-from flinkops.plan import Action, Applied, Compat, LiveJob, Plan, build_plan, sql_changed
+from flinkops.plan import (
+    ACTIVE_STATES,
+    Action,
+    Applied,
+    Compat,
+    LiveJob,
+    Plan,
+    build_plan,
+    sql_changed,
+)
 from flinkops.spec import JobSpec
 from flinkops.sql.lineage import JobLineage, Lineage, combine, diff_lineage, lineage_of_sql
 from flinkops.store import Store
@@ -41,10 +50,20 @@ class Observed:
 
 
 def _live_job(client: FlinkClient, summary: Any, target: str) -> LiveJob:
+    """One listed job with its identity. A running job whose identity cannot be read
+    stops the plan: taking it for unmanaged could start a second copy of it."""
     identity: JobIdentity | None = None
     try:
         identity = JobIdentity.from_user_config(client.job_config(summary.id).user_config)
-    except FlinkError:
+    except FlinkUnreachable:
+        raise
+    except FlinkError as exc:
+        if summary.state in ACTIVE_STATES:
+            raise PlanError(
+                f"cannot read the configuration of {summary.state} job {summary.id} "
+                f"({summary.name!r}) to tell whether flinkops manages it: {exc}; "
+                "plan again when the cluster answers"
+            ) from exc
         identity = None
     if identity is not None and identity.target != target:
         identity = None  # submitted for another target: not ours to touch

@@ -550,6 +550,7 @@ class FakeFlink:
 
     def __init__(self, jobs: list[dict] | None = None) -> None:
         self.jobs = jobs or []
+        self.hidden: set[str] = set()  # job ids whose config answers 500
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
@@ -562,6 +563,11 @@ class FakeFlink:
         if path == "/jobs/overview":
             return httpx.Response(200, json={"jobs": [dict(j["summary"]) for j in self.jobs]})
         for job in self.jobs:
+            if (
+                path == f"/jobs/{job['summary']['jid']}/config"
+                and job["summary"]["jid"] in self.hidden
+            ):
+                return httpx.Response(500, json={"errors": ["Internal server error."]})
             if path == f"/jobs/{job['summary']['jid']}/config":
                 return httpx.Response(
                     200, json={"jid": job["summary"]["jid"], "execution-config": job["config"]}
@@ -723,3 +729,26 @@ def test_secrets_never_appear_in_any_output(tmp_path, fake_flink, monkeypatch):
     for name, text in outputs.items():
         for secret in secrets:
             assert secret not in text, f"{secret!r} leaked into {name}"
+
+
+def test_a_running_job_whose_identity_cannot_be_read_stops_the_plan(tmp_path, fake_flink):
+    project = write_project(tmp_path, {"a.yaml": job_yaml("job-a")})
+    fake_flink.jobs.append(
+        {"summary": {"jid": "e" * 32, "name": "job-a", "state": "RUNNING"}, "config": None}
+    )
+    fake_flink.hidden = {"e" * 32}
+    result = run_plan(project, "--no-compat")
+    assert result.exit_code == 1
+    assert "cannot read the configuration of RUNNING job eeee" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_stopped_job_whose_identity_cannot_be_read_is_unmanaged(tmp_path, fake_flink):
+    project = write_project(tmp_path, {"a.yaml": job_yaml("job-a")})
+    fake_flink.jobs.append(
+        {"summary": {"jid": "e" * 32, "name": "job-a", "state": "FINISHED"}, "config": None}
+    )
+    fake_flink.hidden = {"e" * 32}
+    data = json.loads(run_plan(project, "--no-compat", "--format", "json").output)
+    assert data["changes"][0]["action"] == "create"
+    assert data["unmanaged"][0]["job_id"] == "e" * 32
