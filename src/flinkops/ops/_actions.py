@@ -47,8 +47,9 @@ def take_savepoint(
     Returns ``{"job", "job_id", "version", "location"}``.
     """
     run = _active_run(client, target, name)
-    job = run.identity.name if run.identity else name
-    version = run.identity.version if run.identity else None
+    ident = run.identity if run.identity and run.identity.target == target else None
+    job = ident.name if ident else name
+    version = ident.version if ident else None
     directory = directory or (spec.savepoint_dir if spec else None)
     trigger = client.trigger_savepoint(run.id, directory)
     location = client.wait_savepoint(run.id, trigger, timeout=timeout, on_progress=on_progress)

@@ -226,9 +226,8 @@ def collect_show(
     """
     runs = find_runs(client, target, name)
     run = newest_run(runs)
-    job = run.identity.name if run and run.identity else name
-    if spec is None and run is not None and run.identity is None:
-        job = name  # an unmanaged job, shown by id
+    ident = run.identity if run and run.identity and run.identity.target == target else None
+    job = ident.name if ident else name
     versions = store.versions(target, job)
     latest = versions[-1] if versions else None
     if spec is None and run is None and latest is None:
@@ -247,7 +246,7 @@ def collect_show(
     return {
         "name": job,
         "target": target,
-        "managed": run is None or run.identity is not None,
+        "managed": run is None or ident is not None,
         "desired": spec.state.upper() if spec else None,
         "current": current,
         "running": running,
@@ -255,11 +254,10 @@ def collect_show(
         if running
         else f"job {job!r} is not running on {target!r} ({current.lower()}); "
         "what flinkops recorded is shown",
-        "version": (run.identity.version if run and run.identity else None)
-        or (latest.version if latest else None),
+        "version": (ident.version if ident else None) or (latest.version if latest else None),
         "spec_hash": spec.spec_hash if spec else None,
-        "live_spec_hash": run.identity.spec_hash if run and run.identity else None,
-        "in_sync": bool(spec and run and run.identity and run.identity.spec_hash == spec.spec_hash)
+        "live_spec_hash": ident.spec_hash if ident else None,
+        "in_sync": bool(spec and run and run.active and ident and ident.spec_hash == spec.spec_hash)
         if spec and spec.state == "running"
         else None,
         "web_ui": web_ui_url(url, run.id, running) if run else None,

@@ -1,0 +1,333 @@
+"""status, show, savepoint, logs and diagnose against the session's real Flink cluster.
+
+One project (target ``ops-it`` on the fixture cluster, target ``down`` on a
+closed port) and one set of jobs for the module: running, suspended (stopped
+with a savepoint, recorded so), cancelled, failing at runtime, and unmanaged.
+Every job started here is cancelled at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from flinkops.cli import main
+from flinkops.errors import FlinkError
+from flinkops.flink.identity import JobIdentity
+from flinkops.flink.local import ClusterInfo, free_port
+from flinkops.flink.rest import FlinkClient
+from flinkops.flink.runner import build_run_body, submit_sql
+from flinkops.spec import JobSpec
+from flinkops.store import VersionRecord
+from flinkops.workspace import Workspace, open_workspace
+
+TARGET = "ops-it"
+TERMINAL = {"FAILED", "CANCELED", "FINISHED"}
+SECRET = "hunter2-ops-it"
+
+SRC = (
+    "CREATE TABLE src (k INT, v BIGINT) WITH ('connector' = 'datagen', "
+    "'rows-per-second' = '50', 'fields.k.min' = '1', 'fields.k.max' = '5');\n"
+)
+SUM_SQL = (
+    SRC + "CREATE TABLE snk (k INT, total BIGINT) WITH ('connector' = 'blackhole');\n"
+    "INSERT INTO snk SELECT k, SUM(v) FROM src GROUP BY k;\n"
+)
+SUM_COUNT = [
+    SRC.rstrip(";\n"),
+    "CREATE TABLE snk (k INT, total BIGINT, n BIGINT) WITH ('connector' = 'blackhole')",
+    "INSERT INTO snk SELECT k, SUM(v), COUNT(*) FROM src GROUP BY k",
+]
+BAD_CAST_SQL = (
+    "CREATE TABLE words (s STRING) WITH ('connector' = 'datagen', "
+    "'rows-per-second' = '5', 'fields.s.length' = '6');\n"
+    "CREATE TABLE nums (i INT) WITH ('connector' = 'blackhole');\n"
+    "INSERT INTO nums SELECT CAST(s AS INT) FROM words;\n"
+)
+
+
+def _job(name: str, sql: str, state: str = "running", conf: dict[str, str] | None = None) -> str:
+    conf = conf or {"pipeline.auto-watermark-interval": "200ms"}
+    conf_lines = "".join(f"    {k}: {json.dumps(v)}\n" for k, v in conf.items())
+    return (
+        f"apiVersion: flinkops/v1\nkind: SqlJob\nmetadata:\n  name: {name}\n"
+        f"  labels: {{suite: ops}}\nspec:\n  state: {state}\n  parallelism: 1\n"
+        f"  flinkConfiguration:\n{conf_lines}"
+        f"  sql: |\n{textwrap.indent(sql, '    ')}"
+    )
+
+
+@dataclass
+class Jobs:
+    root: Path
+    ids: dict[str, str]
+    savepoint: str
+
+
+def _wait(client: FlinkClient, job_id: str, *states: str, timeout: float = 60.0) -> str:
+    deadline = time.monotonic() + timeout
+    state = ""
+    while time.monotonic() < deadline:
+        state = client.job(job_id).state
+        if state in states:
+            return state
+        if state in TERMINAL:
+            break
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} is {state}, expected one of {states}")
+
+
+def _deploy(ws: Workspace, spec: JobSpec, started: list[str], version: int = 1) -> str:
+    job_id = submit_sql(
+        ws.client,
+        job_name=spec.name,
+        statements=spec.statements,
+        identity=JobIdentity(spec.name, version, spec.spec_hash, TARGET),
+        parallelism=1,
+        flink_configuration=spec.flink_configuration,
+    )
+    started.append(job_id)
+    ws.store.record_version(
+        VersionRecord(
+            target=TARGET,
+            job=spec.name,
+            version=version,
+            spec_hash=spec.spec_hash,
+            sql_hash=spec.sql_hash,
+            config_hash=spec.config_hash,
+            spec=spec.to_json(),
+            sql=spec.sql,
+            job_id=job_id,
+            outcome="applied",
+        )
+    )
+    return job_id
+
+
+def _stop_with_savepoint(client: FlinkClient, job_id: str) -> str:
+    deadline = time.monotonic() + 30
+    while True:  # a savepoint needs every task RUNNING, which lags the job's state a little
+        try:
+            location = client.wait_savepoint(
+                job_id, client.stop_with_savepoint(job_id, None), timeout=60
+            )
+            break
+        except FlinkError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+    _wait(client, job_id, "FINISHED")
+    return location
+
+
+@pytest.fixture(scope="module")
+def jobs(
+    flink_cluster: ClusterInfo,
+    flink_client: FlinkClient,
+    runner_jar_id: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Jobs]:
+    root = tmp_path_factory.mktemp("ops-project")
+    (root / "flinkops.yaml").write_text(
+        "apiVersion: flinkops/v1\nkind: Project\njobs: [jobs/]\nstore: .flinkops/state.db\n"
+        f"defaultTarget: {TARGET}\ntargets:\n"
+        f"  {TARGET}:\n    url: {flink_cluster.url}\n"
+        f"  down:\n    url: http://127.0.0.1:{free_port()}\n"
+    )
+    jobs_dir = root / "jobs"
+    jobs_dir.mkdir()
+    conf = {"execution.checkpointing.interval": "2s", "custom.password": SECRET}
+    files = {
+        "live": _job("live", SUM_SQL, conf=conf),
+        "paused": _job("paused", SUM_SQL, state="suspended"),
+        "stopped": _job("stopped", SUM_SQL, state="cancelled"),
+        "failing": _job("failing", BAD_CAST_SQL, conf={"restart-strategy.type": "none"}),
+        "evolving": _job("evolving", SUM_SQL, conf={"restart-strategy.type": "none"}),
+    }
+    for name, text in files.items():
+        (jobs_dir / f"{name}.yaml").write_text(text)
+    started: list[str] = []
+    ws = open_workspace(root, TARGET)
+    try:
+        ids = {name: _deploy(ws, ws.spec(name), started) for name in files}
+        unmanaged = flink_client.run_jar(
+            runner_jar_id,
+            build_run_body(job_name="adhoc-unmanaged", statements=SUM_COUNT, parallelism=1),
+        )
+        started.append(unmanaged)
+        ids["unmanaged"] = unmanaged
+        for name in ("live", "paused", "stopped", "evolving"):
+            _wait(flink_client, ids[name], "RUNNING")
+        location = _stop_with_savepoint(flink_client, ids["paused"])
+        ws.store.update_version(TARGET, "paused", 1, outcome="suspended", savepoint=location)
+        ws.store.record_savepoint(
+            TARGET, "paused", location, kind="suspend", job_id=ids["paused"], version=1
+        )
+        flink_client.cancel(ids["stopped"])
+        _wait(flink_client, ids["stopped"], "CANCELED")
+        ws.store.update_version(TARGET, "stopped", 1, outcome="cancelled")
+        _wait(flink_client, ids["failing"], "FAILED")
+        yield Jobs(root, ids, location)
+    finally:
+        for job_id in started:
+            try:
+                if flink_client.job(job_id).state not in TERMINAL:
+                    flink_client.cancel(job_id)
+            except FlinkError:
+                pass
+        ws.close()
+
+
+def _cli(*args: str, root: Path, code: int = 0) -> tuple[str, str]:
+    result = CliRunner().invoke(main, [*args, "--project", str(root)])
+    assert result.exit_code == code, (result.stdout, result.stderr, result.exception)
+    return result.stdout, result.stderr
+
+
+def _json(*args: str, root: Path, code: int = 0) -> dict[str, Any]:
+    out, _ = _cli(*args, "--format", "json", root=root, code=code)
+    return json.loads(out)
+
+
+def test_status_rows_and_counts(jobs: Jobs) -> None:
+    status = _json("status", root=jobs.root)
+    rows = {j["name"]: j for j in status["jobs"]}
+    assert status["reachable"] is True and status["target"] == TARGET
+    assert set(rows) == {"live", "paused", "stopped", "failing", "evolving"}
+    live = rows["live"]
+    assert (live["desired"], live["current"], live["in_sync"]) == ("RUNNING", "RUNNING", True)
+    assert live["job_id"] == jobs.ids["live"] and live["version"] == 1
+    assert live["job_type"] == "STREAMING" and live["uptime_ms"] > 0
+    assert live["restarts"] == 0
+    assert (rows["paused"]["desired"], rows["paused"]["current"]) == ("SUSPENDED", "SUSPENDED")
+    assert rows["paused"]["in_sync"] is True
+    assert rows["paused"]["last_savepoint"]["location"] == jobs.savepoint
+    assert rows["stopped"]["current"] == "CANCELLED" and rows["stopped"]["in_sync"] is True
+    failing = rows["failing"]
+    assert (failing["desired"], failing["current"], failing["in_sync"]) == (
+        "RUNNING",
+        "FAILED",
+        False,
+    )
+    unmanaged = {u["job_id"]: u for u in status["unmanaged"]}
+    assert unmanaged[jobs.ids["unmanaged"]]["name"] == "adhoc-unmanaged"
+    assert not set(jobs.ids.values()) - {jobs.ids["unmanaged"]} & set(unmanaged)
+    everything = [*status["jobs"], *status["unmanaged"]]
+    counts = status["counts"]
+    assert counts["total"] == len(everything)
+    for key, current in (("RUNNING", "RUNNING"), ("FAILED", "FAILED"), ("CANCELED", "CANCELLED")):
+        assert counts[key] == sum(j["current"] == current for j in everything), key
+    assert counts["FAILED"] >= 1 and counts["RUNNING"] >= 2 and counts["UNKNOWN"] == 0
+
+    failed_only = _json("status", "--state", "failed", "--label", "suite=ops", root=jobs.root)
+    assert [j["name"] for j in failed_only["jobs"]] == ["failing"]
+    text, _ = _cli("status", root=jobs.root)
+    assert "live" in text and "SUSPENDED" in text and "adhoc-unmanaged" in text
+
+
+def test_status_unknown_when_the_cluster_is_down(jobs: Jobs) -> None:
+    started = time.monotonic()
+    status = _json("status", "-t", "down", "--reconnect-timeout", "1", root=jobs.root, code=1)
+    assert time.monotonic() - started < 15
+    assert status["reachable"] is False and "connection refused" in status["error"]
+    assert {j["current"] for j in status["jobs"]} == {"UNKNOWN"}
+    assert status["counts"]["UNKNOWN"] == len(status["jobs"]) == 5
+    out, err = _cli("status", "-t", "down", "--reconnect-timeout", "2", root=jobs.root, code=1)
+    assert "RECONNECTING" in err
+    assert "UNREACHABLE" in out and "UNKNOWN" in out and "Traceback" not in out + err
+
+
+def test_show_running_job_has_records_and_redacted_config(jobs: Jobs) -> None:
+    deadline = time.monotonic() + 45  # Flink refreshes vertex metrics about every 10 s
+    while True:
+        data = _json("show", "live", root=jobs.root)
+        vertices = data["live"]["vertices"]
+        if sum(v["records_out"] for v in vertices) > 0 or time.monotonic() > deadline:
+            break
+        time.sleep(2)
+    assert sum(v["records_out"] for v in vertices) > 0, vertices
+    assert sum(v["records_in"] for v in vertices) > 0
+    assert data["running"] is True and data["current"] == "RUNNING" and data["in_sync"] is True
+    assert data["live"]["job_id"] == jobs.ids["live"]
+    assert {v["parallelism"] for v in vertices} == {1}
+    assert any("GroupAggregate" in v["name"] for v in vertices)
+    assert {v["backpressure"] for v in vertices} <= {"ok", "low", "high", "unknown"}
+    assert data["web_ui"].endswith(f"/#/job/running/{jobs.ids['live']}/overview")
+    assert data["configuration"]["flinkConfiguration"]["custom.password"] == "***"
+    assert data["live"]["checkpoints"]["counts"]["completed"] >= 1
+    assert data["versions"][0]["outcome"] == "applied"
+    assert data["lineage"] is None or data["lineage"]["tables"][0]["sink"] == "snk"
+    text, _ = _cli("show", "live", root=jobs.root)
+    assert SECRET not in text and "Vertices:" in text and "GroupAggregate" in text
+
+
+def test_show_a_suspended_job_from_the_store(jobs: Jobs) -> None:
+    data = _json("show", "paused", root=jobs.root)
+    assert data["running"] is False and data["current"] == "SUSPENDED"
+    assert "not running" in data["message"]
+    assert data["versions"][-1]["outcome"] == "suspended"
+    assert [s["location"] for s in data["savepoints"]] == [jobs.savepoint]
+    text, _ = _cli("show", "paused", root=jobs.root)
+    assert "not running" in text and jobs.savepoint in text
+
+
+def test_savepoint_keeps_the_job_running_and_is_recorded(
+    jobs: Jobs, flink_client: FlinkClient
+) -> None:
+    data = _json("savepoint", "live", root=jobs.root)
+    assert data["job_id"] == jobs.ids["live"] and "savepoint-" in data["location"]
+    assert flink_client.job(jobs.ids["live"]).state == "RUNNING"
+    shown = _json("show", "live", root=jobs.root)
+    assert {"location": data["location"], "kind": "manual"}.items() <= shown["savepoints"][
+        0
+    ].items()
+    assert any(e["step"] == "savepoint" for e in shown["events"])
+
+
+def test_logs_prints_the_jobmanager_log(jobs: Jobs) -> None:
+    out, err = _cli("logs", "live", "--tail", "20", root=jobs.root)
+    assert len(out.splitlines()) == 20 and "INFO" in out
+    assert jobs.ids["live"] in err
+
+
+def test_diagnose_names_a_failed_state_restore(
+    jobs: Jobs, flink_client: FlinkClient, runner_jar_id: str
+) -> None:
+    ws = open_workspace(jobs.root, TARGET)
+    try:
+        spec = ws.spec("evolving")
+        location = _stop_with_savepoint(flink_client, jobs.ids["evolving"])
+        changed = submit_sql(
+            flink_client,
+            job_name="evolving",
+            statements=SUM_COUNT,
+            identity=JobIdentity("evolving", 2, "changed", TARGET),
+            parallelism=1,
+            flink_configuration=spec.flink_configuration,
+            savepoint_path=location,
+        )
+        try:
+            _wait(flink_client, changed, "FAILED", timeout=60)
+        finally:
+            if flink_client.job(changed).state not in TERMINAL:
+                flink_client.cancel(changed)
+    finally:
+        ws.close()
+    data = _json("diagnose", "evolving", root=jobs.root)
+    assert data["job_id"] == changed and data["flink_state"] == "FAILED"
+    rules = [f["rule"] for f in data["findings"]]
+    assert rules[0] == "state-incompatible", data["findings"]
+    assert data["findings"][0]["evidence"] and data["findings"][0]["next_step"]
+    text, _ = _cli("diagnose", "evolving", root=jobs.root)
+    assert "state could not be restored" in text and "next:" in text
+
+    healthy = _json("diagnose", "live", root=jobs.root)
+    assert healthy["flink_state"] == "RUNNING" and healthy["findings"] == []
