@@ -385,6 +385,8 @@ def _orphan(job: LiveJob, applied: Applied | None, prune: bool) -> Change:
             reason="its spec was removed; --prune cancels it",
             state_reason="the job is cancelled without a savepoint",
             live=job,
+            spec_hash=job.spec_hash,
+            version=applied.version if applied else job.version,
             applied_version=applied.version if applied else None,
         )
     return Change(
@@ -393,6 +395,7 @@ def _orphan(job: LiveJob, applied: Applied | None, prune: bool) -> Change:
         state=StateImpact.NONE,
         reason="its spec was removed; left running (plan with --prune to delete it)",
         live=job,
+        spec_hash=job.spec_hash,
         applied_version=applied.version if applied else None,
     )
 
@@ -421,8 +424,14 @@ def _decide(
         word = "suspended" if spec.state == "suspended" else "cancelled"
         if applied is None and live is None:
             return _noop(base, f"not started (desired state: {word})")
-        if spec.state == "suspended" and applied and applied.savepoint:
-            return _noop(base, f"suspended, savepoint kept: {applied.savepoint}")
+        if applied and applied.outcome == "suspended" and applied.savepoint:
+            if spec.state == "suspended":
+                return _noop(base, f"suspended, savepoint kept: {applied.savepoint}")
+            return _noop(
+                base,
+                f"not running (desired state: {word}); the savepoint of its suspend is kept "
+                f"and state: running resumes from it ({applied.savepoint})",
+            )
         return _noop(base, f"not running (desired state: {word})")
     if spec.state == "suspended":
         impact, why = (StateImpact.PRESERVED, "stopped with a savepoint; resume restores it")

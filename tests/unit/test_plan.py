@@ -395,6 +395,7 @@ def test_removed_spec_is_deleted_only_with_prune(make_spec, make_live_job, make_
     assert change.job == "old-job"
     assert change.state is StateImpact.LOST
     assert change.applied_version == 3
+    assert change.version == 3
     change = only_change(plan_of([], live, applied))
     assert change.action is Action.NOOP
     assert "--prune" in change.reason
@@ -752,3 +753,11 @@ def test_a_stopped_job_whose_identity_cannot_be_read_is_unmanaged(tmp_path, fake
     data = json.loads(run_plan(project, "--no-compat", "--format", "json").output)
     assert data["changes"][0]["action"] == "create"
     assert data["unmanaged"][0]["job_id"] == "e" * 32
+
+
+def test_cancelled_after_suspend_says_the_savepoint_is_kept(make_spec, make_applied):
+    spec = make_spec(state="cancelled")
+    applied = {"job-a": make_applied(spec, outcome="suspended", savepoint="file:///sp/s-2")}
+    change = only_change(plan_of([spec], [], applied))
+    assert change.action is Action.NOOP
+    assert "state: running resumes from it (file:///sp/s-2)" in change.reason
