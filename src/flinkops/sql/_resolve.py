@@ -23,6 +23,10 @@ _T = TypeVar("_T")
 Sources = frozenset[str]
 _NONE: Sources = frozenset()
 _WINDOW_TVFS = {"TUMBLE", "HOP", "CUMULATE", "SESSION"}
+_TIME_UNITS = {
+    "NANOSECOND", "MICROSECOND", "MILLISECOND", "SECOND", "MINUTE", "HOUR", "DAY", "WEEK",
+    "MONTH", "QUARTER", "YEAR",
+}  # fmt: skip
 _WINDOW_COLUMNS = ("window_start", "window_end", "window_time")
 
 
@@ -351,6 +355,8 @@ class Resolver:
             found = _lookup_unqualified(parts[0], relations)
             if found is not None:
                 return found
+        if len(parts) == 1 and parts[0].upper() in _TIME_UNITS:
+            return _NONE  # TIMESTAMPADD(HOUR, ...): a unit, not a column
         if len(parts) == 1 or self._relation(parts[0], scope, outer) is None:
             self.warn(f"column {'.'.join(parts)} is not found in the tables of its query")
         return _NONE

@@ -93,6 +93,31 @@ def _top_level_statement(self: Flink.Parser) -> exp.Expr | None:
     return statement
 
 
+def _build_timestampdiff(args: list[exp.Expr]) -> exp.TimestampDiff:
+    """``TIMESTAMPDIFF(unit, t1, t2)`` is t2 - t1 in ``unit``."""
+    unit = args[0]
+    if isinstance(unit, exp.Column):
+        unit = exp.var(unit.name.upper())
+    return exp.TimestampDiff(this=args[2], expression=args[1], unit=unit)
+
+
+def _trim_sql(self: Flink.Generator, expression: exp.Trim) -> str:
+    """``TRIM([BOTH|LEADING|TRAILING] [chars] FROM s)``, Flink's only form with options."""
+    position = self.sql(expression, "position")
+    chars = self.sql(expression, "expression")
+    if not (position or chars):
+        return self.func("TRIM", expression.this)
+    spec = " ".join(p for p in (position, chars) if p)
+    return f"TRIM({spec} FROM {self.sql(expression, 'this')})"
+
+
+def _substring_sql(self: Flink.Generator, expression: exp.Substring) -> str:
+    length = self.sql(expression, "length")
+    start = self.sql(expression, "start")
+    bounds = f" FROM {start}" + (f" FOR {length}" if length else "") if start else ""
+    return f"SUBSTRING({self.sql(expression, 'this')}{bounds})"
+
+
 def opens_statement_set_block(tokens: list[Token], i: int) -> bool:
     """True at ``[EXECUTE] STATEMENT SET BEGIN``: a block whose ``;`` do not end it."""
     words = ("EXECUTE", "STATEMENT", "SET", "BEGIN")
@@ -164,7 +189,10 @@ class Flink(Dialect):
             "WATERMARK": _build_watermark,
         }
         # Names Flink leaves to user functions (sqlglot would demand its own arity).
-        FUNCTIONS = {k: v for k, v in parser.Parser.FUNCTIONS.items() if k not in {"SPLIT"}}
+        FUNCTIONS = {
+            **{k: v for k, v in parser.Parser.FUNCTIONS.items() if k not in {"SPLIT"}},
+            "TIMESTAMPDIFF": _build_timestampdiff,
+        }
         SCHEMA_UNNAMED_CONSTRAINTS = {*parser.Parser.SCHEMA_UNNAMED_CONSTRAINTS, "WATERMARK"}
         FUNC_TOKENS = {*parser.Parser.FUNC_TOKENS, TokenType.SESSION}
         LAMBDAS = {**parser.Parser.LAMBDAS, TokenType.FARROW: _build_kwarg}
@@ -368,6 +396,16 @@ class Flink(Dialect):
             Reset: lambda self, e: f"RESET {self.sql(e, 'this')}".rstrip(),
             Utility: lambda self, e: f"{self.sql(e, 'this')}{e.text('expression')}",
             Explain: lambda self, e: self._explain_sql(e),
+            exp.Array: lambda self, e: f"ARRAY[{self.expressions(e, flat=True)}]",
+            exp.Length: lambda self, e: self.func("CHAR_LENGTH", e.this),
+            exp.StrPosition: lambda self, e: (
+                f"POSITION({self.sql(e, 'substr')} IN {self.sql(e, 'this')})"
+            ),
+            exp.Substring: _substring_sql,
+            exp.TimestampDiff: lambda self, e: self.func(
+                "TIMESTAMPDIFF", e.args.get("unit"), e.expression, e.this
+            ),
+            exp.Trim: _trim_sql,
             MatchRecognize: lambda self, e: self._match_recognize_sql(e),
             StatementSet: lambda self, e: self._statement_set_sql(e),
         }

@@ -162,6 +162,22 @@ def test_queries(sql: str) -> None:
     validate_identity(sql)
 
 
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT TIMESTAMPDIFF(DAY, a, b), TIMESTAMPADD(HOUR, 1, ts)",
+        "SELECT SUBSTRING(s FROM 1 FOR 2), TRIM(BOTH ' ' FROM s), TRIM(s)",
+        "SELECT POSITION(a IN b), CHAR_LENGTH(s), ARRAY[1, 2], MAP['a', 1]",
+    ],
+)
+def test_functions_keep_flink_spelling(sql: str) -> None:
+    validate_identity(sql)
+
+
+def test_function_spellings_flink_lacks_are_rewritten() -> None:
+    validate_identity("SELECT SUBSTR(s, 2, 3)", "SELECT SUBSTRING(s FROM 2 FOR 3)")
+
+
 def test_match_recognize() -> None:
     sql = (
         "SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY s ORDER BY ts MEASURES A.p AS ap, "

@@ -91,6 +91,15 @@ def test_computed_metadata_and_nested_columns() -> None:
     }
 
 
+def test_time_units_in_functions_are_not_columns() -> None:
+    got = run(
+        "INSERT INTO s SELECT TIMESTAMPADD(HOUR, 1, ts) AS a, TIMESTAMPDIFF(DAY, ts, ts) AS b, "
+        "EXTRACT(DAY FROM ts) AS c FROM orders"
+    )
+    assert set(map(tuple, columns(got).values())) == {("orders.ts",)}
+    assert not any("HOUR" in w or "DAY" in w for w in got.warnings)
+
+
 def test_literals_and_count_star_have_no_sources() -> None:
     got = run("INSERT INTO s SELECT 'x' AS a, COUNT(*) AS n, CURRENT_TIMESTAMP AS t FROM orders")
     assert columns(got) == {"s.a": [], "s.n": [], "s.t": []}
