@@ -337,6 +337,12 @@ class Checkpoints:
     latest: LatestCheckpoints
     history: list[CheckpointRef]
     raw: Json = field(default_factory=dict, repr=False, compare=False)
+    enabled: bool = True  # False: Flink says checkpointing was never enabled for the job
+
+    @classmethod
+    def disabled(cls) -> Checkpoints:
+        """What a job without checkpointing has: nothing (Flink answers 404 for it)."""
+        return cls(counts={}, latest=LatestCheckpoints(), history=[], enabled=False)
 
     @property
     def restored(self) -> CheckpointRef | None:

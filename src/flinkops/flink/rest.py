@@ -257,8 +257,17 @@ class FlinkClient:
         return JobConfig.from_json(self._get(f"/jobs/{_seg(job_id)}/config"))
 
     def checkpoints(self, job_id: str) -> Checkpoints:
-        """``GET /jobs/:id/checkpoints``: counts, latest (completed/savepoint/failed/restored)."""
-        return Checkpoints.from_json(self._get(f"/jobs/{_seg(job_id)}/checkpoints"))
+        """``GET /jobs/:id/checkpoints``: counts, latest (completed/savepoint/failed/restored).
+
+        A job without checkpointing gets ``Checkpoints.disabled()`` (``enabled`` False)
+        instead of Flink's 404.
+        """
+        try:
+            return Checkpoints.from_json(self._get(f"/jobs/{_seg(job_id)}/checkpoints"))
+        except FlinkError as exc:
+            if exc.status == 404 and any("not been enabled" in e for e in exc.flink_errors):
+                return Checkpoints.disabled()
+            raise
 
     def exceptions(self, job_id: str, max_exceptions: int = 20) -> Exceptions:
         """``GET /jobs/:id/exceptions``: root exception and history (2.x and 1.x fields)."""

@@ -108,6 +108,17 @@ def test_both_statement_set_forms_make_one_job_with_two_sinks(
         assert "snk[" in text and "snk2[" in text, text
 
 
+def test_set_statements_configure_the_planner(
+    flink_client: FlinkClient, runner_jar_id: str
+) -> None:
+    for set_statement in (
+        "SET 'table.exec.resource.default-parallelism' = '3'",
+        "SET table.exec.resource.default-parallelism = 3",
+    ):
+        graph = compile_sql(flink_client, job_name="with-set", statements=[set_statement, *AGG])
+        assert {n["parallelism"] for n in graph["nodes"]} == {3}, set_statement
+
+
 def test_stop_with_savepoint_then_restore_from_it(
     flink_client: FlinkClient,
     runner_jar_id: str,

@@ -12,6 +12,7 @@ from flinkops.flink.local import (
     cluster_config,
     default_cluster_dir,
     find_flink_home,
+    find_java,
     flink_version_of,
     parse_java_major,
 )
@@ -82,3 +83,20 @@ def test_status_and_down_without_a_cluster(tmp_path: Path) -> None:
         '{"url": "http://localhost:1", "pids": {"jobmanager": 999999}}'
     )
     assert cluster.status() is None  # a dead PID is not a cluster
+
+
+def test_no_java_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setattr("flinkops.flink.local.shutil.which", lambda _name: None)
+    with pytest.raises(LocalClusterError, match=r"java not found.*Java 11 or newer.*install a JDK"):
+        find_java()
+
+
+def test_old_java_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    java = tmp_path / "bin" / "java"
+    java.parent.mkdir()
+    java.write_text("#!/bin/sh\necho 'java version \"1.8.0_392\"' >&2\n")
+    java.chmod(0o755)
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path))
+    with pytest.raises(LocalClusterError, match=r"is Java 8; Flink needs Java 11 or newer"):
+        find_java()

@@ -257,3 +257,12 @@ def test_summary_and_redaction_helpers() -> None:
     assert flink_error_summary(["Internal server error."]) == "Internal server error."
     assert flink_error_summary([]) == "no error text"
     assert redact_url("https://u:p@h:9/x?token=1") == "https://h:9/x"
+
+
+def test_checkpoints_of_a_job_without_checkpointing() -> None:
+    rec = Recorder(httpx.Response(404, json={"errors": ["Checkpointing has not been enabled."]}))
+    cp = make_client(rec).checkpoints("j1")
+    assert not cp.enabled and cp.restored is None and cp.history == []
+    missing = Recorder(httpx.Response(404, json={"errors": ["Job j2 not found"]}))
+    with pytest.raises(FlinkError, match="Job j2 not found"):
+        make_client(missing).checkpoints("j2")

@@ -28,6 +28,8 @@ public final class SqlRunner {
 
     private static final Pattern SET =
             Pattern.compile("(?is)^SET\\s+'((?:[^']|'')*)'\\s*=\\s*'((?:[^']|'')*)'$");
+    private static final Pattern SET_UNQUOTED =
+            Pattern.compile("(?is)^SET\\s+([A-Za-z0-9_.\\-]+)\\s*=\\s*(.*?)$");
     private static final Pattern STATEMENT_SET_OPEN =
             Pattern.compile("(?is)^(?:EXECUTE\\s+)?(?:BEGIN\\s+STATEMENT\\s+SET|STATEMENT\\s+SET\\s+BEGIN)\\b(.*)$");
     private static final Pattern END = Pattern.compile("(?is)^END$");
@@ -77,9 +79,12 @@ public final class SqlRunner {
                 continue;
             }
             Matcher set = SET.matcher(sql);
+            Matcher setUnquoted = SET_UNQUOTED.matcher(sql);
             Matcher insert = INSERT.matcher(sql);
             if (set.matches()) {
                 setConfig.invoke(tableConfig, set.group(1).replace("''", "'"), set.group(2).replace("''", "'"));
+            } else if (setUnquoted.matches()) {
+                setConfig.invoke(tableConfig, setUnquoted.group(1), setUnquoted.group(2).trim());
             } else if (insert.matches()) {
                 addInsertSql.invoke(statementSet, insert.group(1));
                 inserts++;
