@@ -7,6 +7,30 @@ works afterwards.
 from __future__ import annotations
 
 from flinkops.sql.dialect import Flink
+from flinkops.sql.lineage import (
+    JobLineage,
+    Lineage,
+    LineageDiff,
+    diff_lineage,
+    lineage_of_sql,
+    project_lineage,
+)
+from flinkops.sql.render import to_dot, to_mermaid, to_text
 from flinkops.sql.split import Statement, check_sql, parse_statement, split_statements
 
-__all__ = ["Flink", "Statement", "check_sql", "parse_statement", "split_statements"]
+__all__ = [
+    "Flink",
+    "JobLineage",
+    "Lineage",
+    "LineageDiff",
+    "Statement",
+    "check_sql",
+    "diff_lineage",
+    "lineage_of_sql",
+    "parse_statement",
+    "project_lineage",
+    "split_statements",
+    "to_dot",
+    "to_mermaid",
+    "to_text",
+]
