@@ -144,6 +144,7 @@ class JobSummary:
     duration: int | None
     last_modification: int | None = None
     tasks: dict[str, int] = field(default_factory=dict)
+    job_type: str = ""  # STREAMING or BATCH where Flink says
 
     @classmethod
     def from_json(cls, d: Json) -> JobSummary:
@@ -156,6 +157,7 @@ class JobSummary:
             duration=_ms(d.get("duration")),
             last_modification=_ms(d.get("last-modification")),
             tasks={k: _int(v) for k, v in (d.get("tasks") or {}).items()},
+            job_type=str(d.get("job-type") or d.get("jobType") or ""),
         )
 
 

@@ -212,6 +212,14 @@ class FlinkClient:
     def _get(self, path: str, **kw: Any) -> Any:
         return self._request("GET", path, **kw)
 
+    def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        """Any GET of the REST API (e.g. ``/jobs/:id/metrics``) as parsed JSON.
+
+        For endpoints without a typed method; retried and erroring like the rest.
+        ``path`` starts with ``/``; escape ids in it yourself.
+        """
+        return self._get(path, params=params) if params else self._get(path)
+
     # cluster ----------------------------------------------------------------
     def overview(self) -> Overview:
         """``GET /overview``: version, slots, TaskManagers, job counts."""

@@ -266,3 +266,33 @@ def test_checkpoints_of_a_job_without_checkpointing() -> None:
     missing = Recorder(httpx.Response(404, json={"errors": ["Job j2 not found"]}))
     with pytest.raises(FlinkError, match="Job j2 not found"):
         make_client(missing).checkpoints("j2")
+
+
+def test_get_json_escape_hatch_and_job_summaries() -> None:
+    rec = Recorder(
+        httpx.Response(200, json=[{"id": "numRestarts", "value": "2"}]),
+        httpx.Response(
+            200,
+            json={
+                "jobs": [
+                    {"jid": "a", "name": "old", "state": "FAILED", "start-time": 1},
+                    {
+                        "jid": "b",
+                        "name": "new",
+                        "state": "RUNNING",
+                        "start-time": 9,
+                        "end-time": -1,
+                        "job-type": "STREAMING",
+                    },
+                ]
+            },
+        ),
+    )
+    client = make_client(rec)
+    assert client.get_json("/jobs/a/metrics", {"get": "numRestarts"}) == [
+        {"id": "numRestarts", "value": "2"}
+    ]
+    assert rec.requests[0].url.params["get"] == "numRestarts"
+    jobs = client.jobs()
+    assert [j.id for j in jobs] == ["b", "a"]  # newest first
+    assert jobs[0].end_time is None and jobs[0].job_type == "STREAMING"
