@@ -40,18 +40,16 @@ __all__ = [
     "project_lineage",
 ]
 
-# Options that say *which* data a connector reads or writes (not how).
-_IDENTITY_OPTIONS = (
-    "path",
-    "topic",
-    "topic-pattern",
-    "properties.bootstrap.servers",
-    "url",
-    "table-name",
-    "hosts",
-    "index",
-    "table.identifier",
-)
+# Per connector family, the options that say *which* data it reads or writes (not how).
+_IDENTITY_OPTIONS = {
+    "filesystem": ("path",),
+    "kafka": ("topic", "topic-pattern"),
+    "jdbc": ("url", "table-name"),
+    "elasticsearch": ("hosts", "index"),
+    "hbase": ("zookeeper.quorum", "table-name"),
+}
+_FAMILIES = {"upsert-kafka": "kafka"}
+_GENERIC_IDENTITY = ("path", "topic", "url", "table-name", "index", "table.identifier")
 
 
 @dataclass(frozen=True, order=True)
@@ -204,13 +202,20 @@ def _split_job(column: str) -> tuple[str | None, str]:
 
 
 def connector_identity(options: dict[str, str]) -> str | None:
-    """What data a table stands for: connector plus path/topic/table options, or None."""
-    connector = options.get("connector")
-    keys = [k for k in _IDENTITY_OPTIONS if options.get(k)]
-    if not connector or not keys:
+    """What data a table stands for: connector family plus its location options, or None.
+
+    ``kafka`` and ``upsert-kafka`` on one topic are the same data; a filesystem path
+    with or without a trailing ``/`` is the same path. Connectors without a location
+    (datagen, print, blackhole) have no identity and never link jobs.
+    """
+    connector = options.get("connector", "")
+    family = _FAMILIES.get(connector, connector.split("-")[0] if connector else "")
+    keys = _IDENTITY_OPTIONS.get(family, _GENERIC_IDENTITY)
+    present = [k for k in keys if options.get(k)]
+    if not family or not present:
         return None
-    parts = [f"{k}={options[k].rstrip('/') if k == 'path' else options[k]}" for k in keys]
-    return f"{connector}:{','.join(parts)}"
+    parts = [f"{k}={options[k].rstrip('/') if k == 'path' else options[k]}" for k in present]
+    return f"{family}:{','.join(parts)}"
 
 
 # -- one job ---------------------------------------------------------------------------

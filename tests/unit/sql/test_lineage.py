@@ -11,6 +11,7 @@ from flinkops.errors import SqlError
 from flinkops.sql import split_statements
 from flinkops.sql.lineage import (
     JobLineage,
+    connector_identity,
     diff_lineage,
     lineage_of_sql,
     project_lineage,
@@ -273,6 +274,25 @@ def test_impact_follows_columns_into_other_jobs() -> None:
         "writer: src.amount",
     ]
     assert lineage.impact("src.nothing") == []
+
+
+@pytest.mark.parametrize(
+    ("options", "identity"),
+    [
+        (
+            {"connector": "filesystem", "path": "s3://b/x/", "format": "json"},
+            "filesystem:path=s3://b/x",
+        ),
+        ({"connector": "upsert-kafka", "topic": "t", "key.format": "json"}, "kafka:topic=t"),
+        ({"connector": "kafka", "topic": "t", "properties.group.id": "g"}, "kafka:topic=t"),
+        ({"connector": "jdbc", "url": "jdbc:x", "table-name": "u"}, "jdbc:url=jdbc:x,table-name=u"),
+        ({"connector": "datagen", "rows-per-second": "5"}, None),
+        ({"connector": "print"}, None),
+        ({}, None),
+    ],
+)
+def test_connector_identity(options: dict[str, str], identity: str | None) -> None:
+    assert connector_identity(options) == identity
 
 
 def test_no_edge_without_a_shared_identity() -> None:
