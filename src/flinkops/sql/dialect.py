@@ -398,6 +398,9 @@ class Flink(Dialect):
             Explain: lambda self, e: self._explain_sql(e),
             exp.Array: lambda self, e: f"ARRAY[{self.expressions(e, flat=True)}]",
             exp.Length: lambda self, e: self.func("CHAR_LENGTH", e.this),
+            exp.CurrentDate: lambda self, e: "CURRENT_DATE",
+            exp.CurrentTime: lambda self, e: "CURRENT_TIME",
+            exp.CurrentTimestamp: lambda self, e: "CURRENT_TIMESTAMP",
             exp.StrPosition: lambda self, e: (
                 f"POSITION({self.sql(e, 'substr')} IN {self.sql(e, 'this')})"
             ),

@@ -168,6 +168,8 @@ def test_queries(sql: str) -> None:
         "SELECT TIMESTAMPDIFF(DAY, a, b), TIMESTAMPADD(HOUR, 1, ts)",
         "SELECT SUBSTRING(s FROM 1 FOR 2), TRIM(BOTH ' ' FROM s), TRIM(s)",
         "SELECT POSITION(a IN b), CHAR_LENGTH(s), ARRAY[1, 2], MAP['a', 1]",
+        "SELECT CURRENT_TIMESTAMP, CURRENT_DATE, CURRENT_TIME, LOCALTIMESTAMP, NOW()",
+        "SELECT INTERVAL '1-2' YEAR TO MONTH, INTERVAL '100' DAY(3), ts - INTERVAL '0.001' SECOND",
     ],
 )
 def test_functions_keep_flink_spelling(sql: str) -> None:
