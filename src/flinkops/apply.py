@@ -243,7 +243,7 @@ class Applier:
         job = run.change.job
         trigger = self.client.stop_with_savepoint(step.job_id, step.target_dir)
         self.store.journal_step(
-            run.tid, step.name, "start", {"trigger_id": trigger, "job_id": step.job_id}
+            run.tid, step.name, "start", {"trigger_id": trigger, "stopping": step.job_id}
         )
         location = self.client.wait_savepoint(
             step.job_id,
@@ -567,8 +567,9 @@ class Applier:
                 f" state kept at {restore}",
                 root_cause=cause,
             )
-        self.store.update_version(self.target, job, prev, job_id=job_id)
-        self.store.update_version(self.target, job, run.version, outcome="rolled-back")
+        self.store.update_version(self.target, job, prev, job_id=job_id, savepoint=restore)
+        if self.store.version(self.target, job, run.version) is not None:
+            self.store.update_version(self.target, job, run.version, outcome="rolled-back")
         self.store.journal_step(run.tid, "rollback", "end", {"job_id": job_id})
         self.store.end_transition(run.tid, "rolled-back")
         self.store.add_event(
@@ -624,7 +625,7 @@ class Applier:
         stop = t.data("stop")
         if stop.get("trigger_id") and not run.ctx.get("savepoint"):
             try:
-                st = self.client.savepoint_status(stop["job_id"], stop["trigger_id"])
+                st = self.client.savepoint_status(stop["stopping"], stop["trigger_id"])
                 if st.location:
                     run.ctx["savepoint"] = st.location
             except FlinkError:

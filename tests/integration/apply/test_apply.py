@@ -1,0 +1,164 @@
+"""apply against the real local cluster: every action, rollback, crash recovery, locking."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+
+from flinkops.store import Store
+from tests.integration.apply.conftest import Project, stateful_sql
+
+
+def _ok(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 0, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def test_lifecycle_create_update_suspend_resume_rollback(project: Project, restored_from) -> None:
+    project.write_job("agg", stateful_sql(rate=5))
+    out = _ok(project.apply())
+    assert "agg: create done (version 1" in out
+    [v1] = project.active("agg")
+
+    # A compatible SQL change (a source option): stop with savepoint, restore from it.
+    project.write_job("agg", stateful_sql(rate=8))
+    plan = project.run("plan", "--format", "json")
+    assert plan.returncode == 2
+    change = json.loads(plan.stdout)["changes"][0]
+    assert (change["action"], change["state"]) == ("update", "preserved"), change
+    out = _ok(project.apply())
+    assert "agg: update done (version 2" in out
+    [v2] = project.active("agg")
+    history = project.history("agg")
+    assert [h["outcome"] for h in history] == ["applied", "applied"]
+    savepoint = history[0]["savepoint"]
+    assert savepoint and history[1]["restored_from"] == savepoint
+    assert restored_from(v2.job_id) == savepoint  # Flink says it restored that savepoint
+
+    # Nothing to do now.
+    assert project.run("plan").returncode == 0
+
+    # Suspend: stop with a savepoint, remember it.
+    project.write_job("agg", stateful_sql(rate=8), state="suspended")
+    _ok(project.apply())
+    assert project.active("agg") == []
+    suspended = project.history("agg")[-1]
+    assert suspended["outcome"] == "suspended" and suspended["savepoint"]
+
+    # Resume from exactly that savepoint.
+    project.write_job("agg", stateful_sql(rate=8), state="running")
+    plan = json.loads(project.run("plan", "--format", "json").stdout)
+    assert plan["changes"][0]["action"] == "resume"
+    assert plan["changes"][0]["restore_from"] == suspended["savepoint"]
+    _ok(project.apply())
+    [v3] = project.active("agg")
+    assert restored_from(v3.job_id) == suspended["savepoint"]
+
+    # rollback --to 1: version 1's spec, again through a savepoint.
+    out = _ok(project.run("rollback", "agg", "--to", "1", "--auto-approve"))
+    assert "revert the commit" in out
+    [v4] = project.active("agg")
+    last = project.history("agg")[-1]
+    assert last["outcome"] == "applied" and last["restored_from"]
+    assert restored_from(v4.job_id) == last["restored_from"]
+    assert last["spec_hash"] == project.history("agg")[0]["spec_hash"]
+
+
+def test_incompatible_change_rolls_back_to_previous_version(
+    project: Project, restored_from
+) -> None:
+    project.write_job("agg", stateful_sql())
+    _ok(project.apply())
+    project.write_job("agg", stateful_sql(count=True))
+    plan = json.loads(project.run("plan", "--format", "json").stdout)
+    assert plan["changes"][0]["state"] == "at-risk"
+    assert "COUNT(*)" in plan["changes"][0]["state_reason"]
+
+    done = project.apply()
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "rolled-back" in done.stdout and "rolled back to version 1" in done.stdout
+    [running] = project.active("agg")
+    assert running.version == 1  # the previous version runs again
+    history = project.history("agg")
+    assert [h["outcome"] for h in history] == ["applied", "rolled-back"]
+    # ...restored from the very savepoint the update took
+    assert restored_from(running.job_id) == history[0]["savepoint"]
+    events = json.loads(project.run("events", "agg", "--format", "json").stdout)
+    assert any(e["step"] == "rollback" and e["level"] == "warning" for e in events)
+
+
+@pytest.mark.parametrize(
+    "point", ["stop:after", "submit:before", "submit:after", "wait:before", "record:before"]
+)
+def test_killed_apply_is_finished_by_the_next(project: Project, point: str) -> None:
+    project.write_job("agg", stateful_sql(rate=5))
+    _ok(project.apply())
+    project.write_job("agg", stateful_sql(rate=7))
+    crashed = project.apply(env={"FLINKOPS_APPLY_CRASH_AT": point})
+    assert crashed.returncode == -9, crashed.stdout + crashed.stderr
+
+    store = Store(project.root / ".flinkops/state.db")
+    [open_t] = store.open_transitions(project.target)
+    taken = open_t.data("stop").get("savepoint")
+    store.close()
+
+    out = _ok(project.apply())
+    assert "recovered: agg" in out + _ok(project.run("events", "agg"))
+    active = project.active("agg")
+    assert len(active) == 1, active  # exactly one job: no duplicate submission
+    history = project.history("agg")
+    assert history[-1]["outcome"] == "applied" and history[-1]["version"] == 2
+    assert history[-1]["job_id"] == active[0].job_id
+    assert len(history) == 2
+    if taken:  # the savepoint the killed apply took is the one restored
+        assert history[-1]["restored_from"] == taken
+    store = Store(project.root / ".flinkops/state.db")
+    assert store.open_transitions(project.target) == []
+    assert store.latest_savepoint(project.target, "agg") is not None
+    store.close()
+    assert project.run("plan").returncode == 0
+
+
+def test_store_write_killed_mid_transaction_recovers(project: Project) -> None:
+    project.write_job("agg", stateful_sql())
+    crashed = project.apply(
+        env={"FLINKOPS_STORE_CRASH_AT": "journal_step:submit:end:before-commit"}
+    )
+    assert crashed.returncode == -9
+    _ok(project.apply())
+    assert len(project.active("agg")) == 1
+    assert project.history("agg")[-1]["outcome"] == "applied"
+
+
+def test_second_apply_is_refused_while_one_runs(project: Project) -> None:
+    project.write_job("agg", stateful_sql(), extra="  health: {window: 20s}\n")
+    first = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flinkops",
+            "apply",
+            "--auto-approve",
+            "--project",
+            str(project.root),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        store = Store(project.root / ".flinkops/state.db")
+        deadline = time.monotonic() + 30
+        while store.lock_holder(project.target) is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        store.close()
+        second = project.apply()
+        assert second.returncode == 1
+        assert "locked by another apply" in second.stderr and f"pid {first.pid}" in second.stderr
+    finally:
+        out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, out + err
