@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -93,10 +94,8 @@ def project(
     yield proj
     for job in read_live(flink_client, target):  # never leave a job of this test running
         if job.managed_name and job.active:
-            try:
+            with contextlib.suppress(Exception):
                 flink_client.cancel(job.job_id)
-            except Exception:
-                pass
 
 
 @pytest.fixture
