@@ -125,6 +125,7 @@ class ClusterInfo:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "running": True,
             "url": self.url,
             "version": self.version,
             "slots": self.slots,

@@ -54,38 +54,66 @@ def redact_url(url: str) -> str:
 
 
 def flink_error_summary(errors: list[str]) -> str:
-    """The useful part of Flink's ``errors`` list, as one or two lines.
+    """The useful part of Flink's ``errors`` list, in one line.
 
     Flink wraps server-side failures in ``<Exception on server side: ...>`` with
-    Java stack traces; this keeps the top message and the deepest cause.
+    Java stack traces and wrapper exceptions ("Could not execute application.").
+    This walks the cause chain, drops class names and generic wrappers, and keeps
+    the outermost specific message, plus the deepest cause if it says more.
     """
     texts = [e for e in errors if e and e.strip().lower() not in _GENERIC] or errors
     out: list[str] = []
     for text in texts:
-        body = text.strip()
-        body = re.sub(r"^<Exception on server side:\s*", "", body)
-        body = re.sub(r"\s*End of exception on server side>\s*$", "", body)
-        lines = [ln for ln in body.splitlines() if ln.strip()]
-        if not lines:
+        chain = _cause_chain(text)
+        if not chain:
             continue
-        top = _strip_class(lines[0].strip())
-        deepest = root_line(body)
-        deepest = _strip_class(deepest) if deepest else ""
-        summary = top
-        if deepest and deepest not in top:
-            summary = f"{top} (caused by: {deepest})"
+        specific = [m for m in chain if m.lower().rstrip(".") not in _WRAPPERS] or chain
+        summary, deepest = specific[0], specific[-1]
+        if deepest not in summary:
+            summary = f"{summary} (caused by: {deepest})"
         out.append(summary)
     return "; ".join(out) if out else "no error text"
 
 
+_WRAPPERS = {
+    "could not execute application",
+    "internal server error",
+    "exception on server side",
+    "job submission failed",
+    "could not run the jar",
+}
+
+
+def _cause_chain(text: str) -> list[str]:
+    """Messages of a Java stack trace, outermost first, without class names or repeats."""
+    body = re.sub(r"^<Exception on server side:\s*", "", text.strip())
+    body = re.sub(r"\s*End of exception on server side>\s*$", "", body)
+    lines = [ln.strip() for ln in body.splitlines() if ln.strip()]
+    if not lines:
+        return []
+    heads = [lines[0]] + [
+        ln[len("Caused by:") :].strip() for ln in lines if ln.startswith("Caused by:")
+    ]
+    chain: list[str] = []
+    for head in heads:
+        msg = _strip_class(head)
+        if msg and (not chain or chain[-1] != msg):
+            chain.append(msg)
+    return chain
+
+
 def _strip_class(line: str) -> str:
-    """``org.foo.BarException: message`` -> ``message`` (keeps the class when no message)."""
-    m = re.match(
-        r"^(?:[a-zA-Z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable)?:\s*(.+)$", line
-    )
-    msg = m.group(1) if m else line
-    msg = re.sub(r"^The main method caused an error:\s*", "", msg)
-    return msg
+    """``a.b.XException: c.d.YException: message`` -> ``message``; dedupes repeated sentences."""
+    prev = None
+    msg = line
+    while prev != msg:
+        prev = msg
+        m = re.match(r"^(?:[a-zA-Z_$][\w$]*\.)+[A-Z][\w$]*:\s*(.*)$", msg)
+        if m:
+            msg = m.group(1)
+        msg = re.sub(r"^The main method caused an error:\s*", "", msg)
+    msg = re.sub(r"(\b[A-Z][^.]{3,80}\.\s)(?:\1)+", r"\1", msg)  # "X failed. X failed. " once
+    return msg.strip() or line.strip()
 
 
 class FlinkClient:

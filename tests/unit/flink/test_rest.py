@@ -296,3 +296,23 @@ def test_get_json_escape_hatch_and_job_summaries() -> None:
     jobs = client.jobs()
     assert [j.id for j in jobs] == ["b", "a"]  # newest first
     assert jobs[0].end_time is None and jobs[0].job_type == "STREAMING"
+
+
+def test_summary_skips_wrappers_and_repeats_in_the_cause_chain() -> None:
+    text = (
+        "org.apache.flink.runtime.rest.handler.RestHandlerException: "
+        "Could not execute application.\n"
+        "\tat x.Y(Y.java:1)\n"
+        "Caused by: java.util.concurrent.CompletionException: "
+        "org.apache.flink.util.FlinkRuntimeException: Could not execute application.\n"
+        "Caused by: org.apache.flink.client.program.ProgramInvocationException: The main method"
+        " caused an error: SQL validation failed. SQL validation failed. At line 1, column 22:"
+        " Column 'b' not found in any table\n"
+        "\t... 12 more\n"
+        "Caused by: org.apache.calcite.sql.validate.SqlValidatorException: Column 'b' not found"
+        " in any table\n"
+    )
+    assert flink_error_summary([text]) == (
+        "SQL validation failed. At line 1, column 22: Column 'b' not found in any table"
+    )
+    assert flink_error_summary(["java.lang.IllegalStateException: boom"]) == "boom"
