@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flinkops.compat import compare_graphs, unknown
-from flinkops.errors import FlinkError, FlinkUnreachable, PlanError
+from flinkops.errors import FlinkError, FlinkopsError, FlinkUnreachable, PlanError
 from flinkops.flink.identity import JobIdentity
 from flinkops.flink.rest import FlinkClient
 from flinkops.plan import (
@@ -23,10 +23,11 @@ from flinkops.plan import (
     Compat,
     LiveJob,
     Plan,
+    StateImpact,
     build_plan,
     sql_changed,
 )
-from flinkops.spec import JobSpec
+from flinkops.spec import JobSpec, resolve_env_refs
 from flinkops.sql.lineage import JobLineage, Lineage, combine, diff_lineage, lineage_of_sql
 from flinkops.store import Store
 from flinkops.store._records import utc_now
@@ -163,33 +164,73 @@ def observe(
     )
 
 
-def _compat(client: FlinkClient, spec: JobSpec, old_sql: str) -> Compat:
+def _compile(client: FlinkClient, name: str, sql: str, conf: dict[str, str]) -> dict[str, Any]:
     from flinkops.flink.runner import compile_sql
     from flinkops.sql import split_statements
 
+    statements = [s.text for s in split_statements(sql)]
+    return compile_sql(client, job_name=name, statements=statements, flink_configuration=conf)
+
+
+def _resolved(value: Any) -> Any:
+    """A stored value with its ``${env:NAME}`` resolved where the environment has NAME."""
     try:
-        new_graph = compile_sql(
-            client,
-            job_name=spec.name,
-            statements=spec.statements,
-            flink_configuration=spec.flink_configuration,
+        return resolve_env_refs(value)
+    except KeyError:
+        return value
+
+
+def _compat(client: FlinkClient, spec: JobSpec, applied: Applied) -> Compat:
+    """Compile the applied and the new SQL, each with its own configuration, and compare.
+
+    Configuration matters: mini-batch settings, for one, turn a GroupAggregate into
+    Local/GlobalGroupAggregate, whose state differs.
+    """
+    try:
+        new_graph = _compile(client, spec.name, spec.sql, spec.flink_configuration)
+    except FlinkUnreachable:
+        raise
+    except FlinkopsError as exc:
+        return Compat(StateImpact.AT_RISK, (f"Flink rejects the new SQL: {exc}",))
+    old_conf = _resolved(dict(applied.spec.get("flinkConfiguration") or {}))
+    try:
+        old_graph = _compile(
+            client, spec.name, _resolved(applied.sql), {k: str(v) for k, v in old_conf.items()}
         )
     except FlinkUnreachable:
         raise
-    except FlinkError as exc:
-        return Compat(unknown("").impact, (f"Flink rejects the new SQL: {exc}",))
-    try:
-        old = [s.text for s in split_statements(old_sql)]
-        old_graph = compile_sql(
-            client, job_name=spec.name, statements=old, flink_configuration=spec.flink_configuration
-        )
-    except FlinkUnreachable:
-        raise
-    except FlinkError as exc:
+    except FlinkopsError as exc:
         return unknown(f"the applied SQL no longer compiles: {exc}")
     return compare_graphs(
         old_graph, new_graph, allow_non_restored_state=spec.allow_non_restored_state
     )
+
+
+def _verdicts(
+    client: FlinkClient, plan: Plan, specs: Sequence[JobSpec], applied: dict[str, Applied]
+) -> tuple[dict[str, Compat], list[str]]:
+    """Flink's verdict per job whose SQL changed; other started jobs' SQL checked to compile."""
+    by_name = {s.name: s for s in specs}
+    compat: dict[str, Compat] = {}
+    warnings: list[str] = []
+    starts = (Action.CREATE, Action.RESUME, Action.RESTART, Action.UPDATE)
+    for change in plan.changes:
+        spec = by_name.get(change.job)
+        if spec is None or change.action not in starts:
+            continue
+        before = applied.get(change.job)
+        if change.action is not Action.CREATE and before and sql_changed(spec, before):
+            verdict = compat[change.job] = _compat(client, spec, before)
+            if verdict.reasons[0].startswith("Flink rejects"):
+                warnings.append(f"{spec.name}: {verdict.reasons[0]}")
+            continue
+        try:
+            _compile(client, spec.name, spec.sql, spec.flink_configuration)
+        except FlinkUnreachable:
+            raise
+        except FlinkopsError as exc:
+            warnings.append(f"{spec.name}: Flink rejects the SQL: {exc}")
+    return compat, warnings
 
 
 @dataclass(frozen=True)
@@ -278,44 +319,11 @@ def make_plan(
         "flink_version": observed.flink_version,
         "created_at": utc_now(),
     }
-    first = build_plan(specs, observed.live, observed.applied, **args)
-    by_name = {s.name: s for s in specs}
     compat: dict[str, Compat] = {}
     warnings: list[str] = []
-    for change in first.changes:
-        spec = by_name.get(change.job)
-        applied = observed.applied.get(change.job)
-        if spec is None or change.action is Action.NOOP:
-            continue
-        if (
-            check_compat
-            and change.action in (Action.UPDATE, Action.RESUME, Action.RESTART)
-            and applied is not None
-            and sql_changed(spec, applied)
-        ):
-            compat[change.job] = _compat(client, spec, applied.sql)
-        elif check_compat and change.action in (
-            Action.CREATE,
-            Action.RESUME,
-            Action.RESTART,
-            Action.UPDATE,
-        ):
-            from flinkops.flink.runner import compile_sql
-
-            try:
-                compile_sql(
-                    client,
-                    job_name=spec.name,
-                    statements=spec.statements,
-                    flink_configuration=spec.flink_configuration,
-                )
-            except FlinkUnreachable:
-                raise
-            except FlinkError as exc:
-                warnings.append(f"{spec.name}: Flink rejects the SQL: {exc}")
-        verdict = compat.get(change.job)
-        if verdict and any(r.startswith("Flink rejects") for r in verdict.reasons):
-            warnings.append(f"{spec.name}: {verdict.reasons[0]}")
+    if check_compat:
+        first = build_plan(specs, observed.live, observed.applied, **args)
+        compat, warnings = _verdicts(client, first, specs, observed.applied)
     view = _lineage(specs, observed)
     plan = build_plan(
         specs,

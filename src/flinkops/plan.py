@@ -536,12 +536,12 @@ def _update(
     base: dict[str, Any],
     has_sp_dir: bool,
 ) -> Change:
+    """A live job that is not the spec: update it (or restart it when only it drifted)."""
     diffs = _diffs(spec, applied)
-    what = [w for w, k in (("SQL", "sql_diff"), ("configuration", "config_diff")) if diffs.get(k)]
+    what = _changed(diffs)
     drift = applied is not None and live.spec_hash != applied.spec_hash
     action = Action.UPDATE
-    if drift:
-        assert applied is not None
+    if applied is not None and drift:
         reason = (
             f"drift: the live job (version {live.version}) is not the last applied "
             f"version {applied.version}"
@@ -557,35 +557,13 @@ def _update(
         reason = "spec changed (no applied version in the store to diff against)"
     else:
         reason = "spec changed (only in values not shown, such as secrets)"
-    mode = spec.upgrade_mode
-    restore = {
-        "savepoint": "savepoint taken when stopping",
-        "last-state": "latest retained checkpoint",
-    }.get(mode)
-    if mode == "stateless":
-        impact, why = StateImpact.LOST, "upgradeMode stateless: cancelled and started empty"
-    elif mode == "savepoint" and not has_sp_dir:
-        impact, why = (
-            StateImpact.LOST,
-            "no savepoint directory (set savepointDir on the job or target)",
-        )
-    elif drift:
-        impact, why = (
-            StateImpact.AT_RISK,
-            "unknown: the live job runs a spec flinkops has no record of, so whether "
-            "its state fits the spec cannot be checked",
-        )
-    else:
-        impact, why = _restore_verdict(
-            spec,
-            inputs,
-            changed=applied is None or bool(diffs.get("sql_diff")),
-            unknown_why="the SQL changed and its state compatibility was not checked",
-        )
-    if impact is StateImpact.PRESERVED and mode == "savepoint":
-        why = f"restored from a savepoint; {why}"
-    elif impact is StateImpact.PRESERVED and mode == "last-state":
-        why = f"restored from the latest checkpoint; {why}"
+    impact, why = _update_impact(
+        spec,
+        inputs,
+        has_sp_dir,
+        drift=drift,
+        sql_changed=applied is None or bool(diffs.get("sql_diff")),
+    )
     return Change(
         **base,
         **diffs,
@@ -594,10 +572,45 @@ def _update(
         state=impact,
         reason=reason,
         state_reason=why,
-        restore_from=restore,
+        restore_from={
+            "savepoint": "savepoint taken when stopping",
+            "last-state": "latest retained checkpoint",
+        }.get(spec.upgrade_mode),
         version=_next_version(applied, live),
-        needs_savepoint_dir=mode == "savepoint",
+        needs_savepoint_dir=spec.upgrade_mode == "savepoint",
     )
+
+
+def _update_impact(
+    spec: JobSpec, inputs: _Inputs, has_sp_dir: bool, *, drift: bool, sql_changed: bool
+) -> tuple[StateImpact, str]:
+    """What replacing the live job does to its state, by upgrade mode and the verdict."""
+    mode = spec.upgrade_mode
+    if mode == "stateless":
+        return StateImpact.LOST, "upgradeMode stateless: cancelled and started empty"
+    if mode == "savepoint" and not has_sp_dir:
+        return StateImpact.LOST, "no savepoint directory (set savepointDir on the job or target)"
+    if drift:
+        return (
+            StateImpact.AT_RISK,
+            "unknown: the live job runs a spec flinkops has no record of, so whether "
+            "its state fits the spec cannot be checked",
+        )
+    impact, why = _restore_verdict(
+        spec,
+        inputs,
+        changed=sql_changed,
+        unknown_why="the SQL changed and its state compatibility was not checked",
+    )
+    if impact is StateImpact.PRESERVED:
+        how = "a savepoint" if mode == "savepoint" else "the latest checkpoint"
+        why = f"restored from {how}; {why}"
+    return impact, why
+
+
+def _changed(diffs: Mapping[str, Any]) -> list[str]:
+    """What a diff shows changed, for a reason: ["SQL", "configuration"] or fewer."""
+    return [w for w, k in (("SQL", "sql_diff"), ("configuration", "config_diff")) if diffs.get(k)]
 
 
 def _start(
@@ -608,90 +621,82 @@ def _start(
     base: dict[str, Any],
 ) -> Change:
     """Desired running and nothing active: resume, restart (drift) or create."""
-    version = _next_version(applied, live)
-    extras = _extras(spec, inputs)
+    start = {**base, **_extras(spec, inputs), "version": _next_version(applied, live)}
     if applied is not None and applied.outcome == "suspended":
-        diffs = _diffs(spec, applied)
-        changed = bool(diffs.get("sql_diff") or diffs.get("config_diff"))
-        if applied.savepoint:
-            impact, why = _restore_verdict(
-                spec,
-                inputs,
-                changed=bool(diffs.get("sql_diff")),
-                unknown_why="the SQL changed while suspended",
-            )
-            why = f"restored from {applied.savepoint}; {why}"
-        else:
-            impact, why = StateImpact.LOST, "no savepoint was recorded when it was suspended"
-        return Change(
-            **base,
-            **diffs,
-            **extras,
-            action=Action.RESUME,
-            state=impact,
-            reason="desired state is running" + (" (with changes)" if changed else ""),
-            state_reason=why,
-            restore_from=applied.savepoint,
-            version=version,
-        )
+        return _resume(spec, applied, inputs, start)
     if applied is not None and applied.outcome not in ("cancelled", "deleted"):
-        state = live.state if live else "gone from the cluster"
-        diffs = _diffs(spec, applied)
-        changed = [
-            w for w, k in (("SQL", "sql_diff"), ("configuration", "config_diff")) if diffs.get(k)
-        ]
-        restore = applied.savepoint
-        if spec.upgrade_mode == "stateless":
-            impact, why, restore = (
-                StateImpact.LOST,
-                "upgradeMode stateless: starts empty",
-                None,
-            )
-        elif not applied.savepoint:
-            impact, why = (
-                StateImpact.LOST,
-                "no savepoint or retained checkpoint known: starts empty",
-            )
-        else:
-            impact, why = _restore_verdict(
-                spec,
-                inputs,
-                changed=bool(diffs.get("sql_diff")),
-                unknown_why="the SQL changed since the applied version",
-            )
-            why = f"restored from {applied.savepoint}, the latest state flinkops knows; {why}"
-        reason = f"drift: desired running, but the job is {state}"
-        if changed:
-            reason += "; " + " and ".join(changed) + " changed too"
-        return Change(
-            **base,
-            **diffs,
-            **extras,
-            action=Action.RESTART,
-            state=impact,
-            reason=reason,
-            state_reason=why,
-            restore_from=restore,
-            version=version,
-        )
+        return _restart_stopped(spec, live, applied, inputs, start)
     if applied is None and live is not None and live.state in ("FAILED", "FINISHED", "CANCELED"):
         return Change(
-            **base,
-            **extras,
+            **start,
             action=Action.RESTART,
             state=StateImpact.LOST,
             reason=f"drift: desired running, but the job is {live.state} "
             "(no applied version in the store)",
             state_reason="no savepoint known: starts empty",
-            version=version,
         )
-    reason = "new job" if applied is None else f"start again after it was {applied.outcome}"
     return Change(
-        **base,
-        **extras,
+        **start,
         action=Action.CREATE,
         state=StateImpact.NONE,
-        reason=reason,
+        reason="new job" if applied is None else f"start again after it was {applied.outcome}",
         state_reason="a new job starts with empty state",
-        version=version,
+    )
+
+
+def _resume(spec: JobSpec, applied: Applied, inputs: _Inputs, start: dict[str, Any]) -> Change:
+    """Start a suspended job again from the savepoint its suspend took."""
+    diffs = _diffs(spec, applied)
+    if applied.savepoint:
+        impact, why = _restore_verdict(
+            spec,
+            inputs,
+            changed=bool(diffs["sql_diff"]),
+            unknown_why="the SQL changed while suspended",
+        )
+        why = f"restored from {applied.savepoint}; {why}"
+    else:
+        impact, why = StateImpact.LOST, "no savepoint was recorded when it was suspended"
+    return Change(
+        **start,
+        **diffs,
+        action=Action.RESUME,
+        state=impact,
+        reason="desired state is running" + (" (with changes)" if _changed(diffs) else ""),
+        state_reason=why,
+        restore_from=applied.savepoint,
+    )
+
+
+def _restart_stopped(
+    spec: JobSpec, live: LiveJob | None, applied: Applied, inputs: _Inputs, start: dict[str, Any]
+) -> Change:
+    """Drift: an applied job stopped outside flinkops (failed, finished, cancelled, gone)."""
+    diffs = _diffs(spec, applied)
+    restore = applied.savepoint
+    if spec.upgrade_mode == "stateless":
+        impact, why, restore = StateImpact.LOST, "upgradeMode stateless: starts empty", None
+    elif not applied.savepoint:
+        impact, why = StateImpact.LOST, "no savepoint or retained checkpoint known: starts empty"
+    else:
+        impact, why = _restore_verdict(
+            spec,
+            inputs,
+            changed=bool(diffs["sql_diff"]),
+            unknown_why="the SQL changed since the applied version",
+        )
+        why = f"restored from {applied.savepoint}, the latest state flinkops knows; {why}"
+    reason = (
+        f"drift: desired running, but the job is {live.state if live else 'gone from the cluster'}"
+    )
+    if _changed(diffs):
+        reason += "; " + " and ".join(_changed(diffs)) + " changed too"
+    return Change(
+        **start,
+        **diffs,
+        action=Action.RESTART,
+        state=impact,
+        reason=reason,
+        state_reason=why,
+        restore_from=restore,
     )

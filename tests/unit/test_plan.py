@@ -6,6 +6,7 @@ restart, noop) and every state impact (preserved, lost, at-risk, none).
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 from pathlib import Path
@@ -18,6 +19,7 @@ from click.testing import CliRunner
 import flinkops.workspace
 from flinkops.cli import main as cli_main
 from flinkops.flink.identity import JobIdentity
+from flinkops.flink.runner import runner_jar_name
 from flinkops.plan import Action, Compat, StateImpact, build_plan, config_diff, sql_changed
 from flinkops.spec import SCHEMA_DIR, JobSpec, load_project
 from flinkops.store import Store, VersionRecord
@@ -25,6 +27,7 @@ from tests.conftest import job_yaml
 from tests.unit.conftest import MAX_SQL, SUM_SQL
 
 PLAN_SCHEMA = SCHEMA_DIR / "plan.schema.json"
+GRAPHS = Path(__file__).parent / "data" / "flink_plans"
 
 FILTER_SQL = SUM_SQL.replace("FROM src GROUP BY k", "FROM src WHERE v > 0 GROUP BY k")
 
@@ -552,6 +555,26 @@ class FakeFlink:
     def __init__(self, jobs: list[dict] | None = None) -> None:
         self.jobs = jobs or []
         self.hidden: set[str] = set()  # job ids whose config answers 500
+        self.compiled: list[dict] = []  # bodies of jars/:id/plan requests
+
+    def _plan(self, request: httpx.Request) -> httpx.Response:
+        """Answer jars/:id/plan with a real Flink 2.3 graph chosen by the SQL sent."""
+        body = json.loads(request.content)
+        statements = json.loads(base64.b64decode(body["programArgsList"][1]))
+        self.compiled.append({"statements": statements, "conf": body["flinkConfiguration"]})
+        sql = " ".join(statements)
+        if "nowhere" in sql:
+            return httpx.Response(
+                400,
+                json={
+                    "errors": [
+                        "org.apache.flink.table.api.ValidationException: "
+                        "Cannot find table 'nowhere'"
+                    ]
+                },
+            )
+        name = "max" if "MAX(" in sql else ("sum_filter" if "WHERE" in sql else "sum")
+        return httpx.Response(200, json={"plan": json.loads((GRAPHS / f"{name}.json").read_text())})
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
@@ -561,6 +584,12 @@ class FakeFlink:
             return httpx.Response(
                 200, json=[{"key": "state.savepoints.dir", "value": "file:///sp"}]
             )
+        if path == "/jars":
+            return httpx.Response(
+                200, json={"files": [{"id": "runner.jar", "name": runner_jar_name()}]}
+            )
+        if path == "/jars/runner.jar/plan":
+            return self._plan(request)
         if path == "/jobs/overview":
             return httpx.Response(200, json={"jobs": [dict(j["summary"]) for j in self.jobs]})
         for job in self.jobs:
@@ -761,3 +790,44 @@ def test_cancelled_after_suspend_says_the_savepoint_is_kept(make_spec, make_appl
     change = only_change(plan_of([spec], [], applied))
     assert change.action is Action.NOOP
     assert "state: running resumes from it (file:///sp/s-2)" in change.reason
+
+
+def test_changed_sql_is_compiled_with_each_versions_configuration(tmp_path, fake_flink):
+    old_job = job_yaml(
+        "job-a", extra="flinkConfiguration:\n  table.exec.mini-batch.enabled: false\n"
+    )
+    project = write_project(tmp_path, {"a.yaml": old_job})
+    (old,) = load_project(project).jobs_for("local")
+    record_applied(project, old)
+    fake_flink.add("job-a", "RUNNING", JobIdentity("job-a", 1, old.spec_hash, "local"))
+    new_job = old_job.replace("SUM(v)", "MAX(v)").replace("enabled: false", "enabled: true")
+    (project / "jobs" / "a.yaml").write_text(new_job)
+    data = json.loads(run_plan(project, "--format", "json").output)
+    (change,) = data["changes"]
+    assert (change["action"], change["state"]) == ("update", "at-risk")
+    assert change["state_reason"] == "GroupAggregate select list changed: SUM(v) -> MAX(v)"
+    new, old = fake_flink.compiled
+    assert "MAX(v)" in new["statements"][-1] and "SUM(v)" in old["statements"][-1]
+    assert new["conf"]["table.exec.mini-batch.enabled"] == "true"
+    assert old["conf"]["table.exec.mini-batch.enabled"] == "false"
+
+
+def test_sql_flink_rejects_is_a_warning(tmp_path, fake_flink):
+    project = write_project(
+        tmp_path,
+        {
+            "a.yaml": job_yaml("job-a"),
+            "b.yaml": job_yaml("broken", sql="INSERT INTO nowhere SELECT 1;"),
+        },
+    )
+    data = json.loads(run_plan(project, "--format", "json").output)
+    assert [c["action"] for c in data["changes"]] == ["create", "create"]
+    assert len(data["warnings"]) == 1
+    assert data["warnings"][0].startswith("broken: Flink rejects the SQL: compiling job 'broken'")
+    assert "Cannot find table 'nowhere'" in data["warnings"][0]
+
+
+def test_no_compat_compiles_nothing(tmp_path, fake_flink):
+    project = write_project(tmp_path, {"a.yaml": job_yaml("job-a")})
+    assert run_plan(project, "--no-compat").exit_code == 2
+    assert fake_flink.compiled == []
