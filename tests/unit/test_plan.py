@@ -831,3 +831,20 @@ def test_no_compat_compiles_nothing(tmp_path, fake_flink):
     project = write_project(tmp_path, {"a.yaml": job_yaml("job-a")})
     assert run_plan(project, "--no-compat").exit_code == 2
     assert fake_flink.compiled == []
+
+
+def test_credentials_in_the_target_url_are_not_shown(tmp_path, fake_flink):
+    url = "http://plan-user:url-pass-4711@flink.test:8081"
+    project = write_project(tmp_path, {"a.yaml": job_yaml("job-a")}, url=url)
+    for fmt in ("text", "markdown", "json"):
+        output = run_plan(project, "--format", fmt).output
+        assert "url-pass-4711" not in output
+    data = json.loads(run_plan(project, "--format", "json").output)
+    assert data["url"] == "http://flink.test:8081"
+
+
+def test_an_unwritable_plan_file_is_a_clear_error(tmp_path, fake_flink):
+    project = write_project(tmp_path, {"a.yaml": job_yaml("job-a")})
+    result = run_plan(project, "--out", str(tmp_path / "no" / "such" / "dir" / "plan.json"))
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: cannot write the plan file")

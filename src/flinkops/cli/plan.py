@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from flinkops.cli._common import (
     target_option,
 )
 from flinkops.errors import PlanError
+from flinkops.flink.rest import redact_url
 from flinkops.observe import make_plan
 from flinkops.render import plan_markdown, plan_text
 from flinkops.workspace import open_workspace
@@ -69,7 +71,7 @@ def plan(
             ws.client,
             ws.store,
             target=ws.target,
-            url=ws.url,
+            url=redact_url(ws.url),
             specs=ws.specs,
             prune=prune,
             only=list(jobs) or None,
@@ -77,13 +79,17 @@ def plan(
         )
         data = ws.redact(result.to_json())
     if out is not None:
-        out.write_text(json.dumps(data, indent=2) + "\n")
+        try:
+            out.write_text(json.dumps(data, indent=2) + "\n")
+        except OSError as exc:
+            raise PlanError(f"cannot write the plan file {out}: {exc.strerror or exc}") from exc
     if fmt == "json":
         emit_json(data)
     elif fmt == "markdown":
         click.echo(plan_markdown(data), nl=False)
     else:
-        click.echo(plan_text(data, colour=sys.stdout.isatty()), nl=False)
+        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        click.echo(plan_text(data, colour=colour), nl=False)
         if out is not None:
             click.echo(
                 f"\nSaved the plan to {out}; run `flinkops apply {out}` to apply exactly this plan."
