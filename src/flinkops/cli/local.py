@@ -83,7 +83,7 @@ def up(
 @format_option("text", "json")
 @handle_errors
 def down(cluster_dir: Path | None, fmt: str) -> None:
-    """Stop the cluster started from this directory (exactly the PIDs it recorded)."""
+    """Stop the local cluster: exactly the JVMs it recorded (SIGTERM, then SIGKILL)."""
     cluster = _cluster(cluster_dir)
     stopped = cluster.down()
     if fmt == "json":
