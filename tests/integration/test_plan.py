@@ -186,3 +186,60 @@ def test_stateful_change_at_risk_and_filter_preserved(
     assert md.exit_code == 2
     assert "| `~` | `totals` | update | preserved |" in md.output
     assert "```diff" in md.output
+
+
+TOP_N = (
+    "INSERT INTO snk SELECT k, v FROM (SELECT *, ROW_NUMBER() OVER "
+    "(PARTITION BY k ORDER BY v DESC) AS rn FROM src) WHERE rn <= {n}"
+)
+MINI_BATCH = {
+    "table.exec.mini-batch.enabled": "true",
+    "table.exec.mini-batch.allow-latency": "1s",
+    "table.exec.mini-batch.size": "100",
+}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "conf", "impact", "reason"),
+    [
+        (
+            TOP_N.format(n=3),
+            TOP_N.format(n=5),
+            {},
+            "at-risk",
+            "Rank rankRange changed: rankStart=1, rankEnd=3 -> rankStart=1, rankEnd=5",
+        ),
+        (
+            "INSERT INTO snk SELECT k, SUM(v) FROM src GROUP BY k",
+            "INSERT INTO snk SELECT k, SUM(v) FROM src GROUP BY k",
+            MINI_BATCH,
+            "at-risk",
+            "GlobalGroupAggregate added (1): its state starts empty",
+        ),
+        (
+            "INSERT INTO snk SELECT k, SUM(v) FROM src GROUP BY k",
+            "INSERT INTO snk SELECT k, SUM(v) FROM src WHERE k > 2 GROUP BY k",
+            {},
+            "preserved",
+            "stateful operators unchanged (GroupAggregate)",
+        ),
+    ],
+    ids=["top-n-range", "mini-batch-on", "filter"],
+)
+def test_compat_of_real_graphs(
+    flink_client: FlinkClient, runner_jar_id: str, old, new, conf, impact, reason
+) -> None:
+    from flinkops.compat import compare_graphs
+    from flinkops.flink.runner import compile_sql
+
+    ddl = [
+        "CREATE TABLE src (k INT, v BIGINT) WITH ('connector' = 'datagen')",
+        "CREATE TABLE snk (k INT, v BIGINT) WITH ('connector' = 'blackhole')",
+    ]
+    before = compile_sql(flink_client, job_name="compat", statements=[*ddl, old])
+    after = compile_sql(
+        flink_client, job_name="compat", statements=[*ddl, new], flink_configuration=conf
+    )
+    verdict = compare_graphs(before, after)
+    assert verdict.impact.value == impact
+    assert reason in verdict.reasons
