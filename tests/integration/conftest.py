@@ -16,6 +16,7 @@ which a savepoint needs).
 from __future__ import annotations
 
 import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -45,6 +46,9 @@ def flink_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterI
     except LocalClusterError as exc:
         pytest.skip(f"integration tests need Java 11+: {exc}")
     cluster = LocalCluster(tmp_path_factory.mktemp("flink-cluster"))
+    # `timeout pytest ...` and CI cancellations send SIGTERM, which would end Python
+    # without running finalizers; as an interrupt, pytest still tears this down.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         info = cluster.up(
             port=free_port(),
@@ -55,6 +59,11 @@ def flink_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterI
         yield info
     finally:
         cluster.down()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}: stopping the test Flink cluster")
 
 
 @pytest.fixture(scope="session")
