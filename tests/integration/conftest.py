@@ -48,7 +48,10 @@ def flink_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterI
     cluster = LocalCluster(tmp_path_factory.mktemp("flink-cluster"))
     # `timeout pytest ...` and CI cancellations send SIGTERM, which would end Python
     # without running finalizers; as an interrupt, pytest still tears this down.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        previous = None
     try:
         info = cluster.up(
             port=free_port(),
@@ -59,7 +62,8 @@ def flink_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterI
         yield info
     finally:
         cluster.down()
-        signal.signal(signal.SIGTERM, previous)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _interrupt(signum: int, _frame: object) -> None:

@@ -135,13 +135,14 @@ class FlinkClient:
         backoff: float = 0.25,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        # ``base_url`` is safe to print: credentials in the URL stay inside httpx.
+        self.base_url = redact_url(base_url.rstrip("/"))
         self.timeout = timeout
         self.retries = max(0, retries)
         self.backoff = backoff
         self._sleep = sleep
         self._http = httpx.Client(
-            base_url=self.base_url,
+            base_url=base_url.rstrip("/"),
             headers=headers or {},
             timeout=timeout,
             transport=transport,

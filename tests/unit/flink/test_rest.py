@@ -164,7 +164,7 @@ def test_secrets_never_appear_in_errors_or_repr() -> None:
         client = make_client(Recorder(answer), "http://user:pw@flink.example:8081", retries=0)
         with pytest.raises(FlinkError) as err:
             client.jobs()
-        text = f"{err.value} {err.value.url} {err.value.flink_errors} {client!r}"
+        text = f"{err.value} {err.value.url} {err.value.flink_errors} {client!r} {client.base_url}"
         assert "s3cr3t" not in text
         assert "user:pw" not in text and "pw@" not in text
 
@@ -316,3 +316,12 @@ def test_summary_skips_wrappers_and_repeats_in_the_cause_chain() -> None:
         "SQL validation failed. At line 1, column 22: Column 'b' not found in any table"
     )
     assert flink_error_summary(["java.lang.IllegalStateException: boom"]) == "boom"
+
+
+def test_credentials_in_the_url_are_used_but_not_shown() -> None:
+    rec = Recorder(httpx.Response(200, json=OVERVIEW))
+    client = FlinkClient("https://ops:pw@flink.example/proxy/", transport=httpx.MockTransport(rec))
+    client.overview()
+    assert rec.requests[0].headers["Authorization"].startswith("Basic ")
+    assert rec.requests[0].url.path == "/proxy/overview"
+    assert client.base_url == "https://flink.example/proxy"
