@@ -11,6 +11,7 @@ reused. Statements travel as one program argument: base64 of a JSON array.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -80,9 +81,15 @@ def ensure_runner_jar(cache_dir: Path | None = None) -> Path:
             raise LocalClusterError(
                 f"javac failed on {_SOURCE.name}:\n{(done.stderr or done.stdout).strip()[-2000:]}"
             )
-        staging = Path(tmp) / jar.name
-        _write_jar(staging, out)
-        shutil.move(str(staging), jar)  # atomic enough: same name means same content
+        # Stage next to the target so the rename is atomic (concurrent builds are fine).
+        fd, staging = tempfile.mkstemp(prefix=".runner-", suffix=".jar", dir=cache)
+        os.close(fd)
+        try:
+            _write_jar(Path(staging), out)
+            os.replace(staging, jar)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(staging)
     return jar
 
 
