@@ -243,3 +243,32 @@ def test_compat_of_real_graphs(
     verdict = compare_graphs(before, after)
     assert verdict.impact.value == impact
     assert reason in verdict.reasons
+
+
+def test_plan_file_applied_then_noop_and_the_file_is_stale(
+    project_at, flink_client: FlinkClient, submitted_jobs: list[str]
+) -> None:
+    project = project_at("plan-apply", {"totals": SUM_SQL})
+    config = project / "flinkops.yaml"
+    config.write_text(config.read_text() + "    health:\n      window: 1s\n")
+    plan_file = project / "plan.json"
+    runner = CliRunner()
+    made = runner.invoke(cli_main, ["plan", "--project", str(project), "--out", str(plan_file)])
+    assert made.exit_code == 2, made.output
+    applied = runner.invoke(cli_main, ["apply", str(plan_file), "--project", str(project)])
+    live = [j for j in flink_client.jobs() if j.name == "totals" and j.state == "RUNNING"]
+    submitted_jobs.extend(j.id for j in live)
+    assert applied.exit_code == 0, applied.output
+
+    code, plan = plan_json(project)
+    assert code == 0
+    (change,) = plan["changes"]
+    assert change["action"] == "noop"
+    assert change["live"]["version"] == 1
+    text = runner.invoke(cli_main, ["plan", "--project", str(project)])
+    assert text.exit_code == 0
+    assert text.output.rstrip().endswith("No changes. The cluster matches the specs.")
+
+    again = runner.invoke(cli_main, ["apply", str(plan_file), "--project", str(project)])
+    assert again.exit_code == 1
+    assert "stale" in again.output
