@@ -13,6 +13,7 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 
@@ -21,7 +22,7 @@ from flinkops.flink.identity import JobIdentity
 from flinkops.flink.local import ClusterInfo
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
-from flinkops.spec import JobSpec, load_project
+from flinkops.spec import SCHEMA_DIR, JobSpec, load_project
 from flinkops.store import Store, VersionRecord
 
 SUM_SQL = """\
@@ -31,6 +32,9 @@ CREATE TABLE src (k INT, v BIGINT) WITH (
 CREATE TABLE snk (k INT, total BIGINT) WITH ('connector' = 'blackhole');
 INSERT INTO snk SELECT k, SUM(v) FROM src GROUP BY k;
 """
+PLAN_SCHEMA = jsonschema.Draft202012Validator(
+    json.loads((SCHEMA_DIR / "plan.schema.json").read_text())
+)
 SUM_COUNT_SQL = SUM_SQL.replace("SUM(v) FROM", "SUM(v) + COUNT(*) FROM")
 FILTER_SQL = SUM_SQL.replace("FROM src GROUP BY k", "FROM src WHERE v > 0 GROUP BY k")
 
@@ -61,7 +65,9 @@ def plan_json(project: Path, *args: str) -> tuple[int, dict]:
         cli_main, ["plan", "--project", str(project), "--format", "json", *args]
     )
     assert result.exit_code in (0, 2), result.output
-    return result.exit_code, json.loads(result.output)
+    data = json.loads(result.output)
+    PLAN_SCHEMA.validate(data)  # every plan these tests read follows the schema
+    return result.exit_code, data
 
 
 def start_applied(
