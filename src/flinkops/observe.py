@@ -27,6 +27,7 @@ from flinkops.plan import (
     build_plan,
     sql_changed,
 )
+from flinkops.redact import redact, sensitive_sql_values
 from flinkops.spec import JobSpec, resolve_env_refs
 from flinkops.sql.lineage import JobLineage, Lineage, combine, diff_lineage, lineage_of_sql
 from flinkops.store import Store
@@ -164,6 +165,11 @@ def observe(
     )
 
 
+def _safe(exc: Exception, spec: JobSpec) -> str:
+    """An error's text without the spec's secrets: Flink may quote the SQL it rejects."""
+    return str(redact(str(exc), set(spec.secrets) | sensitive_sql_values(spec.sql)))
+
+
 def _compile(client: FlinkClient, name: str, sql: str, conf: dict[str, str]) -> dict[str, Any]:
     from flinkops.flink.runner import compile_sql
     from flinkops.sql import split_statements
@@ -191,7 +197,7 @@ def _compat(client: FlinkClient, spec: JobSpec, applied: Applied) -> Compat:
     except FlinkUnreachable:
         raise
     except FlinkopsError as exc:
-        return Compat(StateImpact.AT_RISK, (f"Flink rejects the new SQL: {exc}",))
+        return Compat(StateImpact.AT_RISK, (f"Flink rejects the new SQL: {_safe(exc, spec)}",))
     old_conf = _resolved(dict(applied.spec.get("flinkConfiguration") or {}))
     try:
         old_graph = _compile(
@@ -200,7 +206,7 @@ def _compat(client: FlinkClient, spec: JobSpec, applied: Applied) -> Compat:
     except FlinkUnreachable:
         raise
     except FlinkopsError as exc:
-        return unknown(f"the applied SQL no longer compiles: {exc}")
+        return unknown(f"the applied SQL no longer compiles: {_safe(exc, spec)}")
     return compare_graphs(
         old_graph, new_graph, allow_non_restored_state=spec.allow_non_restored_state
     )
@@ -229,7 +235,7 @@ def _verdicts(
         except FlinkUnreachable:
             raise
         except FlinkopsError as exc:
-            warnings.append(f"{spec.name}: Flink rejects the SQL: {exc}")
+            warnings.append(f"{spec.name}: Flink rejects the SQL: {_safe(exc, spec)}")
     return compat, warnings
 
 
@@ -271,7 +277,7 @@ def _lineage(specs: Sequence[JobSpec], observed: Observed) -> _LineageView:
         try:
             new = lineage_of_sql(spec.sql, spec.name)
         except Exception as exc:
-            warnings.append(f"{spec.name}: lineage not computed: {exc}")
+            warnings.append(f"{spec.name}: lineage not computed: {_safe(exc, spec)}")
             continue
         parts.append(new)
         applied = observed.applied.get(spec.name)
@@ -280,7 +286,9 @@ def _lineage(specs: Sequence[JobSpec], observed: Observed) -> _LineageView:
         try:
             diff = diff_lineage(lineage_of_sql(applied.sql, spec.name), new)
         except Exception as exc:
-            warnings.append(f"{spec.name}: lineage of the applied SQL not computed: {exc}")
+            warnings.append(
+                f"{spec.name}: lineage of the applied SQL not computed: {_safe(exc, spec)}"
+            )
             continue
         if diff:
             diffs[spec.name] = diff.to_json()

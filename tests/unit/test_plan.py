@@ -20,6 +20,7 @@ import flinkops.workspace
 from flinkops.cli import main as cli_main
 from flinkops.flink.identity import JobIdentity
 from flinkops.flink.runner import runner_jar_name
+from flinkops.observe import make_plan
 from flinkops.plan import Action, Compat, StateImpact, build_plan, config_diff, sql_changed
 from flinkops.spec import SCHEMA_DIR, JobSpec, load_project
 from flinkops.store import Store, VersionRecord
@@ -569,7 +570,7 @@ class FakeFlink:
                 json={
                     "errors": [
                         "org.apache.flink.table.api.ValidationException: "
-                        "Cannot find table 'nowhere'"
+                        f"Cannot find table 'nowhere' in: {sql}"
                     ]
                 },
             )
@@ -848,3 +849,16 @@ def test_an_unwritable_plan_file_is_a_clear_error(tmp_path, fake_flink):
     result = run_plan(project, "--out", str(tmp_path / "no" / "such" / "dir" / "plan.json"))
     assert result.exit_code == 1
     assert result.output.startswith("Error: cannot write the plan file")
+
+
+def test_flink_errors_quoting_a_secret_are_masked_in_the_plan(make_spec, fake_flink):
+    spec = make_spec(
+        "broken",
+        sql="INSERT INTO nowhere SELECT 'tok-secret-123';",
+        secrets=frozenset({"tok-secret-123"}),
+    )
+    client = flinkops.workspace.FlinkClient("http://flink.test:8081")
+    with Store(":memory:") as store:
+        plan = make_plan(client, store, target="local", url="http://flink.test:8081", specs=[spec])
+    assert "Cannot find table 'nowhere' in: INSERT INTO nowhere SELECT '***'" in plan.warnings[0]
+    assert "tok-secret-123" not in json.dumps(plan.to_json())
