@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,11 +20,18 @@ from flinkops.flink.identity import JobIdentity
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
 from flinkops.gitinfo import git_info
+from flinkops.health import (
+    TERMINAL,
+    Progress,
+    Unhealthy,
+    latest_checkpoint,
+    wait_healthy,
+    wait_state,
+)
 from flinkops.plan import ACTIVE_STATES, Action, Change, Plan, StateImpact
 from flinkops.spec import JobSpec, resolve_env_refs
 from flinkops.sql import split_statements
 from flinkops.store import Store, VersionRecord
-from flinkops.store._records import Transition
 from flinkops.transitions import (
     FROM_CHECKPOINT,
     FROM_STOP,
@@ -43,16 +48,6 @@ from flinkops.transitions import (
 __all__ = ["CRASH_ENV", "Applier", "ApplyResult", "JobResult", "Unhealthy", "stale_reasons"]
 
 CRASH_ENV = "FLINKOPS_APPLY_CRASH_AT"  # fault injection: "<step>:<before|after|end>"
-TERMINAL = frozenset({"FAILED", "CANCELED", "FINISHED"})
-Progress = Callable[[str, str, float], None]
-
-
-class Unhealthy(FlinkopsError):
-    """A newly submitted job failed, restarted or did not become healthy in time."""
-
-    def __init__(self, message: str, root_cause: str = "") -> None:
-        self.root_cause = root_cause
-        super().__init__(message)
 
 
 @dataclass
@@ -273,17 +268,26 @@ class Applier:
         job = run.change.job
         before = None
         if step.keep_checkpoint:
-            before = _latest_checkpoint(self.client, step.job_id)
+            before = latest_checkpoint(self.client, step.job_id)
             if before is None:
                 raise ApplyError(
                     f"{job}: no completed checkpoint to restart from "
                     "(last-state needs checkpointing on); nothing was changed"
                 )
         self.client.cancel(step.job_id)
-        self._wait_state(job, step.job_id, TERMINAL, "cancelling", 60)
+        wait_state(
+            self.client,
+            job,
+            step.job_id,
+            TERMINAL,
+            "cancelling",
+            60,
+            self.progress,
+            min(self.poll, 0.5),
+        )
         data: dict[str, Any] = {"cancelled": step.job_id}
         if step.keep_checkpoint:
-            path = _latest_checkpoint(self.client, step.job_id) or before
+            path = latest_checkpoint(self.client, step.job_id) or before
             assert path is not None
             self.store.record_savepoint(
                 self.target,
@@ -384,66 +388,14 @@ class Applier:
             )
         return {"recorded": number}
 
-    # ------------------------------------------------------------------ health
-
     def wait_healthy(self, job: str, job_id: str, step: WaitHealthy) -> None:
-        """Raise Unhealthy unless the job runs with every task RUNNING and no restart for
-        the window (or until its first completed checkpoint) within the timeout."""
-        start = time.monotonic()
-        since: float | None = None
-        while True:
-            now = time.monotonic()
-            details = self.client.job(job_id)
-            if details.state in TERMINAL or details.state in ("FAILING", "RESTARTING"):
-                cause = _root_cause(self.client, job_id)
-                raise Unhealthy(
-                    f"{job}: new job {job_id} went {details.state}"
-                    + (f": {cause}" if cause else ""),
-                    cause,
-                )
-            exceptions = self.client.exceptions(job_id)
-            if exceptions.history or exceptions.root_exception:
-                cause = _first_line(exceptions.root_exception or exceptions.history[0].stacktrace)
-                raise Unhealthy(f"{job}: new job {job_id} restarted: {cause}", cause)
-            running = (
-                details.state == "RUNNING"
-                and details.vertices
-                and all(v.status == "RUNNING" for v in details.vertices)
-            )
-            since = (since or now) if running else None
-            if since is not None:
-                if step.until_checkpoint:
-                    if self.client.checkpoints(job_id).counts.get("completed", 0) >= 1:
-                        return
-                elif now - since >= step.window:
-                    return
-            if now - start > step.timeout:
-                raise Unhealthy(
-                    f"{job}: new job {job_id} not healthy after {step.timeout:g}s "
-                    f"(state {details.state})"
-                )
-            what = (
-                "waiting for the first checkpoint"
-                if step.until_checkpoint and since
-                else (
-                    "healthy for %.0fs" % (now - since) if since else f"starting ({details.state})"
-                )
-            )
-            self.progress(job, what, now - start)
-            time.sleep(self.poll)
+        wait_healthy(self.client, job, job_id, step, progress=self.progress, poll=self.poll)
 
-    def _wait_state(
-        self, job: str, job_id: str, states: frozenset[str], what: str, timeout: float
-    ) -> str:
-        start = time.monotonic()
-        while True:
-            state = self.client.job(job_id).state
-            if state in states:
-                return state
-            if time.monotonic() - start > timeout:
-                raise ApplyError(f"{job}: job {job_id} still {state} after {timeout:g}s of {what}")
-            self.progress(job, what, time.monotonic() - start)
-            time.sleep(min(self.poll, 0.5))
+    def recover(self) -> list[str]:
+        """Finish or roll back what an interrupted apply left (see recover.py)."""
+        from flinkops.recover import recover
+
+        return recover(self)
 
     # ------------------------------------------------------------------ failure
 
@@ -596,120 +548,6 @@ class Applier:
             root_cause=cause,
         )
 
-    # ------------------------------------------------------------------ recovery
-
-    def recover(self) -> list[str]:
-        """Finish or roll back the transitions an interrupted apply left open.
-
-        Call with the target's lock held: any open transition then belongs to an
-        apply that is gone. Returns one line per transition handled.
-        """
-        done = []
-        for t in self.store.open_transitions(self.target):
-            done.append(self._recover_one(t))
-        return done
-
-    def _recover_one(self, t: Transition) -> str:
-        change = _change_from(t.plan)
-        job = t.job
-        version = int(t.plan.get("version") or 0)
-        run = _Run(
-            change,
-            self.specs.get(job),
-            version,
-            t.id,
-            {"old_job_id": change.live.job_id if change.live else None},
-        )
-        for name in ("stop", "cancel", "submit"):
-            run.ctx.update({k: v for k, v in t.data(name).items() if k != "step"})
-        stop = t.data("stop")
-        if stop.get("trigger_id") and not run.ctx.get("savepoint"):
-            try:
-                st = self.client.savepoint_status(stop["stopping"], stop["trigger_id"])
-                if st.location:
-                    run.ctx["savepoint"] = st.location
-            except FlinkError:
-                pass
-        if run.ctx.get("savepoint"):
-            kind = "suspend" if change.action is Action.SUSPEND else "stop"
-            self.store.record_savepoint(
-                self.target,
-                job,
-                run.ctx["savepoint"],
-                kind=kind,
-                job_id=run.ctx.get("old_job_id"),
-                version=change.applied_version,
-            )
-        if not run.ctx.get("job_id") and t.last("submit") is not None:
-            found = self._find_submitted(job, version)
-            if found:
-                run.ctx["job_id"] = found
-        self.store.add_event(
-            self.target,
-            job,
-            "recover",
-            f"resuming an interrupted {change.action.value} (transition {t.id})",
-            details=_public(run.ctx),
-        )
-        remaining = self._remaining(t, run)
-        if remaining is None:
-            self.store.end_transition(t.id, "failed")
-            return f"{job}: interrupted {change.action.value} had changed nothing; re-planned"
-        result = self._run_steps(run, remaining)
-        return f"{job}: interrupted {change.action.value} -> {result.status}" + (
-            f" ({result.message})" if result.message else ""
-        )
-
-    def _remaining(self, t: Transition, run: _Run) -> list[Step] | None:
-        """The steps still to take, or None when the transition never changed anything."""
-        change = run.change
-        spec = run.spec
-        health = spec.health if spec else None
-        steps = steps_for(
-            change,
-            version=run.version,
-            savepoint_dir=(spec.savepoint_dir if spec else None) or self.default_savepoint_dir,
-            window=health.window_seconds if health else 0,
-            timeout=health.timeout_seconds if health else 0,
-            until_checkpoint=bool(health and health.until_checkpoint),
-        )
-        old = run.ctx.get("old_job_id")
-        old_state = None
-        if old:
-            try:
-                old_state = self.client.job(old).state
-            except FlinkError:
-                old_state = None
-        first = steps[0] if steps else None
-        if (
-            isinstance(first, StopWithSavepoint | Cancel)
-            and old_state in ACTIVE_STATES
-            and not run.ctx.get("savepoint")
-        ):
-            return None  # the old job still runs as before
-        out: list[Step] = []
-        for step in steps:
-            if t.last(step.name, "end") is not None:
-                continue
-            if isinstance(step, StopWithSavepoint) and run.ctx.get("savepoint"):
-                continue
-            if isinstance(step, Cancel) and old_state in TERMINAL:
-                if step.keep_checkpoint and not run.ctx.get("checkpoint"):
-                    path = _latest_checkpoint(self.client, old) if old else None
-                    if path:
-                        run.ctx["checkpoint"] = path
-                run.ctx["cancelled"] = old
-                continue
-            if isinstance(step, Submit) and run.ctx.get("job_id"):
-                continue
-            out.append(step)
-        if spec is None and any(isinstance(s, Submit) for s in out):
-            raise ApplyError(
-                f"{t.job}: an interrupted apply needs its spec to finish, and the "
-                "spec is gone; restore the spec and apply again"
-            )
-        return out
-
 
 # ---------------------------------------------------------------------- helpers
 
@@ -738,37 +576,6 @@ def _public(ctx: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in ctx.items() if v is not None}
 
 
-def _latest_checkpoint(client: FlinkClient, job_id: str) -> str | None:
-    try:
-        latest = client.checkpoints(job_id).latest
-    except FlinkError:
-        return None
-    ref = latest.completed
-    return ref.external_path if ref is not None and ref.external_path else None
-
-
-def _first_line(text: str | None) -> str:
-    if not text:
-        return ""
-    for line in text.splitlines():
-        line = line.strip()
-        if line and not line.startswith("at "):
-            last = line
-            if "Caused by" not in line:
-                break
-    caused = [ln.strip() for ln in text.splitlines() if ln.strip().startswith("Caused by:")]
-    return (caused[-1].removeprefix("Caused by:").strip() if caused else last)[:500]
-
-
-def _root_cause(client: FlinkClient, job_id: str) -> str:
-    try:
-        exc = client.exceptions(job_id)
-    except FlinkError:
-        return ""
-    text = exc.root_exception or (exc.history[0].stacktrace if exc.history else "")
-    return _first_line(text)
-
-
 def _spec_of(record: VersionRecord, current: JobSpec | None) -> dict[str, Any]:
     """What resubmitting a stored version needs, with ``${env:...}`` resolved again."""
     sql = resolve_env_refs(record.sql)
@@ -784,33 +591,6 @@ def _spec_of(record: VersionRecord, current: JobSpec | None) -> dict[str, Any]:
         "parallelism": record.spec.get("parallelism"),
         "allow": bool(record.spec.get("allowNonRestoredState")),
     }
-
-
-def _change_from(data: dict[str, Any]) -> Change:
-    from flinkops.plan import LiveJob
-
-    live = data.get("live")
-    return Change(
-        job=data["job"],
-        action=Action(data["action"]),
-        state=StateImpact(data["state"]),
-        reason=data.get("reason", ""),
-        upgrade_mode=data.get("upgrade_mode", "savepoint"),
-        restore_from=data.get("restore_from"),
-        spec_hash=data.get("spec_hash"),
-        version=data.get("version"),
-        applied_version=data.get("applied_version"),
-        live=LiveJob(
-            job_id=live["job_id"],
-            name=live.get("name", ""),
-            state=live["state"],
-            version=live.get("version"),
-            spec_hash=live.get("spec_hash"),
-            managed_name=data["job"],
-        )
-        if live
-        else None,
-    )
 
 
 def stale_reasons(saved: dict[str, Any], fresh: Plan) -> list[str]:

@@ -1,0 +1,137 @@
+"""Waiting for jobs: healthy after a submission, terminal after a cancel."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from flinkops.errors import ApplyError, FlinkError, FlinkopsError
+from flinkops.flink.rest import FlinkClient
+from flinkops.transitions import WaitHealthy
+
+__all__ = [
+    "TERMINAL",
+    "Progress",
+    "Unhealthy",
+    "first_line",
+    "latest_checkpoint",
+    "root_cause",
+    "wait_healthy",
+    "wait_state",
+]
+
+TERMINAL = frozenset({"FAILED", "CANCELED", "FINISHED"})
+Progress = Callable[[str, str, float], None]
+
+
+class Unhealthy(FlinkopsError):
+    """A newly submitted job failed, restarted or did not become healthy in time."""
+
+    def __init__(self, message: str, root_cause: str = "") -> None:
+        self.root_cause = root_cause
+        super().__init__(message)
+
+
+def wait_healthy(
+    client: FlinkClient,
+    job: str,
+    job_id: str,
+    step: WaitHealthy,
+    *,
+    progress: Progress,
+    poll: float = 1.0,
+) -> None:
+    """Raise Unhealthy unless the job runs with every task RUNNING and no restart for
+    the window (or until its first completed checkpoint) within the timeout."""
+    start = time.monotonic()
+    since: float | None = None
+    while True:
+        now = time.monotonic()
+        details = client.job(job_id)
+        if details.state in TERMINAL or details.state in ("FAILING", "RESTARTING"):
+            cause = root_cause(client, job_id)
+            raise Unhealthy(
+                f"{job}: new job {job_id} went {details.state}" + (f": {cause}" if cause else ""),
+                cause,
+            )
+        exceptions = client.exceptions(job_id)
+        if exceptions.history or exceptions.root_exception:
+            cause = first_line(exceptions.root_exception or exceptions.history[0].stacktrace)
+            raise Unhealthy(f"{job}: new job {job_id} restarted: {cause}", cause)
+        running = (
+            details.state == "RUNNING"
+            and details.vertices
+            and all(v.status == "RUNNING" for v in details.vertices)
+        )
+        since = (since or now) if running else None
+        if since is not None:
+            if step.until_checkpoint:
+                if client.checkpoints(job_id).counts.get("completed", 0) >= 1:
+                    return
+            elif now - since >= step.window:
+                return
+        if now - start > step.timeout:
+            raise Unhealthy(
+                f"{job}: new job {job_id} not healthy after {step.timeout:g}s "
+                f"(state {details.state})"
+            )
+        what = (
+            "waiting for the first checkpoint"
+            if step.until_checkpoint and since
+            else ("healthy for %.0fs" % (now - since) if since else f"starting ({details.state})")
+        )
+        progress(job, what, now - start)
+        time.sleep(poll)
+
+
+def wait_state(
+    client: FlinkClient,
+    job: str,
+    job_id: str,
+    states: frozenset[str],
+    what: str,
+    timeout: float,
+    progress: Progress,
+    poll: float = 0.5,
+) -> str:
+    """Poll until the job is in one of ``states``; ApplyError after ``timeout`` seconds."""
+    start = time.monotonic()
+    while True:
+        state = client.job(job_id).state
+        if state in states:
+            return state
+        if time.monotonic() - start > timeout:
+            raise ApplyError(f"{job}: job {job_id} still {state} after {timeout:g}s of {what}")
+        progress(job, what, time.monotonic() - start)
+        time.sleep(poll)
+
+
+def latest_checkpoint(client: FlinkClient, job_id: str) -> str | None:
+    try:
+        latest = client.checkpoints(job_id).latest
+    except FlinkError:
+        return None
+    ref = latest.completed
+    return ref.external_path if ref is not None and ref.external_path else None
+
+
+def first_line(text: str | None) -> str:
+    if not text:
+        return ""
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("at "):
+            last = line
+            if "Caused by" not in line:
+                break
+    caused = [ln.strip() for ln in text.splitlines() if ln.strip().startswith("Caused by:")]
+    return (caused[-1].removeprefix("Caused by:").strip() if caused else last)[:500]
+
+
+def root_cause(client: FlinkClient, job_id: str) -> str:
+    try:
+        exc = client.exceptions(job_id)
+    except FlinkError:
+        return ""
+    text = exc.root_exception or (exc.history[0].stacktrace if exc.history else "")
+    return first_line(text)

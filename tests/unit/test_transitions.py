@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import pytest
+
+from flinkops.apply import _waves, stale_reasons
+from flinkops.plan import Action, Change, LiveJob, Plan, StateImpact
+from flinkops.transitions import (
+    FROM_CHECKPOINT,
+    FROM_STOP,
+    Cancel,
+    Record,
+    StopWithSavepoint,
+    Submit,
+    WaitHealthy,
+    describe,
+    steps_for,
+)
+
+LIVE = LiveJob("j1", "agg", "RUNNING", managed_name="agg", version=1, spec_hash="h1")
+
+
+def change(action: Action, *, mode: str = "savepoint", live: LiveJob | None = LIVE,
+           restore: str | None = None, downstream: tuple[str, ...] = (),
+           job: str = "agg") -> Change:
+    return Change(job=job, action=action, state=StateImpact.PRESERVED, reason="r",
+                  upgrade_mode=mode, live=live, restore_from=restore, downstream=downstream)
+
+
+def steps(c: Change) -> list:
+    return steps_for(c, version=2, savepoint_dir="/sp", window=5, timeout=60)
+
+
+WAIT = WaitHealthy(5, 60)
+
+
+@pytest.mark.parametrize(
+    ("c", "expected"),
+    [
+        (change(Action.CREATE, live=None), [Submit(2, None), WAIT, Record("applied")]),
+        (change(Action.UPDATE), [StopWithSavepoint("j1", "/sp"), Submit(2, FROM_STOP), WAIT,
+                                 Record("applied")]),
+        (change(Action.UPDATE, mode="last-state"),
+         [Cancel("j1", keep_checkpoint=True), Submit(2, FROM_CHECKPOINT), WAIT,
+          Record("applied")]),
+        (change(Action.UPDATE, mode="stateless"), [Cancel("j1"), Submit(2, None), WAIT,
+                                                   Record("applied")]),
+        (change(Action.SUSPEND), [StopWithSavepoint("j1", "/sp"), Record("suspended")]),
+        (change(Action.RESUME, live=None, restore="/sp/s1"),
+         [Submit(2, "/sp/s1"), WAIT, Record("applied")]),
+        (change(Action.RESTART, live=LiveJob("j0", "agg", "FAILED", managed_name="agg"),
+                restore="/ck/7"), [Submit(2, "/ck/7"), WAIT, Record("applied")]),
+        (change(Action.RESTART), [StopWithSavepoint("j1", "/sp"), Submit(2, FROM_STOP), WAIT,
+                                  Record("applied")]),
+        (change(Action.CANCEL), [Cancel("j1"), Record("cancelled")]),
+        (change(Action.DELETE), [Cancel("j1"), Record("deleted")]),
+        (change(Action.NOOP), []),
+    ],
+)
+def test_steps_per_action(c: Change, expected: list) -> None:
+    assert steps(c) == expected
+
+
+def test_describe_reads_like_a_dry_run() -> None:
+    lines = [describe(s) for s in steps(change(Action.UPDATE))]
+    assert lines == [
+        "stop j1 with a savepoint into /sp",
+        "submit version 2 from the savepoint just taken",
+        "wait until healthy (5s without a restart, at most 60s)",
+        "record the version as applied",
+    ]
+
+
+def test_producers_go_before_consumers() -> None:
+    a = change(Action.CREATE, live=None, job="producer", downstream=("consumer",))
+    b = change(Action.CREATE, live=None, job="consumer")
+    c = change(Action.CREATE, live=None, job="other")
+    waves = [[x.job for x in wave] for wave in _waves([b, c, a])]
+    assert waves == [["other", "producer"], ["consumer"]]
+
+
+def test_a_cycle_still_runs_everything() -> None:
+    a = change(Action.CREATE, live=None, job="a", downstream=("b",))
+    b = change(Action.CREATE, live=None, job="b", downstream=("a",))
+    assert sorted(x.job for wave in _waves([a, b]) for x in wave) == ["a", "b"]
+
+
+def _plan(live_state: str, job_id: str = "j1", spec_hash: str = "h2") -> Plan:
+    live = LiveJob(job_id, "agg", live_state, managed_name="agg", version=1, spec_hash="h1")
+    c = Change(job="agg", action=Action.UPDATE, state=StateImpact.PRESERVED, reason="r",
+               live=live, spec_hash=spec_hash, applied_version=1)
+    return Plan(target="local", url="http://x", changes=(c,))
+
+
+def test_stale_plan_says_what_moved() -> None:
+    saved = _plan("RUNNING").to_json()
+    assert stale_reasons(saved, _plan("RUNNING")) == []
+    moved = stale_reasons(saved, _plan("RUNNING", job_id="j9", spec_hash="h3"))
+    assert moved == ["agg: spec was h2, now h3", "agg: live job was j1, now j9"]
+    assert stale_reasons({**saved, "target": "prod"}, _plan("RUNNING"))[0].startswith(
+        "the plan is for target 'prod'")
