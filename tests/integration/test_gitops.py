@@ -1,10 +1,12 @@
-"""The GitOps loop end to end on the real local cluster, driven by a real git repository:
-commit v1 and apply, commit a compatible change and apply (restored from a savepoint),
-`git revert` and apply (v1's spec back, restored from v2's savepoint, recorded with the
-revert commit). Each step's markdown plan (the pull-request comment) is checked too.
+"""The GitOps loop end to end on the real local cluster, driven by a real git repository.
 
-This is what .github/workflows/plan.yml and apply.yml run on a pull request and on a
-push to main; here the CLI runs in a subprocess exactly as a workflow step would.
+A pull request is planned by the steps of .github/workflows/plan.yml and a push to main
+applied by the steps of apply.yml, their `run:` scripts executed with bash as a runner
+would (fresh checkout each run, the version store kept in the runner's state directory,
+the target's token from the environment): commit v1 and apply; a compatible change on a
+branch, planned, merged and applied (restored from v1's savepoint); `git revert`, planned,
+merged and applied (v1's spec back, restored from v2's savepoint, recorded with the
+revert commit and its author). Each step's markdown plan (the PR comment) is checked.
 """
 
 from __future__ import annotations
@@ -17,17 +19,21 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from flinkops.flink.local import ClusterInfo
 from flinkops.flink.rest import FlinkClient
 from flinkops.observe import read_live
 from flinkops.render import NO_CHANGES
 
+WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
 JOB = "orders-agg"
 AUTHOR = "Ada Lovelace <ada@example.com>"
 REVERTER = "Grace Hopper <grace@example.com>"
+TOKEN = "tok-3f9a1c7e5b2d4680-planted"  # must never appear in any output
 
 SQL = """\
 CREATE TABLE src (k INT, v INT) WITH (
@@ -54,13 +60,20 @@ spec:
 """
 
 
+def _steps(workflow: str) -> dict[str, dict[str, Any]]:
+    [job] = yaml.safe_load((WORKFLOWS / workflow).read_text())["jobs"].values()
+    return {step["name"]: step for step in job["steps"] if "name" in step}
+
+
 @dataclass
 class Repo:
-    """A git repository holding a flinkops project whose target is the session cluster."""
+    """A git repository holding a flinkops project whose target is the session cluster,
+    and a stand-in for the runner that executes the workflows' steps in it."""
 
     root: Path
     target: str
     client: FlinkClient
+    runner: Path  # the runner's own disk: state directory, RUNNER_TEMP
 
     def git(self, *args: str, author: str = AUTHOR) -> str:
         name, _, email = author.partition(" <")
@@ -80,27 +93,85 @@ class Repo:
         self.git("commit", "-q", "-m", message)
         return self.git("rev-parse", "HEAD")
 
-    def flinkops(self, *args: str, expect: tuple[int, ...] = (0,)) -> str:
-        """Run the CLI as a workflow step does: from the checkout, no --project."""
+    def env(self) -> dict[str, str]:
+        venv_bin = str(Path(sys.executable).parent)  # where `flinkops` is installed
+        return {
+            **os.environ,
+            "PATH": f"{venv_bin}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+            "FLINKOPS_TARGET": self.target,
+            "FLINKOPS_STATE_DIR": str(self.runner / "state"),
+            "FLINK_TOKEN": TOKEN,
+            "NO_COLOR": "1",
+        }
+
+    def ci(self, workflow: str, *names: str) -> dict[str, str]:
+        """Run the named steps of ``workflow`` as a fresh run would (the checkout cleaned
+        of everything untracked); return the steps' outputs and what they wrote."""
+        self.git("clean", "-ffdxq")
+        temp = self.runner / "temp"
+        temp.mkdir(parents=True, exist_ok=True)
+        for f in temp.iterdir():
+            f.unlink()
+        out, summary = temp / "github_output", temp / "step_summary"
+        env = {
+            **self.env(),
+            "RUNNER_TEMP": str(temp),
+            "GITHUB_OUTPUT": str(out),
+            "GITHUB_STEP_SUMMARY": str(summary),
+        }
+        steps = _steps(workflow)
+        logs = []
+        for name in ("Use the runner's version store", *names):
+            done = subprocess.run(
+                ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", steps[name]["run"]],
+                cwd=self.root,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+            logs.append(f"--- {name}: exit {done.returncode}\n{done.stdout}\n{done.stderr}")
+            assert TOKEN not in done.stdout + done.stderr
+            assert done.returncode == 0, "\n".join(logs)
+        assert (self.root / ".flinkops").is_symlink()  # the store lives on the runner
+        result = (
+            dict(line.split("=", 1) for line in out.read_text().splitlines() if "=" in line)
+            if out.exists()
+            else {}
+        )
+        for f in temp.iterdir():
+            text = f.read_text()
+            assert TOKEN not in text, f.name
+            result[f.name] = text
+        return result
+
+    def pull_request(self) -> str:
+        """plan.yml on the checked-out branch: the markdown of the PR comment."""
+        run = self.ci("plan.yml", "flinkops validate", "flinkops plan")
+        assert run["exitcode"] in ("0", "2"), run
+        return run["plan.md"]
+
+    def merged(self) -> dict[str, Any]:
+        """apply.yml on main: the apply result (the workflow's artifact)."""
+        assert self.git("branch", "--show-current") == "main"
+        run = self.ci("apply.yml", "flinkops validate", "flinkops apply", "Summary")
+        assert f"target `{self.target}`" in run["step_summary"]
+        return json.loads(run["apply.json"])
+
+    def flinkops(self, *args: str) -> str:
         done = subprocess.run(
             [sys.executable, "-m", "flinkops", *args],
             cwd=self.root,
             capture_output=True,
             text=True,
-            timeout=240,
-            env={**os.environ, "NO_COLOR": "1"},
+            timeout=120,
+            env=self.env(),
             check=False,
         )
-        assert done.returncode in expect, (
-            f"flinkops {' '.join(args)} exited {done.returncode}\n{done.stdout}\n{done.stderr}"
-        )
+        assert done.returncode == 0, f"flinkops {' '.join(args)}: {done.stdout}{done.stderr}"
+        assert TOKEN not in done.stdout + done.stderr
         return done.stdout
-
-    def plan_markdown(self) -> str:
-        return self.flinkops("plan", "--format", "markdown", expect=(0, 2))
-
-    def apply(self) -> dict:
-        return json.loads(self.flinkops("apply", "--auto-approve", "--format", "json"))
 
     def history(self) -> list[dict]:
         return json.loads(self.flinkops("history", JOB, "--format", "json"))
@@ -119,10 +190,11 @@ def repo(tmp_path: Path, flink_cluster: ClusterInfo, flink_client: FlinkClient) 
     (root / "flinkops.yaml").write_text(
         "apiVersion: flinkops/v1\nkind: Project\njobs: [jobs/]\n"
         f"defaultTarget: {target}\ntargets:\n  {target}:\n    url: {flink_cluster.url}\n"
+        '    headers: {Authorization: "Bearer ${env:FLINK_TOKEN}"}\n'
         "    health: {window: 2s, timeout: 90s}\n"
     )
-    (root / ".gitignore").write_text(".flinkops/\n")
-    repo = Repo(root, target, flink_client)
+    (root / ".gitignore").write_text(".flinkops\n")
+    repo = Repo(root, target, flink_client, tmp_path / "runner")
     repo.git("init", "-q", "-b", "main")
     yield repo
     for job in read_live(flink_client, target):  # never leave a job of this test running
@@ -144,19 +216,18 @@ def _restored(client: FlinkClient, job_id: str) -> str | None:
 
 
 def test_commit_apply_change_apply_revert_apply(repo: Repo, flink_client: FlinkClient) -> None:
-    # v1: a new job, merged.
+    # v1: a new job, merged to main.
     (repo.root / "jobs" / f"{JOB}.yaml").write_text(SPEC)
     (repo.root / "jobs" / f"{JOB}.sql").write_text(SQL.format(rate=5))
     sha1 = repo.commit("orders-agg: sum per key")
-    repo.flinkops("validate")
 
-    md = repo.plan_markdown()
+    md = repo.pull_request()
     assert md.startswith(f"### flinkops plan · target `{repo.target}`")
     row = _row(md)
     assert "| create |" in row and "`+`" in row
     assert "**Plan: 1 to create.**" in md
 
-    result = repo.apply()
+    result = repo.merged()
     assert result["ok"] and [r["status"] for r in result["results"]] == ["done"]
     [v1_job] = repo.running()
     [v1] = repo.history()
@@ -164,18 +235,21 @@ def test_commit_apply_change_apply_revert_apply(repo: Repo, flink_client: FlinkC
     assert (v1["git_commit"], v1["git_author"]) == (sha1, AUTHOR)
     assert v1["job_id"] == v1_job.job_id
 
-    # v2: a compatible change (a source option), only in the .sql file.
+    # v2: a compatible change (a source option, only in the .sql file) on a branch.
+    repo.git("checkout", "-q", "-b", "faster-source")
     (repo.root / "jobs" / f"{JOB}.sql").write_text(SQL.format(rate=8))
     sha2 = repo.commit("orders-agg: faster source")
 
-    md = repo.plan_markdown()
+    md = repo.pull_request()
     row = _row(md)
     assert "| update |" in row and "| preserved |" in row, row
     assert "```diff" in md and "<details>" in md  # the SQL diff, collapsed
     assert "-  'rows-per-second' = '5'," in md
     assert "+  'rows-per-second' = '8'," in md
 
-    result = repo.apply()
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "--no-edit", "faster-source")
+    result = repo.merged()
     assert result["ok"], result
     [v2_job] = repo.running()
     assert v2_job.job_id != v1_job.job_id
@@ -183,34 +257,39 @@ def test_commit_apply_change_apply_revert_apply(repo: Repo, flink_client: FlinkC
     assert v1["savepoint"], v1  # the stop-with-savepoint of v1
     assert (v2["version"], v2["outcome"], v2["restored_from"]) == (2, "applied", v1["savepoint"])
     assert _restored(flink_client, v2_job.job_id) == v1["savepoint"]  # Flink's own word
+    # the commit that changed the spec (the merge commit only joins histories)
     assert (v2["git_commit"], v2["git_author"]) == (sha2, AUTHOR)
 
-    # Rollback by revert: the previous spec comes back through the same savepoint-safe update.
-    repo.git("revert", "--no-edit", "HEAD", author=REVERTER)
+    # Rollback by revert: the previous spec comes back through the savepoint-safe update.
+    repo.git("checkout", "-q", "-b", "revert-faster-source")
+    repo.git("revert", "--no-edit", "HEAD^2", author=REVERTER)
     sha3 = repo.git("rev-parse", "HEAD")
     assert sha3 not in (sha1, sha2)
 
-    md = repo.plan_markdown()
+    md = repo.pull_request()
     row = _row(md)
     assert "| update |" in row and "| preserved |" in row, row
     assert "-  'rows-per-second' = '8'," in md
     assert "+  'rows-per-second' = '5'," in md
 
-    result = repo.apply()
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--ff-only", "revert-faster-source")
+    assert repo.git("rev-parse", "HEAD") == sha3
+    result = repo.merged()
     assert result["ok"], result
     [v3_job] = repo.running()
     assert flink_client.job(v3_job.job_id).state == "RUNNING"
     v1, v2, v3 = repo.history()
-    assert v3["version"] == 3 and v3["outcome"] == "applied"
+    assert (v3["version"], v3["outcome"]) == (3, "applied")
     assert v3["spec_hash"] == v1["spec_hash"]  # exactly v1's spec runs again
     assert v2["savepoint"] and v3["restored_from"] == v2["savepoint"]
     assert _restored(flink_client, v3_job.job_id) == v2["savepoint"]
     assert (v3["git_commit"], v3["git_author"]) == (sha3, REVERTER)
-    assert repo.git("rev-parse", "HEAD") == sha3
 
-    # The cluster now matches main: the next pull request's plan says so.
-    md = repo.plan_markdown()
-    assert NO_CHANGES in md
+    # The cluster matches main now: the next pull request's plan says so.
+    assert NO_CHANGES in repo.pull_request()
     rows = [line.split() for line in repo.flinkops("history", JOB).splitlines()]
     by_version = {row[0]: row for row in rows if row and row[0].isdigit()}
     assert by_version["3"][4] == sha3[:10] and by_version["1"][4] == sha1[:10]  # COMMIT column
+    # the store outlived every run's clean checkout: it is on the runner's disk
+    assert (repo.runner / "state" / "state.db").is_file()
