@@ -15,7 +15,7 @@ import html
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flinkops.plan import Compat, StateImpact
@@ -78,6 +78,9 @@ _KEY_ORDER = (
 class Operator:
     kind: str
     args: tuple[tuple[str, str], ...]
+    #: the job vertex id when this operator heads its vertex (then it is the operator id
+    #: Flink maps savepoint state by); "" when it is chained behind another operator
+    vertex: str = field(default="", compare=False)
 
     def describe(self) -> str:
         return f"{self.kind}({', '.join(f'{k}=[{v}]' for k, v in self.args)})"
@@ -126,10 +129,11 @@ def stateful_operators(graph: Mapping[str, Any]) -> list[Operator]:
     found: list[Operator] = []
     for node in order:
         lines = html.unescape(str(node.get("description", ""))).split("<br/>")
-        for line in (ln for ln in lines if ln.strip()):
+        for i, line in enumerate(ln for ln in lines if ln.strip()):
             match = _OP.match(line)
             if match and match.group(1) in STATEFUL:
-                found.append(Operator(match.group(1), _args(match.group(2))))
+                head = str(node.get("id", "")) if i == 0 else ""
+                found.append(Operator(match.group(1), _args(match.group(2)), head))
     return found
 
 
@@ -186,6 +190,20 @@ def _compare(old: Operator, new: Operator) -> list[str]:
     return reasons
 
 
+def _moved(op: Operator, allow_non_restored_state: bool) -> str:
+    """Flink maps savepoint state by operator id, and the id hashes the graph's shape."""
+    if allow_non_restored_state:
+        return (
+            f"{op.kind} operator id changed ({op.vertex[:8]}...): its state is dropped "
+            "(allowNonRestoredState)"
+        )
+    return (
+        f"{op.kind} operator id changed ({op.vertex[:8]}...; the job graph's shape "
+        "changed, e.g. a first filter or projection before it): Flink cannot map its "
+        "state and will refuse the savepoint"
+    )
+
+
 def compare_graphs(
     old: Mapping[str, Any], new: Mapping[str, Any], *, allow_non_restored_state: bool = False
 ) -> Compat:
@@ -213,12 +231,20 @@ def compare_graphs(
                 "allowNonRestoredState"
             )
             impact = StateImpact.AT_RISK if impact is not StateImpact.LOST else impact
+    new_ids = {str(n.get("id", "")) for n in new.get("nodes", [])}
     pending = list(after)
     for op in before:
         match = next((o for o in pending if o.kind == op.kind), None)
         if match is None:
             continue
         pending.remove(match)
+        if op.vertex and op.vertex not in new_ids:
+            reasons.append(_moved(op, allow_non_restored_state))
+            impact = (
+                StateImpact.LOST
+                if allow_non_restored_state
+                else (StateImpact.AT_RISK if impact is not StateImpact.LOST else impact)
+            )
         changed = _compare(op, match)
         if changed:
             reasons.extend(changed)

@@ -56,8 +56,19 @@ def test_adding_count_is_at_risk():
     assert verdict.reasons == ("GroupAggregate select list changed: SUM(v) -> SUM(v), COUNT(*)",)
 
 
-def test_filter_before_the_aggregate_is_preserved():
+def test_a_first_filter_before_the_aggregate_changes_its_operator_id():
+    # Real Flink 2.3 graphs: the new Calc in the source chain changes the aggregate's
+    # operator id, and Flink refuses such a savepoint ("Cannot map checkpoint/savepoint
+    # state for operator ... because the operator is not available in the new program").
     verdict = compare_graphs(graph("sum"), graph("sum_filter"))
+    assert verdict.impact is StateImpact.AT_RISK
+    assert verdict.reasons[0].startswith("GroupAggregate operator id changed (20ba6b65...")
+    lost = compare_graphs(graph("sum"), graph("sum_filter"), allow_non_restored_state=True)
+    assert lost.impact is StateImpact.LOST
+
+
+def test_same_shape_and_operators_is_preserved():
+    verdict = compare_graphs(graph("sum_filter"), graph("sum_filter"))
     assert verdict.impact is StateImpact.PRESERVED
     assert verdict.reasons == ("stateful operators unchanged (GroupAggregate)",)
 
