@@ -28,7 +28,7 @@ from flinkops.health import (
     wait_healthy,
     wait_state,
 )
-from flinkops.plan import ACTIVE_STATES, Action, Change, Plan, StateImpact
+from flinkops.plan import ACTIVE_STATES, Action, Change, Plan
 from flinkops.spec import JobSpec, resolve_env_refs
 from flinkops.sql import split_statements
 from flinkops.store import Store, VersionRecord
@@ -131,9 +131,7 @@ class Applier:
     def apply(self, plan: Plan, *, allow_state_loss: bool = False) -> ApplyResult:
         """Carry out every change of ``plan`` (the caller holds the target's lock)."""
         refused = [
-            c
-            for c in plan.changes
-            if c.needs_savepoint_dir and c.state is StateImpact.LOST and c.action is not Action.NOOP
+            c for c in plan.changes if c.missing_savepoint_dir and c.action is not Action.NOOP
         ]
         if refused and not allow_state_loss:
             names = ", ".join(c.job for c in refused)

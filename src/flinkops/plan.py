@@ -152,7 +152,7 @@ class Change:
     config_diff: tuple[str, ...] = ()
     lineage: Mapping[str, Any] | None = None
     downstream: tuple[str, ...] = ()
-    needs_savepoint_dir: bool = False
+    missing_savepoint_dir: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -443,7 +443,7 @@ def _decide(
             state=impact,
             reason="desired state is suspended",
             state_reason=why,
-            needs_savepoint_dir=True,
+            missing_savepoint_dir=not has_sp_dir,
             version=applied.version if applied else active.version,
         )
     return Change(
@@ -577,7 +577,7 @@ def _update(
             "last-state": "latest retained checkpoint",
         }.get(spec.upgrade_mode),
         version=_next_version(applied, live),
-        needs_savepoint_dir=spec.upgrade_mode == "savepoint",
+        missing_savepoint_dir=spec.upgrade_mode == "savepoint" and not has_sp_dir,
     )
 
 

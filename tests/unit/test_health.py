@@ -69,7 +69,7 @@ def test_a_job_that_leaves_running_is_unhealthy(state: str) -> None:
 
 def test_not_healthy_in_time() -> None:
     client = ScriptedClient([("RUNNING", ["DEPLOYING"], [])])
-    with pytest.raises(Unhealthy, match="not healthy after 0.05s"):
+    with pytest.raises(Unhealthy, match=r"not healthy after 0\.05s"):
         wait(client, timeout=0.05)
 
 

@@ -116,7 +116,7 @@ def test_sql_change_unchecked_is_at_risk_with_diff(make_spec, make_live_job, mak
     assert change.version == 2
     assert change.applied_version == 1
     assert change.restore_from == "savepoint taken when stopping"
-    assert change.needs_savepoint_dir
+    assert not change.missing_savepoint_dir  # the spec has one
     assert change.live == live
 
 
@@ -189,7 +189,7 @@ def test_stateless_upgrade_mode_loses_state(make_spec, make_live_job, make_appli
     assert change.state is StateImpact.LOST
     assert "stateless" in change.state_reason
     assert change.restore_from is None
-    assert not change.needs_savepoint_dir
+    assert not change.missing_savepoint_dir
 
 
 def test_no_savepoint_directory_loses_state(make_spec, make_live_job, make_applied):
@@ -210,7 +210,7 @@ def test_last_state_restores_the_latest_checkpoint(make_spec, make_live_job, mak
     assert change.state is StateImpact.PRESERVED
     assert change.restore_from == "latest retained checkpoint"
     assert change.state_reason.startswith("restored from the latest checkpoint")
-    assert not change.needs_savepoint_dir
+    assert not change.missing_savepoint_dir
 
 
 def test_managed_job_unknown_to_the_store_is_updated_at_risk(make_spec, make_live_job):
@@ -334,7 +334,7 @@ def test_suspend_takes_a_savepoint(make_spec, make_live_job, make_applied):
     assert change.action is Action.SUSPEND
     assert change.action.symbol == "-"
     assert change.state is StateImpact.PRESERVED
-    assert change.needs_savepoint_dir
+    assert not change.missing_savepoint_dir
     assert change.version == 4
 
 

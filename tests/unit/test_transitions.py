@@ -19,11 +19,25 @@ from flinkops.transitions import (
 LIVE = LiveJob("j1", "agg", "RUNNING", managed_name="agg", version=1, spec_hash="h1")
 
 
-def change(action: Action, *, mode: str = "savepoint", live: LiveJob | None = LIVE,
-           restore: str | None = None, downstream: tuple[str, ...] = (),
-           job: str = "agg") -> Change:
-    return Change(job=job, action=action, state=StateImpact.PRESERVED, reason="r",
-                  upgrade_mode=mode, live=live, restore_from=restore, downstream=downstream)
+def change(
+    action: Action,
+    *,
+    mode: str = "savepoint",
+    live: LiveJob | None = LIVE,
+    restore: str | None = None,
+    downstream: tuple[str, ...] = (),
+    job: str = "agg",
+) -> Change:
+    return Change(
+        job=job,
+        action=action,
+        state=StateImpact.PRESERVED,
+        reason="r",
+        upgrade_mode=mode,
+        live=live,
+        restore_from=restore,
+        downstream=downstream,
+    )
 
 
 def steps(c: Change) -> list:
@@ -37,20 +51,40 @@ WAIT = WaitHealthy(5, 60)
     ("c", "expected"),
     [
         (change(Action.CREATE, live=None), [Submit(2, None), WAIT, Record("applied")]),
-        (change(Action.UPDATE), [StopWithSavepoint("j1", "/sp"), Submit(2, FROM_STOP), WAIT,
-                                 Record("applied")]),
-        (change(Action.UPDATE, mode="last-state"),
-         [Cancel("j1", keep_checkpoint=True), Submit(2, FROM_CHECKPOINT), WAIT,
-          Record("applied")]),
-        (change(Action.UPDATE, mode="stateless"), [Cancel("j1"), Submit(2, None), WAIT,
-                                                   Record("applied")]),
+        (
+            change(Action.UPDATE),
+            [StopWithSavepoint("j1", "/sp"), Submit(2, FROM_STOP), WAIT, Record("applied")],
+        ),
+        (
+            change(Action.UPDATE, mode="last-state"),
+            [
+                Cancel("j1", keep_checkpoint=True),
+                Submit(2, FROM_CHECKPOINT),
+                WAIT,
+                Record("applied"),
+            ],
+        ),
+        (
+            change(Action.UPDATE, mode="stateless"),
+            [Cancel("j1"), Submit(2, None), WAIT, Record("applied")],
+        ),
         (change(Action.SUSPEND), [StopWithSavepoint("j1", "/sp"), Record("suspended")]),
-        (change(Action.RESUME, live=None, restore="/sp/s1"),
-         [Submit(2, "/sp/s1"), WAIT, Record("applied")]),
-        (change(Action.RESTART, live=LiveJob("j0", "agg", "FAILED", managed_name="agg"),
-                restore="/ck/7"), [Submit(2, "/ck/7"), WAIT, Record("applied")]),
-        (change(Action.RESTART), [StopWithSavepoint("j1", "/sp"), Submit(2, FROM_STOP), WAIT,
-                                  Record("applied")]),
+        (
+            change(Action.RESUME, live=None, restore="/sp/s1"),
+            [Submit(2, "/sp/s1"), WAIT, Record("applied")],
+        ),
+        (
+            change(
+                Action.RESTART,
+                live=LiveJob("j0", "agg", "FAILED", managed_name="agg"),
+                restore="/ck/7",
+            ),
+            [Submit(2, "/ck/7"), WAIT, Record("applied")],
+        ),
+        (
+            change(Action.RESTART),
+            [StopWithSavepoint("j1", "/sp"), Submit(2, FROM_STOP), WAIT, Record("applied")],
+        ),
         (change(Action.CANCEL), [Cancel("j1"), Record("cancelled")]),
         (change(Action.DELETE), [Cancel("j1"), Record("deleted")]),
         (change(Action.NOOP), []),
@@ -86,8 +120,15 @@ def test_a_cycle_still_runs_everything() -> None:
 
 def _plan(live_state: str, job_id: str = "j1", spec_hash: str = "h2") -> Plan:
     live = LiveJob(job_id, "agg", live_state, managed_name="agg", version=1, spec_hash="h1")
-    c = Change(job="agg", action=Action.UPDATE, state=StateImpact.PRESERVED, reason="r",
-               live=live, spec_hash=spec_hash, applied_version=1)
+    c = Change(
+        job="agg",
+        action=Action.UPDATE,
+        state=StateImpact.PRESERVED,
+        reason="r",
+        live=live,
+        spec_hash=spec_hash,
+        applied_version=1,
+    )
     return Plan(target="local", url="http://x", changes=(c,))
 
 
@@ -97,4 +138,24 @@ def test_stale_plan_says_what_moved() -> None:
     moved = stale_reasons(saved, _plan("RUNNING", job_id="j9", spec_hash="h3"))
     assert moved == ["agg: spec was h2, now h3", "agg: live job was j1, now j9"]
     assert stale_reasons({**saved, "target": "prod"}, _plan("RUNNING"))[0].startswith(
-        "the plan is for target 'prod'")
+        "the plan is for target 'prod'"
+    )
+
+
+def test_apply_refuses_state_loss_only_for_a_missing_savepoint_directory() -> None:
+    from flinkops.apply import Applier
+    from flinkops.errors import ApplyError
+
+    applier = Applier(client=None, store=None, target="local", specs=[])  # type: ignore[arg-type]
+    missing = Change(
+        job="agg",
+        action=Action.SUSPEND,
+        state=StateImpact.LOST,
+        reason="r",
+        live=LIVE,
+        missing_savepoint_dir=True,
+    )
+    with pytest.raises(ApplyError, match="refusing to lose the state of agg: no savepoint dir"):
+        applier.apply(Plan(target="local", url="", changes=(missing,)))
+    dropped = Change(job="agg", action=Action.NOOP, state=StateImpact.LOST, reason="r")
+    assert applier.apply(Plan(target="local", url="", changes=(dropped,))).results == []

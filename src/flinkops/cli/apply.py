@@ -21,6 +21,7 @@ from flinkops.cli._common import (
     target_option,
 )
 from flinkops.errors import ApplyError, PlanError, StalePlan
+from flinkops.flink.rest import redact_url
 from flinkops.observe import make_plan
 from flinkops.plan import Plan, sql_diff
 from flinkops.render import plan_text
@@ -153,7 +154,7 @@ def apply(
                 ws.client,
                 ws.store,
                 target=ws.target,
-                url=ws.url,
+                url=redact_url(ws.url),
                 specs=ws.specs,
                 prune=prune or _pruning(saved),
                 only=only,
@@ -231,7 +232,12 @@ def rollback(
             )
             recovered = applier.recover()
             plan = make_plan(
-                ws.client, ws.store, target=ws.target, url=ws.url, specs=[old], only=[job]
+                ws.client,
+                ws.store,
+                target=ws.target,
+                url=redact_url(ws.url),
+                specs=[old],
+                only=[job],
             )
             plan = _reasoned(plan, f"rollback to version {to_version}")
             if fmt == "text":
