@@ -377,3 +377,117 @@ def test_rest_helpers_parse_flinks_answers() -> None:
     bp = backpressure(client, "j", "v")
     assert bp == {"level": "high", "max_ratio": 0.8, "max_busy_ratio": 1.0, "subtasks": 1}
     assert watermarks(client, "j", "v") == 1795274590000
+
+
+# ---------------------------------------------------------------- show text
+
+
+def _show_doc() -> dict:
+    vertex = {
+        "name": "Source: src[1]",
+        "parallelism": 2,
+        "status": "RUNNING",
+        "records_in": 0,
+        "records_out": 42450,
+        "records_in_per_second": 0.0,
+        "records_out_per_second": 50.0,
+        "bytes_in": 0,
+        "bytes_out": 1_400_850,
+        "backpressure": "ok",
+        "watermark_lag_ms": 2_000,
+    }
+    ref = {
+        "id": 12,
+        "path": "file:/cp/chk-12",
+        "latest_ack_timestamp": 1_795_274_579_040,
+        "trigger_timestamp": 1_795_274_579_000,
+        "restore_timestamp": None,
+        "failure_message": None,
+    }
+    return {
+        "name": "orders",
+        "target": "local",
+        "managed": True,
+        "desired": "RUNNING",
+        "current": "RUNNING",
+        "running": True,
+        "message": None,
+        "version": 3,
+        "in_sync": True,
+        "web_ui": "http://flink/#/job/running/j1/overview",
+        "configuration": {"state": "running", "flinkConfiguration": {"custom.password": "***"}},
+        "live": {
+            "job_id": "j1",
+            "flink_state": "RUNNING",
+            "job_type": "STREAMING",
+            "start_time": 1_795_274_557_410,
+            "duration_ms": 24_000,
+            "vertices": [vertex],
+            "checkpoints": {
+                "counts": {"completed": 12, "failed": 0, "in_progress": 0},
+                "latest_completed": ref,
+                "latest_savepoint": None,
+                "latest_failed": None,
+                "restored_from": None,
+            },
+            "exceptions": {"root_cause": None, "history": []},
+        },
+        "versions": [
+            {
+                "version": 3,
+                "outcome": "applied",
+                "applied_at": "2026-11-21T15:22:37Z",
+                "git_commit": "abc123",
+            }
+        ],
+        "savepoints": [],
+        "events": [
+            {"at": "2026-11-21T15:22:37Z", "level": "info", "step": "submit", "message": "ok"}
+        ],
+        "lineage": {"tables": [{"job": "orders", "sink": "snk", "sources": ["src"]}]},
+    }
+
+
+def test_render_show_golden() -> None:
+    from flinkops.ops import render_show
+
+    assert render_show(_show_doc()).splitlines() == [
+        "Job orders on local",
+        "  desired RUNNING  current RUNNING  version v3  in sync yes",
+        "  job id j1  Flink state RUNNING  type STREAMING  started 2026-11-21 15:22:37Z  "
+        "duration 24s",
+        "  web UI http://flink/#/job/running/j1/overview",
+        "",
+        "Vertices:",
+        "  VERTEX          PAR  STATUS   REC IN  REC OUT  REC/S IN/OUT  BYTES IN/OUT  "
+        "BACKPRESSURE  WM LAG",
+        "  Source: src[1]  2    RUNNING  0       42.5K    0/50          0B/1.4MB      "
+        "ok            2s",
+        "",
+        "Checkpoints: completed 12  failed 0  in_progress 0",
+        "  latest completed: #12 2026-11-21 15:22:59Z file:/cp/chk-12",
+        "",
+        "Configuration (as applied):",
+        "  state: running",
+        "  custom.password: ***",
+        "",
+        "Versions:",
+        "  v3  applied     2026-11-21T15:22:37Z  abc123",
+        "",
+        "Events:",
+        "  2026-11-21T15:22:37Z  info    submit: ok",
+        "",
+        "Lineage:",
+        "  src -> snk",
+    ]
+
+
+def test_render_show_not_running() -> None:
+    from flinkops.ops import render_show
+
+    doc = _show_doc()
+    doc.update(running=False, current="SUSPENDED", live=None, web_ui=None, in_sync=None)
+    doc["message"] = "job 'orders' is not running on 'local' (suspended); what flinkops recorded"
+    text = render_show(doc)
+    assert "not running" in text.splitlines()[2]
+    assert "Vertices:" not in text and "Versions:" in text

@@ -67,6 +67,7 @@ def _vertex(client: FlinkClient, job_id: str, v: Any, now_ms: int, active: bool)
         "bytes_in_per_second": None,
         "bytes_out_per_second": None,
         "backpressure": None,
+        "backpressure_ratio": None,
         "busy_ratio": None,
         "watermark": None,
         "watermark_lag_ms": None,
