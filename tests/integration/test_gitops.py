@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import yaml
 
-from flinkops.flink.local import ClusterInfo
+from flinkops.flink.local import ClusterInfo, free_port
 from flinkops.flink.rest import FlinkClient
 from flinkops.observe import read_live
 from flinkops.render import NO_CHANGES
@@ -72,7 +72,7 @@ class Repo:
 
     root: Path
     target: str
-    client: FlinkClient
+    client: FlinkClient | None
     runner: Path  # the runner's own disk: state directory, RUNNER_TEMP
 
     def git(self, *args: str, author: str = AUTHOR) -> str:
@@ -177,6 +177,7 @@ class Repo:
         return json.loads(self.flinkops("history", JOB, "--format", "json"))
 
     def running(self) -> list:
+        assert self.client is not None
         return [
             j for j in read_live(self.client, self.target) if j.managed_name == JOB and j.active
         ]
@@ -293,3 +294,31 @@ def test_commit_apply_change_apply_revert_apply(repo: Repo, flink_client: FlinkC
     assert by_version["3"][4] == sha3[:10] and by_version["1"][4] == sha1[:10]  # COMMIT column
     # the store outlived every run's clean checkout: it is on the runner's disk
     assert (repo.runner / "state" / "state.db").is_file()
+
+
+def test_plan_workflow_comments_a_failed_validate_or_plan(tmp_path: Path) -> None:
+    """No cluster here: the workflow's comment then shows the error, and its run fails."""
+    root = tmp_path / "specs-repo"
+    (root / "jobs").mkdir(parents=True)
+    (root / "flinkops.yaml").write_text(  # nothing listens on this port
+        "apiVersion: flinkops/v1\nkind: Project\ndefaultTarget: prod\ntargets:\n"
+        f"  prod:\n    url: http://127.0.0.1:{free_port()}\n"
+        '    headers: {Authorization: "Bearer ${env:FLINK_TOKEN}"}\n'
+    )
+    (root / "jobs" / f"{JOB}.yaml").write_text(SPEC)
+    (root / "jobs" / f"{JOB}.sql").write_text(SQL.format(rate=5).replace("SELECT", "SELEC"))
+    repo = Repo(root, "prod", None, tmp_path / "runner")
+    repo.git("init", "-q", "-b", "main")
+    repo.commit("broken SQL")
+
+    run = repo.ci("plan.yml", "flinkops validate")
+    assert run["exitcode"] == "1"
+    assert run["plan.md"].startswith("### flinkops validate failed")
+    assert f"jobs/{JOB}.sql:" in run["plan.md"] and "SELEC" in run["plan.md"]
+
+    (root / "jobs" / f"{JOB}.sql").write_text(SQL.format(rate=5))
+    repo.commit("fixed SQL")
+    run = repo.ci("plan.yml", "flinkops validate", "flinkops plan")
+    assert run["exitcode"] == "1"  # the plan's: it cannot reach the cluster
+    assert run["plan.md"].startswith("### flinkops plan · target `prod` failed")
+    assert "Error:" in run["plan.md"] and "127.0.0.1" in run["plan.md"]
