@@ -1,0 +1,166 @@
+"""The pydantic models of flinkops.yaml and job specs (the JSON schemas' twins).
+
+The JSON schemas in ``schemas/`` are the contract; these models must accept and
+refuse exactly the same documents (tests/unit/test_spec.py checks both ways).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+__all__ = [
+    "DEFAULT_HEALTH_TIMEOUT",
+    "DEFAULT_HEALTH_WINDOW",
+    "ConfigValue",
+    "Health",
+    "JobModel",
+    "Metadata",
+    "ProjectModel",
+    "Settings",
+    "SpecModel",
+    "Target",
+    "parse_duration",
+]
+
+_DURATION = re.compile(
+    r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\s*$"
+)
+_UNIT_SECONDS = {"ms": 0.001, "h": 3600.0, "hour": 3600.0, "hours": 3600.0}
+_UNIT_SECONDS.update(dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60.0))
+
+DEFAULT_HEALTH_WINDOW = 20.0
+DEFAULT_HEALTH_TIMEOUT = 180.0
+
+
+def parse_duration(value: float | int | str) -> float:
+    """Seconds from a number or a Flink-style duration string ('500ms', '30s', '5min')."""
+    if isinstance(value, bool):
+        raise ValueError("a duration is a number of seconds or a string such as 30s")
+    if isinstance(value, int | float):
+        return float(value)
+    match = _DURATION.match(value)
+    if not match:
+        raise ValueError(f"not a duration: {value!r} (write e.g. 30s, 500ms, 5min)")
+    return float(match.group(1)) * _UNIT_SECONDS.get(match.group(2) or "s", 1.0)
+
+
+# ---------------------------------------------------------------- models
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", alias_generator=to_camel, populate_by_name=True, frozen=True
+    )
+
+
+class Health(_Model):
+    window: float | str | None = None
+    until_checkpoint: bool | None = None
+    timeout: float | str | None = None
+
+    @field_validator("window", "timeout")
+    @classmethod
+    def _duration(cls, v: float | str | None) -> float | str | None:
+        if v is not None and parse_duration(v) < 0:
+            raise ValueError("a duration must not be negative")
+        return v
+
+    def merged(self, other: Health | None) -> Health:
+        if other is None:
+            return self
+        data = self.model_dump(exclude_none=True)
+        data.update(other.model_dump(exclude_none=True))
+        return Health(**data)
+
+    @property
+    def window_seconds(self) -> float:
+        return parse_duration(self.window) if self.window is not None else DEFAULT_HEALTH_WINDOW
+
+    @property
+    def timeout_seconds(self) -> float:
+        return parse_duration(self.timeout) if self.timeout is not None else DEFAULT_HEALTH_TIMEOUT
+
+
+ConfigValue = str | bool | int | float
+
+
+class Settings(_Model):
+    """Spec fields a target override may change."""
+
+    state: Literal["running", "suspended", "cancelled"] | None = None
+    parallelism: int | None = Field(default=None, ge=1, le=32768)
+    upgrade_mode: Literal["savepoint", "last-state", "stateless"] | None = None
+    allow_non_restored_state: bool | None = None
+    flink_configuration: dict[str, ConfigValue] | None = None
+    savepoint_dir: str | None = Field(default=None, min_length=1)
+    health: Health | None = None
+
+    @field_validator("parallelism", mode="before")
+    @classmethod
+    def _strict_int(cls, v: Any) -> Any:
+        if isinstance(v, bool) or (v is not None and not isinstance(v, int)):
+            raise ValueError("parallelism must be an integer")
+        return v
+
+
+class SpecModel(Settings):
+    sql: str | None = Field(default=None, min_length=1)
+    sql_file: str | None = Field(default=None, min_length=1)
+    targets: list[str] | None = None
+    overrides: dict[str, Settings] | None = None
+
+    @model_validator(mode="after")
+    def _one_sql(self) -> SpecModel:
+        if (self.sql is None) == (self.sql_file is None):
+            raise ValueError("give exactly one of sql and sqlFile")
+        if self.targets is not None and len(set(self.targets)) != len(self.targets):
+            raise ValueError("targets must be unique")
+        return self
+
+
+class Metadata(_Model):
+    name: str = Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=63)
+    labels: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("labels")
+    @classmethod
+    def _label_keys(cls, v: dict[str, str]) -> dict[str, str]:
+        for key in v:
+            if len(key) > 63 or not re.match(r"^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$", key):
+                raise ValueError(f"bad label key {key!r}")
+        return v
+
+
+class JobModel(_Model):
+    api_version: Literal["flinkops/v1"]
+    kind: Literal["SqlJob"]
+    metadata: Metadata
+    spec: SpecModel
+
+
+class Target(_Model):
+    url: str = Field(pattern=r"^https?://")
+    savepoint_dir: str | None = Field(default=None, min_length=1)
+    headers: dict[str, str] = Field(default_factory=dict)
+    health: Health | None = None
+
+
+class ProjectModel(_Model):
+    api_version: Literal["flinkops/v1"]
+    kind: Literal["Project"]
+    jobs: list[str] = Field(default_factory=lambda: ["jobs/"])
+    store: str = Field(default=".flinkops/state.db", min_length=1)
+    default_target: str | None = None
+    targets: dict[str, Target] = Field(default_factory=dict)
+
+    @field_validator("targets")
+    @classmethod
+    def _target_names(cls, v: dict[str, Target]) -> dict[str, Target]:
+        for name in v:
+            if not re.match(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", name):
+                raise ValueError(f"bad target name {name!r}")
+        return v
