@@ -243,6 +243,9 @@ def test_status_unknown_when_the_cluster_is_down(jobs: Jobs) -> None:
     out, err = _cli("status", "-t", "down", "--reconnect-timeout", "2", root=jobs.root, code=1)
     assert "RECONNECTING" in err
     assert "UNREACHABLE" in out and "UNKNOWN" in out and "Traceback" not in out + err
+    shown = _json("show", "live", "-t", "down", root=jobs.root, code=1)
+    assert (shown["reachable"], shown["current"], shown["desired"]) == (False, "UNKNOWN", "RUNNING")
+    assert "did not answer" in shown["message"]
 
 
 def test_show_running_job_has_records_and_redacted_config(jobs: Jobs) -> None:

@@ -141,6 +141,24 @@ def test_out_of_sync_when_live_hash_differs(specs: list[JobSpec]) -> None:
     assert row["in_sync"] is False and row["live_spec_hash"] == "stale"
 
 
+def test_suspended_never_started_is_in_sync_and_pruned_jobs_are_hidden(
+    specs: list[JobSpec],
+) -> None:
+    status = build_status(
+        target="local",
+        url="u",
+        specs=specs,
+        live=[run("j9", "CANCELED", name="pruned", spec_hash="x")],
+        latest={"pruned": version("pruned", 4, "deleted")},
+        savepoints={},
+        now_ms=NOW,
+    )
+    rows = by_name(status)
+    assert (rows["paused"]["current"], rows["paused"]["in_sync"]) == ("NOT_DEPLOYED", True)
+    assert "pruned" not in rows
+    assert status["unmanaged"] == []
+
+
 def test_transitioning_wins_and_unknown_when_unreachable(specs: list[JobSpec]) -> None:
     args = dict(target="local", url="u", specs=specs, latest={}, savepoints={}, now_ms=NOW)
     moving = build_status(

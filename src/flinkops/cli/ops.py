@@ -135,7 +135,10 @@ def status(
 @handle_errors
 def show(job: str, project_dir: Path | None, target: str | None, fmt: str) -> None:
     """A job's overview, configuration as applied, vertices, checkpoints, exceptions,
-    versions and events (JOB: a spec name or a Flink job id). Never changes a job."""
+    versions and events (JOB: a spec name or a Flink job id). Never changes a job.
+
+    When the cluster does not answer, what the store knows is shown and the exit
+    code is 1."""
     with open_workspace(project_dir, target) as ws:
         data = collect_show(
             ws.client,
@@ -148,6 +151,8 @@ def show(job: str, project_dir: Path | None, target: str | None, fmt: str) -> No
         )
         data = ws.redact(data)
     emit_json(data) if fmt == "json" else click.echo(render_show(data))
+    if not data["reachable"]:
+        sys.exit(1)
 
 
 @main.command()

@@ -210,6 +210,19 @@ def _live_details(
     return out
 
 
+def _message(
+    job: str, target: str, current: str, running: bool, unreachable: Exception | None
+) -> str | None:
+    if unreachable is not None:
+        return f"the cluster did not answer ({unreachable}); what flinkops recorded is shown"
+    if running:
+        return None
+    return (
+        f"job {job!r} is not running on {target!r} ({current.lower()}); "
+        "what flinkops recorded is shown"
+    )
+
+
 def collect_show(
     client: FlinkClient,
     store: Store,
@@ -225,7 +238,11 @@ def collect_show(
 
     Raises FlinkError when neither the specs, the store nor the cluster know the job.
     """
-    runs = find_runs(client, target, name)
+    unreachable: FlinkUnreachable | None = None
+    try:
+        runs = find_runs(client, target, name)
+    except FlinkUnreachable as exc:  # the store still answers
+        runs, unreachable = [], exc
     run = newest_run(runs)
     ident = run.identity if run and run.identity and run.identity.target == target else None
     job = ident.name if ident else name
@@ -241,7 +258,7 @@ def collect_show(
     live = _live_details(client, run, now_ms, redact) if run is not None else None
     applied = next((v for v in reversed(versions) if v.outcome == "applied"), None)
     configuration = redact(applied.spec) if applied else None
-    current = current_state(run, latest, moving)
+    current = "UNKNOWN" if unreachable else current_state(run, latest, moving)
     running = run is not None and run.active
     sql = (applied.sql if applied else None) or (spec.sql if spec else None)
     return {
@@ -251,16 +268,14 @@ def collect_show(
         "desired": spec.state.upper() if spec else None,
         "current": current,
         "running": running,
-        "message": None
-        if running
-        else f"job {job!r} is not running on {target!r} ({current.lower()}); "
-        "what flinkops recorded is shown",
+        "message": _message(job, target, current, running, unreachable),
         "version": (ident.version if ident else None) or (latest.version if latest else None),
         "spec_hash": spec.spec_hash if spec else None,
         "live_spec_hash": ident.spec_hash if ident else None,
         "in_sync": bool(spec and run and run.active and ident and ident.spec_hash == spec.spec_hash)
-        if spec and spec.state == "running"
+        if spec and spec.state == "running" and unreachable is None
         else None,
+        "reachable": unreachable is None,
         "web_ui": web_ui_url(url, run.id, running) if run else None,
         "configuration": configuration,
         "live": live,

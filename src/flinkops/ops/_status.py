@@ -125,7 +125,7 @@ def current_state(run: LiveRow | None, latest: VersionRecord | None, transitioni
     return "NOT_DEPLOYED"
 
 
-def _in_sync(spec: JobSpec | None, run: LiveRow | None, current: str) -> bool:
+def _in_sync(spec: JobSpec | None, run: LiveRow | None) -> bool:
     if spec is None:
         return False  # live or recorded, but no spec wants it any more
     if spec.state == "running":
@@ -135,8 +135,7 @@ def _in_sync(spec: JobSpec | None, run: LiveRow | None, current: str) -> bool:
             and run.identity is not None
             and run.identity.spec_hash == spec.spec_hash
         )
-    if spec.state == "suspended":
-        return current == "SUSPENDED"
+    # suspended or cancelled: nothing may run (a never-started suspended job is in sync too)
     return not (run is not None and run.active)
 
 
@@ -208,9 +207,12 @@ def build_status(
         spec = by_spec.get(name)
         run = newest_run(runs.get(name, []))
         version = latest.get(name)
+        pruned = spec is None and version is not None and version.outcome == "deleted"
+        if pruned and (run is None or not run.active):
+            continue  # the cluster just still lists its last run
         if reachable:
             current = current_state(run, version, name in moving)
-            in_sync: bool | None = _in_sync(spec, run, current)
+            in_sync: bool | None = _in_sync(spec, run)
         else:
             current, in_sync = "UNKNOWN", None
         active = run is not None and run.active
