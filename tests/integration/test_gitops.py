@@ -245,6 +245,8 @@ def test_commit_apply_change_apply_revert_apply(repo: Repo, flink_client: FlinkC
     row = _row(md)
     assert "| update |" in row and "| preserved |" in row, row
     assert "```diff" in md and "<details>" in md  # the SQL diff, collapsed
+    mermaid = md.split("```mermaid", 1)[1].split("```", 1)[0]  # lineage of the changed job
+    assert JOB in mermaid and "src" in mermaid and "snk" in mermaid and "-->" in mermaid
     assert "-  'rows-per-second' = '5'," in md
     assert "+  'rows-per-second' = '8'," in md
 
