@@ -509,3 +509,35 @@ def test_render_show_not_running() -> None:
     text = render_show(doc)
     assert "not running" in text.splitlines()[2]
     assert "Vertices:" not in text and "Versions:" in text
+
+
+def test_watch_redraws_until_ctrl_c(
+    make_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    import flinkops.cli.ops as cli_ops
+    from flinkops.cli import main
+
+    root = make_project({"jobs/a.yaml": job_yaml("orders")})
+    reads: list[int] = []
+
+    def fake_collect(*args: object, **kwargs: object) -> dict:
+        reads.append(1)
+        return build_status(
+            target="local", url="u", specs=[], live=[], latest={}, savepoints={}, now_ms=NOW
+        )
+
+    def fake_sleep(seconds: float) -> None:
+        assert seconds == 0.5
+        if len(reads) == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_ops, "collect_status", fake_collect)
+    monkeypatch.setattr(cli_ops.time, "sleep", fake_sleep)
+    result = CliRunner().invoke(
+        main, ["status", "--project", str(root), "--watch", "--interval", "0.5"]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(reads) == 3
+    assert result.stdout.count("Target local at u") == 3
