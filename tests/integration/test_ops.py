@@ -266,6 +266,7 @@ def test_show_running_job_has_records_and_redacted_config(jobs: Jobs) -> None:
     assert data["web_ui"].endswith(f"/#/job/running/{jobs.ids['live']}/overview")
     assert data["configuration"]["flinkConfiguration"]["custom.password"] == "***"
     assert data["live"]["checkpoints"]["counts"]["completed"] >= 1
+    assert data["live"]["checkpoint_config"]["interval_ms"] == 2000
     assert data["versions"][0]["outcome"] == "applied"
     assert data["lineage"] is None or data["lineage"]["tables"][0]["sink"] == "snk"
     text, _ = _cli("show", "live", root=jobs.root)

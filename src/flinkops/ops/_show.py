@@ -16,7 +16,13 @@ from typing import Any
 from flinkops.errors import FlinkError, FlinkUnreachable
 from flinkops.flink.models import CheckpointRef, Checkpoints, JobDetails
 from flinkops.flink.rest import FlinkClient
-from flinkops.ops._rest import backpressure, list_jobs, vertex_metrics, watermarks
+from flinkops.ops._rest import (
+    backpressure,
+    checkpoint_config,
+    list_jobs,
+    vertex_metrics,
+    watermarks,
+)
 from flinkops.ops._status import (
     LiveRow,
     current_state,
@@ -105,6 +111,11 @@ def _vertex(client: FlinkClient, job_id: str, v: Any, now_ms: int, active: bool)
     return out
 
 
+def _enabled(interval: Any) -> bool:
+    """Flink reports checkpointing switched off as an interval of Long.MAX_VALUE."""
+    return isinstance(interval, int) and 0 < interval < 2**62
+
+
 def _ref(ref: CheckpointRef | None) -> dict[str, Any] | None:
     if ref is None:
         return None
@@ -186,6 +197,7 @@ def _live_details(
         "parallelism": details.parallelism,
         "vertices": vertices,
         "checkpoints": None,
+        "checkpoint_config": None,
         "exceptions": None,
         "execution_config": None,
     }
@@ -197,6 +209,25 @@ def _live_details(
         pass
     try:
         out["checkpoints"] = checkpoints_json(client.checkpoints(job_id))
+    except FlinkUnreachable:
+        raise
+    except FlinkError:
+        pass
+    try:
+        conf = checkpoint_config(client, job_id)
+        out["checkpoint_config"] = (
+            {
+                "mode": conf.get("mode"),
+                "enabled": _enabled(conf.get("interval")),
+                "interval_ms": conf.get("interval") if _enabled(conf.get("interval")) else None,
+                "timeout_ms": conf.get("timeout"),
+                "state_backend": conf.get("state_backend"),
+                "unaligned": conf.get("unaligned_checkpoints"),
+                "tolerable_failures": conf.get("tolerable_failed_checkpoints"),
+            }
+            if conf
+            else None
+        )
     except FlinkUnreachable:
         raise
     except FlinkError:
@@ -363,6 +394,14 @@ def render_show(data: dict[str, Any]) -> str:
             "Checkpoints: "
             + "  ".join(f"{k} {c.get(k, 0)}" for k in ("completed", "failed", "in_progress"))
         )
+        cc = live.get("checkpoint_config")
+        if cc and not cc.get("enabled"):
+            out.append("  checkpointing is off")
+        elif cc:
+            out.append(
+                f"  every {human_ms(cc['interval_ms'])}, timeout {human_ms(cc['timeout_ms'])}, "
+                f"{cc['mode'] or '-'}, {cc['state_backend'] or '-'}"
+            )
         for label, key in (
             ("latest completed", "latest_completed"),
             ("latest savepoint", "latest_savepoint"),
