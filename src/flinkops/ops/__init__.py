@@ -7,7 +7,7 @@ form from that JSON. ``flinkops.diagnose`` holds the advice rules.
 """
 
 from flinkops.ops._actions import job_logs, take_savepoint
-from flinkops.ops._show import collect_show, find_runs, render_show, web_ui_url
+from flinkops.ops._show import collect_show, find_runs, web_ui_url
 from flinkops.ops._status import (
     COUNT_KEYS,
     CURRENT_STATES,
@@ -16,10 +16,9 @@ from flinkops.ops._status import (
     collect_status,
     current_state,
     filter_status,
-    human_ms,
     newest_run,
-    render_status,
 )
+from flinkops.ops._text import human_ms, render_show, render_status
 
 __all__ = [
     "COUNT_KEYS",

@@ -26,15 +26,13 @@ from flinkops.ops._rest import (
 from flinkops.ops._status import (
     LiveRow,
     current_state,
-    human_ms,
     identify,
     newest_run,
-    table,
 )
 from flinkops.spec import JobSpec
 from flinkops.store import Store
 
-__all__ = ["collect_show", "find_runs", "render_show", "web_ui_url"]
+__all__ = ["checkpoints_json", "collect_show", "find_runs", "web_ui_url"]
 
 _RATES = ["numRecordsInPerSecond", "numRecordsOutPerSecond", "numBytesInPerSecond",
           "numBytesOutPerSecond"]  # fmt: skip
@@ -320,137 +318,3 @@ def collect_show(
         "events": [redact(e.to_json()) for e in store.events(target, job, events)],
         "lineage": _lineage(sql, job),
     }
-
-
-# ------------------------------------------------------------------ text
-
-
-def _n(value: float | int | None, unit: str = "") -> str:
-    if value is None:
-        return "-"
-    v = float(value)
-    for suffix in ("", "K", "M", "G", "T"):
-        if abs(v) < 1000:
-            text = f"{v:.0f}" if suffix == "" and v == int(v) else f"{v:.1f}"
-            return f"{text}{suffix}{unit}"
-        v /= 1000
-    return f"{v:.1f}P{unit}"
-
-
-def _ts(ms: int | None) -> str:
-    if not ms:
-        return "-"
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ms / 1000)) + "Z"
-
-
-def render_show(data: dict[str, Any]) -> str:
-    """The text form of the show JSON."""
-    out: list[str] = []
-    head = f"Job {data['name']} on {data['target']}"
-    if not data["managed"]:
-        head += " (unmanaged)"
-    out.append(head)
-    version = f"v{data['version']}" if data["version"] is not None else "-"
-    out.append(
-        f"  desired {data['desired'] or '-'}  current {data['current']}  version {version}"
-        + (f"  in sync {'yes' if data['in_sync'] else 'NO'}" if data["in_sync"] is not None else "")
-    )
-    if data["message"]:
-        out.append(f"  {data['message']}")
-    live = data["live"]
-    if live:
-        out.append(
-            f"  job id {live['job_id']}  Flink state {live['flink_state']}  "
-            f"type {live['job_type'] or '-'}  started {_ts(live['start_time'])}  "
-            f"duration {human_ms(live['duration_ms'])}"
-        )
-    if data["web_ui"]:
-        out.append(f"  web UI {data['web_ui']}")
-    if live and live["vertices"]:
-        out.append("")
-        out.append("Vertices:")
-        rows = [
-            (
-                v["name"][:60],
-                str(v["parallelism"]),
-                v["status"],
-                _n(v["records_in"]),
-                _n(v["records_out"]),
-                f"{_n(v['records_in_per_second'])}/{_n(v['records_out_per_second'])}",
-                f"{_n(v['bytes_in'], 'B')}/{_n(v['bytes_out'], 'B')}",
-                v["backpressure"] or "-",
-                human_ms(v["watermark_lag_ms"]) if v["watermark_lag_ms"] is not None else "-",
-            )
-            for v in live["vertices"]
-        ]
-        headers = ("VERTEX", "PAR", "STATUS", "REC IN", "REC OUT", "REC/S IN/OUT",
-                   "BYTES IN/OUT", "BACKPRESSURE", "WM LAG")  # fmt: skip
-        out.extend("  " + ln for ln in table(headers, rows))
-    cps = live["checkpoints"] if live else None
-    if cps:
-        out.append("")
-        c = cps["counts"]
-        out.append(
-            "Checkpoints: "
-            + "  ".join(f"{k} {c.get(k, 0)}" for k in ("completed", "failed", "in_progress"))
-        )
-        cc = live.get("checkpoint_config")
-        if cc and not cc.get("enabled"):
-            out.append("  checkpointing is off")
-        elif cc:
-            out.append(
-                f"  every {human_ms(cc['interval_ms'])}, timeout {human_ms(cc['timeout_ms'])}, "
-                f"{cc['mode'] or '-'}, {cc['state_backend'] or '-'}"
-            )
-        for label, key in (
-            ("latest completed", "latest_completed"),
-            ("latest savepoint", "latest_savepoint"),
-            ("latest failed", "latest_failed"),
-            ("restored from", "restored_from"),
-        ):
-            ref = cps[key]
-            if ref:
-                extra = f" ({ref['failure_message']})" if ref.get("failure_message") else ""
-                when = ref["latest_ack_timestamp"] or ref["trigger_timestamp"]
-                when = ref["restore_timestamp"] if key == "restored_from" else when
-                out.append(f"  {label}: #{ref['id']} {_ts(when)} {ref['path'] or ''}{extra}")
-    if data["savepoints"]:
-        out.append("")
-        out.append("Savepoints (recorded by flinkops):")
-        for sp in data["savepoints"]:
-            out.append(f"  {sp['created_at']}  {sp['kind']:<8} v{sp['version']}  {sp['location']}")
-    exc = live["exceptions"] if live else None
-    if exc and exc["history"]:
-        out.append("")
-        out.append(f"Root cause: {exc['root_cause']}")
-        out.append("Exception history:")
-        for e in exc["history"][:5]:
-            out.append(f"  {_ts(e['timestamp'])}  {e['root_cause'][:160]}")
-    if data["configuration"]:
-        out.append("")
-        out.append("Configuration (as applied):")
-        conf = data["configuration"]
-        for key in ("state", "parallelism", "upgradeMode", "allowNonRestoredState"):
-            if key in conf:
-                out.append(f"  {key}: {conf[key]}")
-        for k, v in (conf.get("flinkConfiguration") or {}).items():
-            out.append(f"  {k}: {v}")
-    if data["versions"]:
-        out.append("")
-        out.append("Versions:")
-        for v in data["versions"][-5:]:
-            out.append(
-                f"  v{v['version']}  {v['outcome']:<11} {v['applied_at']}  {v['git_commit'] or ''}"
-            )
-    if data["events"]:
-        out.append("")
-        out.append("Events:")
-        for e in data["events"]:
-            out.append(f"  {e['at']}  {e['level']:<7} {e['step']}: {e['message']}")
-    lineage = data.get("lineage")
-    if lineage and lineage.get("tables"):
-        out.append("")
-        out.append("Lineage:")
-        for t in lineage["tables"]:
-            out.append(f"  {', '.join(t['sources']) or '-'} -> {t['sink']}")
-    return "\n".join(out)

@@ -31,7 +31,6 @@ __all__ = [
     "current_state",
     "filter_status",
     "newest_run",
-    "render_status",
 ]
 
 #: The cards: totals, then current states.
@@ -168,6 +167,41 @@ def _count(rows: Iterable[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
+def _row(
+    name: str,
+    spec: JobSpec | None,
+    run: LiveRow | None,
+    version: VersionRecord | None,
+    sp: SavepointRecord | None,
+    now_ms: int,
+) -> dict[str, Any]:
+    """One managed job's row; current, in_sync and the health fields are filled by the caller."""
+    active = run is not None and run.active
+    summary = run.job.summary if run else None
+    ident = run.identity if run else None
+    return {
+        "name": name,
+        "labels": dict(spec.labels) if spec else {},
+        "desired": spec.state.upper() if spec else None,
+        "current": None,
+        "flink_state": summary.state if summary else None,
+        "in_sync": None,
+        "version": (ident.version if ident and active else None)
+        or (version.version if version else None),
+        "spec_hash": spec.spec_hash if spec else None,
+        "live_spec_hash": ident.spec_hash if ident else None,
+        "job_id": summary.id if summary else None,
+        "job_type": run.job.job_type if run else None,
+        "start_time": summary.start_time if summary else None,
+        "uptime_ms": _age(now_ms, summary.start_time) if summary and active else None,
+        "restarts": None,
+        "last_checkpoint_age_ms": None,
+        "last_savepoint": sp.to_json() if sp else None,
+        "last_savepoint_age_ms": _age(now_ms, _iso_ms(sp.created_at)) if sp else None,
+        "reason": None,
+    }
+
+
 def build_status(
     *,
     target: str,
@@ -210,39 +244,16 @@ def build_status(
         pruned = spec is None and version is not None and version.outcome == "deleted"
         if pruned and (run is None or not run.active):
             continue  # the cluster just still lists its last run
+        row = _row(name, spec, run, version, savepoints.get(name), now_ms)
         if reachable:
-            current = current_state(run, version, name in moving)
-            in_sync: bool | None = _in_sync(spec, run)
+            row["current"] = current_state(run, version, name in moving)
+            row["in_sync"] = _in_sync(spec, run)
         else:
-            current, in_sync = "UNKNOWN", None
-        active = run is not None and run.active
-        sp = savepoints.get(name)
-        summary = run.job.summary if run else None
-        jobs.append(
-            {
-                "name": name,
-                "labels": dict(spec.labels) if spec else {},
-                "desired": spec.state.upper() if spec else None,
-                "current": current,
-                "flink_state": summary.state if summary else None,
-                "in_sync": in_sync,
-                "version": (run.identity.version if run and run.identity and active else None)
-                or (version.version if version else None),
-                "spec_hash": spec.spec_hash if spec else None,
-                "live_spec_hash": run.identity.spec_hash if run and run.identity else None,
-                "job_id": summary.id if summary else None,
-                "job_type": run.job.job_type if run else None,
-                "start_time": summary.start_time if summary else None,
-                "uptime_ms": _age(now_ms, summary.start_time) if summary and active else None,
-                "restarts": restarts.get(summary.id) if summary else None,
-                "last_checkpoint_age_ms": _age(now_ms, checkpoint_acks.get(summary.id))
-                if summary and active
-                else None,
-                "last_savepoint": sp.to_json() if sp else None,
-                "last_savepoint_age_ms": _age(now_ms, _iso_ms(sp.created_at)) if sp else None,
-                "reason": error if not reachable else None,
-            }
-        )
+            row["current"], row["in_sync"], row["reason"] = "UNKNOWN", None, error
+        if run is not None and run.active:
+            row["restarts"] = restarts.get(run.id)
+            row["last_checkpoint_age_ms"] = _age(now_ms, checkpoint_acks.get(run.id))
+        jobs.append(row)
     others = [
         {
             "name": r.job.summary.name,
@@ -410,92 +421,3 @@ def collect_status(
         error=str(error) if error is not None else None,
         flink_version=flink_version,
     )
-
-
-# ------------------------------------------------------------------ text
-
-
-def human_ms(ms: int | float | None) -> str:
-    """``95_000`` -> ``1m35s``; ``None`` -> ``-``."""
-    if ms is None:
-        return "-"
-    s = int(ms // 1000)
-    if s < 60:
-        return f"{s}s"
-    m, s = divmod(s, 60)
-    if m < 60:
-        return f"{m}m{s:02d}s"
-    h, m = divmod(m, 60)
-    if h < 48:
-        return f"{h}h{m:02d}m"
-    d, h = divmod(h, 24)
-    return f"{d}d{h:02d}h"
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    for row in rows:
-        out.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-    return out
-
-
-def _sync(value: bool | None) -> str:
-    return "?" if value is None else ("yes" if value else "NO")
-
-
-def render_status(status: dict[str, Any]) -> str:
-    """The text form of the status JSON: cards, managed jobs, unmanaged jobs."""
-    lines: list[str] = []
-    version = f" (Flink {status['flink_version']})" if status.get("flink_version") else ""
-    lines.append(f"Target {status['target']} at {status['url']}{version}")
-    if not status["reachable"]:
-        lines.append(f"UNREACHABLE: {status['error']}")
-    c = status["counts"]
-    lines.append(
-        f"total {c['total']}  batch {c['batch']}  streaming {c['streaming']}  |  "
-        + "  ".join(f"{k} {c[k]}" for k in COUNT_KEYS[3:])
-    )
-    lines.append("")
-    if status["jobs"]:
-        headers = (
-            "JOB",
-            "DESIRED",
-            "CURRENT",
-            "IN SYNC",
-            "VERSION",
-            "UPTIME",
-            "RESTARTS",
-            "CHECKPOINT",
-            "SAVEPOINT",
-        )
-        rows = [
-            (
-                j["name"],
-                j["desired"] or "-",
-                j["current"],
-                _sync(j["in_sync"]),
-                f"v{j['version']}" if j["version"] is not None else "-",
-                human_ms(j["uptime_ms"]),
-                str(j["restarts"]) if j["restarts"] is not None else "-",
-                f"{human_ms(j['last_checkpoint_age_ms'])} ago"
-                if j["last_checkpoint_age_ms"] is not None
-                else "-",
-                f"{human_ms(j['last_savepoint_age_ms'])} ago"
-                if j["last_savepoint_age_ms"] is not None
-                else "-",
-            )
-            for j in status["jobs"]
-        ]
-        lines.extend(table(headers, rows))
-    else:
-        lines.append("No managed jobs.")
-    if status["unmanaged"]:
-        lines.append("")
-        lines.append("Unmanaged jobs (not submitted by flinkops for this target):")
-        rows = [
-            (u["name"], u["job_id"], u["flink_state"], human_ms(u["uptime_ms"]))
-            for u in status["unmanaged"]
-        ]
-        lines.extend("  " + ln for ln in table(("NAME", "JOB ID", "STATE", "UPTIME"), rows))
-    return "\n".join(lines)
