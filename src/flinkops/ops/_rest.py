@@ -1,4 +1,4 @@
-"""Reads of Flink's REST API that FlinkClient does not offer (yet), over its own plumbing.
+"""Reads of Flink's REST API that FlinkClient has no typed method for (via get_json).
 
 Job and vertex metrics, back pressure, watermarks and the checkpoint configuration.
 Each returns plain data and raises FlinkError / FlinkUnreachable like FlinkClient.
@@ -51,7 +51,7 @@ class JobRow:
 
 def list_jobs(client: FlinkClient) -> list[JobRow]:
     """``GET /jobs/overview`` once: every job with its type, newest first."""
-    data = client._get("/jobs/overview")
+    data = client.get_json("/jobs/overview")
     rows = [
         JobRow(JobSummary.from_json(j), str(j.get("jobType") or j.get("job-type") or ""))
         for j in data.get("jobs", [])
@@ -61,7 +61,7 @@ def list_jobs(client: FlinkClient) -> list[JobRow]:
 
 def job_metrics(client: FlinkClient, job_id: str, names: list[str]) -> dict[str, float]:
     """Job-level metrics (``numRestarts``, ``uptime``...) by name; absent ones are left out."""
-    data = client._get(f"/jobs/{_seg(job_id)}/metrics", params={"get": ",".join(names)})
+    data = client.get_json(f"/jobs/{_seg(job_id)}/metrics", params={"get": ",".join(names)})
     out: dict[str, float] = {}
     for item in data if isinstance(data, list) else []:
         value = _num(item.get("value"))
@@ -74,7 +74,7 @@ def vertex_metrics(
     client: FlinkClient, job_id: str, vertex_id: str, names: list[str], agg: str = "sum"
 ) -> dict[str, float]:
     """A vertex's subtask metrics aggregated over its subtasks (``agg``: sum, min, max, avg)."""
-    data = client._get(
+    data = client.get_json(
         f"/jobs/{_seg(job_id)}/vertices/{_seg(vertex_id)}/subtasks/metrics",
         params={"get": ",".join(names), "agg": agg},
     )
@@ -92,7 +92,7 @@ def backpressure(client: FlinkClient, job_id: str, vertex_id: str) -> dict[str, 
     Returns ``{"level", "max_ratio", "max_busy_ratio", "subtasks"}``; level is
     ``"unknown"`` until Flink has sampled the vertex.
     """
-    data = client._get(f"/jobs/{_seg(job_id)}/vertices/{_seg(vertex_id)}/backpressure")
+    data = client.get_json(f"/jobs/{_seg(job_id)}/vertices/{_seg(vertex_id)}/backpressure")
     subtasks = data.get("subtasks") or []
     ratios = [_num(s.get("ratio")) for s in subtasks]
     busy = [_num(s.get("busyRatio")) for s in subtasks]
@@ -109,7 +109,7 @@ def backpressure(client: FlinkClient, job_id: str, vertex_id: str) -> dict[str, 
 
 def watermarks(client: FlinkClient, job_id: str, vertex_id: str) -> int | None:
     """The vertex's lowest current input watermark (epoch ms), None when it has none."""
-    data = client._get(f"/jobs/{_seg(job_id)}/vertices/{_seg(vertex_id)}/watermarks")
+    data = client.get_json(f"/jobs/{_seg(job_id)}/vertices/{_seg(vertex_id)}/watermarks")
     values = []
     for item in data if isinstance(data, list) else []:
         value = _num(item.get("value"))
@@ -120,5 +120,5 @@ def watermarks(client: FlinkClient, job_id: str, vertex_id: str) -> int | None:
 
 def checkpoint_config(client: FlinkClient, job_id: str) -> dict[str, Any]:
     """``GET /jobs/:id/checkpoints/config``: mode, interval, timeout (ms)...; {} when disabled."""
-    data = client._get(f"/jobs/{_seg(job_id)}/checkpoints/config")
+    data = client.get_json(f"/jobs/{_seg(job_id)}/checkpoints/config")
     return data if isinstance(data, dict) else {}
