@@ -149,13 +149,14 @@ def plan_markdown(plan: dict[str, Any], *, limit: int = MARKDOWN_LIMIT) -> str:
     if not changes:
         head.append(NO_CHANGES)
     else:
-        head += ["| | job | action | state | why |", "|---|---|---|---|---|"]
+        head += ["| state | | job | action | version | why |", "|---|---|---|---|---|---|"]
         for c in changes:
             state = c["state"]
             state_md = f"**{state}**" if state in ("lost", "at-risk") else state
             why = c["reason"] + (f" — {c['state_reason']}" if c.get("state_reason") else "")
             head.append(
-                f"| `{c['symbol']}` | `{c['job']}` | {c['action']} | {state_md} | {_md_cell(why)} |"
+                f"| {state_md} | `{c['symbol']}` | `{c['job']}` | {c['action']} | "
+                f"{_md_versions(c)} | {_md_cell(why)} |"
             )
         head += ["", f"**{summary_line(plan)}**"]
     blocks = [b for b in (_md_details(c) for c in changes) if b]
@@ -218,8 +219,23 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _md_versions(c: dict[str, Any]) -> str:
+    """``v1 → v2`` for a change that submits a new version, else the version it touches."""
+    applied, new = c.get("applied_version"), c.get("version")
+    if applied and new and applied != new:
+        return f"v{applied} → v{new}"
+    shown = new or applied
+    return f"v{shown}" if shown else ""
+
+
 def _md_details(c: dict[str, Any]) -> list[str]:
     body: list[str] = []
+    if c.get("restore_from"):
+        body += [f"Restores from: `{c['restore_from']}`", ""]
+    if c.get("live"):
+        live = c["live"]
+        version = f" (version {live['version']})" if live.get("version") else ""
+        body += [f"Live job: `{live['job_id']}` {live['state']}{version}", ""]
     if c.get("config_diff"):
         body += ["Configuration:", ""] + [f"- `{x}`" for x in c["config_diff"]] + [""]
     lineage = c.get("lineage") or {}

@@ -194,7 +194,7 @@ def test_stateful_change_at_risk_and_filter_preserved(
 
     md = CliRunner().invoke(cli_main, ["plan", "--project", str(project), "--format", "markdown"])
     assert md.exit_code == 2
-    assert "| `~` | `totals` | update | preserved |" in md.output
+    assert "| preserved | `~` | `totals` | update | v1 → v2 |" in md.output
     assert "```diff" in md.output
 
 

@@ -135,10 +135,11 @@ def test_summary_line(full_plan, empty_plan):
 
 def test_markdown_puts_lost_and_at_risk_first_and_in_bold(full_plan):
     text = plan_markdown(full_plan)
-    rows = [line for line in text.splitlines() if line.startswith("| `")]
-    states = [row.split(" | ")[3] for row in rows]
+    rows = [line for line in text.splitlines() if " | `" in line and line.startswith("| ")]
+    states = [row.split(" | ")[0].removeprefix("| ") for row in rows]
     assert states == ["**lost**"] * 3 + ["**at-risk**", "preserved", "preserved", "none"]
     assert "| preserved |" in text and "**preserved**" not in text
+    assert "| **at-risk** | `~` | `orders` | update | v1 → v2 |" in text
 
 
 def test_markdown_sql_diffs_are_collapsible(full_plan):
