@@ -106,13 +106,19 @@ def wait_state(
         time.sleep(poll)
 
 
-def latest_checkpoint(client: FlinkClient, job_id: str) -> str | None:
+def latest_checkpoint(
+    client: FlinkClient, job_id: str, *, or_savepoint: bool = False
+) -> str | None:
+    """The job's latest completed (retained) checkpoint, or with ``or_savepoint`` its
+    latest savepoint when it has no checkpoint; None when Flink knows neither."""
     try:
         latest = client.checkpoints(job_id).latest
     except FlinkError:
         return None
-    ref = latest.completed
-    return ref.external_path if ref is not None and ref.external_path else None
+    for ref in (latest.completed, latest.savepoint if or_savepoint else None):
+        if ref is not None and ref.external_path:
+            return ref.external_path
+    return None
 
 
 def first_line(text: str | None) -> str:

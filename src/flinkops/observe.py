@@ -16,6 +16,7 @@ from flinkops.compat import compare_graphs, unknown
 from flinkops.errors import FlinkError, FlinkopsError, FlinkUnreachable, PlanError
 from flinkops.flink.identity import JobIdentity
 from flinkops.flink.rest import FlinkClient
+from flinkops.health import latest_checkpoint
 from flinkops.plan import (
     ACTIVE_STATES,
     Action,
@@ -108,17 +109,6 @@ def applied_from_store(store: Store, target: str, job: str) -> Applied | None:
     )
 
 
-def _retained_checkpoint(client: FlinkClient, job_id: str) -> str | None:
-    try:
-        latest = client.checkpoints(job_id).latest
-    except FlinkError:
-        return None
-    for ref in (latest.completed, latest.savepoint):
-        if ref is not None and ref.external_path:
-            return ref.external_path
-    return None
-
-
 def observe(
     client: FlinkClient, store: Store, target: str, url: str, specs: Sequence[JobSpec]
 ) -> Observed:
@@ -143,7 +133,7 @@ def observe(
             newest[job.managed_name] = job
     for name, job in newest.items():
         if not job.active and job.state in ("FAILED", "CANCELED"):
-            path = _retained_checkpoint(client, job.job_id)
+            path = latest_checkpoint(client, job.job_id, or_savepoint=True)
             if path:
                 retained[name] = path
                 if name in applied and applied[name].outcome == "applied":

@@ -19,6 +19,7 @@ from flinkops.errors import FlinkError, FlinkUnreachable
 from flinkops.flink.identity import JobIdentity
 from flinkops.flink.rest import FlinkClient
 from flinkops.ops._rest import JobRow, job_metrics, list_jobs
+from flinkops.plan import ACTIVE_STATES
 from flinkops.spec import JobSpec
 from flinkops.store import SavepointRecord, Store, VersionRecord
 
@@ -56,16 +57,6 @@ CURRENT_STATES = (
     "UNKNOWN",
     "NOT_DEPLOYED",
 )
-_ACTIVE = {
-    "INITIALIZING",
-    "CREATED",
-    "RUNNING",
-    "RESTARTING",
-    "FAILING",
-    "CANCELLING",
-    "SUSPENDED",
-    "RECONCILING",
-}
 # Flink's job state -> the current state flinkops shows.
 _FROM_FLINK = {
     "CREATED": "RUNNING",
@@ -99,7 +90,7 @@ class LiveRow:
 
     @property
     def active(self) -> bool:
-        return self.state in _ACTIVE
+        return self.state in ACTIVE_STATES
 
 
 def newest_run(runs: Sequence[LiveRow]) -> LiveRow | None:
