@@ -293,7 +293,7 @@ def test_commit_apply_change_apply_revert_apply(repo: Repo, flink_client: FlinkC
     assert NO_CHANGES in repo.pull_request()
     rows = [line.split() for line in repo.flinkops("history", JOB).splitlines()]
     by_version = {row[0]: row for row in rows if row and row[0].isdigit()}
-    assert by_version["3"][4] == sha3[:10] and by_version["1"][4] == sha1[:10]  # COMMIT column
+    assert by_version["3"][4] == sha3[:12] and by_version["1"][4] == sha1[:12]  # COMMIT column
     # the store outlived every run's clean checkout: it is on the runner's disk
     assert (repo.runner / "state" / "state.db").is_file()
 

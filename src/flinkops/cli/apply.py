@@ -333,15 +333,15 @@ def history(
         click.echo(f"No versions of {job} on this target.")
         return
     click.echo(
-        f"{'VERSION':<8} {'OUTCOME':<12} {'APPLIED AT':<25} {'SPEC HASH':<17} {'COMMIT':<16} JOB ID"
+        f"{'VERSION':<8} {'OUTCOME':<12} {'APPLIED AT':<25} {'SPEC HASH':<17} {'COMMIT':<18} JOB ID"
     )
     for v in data:
-        commit = v["git_commit"] or "-"
-        if commit.endswith("-dirty"):  # applied from a working tree with uncommitted edits
-            commit = commit[:10] + "+dirty"
+        commit = (v["git_commit"] or "-")[:12]
+        if (v["git_commit"] or "").endswith("-dirty"):  # applied with uncommitted edits
+            commit += "+dirty"
         click.echo(
             f"{v['version']:<8} {v['outcome']:<12} {v['applied_at']:<25} "
-            f"{v['spec_hash']:<17} {commit[:16]:<16} {v['job_id'] or '-'}"
+            f"{v['spec_hash']:<17} {commit:<18} {v['job_id'] or '-'}"
         )
         if v.get("git_author"):
             click.echo(f"{'':8} by {v['git_author']}")
