@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from flinkops.errors import ApplyError, FlinkError, FlinkopsError
+from flinkops.errors import ApplyError, FlinkError, FlinkopsError, FlinkUnreachable
 from flinkops.flink.identity import JobIdentity
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
@@ -187,6 +187,8 @@ class Applier:
             _crash_point(f"{step.name}:before")
             try:
                 data = self._execute(run, step)
+            except FlinkUnreachable as exc:
+                return self._interrupted(run, step, exc)
             except (FlinkopsError, FlinkError) as exc:
                 self.store.journal_step(run.tid, step.name, "failed", {"error": str(exc)})
                 return self._failed(run, step, exc)
@@ -210,6 +212,31 @@ class Applier:
             job_id=run.ctx.get("job_id") or run.ctx.get("old_job_id"),
             restored_from=run.ctx.get("restored_from"),
             savepoint=run.ctx.get("savepoint") or run.ctx.get("checkpoint"),
+        )
+
+    def _interrupted(self, run: _Run, step: Step, exc: FlinkUnreachable) -> JobResult:
+        """The cluster stopped answering: touch nothing more, keep the transition open so
+        the next apply's recovery resumes it from the journal."""
+        job = run.change.job
+        self.store.journal_step(
+            run.tid, step.name, "failed", {"error": str(exc), "unreachable": True}
+        )
+        self.store.add_event(
+            self.target,
+            job,
+            step.name,
+            f"cluster stopped answering during '{describe(step)}': {exc}",
+            level="error",
+        )
+        return JobResult(
+            job,
+            run.change.action.value,
+            "failed",
+            version=run.version,
+            job_id=run.ctx.get("job_id") or run.ctx.get("old_job_id"),
+            message=f"{exc}. The cluster stopped answering during '{describe(step)}'; nothing "
+            "was rolled back. The journal keeps this transition: run `flinkops apply` again "
+            "when the cluster answers, and it resumes here.",
         )
 
     def _execute(self, run: _Run, step: Step) -> dict[str, Any]:

@@ -295,6 +295,20 @@ def _lineage(specs: Sequence[JobSpec], observed: Observed) -> _LineageView:
     )
 
 
+def _interrupted(store: Store, target: str) -> list[str]:
+    """Transitions an apply left open (killed, or the cluster stopped answering)."""
+    out = []
+    for t in store.open_transitions(target):
+        last = t.steps[-1] if t.steps else None
+        where = f" at step '{last.step}' ({last.phase})" if last else ""
+        out.append(
+            f"{t.job}: an earlier apply's {t.action} did not finish{where} (transition "
+            f"{t.id}, started {t.started_at}); the next apply finishes or rolls it "
+            "back first"
+        )
+    return out
+
+
 def make_plan(
     client: FlinkClient,
     store: Store,
@@ -336,6 +350,6 @@ def make_plan(
     mermaid = view.mermaid(changed)
     return replace(
         plan,
-        warnings=(*plan.warnings, *warnings, *view.warnings),
+        warnings=(*_interrupted(store, target), *plan.warnings, *warnings, *view.warnings),
         extra={"lineage_mermaid": mermaid} if mermaid else {},
     )

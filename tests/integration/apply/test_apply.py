@@ -105,6 +105,10 @@ def test_killed_apply_is_finished_by_the_next(project: Project, point: str) -> N
     [open_t] = store.open_transitions(project.target)
     taken = open_t.data("stop").get("savepoint")
     store.close()
+    plan = json.loads(project.run("plan", "--format", "json").stdout)
+    assert any(
+        w.startswith("agg: an earlier apply's update did not finish") for w in plan["warnings"]
+    ), plan["warnings"]
 
     out = _ok(project.apply())
     assert "recovered: agg" in out + _ok(project.run("events", "agg"))

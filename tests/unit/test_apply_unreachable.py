@@ -1,0 +1,98 @@
+"""A cluster that stops answering mid-apply (a fault the real cluster can't be made to
+produce on demand): nothing is rolled back, the transition stays open in the journal, and
+the next apply resumes it without submitting the job again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace as NS
+
+import pytest
+
+import flinkops.apply as apply_mod
+from flinkops.apply import Applier
+from flinkops.errors import FlinkUnreachable
+from flinkops.plan import Action, Change, Plan, StateImpact
+from flinkops.store import Store
+
+
+class FlakyCluster:
+    """Answers like a healthy Flink, or raises FlinkUnreachable while ``down``."""
+
+    def __init__(self) -> None:
+        self.down = False
+        self.submitted: list[str] = []
+
+    def _check(self) -> None:
+        if self.down:
+            raise FlinkUnreachable("GET http://flink:8081/jobs/j1: connection refused")
+
+    def job(self, job_id: str):
+        self._check()
+        return NS(state="RUNNING", vertices=[NS(status="RUNNING")])
+
+    def exceptions(self, job_id: str):
+        self._check()
+        return NS(root_exception=None, history=[])
+
+    def jobs(self):
+        self._check()
+        return [NS(id=j, name="agg", state="RUNNING", start_time=1) for j in self.submitted]
+
+    def job_config(self, job_id: str):
+        self._check()
+        return NS(
+            user_config={
+                "flinkops.name": "agg",
+                "flinkops.version": "1",
+                "flinkops.spec-hash": "h",
+                "flinkops.target": "local",
+            }
+        )
+
+
+@pytest.fixture
+def cluster(monkeypatch: pytest.MonkeyPatch) -> FlakyCluster:
+    flaky = FlakyCluster()
+
+    def submit(client, **kw) -> str:
+        flaky.submitted.append(f"j{len(flaky.submitted) + 1}")
+        flaky.down = True  # the cluster goes away right after accepting the job
+        return flaky.submitted[-1]
+
+    monkeypatch.setattr(apply_mod, "submit_sql", submit)
+    return flaky
+
+
+def test_unreachable_mid_apply_keeps_the_journal_and_the_next_apply_resumes(
+    cluster: FlakyCluster, tmp_path: Path, make_project
+) -> None:
+    from flinkops.spec import load_project
+    from tests.conftest import job_yaml
+
+    root = make_project({"jobs/agg.yaml": job_yaml("agg", extra="health: {window: 0s}\n")})
+    spec = load_project(root, env={}).jobs_for("local")[0]
+    store = Store(tmp_path / "state.db")
+    create = Change(
+        job="agg",
+        action=Action.CREATE,
+        state=StateImpact.NONE,
+        reason="new job",
+        version=1,
+        spec_hash=spec.spec_hash,
+    )
+    applier = Applier(cluster, store, target="local", specs=[spec], poll=0)  # type: ignore[arg-type]
+
+    [result] = applier.apply(Plan(target="local", url="", changes=(create,))).results
+    assert result.status == "failed" and "resumes here" in result.message
+    [open_t] = store.open_transitions("local")
+    assert open_t.last("submit", "end").data["job_id"] == "j1"
+    assert open_t.last("wait").phase == "failed"
+    assert store.version("local", "agg", 1).outcome == "in-progress"  # not marked failed
+
+    cluster.down = False
+    assert applier.recover() == ["agg: interrupted create -> done"]
+    assert cluster.submitted == ["j1"]  # resumed, not submitted again
+    assert store.open_transitions("local") == []
+    assert store.version("local", "agg", 1).outcome == "applied"
+    assert store.version("local", "agg", 1).job_id == "j1"
