@@ -7,7 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from flinkops.flink.rest import FlinkClient
+from flinkops.flink.rest import FlinkClient, redact_url
 from flinkops.redact import redact
 from flinkops.spec import JobSpec, Project, load_project
 from flinkops.store import Store
@@ -17,14 +17,20 @@ __all__ = ["Workspace", "open_workspace"]
 
 @dataclass
 class Workspace:
+    """``url`` is safe to print (no ``user:password@``); the client gets the real one."""
+
     project: Project
     target: str
-    url: str
+    raw_url: str
     _closers: list[Any] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return redact_url(self.raw_url)
 
     @cached_property
     def client(self) -> FlinkClient:
-        client = FlinkClient(self.url, headers=self.project.headers(self.target))
+        client = FlinkClient(self.raw_url, headers=self.project.headers(self.target))
         self._closers.append(client)
         return client
 
@@ -59,4 +65,4 @@ class Workspace:
 def open_workspace(project_dir: Path | None, target: str | None) -> Workspace:
     project = load_project(project_dir)
     name, tgt = project.target(target)
-    return Workspace(project=project, target=name, url=tgt.url)
+    return Workspace(project=project, target=name, raw_url=tgt.url)

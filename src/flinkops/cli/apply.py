@@ -21,7 +21,6 @@ from flinkops.cli._common import (
     target_option,
 )
 from flinkops.errors import ApplyError, PlanError, StalePlan
-from flinkops.flink.rest import redact_url
 from flinkops.observe import make_plan
 from flinkops.plan import Plan, sql_diff
 from flinkops.render import plan_text
@@ -154,7 +153,7 @@ def apply(
                 ws.client,
                 ws.store,
                 target=ws.target,
-                url=redact_url(ws.url),
+                url=ws.url,
                 specs=ws.specs,
                 prune=prune or _pruning(saved),
                 only=only,
@@ -235,7 +234,7 @@ def rollback(
                 ws.client,
                 ws.store,
                 target=ws.target,
-                url=redact_url(ws.url),
+                url=ws.url,
                 specs=[old],
                 only=[job],
             )

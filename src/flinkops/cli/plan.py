@@ -18,7 +18,6 @@ from flinkops.cli._common import (
     target_option,
 )
 from flinkops.errors import PlanError
-from flinkops.flink.rest import redact_url
 from flinkops.observe import make_plan
 from flinkops.render import plan_markdown, plan_text
 from flinkops.workspace import open_workspace
@@ -71,7 +70,7 @@ def plan(
             ws.client,
             ws.store,
             target=ws.target,
-            url=redact_url(ws.url),
+            url=ws.url,
             specs=ws.specs,
             prune=prune,
             only=list(jobs) or None,

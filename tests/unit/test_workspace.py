@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from flinkops.workspace import open_workspace
+from tests.conftest import PROJECT_YAML, job_yaml
+
+
+def test_workspace_url_is_safe_to_print_and_the_client_gets_the_real_one(make_project) -> None:
+    project = PROJECT_YAML.replace("http://localhost:8081", "http://bob:s3cret@localhost:8081")
+    root = make_project({"jobs/a.yaml": job_yaml()}, project=project)
+    with open_workspace(root, "local") as ws:
+        assert ws.url == "http://localhost:8081"
+        assert ws.client._http.base_url.password == "s3cret"  # httpx sends it as basic auth
+        assert "s3cret" not in repr(ws.client)
