@@ -541,3 +541,37 @@ def test_watch_redraws_until_ctrl_c(
     assert result.exit_code == 0, result.output
     assert len(reads) == 3
     assert result.stdout.count("Target local at u") == 3
+
+
+def test_job_type_comes_from_the_plan_when_the_overview_has_none() -> None:
+    """Flink 1.20's /jobs/overview has no job type; its /jobs/:id/plan does."""
+    import httpx
+
+    from flinkops.flink.rest import FlinkClient
+    from flinkops.ops._rest import list_jobs
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/jobs/overview":
+            return httpx.Response(
+                200,
+                json={
+                    "jobs": [
+                        {"jid": "a1", "name": "agg", "state": "RUNNING", "start-time": 1},
+                        {
+                            "jid": "b2",
+                            "name": "new",
+                            "state": "RUNNING",
+                            "start-time": 2,
+                            "job-type": "BATCH",
+                        },
+                    ]
+                },
+            )
+        assert request.url.path == "/jobs/a1/plan"  # only for the row without a type
+        return httpx.Response(200, json={"plan": {"jid": "a1", "type": "STREAMING"}})
+
+    client = FlinkClient("http://flink", transport=httpx.MockTransport(answer))
+    assert [(r.summary.id, r.job_type) for r in list_jobs(client)] == [
+        ("b2", "BATCH"),
+        ("a1", "STREAMING"),
+    ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from flinkops.errors import FlinkError, FlinkUnreachable
 from flinkops.flink.models import JobSummary
 from flinkops.flink.rest import FlinkClient
 
@@ -50,13 +51,28 @@ class JobRow:
 
 
 def list_jobs(client: FlinkClient) -> list[JobRow]:
-    """``GET /jobs/overview`` once: every job with its type, newest first."""
+    """``GET /jobs/overview`` once: every job with its type, newest first.
+
+    Flink 1.x's overview has no job type; there it is read from each job's plan
+    (``GET /jobs/:id/plan`` -> ``plan.type``), one call per job.
+    """
     data = client.get_json("/jobs/overview")
     rows = [
         JobRow(JobSummary.from_json(j), str(j.get("jobType") or j.get("job-type") or ""))
         for j in data.get("jobs", [])
     ]
+    rows = [r if r.job_type else JobRow(r.summary, _plan_type(client, r.summary.id)) for r in rows]
     return sorted(rows, key=lambda r: r.summary.start_time or 0, reverse=True)
+
+
+def _plan_type(client: FlinkClient, job_id: str) -> str:
+    try:
+        plan = client.get_json(f"/jobs/{_seg(job_id)}/plan").get("plan") or {}
+    except FlinkUnreachable:
+        raise
+    except FlinkError:
+        return ""
+    return str(plan.get("type") or "")
 
 
 def job_metrics(client: FlinkClient, job_id: str, names: list[str]) -> dict[str, float]:
