@@ -92,7 +92,12 @@ def test_incompatible_change_rolls_back_to_previous_version(
 
 
 @pytest.mark.parametrize(
-    "point", ["stop:after", "submit:before", "submit:after", "wait:before", "record:before"]
+    "point",
+    [
+        f"{step}:{phase}"
+        for step in ("stop", "submit", "wait", "record")
+        for phase in ("before", "after", "end")
+    ],
 )
 def test_killed_apply_is_finished_by_the_next(project: Project, point: str) -> None:
     project.write_job("agg", stateful_sql(rate=5))
