@@ -171,3 +171,83 @@ def test_second_apply_is_refused_while_one_runs(project: Project) -> None:
     finally:
         out, err = first.communicate(timeout=120)
     assert first.returncode == 0, out + err
+
+
+CHECKPOINTED = (
+    "  upgradeMode: {mode}\n  flinkConfiguration: {{execution.checkpointing.interval: 1s}}\n"
+)
+
+
+def _wait_checkpoint(project: Project, job_id: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while project.client.checkpoints(job_id).counts.get("completed", 0) < 1:
+        assert time.monotonic() < deadline, "no checkpoint completed"
+        time.sleep(0.5)
+
+
+def test_last_state_update_restores_the_latest_retained_checkpoint(
+    project: Project, restored_from
+) -> None:
+    extra = CHECKPOINTED.format(mode="last-state")
+    project.write_job("agg", stateful_sql(rate=5), extra=extra)
+    _ok(project.apply())
+    [old] = project.active("agg")
+    _wait_checkpoint(project, old.job_id)
+    project.write_job("agg", stateful_sql(rate=6), extra=extra)
+    plan = json.loads(project.run("plan", "--format", "json").stdout)
+    assert plan["changes"][0]["restore_from"] == "latest retained checkpoint"
+    _ok(project.apply())
+    [new] = project.active("agg")
+    last = project.history("agg")[-1]
+    # a retained checkpoint of the cancelled job (.../<job id>/chk-N), not a savepoint;
+    # Flink itself reports any restore through savepointPath with is_savepoint true
+    assert f"/{old.job_id}/chk-" in last["restored_from"], last
+    assert restored_from(new.job_id) == last["restored_from"]
+
+
+def test_stateless_update_starts_empty(project: Project, restored_from) -> None:
+    project.write_job("agg", stateful_sql(rate=5), extra="  upgradeMode: stateless\n")
+    _ok(project.apply())
+    project.write_job("agg", stateful_sql(rate=6), extra="  upgradeMode: stateless\n")
+    change = json.loads(project.run("plan", "--format", "json").stdout)["changes"][0]
+    assert (change["action"], change["state"]) == ("update", "lost")
+    _ok(project.apply())
+    [new] = project.active("agg")
+    assert restored_from(new.job_id) is None
+    assert project.history("agg")[-1]["restored_from"] is None
+
+
+def test_drift_restart_from_the_retained_checkpoint_of_a_job_cancelled_outside(
+    project: Project, restored_from
+) -> None:
+    project.write_job("agg", stateful_sql(rate=5), extra=CHECKPOINTED.format(mode="savepoint"))
+    _ok(project.apply())
+    [old] = project.active("agg")
+    _wait_checkpoint(project, old.job_id)
+    project.client.cancel(old.job_id)  # someone cancels it in the Flink UI
+    deadline = time.monotonic() + 30
+    while project.client.job(old.job_id).state != "CANCELED":
+        assert time.monotonic() < deadline
+        time.sleep(0.3)
+    retained = project.client.checkpoints(old.job_id).latest.completed.external_path
+    change = json.loads(project.run("plan", "--format", "json").stdout)["changes"][0]
+    assert (change["action"], change["state"]) == ("restart", "preserved"), change
+    assert change["restore_from"] == retained
+    _ok(project.apply())
+    [new] = project.active("agg")
+    assert restored_from(new.job_id) == retained
+
+
+def test_killed_suspend_keeps_its_savepoint(project: Project) -> None:
+    project.write_job("agg", stateful_sql())
+    _ok(project.apply())
+    project.write_job("agg", stateful_sql(), state="suspended")
+    crashed = project.apply(env={"FLINKOPS_APPLY_CRASH_AT": "stop:after"})
+    assert crashed.returncode == -9
+    _ok(project.apply())
+    assert project.active("agg") == []
+    last = project.history("agg")[-1]
+    assert last["outcome"] == "suspended" and last["savepoint"]
+    project.write_job("agg", stateful_sql(), state="running")
+    change = json.loads(project.run("plan", "--format", "json").stdout)["changes"][0]
+    assert (change["action"], change["restore_from"]) == ("resume", last["savepoint"])
