@@ -99,18 +99,23 @@ def wait_for_state(flink_client: FlinkClient) -> Callable[..., str]:
     """``wait_for_state(job_id, *states, timeout=60)``: poll until the job is in one of states."""
 
     def wait(job_id: str, *states: str, timeout: float = 60.0) -> str:
-        deadline = time.monotonic() + timeout
-        state = ""
-        while time.monotonic() < deadline:
-            state = flink_client.job(job_id).state
-            if state in states:
-                return state
-            if state in TERMINAL:
-                break
-            time.sleep(0.2)
-        raise AssertionError(f"job {job_id} is {state}, expected one of {states}")
+        return wait_state(flink_client, job_id, *states, timeout=timeout)
 
     return wait
+
+
+def wait_state(client: FlinkClient, job_id: str, *states: str, timeout: float = 60.0) -> str:
+    """Poll until the job is in one of ``states``; fail fast when it ends elsewhere."""
+    deadline = time.monotonic() + timeout
+    state = ""
+    while time.monotonic() < deadline:
+        state = client.job(job_id).state
+        if state in states:
+            return state
+        if state in TERMINAL:
+            break
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} is {state}, expected one of {states}")
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from flinkops.flink.runner import build_run_body, submit_sql
 from flinkops.spec import JobSpec
 from flinkops.store import VersionRecord
 from flinkops.workspace import Workspace, open_workspace
+from tests.integration.conftest import wait_state
 
 TARGET = "ops-it"
 TERMINAL = {"FAILED", "CANCELED", "FINISHED"}
@@ -72,19 +73,6 @@ class Jobs:
     savepoint: str
 
 
-def _wait(client: FlinkClient, job_id: str, *states: str, timeout: float = 60.0) -> str:
-    deadline = time.monotonic() + timeout
-    state = ""
-    while time.monotonic() < deadline:
-        state = client.job(job_id).state
-        if state in states:
-            return state
-        if state in TERMINAL:
-            break
-        time.sleep(0.2)
-    raise AssertionError(f"job {job_id} is {state}, expected one of {states}")
-
-
 def _deploy(ws: Workspace, spec: JobSpec, started: list[str], version: int = 1) -> str:
     job_id = submit_sql(
         ws.client,
@@ -124,7 +112,7 @@ def _stop_with_savepoint(client: FlinkClient, job_id: str) -> str:
             if time.monotonic() > deadline:
                 raise
             time.sleep(1)
-    _wait(client, job_id, "FINISHED")
+    wait_state(client, job_id, "FINISHED")
     return location
 
 
@@ -165,16 +153,16 @@ def jobs(
         started.append(unmanaged)
         ids["unmanaged"] = unmanaged
         for name in ("live", "paused", "stopped", "evolving"):
-            _wait(flink_client, ids[name], "RUNNING")
+            wait_state(flink_client, ids[name], "RUNNING")
         location = _stop_with_savepoint(flink_client, ids["paused"])
         ws.store.update_version(TARGET, "paused", 1, outcome="suspended", savepoint=location)
         ws.store.record_savepoint(
             TARGET, "paused", location, kind="suspend", job_id=ids["paused"], version=1
         )
         flink_client.cancel(ids["stopped"])
-        _wait(flink_client, ids["stopped"], "CANCELED")
+        wait_state(flink_client, ids["stopped"], "CANCELED")
         ws.store.update_version(TARGET, "stopped", 1, outcome="cancelled")
-        _wait(flink_client, ids["failing"], "FAILED")
+        wait_state(flink_client, ids["failing"], "FAILED")
         yield Jobs(root, ids, location)
     finally:
         for job_id in started:
@@ -319,7 +307,7 @@ def test_diagnose_names_a_failed_state_restore(
             savepoint_path=location,
         )
         try:
-            _wait(flink_client, changed, "FAILED", timeout=60)
+            wait_state(flink_client, changed, "FAILED", timeout=60)
         finally:
             if flink_client.job(changed).state not in TERMINAL:
                 flink_client.cancel(changed)
