@@ -1,0 +1,212 @@
+"""The plan's data: actions, state impacts, what was observed, changes, the plan.
+
+Frozen dataclasses with ``to_json``; ``flinkops.plan`` builds them and re-exports
+every name here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "ACTIVE_STATES",
+    "PLAN_FORMAT_VERSION",
+    "Action",
+    "Applied",
+    "Change",
+    "Compat",
+    "LiveJob",
+    "Plan",
+    "StateImpact",
+]
+
+PLAN_FORMAT_VERSION = 1
+
+# Flink job states in which a job holds (or is about to hold) running state.
+ACTIVE_STATES = frozenset(
+    {
+        "INITIALIZING",
+        "CREATED",
+        "RUNNING",
+        "RESTARTING",
+        "FAILING",
+        "CANCELLING",
+        "SUSPENDED",
+        "RECONCILING",
+    }
+)
+
+
+class Action(StrEnum):
+    """What apply does to one job, in the order apply takes them."""
+
+    CREATE = "create"
+    RESUME = "resume"
+    UPDATE = "update"
+    RESTART = "restart"
+    SUSPEND = "suspend"
+    CANCEL = "cancel"
+    DELETE = "delete"
+    NOOP = "noop"
+
+    @property
+    def symbol(self) -> str:
+        return _SYMBOLS[self]
+
+
+_SYMBOLS = {
+    Action.CREATE: "+",
+    Action.RESUME: "+",
+    Action.UPDATE: "~",
+    Action.RESTART: "±",
+    Action.SUSPEND: "-",
+    Action.CANCEL: "-",
+    Action.DELETE: "-",
+    Action.NOOP: " ",
+}
+
+
+class StateImpact(StrEnum):
+    PRESERVED = "preserved"
+    AT_RISK = "at-risk"
+    LOST = "lost"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class LiveJob:
+    """A job as the cluster shows it. ``managed_*`` come from flinkops's identity."""
+
+    job_id: str
+    name: str
+    state: str
+    start_time: int | None = None
+    managed_name: str | None = None
+    version: int | None = None
+    spec_hash: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "job_id": self.job_id,
+            "name": self.name,
+            "state": self.state,
+            "version": self.version,
+            "spec_hash": self.spec_hash,
+        }
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What the version store knows of a job: its last applied version and savepoints."""
+
+    version: int
+    spec_hash: str
+    sql: str
+    spec: Mapping[str, Any]
+    outcome: str
+    savepoint: str | None = None  # the savepoint flinkops knows of to restore from
+    job_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Compat:
+    """Flink-planner verdict on restoring old state into the new SQL."""
+
+    impact: StateImpact
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Change:
+    job: str
+    action: Action
+    state: StateImpact
+    reason: str
+    state_reason: str = ""
+    upgrade_mode: str = "savepoint"
+    restore_from: str | None = None
+    spec_hash: str | None = None
+    version: int | None = None  # the version apply will record
+    live: LiveJob | None = None
+    applied_version: int | None = None
+    sql_diff: str = ""
+    config_diff: tuple[str, ...] = ()
+    lineage: Mapping[str, Any] | None = None
+    downstream: tuple[str, ...] = ()
+    missing_savepoint_dir: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "job": self.job,
+            "action": self.action.value,
+            "symbol": self.action.symbol,
+            "state": self.state.value,
+            "reason": self.reason,
+            "state_reason": self.state_reason,
+            "upgrade_mode": self.upgrade_mode,
+            "restore_from": self.restore_from,
+            "spec_hash": self.spec_hash,
+            "version": self.version,
+            "applied_version": self.applied_version,
+            "live": self.live.to_json() if self.live else None,
+            "sql_diff": self.sql_diff,
+            "config_diff": list(self.config_diff),
+            "lineage": dict(self.lineage) if self.lineage else None,
+            "downstream": list(self.downstream),
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    target: str
+    url: str
+    changes: tuple[Change, ...]
+    unmanaged: tuple[LiveJob, ...] = ()
+    warnings: tuple[str, ...] = ()
+    flink_version: str = ""
+    created_at: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(c.action is not Action.NOOP for c in self.changes)
+
+    def summary(self) -> dict[str, int]:
+        counts = Counter(c.action.value for c in self.changes)
+        return {a.value: counts[a.value] for a in Action if counts[a.value]}
+
+    def change(self, job: str) -> Change:
+        return next(c for c in self.changes if c.job == job)
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan as data following schemas/plan.schema.json (not yet redacted)."""
+        return {
+            "format_version": PLAN_FORMAT_VERSION,
+            "target": self.target,
+            "url": self.url,
+            "flink_version": self.flink_version,
+            "created_at": self.created_at,
+            "changes": [c.to_json() for c in self.changes],
+            "unmanaged": [j.to_json() for j in self.unmanaged],
+            "warnings": list(self.warnings),
+            "summary": self.summary(),
+            "observed": {
+                c.job: {
+                    "job_id": c.live.job_id if c.live else None,
+                    "state": c.live.state if c.live else None,
+                    "live_spec_hash": c.live.spec_hash if c.live else None,
+                    "spec_hash": c.spec_hash,
+                    "applied_version": c.applied_version,
+                }
+                for c in self.changes
+            },
+            **dict(self.extra),
+        }
