@@ -55,7 +55,10 @@ def flink_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterI
     try:
         info = cluster.up(
             port=free_port(),
-            slots=4,
+            # Tests run up to ~7 small jobs at once (test_ops's fixture alone starts 6),
+            # and a cancelled job frees its slot only a moment later: with too few slots
+            # a job whose restart strategy is none fails with NoResourceAvailableException.
+            slots=12,
             flink_home=os.environ.get("FLINKOPS_TEST_FLINK_HOME") or None,
             timeout=180,
         )
