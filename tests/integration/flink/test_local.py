@@ -25,7 +25,7 @@ def test_up_again_reports_the_running_cluster(flink_cluster: ClusterInfo) -> Non
     again = LocalCluster(flink_cluster.dir).up(port=free_port(), slots=1)
     assert again.url == flink_cluster.url
     assert again.pids == flink_cluster.pids
-    assert again.slots == 4
+    assert again.slots == flink_cluster.slots  # the running one, not the asked-for 1
     status = LocalCluster(flink_cluster.dir).status()
     assert status is not None and status.taskmanagers == 1
     assert status.logs["jobmanager"].is_file()
