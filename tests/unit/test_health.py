@@ -9,10 +9,12 @@ import pytest
 from flinkops.health import Unhealthy, first_line, wait_healthy
 from flinkops.transitions import WaitHealthy
 
-TRACE = ("org.apache.flink.runtime.JobException: Recovery is suppressed\n\tat x.y(Z.java:1)\n"
-         "Caused by: java.lang.IllegalStateException: Failed to rollback to checkpoint\n"
-         "Caused by: org.apache.flink.util.StateMigrationException: The new state serializer "
-         "is incompatible\n\tat a.b(C.java:2)")
+TRACE = (
+    "org.apache.flink.runtime.JobException: Recovery is suppressed\n\tat x.y(Z.java:1)\n"
+    "Caused by: java.lang.IllegalStateException: Failed to rollback to checkpoint\n"
+    "Caused by: org.apache.flink.util.StateMigrationException: The new state serializer "
+    "is incompatible\n\tat a.b(C.java:2)"
+)
 
 
 class ScriptedClient:
@@ -42,8 +44,7 @@ class ScriptedClient:
 def wait(client, **kw) -> list[str]:
     seen: list[str] = []
     step = WaitHealthy(kw.pop("window", 0.0), kw.pop("timeout", 5.0), **kw)
-    wait_healthy(client, "agg", "j1", step, progress=lambda j, what, t: seen.append(what),
-                 poll=0.0)
+    wait_healthy(client, "agg", "j1", step, progress=lambda j, what, t: seen.append(what), poll=0.0)
     return seen
 
 
@@ -77,8 +78,10 @@ def test_until_checkpoint_waits_for_a_completed_one() -> None:
     client = ScriptedClient([("RUNNING", ["RUNNING"], [])], completed=0)
     with pytest.raises(Unhealthy):
         wait(client, until_checkpoint=True, timeout=0.05)
-    assert wait(ScriptedClient([("RUNNING", ["RUNNING"], [])], completed=1),
-                until_checkpoint=True) == []
+    assert (
+        wait(ScriptedClient([("RUNNING", ["RUNNING"], [])], completed=1), until_checkpoint=True)
+        == []
+    )
 
 
 def test_first_line_prefers_the_deepest_cause() -> None:
