@@ -13,7 +13,6 @@ __all__ = [
     "TERMINAL",
     "Progress",
     "Unhealthy",
-    "first_line",
     "latest_checkpoint",
     "root_cause",
     "wait_healthy",
@@ -56,7 +55,7 @@ def wait_healthy(
             )
         exceptions = client.exceptions(job_id)
         if exceptions.history or exceptions.root_exception:
-            cause = first_line(exceptions.root_exception or exceptions.history[0].stacktrace)
+            cause = exceptions.root_cause
             raise Unhealthy(f"{job}: new job {job_id} restarted: {cause}", cause)
         running = (
             details.state == "RUNNING"
@@ -121,23 +120,9 @@ def latest_checkpoint(
     return None
 
 
-def first_line(text: str | None) -> str:
-    if not text:
-        return ""
-    for line in text.splitlines():
-        line = line.strip()
-        if line and not line.startswith("at "):
-            last = line
-            if "Caused by" not in line:
-                break
-    caused = [ln.strip() for ln in text.splitlines() if ln.strip().startswith("Caused by:")]
-    return (caused[-1].removeprefix("Caused by:").strip() if caused else last)[:500]
-
-
 def root_cause(client: FlinkClient, job_id: str) -> str:
+    """Flink's one-line reason for the job's last failure ("" when unknown)."""
     try:
-        exc = client.exceptions(job_id)
+        return client.exceptions(job_id).root_cause
     except FlinkError:
         return ""
-    text = exc.root_exception or (exc.history[0].stacktrace if exc.history else "")
-    return first_line(text)

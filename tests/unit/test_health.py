@@ -6,7 +6,8 @@ from types import SimpleNamespace as NS
 
 import pytest
 
-from flinkops.health import Unhealthy, first_line, wait_healthy
+from flinkops.flink.models import ExceptionEntry, Exceptions, root_line
+from flinkops.health import Unhealthy, wait_healthy
 from flinkops.transitions import WaitHealthy
 
 TRACE = (
@@ -35,7 +36,13 @@ class ScriptedClient:
     def exceptions(self, job_id: str):
         _, _, errors = self._now()
         self.calls += 1
-        return NS(root_exception=None, history=[NS(stacktrace=e) for e in errors])
+        return Exceptions(
+            root_exception=None,
+            timestamp=None,
+            history=[
+                ExceptionEntry(exception_name="", stacktrace=e, timestamp=None) for e in errors
+            ],
+        )
 
     def checkpoints(self, job_id: str):
         return NS(counts={"completed": self.completed})
@@ -84,7 +91,7 @@ def test_until_checkpoint_waits_for_a_completed_one() -> None:
     )
 
 
-def test_first_line_prefers_the_deepest_cause() -> None:
-    assert first_line(TRACE).startswith("org.apache.flink.util.StateMigrationException")
-    assert first_line("just one line") == "just one line"
-    assert first_line(None) == ""
+def test_root_line_prefers_the_deepest_cause() -> None:
+    assert root_line(TRACE).startswith("org.apache.flink.util.StateMigrationException")
+    assert root_line("just one line") == "just one line"
+    assert root_line(None) == ""
