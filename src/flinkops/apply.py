@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import signal
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flinkops.errors import ApplyError, FlinkError, FlinkopsError, FlinkUnreachable
@@ -29,8 +29,8 @@ from flinkops.health import (
     wait_state,
 )
 from flinkops.plan import ACTIVE_STATES, Action, Change, Plan
-from flinkops.spec import JobSpec, resolve_env_refs
-from flinkops.sql import split_statements
+from flinkops.redact import MASK
+from flinkops.spec import JobSpec, SpecModel, resolve_env_refs
 from flinkops.store import Store, VersionRecord
 from flinkops.transitions import (
     FROM_CHECKPOINT,
@@ -45,7 +45,15 @@ from flinkops.transitions import (
     steps_for,
 )
 
-__all__ = ["CRASH_ENV", "Applier", "ApplyResult", "JobResult", "Unhealthy", "stale_reasons"]
+__all__ = [
+    "CRASH_ENV",
+    "Applier",
+    "ApplyResult",
+    "JobResult",
+    "Unhealthy",
+    "spec_from_version",
+    "stale_reasons",
+]
 
 CRASH_ENV = "FLINKOPS_APPLY_CRASH_AT"  # fault injection: "<step>:<before|after|end>"
 
@@ -504,16 +512,18 @@ class Applier:
             run.tid, "rollback", "start", {"to_version": prev, "restore": restore}
         )
         try:
-            spec = _spec_of(record, run.spec)
+            if run.spec is None:
+                raise ApplyError("the job's spec is gone, so its previous version can't be rebuilt")
+            spec = spec_from_version(run.spec, record)
             job_id = submit_sql(
                 self.client,
                 job_name=job,
-                statements=spec["statements"],
+                statements=spec.statements,
                 identity=JobIdentity(job, prev, record.spec_hash, self.target),
-                parallelism=spec["parallelism"],
-                flink_configuration=spec["config"],
+                parallelism=spec.parallelism,
+                flink_configuration=spec.flink_configuration,
                 savepoint_path=restore,
-                allow_non_restored_state=spec["allow"],
+                allow_non_restored_state=spec.allow_non_restored_state,
             )
             self.store.journal_step(run.tid, "rollback", "start", {"job_id": job_id})
             health = run.spec.health if run.spec else None
@@ -601,21 +611,29 @@ def _public(ctx: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in ctx.items() if v is not None}
 
 
-def _spec_of(record: VersionRecord, current: JobSpec | None) -> dict[str, Any]:
-    """What resubmitting a stored version needs, with ``${env:...}`` resolved again."""
+def spec_from_version(current: JobSpec, record: VersionRecord) -> JobSpec:
+    """``current`` (the job's spec now) with a stored version's SQL and runtime
+    configuration put back, ``${env:...}`` resolved again: what a rollback submits."""
     sql = resolve_env_refs(record.sql)
-    config = resolve_env_refs(dict(record.spec.get("flinkConfiguration") or {}))
-    if "***" in sql or "***" in str(config):
+    stored = record.spec
+    config = resolve_env_refs(dict(stored.get("flinkConfiguration") or {}))
+    if MASK in sql or MASK in str(config):
         raise ApplyError(
             f"version {record.version} was stored with a literal secret masked; "
             "write secrets as ${env:NAME} so flinkops can roll back"
         )
-    return {
-        "statements": [s.text for s in split_statements(sql)],
-        "config": {k: str(v) for k, v in config.items()},
-        "parallelism": record.spec.get("parallelism"),
-        "allow": bool(record.spec.get("allowNonRestoredState")),
-    }
+    data = current.model.model_dump(exclude_none=True)
+    data.update(
+        sql=sql,
+        sql_file=None,
+        parallelism=stored.get("parallelism"),
+        upgrade_mode=stored.get("upgradeMode", "savepoint"),
+        allow_non_restored_state=stored.get("allowNonRestoredState", False),
+        flink_configuration=config,
+        state="running",
+    )
+    data = {k: v for k, v in data.items() if v is not None}
+    return replace(current, model=SpecModel(**data), sql=sql)
 
 
 def stale_reasons(saved: dict[str, Any], fresh: Plan) -> list[str]:

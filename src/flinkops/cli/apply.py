@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from flinkops.apply import Applier, ApplyResult, stale_reasons
+from flinkops.apply import Applier, ApplyResult, spec_from_version, stale_reasons
 from flinkops.cli._common import (
     emit_json,
     format_option,
@@ -24,7 +24,6 @@ from flinkops.errors import ApplyError, PlanError, StalePlan
 from flinkops.observe import make_plan
 from flinkops.plan import Plan, sql_diff
 from flinkops.render import plan_text
-from flinkops.spec import JobSpec, SpecModel
 from flinkops.workspace import Workspace, open_workspace
 
 
@@ -219,7 +218,7 @@ def rollback(
         current = ws.spec(job)
         if current is None:
             raise PlanError(f"{job} has no spec any more; restore the spec file first")
-        old = _spec_from_version(current, record.spec, record.sql)
+        old = spec_from_version(current, record)
         lock = ws.store.acquire_lock(ws.target)
         try:
             applier = Applier(
@@ -252,25 +251,6 @@ def rollback(
         finally:
             lock.release()
     sys.exit(0 if result.ok else 1)
-
-
-def _spec_from_version(current: JobSpec, stored: dict, sql: str) -> JobSpec:
-    from flinkops.spec import resolve_env_refs
-
-    sql = resolve_env_refs(sql)
-    config = resolve_env_refs(dict(stored.get("flinkConfiguration") or {}))
-    data = current.model.model_dump(exclude_none=True)
-    data.update(
-        sql=sql,
-        sql_file=None,
-        parallelism=stored.get("parallelism"),
-        upgrade_mode=stored.get("upgradeMode", "savepoint"),
-        allow_non_restored_state=stored.get("allowNonRestoredState", False),
-        flink_configuration=config,
-        state="running",
-    )
-    data = {k: v for k, v in data.items() if v is not None}
-    return replace(current, model=SpecModel(**data), sql=sql)
 
 
 def _reasoned(plan: Plan, reason: str) -> Plan:
