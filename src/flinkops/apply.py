@@ -385,7 +385,7 @@ class Applier:
         """A live job already carrying this job's ``version``: never submit it twice."""
         from flinkops.observe import read_live
 
-        for live in read_live(self.client, self.target):
+        for live in read_live(self.client, self.target, name=job):
             if live.managed_name == job and live.version == version and live.state in ACTIVE_STATES:
                 return live.job_id
         return None

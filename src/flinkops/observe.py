@@ -81,9 +81,13 @@ def _live_job(client: FlinkClient, summary: Any, target: str) -> LiveJob:
     )
 
 
-def read_live(client: FlinkClient, target: str) -> list[LiveJob]:
-    """Every job the cluster lists, with flinkops's identity where the job carries one."""
-    summaries = client.jobs()
+def read_live(client: FlinkClient, target: str, *, name: str | None = None) -> list[LiveJob]:
+    """Every job the cluster lists, with flinkops's identity where the job carries one.
+
+    ``name`` keeps only jobs of that Flink job name (flinkops submits a spec under its
+    own name): one config read per matching job instead of one per job on the cluster.
+    """
+    summaries = [s for s in client.jobs() if name is None or s.name == name]
     with ThreadPoolExecutor(max_workers=8) as pool:
         return list(pool.map(lambda s: _live_job(client, s, target), summaries))
 
