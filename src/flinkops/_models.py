@@ -12,6 +12,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from flinkops._monitor_models import AlertsModel, JobAlerts, MetricsModel
+
 __all__ = [
     "DEFAULT_HEALTH_TIMEOUT",
     "DEFAULT_HEALTH_WINDOW",
@@ -112,6 +114,7 @@ class SpecModel(Settings):
     sql_file: str | None = Field(default=None, min_length=1)
     targets: list[str] | None = None
     overrides: dict[str, Settings] | None = None
+    alerts: JobAlerts | None = None
 
     @model_validator(mode="after")
     def _one_sql(self) -> SpecModel:
@@ -156,6 +159,8 @@ class ProjectModel(_Model):
     store: str = Field(default=".flinkops/state.db", min_length=1)
     default_target: str | None = None
     targets: dict[str, Target] = Field(default_factory=dict)
+    metrics: MetricsModel | None = None
+    alerts: AlertsModel | None = None
 
     @field_validator("targets")
     @classmethod

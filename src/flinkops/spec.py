@@ -624,6 +624,7 @@ def inspect_project(
                             f"/spec/targets/{i}", f"unknown target {tname!r}{_known(pmodel)}"
                         )
                     )
+            problems.extend(_channel_problems(pmodel, doc, "/spec/alerts/sendTo", job.model.alerts))
             for tname in job.model.overrides or {}:
                 if tname not in pmodel.targets:
                     problems.append(
@@ -633,6 +634,7 @@ def inspect_project(
                             key=True,
                         )
                     )
+    problems.extend(_channel_problems(pmodel, pdoc, "/alerts/sendTo", pmodel.alerts))
     if not jobs and not problems:
         problems.append(pdoc.problem("/jobs", "no job specs found"))
     project = Project(
@@ -643,6 +645,19 @@ def inspect_project(
         secrets=frozenset(secrets).union(*(j.secrets for j in jobs)),
     )
     return project, problems
+
+
+def _channel_problems(
+    pmodel: ProjectModel, doc: Document, pointer: str, alerts: Any
+) -> list[Problem]:
+    """``sendTo`` entries that name no channel of ``alerts.channels`` in flinkops.yaml."""
+    channels = pmodel.alerts.channels if pmodel.alerts else {}
+    known = ", ".join(sorted(channels)) or "none defined"
+    return [
+        doc.problem(f"{pointer}/{i}", f"unknown channel {name!r} (channels: {known})")
+        for i, name in enumerate((alerts.send_to if alerts else None) or [])
+        if name not in channels
+    ]
 
 
 def _known(model: ProjectModel) -> str:
