@@ -13,7 +13,8 @@ The tree::
     │   └── LockHeld              another apply holds the target's lock
     ├── PlanError                 a plan cannot be made or is stale
     │   └── StalePlan             the cluster moved since the plan file was written
-    └── ApplyError                a transition failed (the job may have been rolled back)
+    ├── ApplyError                a transition failed (the job may have been rolled back)
+    └── ChannelError              an alert channel did not take a message (monitoring goes on)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "ApplyError",
+    "ChannelError",
     "FlinkError",
     "FlinkJobFailed",
     "FlinkUnreachable",
@@ -141,3 +143,7 @@ class StalePlan(PlanError):
 
 class ApplyError(FlinkopsError):
     """A transition failed; the message says what happened to the job."""
+
+
+class ChannelError(FlinkopsError):
+    """An alert channel refused a message or did not answer; says which and why."""

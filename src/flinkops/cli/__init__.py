@@ -4,6 +4,7 @@ from flinkops.cli import (  # noqa: F401  (imported to register commands)
     apply,
     lineage,
     local,
+    monitor,
     ops,
     plan,
     validate,

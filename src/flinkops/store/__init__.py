@@ -23,6 +23,10 @@ Public interface (everything else is private):
   ``atomic()``, ``close()``, ``schema_version()``, ``path``.
 - Records (frozen, ``to_json()``): ``VersionRecord``, ``SavepointRecord``,
   ``EventRecord``, ``Transition`` with its ``JournalStep``s, ``LockInfo``; ``Lock``.
+- ``MetricsStore(store)`` (``_metrics.py``) — metric samples with 5-minute rollups
+  (``record_samples``, ``history``, ``downsample``), alert records (``save_alert``,
+  ``delete_alert``, ``open_alerts``, ``alerts``) and delivery attempts
+  (``record_delivery``, ``deliveries``); records ``Sample``, ``AlertRecord``, ``Delivery``.
 - Crash tests: ``FLINKOPS_STORE_CRASH_AT`` (``CRASH_ENV``) names fault points
   ``<op>:before-commit`` / ``<op>:after-commit`` (glob patterns, comma-separated)
   where the process SIGKILLs itself; ``<op>`` is the method name, or
@@ -31,6 +35,15 @@ Public interface (everything else is private):
 
 from flinkops.store._db import CRASH_ENV, FaultHook
 from flinkops.store._locks import Lock, default_holder
+from flinkops.store._metrics import (
+    ALERT_STATES,
+    ROLLUP_SECONDS,
+    AlertRecord,
+    Delivery,
+    MetricsStore,
+    Sample,
+    iso_ms,
+)
 from flinkops.store._records import (
     EVENT_LEVELS,
     JOURNAL_PHASES,
@@ -49,22 +62,29 @@ from flinkops.store._schema import SCHEMA_VERSION
 from flinkops.store._store import Store
 
 __all__ = [
+    "ALERT_STATES",
     "CRASH_ENV",
     "EVENT_LEVELS",
     "JOURNAL_PHASES",
     "OUTCOMES",
+    "ROLLUP_SECONDS",
     "SAVEPOINT_KINDS",
     "SCHEMA_VERSION",
     "TRANSITION_STATUSES",
+    "AlertRecord",
+    "Delivery",
     "EventRecord",
     "FaultHook",
     "JournalStep",
     "Lock",
     "LockInfo",
+    "MetricsStore",
+    "Sample",
     "SavepointRecord",
     "Store",
     "Transition",
     "VersionRecord",
     "default_holder",
+    "iso_ms",
     "utc_now",
 ]

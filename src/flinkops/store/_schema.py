@@ -110,6 +110,59 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        4,
+        "monitoring: metric samples and rollups, alert records and their deliveries",
+        (
+            # One row per job and series layout (the ordered series names of a job's
+            # samples); a sample row holds its values in that order, which keeps a
+            # job-day of 15 s samples near 1 MB (bench/bench_monitor.py).
+            """CREATE TABLE metric_layouts (
+                id BIGINT PRIMARY KEY,
+                target TEXT NOT NULL,
+                job TEXT NOT NULL,
+                series TEXT NOT NULL
+            )""",
+            "CREATE INDEX metric_layouts_by_job ON metric_layouts (target, job)",
+            # resolution 0: a raw sample; 300: a 5-minute rollup (the mean of its samples)
+            """CREATE TABLE metric_samples (
+                layout BIGINT NOT NULL,
+                resolution INTEGER NOT NULL,
+                at BIGINT NOT NULL,
+                vals TEXT NOT NULL,
+                PRIMARY KEY (layout, resolution, at)
+            )""",
+            "CREATE INDEX metric_samples_by_age ON metric_samples (resolution, at)",
+            """CREATE TABLE alerts (
+                id TEXT PRIMARY KEY,
+                fingerprint TEXT NOT NULL,
+                target TEXT NOT NULL,
+                job TEXT NOT NULL,
+                rule TEXT NOT NULL,
+                severity TEXT NOT NULL,
+                state TEXT NOT NULL,
+                started_ms BIGINT NOT NULL,
+                fired_ms BIGINT,
+                resolved_ms BIGINT,
+                updated_ms BIGINT NOT NULL,
+                summary TEXT NOT NULL,
+                evidence TEXT NOT NULL,
+                link TEXT NOT NULL
+            )""",
+            "CREATE INDEX alerts_by_job ON alerts (target, job, started_ms)",
+            "CREATE INDEX alerts_by_state ON alerts (target, state)",
+            """CREATE TABLE alert_deliveries (
+                alert_id TEXT NOT NULL,
+                status TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                attempt INTEGER NOT NULL,
+                at_ms BIGINT NOT NULL,
+                ok INTEGER NOT NULL,
+                detail TEXT NOT NULL,
+                PRIMARY KEY (alert_id, status, channel, attempt)
+            )""",
+        ),
+    ),
 )
 
 #: The schema version this flinkops writes.

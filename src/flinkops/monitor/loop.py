@@ -1,0 +1,281 @@
+"""``Monitor``: sample, store, evaluate the rules, advance alerts, notify channels.
+
+One ``run_once()`` is one pass; ``run()`` repeats it every ``interval`` seconds
+until ``stop`` is set. Deliveries run on a small thread pool, so a slow or dead
+channel never delays sampling; ``run_once(wait=True)`` (``--once``) waits for them.
+Retention (downsampling and pruning) runs on the first pass and then every 10 minutes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from flinkops._models import parse_duration
+from flinkops._monitor_models import Channel
+from flinkops.errors import FlinkError, FlinkopsError
+from flinkops.flink.rest import FlinkClient
+from flinkops.monitor.alerting import Step, Transition, step
+from flinkops.monitor.channels import deliver
+from flinkops.monitor.history import history_source
+from flinkops.monitor.prometheus import PrometheusHistory
+from flinkops.monitor.rules import (
+    Condition,
+    effective_rules,
+    evaluate_cluster,
+    evaluate_job,
+    history_window,
+)
+from flinkops.monitor.sampler import Pass, Sampler
+from flinkops.redact import redact
+from flinkops.spec import JobSpec, Project
+from flinkops.store import Delivery, MetricsStore, Sample, Store, VersionRecord
+
+__all__ = ["DEFAULT_CONSOLE_URL", "Monitor", "MonitorSettings", "settings_of"]
+
+DEFAULT_CONSOLE_URL = "http://127.0.0.1:8088"
+RETENTION_EVERY = 600.0
+
+
+@dataclass(frozen=True)
+class MonitorSettings:
+    interval: float = 15.0
+    full: float = 24 * 3600.0
+    rollups: float = 30 * 24 * 3600.0
+    console_url: str = DEFAULT_CONSOLE_URL
+    prometheus: str | None = None
+    channels: dict[str, Channel] = field(default_factory=dict)
+    send_to: tuple[str, ...] | None = None
+
+
+def settings_of(project: Project) -> MonitorSettings:
+    """The monitor's settings from flinkops.yaml's ``metrics:`` and ``alerts:``."""
+    m, a = project.model.metrics, project.model.alerts
+    retention = m.retention if m else None
+
+    def dur(value: Any, default: float) -> float:
+        return parse_duration(value) if value is not None else default
+
+    return MonitorSettings(
+        interval=dur(m.interval if m else None, 15.0),
+        full=dur(retention.full if retention else None, 24 * 3600.0),
+        rollups=dur(retention.rollups if retention else None, 30 * 24 * 3600.0),
+        console_url=((a.console_url if a else None) or DEFAULT_CONSOLE_URL).rstrip("/"),
+        prometheus=m.prometheus if m else None,
+        channels=dict(a.channels) if a else {},
+        send_to=tuple(a.send_to) if a and a.send_to is not None else None,
+    )
+
+
+def checkpointing(spec: JobSpec) -> bool:
+    interval = spec.flink_configuration.get("execution.checkpointing.interval", "")
+    return interval not in ("", "0", "0s", "0 ms")
+
+
+class Monitor:
+    """Monitors one target of a project; ``record(Delivery)`` hooks are for tests."""
+
+    def __init__(
+        self,
+        project: Project,
+        target: str,
+        client: FlinkClient,
+        store: Store,
+        *,
+        url: str,
+        settings: MonitorSettings | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.project = project
+        self.target = target
+        self.client = client
+        self.store = store
+        self.settings = settings or settings_of(project)
+        self.metrics = MetricsStore(store)
+        self.source = history_source(project, store)
+        self.sampler = Sampler(client, target=target, url=url)
+        self.specs = {s.name: s for s in project.jobs_for(target)}
+        alerts = project.model.alerts
+        self.cluster_rules = effective_rules(alerts.rules if alerts else None)
+        self.rules = {
+            name: effective_rules(
+                alerts.rules if alerts else None,
+                spec.model.alerts.rules if spec.model.alerts else None,
+            )
+            for name, spec in self.specs.items()
+        }
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="flinkops-alert")
+        self._pending: list[Future[bool]] = []
+        self._sleep = sleep
+        self._last_retention = 0.0
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        if isinstance(self.source, PrometheusHistory):
+            self.source.close()
+
+    # -- one pass -------------------------------------------------------------------
+
+    def run_once(
+        self, *, now: float | None = None, wait_deliveries: bool = False
+    ) -> dict[str, Any]:
+        """Sample, store, evaluate and notify once; a JSON-able report of the pass."""
+        now = time.time() if now is None else now
+        latest: dict[str, VersionRecord] = {}
+        for name in self.specs:
+            version = self.store.latest_version(self.target, name, outcome=None)
+            if version is not None:
+                latest[name] = version
+        moving = {t.job for t in self.store.open_transitions(self.target)}
+        sampling = self.settings.prometheus is None
+        seen = self.sampler.sample(
+            list(self.specs.values()), latest, moving, metrics=sampling, now=now
+        )
+        if sampling and seen.values:
+            self.metrics.record_samples(
+                self.target, [Sample(job, seen.at, v) for job, v in seen.values.items()]
+            )
+        result = step(
+            self.target,
+            self.metrics.open_alerts(self.target),
+            self._conditions(seen, now),
+            now_ms=int(now * 1000),
+            link=self._link,
+        )
+        self._save(result, seen)
+        for transition in result.transitions:
+            self._notify(transition)
+        if wait_deliveries:
+            self.wait_deliveries()
+        retention = None
+        if now - self._last_retention >= RETENTION_EVERY:
+            retention = self.metrics.downsample(
+                int(now), full=self.settings.full, rollups=self.settings.rollups
+            )
+            self._last_retention = now
+        return self._report(seen, result, retention)
+
+    def _conditions(self, seen: Pass, now: float) -> list[Condition]:
+        conditions = evaluate_cluster(
+            seen.reachable, seen.error, self.sampler.url, self.cluster_rules
+        )
+        if not seen.reachable:
+            return conditions  # job rules keep their alerts until the cluster answers
+        for name, row in seen.rows.items():
+            spec = self.specs.get(name)
+            if spec is None:
+                continue
+            rules = self.rules[name]
+            since = int(now - history_window(rules, self.settings.interval))
+            history = self.source.history(self.target, name, since, int(now))
+            conditions += evaluate_job(
+                row, history, rules, now=now, checkpointing=checkpointing(spec)
+            )
+        return conditions
+
+    def _save(self, result: Step, seen: Pass) -> None:
+        for alert_id in result.drop:
+            self.metrics.delete_alert(alert_id)
+        fired = {t.alert.id for t in result.transitions if t.status == "firing"}
+        for i, record in enumerate(result.save):
+            job_id = record.evidence.get("job_id")
+            if record.id in fired and job_id and "root_exception" not in record.evidence:
+                cause = self._root_cause(str(job_id))
+                if cause:
+                    record = replace(record, evidence={**record.evidence, "root_exception": cause})
+                    result.save[i] = record
+                    result.transitions[:] = [
+                        Transition(t.status, record) if t.alert.id == record.id else t
+                        for t in result.transitions
+                    ]
+            self.metrics.save_alert(self._redacted(record))
+
+    def _root_cause(self, job_id: str) -> str:
+        try:
+            return self.client.exceptions(job_id).root_cause
+        except FlinkError:
+            return ""
+
+    def _redacted(self, record: Any) -> Any:
+        return replace(
+            record,
+            summary=redact(record.summary, self.project.secrets),
+            evidence=redact(record.evidence, self.project.secrets),
+        )
+
+    def _link(self, job: str) -> str:
+        base = self.settings.console_url
+        return f"{base}/jobs/{job}" if job else f"{base}/"
+
+    # -- channels -------------------------------------------------------------------
+
+    def channels_for(self, job: str) -> dict[str, Channel]:
+        spec = self.specs.get(job)
+        names: tuple[str, ...] | None = None
+        if spec is not None and spec.model.alerts and spec.model.alerts.send_to is not None:
+            names = tuple(spec.model.alerts.send_to)
+        elif self.settings.send_to is not None:
+            names = self.settings.send_to
+        channels = self.settings.channels
+        return {n: c for n, c in channels.items() if names is None or n in names}
+
+    def _record(self, delivery: Delivery) -> None:
+        self.metrics.record_delivery(
+            replace(delivery, detail=redact(delivery.detail, self.project.secrets))
+        )
+
+    def _notify(self, transition: Transition) -> None:
+        transition = Transition(transition.status, self._redacted(transition.alert))
+        for name, channel in self.channels_for(transition.alert.job).items():
+            self._pending.append(
+                self._pool.submit(deliver, name, channel, transition, self._record)
+            )
+
+    def wait_deliveries(self) -> None:
+        wait(self._pending)
+        self._pending = [f for f in self._pending if not f.done()]
+
+    # -- loop -----------------------------------------------------------------------
+
+    def run(
+        self,
+        stop: threading.Event,
+        on_pass: Callable[[dict[str, Any]], None],
+        on_error: Callable[[FlinkopsError], None],
+    ) -> None:
+        """Pass after pass every ``interval`` seconds until ``stop`` is set."""
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                on_pass(self.run_once())
+            except FlinkopsError as exc:  # e.g. a busy store: try again next time
+                on_error(exc)
+            left = self.settings.interval - (time.monotonic() - started)
+            stop.wait(max(0.0, left))
+        self.wait_deliveries()
+
+    def _report(self, seen: Pass, result: Step, retention: dict[str, int] | None) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "at": seen.at,
+            "reachable": seen.reachable,
+            "error": redact(seen.error, self.project.secrets),
+            "jobs": {name: row["current"] for name, row in seen.rows.items() if name in self.specs},
+            "series": sum(len(v) for v in seen.values.values()),
+            "rest_calls": seen.calls,
+            "sample_ms": round(seen.seconds * 1000, 1),
+            "transitions": [
+                {"status": t.status, "rule": t.alert.rule, "job": t.alert.job, "id": t.alert.id}
+                for t in result.transitions
+            ],
+            "open": [
+                {"state": a.state, "rule": a.rule, "job": a.job}
+                for a in result.save
+                if a.state != "resolved"
+            ],
+            "retention": retention,
+        }
