@@ -61,6 +61,8 @@ def flink_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterI
             slots=12,
             flink_home=os.environ.get("FLINKOPS_TEST_FLINK_HOME") or None,
             timeout=180,
+            # the monitoring tests scrape it with a real Prometheus
+            prometheus=True,
         )
         yield info
     finally:

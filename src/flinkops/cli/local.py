@@ -32,6 +32,8 @@ def _render(info: ClusterInfo, *, logs: bool = False) -> None:
     click.echo(f"  slots:  {info.slots}{avail}")
     click.echo("  pids:   " + ", ".join(f"{role} {pid}" for role, pid in info.pids.items()))
     click.echo(f"  dir:    {info.dir}")
+    for role, scrape in info.prometheus.items():
+        click.echo(f"  prometheus {role}: {scrape}")
     if logs:
         click.echo("  logs:")
         for name, path in info.logs.items():
@@ -54,6 +56,11 @@ def local() -> None:
     help="Flink distribution to run (default: $FLINK_HOME, else apache-flink-libraries).",
 )
 @click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait for it.")
+@click.option(
+    "--prometheus",
+    is_flag=True,
+    help="Turn on Flink's Prometheus reporter (JobManager and TaskManager on free ports).",
+)
 @format_option("text", "json")
 @handle_errors
 def up(
@@ -62,6 +69,7 @@ def up(
     cluster_dir: Path | None,
     flink_home: Path | None,
     timeout: float,
+    prometheus: bool,
     fmt: str,
 ) -> None:
     """Start a JobManager and a TaskManager; wait until they are ready.
@@ -70,7 +78,12 @@ def up(
     """
     cluster = _cluster(cluster_dir)
     info = cluster.up(
-        port=port, slots=slots, flink_home=flink_home, timeout=timeout, on_progress=_say
+        port=port,
+        slots=slots,
+        flink_home=flink_home,
+        timeout=timeout,
+        on_progress=_say,
+        prometheus=prometheus,
     )
     if fmt == "json":
         emit_json(info.to_json())

@@ -109,6 +109,10 @@ appender.main.strategy.max = 3
 
 Progress = Callable[[str], None]
 
+# Flink's Prometheus reporter (plugins/metrics-prometheus), for `local up --prometheus`.
+PROM_REPORTER = "metrics.reporter.prom"
+PROM_FACTORY = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
+
 
 @dataclass(frozen=True)
 class ClusterInfo:
@@ -122,6 +126,7 @@ class ClusterInfo:
     logs: dict[str, Path] = field(default_factory=dict)
     slots_available: int | None = None
     taskmanagers: int | None = None
+    prometheus: dict[str, str] = field(default_factory=dict)  # role -> scrape URL
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -134,6 +139,7 @@ class ClusterInfo:
             "pids": dict(self.pids),
             "dir": str(self.dir),
             "logs": {k: str(v) for k, v in self.logs.items()},
+            "prometheus": dict(self.prometheus),
         }
 
 
@@ -407,6 +413,7 @@ class LocalCluster:
             pids=pids,
             dir=self.dir,
             logs=self.log_paths(),
+            prometheus=dict(state.get("prometheus") or {}),
         )
         overview = _get_json(f"{info.url}/overview", timeout=timeout)
         if overview is None:
@@ -420,6 +427,7 @@ class LocalCluster:
             logs=info.logs,
             slots_available=overview.get("slots-available"),
             taskmanagers=overview.get("taskmanagers"),
+            prometheus=info.prometheus,
         )
 
     # up -------------------------------------------------------------------
@@ -430,8 +438,13 @@ class LocalCluster:
         flink_home: Path | str | None = None,
         timeout: float = 90.0,
         on_progress: Progress | None = None,
+        prometheus: bool = False,
     ) -> ClusterInfo:
         """Start the cluster and wait until a TaskManager has registered.
+
+        ``prometheus``: turn on Flink's Prometheus reporter (the metrics-prometheus
+        plugin), the JobManager and the TaskManager each on a free port; their scrape
+        URLs are in ``ClusterInfo.prometheus``.
 
         Idempotent: a cluster already running in ``dir`` is reported as it is
         (its port and slots win over the arguments). Raises LocalClusterError
@@ -455,6 +468,8 @@ class LocalCluster:
         conf = cluster_config(
             self.dir, port=port, rpc_port=free_port(), slots=slots, version=home.version
         )
+        if prometheus:
+            conf[f"{PROM_REPORTER}.factory.class"] = PROM_FACTORY
         (self.conf_dir / "config.yaml").write_text(
             "# Written by flinkops local up; rewritten on every start.\n"
             + "\n".join(_yaml_line(k, v) for k, v in conf.items())
@@ -466,6 +481,12 @@ class LocalCluster:
         jm_jvm, jm_dyn = self._resource_params(java, home, "GET_JM_RESOURCE_PARAMS")
         tm_jvm, tm_dyn = self._resource_params(java, home, "GET_TM_RESOURCE_PARAMS")
         pids: dict[str, int] = {}
+        scrape: dict[str, str] = {}
+        if prometheus:
+            for role, dyn in (("jobmanager", jm_dyn), ("taskmanager", tm_dyn)):
+                prom_port = free_port()
+                dyn += ["-D", f"{PROM_REPORTER}.port={prom_port}"]
+                scrape[role] = f"http://localhost:{prom_port}/metrics"
         state = {
             "url": url,
             "port": port,
@@ -473,6 +494,7 @@ class LocalCluster:
             "version": home.version,
             "flink_home": str(home.path),
             "pids": pids,
+            "prometheus": scrape,
             "started_at": time.time(),
         }
         try:

@@ -57,7 +57,7 @@ def step(
     Conditions not given this time (e.g. job rules while the cluster is unreachable)
     leave their open alerts as they are.
     """
-    by_print = {a.fingerprint: a for a in open_alerts}
+    by_print = {a.fingerprint: a for a in open_alerts if a.state in ("pending", "firing")}
     out = Step()
     for cond in conditions:
         fp = fingerprint(target, cond.job, cond.rule)

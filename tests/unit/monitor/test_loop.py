@@ -1,0 +1,80 @@
+"""The monitor's passes over a cluster that goes away and comes back (MockTransport:
+a refused connection on demand is a fault a real cluster cannot produce on cue)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from flinkops.flink.rest import FlinkClient
+from flinkops.monitor import Monitor, alert_records
+from flinkops.spec import load_project
+from flinkops.store import Store
+
+PROJECT = """\
+apiVersion: flinkops/v1
+kind: Project
+targets:
+  t: {url: "http://flink"}
+alerts:
+  consoleUrl: http://console:9000
+  rules:
+    unreachable: {for: 20s}
+    notDesired: {for: 0s}
+"""
+JOB = """\
+apiVersion: flinkops/v1
+kind: SqlJob
+metadata: {name: orders}
+spec:
+  sql: "INSERT INTO x SELECT 1"
+"""
+
+
+def test_unreachable_cluster_fires_unknown_once_and_resolves_when_back(tmp_path: Path) -> None:
+    (tmp_path / "flinkops.yaml").write_text(PROJECT)
+    (tmp_path / "jobs").mkdir()
+    (tmp_path / "jobs" / "orders.yaml").write_text(JOB)
+    project = load_project(tmp_path, env={})
+    up = {"value": True}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if not up["value"]:
+            raise httpx.ConnectError("refused", request=request)
+        if request.url.path == "/jobs/overview":
+            return httpx.Response(200, json={"jobs": []})
+        return httpx.Response(404, json={"errors": ["not found"]})
+
+    client = FlinkClient("http://flink", transport=httpx.MockTransport(answer), retries=0)
+    store = Store(":memory:")
+    mon = Monitor(project, "t", client, store, url="http://flink")
+    try:
+        first = mon.run_once(now=1000.0)
+        assert first["reachable"] and first["jobs"] == {"orders": "NOT_DEPLOYED"}
+        assert [t["rule"] for t in first["transitions"]] == ["notDesired"]
+        up["value"] = False
+        passes = [mon.run_once(now=1000.0 + 10 * i) for i in range(1, 5)]  # 10s .. 40s down
+        assert [p["reachable"] for p in passes] == [False] * 4
+        fired = [(p["at"], t) for p in passes for t in p["transitions"]]
+        assert fired == [
+            (1030, {"status": "firing", "rule": "unreachable", "job": "", "id": fired[0][1]["id"]})
+        ]
+        up["value"] = True
+        back = mon.run_once(now=1050.0)
+        assert [(t["status"], t["rule"]) for t in back["transitions"]] == [
+            ("resolved", "unreachable")
+        ]
+        records = alert_records(store, "t")
+        by_rule = {r["rule"]: r for r in records}
+        assert by_rule["unreachable"]["state"] == "resolved"
+        assert by_rule["unreachable"]["link"] == "http://console:9000/"
+        assert "refused" in by_rule["unreachable"]["evidence"]["error"]
+        # the job's alert stayed open through the outage: it never resolved or refired
+        assert by_rule["notDesired"]["state"] == "firing"
+        assert by_rule["notDesired"]["link"] == "http://console:9000/jobs/orders"
+        assert len(records) == 2
+    finally:
+        mon.close()
+        client.close()
+        store.close()
