@@ -90,7 +90,7 @@ def test_alert_records_upsert_list_and_deliveries(metrics: MetricsStore) -> None
     assert [a.id for a in metrics.open_alerts("prod")] == ["fp-1"]
     alert.state, alert.fired_ms = "firing", 2000
     metrics.save_alert(alert)
-    cluster = AlertRecord("c-1", "c", "prod", "", "unreachable", "critical", "firing", 500, 500, "x")
+    cluster = AlertRecord("c-1", "c", "prod", "", "unreachable", "critical", "firing", 5, 5, "x")
     metrics.save_alert(cluster)
     assert [a.id for a in metrics.alerts("prod", "orders")] == ["fp-1", "c-1"]
     assert metrics.alerts("prod", "orders")[0].to_json()["fired_at"] == "1970-01-01T00:00:02.000Z"
