@@ -174,13 +174,23 @@ def alerts(
             click.echo(render_alerts(records))
 
 
+def _where(ctx: click.Context, project_dir: Path | None, target: str | None) -> tuple[Any, Any]:
+    """--project/--target given to the subcommand, else to `alerts`."""
+    outer_dir, outer_target = ctx.obj["alerts"]
+    return project_dir or outer_dir, target or outer_target
+
+
 @alerts.command("test")
 @click.argument("channel")
+@project_option
+@target_option
 @click.pass_context
 @handle_errors
-def alerts_test(ctx: click.Context, channel: str) -> None:
+def alerts_test(
+    ctx: click.Context, channel: str, project_dir: Path | None, target: str | None
+) -> None:
     """Send one test message through CHANNEL (a name under alerts.channels)."""
-    project_dir, target = ctx.obj["alerts"]
+    project_dir, target = _where(ctx, project_dir, target)
     with open_workspace(project_dir, target) as ws:
         settings = settings_of(ws.project)
         if channel not in settings.channels:
@@ -201,16 +211,30 @@ def alerts_test(ctx: click.Context, channel: str) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["prometheus"]), default="prometheus", show_default=True
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the rule file here (default: standard output).",
+)
+@project_option
+@target_option
 @click.pass_context
 @handle_errors
-def alerts_export(ctx: click.Context, fmt: str, output: Path | None) -> None:
+def alerts_export(
+    ctx: click.Context,
+    fmt: str,
+    output: Path | None,
+    project_dir: Path | None,
+    target: str | None,
+) -> None:
     """Write the alert rules as Prometheus alerting rules, for the target's running jobs.
 
     Uses Flink's Prometheus reporter's metric names (label job_name). Check them
     with `promtool check rules FILE`.
     """
-    project_dir, target = ctx.obj["alerts"]
+    project_dir, target = _where(ctx, project_dir, target)
     with open_workspace(project_dir, target) as ws:
         alerts_model = ws.project.model.alerts
         base = alerts_model.rules if alerts_model else None

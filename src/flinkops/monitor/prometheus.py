@@ -3,8 +3,9 @@
 Flink's Prometheus reporter (the ``metrics-prometheus`` plugin) names a job's
 metrics ``flink_jobmanager_job_<metric>`` and a task's
 ``flink_taskmanager_job_task_<metric>`` (operator metrics
-``flink_taskmanager_job_task_operator_<metric>``), each labelled ``job_name``,
-which is the flinkops job name (``pipeline.name``).
+``flink_taskmanager_job_task_operator_<metric>``), each labelled ``job_name``:
+the flinkops job name (``pipeline.name``) with every character outside
+``[a-zA-Z0-9:_]`` replaced by ``_``, as the reporter does.
 
 ``export_rules(jobs, target)`` writes one rule group per target, one rule per job
 and enabled rule (``promtool check rules`` accepts it). A job that fails
@@ -16,6 +17,7 @@ terminally disappears from the reporter, so "not in its desired state" is
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -25,7 +27,13 @@ import yaml
 
 from flinkops.errors import FlinkopsError
 
-__all__ = ["PROMQL_SERIES", "PrometheusHistory", "export_rules", "promql_for"]
+__all__ = [
+    "PROMQL_SERIES",
+    "PrometheusHistory",
+    "export_rules",
+    "prometheus_job_name",
+    "promql_for",
+]
 
 _JM = "flink_jobmanager_job_"
 _TM = "flink_taskmanager_job_task_"
@@ -47,8 +55,14 @@ PROMQL_SERIES = {
 }
 
 
+def prometheus_job_name(job: str) -> str:
+    """The ``job_name`` label Flink's reporter gives a job: characters outside
+    ``[a-zA-Z0-9:_]`` become ``_`` (``orders-per-minute`` -> ``orders_per_minute``)."""
+    return re.sub(r"[^a-zA-Z0-9:_]", "_", job)
+
+
 def _sel(job: str) -> str:
-    return '{job_name="' + job.replace("\\", "\\\\").replace('"', '\\"') + '"}'
+    return '{job_name="' + prometheus_job_name(job) + '"}'
 
 
 def promql_for(series: str, job: str) -> str:
