@@ -58,6 +58,12 @@ SOURCE_METRICS = {
     "sourceIdleTime": "source_idle_ms",
     "pendingRecords": "pending_records",
 }
+#: A source's output watermark (or its chained watermark assigner's); its lag behind
+#: now is ``watermark_lag_ms`` where the connector reports no ``watermarkLag``.
+_SOURCE_WATERMARK = "currentOutputWatermark"
+#: Re-read a vertex's metric list every this many passes (connectors register
+#: some metrics only once records flow).
+_RELIST_EVERY = 20
 
 
 def vertex_label(vertex: Vertex) -> str:
@@ -97,6 +103,7 @@ class Sampler:
         self.calls = 0
         self._identity: dict[str, LiveRow] = {}
         self._metric_ids: dict[tuple[str, str], list[str]] = {}
+        self._passes = 0
 
     def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         self.calls += 1
@@ -114,6 +121,9 @@ class Sampler:
         """One pass: the target's status and, with ``metrics``, every series' value."""
         started = time.monotonic()
         calls = self.calls
+        self._passes += 1
+        if self._passes % _RELIST_EVERY == 0:
+            self._metric_ids.clear()
         now = time.time() if now is None else now
         try:
             live = self._live()
@@ -171,11 +181,11 @@ class Sampler:
         values: dict[str, float | None] = {"restarts": restarts}
         values.update(_checkpoint_values(self.client, job_id, details, now))
         for vertex in details.vertices:
-            values.update(self._vertex_values(job_id, vertex))
+            values.update(self._vertex_values(job_id, vertex, now))
         _totals(values)
         return values
 
-    def _vertex_values(self, job_id: str, vertex: Vertex) -> dict[str, float | None]:
+    def _vertex_values(self, job_id: str, vertex: Vertex, now: float) -> dict[str, float | None]:
         base = f"/jobs/{_seg(job_id)}/vertices/{_seg(vertex.id)}/subtasks/metrics"
         key = (job_id, vertex.id)
         if not self._metric_ids.get(key):
@@ -183,10 +193,10 @@ class Sampler:
             self._metric_ids[key] = [str(m.get("id")) for m in listed if isinstance(m, dict)]
         ids = self._metric_ids[key]
         wanted = [m for m in _VERTEX_METRICS if m in ids]
-        wanted += [i for i in ids if i.rsplit(".", 1)[-1] in SOURCE_METRICS and "." in i]
+        wanted += [i for i in ids if "." in i and _source_metric(i)]
         if not wanted:
             return {}
-        data = self._get(base, {"get": ",".join(wanted), "agg": "sum,max"})
+        data = self._get(base, {"get": ",".join(wanted), "agg": "sum,max,min"})
         label = vertex_label(vertex)
         out: dict[str, float | None] = {}
         for item in data if isinstance(data, list) else []:
@@ -195,12 +205,26 @@ class Sampler:
                 name, agg = _VERTEX_METRICS[metric]
                 out[f"{name}[{label}]"] = _num(item.get(agg))
             else:
-                name = SOURCE_METRICS[metric.rsplit(".", 1)[-1]]
+                suffix = metric.rsplit(".", 1)[-1]
                 value = _num(item.get("max"))
+                if suffix == _SOURCE_WATERMARK:
+                    oldest = _num(item.get("min"))
+                    value = now * 1000 - oldest if oldest and oldest > 0 else None
+                name = SOURCE_METRICS.get(suffix, "watermark_lag_ms")
                 series = f"{name}[{label}]"
                 if value is not None and value >= 0:
-                    out[series] = max(value, out.get(series) or value)
+                    known = out.get(series)
+                    out[series] = value if known is None else min(known, value)
         return out
+
+
+def _source_metric(metric_id: str) -> bool:
+    """A FLIP-33 source metric, or the output watermark of a source operator or of the
+    watermark assigner chained to it (SQL's WATERMARK FOR)."""
+    scope, suffix = metric_id.rsplit(".", 1)
+    if suffix in SOURCE_METRICS:
+        return True
+    return suffix == _SOURCE_WATERMARK and scope.startswith(("Source__", "WatermarkAssigner["))
 
 
 def _num(value: Any) -> float | None:
