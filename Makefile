@@ -1,6 +1,7 @@
 # The two commands of the README:
 #   make demo   start the local Flink cluster, plan and apply jobs/, show status
 #   make test   the whole test suite (unit + integration against a real local Flink)
+#   make monitor  after make demo: sample the jobs' metrics and raise alerts
 # Needs only Python >= 3.11 and Java >= 11 (17 recommended) on the machine.
 
 PYTHON ?= python3
@@ -8,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast test-flink-1.20 lint format install down bench clean
+.PHONY: demo test test-fast test-flink-1.20 lint format install down bench monitor clean
 
 install: $(STAMP)
 
@@ -45,6 +46,10 @@ format: install
 
 down: install
 	$(BIN)/flinkops local down
+
+# after `make demo`: watch the jobs and raise alerts (docs/monitoring.md); Ctrl-C stops
+monitor: install
+	$(BIN)/flinkops monitor
 
 bench: install
 	$(BIN)/python bench/bench_sql.py
