@@ -117,7 +117,7 @@ class Channel(_Model):
     """Where alerts go; ``type`` says which fields it needs."""
 
     type: Literal["webhook", "slack", "email", "dingtalk", "feishu", "wecom"]
-    url: str | None = Field(default=None, pattern=r"^https?://")
+    url: str | None = None  # the schema checks it (http(s) or ${env:...}) before env resolution
     secret: str | None = None
     headers: dict[str, str] = Field(default_factory=dict)
     host: str | None = None
@@ -151,7 +151,7 @@ class Channel(_Model):
 class AlertsModel(_Model):
     """``alerts:`` in flinkops.yaml: console link, channels, default rules."""
 
-    console_url: str | None = Field(default=None, pattern=r"^https?://")
+    console_url: str | None = None
     channels: dict[str, Channel] = Field(default_factory=dict)
     send_to: list[str] | None = None
     rules: AlertRules | None = None
@@ -179,7 +179,7 @@ class MetricsModel(_Model):
 
     interval: Duration | None = None
     retention: Retention | None = None
-    prometheus: str | None = Field(default=None, pattern=r"^https?://")
+    prometheus: str | None = None
 
     @field_validator("interval")
     @classmethod
