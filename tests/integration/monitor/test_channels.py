@@ -199,3 +199,36 @@ def test_email_over_starttls_with_login(smtp_server: tuple[int, list]) -> None:
     wrong = channel.model_copy(update={"password": "nope"})
     with pytest.raises(ChannelError, match=r"SMTP 127\.0\.0\.1"):
         send(wrong, _transition(), name="mail")
+
+
+def test_alerts_test_cli_sends_through_a_named_channel_and_hides_secrets(
+    receiver: tuple[Receiver, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from flinkops.cli import main
+
+    rec, url = receiver
+    (tmp_path / "jobs").mkdir()
+    (tmp_path / "jobs" / "a.yaml").write_text(
+        "apiVersion: flinkops/v1\nkind: SqlJob\nmetadata: {name: a}\n"
+        "spec: {sql: 'INSERT INTO x SELECT 1'}\n"
+    )
+    (tmp_path / "flinkops.yaml").write_text(
+        "apiVersion: flinkops/v1\nkind: Project\ntargets: {t: {url: 'http://127.0.0.1:1'}}\n"
+        "alerts:\n  channels:\n"
+        f"    ding: {{type: dingtalk, url: '{url}/dingtalk', secret: '${{env:DING_SECRET}}'}}\n"
+        "    gone: {type: slack, url: '${env:GONE_URL}', timeout: 2s}\n"
+    )
+    monkeypatch.setenv("DING_SECRET", SECRET)
+    monkeypatch.setenv("GONE_URL", "http://127.0.0.1:9/hooks/T0KEN-in-url")
+    runner = CliRunner()
+    out = runner.invoke(main, ["alerts", "test", "ding", "--project", str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    assert "Sent a test message through ding: HTTP 200." in out.output
+    assert rec.requests[-1].body["markdown"]["title"].startswith("[FIRING] info: flinkops test")
+    failed = runner.invoke(main, ["alerts", "--project", str(tmp_path), "test", "gone"])
+    assert failed.exit_code == 1 and "channel gone:" in failed.output
+    assert "T0KEN-in-url" not in failed.output
+    unknown = runner.invoke(main, ["alerts", "test", "nope", "--project", str(tmp_path)])
+    assert unknown.exit_code == 1 and "no channel 'nope' (channels: ding, gone)" in unknown.output
