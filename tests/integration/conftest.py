@@ -10,7 +10,8 @@ Fixtures: ``flink_cluster`` (ClusterInfo), ``flink_client`` (FlinkClient),
 ``runner_jar_id``, ``submitted_jobs`` (append job ids: cancelled at teardown),
 ``wait_for_state`` (``wait_for_state(job_id, "RUNNING", timeout=60)``),
 ``wait_for_tasks`` (``wait_for_tasks(job_id)``: the job and all its tasks RUNNING,
-which a savepoint needs).
+which a savepoint needs). ``deploy_managed(ws, spec, started)`` submits a spec as
+flinkops would (carrying its identity) and records the version, without apply.
 """
 
 from __future__ import annotations
@@ -24,9 +25,13 @@ from pathlib import Path
 import pytest
 
 from flinkops.errors import FlinkError, LocalClusterError
+from flinkops.flink.identity import JobIdentity
 from flinkops.flink.local import ClusterInfo, LocalCluster, find_java, free_port
 from flinkops.flink.rest import FlinkClient
-from flinkops.flink.runner import ensure_uploaded
+from flinkops.flink.runner import ensure_uploaded, submit_sql
+from flinkops.spec import JobSpec
+from flinkops.store import VersionRecord
+from flinkops.workspace import Workspace
 
 HERE = Path(__file__).resolve().parent
 TERMINAL = {"FAILED", "CANCELED", "FINISHED"}
@@ -141,3 +146,32 @@ def wait_for_tasks(flink_client: FlinkClient) -> Callable[..., None]:
         raise AssertionError(f"job {job_id} is {details.state} with tasks {statuses}")
 
     return wait
+
+
+def deploy_managed(ws: Workspace, spec: JobSpec, started: list[str], version: int = 1) -> str:
+    """Submit ``spec`` on ws's target carrying its identity, record the version (no apply);
+    the job id is appended to ``started`` for the caller to cancel."""
+    job_id = submit_sql(
+        ws.client,
+        job_name=spec.name,
+        statements=spec.statements,
+        identity=JobIdentity(spec.name, version, spec.spec_hash, ws.target),
+        parallelism=1,
+        flink_configuration=spec.flink_configuration,
+    )
+    started.append(job_id)
+    ws.store.record_version(
+        VersionRecord(
+            target=ws.target,
+            job=spec.name,
+            version=version,
+            spec_hash=spec.spec_hash,
+            sql_hash=spec.sql_hash,
+            config_hash=spec.config_hash,
+            spec=spec.to_json(),
+            sql=spec.sql,
+            job_id=job_id,
+            outcome="applied",
+        )
+    )
+    return job_id

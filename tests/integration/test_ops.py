@@ -25,10 +25,8 @@ from flinkops.flink.identity import JobIdentity
 from flinkops.flink.local import ClusterInfo, free_port
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import build_run_body, submit_sql
-from flinkops.spec import JobSpec
-from flinkops.store import VersionRecord
-from flinkops.workspace import Workspace, open_workspace
-from tests.integration.conftest import wait_state
+from flinkops.workspace import open_workspace
+from tests.integration.conftest import deploy_managed, wait_state
 
 TARGET = "ops-it"
 TERMINAL = {"FAILED", "CANCELED", "FINISHED"}
@@ -71,33 +69,6 @@ class Jobs:
     root: Path
     ids: dict[str, str]
     savepoint: str
-
-
-def _deploy(ws: Workspace, spec: JobSpec, started: list[str], version: int = 1) -> str:
-    job_id = submit_sql(
-        ws.client,
-        job_name=spec.name,
-        statements=spec.statements,
-        identity=JobIdentity(spec.name, version, spec.spec_hash, TARGET),
-        parallelism=1,
-        flink_configuration=spec.flink_configuration,
-    )
-    started.append(job_id)
-    ws.store.record_version(
-        VersionRecord(
-            target=TARGET,
-            job=spec.name,
-            version=version,
-            spec_hash=spec.spec_hash,
-            sql_hash=spec.sql_hash,
-            config_hash=spec.config_hash,
-            spec=spec.to_json(),
-            sql=spec.sql,
-            job_id=job_id,
-            outcome="applied",
-        )
-    )
-    return job_id
 
 
 def _stop_with_savepoint(client: FlinkClient, job_id: str) -> str:
@@ -145,7 +116,7 @@ def jobs(
     started: list[str] = []
     ws = open_workspace(root, TARGET)
     try:
-        ids = {name: _deploy(ws, ws.spec(name), started) for name in files}
+        ids = {name: deploy_managed(ws, ws.spec(name), started) for name in files}
         unmanaged = flink_client.run_jar(
             runner_jar_id,
             build_run_body(job_name="adhoc-unmanaged", statements=SUM_COUNT, parallelism=1),

@@ -26,14 +26,10 @@ from click.testing import CliRunner
 
 from flinkops.cli import main
 from flinkops.errors import FlinkError
-from flinkops.flink.identity import JobIdentity
 from flinkops.flink.local import ClusterInfo, free_port
-from flinkops.flink.runner import submit_sql
 from flinkops.monitor import Monitor, alert_records, metrics_history
-from flinkops.spec import JobSpec
-from flinkops.store import VersionRecord
-from flinkops.workspace import Workspace, open_workspace
-from tests.integration.conftest import wait_state
+from flinkops.workspace import open_workspace
+from tests.integration.conftest import deploy_managed, wait_state
 from tests.integration.monitor.receivers import Receiver
 
 TARGET = "mon-it"
@@ -69,33 +65,6 @@ class Setup:
     started: list[str]
 
 
-def _deploy(ws: Workspace, spec: JobSpec, started: list[str], version: int = 1) -> str:
-    job_id = submit_sql(
-        ws.client,
-        job_name=spec.name,
-        statements=spec.statements,
-        identity=JobIdentity(spec.name, version, spec.spec_hash, TARGET),
-        parallelism=1,
-        flink_configuration=spec.flink_configuration,
-    )
-    started.append(job_id)
-    ws.store.record_version(
-        VersionRecord(
-            target=TARGET,
-            job=spec.name,
-            version=version,
-            spec_hash=spec.spec_hash,
-            sql_hash=spec.sql_hash,
-            config_hash=spec.config_hash,
-            spec=spec.to_json(),
-            sql=spec.sql,
-            job_id=job_id,
-            outcome="applied",
-        )
-    )
-    return job_id
-
-
 @pytest.fixture(scope="module")
 def setup(flink_cluster: ClusterInfo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     root = tmp_path_factory.mktemp("monitor-project")
@@ -126,7 +95,7 @@ def setup(flink_cluster: ClusterInfo, tmp_path_factory: pytest.TempPathFactory) 
     started: list[str] = []
     try:
         with open_workspace(root, TARGET) as ws:
-            ids = {s.name: _deploy(ws, s, started) for s in ws.specs}
+            ids = {s.name: deploy_managed(ws, s, started) for s in ws.specs}
         yield Setup(root, receiver, ids, started)
     finally:
         receiver.stop()
@@ -190,7 +159,7 @@ def test_failed_job_fires_once_reaches_the_channel_and_resolves_on_recovery(
             from dataclasses import replace
 
             fixed = replace(good, sql=GOOD, model=good.model.model_copy(update={"sql": GOOD}))
-            new_id = _deploy(ws, fixed, setup.started, version=2)
+            new_id = deploy_managed(ws, fixed, setup.started, version=2)
             wait_state(ws.client, new_id, "RUNNING")
             later = _passes_until(mon, lambda rs: _fired(rs, "resolved", "failed", "mon-fail"))
             assert _fired(later, "resolved", "failed", "mon-fail") == 1
