@@ -312,6 +312,16 @@ def cluster_config(
     return conf
 
 
+def _prometheus_ports(jm_dynamic: list[str], tm_dynamic: list[str]) -> dict[str, str]:
+    """A free reporter port for each JVM (added to its ``-D`` options); role -> scrape URL."""
+    scrape = {}
+    for role, dynamic in (("jobmanager", jm_dynamic), ("taskmanager", tm_dynamic)):
+        port = free_port()
+        dynamic += ["-D", f"{PROM_REPORTER}.port={port}"]
+        scrape[role] = f"http://localhost:{port}/metrics"
+    return scrape
+
+
 def _yaml_line(key: str, value: str) -> str:
     return f"{key}: {json.dumps(value)}"
 
@@ -481,12 +491,7 @@ class LocalCluster:
         jm_jvm, jm_dyn = self._resource_params(java, home, "GET_JM_RESOURCE_PARAMS")
         tm_jvm, tm_dyn = self._resource_params(java, home, "GET_TM_RESOURCE_PARAMS")
         pids: dict[str, int] = {}
-        scrape: dict[str, str] = {}
-        if prometheus:
-            for role, dyn in (("jobmanager", jm_dyn), ("taskmanager", tm_dyn)):
-                prom_port = free_port()
-                dyn += ["-D", f"{PROM_REPORTER}.port={prom_port}"]
-                scrape[role] = f"http://localhost:{prom_port}/metrics"
+        scrape = _prometheus_ports(jm_dyn, tm_dyn) if prometheus else {}
         state = {
             "url": url,
             "port": port,

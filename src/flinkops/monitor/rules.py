@@ -95,27 +95,29 @@ def _increase(points: Points, since: float) -> float:
     return total
 
 
-def evaluate_job(
-    row: dict[str, Any],
+Check = tuple[bool, str, dict[str, Any]]
+
+
+def _state_checks(row: dict[str, Any]) -> dict[str, Check]:
+    current, desired = row.get("current"), row.get("desired")
+    if desired == "RUNNING":
+        off_state = current not in ("RUNNING", "TRANSITIONING")
+    else:
+        off_state = current in ("RUNNING", "RESTARTING")
+    return {
+        "failed": (current == "FAILED", f"job is FAILED (desired {desired})", {}),
+        "notDesired": (off_state, f"job is {current}, desired {desired}", {}),
+    }
+
+
+def _metric_checks(
+    running: bool,
     history: dict[str, Points],
     rules: dict[str, dict[str, Any]],
-    *,
     now: float,
     checkpointing: bool,
-) -> list[Condition]:
-    """Every enabled job rule's condition for one status row and its history. Pure."""
-    current, desired = row.get("current"), row.get("desired")
-    running = current == "RUNNING"
-    base = {"state": current, "desired": desired, "job_id": row.get("job_id")}
-    checks: dict[str, tuple[bool, str, dict[str, Any]]] = {}
-    checks["failed"] = (current == "FAILED", f"job is FAILED (desired {desired})", {})
-    want_running = desired == "RUNNING"
-    off_state = (
-        current not in ("RUNNING", "TRANSITIONING")
-        if want_running
-        else current in ("RUNNING", "RESTARTING")
-    )
-    checks["notDesired"] = (off_state, f"job is {current}, desired {desired}", {})
+) -> dict[str, Check]:
+    checks: dict[str, Check] = {}
     r = rules["restarts"]
     grew = _increase(history.get("restarts", []), now - r["window"])
     checks["restarts"] = (
@@ -141,7 +143,7 @@ def evaluate_job(
     )
     records = _last(history.get("records_per_s"))
     checks["noRecords"] = (
-        running and records is not None and records == 0,
+        running and records == 0,
         "no records in or out while RUNNING",
         {"records_per_s": records},
     )
@@ -152,22 +154,35 @@ def evaluate_job(
         f"back pressure {pressure or 0:.0%} above {r['threshold']:.0%}",
         {"backpressure_max": pressure},
     )
-    out = []
-    for name, (active, summary, evidence) in checks.items():
-        rule = rules[name]
-        if rule["enabled"]:
-            out.append(
-                Condition(
-                    job=row["name"],
-                    rule=name,
-                    active=bool(active),
-                    severity=rule["severity"],
-                    for_s=rule["for"],
-                    summary=f"{row['name']}: {summary}",
-                    evidence={**base, **evidence},
-                )
-            )
-    return out
+    return checks
+
+
+def evaluate_job(
+    row: dict[str, Any],
+    history: dict[str, Points],
+    rules: dict[str, dict[str, Any]],
+    *,
+    now: float,
+    checkpointing: bool,
+) -> list[Condition]:
+    """Every enabled job rule's condition for one status row and its history. Pure."""
+    base = {"state": row.get("current"), "desired": row.get("desired"), "job_id": row.get("job_id")}
+    checks = _state_checks(row)
+    running = row.get("current") == "RUNNING"
+    checks.update(_metric_checks(running, history, rules, now, checkpointing))
+    return [
+        Condition(
+            job=row["name"],
+            rule=name,
+            active=bool(active),
+            severity=rules[name]["severity"],
+            for_s=rules[name]["for"],
+            summary=f"{row['name']}: {summary}",
+            evidence={**base, **evidence},
+        )
+        for name, (active, summary, evidence) in checks.items()
+        if rules[name]["enabled"]
+    ]
 
 
 def evaluate_cluster(

@@ -296,7 +296,15 @@ def test_prometheus_evaluates_the_exported_rules_and_serves_history(
     try:
         with open_workspace(setup.root, TARGET) as ws:
             data = metrics_history(ws.project, ws.store, TARGET, "mon-restart", since=300)
+            # the monitor itself then samples only states and reads series from Prometheus
+            mon = Monitor(ws.project, ws.target, ws.client, ws.store, url=ws.url)
+            try:
+                report = mon.run_once(wait_deliveries=True)
+            finally:
+                mon.close()
     finally:
         yaml_file.write_text(original)
+    assert report["series"] == len(report["jobs"])  # one "running" value per job, no more
+    assert {"state": "firing", "rule": "restarts", "job": "mon-restart"} in report["open"]
     assert data["source"] == "prometheus"
     assert data["series"]["restarts"] and data["series"]["restarts"][-1][1] >= 2
