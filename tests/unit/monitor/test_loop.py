@@ -3,6 +3,7 @@ a refused connection on demand is a fault a real cluster cannot produce on cue).
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import httpx
@@ -19,6 +20,8 @@ targets:
   t: {url: "http://flink"}
 alerts:
   consoleUrl: http://console:9000
+  channels:
+    dead: {type: webhook, url: "http://127.0.0.1:PORT/hook", retries: 1, backoff: 0, timeout: 1s}
   rules:
     unreachable: {for: 20s}
     notDesired: {for: 0s}
@@ -32,8 +35,14 @@ spec:
 """
 
 
+def _closed_port() -> int:
+    with socket.socket() as sock:  # bound, never listening: connections are refused
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def test_unreachable_cluster_fires_unknown_once_and_resolves_when_back(tmp_path: Path) -> None:
-    (tmp_path / "flinkops.yaml").write_text(PROJECT)
+    (tmp_path / "flinkops.yaml").write_text(PROJECT.replace("PORT", str(_closed_port())))
     (tmp_path / "jobs").mkdir()
     (tmp_path / "jobs" / "orders.yaml").write_text(JOB)
     project = load_project(tmp_path, env={})
@@ -50,18 +59,18 @@ def test_unreachable_cluster_fires_unknown_once_and_resolves_when_back(tmp_path:
     store = Store(":memory:")
     mon = Monitor(project, "t", client, store, url="http://flink")
     try:
-        first = mon.run_once(now=1000.0)
+        first = mon.run_once(now=1000.0, wait_deliveries=True)
         assert first["reachable"] and first["jobs"] == {"orders": "NOT_DEPLOYED"}
         assert [t["rule"] for t in first["transitions"]] == ["notDesired"]
         up["value"] = False
-        passes = [mon.run_once(now=1000.0 + 10 * i) for i in range(1, 5)]  # 10s .. 40s down
+        passes = [mon.run_once(now=1000.0 + 10 * i, wait_deliveries=True) for i in range(1, 5)]
         assert [p["reachable"] for p in passes] == [False] * 4
         fired = [(p["at"], t) for p in passes for t in p["transitions"]]
         assert fired == [
             (1030, {"status": "firing", "rule": "unreachable", "job": "", "id": fired[0][1]["id"]})
         ]
         up["value"] = True
-        back = mon.run_once(now=1050.0)
+        back = mon.run_once(now=1050.0, wait_deliveries=True)
         assert [(t["status"], t["rule"]) for t in back["transitions"]] == [
             ("resolved", "unreachable")
         ]
@@ -74,6 +83,15 @@ def test_unreachable_cluster_fires_unknown_once_and_resolves_when_back(tmp_path:
         assert by_rule["notDesired"]["state"] == "firing"
         assert by_rule["notDesired"]["link"] == "http://console:9000/jobs/orders"
         assert len(records) == 2
+        # the channel is dead: every transition was tried twice, recorded, and passes went on
+        sent = by_rule["unreachable"]["deliveries"]
+        assert [(d["status"], d["attempt"], d["ok"]) for d in sent] == [
+            ("firing", 1, False),
+            ("firing", 2, False),
+            ("resolved", 1, False),
+            ("resolved", 2, False),
+        ]
+        assert "Connect" in by_rule["unreachable"]["deliveries"][0]["detail"]
     finally:
         mon.close()
         client.close()
