@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 
 import pytest
 
@@ -11,9 +12,19 @@ from flinkops.store import AlertRecord, Delivery, MetricsStore, Sample, Store
 DAY = 24 * 3600
 
 
-@pytest.fixture
-def metrics() -> MetricsStore:
-    return MetricsStore(Store(":memory:"))
+@pytest.fixture(params=["sqlite", "postgresql"])
+def metrics(request: pytest.FixtureRequest) -> Iterator[MetricsStore]:
+    """On both backends: PostgreSQL through the ``pg_url`` fixture where the tree has one."""
+    if request.param == "sqlite":
+        store = Store(":memory:")
+    else:
+        try:
+            url = request.getfixturevalue("pg_url")
+        except pytest.FixtureLookupError:
+            pytest.skip("this tree has no PostgreSQL store fixture (pg_url) yet")
+        store = Store(url)
+    yield MetricsStore(store)
+    store.close()
 
 
 def _generate(metrics: MetricsStore, start: int, end: int, step: int = 15) -> None:
