@@ -147,6 +147,7 @@ class Monitor:
             link=self._link,
         )
         self._save(result, seen)
+        self._pending = [f for f in self._pending if not f.done()]
         for transition in result.transitions:
             self._notify(transition)
         if wait_deliveries:

@@ -172,6 +172,8 @@ class Sampler:
                 known = identify(self.client, row)
                 self._identity[row.summary.id] = known
             live.append(LiveRow(row, known.identity))
+        listed = {row.summary.id for row in rows}  # forget jobs the cluster dropped
+        self._identity = {k: v for k, v in self._identity.items() if k in listed}
         return live
 
     def _job_values(self, job_id: str, now: float) -> dict[str, float | None]:
