@@ -37,7 +37,7 @@ class _Model(BaseModel):
 
 
 def _non_negative(v: Duration | None) -> Duration | None:
-    from flinkops._models import parse_duration
+    from flinkops._models import parse_duration  # here: _models imports this module
 
     if v is not None and parse_duration(v) < 0:
         raise ValueError("a duration must not be negative")

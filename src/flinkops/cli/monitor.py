@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -66,8 +68,6 @@ def monitor(
     with open_workspace(project_dir, target) as ws:
         settings = settings_of(ws.project)
         if interval is not None:
-            from dataclasses import replace
-
             settings = replace(settings, interval=_seconds(interval, "--interval"))
         mon = Monitor(ws.project, ws.target, ws.client, ws.store, url=ws.url, settings=settings)
         try:
@@ -91,7 +91,7 @@ def monitor(
 
 def _show(report: dict[str, Any], fmt: str) -> None:
     if fmt == "json":
-        click.echo(__import__("json").dumps(report, default=str))
+        click.echo(json.dumps(report, default=str))
     else:
         click.echo(render_pass(report))
     sys.stdout.flush()

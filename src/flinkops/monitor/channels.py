@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import smtplib
 import ssl
 import time
@@ -178,8 +179,6 @@ def _send_email(channel: Channel, body: dict[str, Any], name: str) -> str:
 
 def _tls_context() -> ssl.SSLContext:
     """The default context; FLINKOPS_SMTP_CAFILE adds a CA (a private or test server's)."""
-    import os
-
     cafile = os.environ.get("FLINKOPS_SMTP_CAFILE")
     return ssl.create_default_context(cafile=cafile or None)
 
