@@ -587,7 +587,7 @@ def inspect_project(
     files, file_problems = _spec_files(root, pmodel.jobs, pdoc)
     problems.extend(file_problems)
     jobs: list[JobSpec] = []
-    first_seen: dict[str, JobSpec] = {}
+    first_seen: dict[str, tuple[str, int]] = {}
     for file in files:
         rel = _rel(file, root)
         raw, problem = _read(file, rel)
@@ -603,20 +603,21 @@ def inspect_project(
                 continue
             job, job_problems = _load_job(doc, file, root, env)
             problems.extend(job_problems)
+            # Names are compared even when a spec has other problems, so fixing one
+            # problem never uncovers a duplicate that was there all along.
+            name = _doc_name(doc)
+            if name is not None and name in first_seen:
+                where, line = first_seen[name]
+                problems.append(
+                    doc.problem(
+                        "/metadata/name", f"duplicate job name {name!r} (also in {where}:{line})"
+                    )
+                )
+            elif name is not None:
+                first_seen[name] = (rel, doc.line)
             if job is None:
                 continue
             jobs.append(job)
-            if job.name in first_seen:
-                other = first_seen[job.name]
-                problems.append(
-                    doc.problem(
-                        "/metadata/name",
-                        f"duplicate job name {job.name!r} (also in {_rel(other.path, root)}:"
-                        f"{other.line})",
-                    )
-                )
-            else:
-                first_seen[job.name] = job
             for i, tname in enumerate(job.model.targets or []):
                 if tname not in pmodel.targets:
                     problems.append(
@@ -643,6 +644,13 @@ def inspect_project(
         secrets=frozenset(secrets).union(*(j.secrets for j in jobs)),
     )
     return project, problems
+
+
+def _doc_name(doc: Document) -> str | None:
+    """``metadata.name`` of a job document when it is a string, whatever else is wrong."""
+    meta = doc.data.get("metadata") if isinstance(doc.data, dict) else None
+    name = meta.get("name") if isinstance(meta, dict) else None
+    return name if isinstance(name, str) and name else None
 
 
 def _known(model: ProjectModel) -> str:
