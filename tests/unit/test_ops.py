@@ -9,11 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flinkops.flink.identity import JobIdentity
-from flinkops.flink.models import JobSummary
 from flinkops.flink.rest import FlinkClient
+from flinkops.live import LiveJob, read_jobs
 from flinkops.ops import (
-    LiveRow,
     build_status,
     collect_status,
     current_state,
@@ -21,7 +19,7 @@ from flinkops.ops import (
     human_ms,
     render_status,
 )
-from flinkops.ops._rest import JobRow, backpressure, list_jobs, watermarks
+from flinkops.ops._rest import backpressure, watermarks
 from flinkops.spec import JobSpec, load_project
 from flinkops.store import SavepointRecord, Store, VersionRecord
 from tests.conftest import job_yaml
@@ -58,10 +56,21 @@ def run(
     start: int = NOW - 60_000,
     target: str = "local",
     job_type: str = "STREAMING",
-) -> LiveRow:
-    summary = JobSummary(job_id, name or job_id, state, start, None, None)
-    identity = JobIdentity(name, version, spec_hash, target) if name and spec_hash else None
-    return LiveRow(JobRow(summary, job_type), identity)
+    identity_error: str | None = None,
+) -> LiveJob:
+    ours = bool(name and spec_hash) and target == "local"
+    return LiveJob(
+        job_id=job_id,
+        name=name or job_id,
+        state=state,
+        start_time=start,
+        job_type=job_type,
+        managed_name=name if ours else None,
+        version=version if ours else None,
+        spec_hash=spec_hash if ours else None,
+        identity_target=target if name and spec_hash and not ours else None,
+        identity_error=identity_error,
+    )
 
 
 def version(job: str, n: int, outcome: str, spec_hash: str = "h") -> VersionRecord:
@@ -389,9 +398,9 @@ def test_rest_helpers_parse_flinks_answers() -> None:
         return httpx.Response(404)
 
     client = FlinkClient("http://flink:8081", transport=httpx.MockTransport(handle))
-    jobs = list_jobs(client)
+    jobs = read_jobs(client, "local")
     assert {j.job_type for j in jobs} == {"STREAMING"}
-    assert jobs[0].summary.start_time >= jobs[-1].summary.start_time
+    assert jobs[0].start_time >= jobs[-1].start_time
     bp = backpressure(client, "j", "v")
     assert bp == {"level": "high", "max_ratio": 0.8, "max_busy_ratio": 1.0, "subtasks": 1}
     assert watermarks(client, "j", "v") == 1795274590000
@@ -548,9 +557,12 @@ def test_job_type_comes_from_the_plan_when_the_overview_has_none() -> None:
     import httpx
 
     from flinkops.flink.rest import FlinkClient
-    from flinkops.ops._rest import list_jobs
+
+    plans: list[str] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/config"):
+            return httpx.Response(200, json={"execution-config": {}, "flink-version": "1.20"})
         if request.url.path == "/jobs/overview":
             return httpx.Response(
                 200,
@@ -567,11 +579,14 @@ def test_job_type_comes_from_the_plan_when_the_overview_has_none() -> None:
                     ]
                 },
             )
-        assert request.url.path == "/jobs/a1/plan"  # only for the row without a type
+        plans.append(request.url.path)
         return httpx.Response(200, json={"plan": {"jid": "a1", "type": "STREAMING"}})
 
     client = FlinkClient("http://flink", transport=httpx.MockTransport(answer))
-    assert [(r.summary.id, r.job_type) for r in list_jobs(client)] == [
+    with Store(":memory:") as store:
+        status = collect_status(client, store, target="local", url="u", specs=[])
+    assert [(r["job_id"], r["job_type"]) for r in status["unmanaged"]] == [
         ("b2", "BATCH"),
         ("a1", "STREAMING"),
     ]
+    assert plans == ["/jobs/a1/plan"]  # only for the row without a type

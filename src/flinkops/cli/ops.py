@@ -27,9 +27,8 @@ from flinkops.ops import (
     collect_show,
     collect_status,
     filter_status,
-    find_runs,
+    find_job,
     job_logs,
-    newest_run,
     render_show,
     render_status,
     take_savepoint,
@@ -228,17 +227,18 @@ def diagnose_cmd(job: str, project_dir: Path | None, target: str | None, fmt: st
     """Rule-based advice about a job: restarts, checkpoints, back pressure, records,
     known root causes; each finding with evidence and a next step. Never changes a job."""
     with open_workspace(project_dir, target) as ws:
-        run = newest_run(find_runs(ws.client, ws.target, job))
+        found = find_job(ws.client, ws.target, job)
+        run = found.newest or next(iter(found.unidentified), None)
         if run is None:
             raise FlinkError(
                 f"job {job!r} has no run on target {ws.target!r} ({ws.url}) to diagnose; "
                 f"`flinkops show {job}` shows what flinkops recorded"
             )
-        facts = collect_facts(ws.client, run.id)
+        facts = collect_facts(ws.client, run.job_id)
         data = ws.redact(
             {
                 "job": job,
-                "job_id": run.id,
+                "job_id": run.job_id,
                 "flink_state": facts.job.state,
                 "findings": [f.to_json() for f in diagnose(facts)],
             }
