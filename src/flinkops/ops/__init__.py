@@ -19,7 +19,7 @@ from flinkops.ops._status import (
     filter_status,
     newest_run,
 )
-from flinkops.ops._text import human_ms, render_show, render_status
+from flinkops.ops._text import human_ms, render_show, render_status, version_label
 
 __all__ = [
     "COUNT_KEYS",
@@ -38,5 +38,6 @@ __all__ = [
     "render_show",
     "render_status",
     "take_savepoint",
+    "version_label",
     "web_ui_url",
 ]
