@@ -603,18 +603,7 @@ def inspect_project(
                 continue
             job, job_problems = _load_job(doc, file, root, env)
             problems.extend(job_problems)
-            # Names are compared even when a spec has other problems, so fixing one
-            # problem never uncovers a duplicate that was there all along.
-            name = _doc_name(doc)
-            if name is not None and name in first_seen:
-                where, line = first_seen[name]
-                problems.append(
-                    doc.problem(
-                        "/metadata/name", f"duplicate job name {name!r} (also in {where}:{line})"
-                    )
-                )
-            elif name is not None:
-                first_seen[name] = (rel, doc.line)
+            problems.extend(_duplicate_name(doc, rel, first_seen))
             if job is None:
                 continue
             jobs.append(job)
@@ -646,11 +635,20 @@ def inspect_project(
     return project, problems
 
 
-def _doc_name(doc: Document) -> str | None:
-    """``metadata.name`` of a job document when it is a string, whatever else is wrong."""
+def _duplicate_name(
+    doc: Document, rel: str, first_seen: dict[str, tuple[str, int]]
+) -> list[Problem]:
+    """A duplicate ``metadata.name``, read from the document itself: names are compared
+    even when a spec has other problems, so fixing one never uncovers a duplicate."""
     meta = doc.data.get("metadata") if isinstance(doc.data, dict) else None
     name = meta.get("name") if isinstance(meta, dict) else None
-    return name if isinstance(name, str) and name else None
+    if not isinstance(name, str) or not name:
+        return []
+    if name not in first_seen:
+        first_seen[name] = (rel, doc.line)
+        return []
+    where, line = first_seen[name]
+    return [doc.problem("/metadata/name", f"duplicate job name {name!r} (also in {where}:{line})")]
 
 
 def _known(model: ProjectModel) -> str:

@@ -12,7 +12,7 @@ unidentified, and the job of its name is UNKNOWN (see ``flinkops.live``).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
@@ -322,6 +322,15 @@ def _read_cluster(
     return live, restarts, acks
 
 
+def _read_store(
+    store: Store, target: str, names: Collection[str]
+) -> tuple[dict[str, list[VersionRecord]], dict[str, SavepointRecord]]:
+    """Each job's versions (oldest first) and newest savepoint."""
+    versions = {name: store.versions(target, name) for name in names}
+    savepoints = {name: sp for name in names if (sp := store.latest_savepoint(target, name))}
+    return versions, savepoints
+
+
 def collect_status(
     client: FlinkClient,
     store: Store,
@@ -368,25 +377,15 @@ def collect_status(
             sleep(min(1.0, max(0.0, reconnect_timeout - elapsed)))
     names = {s.name for s in specs} | set(store.jobs(target))
     names |= {j.managed_name for j in live if j.managed_name}
-    latest: dict[str, VersionRecord] = {}
-    versions: dict[str, list[VersionRecord]] = {}
-    savepoints: dict[str, SavepointRecord] = {}
-    for name in names:
-        versions[name] = store.versions(target, name)
-        if versions[name]:
-            latest[name] = versions[name][-1]
-        sp = store.latest_savepoint(target, name)
-        if sp is not None:
-            savepoints[name] = sp
-    moving = {t.job for t in store.open_transitions(target)}
+    versions, savepoints = _read_store(store, target, names)
     return build_status(
         target=target,
         url=url,
         specs=specs,
         live=live,
-        latest=latest,
+        latest={name: v[-1] for name, v in versions.items() if v},
         savepoints=savepoints,
-        transitioning=moving,
+        transitioning={t.job for t in store.open_transitions(target)},
         restarts=restarts,
         checkpoint_acks=acks,
         now_ms=int(time.time() * 1000),
