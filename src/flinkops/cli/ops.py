@@ -239,6 +239,7 @@ def diagnose_cmd(job: str, project_dir: Path | None, target: str | None, fmt: st
             {
                 "job": job,
                 "job_id": run.job_id,
+                "ownership": run.ownership.value,
                 "flink_state": facts.job.state,
                 "findings": [f.to_json() for f in diagnose(facts)],
             }
