@@ -713,3 +713,33 @@ def test_show_and_savepoint_of_a_job_that_may_be_running_unidentified() -> None:
     assert (data["current"], data["running"], data["live"]) == ("UNKNOWN", False, None)
     assert data["unidentified"][0]["job_id"] == "x1"
     assert "may be running as x1 (RUNNING)" in render_show(data)
+
+
+def test_collect_status_never_calls_an_unreadable_job_unmanaged(specs: list[JobSpec]) -> None:
+    from flinkops.ops import job_logs
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/jobs/overview":
+            jobs = [
+                {"jid": "x1", "name": "orders", "state": "RUNNING", "start-time": NOW},
+                {"jid": "u1", "name": "adhoc", "state": "RUNNING", "start-time": NOW},
+            ]
+            return httpx.Response(200, json={"jobs": jobs})
+        if path == "/jobs/x1/config":
+            return httpx.Response(500, json={"errors": ["Internal server error."]})
+        if path == "/jobs/u1/config":
+            return httpx.Response(200, json={"jid": "u1", "execution-config": {}})
+        if path == "/jobmanager/log":
+            return httpx.Response(200, text="log line\n")
+        return httpx.Response(404, json={"errors": ["Not found: " + path]})
+
+    client = FlinkClient("http://flink", transport=httpx.MockTransport(handle), retries=0)
+    with Store(":memory:") as store:
+        status = collect_status(client, store, target="local", url="u", specs=specs)
+    assert [u["job_id"] for u in status["unmanaged"]] == ["u1"]
+    assert [u["job_id"] for u in status["unidentified"]] == ["x1"]
+    row = by_name(status)["orders"]
+    assert (row["current"], row["unidentified_job_ids"]) == ("UNKNOWN", ["x1"])
+    assert status["counts"]["total"] == len(status["jobs"]) + 2
+    assert job_logs(client, target="local", name="orders")["job_ids"] == ["x1"]
