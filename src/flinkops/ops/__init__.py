@@ -8,6 +8,7 @@ and apply use too. ``flinkops.diagnose`` holds the advice rules.
 """
 
 from flinkops.ops._actions import job_logs, take_savepoint
+from flinkops.ops._history import version_diff, version_pair
 from flinkops.ops._show import collect_show, find_job, find_runs, web_ui_url
 from flinkops.ops._status import (
     COUNT_KEYS,
@@ -38,6 +39,8 @@ __all__ = [
     "render_show",
     "render_status",
     "take_savepoint",
+    "version_diff",
     "version_label",
+    "version_pair",
     "web_ui_url",
 ]
