@@ -35,7 +35,7 @@ SECURITY_HEADERS = {
         "base-uri 'none'"
     ),
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",  # no-referrer would make a form POST's Origin "null"
     "x-frame-options": "DENY",
 }
 
