@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 # DAG boxes; lineage table boxes grow with their column count
-_DAG_W, _DAG_H, _GAP_X, _GAP_Y, _PAD = 250, 104, 90, 28, 16
+_DAG_W, _DAG_H, _GAP_X, _GAP_Y, _PAD = 290, 104, 90, 28, 16
 _TBL_W, _HEAD_H, _ROW_H = 230, 34, 22
 
 

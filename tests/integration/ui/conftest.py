@@ -128,7 +128,9 @@ def console(
             name: _deploy(ws, ws.spec(name), started, target=TARGET)
             for name in ("ui-live", "ui-paused", "ui-failing")
         }
-        body = build_run_body(job_name=EVIL_NAME, statements=SUM_SQL.split(";\n")[:3], parallelism=1)
+        body = build_run_body(
+            job_name=EVIL_NAME, statements=SUM_SQL.split(";\n")[:3], parallelism=1
+        )
         ids["unmanaged"] = flink_client.run_jar(runner_jar_id, body)
         started.append(ids["unmanaged"])
         for name in ("ui-live", "ui-paused", "unmanaged"):

@@ -15,7 +15,9 @@ from tests.integration.ui.conftest import EVIL_NAME, EVIL_TEXT, TARGET, Console,
 def _counts(page: Any) -> dict[str, int]:
     cards = page.locator("a.card")
     return {
-        cards.nth(i).get_attribute("data-count"): int(cards.nth(i).locator(".card-value").inner_text())
+        cards.nth(i).get_attribute("data-count"): int(
+            cards.nth(i).locator(".card-value").inner_text()
+        )
         for i in range(cards.count())
     }
 
@@ -98,7 +100,9 @@ def test_a_job_named_with_markup_executes_nothing(console: Console, page: Any) -
     assert page.evaluate("window.__xss") is None and page.dialogs == []
 
 
-def test_a_savepoint_from_the_console_is_confirmed_and_recorded(console: Console, page: Any) -> None:
+def test_a_savepoint_from_the_console_is_confirmed_and_recorded(
+    console: Console, page: Any
+) -> None:
     page.goto(f"{console.url}/jobs/ui-live#operations")
     page.click('a.button[href$="/actions/savepoint"]')
     assert "Savepoint ui-live?" in page.locator("h2").first.inner_text()
