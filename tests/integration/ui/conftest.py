@@ -23,13 +23,12 @@ from typing import Any
 
 import pytest
 
-from flinkops.errors import FlinkError
 from flinkops.flink.local import ClusterInfo, free_port
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import build_run_body
 from flinkops.workspace import open_workspace
 from tests.conftest import REPO
-from tests.integration.conftest import TERMINAL, wait_state
+from tests.integration.conftest import cancel_jobs, wait_state
 from tests.integration.test_ops import SUM_SQL, _deploy, _job, _stop_with_savepoint
 
 TARGET = "ui-it"
@@ -144,12 +143,7 @@ def console(
         url, proc = serve("--project", str(root), "--allow-actions", "--refresh", "1")
         yield Console(url, root, ids, proc.pid)
     finally:
-        for job_id in started:
-            try:
-                if flink_client.job(job_id).state not in TERMINAL:
-                    flink_client.cancel(job_id)
-            except FlinkError:
-                pass
+        cancel_jobs(flink_client, started)
         ws.close()
 
 
