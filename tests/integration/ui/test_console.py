@@ -149,3 +149,31 @@ def test_non_local_binding_needs_the_token(serve: Any, page: Any) -> None:
     ok = httpx.get(url + "/api/lineage", headers={"authorization": "Bearer s3cret-ui-token"})
     assert ok.status_code == 200
     assert page.goto(url + "/lineage?token=s3cret-ui-token").status == 200
+
+
+def test_restart_in_place_resubmits_the_same_spec_from_a_savepoint(console: Console) -> None:
+    with httpx.Client(base_url=console.url, timeout=120) as http:
+        confirm = http.get("/jobs/ui-live/actions/restart")
+        csrf = confirm.text.split('name="csrf" value="')[1].split('"')[0]
+        refused = http.post("/jobs/ui-failing/actions/restart", data={"csrf": csrf})
+        assert refused.status_code == 502 and "not running" in refused.text
+        done = http.post("/jobs/ui-live/actions/restart", data={"csrf": csrf})
+        assert done.status_code == 200, done.text
+        assert "restart: done" in done.text
+        row = next(j for j in http.get("/api/status").json()["jobs"] if j["name"] == "ui-live")
+    assert row["job_id"] != console.ids["ui-live"]
+    assert (row["current"], row["in_sync"], row["version"]) == ("RUNNING", True, 2)
+    with open_workspace(console.root, TARGET) as ws:
+        v2 = ws.store.version(TARGET, "ui-live", 2)
+        steps = [e.step for e in ws.store.events(TARGET, "ui-live", 20)]
+    assert v2 is not None and v2.restored_from and "savepoint" in v2.restored_from
+    assert v2.spec_hash == ws.spec("ui-live").spec_hash
+    assert steps.count("console") >= 2 and "restart" in steps
+
+
+def test_versions_page_after_the_restart(console: Console, page: Any) -> None:
+    page.goto(f"{console.url}/jobs/ui-live/versions")
+    assert page.locator("#version-list tbody tr").count() == 2
+    assert "The SQL is the same." in page.locator("main").inner_text()
+    assert page.locator("#config-diff tr.d-changed").count() == 0
+    shot(page, "versions")
