@@ -17,6 +17,7 @@ from flinkops.ui import UiConfig, create_app
 from flinkops.workspace import open_workspace
 from tests.conftest import JOB_SQL, job_yaml
 
+SECRET = "hunter2-console"
 EVIL = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
 
 
@@ -38,11 +39,13 @@ def project(make_project: Callable[..., Path]) -> Path:
         "apiVersion: flinkops/v1\nkind: Project\njobs: [jobs/]\nstore: state.db\n"
         f"defaultTarget: local\ntargets:\n  local:\n    url: http://127.0.0.1:{free_port()}\n"
     )
-    root = make_project({"jobs/a.yaml": job_yaml(extra="state: running\n")}, project=yaml)
+    extra = f"state: running\nflinkConfiguration:\n  custom.password: {SECRET}\n"
+    root = make_project({"jobs/a.yaml": job_yaml(extra=extra)}, project=yaml)
     with Store(str(root / "state.db")) as store:
         store.record_version(_version(root, 1, JOB_SQL, 1))
         store.record_version(_version(root, 2, JOB_SQL.replace("SUM(v)", "MAX(v)"), 2))
         store.add_event("local", "job-a", "submit", f"submitted; Flink said {EVIL}")
+        store.add_event("local", "job-a", "submit", f"a log line leaked {SECRET}")
     return root
 
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from flinkops.cli import main
-from tests.unit.ui.conftest import EVIL
+from tests.unit.ui.conftest import EVIL, SECRET
 
 
 def test_overview_shows_unknown_and_reconnecting_when_the_cluster_is_down(
@@ -56,7 +56,34 @@ def test_job_page_shows_the_store_side_and_escapes_markup(client: TestClient) ->
     api = client.get("/api/jobs/job-a").json()
     assert api["current"] == "UNKNOWN" and [v["version"] for v in api["versions"]] == [1, 2]
     assert api["monitor"]["available"] is False and api["edges"] == []
-    assert api["events"][0]["message"].endswith(EVIL)  # JSON keeps the text, HTML escapes it
+    assert api["events"][1]["message"].endswith(EVIL)  # JSON keeps the text, HTML escapes it
+
+
+def test_secrets_are_redacted_on_pages_and_in_the_api(client: TestClient) -> None:
+    for path in (
+        "/jobs/job-a",
+        "/api/jobs/job-a",
+        "/api/jobs/job-a/events",
+        "/jobs/job-a/versions",
+    ):
+        body = client.get(path).text
+        assert SECRET not in body, path
+    assert "a log line leaked ***" in client.get("/jobs/job-a").text
+
+
+def test_the_overview_refreshes_from_a_fragment_of_itself(client: TestClient) -> None:
+    page = client.get("/")
+    assert 'data-refresh="5.0"' in page.text and "/static/app.js" in page.text
+    fragment = client.get("/?partial=1").text
+    assert "<html" not in fragment and 'data-count="total"' in fragment
+
+
+def test_cli_refuses_a_non_local_binding_without_a_token(project: Path) -> None:
+    result = CliRunner(env={"FLINKOPS_UI_TOKEN": None}).invoke(
+        main, ["ui", "--project", str(project), "--host", "0.0.0.0"]
+    )
+    assert result.exit_code == 1
+    assert "refusing to serve the console on 0.0.0.0 without a token" in result.stderr
 
 
 def test_unknown_job_is_a_404_page_not_a_traceback(client: TestClient) -> None:
