@@ -41,6 +41,12 @@ def test_overview_counts_and_a_card_click_filters(console: Console, page: Any) -
     )
     assert current == {"ui-failing": "FAILED", "ui-live": "RUNNING", "ui-paused": "SUSPENDED"}
     shot(page, "overview")
+    read_at = page.locator(".refreshed").inner_text()  # "Read at <time> · refreshes every 1s"
+    page.wait_for_function(
+        "before => document.querySelector('.refreshed').textContent.trim() !== before.trim()",
+        arg=read_at,
+        timeout=15_000,
+    )  # the page refreshed itself
     page.click('a.card[data-count="FAILED"]')
     page.wait_for_url(re.compile(r"state=FAILED"))
     assert _rows(page) == ["ui-failing"]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
@@ -162,3 +164,22 @@ def test_pages_carry_a_content_security_policy(client: TestClient) -> None:
     csp = client.get("/lineage").headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert client.get("/static/app.js").status_code == 200
+
+
+def test_data_curves_and_alerts_are_drawn_once_monitoring_has_history(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def history(store: object, target: str, job: str) -> dict[str, Any]:
+        return {
+            "available": True,
+            "reason": None,
+            "series": {"records_in_per_second": [[0, 1.0], [1000, 3.0]], "restarts": [[0, 0]]},
+            "alerts": [{"at": "2026-12-01T00:00:00Z", "rule": "lag", "severity": "warning",
+                        "message": "lag over 1m"}],
+        }  # fmt: skip
+
+    monkeypatch.setattr("flinkops.ui._read.monitor_history", history)
+    page = client.get("/jobs/job-a").text
+    assert '<polyline points="0.0,52.0 300.0,4.0"/>' in page
+    assert "records in per second" in page and "no data yet" in page  # one point: no line
+    assert "lag over 1m" in page and 'id="monitor-hint"' not in page
