@@ -1,7 +1,8 @@
 """Who may use the console: the token, CSRF tokens for POSTs, and response headers.
 
 Binding to a loopback address needs no token; binding anywhere else does
-(``check_binding``). With a token every request must carry it: an
+(``check_binding``), and then only requests naming a loopback host are served
+(no DNS rebinding). With a token every request must carry it: an
 ``Authorization: Bearer`` header, the ``flinkops_ui_token`` cookie, or once a
 ``?token=`` query (which sets the cookie). POSTs also carry a CSRF token tied to
 this server process, and a cross-site Origin is refused.
@@ -76,6 +77,15 @@ class Guard:
             return True
         given = (header or "").removeprefix("Bearer ").strip() or cookie or query or ""
         return hmac.compare_digest(given.encode(), self.token.encode())
+
+    def host_ok(self, host_header: str | None) -> bool:
+        """Without a token only loopback names may be in ``Host``: a page on another site
+        that rebinds its DNS name to 127.0.0.1 cannot read the console."""
+        if self.token is not None:
+            return True
+        host = (host_header or "").strip()
+        name = host[1:].partition("]")[0] if host.startswith("[") else host.partition(":")[0]
+        return is_loopback(name)
 
     def csrf_token(self) -> str:
         return hmac.new(self._secret, b"flinkops-ui-csrf", hashlib.sha256).hexdigest()

@@ -54,8 +54,14 @@ class _Gate(BaseHTTPMiddleware):
         ok = self.guard.allowed(
             request.headers.get("authorization"), request.cookies.get(COOKIE), query
         )
-        if not ok:
-            response: Response = _unauthorized(request)
+        if not self.guard.host_ok(request.headers.get("host")):
+            response: Response = PlainTextResponse(
+                "403 Forbidden: this console answers only to localhost / 127.0.0.1 (start it "
+                "with --host and --token to serve it under another name)",
+                status_code=403,
+            )
+        elif not ok:
+            response = _unauthorized(request)
         elif query and self.guard.token and request.method == "GET":
             # the token from a link: keep it in a cookie and drop it from the address bar
             rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]

@@ -34,3 +34,12 @@ def test_csrf_token_is_per_process_and_origin_checked() -> None:
     assert not guard.csrf_ok(token, "http://evil.example", "127.0.0.1:8088")
     assert not guard.csrf_ok(other.csrf_token(), None, "127.0.0.1:8088")
     assert not guard.csrf_ok(None, None, None)
+
+
+def test_without_a_token_only_loopback_host_names_are_served() -> None:
+    guard = Guard(None)
+    for host in ("127.0.0.1:8088", "localhost:8088", "[::1]:8088", "localhost"):
+        assert guard.host_ok(host), host
+    for host in ("evil.example:8088", "10.0.0.5:8088", "", None):
+        assert not guard.host_ok(host), host
+    assert Guard("t").host_ok("flink-console.internal:8088")

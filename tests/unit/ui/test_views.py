@@ -160,6 +160,10 @@ def test_token_is_checked_on_every_request(make_client: Callable[..., TestClient
     assert client.get("/lineage").status_code == 200  # the cookie set by the redirect
 
 
+def test_a_rebound_host_name_is_refused(client: TestClient) -> None:
+    assert client.get("/api/status", headers={"host": "evil.example:8088"}).status_code == 403
+
+
 def test_pages_carry_a_content_security_policy(client: TestClient) -> None:
     csp = client.get("/lineage").headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
