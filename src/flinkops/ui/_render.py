@@ -64,6 +64,15 @@ def _short(text: str | None, n: int = 38) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def _val(value: Any) -> str:
+    """A spec value as YAML would write it: ``-`` for none, ``true``/``false``."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _pretty(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True, default=str)
 
@@ -77,7 +86,14 @@ def _env() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        ms=human_ms, when=_when, num=_num, pct=_pct, size=_size, short=_short, pretty=_pretty
+        ms=human_ms,
+        when=_when,
+        num=_num,
+        pct=_pct,
+        size=_size,
+        short=_short,
+        pretty=_pretty,
+        val=_val,
     )
     env.globals.update(
         state_class=STATE_CLASS,
