@@ -112,11 +112,13 @@ def test_a_savepoint_from_the_console_is_confirmed_and_recorded(
     page.goto(f"{console.url}/jobs/ui-live#operations")
     page.click('a.button[href$="/actions/savepoint"]')
     assert "Savepoint ui-live?" in page.locator("h2").first.inner_text()
+    shot(page, "action-confirm")
     page.click("#confirm")
     assert page.locator("#action-summary").count() == 1, page.locator("main").inner_text()
     summary = page.locator("#action-summary").inner_text()
     assert summary.startswith("savepoint taken: ")
     location = summary.removeprefix("savepoint taken: ")
+    shot(page, "action-done")
     with open_workspace(console.root, TARGET) as ws:
         assert ws.store.latest_savepoint(TARGET, "ui-live").location == location
         steps = [(e.step, e.message) for e in ws.store.events(TARGET, "ui-live", 5)]
