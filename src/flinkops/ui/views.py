@@ -7,7 +7,7 @@ what failed, never a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs
@@ -19,13 +19,13 @@ from flinkops.errors import FlinkError, FlinkopsError, PlanError
 from flinkops.ui import _read
 from flinkops.ui._actions import ACTIONS, run_action
 from flinkops.ui._render import render_page
-from flinkops.workspace import open_workspace
+from flinkops.workspace import Workspace, open_workspace
 
 __all__ = ["EXCEPTION_HANDLERS"]
 
 
 @contextmanager
-def _workspace(request: Request):  # type: ignore[no-untyped-def]
+def _workspace(request: Request) -> Iterator[Workspace]:
     config = request.app.state.config
     with open_workspace(config.project_dir, config.target) as ws:
         yield ws
@@ -91,7 +91,6 @@ def job_view(request: Request) -> Response:
 def job_api(request: Request) -> Response:
     with _workspace(request) as ws:
         data = _read.job_page(ws, request.path_params["name"], request.query_params.get("tm"))
-    data.pop("gitops", None)
     return JSONResponse(data)
 
 
