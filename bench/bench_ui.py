@@ -22,23 +22,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from flinkops.flink.identity import JobIdentity  # noqa: E402
-from flinkops.flink.models import JobSummary  # noqa: E402
-from flinkops.ops import LiveRow, build_status  # noqa: E402
-from flinkops.ops._rest import JobRow  # noqa: E402
+from flinkops.live import LiveJob  # noqa: E402
+from flinkops.ops import build_status  # noqa: E402
 from flinkops.ui._render import render_page  # noqa: E402
 
 STATES = ["RUNNING"] * 6 + ["FAILED", "RESTARTING", "FINISHED", "CANCELED"]
 
 
-def live_rows(n: int, now_ms: int) -> list[LiveRow]:
-    rows = []
-    for i in range(n):
-        state = STATES[i % len(STATES)]
-        summary = JobSummary(f"{i:032x}", f"job-{i:04d}", state, now_ms - 60_000 * i, None, None)
-        kind = "BATCH" if i % 7 == 0 else "STREAMING"
-        rows.append(LiveRow(JobRow(summary, kind), JobIdentity(f"job-{i:04d}", 1, "h", "bench")))
-    return rows
+def live_rows(n: int, now_ms: int) -> list[LiveJob]:
+    """``n`` runs as ``flinkops.live.read_jobs`` returns them, each managed on "bench"."""
+    return [
+        LiveJob(
+            job_id=f"{i:032x}",
+            name=f"job-{i:04d}",
+            state=STATES[i % len(STATES)],
+            start_time=now_ms - 60_000 * i,
+            managed_name=f"job-{i:04d}",
+            version=1,
+            spec_hash="h",
+            job_type="BATCH" if i % 7 == 0 else "STREAMING",
+        )
+        for i in range(n)
+    ]
 
 
 def once(n: int) -> tuple[float, float, int]:

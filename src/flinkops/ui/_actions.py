@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from flinkops.apply import Applier
-from flinkops.diagnose import collect_facts, diagnose
+from flinkops.diagnose import diagnose_job
 from flinkops.errors import FlinkError
-from flinkops.ops import find_runs, newest_run, take_savepoint
-from flinkops.plan import Action, Change, LiveJob, Plan, StateImpact
+from flinkops.ops import find_job, take_savepoint
+from flinkops.plan import Action, Change, Plan, StateImpact
 from flinkops.workspace import Workspace
 
 __all__ = ["ACTIONS", "gitops_hints", "run_action"]
@@ -64,30 +64,21 @@ def _savepoint(ws: Workspace, name: str) -> dict[str, Any]:
 
 
 def _diagnose(ws: Workspace, name: str) -> dict[str, Any]:
-    run = newest_run(find_runs(ws.client, ws.target, name))
-    if run is None:
-        raise FlinkError(f"job {name!r} has no run on target {ws.target!r} ({ws.url}) to diagnose")
-    facts = collect_facts(ws.client, run.id)
-    findings = [f.to_json() for f in diagnose(facts)]
-    data = {"job": name, "job_id": run.id, "flink_state": facts.job.state, "findings": findings}
-    return {"summary": f"diagnose: {len(findings)} finding(s)", "result": data}
+    data = diagnose_job(ws.client, target=ws.target, url=ws.url, name=name)
+    return {"summary": f"diagnose: {len(data['findings'])} finding(s)", "result": data}
 
 
 def _restart(ws: Workspace, name: str) -> dict[str, Any]:
     spec = ws.spec(name)
-    run = newest_run(find_runs(ws.client, ws.target, name))
-    if spec is None or run is None or not run.active or run.identity is None:
+    live = find_job(ws.client, ws.target, name).newest
+    if spec is None or live is None or not live.active or live.managed_name is None:
         raise FlinkError(f"job {name!r} is not running on target {ws.target!r}: nothing to restart")
-    if run.identity.spec_hash != spec.spec_hash:
+    if live.spec_hash != spec.spec_hash:
         raise FlinkError(
-            f"job {name!r} runs version {run.identity.version}, which is not its spec; "
+            f"job {name!r} runs version {live.version}, which is not its spec; "
             "`flinkops plan` shows the difference and `flinkops apply` deploys it"
         )
     applied = ws.store.latest_version(ws.target, name)
-    live = LiveJob(
-        run.id, run.job.summary.name, run.state, run.job.summary.start_time,
-        name, run.identity.version, run.identity.spec_hash,
-    )  # fmt: skip
     change = Change(
         job=name,
         action=Action.RESTART,
