@@ -39,6 +39,7 @@ __all__ = [
     "newest_run",
     "read_jobs",
     "require_identities",
+    "runs_by_name",
     "runs_of",
 ]
 
@@ -133,6 +134,21 @@ class JobRuns:
     @property
     def newest(self) -> LiveJob | None:
         return newest_run(self.runs)
+
+
+def runs_by_name(jobs: Sequence[LiveJob]) -> dict[str, JobRuns]:
+    """Every job name's runs among ``jobs``, grouped in one pass (``runs_of`` for each). Pure."""
+    runs: dict[str, list[LiveJob]] = {}
+    unidentified: dict[str, list[LiveJob]] = {}
+    for job in jobs:
+        if job.managed_name:
+            runs.setdefault(job.managed_name, []).append(job)
+        if job.unidentified:
+            unidentified.setdefault(job.name, []).append(job)
+    return {
+        name: JobRuns(name, tuple(runs.get(name, ())), tuple(unidentified.get(name, ())))
+        for name in runs.keys() | unidentified.keys()
+    }
 
 
 def runs_of(jobs: Sequence[LiveJob], name: str) -> JobRuns:

@@ -8,7 +8,7 @@ import pytest
 from flinkops.errors import FlinkUnreachable, PlanError
 from flinkops.flink.identity import JobIdentity
 from flinkops.flink.rest import FlinkClient
-from flinkops.live import LiveJob, Ownership, newest_run, read_jobs, runs_of
+from flinkops.live import LiveJob, Ownership, newest_run, read_jobs, runs_by_name, runs_of
 from flinkops.observe import read_live
 
 
@@ -119,3 +119,14 @@ def test_newest_run_prefers_the_newest_active_run() -> None:
     assert newest_run([newest_failed, newer_running, old_running]) is newer_running
     assert newest_run([_job("d", "FINISHED", None), newest_failed]) is newest_failed
     assert newest_run([]) is None
+
+
+def test_runs_by_name_groups_like_runs_of(cluster: Cluster) -> None:
+    jobs = read_jobs(cluster.client(), "local")
+    grouped = runs_by_name(jobs)
+    names = {j.managed_name for j in jobs if j.managed_name} | {
+        j.name for j in jobs if j.unidentified
+    }
+    assert set(grouped) == names
+    for name in names:
+        assert grouped[name] == runs_of(jobs, name)

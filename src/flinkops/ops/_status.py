@@ -19,7 +19,7 @@ from typing import Any
 
 from flinkops.errors import FlinkError, FlinkUnreachable
 from flinkops.flink.rest import FlinkClient
-from flinkops.live import LiveJob, Ownership, newest_run, read_jobs, runs_of
+from flinkops.live import JobRuns, LiveJob, Ownership, newest_run, read_jobs, runs_by_name
 from flinkops.ops._rest import job_metrics, plan_type
 from flinkops.ops._versions import version_view
 from flinkops.spec import JobSpec
@@ -225,10 +225,11 @@ def build_status(
     managed = {j.managed_name for j in live if j.managed_name}
     names = set(by_spec) | managed
     names |= {n for n, v in latest.items() if v.outcome != "deleted"}
+    grouped = runs_by_name(live)
     jobs: list[dict[str, Any]] = []
     for name in sorted(names):
         spec = by_spec.get(name)
-        found = runs_of(live, name)
+        found = grouped.get(name) or JobRuns(name)
         run = found.newest
         version = latest.get(name)
         pruned = spec is None and version is not None and version.outcome == "deleted"
