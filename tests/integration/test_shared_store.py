@@ -93,7 +93,7 @@ def _project_yaml(target: str, url: str, store: str) -> str:
     return (
         "apiVersion: flinkops/v1\nkind: Project\njobs: [jobs/]\n"
         f"store: {store}\ndefaultTarget: {target}\n"
-        f"targets:\n  {target}:\n    url: {url}\n    health: {{window: 2s, timeout: 90s}}\n"
+        f"targets:\n  {target}:\n    url: {url}\n    health: {{window: 1s, timeout: 90s}}\n"
     )
 
 
