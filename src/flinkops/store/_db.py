@@ -108,6 +108,8 @@ class Database(ABC):
     path: Path | None = None
     integrity_errors: tuple[type[Exception], ...] = ()
     driver_errors: tuple[type[Exception], ...] = ()
+    _has_table_sql = ""  # a row when the table named by ? exists
+    _tables_sql = ""  # the store's table names, in creation order
 
     def __init__(self, fault_hook: FaultHook | None) -> None:
         self.fault: FaultHook = fault_hook or env_fault_hook()
@@ -126,12 +128,13 @@ class Database(ABC):
     @abstractmethod
     def _in_transaction(self) -> bool: ...
 
-    @abstractmethod
-    def _has_table(self, db: Connection, name: str) -> bool: ...
+    def _has_table(self, db: Connection, name: str) -> bool:
+        return db.execute(self._has_table_sql, (name,)).fetchone() is not None
 
-    @abstractmethod
     def tables(self) -> list[str]:
         """Tables of the store (``schema_version`` included), in creation order."""
+        with self.read("tables") as db:
+            return [row[0] for row in db.execute(self._tables_sql).fetchall()]
 
     @abstractmethod
     def close(self) -> None: ...

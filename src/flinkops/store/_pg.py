@@ -109,6 +109,14 @@ class PostgresDatabase(Database):
     backend = "postgresql"
     integrity_errors = (psycopg.errors.IntegrityError,)
     driver_errors = (psycopg.Error,)
+    _has_table_sql = (
+        "SELECT 1 FROM information_schema.tables"
+        " WHERE table_schema = current_schema() AND table_name = ?"
+    )
+    _tables_sql = (
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = current_schema() AND c.relkind = 'r' ORDER BY c.oid"
+    )
 
     def __init__(self, url: str, *, busy_timeout: float, fault_hook: FaultHook | None) -> None:
         super().__init__(fault_hook)
@@ -175,22 +183,6 @@ class PostgresDatabase(Database):
 
     def _in_transaction(self) -> bool:
         return self._conn.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
-
-    def _has_table(self, db: Any, name: str) -> bool:
-        row = db.execute(
-            "SELECT 1 FROM information_schema.tables"
-            " WHERE table_schema = current_schema() AND table_name = ?",
-            (name,),
-        ).fetchone()
-        return row is not None
-
-    def tables(self) -> list[str]:
-        with self.read("tables") as db:
-            rows = db.execute(
-                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                " WHERE n.nspname = current_schema() AND c.relkind = 'r' ORDER BY c.oid"
-            ).fetchall()
-        return [row[0] for row in rows]
 
     def _prepare_migration(self, db: Any) -> None:
         db.execute("SELECT pg_advisory_xact_lock(?)", (self._key("migrate"),))

@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from flinkops.errors import StoreError
-from flinkops.store._db import Connection, Database, FaultHook
+from flinkops.store._db import Database, FaultHook
 from flinkops.store._locks import hostname, lock_held, lock_info, lock_row, pid_alive
 from flinkops.store._records import LockInfo
 
@@ -48,6 +48,11 @@ class SqliteDatabase(Database):
     backend = "sqlite"
     integrity_errors = (sqlite3.IntegrityError,)
     driver_errors = (sqlite3.Error,)
+    _has_table_sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+    _tables_sql = (
+        "SELECT name FROM sqlite_master WHERE type = 'table'"
+        " AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
+    )
 
     def __init__(
         self, location: str | Path, *, busy_timeout: float, fault_hook: FaultHook | None
@@ -100,20 +105,6 @@ class SqliteDatabase(Database):
 
     def _in_transaction(self) -> bool:
         return self._conn.in_transaction
-
-    def _has_table(self, db: Connection, name: str) -> bool:
-        row = db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
-        ).fetchone()
-        return row is not None
-
-    def tables(self) -> list[str]:
-        with self.read("tables") as db:
-            rows = db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'"
-                " AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
-            ).fetchall()
-        return [row[0] for row in rows]
 
     # -- the apply lock -------------------------------------------------------------
 
