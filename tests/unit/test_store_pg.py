@@ -20,6 +20,8 @@ from click.testing import CliRunner
 from flinkops.cli import main
 from flinkops.errors import LockHeld, StoreError
 from flinkops.flink.local import free_port
+from flinkops.redact import redact
+from flinkops.spec import load_project
 from flinkops.store import Store, VersionRecord, copy_store, store_info, store_secrets
 from flinkops.store._pg import translate_ddl, translate_sql
 from flinkops.store._pgurl import parse_pg_url
@@ -281,3 +283,80 @@ def test_cli_store_migrate_and_info(
     done = runner.invoke(main, ["store", "info", "--project", str(tmp_path)])
     assert done.exit_code == 1 and "not-the-password" not in done.output
     assert "cannot connect to the version store at 127.0.0.1" in done.output
+
+
+# -- the project's `store` -----------------------------------------------------------------
+
+
+def _project(root: Path, store: str) -> Path:
+    (root / "jobs").mkdir(exist_ok=True)
+    (root / "jobs" / "a.yaml").write_text(
+        "apiVersion: flinkops/v1\nkind: SqlJob\nmetadata: {name: orders}\n"
+        "spec: {sql: 'INSERT INTO b SELECT * FROM a;'}\n"
+    )
+    (root / "flinkops.yaml").write_text(
+        "apiVersion: flinkops/v1\nkind: Project\n"
+        f"store: {store}\ntargets: {{local: {{url: 'http://localhost:1'}}}}\n"
+    )
+    return root
+
+
+@pytest.mark.parametrize(
+    ("store", "env"),
+    [
+        ("postgresql://ops:${env:STORE_PW}@db.internal/flinkops", {"STORE_PW": "pw-from-env"}),
+        ("postgresql://ops:pw-from-env@db.internal/flinkops", {}),
+        ("postgresql://ops@db.internal/flinkops", {"PGPASSWORD": "pw-from-env"}),
+    ],
+)
+def test_store_password_is_a_project_secret(
+    tmp_path: Path, store: str, env: dict[str, str]
+) -> None:
+    project = load_project(_project(tmp_path, store), env=env)
+    assert "pw-from-env" in project.secrets
+    assert project.store_location.startswith("postgresql://ops")
+    masked = redact(project.model.model_dump_json(), project.secrets)
+    assert "pw-from-env" not in masked and ("***" in masked) == ("PGPASSWORD" not in env)
+
+
+def test_cli_store_info_on_sqlite(tmp_path: Path) -> None:
+    root = _project(tmp_path, ".flinkops/state.db")
+    with Store(root / ".flinkops" / "state.db") as s:
+        _history(s)
+        with s.acquire_lock("local", holder="ann@laptop"):
+            done = CliRunner().invoke(main, ["store", "info", "--project", str(root)])
+    assert done.exit_code == 0, done.output
+    lines = done.output.splitlines()
+    assert lines[0] == f"store      {root / '.flinkops' / 'state.db'}"
+    assert "backend    sqlite" in lines
+    assert (
+        "holds      2 versions, 1 events, 1 savepoints, 2 transitions, 2 journal, 1 locks" in lines
+    )
+    assert "open       1 interrupted transition(s)" in lines
+    assert "targets    local (1 jobs)" in lines
+    assert any(line.startswith("locked     local: ann@laptop (pid ") for line in lines), lines
+
+
+def test_cli_store_migrate_errors_are_one_line(tmp_path: Path) -> None:
+    root = _project(tmp_path, ".flinkops/state.db")
+    runner = CliRunner()
+    done = runner.invoke(
+        main,
+        ["store", "migrate", "--to", "postgresql://u:${env:NOPE_PW}@h/db", "--project", str(root)],
+    )
+    assert done.exit_code == 1 and "environment variable NOPE_PW" in done.output
+    port = free_port()
+    done = runner.invoke(
+        main,
+        [
+            "store",
+            "migrate",
+            "--to",
+            f"postgresql://u:{PASSWORD}@127.0.0.1:{port}/db",
+            "--project",
+            str(root),
+        ],
+    )
+    assert done.exit_code == 1 and PASSWORD not in done.output
+    assert done.output.startswith("Error: cannot connect to the version store at 127.0.0.1")
+    assert len(done.output.strip().splitlines()) == 1
