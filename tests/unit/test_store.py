@@ -633,7 +633,9 @@ MULTI_ROW_WRITE = """
     import sys
     s = Store(sys.argv[1])
     v = VersionRecord("local", "orders", 1, "h", "s", "c", {"a": 1}, "SELECT 1")
-    with s.atomic():
+    tid = s.begin_transition("local", "orders", "create", {})
+    with s.atomic():  # a journal step and the version it records commit together
+        s.journal_step(tid, "record", "end", {"version": 1})
         s.record_version(v)
         s.record_savepoint("local", "orders", "file:///sp/1", kind="stop", job_id="j",
                            version=1)
@@ -646,6 +648,7 @@ MULTI_ROW_WRITE = """
 @pytest.mark.parametrize(
     ("crash_at", "visible"),
     [
+        ("record_version:before-commit", False),
         ("record_savepoint:before-commit", False),
         ("add_event:*", False),
         ("atomic:before-commit", False),
@@ -663,12 +666,13 @@ def test_kill_mid_write_leaves_none_or_all(location: str, crash_at: str, visible
             s.version("local", "orders", 1),
             s.savepoints("local", "orders"),
             s.events("local"),
+            s.transitions("local")[0].steps,
         )
         if visible:
             assert rows[0] is not None and rows[0].outcome == "applied"
-            assert len(rows[1]) == 1 and len(rows[2]) == 1
+            assert len(rows[1]) == 1 and len(rows[2]) == 1 and len(rows[3]) == 1
         else:
-            assert rows == (None, [], [])
+            assert rows == (None, [], [], ())
         s.add_event("local", "orders", "after", "the store still takes writes")
 
 
