@@ -1,9 +1,12 @@
 """A version store a team shares: two checkouts of one project, one PostgreSQL store,
 the real local Flink cluster, flinkops driven through its CLI as a CI runner would.
 
-Each checkout is its own directory (an ephemeral runner's fresh clone); the store
-URL carries the password as ``${env:...}``. Every command's output, and every row
-of the store's tables, is checked for the password.
+Each checkout is its own directory (an ephemeral runner's fresh clone) whose
+flinkops.yaml says ``store: ${env:FLINKOPS_STORE_URL}``, as docs/gitops.md sets it
+up; the URL, password included, comes from the environment (the repository secret).
+The first scenario runs the steps of .github/workflows/apply.yml and plan.yml
+themselves, with no state directory. Every command's output, every file a step
+writes, and every row of the store's tables, is checked for the password.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from flinkops.flink.local import ClusterInfo, free_port
 from flinkops.flink.rest import FlinkClient
@@ -27,7 +31,7 @@ from flinkops.render import NO_CHANGES
 from flinkops.store import Store
 from tests.pgserver import PASSWORD, PgServer
 
-PW_ENV = "FLINKOPS_TEST_STORE_PW"
+WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
 JOB = "orders-agg"
 SQL = """\
 CREATE TABLE src (k INT, v INT) WITH (
@@ -46,6 +50,7 @@ class Checkout:
 
     root: Path
     target: str
+    store_url: str  # with the password, as the repository secret holds it
 
     def write_job(self, rate: int = 5, name: str = JOB) -> None:
         body = textwrap.indent(SQL.format(rate=rate), "    ")
@@ -57,7 +62,14 @@ class Checkout:
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-        return {**env, PW_ENV: PASSWORD, "NO_COLOR": "1", **extra}
+        venv_bin = str(Path(sys.executable).parent)  # where `flinkops` is installed
+        return {
+            **env,
+            "PATH": f"{venv_bin}:{env.get('PATH', '/usr/bin:/bin')}",
+            "FLINKOPS_STORE_URL": self.store_url,
+            "NO_COLOR": "1",
+            **extra,
+        }
 
     def popen(self, *args: str, **env: str) -> subprocess.Popen[str]:
         return subprocess.Popen(
@@ -81,6 +93,37 @@ class Checkout:
     def history(self) -> list[dict]:
         return json.loads(self.ok("history", JOB, "--format", "json"))
 
+    def ci(self, workflow: str, *names: str) -> dict[str, str]:
+        """Run the named steps of ``workflow`` as an ephemeral runner would (no state
+        directory); return what they wrote to RUNNER_TEMP, by file name."""
+        [job] = yaml.safe_load((WORKFLOWS / workflow).read_text())["jobs"].values()
+        steps = {step["name"]: step for step in job["steps"] if "name" in step}
+        temp = self.root.parent / f"runner-temp-{self.root.name}"
+        temp.mkdir(exist_ok=True)
+        env = self.env(
+            FLINKOPS_TARGET=self.target,
+            FLINKOPS_STATE_DIR="",  # the repository variable of the SQLite alternative
+            RUNNER_TEMP=str(temp),
+            GITHUB_OUTPUT=str(temp / "github_output"),
+            GITHUB_STEP_SUMMARY=str(temp / "step_summary"),
+        )
+        for name in names:
+            done = subprocess.run(
+                ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", steps[name]["run"]],
+                cwd=self.root,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=240,
+                check=False,
+            )
+            assert PASSWORD not in done.stdout + done.stderr, name
+            assert done.returncode == 0, f"{name}: {done.stdout}{done.stderr}"
+        written = {f.name: f.read_text() for f in temp.iterdir()}
+        assert not any(PASSWORD in text for text in written.values())
+        assert not (self.root / ".flinkops").exists()  # nothing kept on the runner
+        return written
+
 
 def _checked(
     proc: subprocess.Popen[str], out: str, err: str, args: tuple[str, ...]
@@ -89,10 +132,11 @@ def _checked(
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
-def _project_yaml(target: str, url: str, store: str) -> str:
+def _project_yaml(target: str, url: str) -> str:
     return (
         "apiVersion: flinkops/v1\nkind: Project\njobs: [jobs/]\n"
-        f"store: {store}\ndefaultTarget: {target}\n"
+        "store: ${env:FLINKOPS_STORE_URL}\n"
+        f"defaultTarget: {target}\n"
         f"targets:\n  {target}:\n    url: {url}\n    health: {{window: 1s, timeout: 90s}}\n"
     )
 
@@ -124,13 +168,13 @@ def team(
 ) -> Iterator[Team]:
     schema = pg_server.fresh_schema()
     target = f"shared-{schema[-8:]}"
-    store = pg_server.url(schema, password=f"${{env:{PW_ENV}}}")
+    store_url = pg_server.url(schema)
     checkouts = []
     for name in ("a", "b"):
         root = tmp_path / name
         (root / "jobs").mkdir(parents=True)
-        (root / "flinkops.yaml").write_text(_project_yaml(target, flink_cluster.url, store))
-        checkouts.append(Checkout(root, target))
+        (root / "flinkops.yaml").write_text(_project_yaml(target, flink_cluster.url))
+        checkouts.append(Checkout(root, target, store_url))
     yield Team(*checkouts, pg_server.url(schema), pg_server.port, flink_client)
     for job in read_live(flink_client, target):  # never leave a job of this test running
         if job.managed_name and job.active:
@@ -140,18 +184,19 @@ def team(
 
 def test_two_checkouts_one_store(team: Team) -> None:
     team.a.write_job()
-    applied = team.a.ok("apply", "--auto-approve")
-    assert "version 1" in applied or JOB in applied
+    run = team.a.ci("apply.yml", "flinkops validate", "Version store", "flinkops apply", "Summary")
+    result = json.loads(run["apply.json"])
+    assert result["ok"] and [(r["job"], r["version"]) for r in result["results"]] == [(JOB, 1)]
+    assert f"| {JOB} | create | done | 1 |" in run["step_summary"]
     [job] = team.active()
 
     team.b.write_job()  # the second clone has the same commit
-    text = team.b.ok("plan")
-    assert NO_CHANGES in text
+    run = team.b.ci("plan.yml", "flinkops validate", "flinkops plan")
+    assert "exitcode=0" in run["github_output"] and NO_CHANGES in run["plan.md"]
     plan = json.loads(team.b.ok("plan", "--format", "json"))
     [change] = plan["changes"]  # the second clone sees version 1, and nothing to do
     assert (change["action"], change["applied_version"]) == ("noop", 1), change
-    markdown = team.b.ok("plan", "--format", "markdown")
-    assert NO_CHANGES in markdown
+    assert NO_CHANGES in team.b.ok("plan")
 
     history_a, history_b = team.a.history(), team.b.history()
     assert history_a == history_b
@@ -165,8 +210,7 @@ def test_two_checkouts_one_store(team: Team) -> None:
     team.assert_store_holds_no_password()
 
     # A database that is down: one line naming the host, exit 1, the cluster untouched.
-    project = team.b.root / "flinkops.yaml"
-    project.write_text(project.read_text().replace(f":{team.pg_port}/", f":{free_port()}/"))
+    team.b.store_url = team.store_url.replace(f":{team.pg_port}/", f":{free_port()}/")
     team.b.write_job(rate=9)  # a change that apply would carry out
     failed = team.b.run("apply", "--auto-approve")
     assert failed.returncode == 1
@@ -223,22 +267,22 @@ def test_killed_apply_is_finished_from_the_other_checkout(team: Team) -> None:
 
 
 def test_sqlite_store_migrated_then_used(team: Team) -> None:
-    sqlite_yaml = (team.a.root / "flinkops.yaml").read_text()
-    pg_line = next(line for line in sqlite_yaml.splitlines() if line.startswith("store: "))
+    pg_yaml = (team.a.root / "flinkops.yaml").read_text()
+    pg_line = "store: ${env:FLINKOPS_STORE_URL}"
     (team.a.root / "flinkops.yaml").write_text(
-        sqlite_yaml.replace(pg_line, "store: .flinkops/state.db")
+        pg_yaml.replace(pg_line, "store: .flinkops/state.db")
     )
     team.a.write_job()
     team.a.ok("apply", "--auto-approve")
     before = team.a.history()
 
-    to = pg_line.removeprefix("store: ")
+    to = pg_line.removeprefix("store: ")  # resolved from the environment by flinkops
     migrated = team.a.ok("store", "migrate", "--to", to, "--format", "json")
     report = json.loads(migrated)
     assert report["verified"] and report["tables"]["versions"] == 1
     assert report["tables"]["events"] >= 1 and report["tables"]["transitions"] == 1
 
-    (team.a.root / "flinkops.yaml").write_text(sqlite_yaml)  # now on PostgreSQL
+    (team.a.root / "flinkops.yaml").write_text(pg_yaml)  # now on PostgreSQL
     assert team.a.history() == before
     team.a.write_job(rate=8)
     team.a.ok("apply", "--auto-approve")
