@@ -76,8 +76,10 @@ class Store:
     (see ``_pgurl``). Opening connects (a StoreError naming the host, never the
     password, when it cannot) and migrates an older store; a store written by a newer
     flinkops raises ``StoreError``. ``busy_timeout`` (seconds) is how long a write
-    waits for another process's write. ``fault_hook(point)`` replaces the
-    ``FLINKOPS_STORE_CRASH_AT`` crash hook (see ``flinkops.store._db``).
+    waits for another process's write (SQLite), or how long an apply lock left by a
+    killed process of this host is waited for while its session ends (PostgreSQL).
+    ``fault_hook(point)`` replaces the ``FLINKOPS_STORE_CRASH_AT`` crash hook (see
+    ``flinkops.store._db``).
 
     Every write is its own transaction, committed before the method returns;
     ``atomic()`` groups several into one. Any database error becomes ``StoreError``;
