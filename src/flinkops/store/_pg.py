@@ -256,10 +256,10 @@ class PostgresDatabase(Database):
 
     def _held(self, target: str, row: Any) -> LockHeld:
         hint = " The lock is released when that process ends or its database session drops."
-        if row is None:
-            return lock_held(
-                LockInfo(target, "an apply whose lock row is not committed yet", 0, "?", "now"),
-                hint,
+        if row is None:  # its holder has the advisory lock, its row is not committed yet
+            return LockHeld(
+                f"target {target!r} is locked by another apply that is taking the lock right "
+                "now. Wait for it to finish, then run again."
             )
         return lock_held(lock_info(row), hint)
 
