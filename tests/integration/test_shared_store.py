@@ -22,16 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
 
 from flinkops.flink.local import ClusterInfo, free_port
 from flinkops.flink.rest import FlinkClient
 from flinkops.observe import read_live
 from flinkops.render import NO_CHANGES
 from flinkops.store import Store
+from tests.integration._workflows import run_step, workflow_steps
 from tests.pgserver import PASSWORD, PgServer
 
-WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
 JOB = "orders-agg"
 SQL = """\
 CREATE TABLE src (k INT, v INT) WITH (
@@ -96,8 +95,7 @@ class Checkout:
     def ci(self, workflow: str, *names: str) -> dict[str, str]:
         """Run the named steps of ``workflow`` as an ephemeral runner would (no state
         directory); return what they wrote to RUNNER_TEMP, by file name."""
-        [job] = yaml.safe_load((WORKFLOWS / workflow).read_text())["jobs"].values()
-        steps = {step["name"]: step for step in job["steps"] if "name" in step}
+        steps = workflow_steps(workflow)
         temp = self.root.parent / f"runner-temp-{self.root.name}"
         temp.mkdir(exist_ok=True)
         env = self.env(
@@ -108,15 +106,7 @@ class Checkout:
             GITHUB_STEP_SUMMARY=str(temp / "step_summary"),
         )
         for name in names:
-            done = subprocess.run(
-                ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", steps[name]["run"]],
-                cwd=self.root,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=240,
-                check=False,
-            )
+            done = run_step(steps[name], self.root, env, timeout=240)
             assert PASSWORD not in done.stdout + done.stderr, name
             assert done.returncode == 0, f"{name}: {done.stdout}{done.stderr}"
         written = {f.name: f.read_text() for f in temp.iterdir()}
