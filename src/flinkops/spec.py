@@ -34,6 +34,7 @@ from flinkops._models import (
 from flinkops._yaml import MAX_FILE_BYTES, Document, load_documents
 from flinkops.errors import Problem, SpecError
 from flinkops.redact import is_sensitive_key, redact, sensitive_sql_values
+from flinkops.store import store_secrets
 
 __all__ = [
     "PROJECT_FILE",
@@ -193,8 +194,11 @@ class Project:
 
     @property
     def store_location(self) -> str:
+        """The store's location: a URL (sqlite://, postgresql://) as written, else a file
+        path resolved against the project directory. May hold a password: never print it
+        (``Store.location`` is the printable form)."""
         store = self.model.store
-        if store.startswith("sqlite://") or store == ":memory:":
+        if "://" in store or store == ":memory:":
             return store
         return str((self.root / store).resolve())
 
@@ -630,7 +634,9 @@ def inspect_project(
         path=project_file,
         model=pmodel,
         jobs=jobs,
-        secrets=frozenset(secrets).union(*(j.secrets for j in jobs)),
+        secrets=frozenset(secrets)
+        .union(*(j.secrets for j in jobs))
+        .union(store_secrets(pmodel.store, env)),
     )
     return project, problems
 
