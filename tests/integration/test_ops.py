@@ -286,6 +286,7 @@ def test_diagnose_names_a_failed_state_restore(
         ws.close()
     data = _json("diagnose", "evolving", root=jobs.root)
     assert data["job_id"] == changed and data["flink_state"] == "FAILED"
+    assert data["ownership"] == "managed"
     rules = [f["rule"] for f in data["findings"]]
     assert rules[0] == "state-incompatible", data["findings"]
     assert data["findings"][0]["evidence"] and data["findings"][0]["next_step"]

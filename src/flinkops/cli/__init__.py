@@ -7,6 +7,8 @@ from flinkops.cli import (  # noqa: F401  (imported to register commands)
     monitor,
     ops,
     plan,
+    store,
+    ui,
     validate,
 )
 from flinkops.cli._common import main

@@ -22,7 +22,8 @@ from flinkops.cli._common import (
 )
 from flinkops.errors import ApplyError, PlanError, StalePlan
 from flinkops.observe import make_plan
-from flinkops.plan import Plan, sql_diff
+from flinkops.ops import version_diff, version_pair
+from flinkops.plan import Plan
 from flinkops.render import plan_text
 from flinkops.workspace import Workspace, open_workspace
 
@@ -279,30 +280,13 @@ def history(
     with open_workspace(project_dir, target) as ws:
         versions = ws.store.versions(ws.target, job)
         if diff:
-            a, b = (ws.store.version(ws.target, job, n) for n in diff)
-            if a is None or b is None:
-                raise PlanError(f"{job} has no version {diff[0] if a is None else diff[1]}")
-            text = sql_diff(a.sql, b.sql, job).replace(f"{job} (applied)", f"{job} v{a.version}")
-            text = text.replace(f"{job} (spec)", f"{job} v{b.version}")
-            from flinkops.plan import config_diff
-
-            cfg = config_diff(a.spec, b.spec)
+            data = ws.redact(version_diff(job, *version_pair(ws.store, ws.target, job, *diff)))
             if fmt == "json":
-                emit_json(
-                    ws.redact(
-                        {
-                            "job": job,
-                            "from": a.version,
-                            "to": b.version,
-                            "sql_diff": text,
-                            "config_diff": list(cfg),
-                        }
-                    )
-                )
+                emit_json(data)
             else:
-                click.echo(ws.redact(text) or "SQL: no difference")
-                for line in cfg:
-                    click.echo(ws.redact(f"config: {line}"))
+                click.echo(data["sql_diff"] or "SQL: no difference")
+                for line in data["config_diff"]:
+                    click.echo(f"config: {line}")
             return
         data = ws.redact([v.to_json() for v in versions])
     if fmt == "json":

@@ -21,15 +21,13 @@ from flinkops.cli._common import (
     project_option,
     target_option,
 )
-from flinkops.diagnose import collect_facts, diagnose, render_findings
-from flinkops.errors import FlinkError, FlinkUnreachable
+from flinkops.diagnose import diagnose_job, render_findings
+from flinkops.errors import FlinkUnreachable
 from flinkops.ops import (
     collect_show,
     collect_status,
     filter_status,
-    find_runs,
     job_logs,
-    newest_run,
     render_show,
     render_status,
     take_savepoint,
@@ -228,19 +226,5 @@ def diagnose_cmd(job: str, project_dir: Path | None, target: str | None, fmt: st
     """Rule-based advice about a job: restarts, checkpoints, back pressure, records,
     known root causes; each finding with evidence and a next step. Never changes a job."""
     with open_workspace(project_dir, target) as ws:
-        run = newest_run(find_runs(ws.client, ws.target, job))
-        if run is None:
-            raise FlinkError(
-                f"job {job!r} has no run on target {ws.target!r} ({ws.url}) to diagnose; "
-                f"`flinkops show {job}` shows what flinkops recorded"
-            )
-        facts = collect_facts(ws.client, run.id)
-        data = ws.redact(
-            {
-                "job": job,
-                "job_id": run.id,
-                "flink_state": facts.job.state,
-                "findings": [f.to_json() for f in diagnose(facts)],
-            }
-        )
+        data = ws.redact(diagnose_job(ws.client, target=ws.target, url=ws.url, name=job))
     emit_json(data) if fmt == "json" else click.echo(render_findings(data))

@@ -42,15 +42,16 @@ class StoreHistory:
         pass
 
 
-def history_source(project: Project, store: Store) -> StoreHistory | PrometheusHistory:
-    metrics = project.model.metrics
+def history_source(project: Project | None, store: Store) -> StoreHistory | PrometheusHistory:
+    """Prometheus when the project sets ``metrics.prometheus``, else the store."""
+    metrics = project.model.metrics if project is not None else None
     if metrics is not None and metrics.prometheus:
         return PrometheusHistory(metrics.prometheus)
     return StoreHistory(store)
 
 
 def metrics_history(
-    project: Project,
+    project: Project | None,
     store: Store,
     target: str,
     job: str,
@@ -58,7 +59,8 @@ def metrics_history(
     since: float = 3600.0,
     now: float | None = None,
 ) -> dict[str, Any]:
-    """A job's metric history over the last ``since`` seconds, as JSON-able data::
+    """A job's metric history over the last ``since`` seconds, as JSON-able data
+    (``project`` None: from the store)::
 
     {"target", "job", "source": "store"|"prometheus", "since", "until",
      "series": {name: [[epoch_seconds, value], ...]}}

@@ -1,7 +1,7 @@
 """One sampling pass over a target's managed jobs through Flink's REST metrics.
 
-Per pass: ``/jobs/overview`` once; ``/jobs/:id/config`` once per job id ever seen
-(the identity a job carries never changes, so it is cached); and for each active
+Per pass: ``/jobs/overview`` once; a job's identity (``flinkops.live``'s read model)
+once per job id (the identity a job carries never changes, so it is cached); and for each active
 managed job ``/jobs/:id`` (vertices), ``/jobs/:id/metrics`` (restarts),
 ``/jobs/:id/checkpoints`` and one ``/subtasks/metrics`` per vertex (all its metrics
 in one call, summed and maxed over subtasks). A vertex's list of metric ids is read
@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
 
 from flinkops.errors import FlinkError, FlinkUnreachable
 from flinkops.flink.models import JobDetails, Vertex
 from flinkops.flink.rest import FlinkClient
-from flinkops.ops._rest import JobRow, job_metrics, list_jobs
-from flinkops.ops._status import LiveRow, build_status, identify
+from flinkops.live import LiveJob, read_jobs
+from flinkops.ops._rest import job_metrics
+from flinkops.ops._status import build_status
 from flinkops.spec import JobSpec
 from flinkops.store import VersionRecord
 
@@ -101,7 +102,7 @@ class Sampler:
         self.target = target
         self.url = url
         self.calls = 0
-        self._identity: dict[str, LiveRow] = {}
+        self._identity: dict[str, LiveJob] = {}
         self._metric_ids: dict[tuple[str, str], list[str]] = {}
         self._passes = 0
 
@@ -161,18 +162,31 @@ class Sampler:
         result.seconds = time.monotonic() - started
         return result
 
-    def _live(self) -> list[LiveRow]:
+    def _live(self) -> list[LiveJob]:
+        """The cluster's jobs; a job's identity is read once (jobs whose configuration
+        could not be read are asked again next pass)."""
         self.calls += 1
-        rows: list[JobRow] = list_jobs(self.client)
+        summaries = self.client.jobs()
         live = []
-        for row in rows:
-            known = self._identity.get(row.summary.id)
+        for summary in summaries:
+            known = self._identity.get(summary.id)
             if known is None:
-                self.calls += 1
-                known = identify(self.client, row)
-                self._identity[row.summary.id] = known
-            live.append(LiveRow(row, known.identity))
-        listed = {row.summary.id for row in rows}  # forget jobs the cluster dropped
+                self.calls += 2
+                found = read_jobs(self.client, self.target, name_or_id=summary.id)
+                if not found:
+                    continue  # gone between the two reads
+                known = found[0]
+                if known.identity_error is None:
+                    self._identity[summary.id] = known
+            live.append(
+                replace(
+                    known,
+                    state=summary.state,
+                    end_time=summary.end_time,
+                    duration=summary.duration,
+                )
+            )
+        listed = {s.id for s in summaries}  # forget jobs the cluster dropped
         self._identity = {k: v for k, v in self._identity.items() if k in listed}
         return live
 

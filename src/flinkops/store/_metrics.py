@@ -134,7 +134,7 @@ class MetricsStore:
     """Samples, rollups, alert records and deliveries, in the tables of ``store``."""
 
     def __init__(self, store: Store) -> None:
-        self._db = store._db
+        self._db = store.db
         self._layouts: dict[tuple[str, str, tuple[str, ...]], int] = {}
 
     # -- samples --------------------------------------------------------------------
