@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast test-flink-1.20 lint format install down bench clean
+.PHONY: demo test test-fast test-flink-1.20 lint format install down bench fuzz clean
 
 install: $(STAMP)
 
@@ -48,6 +48,11 @@ down: install
 
 bench: install
 	$(BIN)/python bench/bench_sql.py
+
+# 100,000 mutated corpus scripts through split, parse and lineage (a few minutes);
+# CI runs a fixed small budget in tests/unit/sql/test_fuzz.py. FUZZ_SEED=n for another draw.
+fuzz: install
+	$(BIN)/python tests/unit/sql/fuzz.py --seed $${FUZZ_SEED:-0} --budget $${FUZZ_BUDGET:-100000}
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -93,8 +93,12 @@ def _top_level_statement(self: Flink.Parser) -> exp.Expr | None:
     return statement
 
 
-def _build_timestampdiff(args: list[exp.Expr]) -> exp.TimestampDiff:
+def _parse_timestampdiff(self: Flink.Parser) -> exp.TimestampDiff:
     """``TIMESTAMPDIFF(unit, t1, t2)`` is t2 - t1 in ``unit``."""
+    args = self._parse_csv(self._parse_disjunction)
+    if len(args) != 3:
+        self.raise_error(f"TIMESTAMPDIFF takes (unit, start, end), got {len(args)} arguments")
+        return exp.TimestampDiff()
     unit = args[0]
     if isinstance(unit, exp.Column):
         unit = exp.var(unit.name.upper())
@@ -191,8 +195,8 @@ class Flink(Dialect):
         # Names Flink leaves to user functions (sqlglot would demand its own arity).
         FUNCTIONS = {
             **{k: v for k, v in parser.Parser.FUNCTIONS.items() if k not in {"SPLIT"}},
-            "TIMESTAMPDIFF": _build_timestampdiff,
         }
+        FUNCTION_PARSERS = {**parser.Parser.FUNCTION_PARSERS, "TIMESTAMPDIFF": _parse_timestampdiff}
         SCHEMA_UNNAMED_CONSTRAINTS = {*parser.Parser.SCHEMA_UNNAMED_CONSTRAINTS, "WATERMARK"}
         FUNC_TOKENS = {*parser.Parser.FUNC_TOKENS, TokenType.SESSION}
         LAMBDAS = {**parser.Parser.LAMBDAS, TokenType.FARROW: _build_kwarg}
@@ -357,11 +361,23 @@ class Flink(Dialect):
             if self._match(TokenType.L_PAREN):
                 while self._match_texts(("INCLUDING", "EXCLUDING", "OVERWRITING")):
                     this = self._prev.text.upper()
+                    if not self._curr:
+                        self.raise_error(f"Expected what {this} applies to (ALL, OPTIONS, ...)")
+                        break
                     self._advance()
                     what = exp.var(self._prev.text.upper())
                     options.append(self.expression(exp.Property(this=this, value=what)))
                 self._match_r_paren()
             return self.expression(exp.LikeProperty(this=table, expressions=options))
+
+        def _parse_insert_table(self) -> exp.Expr | None:
+            """The target of INSERT INTO: a table name, never a query."""
+            start = self._curr
+            target = super()._parse_insert_table()
+            table = target.this if isinstance(target, exp.Schema) else target
+            if not isinstance(table, exp.Table):
+                self.raise_error("Expected the name of the table to insert into", start)
+            return target
 
         def _parse_table_parts(self, *args, **kwargs) -> exp.Table:  # type: ignore[no-untyped-def]
             table = super()._parse_table_parts(*args, **kwargs)
