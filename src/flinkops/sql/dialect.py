@@ -13,33 +13,41 @@ from sqlglot.dialects.dialect import Dialect, NormalizationStrategy
 from sqlglot.tokens import Token, TokenType
 
 from flinkops.sql._expressions import (
+    AlterObject,
+    AnalyzeTable,
+    Call,
+    CompilePlan,
+    CreateCatalog,
+    DropCatalog,
+    ExecutePlan,
     Explain,
+    JarStatement,
     MatchRecognize,
     MetadataColumnConstraint,
+    ModuleStatement,
     Reset,
     StatementSet,
+    StopJob,
     TableArgument,
     Utility,
+)
+from flinkops.sql._statements import (
+    LOAD_MODULE,
+    USE_MODULES,
+    WORD_STATEMENTS,
+    StatementsGenerator,
+    generator_transforms,
+    parse_alter,
+    parse_analyze,
+    parse_create,
+    parse_drop,
+    parse_execute_plan,
 )
 
 __all__ = ["Flink", "opens_statement_set_block", "statement_chunks"]
 
-# Statements Flink has that lineage never looks into: kept as text (Utility).
-_UTILITY_WORDS = {
-    "ADD",
-    "ALTER",
-    "ANALYZE",
-    "CALL",
-    "COMPILE",
-    "DESC",
-    "DESCRIBE",
-    "HELP",
-    "LOAD",
-    "REMOVE",
-    "SHOW",
-    "STOP",
-    "UNLOAD",
-}
+# Commands of the SQL client, not of Flink's SQL: kept as text (Utility).
+_CLIENT_WORDS = ("HELP", "QUIT", "EXIT", "CLEAR")
 # What a statement may parse to; a bare expression (`foo bar`) is not a statement.
 _STATEMENT_TYPES = (
     exp.Query,
@@ -59,6 +67,16 @@ _STATEMENT_TYPES = (
     Explain,
     Reset,
     StatementSet,
+    AlterObject,
+    AnalyzeTable,
+    Call,
+    CompilePlan,
+    CreateCatalog,
+    DropCatalog,
+    ExecutePlan,
+    JarStatement,
+    ModuleStatement,
+    StopJob,
 )
 _EXPLAIN_DETAILS = {"ESTIMATED_COST", "CHANGELOG_MODE", "PLAN_ADVICE", "JSON_EXECUTION_PLAN"}
 
@@ -81,7 +99,9 @@ def _build_watermark(self: Flink.Parser) -> exp.WatermarkColumnConstraint:
 def _build_kwarg(self: Flink.Parser, expressions: list[exp.Expr]) -> exp.Kwarg:
     """A named argument ``NAME => value``; the value may be ``TABLE t``."""
     value = self._parse_table_argument() or self._parse_disjunction() or self._parse_select()
-    return self.expression(exp.Kwarg(this=exp.var(expressions[0].name), expression=value))
+    name = expressions[0].find(exp.Identifier)
+    this = name.copy() if name is not None and name.quoted else exp.var(expressions[0].name)
+    return self.expression(exp.Kwarg(this=this, expression=value))
 
 
 def _top_level_statement(self: Flink.Parser) -> exp.Expr | None:
@@ -176,6 +196,7 @@ class Flink(Dialect):
         }
 
         KEYWORDS.pop("EXPLAIN")  # a statement the parser reads, not an opaque command
+        KEYWORDS.pop("CALL")  # likewise
 
         # EXECUTE and SHOW open statements the parser reads itself.
         COMMANDS = tokens.Tokenizer.COMMANDS - {TokenType.EXECUTE, TokenType.SHOW}
@@ -212,33 +233,56 @@ class Flink(Dialect):
                 parse_method=parse_method, sep_first_statement=False
             )
 
+        STATEMENT_PARSERS = {
+            **parser.Parser.STATEMENT_PARSERS,
+            TokenType.ALTER: parse_alter,
+            TokenType.ANALYZE: parse_analyze,
+            TokenType.BEGIN: lambda self: self._parse_begin(),
+            TokenType.CREATE: parse_create,
+            TokenType.DESC: lambda self: self._parse_client_command(),
+            TokenType.DESCRIBE: lambda self: self._parse_client_command(),
+            TokenType.DROP: parse_drop,
+            TokenType.END: lambda self: self._parse_client_command(),
+            TokenType.EXECUTE: lambda self: self._parse_execute(),
+            TokenType.LOAD: LOAD_MODULE,
+            TokenType.SHOW: lambda self: self._parse_client_command(),
+            TokenType.USE: lambda self: (
+                USE_MODULES(self)
+                if self._match_text_seq("MODULES", advance=False)
+                else self._parse_use()
+            ),
+        }
+        # Statements whose first word the tokenizer reads as a plain name.
+        WORD_STATEMENTS = {
+            **WORD_STATEMENTS,
+            "EXPLAIN": lambda self: self._parse_explain(),
+            "RESET": lambda self: self.expression(
+                Reset(this=self._parse_string() or self._parse_var_path())
+            ),
+            "STATEMENT": lambda self: self._parse_execute(),
+            **dict.fromkeys(_CLIENT_WORDS, lambda self: self._parse_client_command()),
+        }
+
         def _parse_statement(self) -> exp.Expr | None:
-            if not self._curr:
-                return None
-            word = self._curr.text.upper()
-            if word in _UTILITY_WORDS:
-                return self._parse_utility()
-            if word == "USE" and self._next and self._next.text.upper() == "MODULES":
-                return self._parse_utility()
-            if word == "END" and len(self._tokens) == 1:
-                return self._parse_utility()
-            if self._match_text_seq("DROP", "CATALOG", advance=False):
-                return self._parse_utility()
-            if self._match_text_seq("CREATE", "CATALOG", advance=False):
-                return self._parse_utility()
-            if self._match_text_seq("BEGIN", "STATEMENT", "SET"):
+            word = self._curr and self._curr.token_type == TokenType.VAR and self._curr.text
+            parse = self.WORD_STATEMENTS.get(word.upper()) if word else None
+            if parse is None:
+                return super()._parse_statement()
+            self._advance()
+            return parse(self)
+
+        def _parse_begin(self) -> exp.Expr | None:
+            """The SQL client's ``BEGIN STATEMENT SET`` (its statements follow, up to END)."""
+            if self._match_text_seq("STATEMENT", "SET"):
                 return self._utility_from(self._tokens[self._index - 3])
-            if word in ("EXECUTE", "STATEMENT"):
-                return self._parse_execute()
-            if self._match_text_seq("EXPLAIN"):
-                return self._parse_explain()
-            if self._match_text_seq("RESET"):
-                return self.expression(Reset(this=self._parse_string() or self._parse_var_path()))
-            start = self._curr
-            statement = super()._parse_statement()
-            if type(statement) is exp.Command and start.text.upper() in ("ALTER", "DROP"):
-                return Utility(this=statement.this, expression=statement.expression)
-            return statement
+            return self._parse_transaction()
+
+        def _parse_client_command(self) -> Utility:
+            """A command of the SQL client (SHOW, DESCRIBE, HELP, END ...), kept as text."""
+            start = self._prev
+            while self._curr:
+                self._advance()
+            return self._utility_from(start)
 
         def _parse_var_path(self) -> exp.Expr | None:
             """An unquoted dotted key, as in ``RESET execution.savepoint.path``."""
@@ -249,12 +293,6 @@ class Flink(Dialect):
                 self._advance()
             return exp.var(self._find_sql(start, self._prev))
 
-        def _parse_utility(self) -> Utility:
-            start = self._curr
-            while self._curr:
-                self._advance()
-            return self._utility_from(start)
-
         def _utility_from(self, start: Token) -> Utility:
             text = self._find_sql(start, self._prev)
             head = start.text.upper()
@@ -262,8 +300,9 @@ class Flink(Dialect):
 
         def _parse_execute(self) -> exp.Expr | None:
             """``[EXECUTE] STATEMENT SET BEGIN ... END``, ``EXECUTE INSERT``, ``EXECUTE PLAN``."""
-            start = self._curr
-            execute = self._match_text_seq("EXECUTE")
+            execute = self._prev.token_type == TokenType.EXECUTE
+            if not execute:
+                self._retreat(self._index - 1)  # STATEMENT: read again as part of the block
             if self._match_text_seq("STATEMENT", "SET", "BEGIN"):
                 inserts: list[exp.Expr] = []
                 while self._curr and not self._match_text_seq("END"):
@@ -271,10 +310,8 @@ class Flink(Dialect):
                         continue
                     inserts.append(self._parse_inner_statement())
                 return self.expression(StatementSet(expressions=inserts, execute=execute))
-            if self._curr and self._curr.text.upper() == "PLAN":
-                while self._curr:
-                    self._advance()
-                return self._utility_from(start)
+            if self._match_text_seq("PLAN", advance=False):
+                return parse_execute_plan(self)
             return super()._parse_statement()
 
         def _parse_inner_statement(self) -> exp.Expr:
@@ -316,18 +353,43 @@ class Flink(Dialect):
             return self.expression(TableArgument(this=table, partition_by=partition))
 
         def _parse_types(self, *args, **kwargs) -> exp.Expr | None:  # type: ignore[no-untyped-def]
-            """Adds ``ROW<name type, ...>`` (and ``ROW(name type, ...)``) to sqlglot's types."""
+            """Adds ``ROW<name type, ...>`` and ``ROW(name type, ...)``, nested at any depth."""
+            if self._curr and self._curr.text.upper() == "AFTER":
+                return None  # `col AS expr AFTER other` in ALTER TABLE: a position, not a type
             if self._curr and self._curr.token_type == TokenType.ROW and self._next:
                 closing = {TokenType.LT: TokenType.GT, TokenType.L_PAREN: TokenType.R_PAREN}
                 close = closing.get(self._next.token_type)
-                if close == TokenType.GT or (close and kwargs.get("schema")):
-                    index = self._index
+                if close == TokenType.GT or (close and self._next_is_row_field()):
                     self._advance(2)
-                    fields = self._parse_csv(lambda: self._parse_struct_types(type_required=True))
-                    if self._match(close):
-                        return exp.DataType(this=exp.DType.STRUCT, expressions=fields, nested=True)
-                    self._retreat(index)
+                    fields = [] if self._match(close) else None
+                    if fields is None:
+                        fields = self._parse_csv(self._parse_row_field)
+                        if not self._match(close):
+                            self.raise_error(f"Expected {'>' if close == TokenType.GT else ')'}")
+                    return exp.DataType(this=exp.DType.STRUCT, expressions=fields, nested=True)
             return super()._parse_types(*args, **kwargs)
+
+        def _next_is_row_field(self) -> bool:
+            """After ``ROW(``: a field ``name type``, not a row value ``ROW(a, b)``."""
+            after = self._tokens[self._index + 2 : self._index + 4]
+            not_a_type = (TokenType.COMMA, TokenType.R_PAREN, TokenType.DOT, TokenType.L_PAREN)
+            return len(after) == 2 and after[1].token_type not in not_a_type
+
+        def _parse_row_field(self) -> exp.ColumnDef:
+            """``name type [NOT NULL] [COMMENT 'text']`` inside ROW<...>."""
+            name = self._parse_id_var(any_token=True)
+            kind = self._parse_types(allow_identifiers=False)
+            if name is None or kind is None:
+                self.raise_error("Expected a ROW field: name type")
+            constraints = []
+            if self._match_pair(TokenType.NOT, TokenType.NULL):
+                constraints.append(exp.ColumnConstraint(kind=exp.NotNullColumnConstraint()))
+            if self._match(TokenType.COMMENT):
+                comment = exp.CommentColumnConstraint(this=self._parse_string())
+                constraints.append(exp.ColumnConstraint(kind=comment))
+            return self.expression(
+                exp.ColumnDef(this=name, kind=kind, constraints=constraints or None)
+            )
 
         def _parse_match_recognize(self) -> exp.MatchRecognize | None:
             self._within: exp.Expr | None = None
@@ -390,7 +452,7 @@ class Flink(Dialect):
                 table.set("hints", [hint])
             return table
 
-    class Generator(generator.Generator):
+    class Generator(StatementsGenerator, generator.Generator):
         TABLE_HINTS = False  # table_parts writes hints right after the name, as Flink wants
         INSERT_OVERWRITE = " OVERWRITE"
         PROPERTIES_LOCATION = {
@@ -406,6 +468,7 @@ class Flink(Dialect):
         }
         TRANSFORMS = {
             **generator.Generator.TRANSFORMS,
+            **generator_transforms(),
             MetadataColumnConstraint: lambda self, e: self._metadata_sql(e),
             TableArgument: lambda self, e: self._table_argument_sql(e),
             exp.PartitionedByProperty: lambda self, e: f"PARTITIONED BY {self.sql(e, 'this')}",
