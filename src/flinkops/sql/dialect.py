@@ -12,6 +12,17 @@ from sqlglot import exp, generator, parser, tokens
 from sqlglot.dialects.dialect import Dialect, NormalizationStrategy
 from sqlglot.tokens import Token, TokenType
 
+from flinkops.sql._chunks import opens_statement_set_block, statement_chunks
+from flinkops.sql._clauses import (
+    TRAILING_PROPERTIES,
+    distributedbyproperty_sql,
+    parse_distributed,
+    parse_freshness,
+    parse_refresh_mode,
+    parse_set,
+    substring_sql,
+    trim_sql,
+)
 from flinkops.sql._expressions import (
     AlterObject,
     AnalyzeTable,
@@ -21,10 +32,12 @@ from flinkops.sql._expressions import (
     DropCatalog,
     ExecutePlan,
     Explain,
+    FreshnessProperty,
     JarStatement,
     MatchRecognize,
     MetadataColumnConstraint,
     ModuleStatement,
+    RefreshModeProperty,
     Reset,
     StatementSet,
     StopJob,
@@ -43,8 +56,10 @@ from flinkops.sql._statements import (
     parse_drop,
     parse_execute_plan,
 )
+from flinkops.sql._types import RowTypes
 
 __all__ = ["Flink", "opens_statement_set_block", "statement_chunks"]
+
 
 # Commands of the SQL client, not of Flink's SQL: kept as text (Utility).
 _CLIENT_WORDS = ("HELP", "QUIT", "EXIT", "CLEAR")
@@ -125,52 +140,6 @@ def _parse_timestampdiff(self: Flink.Parser) -> exp.TimestampDiff:
     return exp.TimestampDiff(this=args[2], expression=args[1], unit=unit)
 
 
-def _trim_sql(self: Flink.Generator, expression: exp.Trim) -> str:
-    """``TRIM([BOTH|LEADING|TRAILING] [chars] FROM s)``, Flink's only form with options."""
-    position = self.sql(expression, "position")
-    chars = self.sql(expression, "expression")
-    if not (position or chars):
-        return self.func("TRIM", expression.this)
-    spec = " ".join(p for p in (position, chars) if p)
-    return f"TRIM({spec} FROM {self.sql(expression, 'this')})"
-
-
-def _substring_sql(self: Flink.Generator, expression: exp.Substring) -> str:
-    length = self.sql(expression, "length")
-    start = self.sql(expression, "start")
-    bounds = f" FROM {start}" + (f" FOR {length}" if length else "") if start else ""
-    return f"SUBSTRING({self.sql(expression, 'this')}{bounds})"
-
-
-def opens_statement_set_block(tokens: list[Token], i: int) -> bool:
-    """True at ``[EXECUTE] STATEMENT SET BEGIN``: a block whose ``;`` do not end it."""
-    words = ("EXECUTE", "STATEMENT", "SET", "BEGIN")
-    if tokens[i].text.upper() != "EXECUTE":
-        words = words[1:]
-    if i + len(words) > len(tokens):
-        return False
-    return all(tokens[i + k].text.upper() == w for k, w in enumerate(words))
-
-
-def statement_chunks(tokens: list[Token]) -> list[list[Token]]:
-    """Tokens grouped per statement; a statement set block keeps its inner ``;``."""
-    chunks: list[list[Token]] = [[]]
-    in_block = False
-    for i, token in enumerate(tokens):
-        chunk = chunks[-1]
-        if not chunk and token.token_type != TokenType.SEMICOLON:
-            in_block = opens_statement_set_block(tokens, i)
-        if token.token_type != TokenType.SEMICOLON or (
-            in_block and not (len(chunk) > 1 and chunk[-1].text.upper() == "END")
-        ):
-            chunk.append(token)
-        elif chunk:
-            chunks.append([])
-    if not chunks[-1] and len(chunks) > 1:
-        chunks.pop()
-    return chunks
-
-
 def _string_key(key: str) -> exp.Literal:
     """A WITH option key is always a quoted string in Flink."""
     return exp.Literal.string(key)
@@ -184,6 +153,7 @@ class Flink(Dialect):
 
     class Tokenizer(tokens.Tokenizer):
         IDENTIFIERS = ["`"]
+        HEX_STRINGS = [("X'", "'"), ("x'", "'")]
         QUOTES = ["'"]
         STRING_ESCAPES = ["'"]
 
@@ -207,7 +177,13 @@ class Flink(Dialect):
             TokenType.IDENTIFIER,
         }
 
-    class Parser(parser.Parser):
+    class Parser(RowTypes, parser.Parser):
+        PROPERTY_PARSERS = {
+            **parser.Parser.PROPERTY_PARSERS,
+            "DISTRIBUTED": parse_distributed,
+            "FRESHNESS": parse_freshness,
+            "REFRESH_MODE": parse_refresh_mode,
+        }
         CONSTRAINT_PARSERS = {
             **parser.Parser.CONSTRAINT_PARSERS,
             "METADATA": _build_metadata,
@@ -245,6 +221,7 @@ class Flink(Dialect):
             TokenType.END: lambda self: self._parse_client_command(),
             TokenType.EXECUTE: lambda self: self._parse_execute(),
             TokenType.LOAD: LOAD_MODULE,
+            TokenType.SET: parse_set,
             TokenType.SHOW: lambda self: self._parse_client_command(),
             TokenType.USE: lambda self: (
                 USE_MODULES(self)
@@ -352,45 +329,6 @@ class Flink(Dialect):
                     partition = [self._parse_column()]
             return self.expression(TableArgument(this=table, partition_by=partition))
 
-        def _parse_types(self, *args, **kwargs) -> exp.Expr | None:  # type: ignore[no-untyped-def]
-            """Adds ``ROW<name type, ...>`` and ``ROW(name type, ...)``, nested at any depth."""
-            if self._curr and self._curr.text.upper() == "AFTER":
-                return None  # `col AS expr AFTER other` in ALTER TABLE: a position, not a type
-            if self._curr and self._curr.token_type == TokenType.ROW and self._next:
-                closing = {TokenType.LT: TokenType.GT, TokenType.L_PAREN: TokenType.R_PAREN}
-                close = closing.get(self._next.token_type)
-                if close == TokenType.GT or (close and self._next_is_row_field()):
-                    self._advance(2)
-                    fields = [] if self._match(close) else None
-                    if fields is None:
-                        fields = self._parse_csv(self._parse_row_field)
-                        if not self._match(close):
-                            self.raise_error(f"Expected {'>' if close == TokenType.GT else ')'}")
-                    return exp.DataType(this=exp.DType.STRUCT, expressions=fields, nested=True)
-            return super()._parse_types(*args, **kwargs)
-
-        def _next_is_row_field(self) -> bool:
-            """After ``ROW(``: a field ``name type``, not a row value ``ROW(a, b)``."""
-            after = self._tokens[self._index + 2 : self._index + 4]
-            not_a_type = (TokenType.COMMA, TokenType.R_PAREN, TokenType.DOT, TokenType.L_PAREN)
-            return len(after) == 2 and after[1].token_type not in not_a_type
-
-        def _parse_row_field(self) -> exp.ColumnDef:
-            """``name type [NOT NULL] [COMMENT 'text']`` inside ROW<...>."""
-            name = self._parse_id_var(any_token=True)
-            kind = self._parse_types(allow_identifiers=False)
-            if name is None or kind is None:
-                self.raise_error("Expected a ROW field: name type")
-            constraints = []
-            if self._match_pair(TokenType.NOT, TokenType.NULL):
-                constraints.append(exp.ColumnConstraint(kind=exp.NotNullColumnConstraint()))
-            if self._match(TokenType.COMMENT):
-                comment = exp.CommentColumnConstraint(this=self._parse_string())
-                constraints.append(exp.ColumnConstraint(kind=comment))
-            return self.expression(
-                exp.ColumnDef(this=name, kind=kind, constraints=constraints or None)
-            )
-
         def _parse_match_recognize(self) -> exp.MatchRecognize | None:
             self._within: exp.Expr | None = None
             self._in_match_recognize = True
@@ -458,6 +396,9 @@ class Flink(Dialect):
         PROPERTIES_LOCATION = {
             **generator.Generator.PROPERTIES_LOCATION,
             exp.PartitionedByProperty: exp.Properties.Location.POST_SCHEMA,
+            exp.DistributedByProperty: exp.Properties.Location.POST_SCHEMA,
+            FreshnessProperty: exp.Properties.Location.POST_SCHEMA,
+            RefreshModeProperty: exp.Properties.Location.POST_SCHEMA,
         }
         TYPE_MAPPING = {
             **generator.Generator.TYPE_MAPPING,
@@ -469,9 +410,16 @@ class Flink(Dialect):
         TRANSFORMS = {
             **generator.Generator.TRANSFORMS,
             **generator_transforms(),
+            exp.DistributedByProperty: distributedbyproperty_sql,
+            FreshnessProperty: lambda self, e: f"FRESHNESS = {self.sql(e, 'this')}",
+            RefreshModeProperty: lambda self, e: f"REFRESH_MODE = {self.sql(e, 'this')}",
+            exp.JSONKeyValue: lambda self, e: (
+                f"{self.sql(e, 'this')} VALUE {self.sql(e, 'expression')}"
+            ),
             MetadataColumnConstraint: lambda self, e: self._metadata_sql(e),
             TableArgument: lambda self, e: self._table_argument_sql(e),
             exp.PartitionedByProperty: lambda self, e: f"PARTITIONED BY {self.sql(e, 'this')}",
+            exp.SchemaCommentProperty: lambda self, e: f"COMMENT {self.sql(e, 'this')}",
             Reset: lambda self, e: f"RESET {self.sql(e, 'this')}".rstrip(),
             Utility: lambda self, e: f"{self.sql(e, 'this')}{e.text('expression')}",
             Explain: lambda self, e: self._explain_sql(e),
@@ -483,11 +431,11 @@ class Flink(Dialect):
             exp.StrPosition: lambda self, e: (
                 f"POSITION({self.sql(e, 'substr')} IN {self.sql(e, 'this')})"
             ),
-            exp.Substring: _substring_sql,
+            exp.Substring: substring_sql,
             exp.TimestampDiff: lambda self, e: self.func(
                 "TIMESTAMPDIFF", e.args.get("unit"), e.expression, e.this
             ),
-            exp.Trim: _trim_sql,
+            exp.Trim: trim_sql,
             MatchRecognize: lambda self, e: self._match_recognize_sql(e),
             StatementSet: lambda self, e: self._statement_set_sql(e),
         }
@@ -553,14 +501,16 @@ class Flink(Dialect):
             return f"CREATE {temporary}FUNCTION {exists}{name} AS {self.sql(body)}{lang}"
 
         def properties_sql(self, expression: exp.Properties) -> str:
-            """Flink's order: COMMENT, PARTITIONED BY, WITH (...), then LIKE."""
-            like = [p for p in expression.expressions if isinstance(p, exp.LikeProperty)]
-            if not like:
+            """Flink's order: COMMENT, DISTRIBUTED, PARTITIONED BY, WITH (...), then FRESHNESS,
+            REFRESH_MODE (materialized tables) and LIKE."""
+            found = expression.expressions
+            trailing = [p for kind in TRAILING_PROPERTIES for p in found if type(p) is kind]
+            if not trailing:
                 return super().properties_sql(expression)
-            rest = exp.Properties(expressions=[p for p in expression.expressions if p not in like])
+            rest = exp.Properties(expressions=[p for p in found if p not in trailing])
             rest.parent = expression.parent
-            head = super().properties_sql(rest)
-            return f"{head} {self.sql(like[0])}" if head else self.sql(like[0])
+            parts = [super().properties_sql(rest), *(self.sql(p) for p in trailing)]
+            return " ".join(p for p in parts if p)
 
         def property_sql(self, expression: exp.Property) -> str:
             if type(expression) is exp.Property and isinstance(expression.this, exp.Literal):

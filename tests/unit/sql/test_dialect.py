@@ -338,3 +338,74 @@ def test_row_with_parentheses_is_a_type_in_ddl_and_a_value_in_queries() -> None:
 
 def test_semicolons_in_strings_stay_in_the_statement() -> None:
     assert len(sqlglot.parse("SELECT ';'; SELECT 2", read="flink")) == 2
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE TABLE t (a INT, b STRING) DISTRIBUTED BY HASH(a) INTO 4 BUCKETS "
+        "WITH ('connector' = 'x')",
+        "CREATE TABLE t (a INT) DISTRIBUTED BY (a) INTO 4 BUCKETS",
+        "CREATE TABLE t (a INT) DISTRIBUTED INTO 4 BUCKETS",
+        "CREATE TABLE t (a INT) COMMENT 'x' DISTRIBUTED BY RANGE(a) PARTITIONED BY (a) "
+        "WITH ('connector' = 'x')",
+        "CREATE MATERIALIZED TABLE mt PARTITIONED BY (ds) WITH ('format' = 'debezium-json') "
+        "FRESHNESS = INTERVAL '10' SECOND AS SELECT k, ds FROM t",
+        "CREATE MATERIALIZED TABLE mt FRESHNESS = INTERVAL '1' HOUR REFRESH_MODE = FULL "
+        "AS SELECT k FROM t",
+        "CREATE TABLE t2 WITH ('connector' = 'x') AS SELECT * FROM t",
+        "CREATE TABLE t2 WITH ('connector' = 'blackhole') LIKE t (EXCLUDING ALL)",
+    ],
+)
+def test_bucketing_freshness_ctas_and_like(sql: str) -> None:
+    validate_identity(sql)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SET execution.runtime-mode = batch",
+        "SET table.exec.state.ttl = 1000",
+        "SET 'table.exec.state.ttl' = '1000'",
+    ],
+)
+def test_sql_client_set_with_unquoted_key_and_value(sql: str) -> None:
+    assert isinstance(validate_identity(sql), exp.Set)
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("SELECT JSON_OBJECT('k' VALUE v, 'n' VALUE 1) FROM t", None),
+        ("SELECT JSON_OBJECT(KEY 'k' VALUE v) FROM t", "SELECT JSON_OBJECT('k' VALUE v) FROM t"),
+        ("SELECT JSON_ARRAYAGG(v) FROM t", None),
+        (
+            "SELECT COUNT(*) FILTER (WHERE a > 1) FROM t",
+            "SELECT COUNT(*) FILTER(WHERE a > 1) FROM t",
+        ),
+        ("SELECT X'0AFF' FROM t", None),
+        ("SELECT INTERVAL '6' HOURS, INTERVAL '1' DAYS FROM t", None),
+        ("INSERT INTO s /*+ OPTIONS('sink.parallelism' = '2') */ SELECT * FROM t", None),
+        ("SELECT * FROM paimon.db.`orders$snapshots`", None),
+        ("SELECT * FROM `orders$changelog`", None),
+        ("USE CATALOG paimon", None),
+        (
+            "SELECT * FROM TABLE(SESSION(DATA => TABLE Bid PARTITION BY item, "
+            "TIMECOL => DESCRIPTOR(bidtime), GAP => INTERVAL '5' MINUTES))",
+            None,
+        ),
+    ],
+)
+def test_field_sql_functions_literals_hints_and_named_tvf_arguments(
+    sql: str, expected: str | None
+) -> None:
+    validate_identity(sql, expected)
+
+
+def test_match_recognize_bounded_quantifiers() -> None:
+    tree = validate_identity(
+        "SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY k ORDER BY ts MEASURES A.v AS v "
+        "ONE ROW PER MATCH AFTER MATCH SKIP PAST LAST ROW PATTERN (A{5} B+ C{2,3}) "
+        "DEFINE A AS A.v > 1)"
+    )
+    assert "A{5}" in tree.sql("flink")
