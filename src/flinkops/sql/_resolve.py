@@ -172,7 +172,7 @@ class Resolver:
                 self._read_subqueries(join.args["on"], scope, ctes, outer)
 
         out: dict[str, Sources] = {}
-        for projection in node.expressions:
+        for position, projection in enumerate(node.expressions):
             if isinstance(projection, exp.Star):
                 for relation in scope.values():
                     out.update(relation.columns)
@@ -181,7 +181,9 @@ class Resolver:
                 if relation is not None:
                     out.update(relation.columns)
             else:
-                out[projection.alias_or_name] = self.sources(projection, scope, ctes, outer)
+                out[_output_name(projection, position, out)] = self.sources(
+                    projection, scope, ctes, outer
+                )
         return Relation(out)
 
     def _read_subqueries(
@@ -372,6 +374,17 @@ class Resolver:
             if found is not None:
                 return found
         return None
+
+
+def _output_name(projection: exp.Expr, position: int, taken: dict[str, Sources]) -> str:
+    """A projection's output name; Flink calls an unnamed expression ``EXPR$<position>``.
+
+    Two unaliased expressions never share a name, so ``AVG(t), MAX(t)`` stay two columns.
+    """
+    name = projection.alias_or_name
+    if isinstance(projection, exp.Alias | exp.Column) and name and name not in taken:
+        return name
+    return f"EXPR${position}"
 
 
 class _AnyAlias(dict[str, Relation]):

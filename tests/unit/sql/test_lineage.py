@@ -403,3 +403,36 @@ def test_lineage_of_every_corpus_file_completes(name: str) -> None:
 def test_a_view_reading_itself_does_not_loop() -> None:
     got = lineage_of_sql("CREATE VIEW v AS SELECT a FROM v;\nINSERT INTO s SELECT a FROM v", "j")
     assert [t.sources for t in got.tables] == [("v",)]
+
+
+def test_unaliased_expressions_with_equal_automatic_names_map_by_position() -> None:
+    sql = """
+    CREATE TABLE r (device STRING, temp DOUBLE, hum DOUBLE, ts TIMESTAMP(3))
+      WITH ('connector' = 'datagen');
+    CREATE TABLE s (device STRING, ws TIMESTAMP(3), we TIMESTAMP(3), a DOUBLE, m DOUBLE,
+      h DOUBLE) WITH ('connector' = 'blackhole');
+    INSERT INTO s
+    SELECT device, window_start, window_end, AVG(temp), MAX(temp), MAX(hum)
+    FROM TABLE(TUMBLE(TABLE r, DESCRIPTOR(ts), INTERVAL '1' MINUTE))
+    GROUP BY device, window_start, window_end;
+    """
+    lineage = lineage_of_sql(sql, "j")
+    assert lineage.warnings == ()
+    assert columns(lineage) == {
+        "s.a": ["r.temp"],
+        "s.device": ["r.device"],
+        "s.h": ["r.hum"],
+        "s.m": ["r.temp"],
+        "s.we": ["r.ts"],
+        "s.ws": ["r.ts"],
+    }
+
+
+def test_nested_row_columns_no_longer_stop_lineage() -> None:
+    sql = """
+    CREATE TABLE p (name STRING, address ROW<city STRING, zip ROW<code STRING>>)
+      WITH ('connector' = 'datagen');
+    CREATE TABLE q (name STRING, city STRING) WITH ('connector' = 'blackhole');
+    INSERT INTO q SELECT name, address.city FROM p;
+    """
+    assert columns(lineage_of_sql(sql, "j")) == {"q.city": ["p.address"], "q.name": ["p.name"]}
