@@ -11,7 +11,7 @@ frozen data; nothing here does I/O.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlglot import exp
 
@@ -102,6 +102,12 @@ class JobLineage:
     warnings: tuple[str, ...] = ()
     sinks: tuple[str, ...] = ()  # tables the job writes
     identities: tuple[tuple[str, str], ...] = ()  # (table, connector identity), sorted
+    #: WITH options of each declared table the job reads or writes, sorted (secrets
+    #: included: for naming datasets, never for output)
+    options: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = field(default=(), repr=False)
+
+    def table_options(self, table: str) -> dict[str, str]:
+        return dict(dict(self.options).get(table, ()))
 
     def identity(self, table: str) -> str | None:
         return dict(self.identities).get(table)
@@ -240,12 +246,14 @@ def lineage_of_trees(trees: Iterable[exp.Expr], job: str) -> JobLineage:
                 columns.setdefault(f"{sink}.{column}", set()).update(sources)
             warnings.extend(n for n in notes if n not in warnings)
     names = set(tables) | {s for sources in tables.values() for s in sources}
-    identities = []
+    identities, options = [], []
     for name in sorted(names):
         declared = catalog.find_table(name)
         identity = connector_identity(declared.options) if declared else f"catalog:{name}"
         if identity:
             identities.append((name, identity))
+        if declared is not None:
+            options.append((name, tuple(sorted(declared.options.items()))))
     return JobLineage(
         job=job,
         tables=tuple(TableLineage(job, s, tuple(sorted(r))) for s, r in sorted(tables.items())),
@@ -253,6 +261,7 @@ def lineage_of_trees(trees: Iterable[exp.Expr], job: str) -> JobLineage:
         warnings=tuple(warnings),
         sinks=tuple(sorted(tables)),
         identities=tuple(identities),
+        options=tuple(options),
     )
 
 
