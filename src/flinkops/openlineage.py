@@ -37,6 +37,7 @@ from openlineage.client.transport.http import HttpConfig, HttpTransport
 from flinkops import __version__
 from flinkops.errors import FlinkopsError
 from flinkops.flink.rest import redact_url
+from flinkops.sql._kinds import split_kind
 from flinkops.sql.lineage import JobLineage, lineage_of_sql
 
 __all__ = ["AppliedVersion", "OpenLineageError", "dataset_name", "emit_applied", "run_event"]
@@ -163,9 +164,22 @@ def _column_facet(
         for source in column.sources:
             source_table, _, source_field = source.rpartition(".")
             namespace, name = names.get(source_table) or ("flink://catalog", source_table)
-            inputs.append(column_lineage_dataset.InputField(namespace, name, source_field))
+            inputs.append(
+                column_lineage_dataset.InputField(
+                    namespace, name, source_field, [_transformation(column.kind)]
+                )
+            )
         fields[field] = column_lineage_dataset.Fields(inputFields=inputs)
     return column_lineage_dataset.ColumnLineageDatasetFacet(fields=fields)
+
+
+def _transformation(kind: str) -> column_lineage_dataset.Transformation:
+    """The edge kind as the facet's transformation: DIRECT, subtype IDENTITY,
+    TRANSFORMATION or AGGREGATION (the function, or ``window time``, as description)."""
+    name, function = split_kind(kind)
+    subtype = {"identity": "IDENTITY", "aggregation": "AGGREGATION"}.get(name, "TRANSFORMATION")
+    description = function or (name if name != "identity" else None)
+    return column_lineage_dataset.Transformation("DIRECT", subtype, description)
 
 
 def emit_applied(

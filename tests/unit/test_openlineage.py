@@ -92,4 +92,10 @@ def test_run_event_of_an_applied_version() -> None:
         "id": [("orders", "id")],
         "total": [("orders", "amount")],
     }
+    assert fields["id"]["inputFields"][0]["transformations"] == [
+        {"type": "DIRECT", "subtype": "IDENTITY"}
+    ]
+    assert fields["total"]["inputFields"][0]["transformations"] == [
+        {"type": "DIRECT", "subtype": "AGGREGATION", "description": "SUM"}
+    ]
     assert "s3cret" not in str(event) and "hunter2" not in str(event)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from flinkops.sql._expressions import StatementSet
+from flinkops.sql._kinds import IDENTITY, split_kind, strongest
 from flinkops.sql._resolve import (
     Catalog,
     Relation,
@@ -67,9 +68,26 @@ class ColumnLineage:
     job: str
     sink: str  # "table.column"
     sources: tuple[str, ...]  # "table.column", sorted
+    #: what happened on the edge: identity, expression, aggregation:FN or window time
+    kind: str = field(default=IDENTITY, compare=False)
+
+    @property
+    def label(self) -> str:
+        """The kind as shown on an edge: ``identity``, ``SUM``, ``window time``."""
+        name, function = split_kind(self.kind)
+        return function or name
 
     def to_json(self) -> dict[str, object]:
-        return {"job": self.job, "sink": self.sink, "sources": list(self.sources)}
+        name, function = split_kind(self.kind)
+        data: dict[str, object] = {
+            "job": self.job,
+            "sink": self.sink,
+            "sources": list(self.sources),
+        }
+        data["kind"] = name
+        if function:
+            data["function"] = function
+        return data
 
 
 @dataclass(frozen=True, order=True)
@@ -238,12 +256,15 @@ def lineage_of_trees(trees: Iterable[exp.Expr], job: str) -> JobLineage:
     catalog = Catalog()
     tables: dict[str, set[str]] = {}
     columns: dict[str, set[str]] = {}
+    kinds: dict[str, str] = {}
     warnings: list[str] = []
     for tree in trees:
         for sink, read, sink_columns, notes in _statement_lineage(tree, catalog):
             tables.setdefault(sink, set()).update(read)
-            for column, sources in sink_columns:
-                columns.setdefault(f"{sink}.{column}", set()).update(sources)
+            for column, sources, kind in sink_columns:
+                key = f"{sink}.{column}"
+                columns.setdefault(key, set()).update(sources)
+                kinds[key] = strongest(kinds[key], kind) if key in kinds else kind
             warnings.extend(n for n in notes if n not in warnings)
     names = set(tables) | {s for sources in tables.values() for s in sources}
     identities, options = [], []
@@ -257,7 +278,9 @@ def lineage_of_trees(trees: Iterable[exp.Expr], job: str) -> JobLineage:
     return JobLineage(
         job=job,
         tables=tuple(TableLineage(job, s, tuple(sorted(r))) for s, r in sorted(tables.items())),
-        columns=tuple(ColumnLineage(job, s, tuple(sorted(r))) for s, r in sorted(columns.items())),
+        columns=tuple(
+            ColumnLineage(job, s, tuple(sorted(r)), kinds[s]) for s, r in sorted(columns.items())
+        ),
         warnings=tuple(warnings),
         sinks=tuple(sorted(tables)),
         identities=tuple(identities),
@@ -265,7 +288,7 @@ def lineage_of_trees(trees: Iterable[exp.Expr], job: str) -> JobLineage:
     )
 
 
-_StatementResult = tuple[str, set[str], list[tuple[str, frozenset[str]]], list[str]]
+_StatementResult = tuple[str, set[str], list[tuple[str, frozenset[str], str]], list[str]]
 
 
 def _statement_lineage(tree: exp.Expr, catalog: Catalog) -> list[_StatementResult]:
@@ -327,12 +350,13 @@ def _insert(
             f"sink table {sink} is not declared in this SQL; columns taken from the query"
         )
     values = list(out.columns.values())
+    kinds = [out.kind(c) for c in out.columns]
     if len(values) != len(names):
         resolver.warn(
             f"INSERT INTO {sink}: the query gives {len(values)} columns "
             f"for {len(names)} sink columns"
         )
-    pairs = [(name, values[i]) for i, name in enumerate(names) if i < len(values)]
+    pairs = [(name, values[i], kinds[i]) for i, name in enumerate(names) if i < len(values)]
     return sink, set(resolver.tables_read), pairs, resolver.warnings
 
 

@@ -312,7 +312,7 @@ def test_diff_lineage_reports_added_removed_and_resourced_sink_columns() -> None
     )
     diff = diff_lineage(old, new)
     assert diff.to_json() == {
-        "added": [{"job": "writer", "sink": "out.note", "sources": []}],
+        "added": [{"job": "writer", "sink": "out.note", "sources": [], "kind": "expression"}],
         "removed": [],
         "resourced": [
             {"sink": "out.cents", "old": ["src.amount"], "new": []},
@@ -436,3 +436,45 @@ def test_nested_row_columns_no_longer_stop_lineage() -> None:
     INSERT INTO q SELECT name, address.city FROM p;
     """
     assert columns(lineage_of_sql(sql, "j")) == {"q.city": ["p.address"], "q.name": ["p.name"]}
+
+
+def test_each_column_edge_says_what_happened_on_it() -> None:
+    sql = """
+    CREATE TABLE o (id INT, amount DOUBLE, ts TIMESTAMP(3), net AS amount * 0.8)
+      WITH ('connector' = 'datagen');
+    CREATE TABLE s (id INT, total DOUBLE, doubled DOUBLE, n DOUBLE, up STRING, net DOUBLE)
+      WITH ('connector' = 'blackhole');
+    CREATE TABLE w (ws TIMESTAMP(3), c BIGINT, m DOUBLE) WITH ('connector' = 'blackhole');
+    CREATE VIEW v AS SELECT id, SUM(amount) AS total, MAX(net) AS n, MIN(net) AS net
+      FROM o GROUP BY id;
+    INSERT INTO s SELECT id, total, total * 2, n, UPPER(CAST(id AS STRING)), net FROM v;
+    INSERT INTO w SELECT window_start, COUNT(id), AVG(amount)
+      FROM TABLE(TUMBLE(TABLE o, DESCRIPTOR(ts), INTERVAL '1' MINUTE))
+      GROUP BY window_start, window_end;
+    """
+    kinds = {
+        c.sink: (c.to_json()["kind"], c.to_json().get("function"))
+        for c in lineage_of_sql(sql, "j").columns
+    }
+    assert kinds == {
+        "s.id": ("identity", None),
+        "s.total": ("aggregation", "SUM"),
+        "s.doubled": ("aggregation", "SUM"),  # an expression over an aggregate
+        "s.n": ("aggregation", "MAX"),
+        "s.up": ("expression", None),
+        "s.net": ("aggregation", "MIN"),
+        "w.ws": ("window time", None),
+        "w.c": ("aggregation", "COUNT"),
+        "w.m": ("aggregation", "AVG"),
+    }
+
+
+def test_a_sink_column_written_twice_keeps_the_stronger_kind() -> None:
+    sql = """
+    CREATE TABLE a (x INT) WITH ('connector' = 'datagen');
+    CREATE TABLE s (x INT) WITH ('connector' = 'blackhole');
+    INSERT INTO s SELECT x FROM a;
+    INSERT INTO s SELECT x + 1 FROM a;
+    """
+    (column,) = lineage_of_sql(sql, "j").columns
+    assert column.kind == "expression"
