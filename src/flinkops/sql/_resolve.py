@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from sqlglot import exp
 
+from flinkops.sql._catalogs import Catalog, find_named
 from flinkops.sql._expressions import MetadataColumnConstraint, TableArgument
 from flinkops.sql._kinds import EXPRESSION, IDENTITY, WINDOW_TIME, expression_kind
 
@@ -84,28 +85,6 @@ class TableDef:
     options: dict[str, str]
     column_defs: list[exp.ColumnDef] = field(default_factory=list)
     computed: tuple[str, ...] = ()  # computed columns: an expression of the physical ones
-
-
-@dataclass
-class Catalog:
-    """What the statements so far declared: tables and views (name -> definition)."""
-
-    tables: dict[str, TableDef] = field(default_factory=dict)
-    views: dict[str, tuple[exp.Expr, list[str]]] = field(default_factory=dict)
-
-    def find_table(self, name: str) -> TableDef | None:
-        return _find(self.tables, name)
-
-    def find_view(self, name: str) -> tuple[exp.Expr, list[str]] | None:
-        return _find(self.views, name)
-
-
-def _find(mapping: dict[str, _T], name: str) -> _T | None:
-    """Exact name first, then case-insensitive (docs mix `Orders` and `orders`)."""
-    if name in mapping:
-        return mapping[name]
-    lowered = name.lower()
-    return next((v for k, v in mapping.items() if k.lower() == lowered), None)
 
 
 class Resolver:
@@ -333,6 +312,7 @@ class Resolver:
             self.tables_read.add(table.name)
             return Relation(dict(table.columns), kinds=dict.fromkeys(table.computed, EXPRESSION))
         self.tables_read.add(name)
+        self.catalog.note_undeclared(name)
         self.warn(f"table {name} is not declared in this SQL; its columns are taken as referenced")
         return Relation(open_table=name)
 
@@ -410,7 +390,7 @@ class Resolver:
         for relations in (scope, outer):
             if isinstance(relations, _AnyAlias):
                 return relations.relation
-            found = _find(relations, name)
+            found = find_named(relations, name)
             if found is not None:
                 return found
         return None

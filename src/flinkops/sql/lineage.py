@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from flinkops.sql._expressions import StatementSet
+from flinkops.sql._expressions import CreateCatalog, StatementSet
 from flinkops.sql._kinds import IDENTITY, split_kind, strongest
 from flinkops.sql._resolve import (
     Catalog,
@@ -270,7 +270,7 @@ def lineage_of_trees(trees: Iterable[exp.Expr], job: str) -> JobLineage:
     identities, options = [], []
     for name in sorted(names):
         declared = catalog.find_table(name)
-        identity = connector_identity(declared.options) if declared else f"catalog:{name}"
+        identity = _identity(catalog, name)
         if identity:
             identities.append((name, identity))
         if declared is not None:
@@ -288,6 +288,16 @@ def lineage_of_trees(trees: Iterable[exp.Expr], job: str) -> JobLineage:
     )
 
 
+def _identity(catalog: Catalog, name: str) -> str | None:
+    """A table's connector identity, or its catalog's (see ``flinkops.sql._catalogs``)."""
+    declared = catalog.find_table(name)
+    if declared is not None and declared.options.get("connector"):
+        return connector_identity(declared.options)
+    if declared is not None:
+        return catalog.catalog_identity_of(declared.name, declared=True)
+    return catalog.catalog_identity_of(name, declared=False)
+
+
 _StatementResult = tuple[str, set[str], list[tuple[str, frozenset[str], str]], list[str]]
 
 
@@ -295,6 +305,17 @@ def _statement_lineage(tree: exp.Expr, catalog: Catalog) -> list[_StatementResul
     """Record DDL in the catalog; return (sink, tables read, columns, warnings) per INSERT."""
     if isinstance(tree, StatementSet):
         return [r for inner in tree.expressions for r in _statement_lineage(inner, catalog)]
+    if isinstance(tree, CreateCatalog):
+        props = tree.args.get("properties")
+        options = {p.name: p.text("value") for p in props.expressions} if props else {}
+        catalog.catalogs[tree.name] = options
+        return []
+    if isinstance(tree, exp.Use) and isinstance(tree.this, exp.Table):
+        if tree.text("kind").upper() == "CATALOG":
+            catalog.use(tree.this.name, None)
+        elif not tree.args.get("kind"):
+            catalog.use(tree.this.text("db") or None, tree.this.name)
+        return []
     if isinstance(tree, exp.Create):
         kind = (tree.args.get("kind") or "").upper()
         target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
@@ -306,7 +327,7 @@ def _statement_lineage(tree: exp.Expr, catalog: Catalog) -> list[_StatementResul
         elif kind == "TABLE":
             table = declare_table(tree, catalog)
             if tree.expression is None:
-                catalog.tables[table.name] = table
+                catalog.declare(table)
                 return []
             return [_insert(table.name, [], tree.expression, catalog, ctas=table)]
         return []
@@ -343,9 +364,10 @@ def _insert(
         names = names or [c for c in declared.writable if c not in static]
     if ctas is not None:
         names = list(out.columns)
-        catalog.tables[sink] = _ctas_table(sink, names, ctas)
+        catalog.declare(_ctas_table(sink, names, ctas))
     elif not names:
         names = list(out.columns)
+        catalog.note_undeclared(sink)
         resolver.warn(
             f"sink table {sink} is not declared in this SQL; columns taken from the query"
         )

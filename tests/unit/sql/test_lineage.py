@@ -478,3 +478,68 @@ def test_a_sink_column_written_twice_keeps_the_stronger_kind() -> None:
     """
     (column,) = lineage_of_sql(sql, "j").columns
     assert column.kind == "expression"
+
+
+LAKE_WRITER = """
+CREATE CATALOG lake WITH ('type' = 'paimon', 'warehouse' = 's3://bucket/wh/');
+CREATE TABLE src (id INT, v INT) WITH ('connector' = 'datagen');
+INSERT INTO lake.db.orders SELECT id, v FROM src;
+"""
+LAKE_READER = """
+CREATE CATALOG lakehouse WITH ('type' = 'paimon', 'warehouse' = 's3://bucket/wh');
+USE CATALOG lakehouse;
+USE db;
+INSERT INTO report SELECT id, SUM(v) FROM orders GROUP BY id;
+"""
+
+
+def test_jobs_using_one_catalog_table_under_catalogs_of_the_same_identity_are_linked() -> None:
+    lineage = project_lineage([("writer", LAKE_WRITER), ("reader", LAKE_READER)])
+    assert [e.to_json() for e in lineage.jobs] == [
+        {
+            "from_job": "writer",
+            "from_table": "lake.db.orders",
+            "to_job": "reader",
+            "to_table": "orders",
+            "via": "catalog:paimon:s3://bucket/wh/db.orders",
+        }
+    ]
+    assert lineage.impact("src.v") == [
+        "reader: orders.v",
+        "reader: report.EXPR$1",  # report is undeclared: its columns come from the query
+        "writer: lake.db.orders.v",
+    ]
+
+
+def test_a_catalog_of_another_location_or_in_memory_does_not_link() -> None:
+    other = LAKE_READER.replace("s3://bucket/wh", "s3://other/wh")
+    assert project_lineage([("writer", LAKE_WRITER), ("reader", other)]).jobs == ()
+    memory = LAKE_WRITER.replace("'paimon', 'warehouse' = 's3://bucket/wh/'", "'generic_in_memory'")
+    reader = LAKE_READER.replace("'paimon', 'warehouse' = 's3://bucket/wh'", "'generic_in_memory'")
+    assert project_lineage([("writer", memory), ("reader", reader)]).jobs == ()
+
+
+def test_insert_into_a_qualified_name_matches_the_declared_table() -> None:
+    sql = """
+    CREATE TABLE s (id INT) WITH ('connector' = 'datagen');
+    CREATE TABLE t (id INT, n INT) WITH ('connector' = 'print');
+    INSERT INTO default_catalog.default_database.t SELECT id, id + 1 FROM s;
+    """
+    lineage = lineage_of_sql(sql, "j")
+    assert lineage.warnings == ()
+    assert [t.sink for t in lineage.tables] == ["t"]
+    assert columns(lineage) == {"t.id": ["s.id"], "t.n": ["s.id"]}
+
+
+def test_use_catalog_and_database_qualify_later_names() -> None:
+    sql = """
+    CREATE CATALOG c WITH ('type' = 'generic_in_memory', 'default-database' = 'd0');
+    USE CATALOG c;
+    CREATE TABLE s (id INT) WITH ('connector' = 'datagen');
+    USE default_catalog.default_database;
+    CREATE TABLE t (id INT) WITH ('connector' = 'print');
+    INSERT INTO t SELECT id FROM c.d0.s;
+    """
+    lineage = lineage_of_sql(sql, "j")
+    assert lineage.warnings == ()
+    assert columns(lineage) == {"t.id": ["s.id"]}
