@@ -220,6 +220,7 @@ class Flink(Dialect):
             TokenType.DROP: parse_drop,
             TokenType.END: lambda self: self._parse_client_command(),
             TokenType.EXECUTE: lambda self: self._parse_execute(),
+            TokenType.INSERT: lambda self: self._parse_flink_insert(),
             TokenType.LOAD: LOAD_MODULE,
             TokenType.SET: parse_set,
             TokenType.SHOW: lambda self: self._parse_client_command(),
@@ -369,6 +370,18 @@ class Flink(Dialect):
                     options.append(self.expression(exp.Property(this=this, value=what)))
                 self._match_r_paren()
             return self.expression(exp.LikeProperty(this=table, expressions=options))
+
+        def _parse_flink_insert(self) -> exp.Expr:
+            """INSERT, which in Flink always has a query or VALUES."""
+            insert = self._parse_insert()
+            if isinstance(insert, exp.Insert) and insert.expression is None:
+                self.raise_error("Expected a query or VALUES after the INSERT's table")
+            return insert
+
+        def _parse_bracket(self, this: exp.Expr | None = None) -> exp.Expr | None:
+            if self._curr and self._curr.token_type == TokenType.L_BRACE:
+                self.raise_error("Flink SQL has no {...} literal (a template placeholder?)")
+            return super()._parse_bracket(this)
 
         def _parse_insert_table(self) -> exp.Expr | None:
             """The target of INSERT INTO: a table name, never a query."""

@@ -124,6 +124,8 @@ def test_error_messages_name_the_problem_not_sqlglot_internals() -> None:
         ("SELECT TIMESTAMPDIFF(DAY, a) FROM t;", "TIMESTAMPDIFF takes (unit, start, end)"),
         ("INSERT INTO SELECT 1;", "Expected the name of the table to insert into"),
         ("CREATE TABLE t2 LIKE t (EXCLUDING", "Expected what EXCLUDING applies to"),
+        ("INSERT INTO nexmark_q19;", "Expected a query or VALUES after the INSERT's table"),
+        ("SELECT a FROM ${TABLE};", "Flink SQL has no {...} literal"),
     ],
 )
 def test_inputs_the_fuzzer_found_are_located_errors(sql: str, message: str) -> None:
