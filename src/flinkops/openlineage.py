@@ -40,7 +40,14 @@ from flinkops.flink.rest import redact_url
 from flinkops.sql._kinds import split_kind
 from flinkops.sql.lineage import JobLineage, lineage_of_sql
 
-__all__ = ["AppliedVersion", "OpenLineageError", "dataset_name", "emit_applied", "run_event"]
+__all__ = [
+    "AppliedVersion",
+    "OpenLineageError",
+    "applied_versions",
+    "dataset_name",
+    "emit_applied",
+    "run_event",
+]
 
 PRODUCER = f"https://pypi.org/project/flinkops/{__version__}/"
 
@@ -57,6 +64,19 @@ class AppliedVersion:
     version: int
     job_id: str
     sql: str
+
+
+def applied_versions(
+    results: Sequence[Mapping[str, Any]], sql_of: Mapping[str, str]
+) -> list[AppliedVersion]:
+    """The versions an apply brought up, from its JSON results (``job``, ``status``,
+    ``version``, ``job_id``): done, with a running job and a spec whose SQL is known."""
+    return [
+        AppliedVersion(r["job"], int(r["version"]), str(r["job_id"]), sql_of[r["job"]])
+        for r in results
+        if r.get("status") == "done" and r.get("job_id") and r.get("version")
+        if r["job"] in sql_of
+    ]
 
 
 def dataset_name(table: str, options: Mapping[str, str]) -> tuple[str, str]:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from openlineage.client.serde import Serde
 
-from flinkops.openlineage import AppliedVersion, dataset_name, run_event
+from flinkops.openlineage import AppliedVersion, applied_versions, dataset_name, run_event
 from flinkops.sql import lineage_of_sql
 
 SQL = """
@@ -99,3 +99,14 @@ def test_run_event_of_an_applied_version() -> None:
         {"type": "DIRECT", "subtype": "AGGREGATION", "description": "SUM"}
     ]
     assert "s3cret" not in str(event) and "hunter2" not in str(event)
+
+
+def test_applied_versions_are_the_done_results_with_a_job() -> None:
+    results = [
+        {"job": "a", "action": "update", "status": "done", "version": 3, "job_id": "f" * 32},
+        {"job": "b", "action": "update", "status": "rolled-back", "version": 2, "job_id": "e" * 32},
+        {"job": "c", "action": "delete", "status": "done", "version": None, "job_id": None},
+        {"job": "d", "action": "create", "status": "done", "version": 1, "job_id": "d" * 32},
+    ]
+    found = applied_versions(results, {"a": "SQL A", "b": "SQL B", "c": "SQL C"})
+    assert found == [AppliedVersion("a", 3, "f" * 32, "SQL A")]
