@@ -9,13 +9,16 @@ serializes back to exactly what arrived. No Flink is needed.
 from __future__ import annotations
 
 import json
+import textwrap
 import threading
 from collections.abc import Iterator
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
 from openlineage.client.facet_v2 import (
     column_lineage_dataset,
@@ -25,6 +28,9 @@ from openlineage.client.facet_v2 import (
 )
 from openlineage.client.serde import Serde
 
+from flinkops.cli import main as cli_main
+from flinkops.flink.local import ClusterInfo
+from flinkops.flink.rest import FlinkClient
 from flinkops.openlineage import AppliedVersion, OpenLineageError, emit_applied
 
 SQL = """
@@ -182,3 +188,45 @@ def test_a_refusing_endpoint_is_a_flinkops_error_naming_the_job(receiver: Receiv
         OpenLineageError, match=r"did not take the event of totals v2.*apply itself is done"
     ):
         emit_applied([AppliedVersion("totals", 2, "0" * 32, SQL)], receiver.url)
+
+
+def test_apply_with_openlineage_sends_the_applied_version(
+    receiver: Receiver,
+    tmp_path: Path,
+    flink_cluster: ClusterInfo,
+    flink_client: FlinkClient,
+    submitted_jobs: list[str],
+) -> None:
+    project = tmp_path / "project"
+    (project / "jobs").mkdir(parents=True)
+    (project / "flinkops.yaml").write_text(
+        "apiVersion: flinkops/v1\nkind: Project\njobs: [jobs/]\ndefaultTarget: ol\n"
+        f"targets:\n  ol:\n    url: {flink_cluster.url}\n"
+        f"    savepointDir: file://{tmp_path / 'savepoints'}\n"
+    )
+    sql = (
+        "CREATE TABLE src (k INT, v BIGINT) WITH ('connector' = 'datagen', "
+        "'rows-per-second' = '5');\n"
+        "CREATE TABLE snk (k INT, total BIGINT) WITH ('connector' = 'blackhole');\n"
+        "INSERT INTO snk SELECT k, SUM(v) FROM src GROUP BY k;\n"
+    )
+    (project / "jobs" / "lineage-events.yaml").write_text(
+        "apiVersion: flinkops/v1\nkind: SqlJob\nmetadata:\n  name: lineage-events\nspec:\n"
+        "  parallelism: 1\n  sql: |\n" + textwrap.indent(sql, "    ")
+    )
+    result = CliRunner().invoke(
+        cli_main,
+        ["apply", "--project", str(project), "--auto-approve", "--openlineage", receiver.url],
+    )
+    running = [j.id for j in flink_client.jobs() if j.name == "lineage-events"]
+    submitted_jobs.extend(running)
+    assert result.exit_code == 0, result.output
+    ((path, event),) = receiver.received
+    assert path == "/api/v1/lineage"
+    validate(event)
+    assert (event["job"]["namespace"], event["job"]["name"]) == ("flinkops/ol", "lineage-events")
+    assert event["run"]["runId"].replace("-", "") in running
+    fields = event["outputs"][0]["facets"]["columnLineage"]["fields"]
+    assert fields["total"]["inputFields"][0]["transformations"] == [
+        {"type": "DIRECT", "subtype": "AGGREGATION", "description": "SUM"}
+    ]
