@@ -17,6 +17,7 @@ __all__ = [
     "DropSchema",
     "ExecutePlan",
     "Explain",
+    "FlinkStatement",
     "FreshnessProperty",
     "JarStatement",
     "LifecycleAction",
@@ -85,19 +86,23 @@ class MatchRecognize(exp.MatchRecognize):
 # -- catalogs, ALTER, and Flink's other statements (parsed in _statements.py) -----------
 
 
-class CreateCatalog(exp.Expression):
+class FlinkStatement(exp.Expression):
+    """A whole statement of Flink's own (CREATE CATALOG, ALTER ..., CALL, ...)."""
+
+
+class CreateCatalog(FlinkStatement):
     """``CREATE CATALOG [IF NOT EXISTS] c [COMMENT '...'] WITH (options)``."""
 
     arg_types = {"this": True, "exists": False, "comment": False, "properties": False}
 
 
-class DropCatalog(exp.Expression):
+class DropCatalog(FlinkStatement):
     """``DROP CATALOG [IF EXISTS] c``."""
 
     arg_types = {"this": True, "exists": False}
 
 
-class AlterObject(exp.Expression):
+class AlterObject(FlinkStatement):
     """``ALTER <kind> [IF EXISTS] name <action>``; kind is TABLE, CATALOG, DATABASE, VIEW,
     FUNCTION (with ``temporary``/``system``) or MATERIALIZED TABLE."""
 
@@ -178,43 +183,43 @@ class LifecycleAction(exp.Expression):
     arg_types = {"this": True, "properties": False, "partition": False}
 
 
-class AnalyzeTable(exp.Expression):
+class AnalyzeTable(FlinkStatement):
     """``ANALYZE TABLE t [PARTITION (...)] COMPUTE STATISTICS [FOR ALL COLUMNS|FOR COLUMNS a]``."""
 
     arg_types = {"this": True, "partition": False, "columns": False, "all_columns": False}
 
 
-class Call(exp.Expression):
+class Call(FlinkStatement):
     """``CALL [cat.]db.procedure(arg, name => value, ...)``."""
 
     arg_types = {"this": True, "expressions": False}
 
 
-class ModuleStatement(exp.Expression):
+class ModuleStatement(FlinkStatement):
     """``LOAD MODULE m [WITH (...)]``, ``UNLOAD MODULE m``, ``USE MODULES a, b``."""
 
     arg_types = {"kind": True, "expressions": True, "properties": False}
 
 
-class JarStatement(exp.Expression):
+class JarStatement(FlinkStatement):
     """``ADD JAR 'path'`` / ``REMOVE JAR 'path'``."""
 
     arg_types = {"kind": True, "this": True}
 
 
-class StopJob(exp.Expression):
+class StopJob(FlinkStatement):
     """``STOP JOB 'id' [WITH SAVEPOINT] [WITH DRAIN]``."""
 
     arg_types = {"this": True, "savepoint": False, "drain": False}
 
 
-class CompilePlan(exp.Expression):
+class CompilePlan(FlinkStatement):
     """``COMPILE PLAN 'file' [IF NOT EXISTS] FOR statement``."""
 
     arg_types = {"this": True, "expression": True, "exists": False}
 
 
-class ExecutePlan(exp.Expression):
+class ExecutePlan(FlinkStatement):
     """``EXECUTE PLAN 'file'``."""
 
     arg_types = {"this": True}

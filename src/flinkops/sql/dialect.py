@@ -24,23 +24,14 @@ from flinkops.sql._clauses import (
     trim_sql,
 )
 from flinkops.sql._expressions import (
-    AlterObject,
-    AnalyzeTable,
-    Call,
-    CompilePlan,
-    CreateCatalog,
-    DropCatalog,
-    ExecutePlan,
     Explain,
+    FlinkStatement,
     FreshnessProperty,
-    JarStatement,
     MatchRecognize,
     MetadataColumnConstraint,
-    ModuleStatement,
     RefreshModeProperty,
     Reset,
     StatementSet,
-    StopJob,
     TableArgument,
     Utility,
 )
@@ -82,16 +73,7 @@ _STATEMENT_TYPES = (
     Explain,
     Reset,
     StatementSet,
-    AlterObject,
-    AnalyzeTable,
-    Call,
-    CompilePlan,
-    CreateCatalog,
-    DropCatalog,
-    ExecutePlan,
-    JarStatement,
-    ModuleStatement,
-    StopJob,
+    FlinkStatement,
 )
 _EXPLAIN_DETAILS = {"ESTIMATED_COST", "CHANGELOG_MODE", "PLAN_ADVICE", "JSON_EXECUTION_PLAN"}
 
