@@ -6,7 +6,8 @@ qualified name is completed from the current catalog and database, which ``USE
 CATALOG`` and ``USE`` change. A catalog's identity comes from its options (type plus
 warehouse, metastore URI or base URL), so two jobs reading ``lake.db.orders`` under
 catalogs of the same identity read the same data, though neither declares the table.
-An in-memory catalog is private to its job and has no identity.
+An in-memory catalog is private to its job and has no identity. A ``$``-suffixed
+system table (``orders$changelog``, ``orders$snapshots``) stands for its table.
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ class Catalog:
         an undeclared table otherwise its name (full unless in the default database)."""
         where = self.qualified if declared else self.seen
         catalog, database, table = where.get(name) or self.qualify(name)
+        table = table.split("$")[0]  # t$snapshots, t$changelog: system tables of t
         location = catalog_identity(self.catalogs.get(catalog, {}))
         if location:
             return f"catalog:{location}/{database}.{table}"

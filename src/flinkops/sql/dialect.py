@@ -272,7 +272,10 @@ class Flink(Dialect):
                 return self.expression(StatementSet(expressions=inserts, execute=execute))
             if self._match_text_seq("PLAN", advance=False):
                 return parse_execute_plan(self)
-            return super()._parse_statement()
+            statement = super()._parse_statement() if execute else None
+            if statement is None:
+                self.raise_error("Expected STATEMENT SET, PLAN or an INSERT after EXECUTE")
+            return statement
 
         def _parse_inner_statement(self) -> exp.Expr:
             """One statement inside a block, up to (not including) its ``;``."""

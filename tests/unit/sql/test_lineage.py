@@ -543,3 +543,12 @@ def test_use_catalog_and_database_qualify_later_names() -> None:
     lineage = lineage_of_sql(sql, "j")
     assert lineage.warnings == ()
     assert columns(lineage) == {"t.id": ["s.id"]}
+
+
+def test_a_system_table_of_a_catalog_table_links_to_its_writer() -> None:
+    reader = LAKE_READER.replace("FROM orders", "FROM `orders$changelog`")
+    (edge,) = project_lineage([("writer", LAKE_WRITER), ("reader", reader)]).jobs
+    assert (edge.to_table, edge.via) == (
+        "orders$changelog",
+        "catalog:paimon:s3://bucket/wh/db.orders",
+    )

@@ -126,6 +126,7 @@ def test_error_messages_name_the_problem_not_sqlglot_internals() -> None:
         ("CREATE TABLE t2 LIKE t (EXCLUDING", "Expected what EXCLUDING applies to"),
         ("INSERT INTO nexmark_q19;", "Expected a query or VALUES after the INSERT's table"),
         ("SELECT a FROM ${TABLE};", "Flink SQL has no {...} literal"),
+        ("EXECUTE;", "Expected STATEMENT SET, PLAN or an INSERT after EXECUTE"),
     ],
 )
 def test_inputs_the_fuzzer_found_are_located_errors(sql: str, message: str) -> None:
