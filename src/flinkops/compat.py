@@ -95,6 +95,8 @@ class Operator:
     derived: tuple[tuple[str, str | None], ...] = field(default=(), compare=False)
     #: the filters (Calc ``where``) on the way to this operator, nearest first
     filters: tuple[str, ...] = field(default=(), compare=False)
+    #: the operators feeding this one, as Flink describes them (what derivations read)
+    upstream: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def describe(self) -> str:
         return f"{self.kind}({', '.join(f'{k}=[{v}]' for k, v in self.args)})"
@@ -153,7 +155,8 @@ def stateful_operators(graph: Mapping[str, Any]) -> list[Operator]:
             head = str(node.get("id", "")) if i == 0 else ""
             upstream = _upstream(lines[:i], node, by_id)
             derived, filters = _derive(kind, rest, upstream)
-            found.append(Operator(kind, _args(rest), head, derived, filters))
+            context = tuple(re.sub(r"\[\d+\]:?", "", f"{k}{args}") for k, args in upstream)
+            found.append(Operator(kind, _args(rest), head, derived, filters, context))
     return found
 
 
@@ -309,6 +312,8 @@ def _compare(old: Operator, new: Operator) -> list[str]:
 
 def _compare_derivations(old: Operator, new: Operator) -> list[str]:
     """Same description, different meaning: a key or argument now computed otherwise."""
+    if old.upstream == new.upstream:
+        return []  # the same operators compute its inputs: nothing can mean otherwise
     a, b = dict(old.derived), dict(new.derived)
     reasons = []
     for key in [k for k in _DERIVED_KEYS if k in a or k in b]:
