@@ -10,7 +10,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast test-flink-1.20 lint format install down bench monitor clean
+.PHONY: demo test test-fast test-flink-1.20 lint format install down bench monitor fuzz clean
 
 install: $(STAMP)
 
@@ -58,6 +58,11 @@ monitor: install
 bench: install
 	$(BIN)/python bench/bench_sql.py
 	$(BIN)/python bench/bench_ui.py
+
+# 100,000 mutated corpus scripts through split, parse and lineage (a few minutes);
+# CI runs a fixed small budget in tests/unit/sql/test_fuzz.py. FUZZ_SEED=n for another draw.
+fuzz: install
+	$(BIN)/python tests/unit/sql/fuzz.py --seed $${FUZZ_SEED:-0} --budget $${FUZZ_BUDGET:-100000}
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

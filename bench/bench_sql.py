@@ -1,7 +1,7 @@
 """Statements per second for parse + lineage over the corpus, against bare tokenization.
 
 Run: ``.venv/bin/python bench/bench_sql.py [--repeat N]``. The corpus is the
-third-party Flink SQL in tests/unit/sql/corpus (1,170 statements). Three numbers:
+third-party Flink SQL in tests/unit/sql/corpus (1,467 statements). Three numbers:
 
 - tokenize: sqlglot's base tokenizer over each statement's text (the floor),
 - parse: split + parse every statement with the Flink dialect,

@@ -3,7 +3,10 @@
 The graphs in data/flink_plans were compiled by a Flink 2.3.0 cluster from
 ``src (k, v)`` -> GROUP BY k variants: sum, max, sum_count (SUM + COUNT(*)),
 sum_filter (WHERE v > 0 before the aggregate), stateless (a filter only), join,
-window_tvf.
+window_tvf; and from ``src (mid, v, w)``, ``src2 (mid, name)``: rebucket_7 / rebucket_5
+(GROUP BY mid % 7 / mid % 5), sum_times_2 / sum_times_3 (SUM(v * 2) / SUM(v * 3) WHERE
+v > 3), sum_times_2_filter (WHERE v > 4), join_mod_3 / join_mod_4 (ON a.mid % 3 / % 4
+= CHAR_LENGTH(b.name)).
 """
 
 from __future__ import annotations
@@ -146,3 +149,68 @@ def test_a_graph_without_nodes_is_unknown():
     verdict = compare_graphs(graph("sum"), {"plan": "???"})
     assert verdict.impact is StateImpact.AT_RISK
     assert verdict.reasons[0].startswith("unknown:")
+
+
+def test_a_rebucketed_key_is_at_risk_naming_both_expressions():
+    # Flink's descriptions and vertex ids are identical: groupBy=[EXPR$0] both times
+    old, new = graph("rebucket_7"), graph("rebucket_5")
+    assert stateful_operators(old) == stateful_operators(new)
+    verdict = compare_graphs(old, new)
+    assert verdict.impact is StateImpact.AT_RISK
+    assert verdict.reasons == (
+        "GroupAggregate group keys are computed differently: MOD(mid, 7) -> MOD(mid, 5) "
+        "(the state is kept under the old meaning)",
+    )
+
+
+def test_an_aggregate_argument_computed_differently_is_at_risk():
+    verdict = compare_graphs(graph("sum_times_2"), graph("sum_times_3"))
+    assert verdict.impact is StateImpact.AT_RISK
+    assert verdict.reasons == (
+        "GroupAggregate aggregate calls are computed differently: SUM((v * 2)) -> SUM((v * 3)) "
+        "(the state is kept under the old meaning)",
+    )
+
+
+def test_join_keys_computed_differently_are_at_risk():
+    verdict = compare_graphs(graph("join_mod_3"), graph("join_mod_4"))
+    assert verdict.impact is StateImpact.AT_RISK
+    assert verdict.reasons[0] == (
+        "Join condition is computed differently: (MOD(mid, 3) = CHAR_LENGTH(name)) -> "
+        "(MOD(mid, 4) = CHAR_LENGTH(name)) (the state is kept under the old meaning)"
+    )
+
+
+def test_a_changed_where_is_preserved_with_a_note():
+    verdict = compare_graphs(graph("sum_times_2"), graph("sum_times_2_filter"))
+    assert verdict.impact is StateImpact.PRESERVED
+    assert verdict.reasons == (
+        "stateful operators unchanged (GroupAggregate)",
+        "filter before GroupAggregate changed: (v > 3) -> (v > 4) (applies to new rows only)",
+    )
+
+
+def test_derivations_are_traced_through_chains_and_inputs():
+    (window,) = stateful_operators(graph("window_tvf"))
+    assert dict(window.derived)["groupBy"] == "MOD(customer_id, 5)"
+    (join, agg) = stateful_operators(graph("join_mod_3"))
+    assert dict(join.derived)["where"] == "(MOD(mid, 3) = CHAR_LENGTH(name))"
+    assert dict(agg.derived) == {"groupBy": "mid", "select": "SUM(v)"}
+
+
+def test_a_generated_field_defined_nowhere_is_unknown_never_preserved():
+    cut = json.loads(json.dumps(graph("rebucket_7")))
+    for node in cut["nodes"]:
+        node["description"] = node["description"].replace("MOD(mid, 7) AS EXPR$0, ", "")
+    verdict = compare_graphs(graph("rebucket_7"), cut)
+    assert verdict.impact is StateImpact.AT_RISK
+    assert verdict.reasons[0].startswith("unknown: GroupAggregate group keys")
+
+
+def test_an_unresolvable_derivation_of_an_unchanged_graph_is_not_a_risk():
+    cut = json.loads(json.dumps(graph("rebucket_7")))
+    for node in cut["nodes"]:
+        node["description"] = node["description"].replace("MOD(mid, 7) AS EXPR$0, ", "")
+    (op,) = stateful_operators(cut)
+    assert dict(op.derived)["groupBy"] is None
+    assert compare_graphs(cut, cut).impact is StateImpact.PRESERVED

@@ -21,7 +21,9 @@ from flinkops.cli._common import (
     target_option,
 )
 from flinkops.errors import ApplyError, PlanError, StalePlan
+from flinkops.flink.rest import redact_url
 from flinkops.observe import make_plan
+from flinkops.openlineage import OpenLineageError, applied_versions, emit_applied
 from flinkops.ops import version_diff, version_pair
 from flinkops.plan import Plan
 from flinkops.render import plan_text
@@ -116,6 +118,14 @@ def _report(ws: Workspace, result: ApplyResult, fmt: str) -> None:
     is_flag=True,
     help="Apply even where a job's state would be lost for lack of a savepoint directory.",
 )
+@click.option(
+    "--openlineage",
+    "openlineage_url",
+    metavar="URL",
+    envvar="FLINKOPS_OPENLINEAGE_URL",
+    help="Send an OpenLineage run event per applied version to URL (also from "
+    "FLINKOPS_OPENLINEAGE_URL); job namespace flinkops/<target>.",
+)
 @format_option("text", "json")
 @handle_errors
 def apply(
@@ -127,6 +137,7 @@ def apply(
     parallelism: int,
     prune: bool,
     allow_state_loss: bool,
+    openlineage_url: str | None,
     fmt: str,
 ) -> None:
     """Carry the plan out on the cluster, savepoint-safe.
@@ -177,9 +188,22 @@ def apply(
                 result = applier.apply(plan, allow_state_loss=allow_state_loss)
                 result.recovered = recovered
             _report(ws, result, fmt)
+            if openlineage_url:
+                _emit_openlineage(ws, result, openlineage_url)
         finally:
             lock.release()
     sys.exit(0 if result.ok else 1)
+
+
+def _emit_openlineage(ws: Workspace, result: ApplyResult, url: str) -> None:
+    """Lineage events of the applied versions; a refusing endpoint is a warning only."""
+    applied = applied_versions(result.to_json()["results"], {s.name: s.sql for s in ws.specs})
+    try:
+        sent = emit_applied(applied, url, namespace=f"flinkops/{ws.target}")
+    except OpenLineageError as exc:
+        click.secho(f"warning: {ws.redact(str(exc))}", fg="yellow", err=True)
+        return
+    click.echo(f"openlineage: {len(sent)} run event(s) sent to {redact_url(url)}", err=True)
 
 
 def _pruning(saved: dict | None) -> bool:

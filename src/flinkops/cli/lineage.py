@@ -29,8 +29,11 @@ def lineage(
     """Table and column lineage of every INSERT, and the edges between jobs.
 
     PATH may be the project (default), a spec file, or a plain .sql file. A table one
-    job writes and another reads (same connector and path/topic/table) links them,
-    so --impact orders.amount lists downstream columns in every job.
+    job writes and another reads (same connector and path/topic/table, or the same
+    cat.db.table under catalogs of one type and warehouse/metastore/URL) links them,
+    so --impact orders.amount lists downstream columns in every job. Names follow
+    USE CATALOG / USE. Each column edge is labelled: identity, expression, the
+    aggregate function, or window time.
     """
     result = combine(_job_lineages(paths, project_dir))
     if impact or column:

@@ -15,7 +15,9 @@ from typing import TypeVar
 
 from sqlglot import exp
 
+from flinkops.sql._catalogs import Catalog, find_named
 from flinkops.sql._expressions import MetadataColumnConstraint, TableArgument
+from flinkops.sql._kinds import EXPRESSION, IDENTITY, WINDOW_TIME, expression_kind
 
 __all__ = ["Catalog", "Relation", "Resolver", "TableDef", "table_name"]
 
@@ -45,6 +47,14 @@ class Relation:
 
     columns: dict[str, Sources] = field(default_factory=dict)
     open_table: str | None = None
+    kinds: dict[str, str] = field(default_factory=dict)  # how a column was made; identity if absent
+
+    def kind(self, name: str) -> str:
+        found = self.kinds.get(name)
+        if found is None:
+            lowered = name.lower()
+            found = next((k for c, k in self.kinds.items() if c.lower() == lowered), None)
+        return found or IDENTITY
 
     def lookup(self, name: str) -> Sources | None:
         if name in self.columns:
@@ -60,8 +70,9 @@ class Relation:
     def renamed(self, names: list[str]) -> Relation:
         """The same columns under the alias's column names, by position."""
         values = list(self.columns.values())
+        kinds = [self.kind(c) for c in self.columns]
         columns = {n: values[i] if i < len(values) else _NONE for i, n in enumerate(names)}
-        return Relation(columns)
+        return Relation(columns, kinds={n: kinds[i] for i, n in enumerate(names) if i < len(kinds)})
 
 
 @dataclass
@@ -73,28 +84,7 @@ class TableDef:
     writable: list[str]
     options: dict[str, str]
     column_defs: list[exp.ColumnDef] = field(default_factory=list)
-
-
-@dataclass
-class Catalog:
-    """What the statements so far declared: tables and views (name -> definition)."""
-
-    tables: dict[str, TableDef] = field(default_factory=dict)
-    views: dict[str, tuple[exp.Expr, list[str]]] = field(default_factory=dict)
-
-    def find_table(self, name: str) -> TableDef | None:
-        return _find(self.tables, name)
-
-    def find_view(self, name: str) -> tuple[exp.Expr, list[str]] | None:
-        return _find(self.views, name)
-
-
-def _find(mapping: dict[str, _T], name: str) -> _T | None:
-    """Exact name first, then case-insensitive (docs mix `Orders` and `orders`)."""
-    if name in mapping:
-        return mapping[name]
-    lowered = name.lower()
-    return next((v for k, v in mapping.items() if k.lower() == lowered), None)
+    computed: tuple[str, ...] = ()  # computed columns: an expression of the physical ones
 
 
 class Resolver:
@@ -135,7 +125,8 @@ class Resolver:
                 {
                     name: sources | (rights[i] if i < len(rights) else _NONE)
                     for i, (name, sources) in enumerate(left.columns.items())
-                }
+                },
+                kinds=dict(left.kinds),
             )
         if isinstance(node, exp.Values):
             width = len(node.expressions[0].expressions) if node.expressions else 0
@@ -172,17 +163,22 @@ class Resolver:
                 self._read_subqueries(join.args["on"], scope, ctes, outer)
 
         out: dict[str, Sources] = {}
-        for projection in node.expressions:
+        kinds: dict[str, str] = {}
+        for position, projection in enumerate(node.expressions):
             if isinstance(projection, exp.Star):
                 for relation in scope.values():
                     out.update(relation.columns)
+                    kinds.update({c: relation.kind(c) for c in relation.columns})
             elif isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star):
                 relation = self._relation(projection.table, scope, outer)
                 if relation is not None:
                     out.update(relation.columns)
+                    kinds.update({c: relation.kind(c) for c in relation.columns})
             else:
-                out[projection.alias_or_name] = self.sources(projection, scope, ctes, outer)
-        return Relation(out)
+                name = _output_name(projection, position, out)
+                out[name] = self.sources(projection, scope, ctes, outer)
+                kinds[name] = self.kind_of(projection, scope, outer)
+        return Relation(out, kinds=kinds)
 
     def _read_subqueries(
         self,
@@ -222,7 +218,7 @@ class Resolver:
         elif isinstance(item, exp.Unnest):
             sources = _union(self.sources(e, scope, ctes, outer) for e in item.expressions)
             names = alias_columns or ([item.alias] if item.alias else ["EXPR$0"])
-            relation = Relation({n: sources for n in names})
+            relation = Relation({n: sources for n in names}, kinds=dict.fromkeys(names, EXPRESSION))
             alias_columns = []
             name = item.alias or "UNNEST"
         elif isinstance(item, exp.Lateral):
@@ -269,29 +265,34 @@ class Resolver:
                 )
             columns = dict(relation.columns)
             columns.update({c: time_sources for c in _WINDOW_COLUMNS})
-            return Relation(columns)
+            kinds = {**relation.kinds, **dict.fromkeys(_WINDOW_COLUMNS, WINDOW_TIME)}
+            return Relation(columns, kinds=kinds)
         sources = _union(self.sources(a, scope, ctes, outer) for a in args)
         self.warn(
             f"table function {call.name or name}: its output columns are taken to derive "
             "from all of its arguments"
         )
-        return Relation({"EXPR$0": sources}, open_table=None)
+        return Relation({"EXPR$0": sources}, kinds={"EXPR$0": EXPRESSION})
 
     def _match_recognize(
         self, match: exp.MatchRecognize, relation: Relation, ctes: dict[str, Relation]
     ) -> Relation:
         """Partition columns pass through; measures derive from the columns they use."""
         columns: dict[str, Sources] = {}
+        kinds: dict[str, str] = {}
         rows = match.args.get("rows")
         if rows is not None and "ALL ROWS" in rows.name.upper():
             columns.update(relation.columns)
+            kinds.update(relation.kinds)
         for column in match.args.get("partition_by") or []:
             columns[column.alias_or_name] = relation.lookup(column.name) or _NONE
+            kinds[column.alias_or_name] = relation.kind(column.name)
         pattern_scope = _AnyAlias(relation)
         for measure in match.args.get("measures") or []:
             expression = measure.this
             columns[expression.alias_or_name] = self.sources(expression, pattern_scope, ctes, {})
-        return Relation(columns)
+            kinds[expression.alias_or_name] = self.kind_of(expression, pattern_scope, {})
+        return Relation(columns, kinds=kinds)
 
     def named(self, name: str, ctes: dict[str, Relation]) -> Relation:
         """A table, view or CTE by name; an undeclared table is open, with a warning."""
@@ -309,8 +310,9 @@ class Resolver:
         table = self.catalog.find_table(name)
         if table is not None:
             self.tables_read.add(table.name)
-            return Relation(dict(table.columns))
+            return Relation(dict(table.columns), kinds=dict.fromkeys(table.computed, EXPRESSION))
         self.tables_read.add(name)
+        self.catalog.note_undeclared(name)
         self.warn(f"table {name} is not declared in this SQL; its columns are taken as referenced")
         return Relation(open_table=name)
 
@@ -361,6 +363,26 @@ class Resolver:
             self.warn(f"column {'.'.join(parts)} is not found in the tables of its query")
         return _NONE
 
+    def kind_of(
+        self, expression: exp.Expr, scope: dict[str, Relation], outer: dict[str, Relation]
+    ) -> str:
+        """What a projection does to its sources (see ``flinkops.sql._kinds``)."""
+        return expression_kind(expression, lambda c: self._column_kind(c, scope, outer))
+
+    def _column_kind(
+        self, column: exp.Column, scope: dict[str, Relation], outer: dict[str, Relation]
+    ) -> str:
+        parts = [p.name for p in column.parts]
+        if len(parts) >= 2:
+            relation = self._relation(parts[0], scope, outer)
+            if relation is not None and relation.lookup(parts[1]) is not None:
+                return relation.kind(parts[1])
+        for relations in (scope, outer):
+            for relation in relations.values():
+                if any(c.lower() == parts[0].lower() for c in relation.columns):
+                    return relation.kind(parts[0])
+        return IDENTITY
+
     @staticmethod
     def _relation(
         name: str, scope: dict[str, Relation], outer: dict[str, Relation]
@@ -368,10 +390,21 @@ class Resolver:
         for relations in (scope, outer):
             if isinstance(relations, _AnyAlias):
                 return relations.relation
-            found = _find(relations, name)
+            found = find_named(relations, name)
             if found is not None:
                 return found
         return None
+
+
+def _output_name(projection: exp.Expr, position: int, taken: dict[str, Sources]) -> str:
+    """A projection's output name; Flink calls an unnamed expression ``EXPR$<position>``.
+
+    Two unaliased expressions never share a name, so ``AVG(t), MAX(t)`` stay two columns.
+    """
+    name = projection.alias_or_name
+    if isinstance(projection, exp.Alias | exp.Column) and name and name not in taken:
+        return name
+    return f"EXPR${position}"
 
 
 class _AnyAlias(dict[str, Relation]):
@@ -429,7 +462,13 @@ def declare_table(create: exp.Create, catalog: Catalog) -> TableDef:
     own = {d.name for d in defs}
     column_defs = [d for d in like_defs if d.name not in own] + defs
     columns, writable = _columns_of(name, column_defs)
-    return TableDef(name, columns, writable, options, column_defs)
+    computed = tuple(
+        d.name
+        for d in column_defs
+        for c in d.args.get("constraints") or []
+        if isinstance(c.args.get("kind"), exp.ComputedColumnConstraint)
+    )
+    return TableDef(name, columns, writable, options, column_defs, computed)
 
 
 def _columns_of(name: str, defs: list[exp.ColumnDef]) -> tuple[dict[str, Sources], list[str]]:

@@ -12,34 +12,48 @@ from sqlglot import exp, generator, parser, tokens
 from sqlglot.dialects.dialect import Dialect, NormalizationStrategy
 from sqlglot.tokens import Token, TokenType
 
+from flinkops.sql._chunks import opens_statement_set_block, statement_chunks
+from flinkops.sql._clauses import (
+    TRAILING_PROPERTIES,
+    distributedbyproperty_sql,
+    parse_distributed,
+    parse_freshness,
+    parse_refresh_mode,
+    parse_set,
+    substring_sql,
+    trim_sql,
+)
 from flinkops.sql._expressions import (
     Explain,
+    FlinkStatement,
+    FreshnessProperty,
     MatchRecognize,
     MetadataColumnConstraint,
+    RefreshModeProperty,
     Reset,
     StatementSet,
     TableArgument,
     Utility,
 )
+from flinkops.sql._statements import (
+    LOAD_MODULE,
+    USE_MODULES,
+    WORD_STATEMENTS,
+    StatementsGenerator,
+    generator_transforms,
+    parse_alter,
+    parse_analyze,
+    parse_create,
+    parse_drop,
+    parse_execute_plan,
+)
+from flinkops.sql._types import RowTypes
 
 __all__ = ["Flink", "opens_statement_set_block", "statement_chunks"]
 
-# Statements Flink has that lineage never looks into: kept as text (Utility).
-_UTILITY_WORDS = {
-    "ADD",
-    "ALTER",
-    "ANALYZE",
-    "CALL",
-    "COMPILE",
-    "DESC",
-    "DESCRIBE",
-    "HELP",
-    "LOAD",
-    "REMOVE",
-    "SHOW",
-    "STOP",
-    "UNLOAD",
-}
+
+# Commands of the SQL client, not of Flink's SQL: kept as text (Utility).
+_CLIENT_WORDS = ("HELP", "QUIT", "EXIT", "CLEAR")
 # What a statement may parse to; a bare expression (`foo bar`) is not a statement.
 _STATEMENT_TYPES = (
     exp.Query,
@@ -59,6 +73,7 @@ _STATEMENT_TYPES = (
     Explain,
     Reset,
     StatementSet,
+    FlinkStatement,
 )
 _EXPLAIN_DETAILS = {"ESTIMATED_COST", "CHANGELOG_MODE", "PLAN_ADVICE", "JSON_EXECUTION_PLAN"}
 
@@ -81,7 +96,9 @@ def _build_watermark(self: Flink.Parser) -> exp.WatermarkColumnConstraint:
 def _build_kwarg(self: Flink.Parser, expressions: list[exp.Expr]) -> exp.Kwarg:
     """A named argument ``NAME => value``; the value may be ``TABLE t``."""
     value = self._parse_table_argument() or self._parse_disjunction() or self._parse_select()
-    return self.expression(exp.Kwarg(this=exp.var(expressions[0].name), expression=value))
+    name = expressions[0].find(exp.Identifier)
+    this = name.copy() if name is not None and name.quoted else exp.var(expressions[0].name)
+    return self.expression(exp.Kwarg(this=this, expression=value))
 
 
 def _top_level_statement(self: Flink.Parser) -> exp.Expr | None:
@@ -93,58 +110,16 @@ def _top_level_statement(self: Flink.Parser) -> exp.Expr | None:
     return statement
 
 
-def _build_timestampdiff(args: list[exp.Expr]) -> exp.TimestampDiff:
+def _parse_timestampdiff(self: Flink.Parser) -> exp.TimestampDiff:
     """``TIMESTAMPDIFF(unit, t1, t2)`` is t2 - t1 in ``unit``."""
+    args = self._parse_csv(self._parse_disjunction)
+    if len(args) != 3:
+        self.raise_error(f"TIMESTAMPDIFF takes (unit, start, end), got {len(args)} arguments")
+        return exp.TimestampDiff()
     unit = args[0]
     if isinstance(unit, exp.Column):
         unit = exp.var(unit.name.upper())
     return exp.TimestampDiff(this=args[2], expression=args[1], unit=unit)
-
-
-def _trim_sql(self: Flink.Generator, expression: exp.Trim) -> str:
-    """``TRIM([BOTH|LEADING|TRAILING] [chars] FROM s)``, Flink's only form with options."""
-    position = self.sql(expression, "position")
-    chars = self.sql(expression, "expression")
-    if not (position or chars):
-        return self.func("TRIM", expression.this)
-    spec = " ".join(p for p in (position, chars) if p)
-    return f"TRIM({spec} FROM {self.sql(expression, 'this')})"
-
-
-def _substring_sql(self: Flink.Generator, expression: exp.Substring) -> str:
-    length = self.sql(expression, "length")
-    start = self.sql(expression, "start")
-    bounds = f" FROM {start}" + (f" FOR {length}" if length else "") if start else ""
-    return f"SUBSTRING({self.sql(expression, 'this')}{bounds})"
-
-
-def opens_statement_set_block(tokens: list[Token], i: int) -> bool:
-    """True at ``[EXECUTE] STATEMENT SET BEGIN``: a block whose ``;`` do not end it."""
-    words = ("EXECUTE", "STATEMENT", "SET", "BEGIN")
-    if tokens[i].text.upper() != "EXECUTE":
-        words = words[1:]
-    if i + len(words) > len(tokens):
-        return False
-    return all(tokens[i + k].text.upper() == w for k, w in enumerate(words))
-
-
-def statement_chunks(tokens: list[Token]) -> list[list[Token]]:
-    """Tokens grouped per statement; a statement set block keeps its inner ``;``."""
-    chunks: list[list[Token]] = [[]]
-    in_block = False
-    for i, token in enumerate(tokens):
-        chunk = chunks[-1]
-        if not chunk and token.token_type != TokenType.SEMICOLON:
-            in_block = opens_statement_set_block(tokens, i)
-        if token.token_type != TokenType.SEMICOLON or (
-            in_block and not (len(chunk) > 1 and chunk[-1].text.upper() == "END")
-        ):
-            chunk.append(token)
-        elif chunk:
-            chunks.append([])
-    if not chunks[-1] and len(chunks) > 1:
-        chunks.pop()
-    return chunks
 
 
 def _string_key(key: str) -> exp.Literal:
@@ -160,6 +135,7 @@ class Flink(Dialect):
 
     class Tokenizer(tokens.Tokenizer):
         IDENTIFIERS = ["`"]
+        HEX_STRINGS = [("X'", "'"), ("x'", "'")]
         QUOTES = ["'"]
         STRING_ESCAPES = ["'"]
 
@@ -172,6 +148,7 @@ class Flink(Dialect):
         }
 
         KEYWORDS.pop("EXPLAIN")  # a statement the parser reads, not an opaque command
+        KEYWORDS.pop("CALL")  # likewise
 
         # EXECUTE and SHOW open statements the parser reads itself.
         COMMANDS = tokens.Tokenizer.COMMANDS - {TokenType.EXECUTE, TokenType.SHOW}
@@ -182,7 +159,13 @@ class Flink(Dialect):
             TokenType.IDENTIFIER,
         }
 
-    class Parser(parser.Parser):
+    class Parser(RowTypes, parser.Parser):
+        PROPERTY_PARSERS = {
+            **parser.Parser.PROPERTY_PARSERS,
+            "DISTRIBUTED": parse_distributed,
+            "FRESHNESS": parse_freshness,
+            "REFRESH_MODE": parse_refresh_mode,
+        }
         CONSTRAINT_PARSERS = {
             **parser.Parser.CONSTRAINT_PARSERS,
             "METADATA": _build_metadata,
@@ -191,8 +174,8 @@ class Flink(Dialect):
         # Names Flink leaves to user functions (sqlglot would demand its own arity).
         FUNCTIONS = {
             **{k: v for k, v in parser.Parser.FUNCTIONS.items() if k not in {"SPLIT"}},
-            "TIMESTAMPDIFF": _build_timestampdiff,
         }
+        FUNCTION_PARSERS = {**parser.Parser.FUNCTION_PARSERS, "TIMESTAMPDIFF": _parse_timestampdiff}
         SCHEMA_UNNAMED_CONSTRAINTS = {*parser.Parser.SCHEMA_UNNAMED_CONSTRAINTS, "WATERMARK"}
         FUNC_TOKENS = {*parser.Parser.FUNC_TOKENS, TokenType.SESSION}
         LAMBDAS = {**parser.Parser.LAMBDAS, TokenType.FARROW: _build_kwarg}
@@ -208,33 +191,58 @@ class Flink(Dialect):
                 parse_method=parse_method, sep_first_statement=False
             )
 
+        STATEMENT_PARSERS = {
+            **parser.Parser.STATEMENT_PARSERS,
+            TokenType.ALTER: parse_alter,
+            TokenType.ANALYZE: parse_analyze,
+            TokenType.BEGIN: lambda self: self._parse_begin(),
+            TokenType.CREATE: parse_create,
+            TokenType.DESC: lambda self: self._parse_client_command(),
+            TokenType.DESCRIBE: lambda self: self._parse_client_command(),
+            TokenType.DROP: parse_drop,
+            TokenType.END: lambda self: self._parse_client_command(),
+            TokenType.EXECUTE: lambda self: self._parse_execute(),
+            TokenType.INSERT: lambda self: self._parse_flink_insert(),
+            TokenType.LOAD: LOAD_MODULE,
+            TokenType.SET: parse_set,
+            TokenType.SHOW: lambda self: self._parse_client_command(),
+            TokenType.USE: lambda self: (
+                USE_MODULES(self)
+                if self._match_text_seq("MODULES", advance=False)
+                else self._parse_use()
+            ),
+        }
+        # Statements whose first word the tokenizer reads as a plain name.
+        WORD_STATEMENTS = {
+            **WORD_STATEMENTS,
+            "EXPLAIN": lambda self: self._parse_explain(),
+            "RESET": lambda self: self.expression(
+                Reset(this=self._parse_string() or self._parse_var_path())
+            ),
+            "STATEMENT": lambda self: self._parse_execute(),
+            **dict.fromkeys(_CLIENT_WORDS, lambda self: self._parse_client_command()),
+        }
+
         def _parse_statement(self) -> exp.Expr | None:
-            if not self._curr:
-                return None
-            word = self._curr.text.upper()
-            if word in _UTILITY_WORDS:
-                return self._parse_utility()
-            if word == "USE" and self._next and self._next.text.upper() == "MODULES":
-                return self._parse_utility()
-            if word == "END" and len(self._tokens) == 1:
-                return self._parse_utility()
-            if self._match_text_seq("DROP", "CATALOG", advance=False):
-                return self._parse_utility()
-            if self._match_text_seq("CREATE", "CATALOG", advance=False):
-                return self._parse_utility()
-            if self._match_text_seq("BEGIN", "STATEMENT", "SET"):
+            word = self._curr and self._curr.token_type == TokenType.VAR and self._curr.text
+            parse = self.WORD_STATEMENTS.get(word.upper()) if word else None
+            if parse is None:
+                return super()._parse_statement()
+            self._advance()
+            return parse(self)
+
+        def _parse_begin(self) -> exp.Expr | None:
+            """The SQL client's ``BEGIN STATEMENT SET`` (its statements follow, up to END)."""
+            if self._match_text_seq("STATEMENT", "SET"):
                 return self._utility_from(self._tokens[self._index - 3])
-            if word in ("EXECUTE", "STATEMENT"):
-                return self._parse_execute()
-            if self._match_text_seq("EXPLAIN"):
-                return self._parse_explain()
-            if self._match_text_seq("RESET"):
-                return self.expression(Reset(this=self._parse_string() or self._parse_var_path()))
-            start = self._curr
-            statement = super()._parse_statement()
-            if type(statement) is exp.Command and start.text.upper() in ("ALTER", "DROP"):
-                return Utility(this=statement.this, expression=statement.expression)
-            return statement
+            return self._parse_transaction()
+
+        def _parse_client_command(self) -> Utility:
+            """A command of the SQL client (SHOW, DESCRIBE, HELP, END ...), kept as text."""
+            start = self._prev
+            while self._curr:
+                self._advance()
+            return self._utility_from(start)
 
         def _parse_var_path(self) -> exp.Expr | None:
             """An unquoted dotted key, as in ``RESET execution.savepoint.path``."""
@@ -245,12 +253,6 @@ class Flink(Dialect):
                 self._advance()
             return exp.var(self._find_sql(start, self._prev))
 
-        def _parse_utility(self) -> Utility:
-            start = self._curr
-            while self._curr:
-                self._advance()
-            return self._utility_from(start)
-
         def _utility_from(self, start: Token) -> Utility:
             text = self._find_sql(start, self._prev)
             head = start.text.upper()
@@ -258,8 +260,9 @@ class Flink(Dialect):
 
         def _parse_execute(self) -> exp.Expr | None:
             """``[EXECUTE] STATEMENT SET BEGIN ... END``, ``EXECUTE INSERT``, ``EXECUTE PLAN``."""
-            start = self._curr
-            execute = self._match_text_seq("EXECUTE")
+            execute = self._prev.token_type == TokenType.EXECUTE
+            if not execute:
+                self._retreat(self._index - 1)  # STATEMENT: read again as part of the block
             if self._match_text_seq("STATEMENT", "SET", "BEGIN"):
                 inserts: list[exp.Expr] = []
                 while self._curr and not self._match_text_seq("END"):
@@ -267,11 +270,12 @@ class Flink(Dialect):
                         continue
                     inserts.append(self._parse_inner_statement())
                 return self.expression(StatementSet(expressions=inserts, execute=execute))
-            if self._curr and self._curr.text.upper() == "PLAN":
-                while self._curr:
-                    self._advance()
-                return self._utility_from(start)
-            return super()._parse_statement()
+            if self._match_text_seq("PLAN", advance=False):
+                return parse_execute_plan(self)
+            statement = super()._parse_statement() if execute else None
+            if statement is None:
+                self.raise_error("Expected STATEMENT SET, PLAN or an INSERT after EXECUTE")
+            return statement
 
         def _parse_inner_statement(self) -> exp.Expr:
             """One statement inside a block, up to (not including) its ``;``."""
@@ -311,20 +315,6 @@ class Flink(Dialect):
                     partition = [self._parse_column()]
             return self.expression(TableArgument(this=table, partition_by=partition))
 
-        def _parse_types(self, *args, **kwargs) -> exp.Expr | None:  # type: ignore[no-untyped-def]
-            """Adds ``ROW<name type, ...>`` (and ``ROW(name type, ...)``) to sqlglot's types."""
-            if self._curr and self._curr.token_type == TokenType.ROW and self._next:
-                closing = {TokenType.LT: TokenType.GT, TokenType.L_PAREN: TokenType.R_PAREN}
-                close = closing.get(self._next.token_type)
-                if close == TokenType.GT or (close and kwargs.get("schema")):
-                    index = self._index
-                    self._advance(2)
-                    fields = self._parse_csv(lambda: self._parse_struct_types(type_required=True))
-                    if self._match(close):
-                        return exp.DataType(this=exp.DType.STRUCT, expressions=fields, nested=True)
-                    self._retreat(index)
-            return super()._parse_types(*args, **kwargs)
-
         def _parse_match_recognize(self) -> exp.MatchRecognize | None:
             self._within: exp.Expr | None = None
             self._in_match_recognize = True
@@ -357,11 +347,35 @@ class Flink(Dialect):
             if self._match(TokenType.L_PAREN):
                 while self._match_texts(("INCLUDING", "EXCLUDING", "OVERWRITING")):
                     this = self._prev.text.upper()
+                    if not self._curr:
+                        self.raise_error(f"Expected what {this} applies to (ALL, OPTIONS, ...)")
+                        break
                     self._advance()
                     what = exp.var(self._prev.text.upper())
                     options.append(self.expression(exp.Property(this=this, value=what)))
                 self._match_r_paren()
             return self.expression(exp.LikeProperty(this=table, expressions=options))
+
+        def _parse_flink_insert(self) -> exp.Expr:
+            """INSERT, which in Flink always has a query or VALUES."""
+            insert = self._parse_insert()
+            if isinstance(insert, exp.Insert) and insert.expression is None:
+                self.raise_error("Expected a query or VALUES after the INSERT's table")
+            return insert
+
+        def _parse_bracket(self, this: exp.Expr | None = None) -> exp.Expr | None:
+            if self._curr and self._curr.token_type == TokenType.L_BRACE:
+                self.raise_error("Flink SQL has no {...} literal (a template placeholder?)")
+            return super()._parse_bracket(this)
+
+        def _parse_insert_table(self) -> exp.Expr | None:
+            """The target of INSERT INTO: a table name, never a query."""
+            start = self._curr
+            target = super()._parse_insert_table()
+            table = target.this if isinstance(target, exp.Schema) else target
+            if not isinstance(table, exp.Table):
+                self.raise_error("Expected the name of the table to insert into", start)
+            return target
 
         def _parse_table_parts(self, *args, **kwargs) -> exp.Table:  # type: ignore[no-untyped-def]
             table = super()._parse_table_parts(*args, **kwargs)
@@ -374,12 +388,15 @@ class Flink(Dialect):
                 table.set("hints", [hint])
             return table
 
-    class Generator(generator.Generator):
+    class Generator(StatementsGenerator, generator.Generator):
         TABLE_HINTS = False  # table_parts writes hints right after the name, as Flink wants
         INSERT_OVERWRITE = " OVERWRITE"
         PROPERTIES_LOCATION = {
             **generator.Generator.PROPERTIES_LOCATION,
             exp.PartitionedByProperty: exp.Properties.Location.POST_SCHEMA,
+            exp.DistributedByProperty: exp.Properties.Location.POST_SCHEMA,
+            FreshnessProperty: exp.Properties.Location.POST_SCHEMA,
+            RefreshModeProperty: exp.Properties.Location.POST_SCHEMA,
         }
         TYPE_MAPPING = {
             **generator.Generator.TYPE_MAPPING,
@@ -390,9 +407,17 @@ class Flink(Dialect):
         }
         TRANSFORMS = {
             **generator.Generator.TRANSFORMS,
+            **generator_transforms(),
+            exp.DistributedByProperty: distributedbyproperty_sql,
+            FreshnessProperty: lambda self, e: f"FRESHNESS = {self.sql(e, 'this')}",
+            RefreshModeProperty: lambda self, e: f"REFRESH_MODE = {self.sql(e, 'this')}",
+            exp.JSONKeyValue: lambda self, e: (
+                f"{self.sql(e, 'this')} VALUE {self.sql(e, 'expression')}"
+            ),
             MetadataColumnConstraint: lambda self, e: self._metadata_sql(e),
             TableArgument: lambda self, e: self._table_argument_sql(e),
             exp.PartitionedByProperty: lambda self, e: f"PARTITIONED BY {self.sql(e, 'this')}",
+            exp.SchemaCommentProperty: lambda self, e: f"COMMENT {self.sql(e, 'this')}",
             Reset: lambda self, e: f"RESET {self.sql(e, 'this')}".rstrip(),
             Utility: lambda self, e: f"{self.sql(e, 'this')}{e.text('expression')}",
             Explain: lambda self, e: self._explain_sql(e),
@@ -404,11 +429,11 @@ class Flink(Dialect):
             exp.StrPosition: lambda self, e: (
                 f"POSITION({self.sql(e, 'substr')} IN {self.sql(e, 'this')})"
             ),
-            exp.Substring: _substring_sql,
+            exp.Substring: substring_sql,
             exp.TimestampDiff: lambda self, e: self.func(
                 "TIMESTAMPDIFF", e.args.get("unit"), e.expression, e.this
             ),
-            exp.Trim: _trim_sql,
+            exp.Trim: trim_sql,
             MatchRecognize: lambda self, e: self._match_recognize_sql(e),
             StatementSet: lambda self, e: self._statement_set_sql(e),
         }
@@ -474,14 +499,16 @@ class Flink(Dialect):
             return f"CREATE {temporary}FUNCTION {exists}{name} AS {self.sql(body)}{lang}"
 
         def properties_sql(self, expression: exp.Properties) -> str:
-            """Flink's order: COMMENT, PARTITIONED BY, WITH (...), then LIKE."""
-            like = [p for p in expression.expressions if isinstance(p, exp.LikeProperty)]
-            if not like:
+            """Flink's order: COMMENT, DISTRIBUTED, PARTITIONED BY, WITH (...), then FRESHNESS,
+            REFRESH_MODE (materialized tables) and LIKE."""
+            found = expression.expressions
+            trailing = [p for kind in TRAILING_PROPERTIES for p in found if type(p) is kind]
+            if not trailing:
                 return super().properties_sql(expression)
-            rest = exp.Properties(expressions=[p for p in expression.expressions if p not in like])
+            rest = exp.Properties(expressions=[p for p in found if p not in trailing])
             rest.parent = expression.parent
-            head = super().properties_sql(rest)
-            return f"{head} {self.sql(like[0])}" if head else self.sql(like[0])
+            parts = [super().properties_sql(rest), *(self.sql(p) for p in trailing)]
+            return " ".join(p for p in parts if p)
 
         def property_sql(self, expression: exp.Property) -> str:
             if type(expression) is exp.Property and isinstance(expression.this, exp.Literal):

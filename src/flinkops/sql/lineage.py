@@ -11,11 +11,12 @@ frozen data; nothing here does I/O.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from flinkops.sql._expressions import StatementSet
+from flinkops.sql._expressions import CreateCatalog, StatementSet
+from flinkops.sql._kinds import IDENTITY, split_kind, strongest
 from flinkops.sql._resolve import (
     Catalog,
     Relation,
@@ -67,9 +68,26 @@ class ColumnLineage:
     job: str
     sink: str  # "table.column"
     sources: tuple[str, ...]  # "table.column", sorted
+    #: what happened on the edge: identity, expression, aggregation:FN or window time
+    kind: str = field(default=IDENTITY, compare=False)
+
+    @property
+    def label(self) -> str:
+        """The kind as shown on an edge: ``identity``, ``SUM``, ``window time``."""
+        name, function = split_kind(self.kind)
+        return function or name
 
     def to_json(self) -> dict[str, object]:
-        return {"job": self.job, "sink": self.sink, "sources": list(self.sources)}
+        name, function = split_kind(self.kind)
+        data: dict[str, object] = {
+            "job": self.job,
+            "sink": self.sink,
+            "sources": list(self.sources),
+        }
+        data["kind"] = name
+        if function:
+            data["function"] = function
+        return data
 
 
 @dataclass(frozen=True, order=True)
@@ -102,6 +120,12 @@ class JobLineage:
     warnings: tuple[str, ...] = ()
     sinks: tuple[str, ...] = ()  # tables the job writes
     identities: tuple[tuple[str, str], ...] = ()  # (table, connector identity), sorted
+    #: WITH options of each declared table the job reads or writes, sorted (secrets
+    #: included: for naming datasets, never for output)
+    options: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = field(default=(), repr=False)
+
+    def table_options(self, table: str) -> dict[str, str]:
+        return dict(dict(self.options).get(table, ()))
 
     def identity(self, table: str) -> str | None:
         return dict(self.identities).get(table)
@@ -232,37 +256,66 @@ def lineage_of_trees(trees: Iterable[exp.Expr], job: str) -> JobLineage:
     catalog = Catalog()
     tables: dict[str, set[str]] = {}
     columns: dict[str, set[str]] = {}
+    kinds: dict[str, str] = {}
     warnings: list[str] = []
     for tree in trees:
         for sink, read, sink_columns, notes in _statement_lineage(tree, catalog):
             tables.setdefault(sink, set()).update(read)
-            for column, sources in sink_columns:
-                columns.setdefault(f"{sink}.{column}", set()).update(sources)
+            for column, sources, kind in sink_columns:
+                key = f"{sink}.{column}"
+                columns.setdefault(key, set()).update(sources)
+                kinds[key] = strongest(kinds[key], kind) if key in kinds else kind
             warnings.extend(n for n in notes if n not in warnings)
     names = set(tables) | {s for sources in tables.values() for s in sources}
-    identities = []
+    identities, options = [], []
     for name in sorted(names):
         declared = catalog.find_table(name)
-        identity = connector_identity(declared.options) if declared else f"catalog:{name}"
+        identity = _identity(catalog, name)
         if identity:
             identities.append((name, identity))
+        if declared is not None:
+            options.append((name, tuple(sorted(declared.options.items()))))
     return JobLineage(
         job=job,
         tables=tuple(TableLineage(job, s, tuple(sorted(r))) for s, r in sorted(tables.items())),
-        columns=tuple(ColumnLineage(job, s, tuple(sorted(r))) for s, r in sorted(columns.items())),
+        columns=tuple(
+            ColumnLineage(job, s, tuple(sorted(r)), kinds[s]) for s, r in sorted(columns.items())
+        ),
         warnings=tuple(warnings),
         sinks=tuple(sorted(tables)),
         identities=tuple(identities),
+        options=tuple(options),
     )
 
 
-_StatementResult = tuple[str, set[str], list[tuple[str, frozenset[str]]], list[str]]
+def _identity(catalog: Catalog, name: str) -> str | None:
+    """A table's connector identity, or its catalog's (see ``flinkops.sql._catalogs``)."""
+    declared = catalog.find_table(name)
+    if declared is not None and declared.options.get("connector"):
+        return connector_identity(declared.options)
+    if declared is not None:
+        return catalog.catalog_identity_of(declared.name, declared=True)
+    return catalog.catalog_identity_of(name, declared=False)
+
+
+_StatementResult = tuple[str, set[str], list[tuple[str, frozenset[str], str]], list[str]]
 
 
 def _statement_lineage(tree: exp.Expr, catalog: Catalog) -> list[_StatementResult]:
     """Record DDL in the catalog; return (sink, tables read, columns, warnings) per INSERT."""
     if isinstance(tree, StatementSet):
         return [r for inner in tree.expressions for r in _statement_lineage(inner, catalog)]
+    if isinstance(tree, CreateCatalog):
+        props = tree.args.get("properties")
+        options = {p.name: p.text("value") for p in props.expressions} if props else {}
+        catalog.catalogs[tree.name] = options
+        return []
+    if isinstance(tree, exp.Use) and isinstance(tree.this, exp.Table):
+        if tree.text("kind").upper() == "CATALOG":
+            catalog.use(tree.this.name, None)
+        elif not tree.args.get("kind"):
+            catalog.use(tree.this.text("db") or None, tree.this.name)
+        return []
     if isinstance(tree, exp.Create):
         kind = (tree.args.get("kind") or "").upper()
         target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
@@ -274,7 +327,7 @@ def _statement_lineage(tree: exp.Expr, catalog: Catalog) -> list[_StatementResul
         elif kind == "TABLE":
             table = declare_table(tree, catalog)
             if tree.expression is None:
-                catalog.tables[table.name] = table
+                catalog.declare(table)
                 return []
             return [_insert(table.name, [], tree.expression, catalog, ctas=table)]
         return []
@@ -311,19 +364,21 @@ def _insert(
         names = names or [c for c in declared.writable if c not in static]
     if ctas is not None:
         names = list(out.columns)
-        catalog.tables[sink] = _ctas_table(sink, names, ctas)
+        catalog.declare(_ctas_table(sink, names, ctas))
     elif not names:
         names = list(out.columns)
+        catalog.note_undeclared(sink)
         resolver.warn(
             f"sink table {sink} is not declared in this SQL; columns taken from the query"
         )
     values = list(out.columns.values())
+    kinds = [out.kind(c) for c in out.columns]
     if len(values) != len(names):
         resolver.warn(
             f"INSERT INTO {sink}: the query gives {len(values)} columns "
             f"for {len(names)} sink columns"
         )
-    pairs = [(name, values[i]) for i, name in enumerate(names) if i < len(values)]
+    pairs = [(name, values[i], kinds[i]) for i, name in enumerate(names) if i < len(values)]
     return sink, set(resolver.tables_read), pairs, resolver.warnings
 
 

@@ -1,8 +1,10 @@
 """Lineage for people: text (from the JSON form), Graphviz dot, and Mermaid.
 
 The graphs are table-level: one node per (job, table), an edge from each source
-table to the sink a job writes, and a dashed edge where one job's sink is another
-job's source (same connector identity). Mermaid output renders in GitHub comments.
+table to the sink a job writes, labelled with what happens on its column edges
+(identity, expression, window time, or the aggregate functions), and a dashed edge
+where one job's sink is another job's source (same connector identity). Mermaid
+output renders in GitHub comments.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ def to_text(data: dict[str, Any]) -> str:
         lines.append(f"  {table['sink']} <- {sources}")
         for column in columns_by_sink.get((table["job"], table["sink"]), []):
             sources = ", ".join(column["sources"]) or "(no columns)"
-            lines.append(f"    {column['sink']} <- {sources}")
+            kind = column.get("function") or column.get("kind", "identity")
+            lines.append(f"    {column['sink']} <- {sources}  [{kind}]")
     if data["jobs"]:
         lines.append("between jobs:")
         for edge in data["jobs"]:
@@ -51,10 +54,12 @@ def _node_id(job: str, table: str) -> str:
 
 def _nodes_and_edges(
     lineage: Lineage,
-) -> tuple[dict[str, list[tuple[str, str]]], list[tuple[str, str]], list[tuple[str, str, str]]]:
-    """Per job its (node id, table) pairs; table edges; cross-job (from, to, via) edges."""
+) -> tuple[
+    dict[str, list[tuple[str, str]]], list[tuple[str, str, str]], list[tuple[str, str, str]]
+]:
+    """Per job its (node id, table) pairs; (from, to, label) table edges; cross-job edges."""
     nodes: dict[str, dict[str, str]] = {}
-    edges: set[tuple[str, str]] = set()
+    labels: dict[tuple[str, str], set[str]] = {}
     for table in lineage.tables:
         job_nodes = nodes.setdefault(table.job, {})
         sink = _node_id(table.job, table.sink)
@@ -62,7 +67,14 @@ def _nodes_and_edges(
         for source in table.sources:
             node = _node_id(table.job, source)
             job_nodes[node] = source
-            edges.add((node, sink))
+            labels.setdefault((node, sink), set())
+    for column in lineage.columns:
+        sink = _node_id(column.job, column.sink.rpartition(".")[0])
+        for source in column.sources:
+            edge = (_node_id(column.job, source.rpartition(".")[0]), sink)
+            if edge in labels:
+                labels[edge].add(column.label)
+    edges = sorted((a, b, ", ".join(sorted(found))) for (a, b), found in labels.items())
     cross = sorted(
         {
             (_node_id(e.from_job, e.from_table), _node_id(e.to_job, e.to_table), e.via)
@@ -70,7 +82,7 @@ def _nodes_and_edges(
         }
     )
     ordered = {job: sorted(n.items()) for job, n in sorted(nodes.items())}
-    return ordered, sorted(edges), cross
+    return ordered, edges, cross
 
 
 def _quote(text: str) -> str:
@@ -86,7 +98,10 @@ def to_dot(lineage: Lineage) -> str:
         lines.append(f'    label="{_quote(job)}";')
         lines.extend(f'    {node} [label="{_quote(table)}"];' for node, table in job_nodes)
         lines.append("  }")
-    lines.extend(f"  {a} -> {b};" for a, b in edges)
+    lines.extend(
+        f'  {a} -> {b} [label="{_quote(label)}"];' if label else f"  {a} -> {b};"
+        for a, b, label in edges
+    )
     lines.extend(f'  {a} -> {b} [style=dashed, label="{_quote(via)}"];' for a, b, via in cross)
     lines.append("}")
     return "\n".join(lines)
@@ -104,6 +119,9 @@ def to_mermaid(lineage: Lineage) -> str:
         lines.append(f'  subgraph job_{i}["{_mermaid_text(job)}"]')
         lines.extend(f'    {node}["{_mermaid_text(table)}"]' for node, table in job_nodes)
         lines.append("  end")
-    lines.extend(f"  {a} --> {b}" for a, b in edges)
+    lines.extend(
+        f'  {a} -->|"{_mermaid_text(label)}"| {b}' if label else f"  {a} --> {b}"
+        for a, b, label in edges
+    )
     lines.extend(f'  {a} -.->|"{_mermaid_text(via)}"| {b}' for a, b, via in cross)
     return "\n".join(lines)

@@ -8,10 +8,20 @@ from sqlglot import exp
 
 import flinkops.sql  # noqa: F401  (registers the dialect)
 from flinkops.sql._expressions import (
+    AlterObject,
+    AnalyzeTable,
+    Call,
+    CompilePlan,
+    CreateCatalog,
+    DropCatalog,
+    ExecutePlan,
     Explain,
+    JarStatement,
     MetadataColumnConstraint,
+    ModuleStatement,
     Reset,
     StatementSet,
+    StopJob,
     TableArgument,
     Utility,
 )
@@ -90,8 +100,6 @@ def test_other_ddl_and_session_statements(sql: str) -> None:
 
 def test_reset_and_functions_and_catalogs() -> None:
     assert isinstance(validate_identity("RESET 'a.b'"), Reset)
-    tree = validate_identity("CREATE CATALOG c WITH ('type' = 'generic_in_memory')")
-    assert isinstance(tree, Utility)
     validate_identity("CREATE TEMPORARY FUNCTION f AS 'com.example.F' LANGUAGE JAVA")
     validate_identity("CREATE FUNCTION IF NOT EXISTS db.f AS 'udfs.f' LANGUAGE PYTHON")
     validate_identity("CREATE FUNCTION f AS 'com.example.F'")
@@ -219,21 +227,185 @@ def test_explain_parses_the_statement_inside() -> None:
 
 @pytest.mark.parametrize(
     "sql",
+    ["SHOW TABLES", "SHOW CREATE TABLE t", "DESCRIBE t", "DESC CATALOG EXTENDED c", "HELP", "QUIT"],
+)
+def test_sql_client_commands_keep_their_text(sql: str) -> None:
+    assert type(validate_identity(sql)) is Utility
+
+
+@pytest.mark.parametrize(
+    ("sql", "node"),
     [
-        "SHOW TABLES",
-        "SHOW CREATE TABLE t",
-        "DESCRIBE t",
-        "DESC CATALOG EXTENDED c",
-        "ALTER TABLE t ADD (x INT)",
-        "LOAD MODULE hive WITH ('hive-version' = '3.1.3')",
-        "ADD JAR '/tmp/x.jar'",
-        "CALL `system`.generate_n(4)",
-        "USE MODULES hive, core",
+        ("CREATE CATALOG c WITH ('type' = 'generic_in_memory')", CreateCatalog),
+        (
+            "CREATE CATALOG IF NOT EXISTS lake COMMENT 'the lake' WITH ('type' = 'paimon', "
+            "'warehouse' = 's3://bucket/wh')",
+            CreateCatalog,
+        ),
+        ("DROP CATALOG IF EXISTS c", DropCatalog),
+        ("ALTER CATALOG c SET ('default-database' = 'db')", AlterObject),
+        ("ALTER CATALOG c RESET ('default-database', 'k1')", AlterObject),
+        ("ALTER CATALOG c COMMENT 'it''s mine'", AlterObject),
+        ("ALTER DATABASE db2 SET ('k1' = 'a')", AlterObject),
+        ("ALTER TABLE t ADD x INT COMMENT 'id' FIRST", AlterObject),
+        ("ALTER TABLE t ADD (ts AS TO_TIMESTAMP(s) AFTER s, PRIMARY KEY (id) NOT ENFORCED)", None),
+        ("ALTER TABLE t ADD (WATERMARK FOR ts AS ts - INTERVAL '3' SECOND)", None),
+        ("ALTER TABLE t MODIFY (a DOUBLE NOT NULL, b STRING AFTER a)", None),
+        ("ALTER TABLE t MODIFY CONSTRAINT pk PRIMARY KEY (id) NOT ENFORCED", None),
+        ("ALTER TABLE t DROP (a, b)", None),
+        ("ALTER TABLE t DROP a", None),
+        ("ALTER TABLE t DROP PRIMARY KEY", None),
+        ("ALTER TABLE t DROP WATERMARK", None),
+        ("ALTER TABLE t DROP CONSTRAINT pk", None),
+        ("ALTER TABLE t DROP PARTITION(id = 1), PARTITION(id = 2)", None),
+        (
+            "ALTER TABLE t ADD PARTITION(p1 = 1, p2 = 'a') WITH ('k1' = 'v1') PARTITION(p1 = 2)",
+            None,
+        ),
+        ("ALTER TABLE t RENAME a TO b", None),
+        ("ALTER TABLE IF EXISTS t RENAME TO db.t2", None),
+        ("ALTER TABLE t SET ('connector' = 'datagen')", None),
+        ("ALTER TABLE t RESET ('scan.startup.mode')", None),
+        ("ALTER VIEW v RENAME TO v2", None),
+        ("ALTER VIEW v AS SELECT a FROM t", None),
+        ("ALTER TEMPORARY SYSTEM FUNCTION f AS 'com.example.F' LANGUAGE JAVA", None),
+        ("ALTER MATERIALIZED TABLE mt SUSPEND", None),
+        ("ALTER MATERIALIZED TABLE mt RESUME WITH ('sink.parallelism' = '10')", None),
+        ("ALTER MATERIALIZED TABLE mt REFRESH PARTITION(ds = '2024-06-28')", None),
+        ("ANALYZE TABLE t COMPUTE STATISTICS", AnalyzeTable),
+        ("ANALYZE TABLE t PARTITION(y = '2022', d) COMPUTE STATISTICS FOR ALL COLUMNS", None),
+        ("ANALYZE TABLE t COMPUTE STATISTICS FOR COLUMNS a, b", None),
+        ("LOAD MODULE hive WITH ('hive-version' = '3.1.3')", ModuleStatement),
+        ("UNLOAD MODULE core", ModuleStatement),
+        ("USE MODULES hive, core", ModuleStatement),
+        ("ADD JAR '/tmp/x.jar'", JarStatement),
+        ("REMOVE JAR '/tmp/x.jar'", JarStatement),
+        ("STOP JOB '228d70913eab60dda85c5e7f78b5782c' WITH SAVEPOINT WITH DRAIN", StopJob),
+        ("COMPILE PLAN '/p.json' IF NOT EXISTS FOR INSERT INTO s SELECT a FROM t", CompilePlan),
+        ("EXECUTE PLAN 'file:///p.json'", ExecutePlan),
     ],
 )
-def test_utility_statements_keep_their_text(sql: str) -> None:
-    assert type(validate_identity(sql)) is Utility
+def test_catalog_alter_and_utility_statements_are_real_trees(sql: str, node: type | None) -> None:
+    tree = validate_identity(sql)
+    assert not isinstance(tree, exp.Command)
+    assert node is None or type(tree) is node
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CALL `system`.generate_n(4)",
+        "CALL `cat`.`system`.generate_user('yuxia', 18)",
+        "CALL sys.compact(`table` => 'default.T', partitions => 'p=0', order_by => 'a,b')",
+        "CALL sys.expire_snapshots(`table` => 'db.T', older_than => "
+        "CAST('2024-01-01 12:00:00' AS TIMESTAMP), retain_max => 5)",
+        "CALL p()",
+    ],
+)
+def test_call_with_positional_named_backticked_and_cast_arguments(sql: str) -> None:
+    tree = validate_identity(sql)
+    assert isinstance(tree, Call)
+
+
+def test_call_names_its_procedure_and_arguments() -> None:
+    tree = validate_identity("CALL lake.sys.create_tag(`table` => 'db.T', tag => 'v1')")
+    assert [p.name for p in tree.this.parts] == ["lake", "sys", "create_tag"]
+    assert [a.this.name for a in tree.expressions] == ["table", "tag"]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE TABLE t (a ROW<name STRING, address ROW<city STRING, zip STRING>>)",
+        "CREATE TABLE t (b ARRAY<ROW<x INT, y MAP<STRING, ROW<z ARRAY<INT>>>>>)",
+        "CREATE TABLE t (c MAP<STRING, ROW<y ARRAY<ROW<deep ROW<deeper STRING>>>>>)",
+        "CREATE TABLE t (d ROW<x INT NOT NULL COMMENT 'the x'>)",
+        "SELECT CAST(a AS ROW<x INT, y ROW<z STRING>>) FROM t",
+    ],
+)
+def test_nested_types_at_any_depth(sql: str) -> None:
+    validate_identity(sql)
+
+
+def test_row_with_parentheses_is_a_type_in_ddl_and_a_value_in_queries() -> None:
+    validate_identity(
+        "CREATE TABLE t (a ROW(name STRING, b ROW(c INT)))",
+        "CREATE TABLE t (a ROW<name STRING, b ROW<c INT>>)",
+    )
+    tree = validate_identity("SELECT ROW(a, b), ROW(1, 'x') FROM t")
+    assert not list(tree.find_all(exp.DataType))
 
 
 def test_semicolons_in_strings_stay_in_the_statement() -> None:
     assert len(sqlglot.parse("SELECT ';'; SELECT 2", read="flink")) == 2
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE TABLE t (a INT, b STRING) DISTRIBUTED BY HASH(a) INTO 4 BUCKETS "
+        "WITH ('connector' = 'x')",
+        "CREATE TABLE t (a INT) DISTRIBUTED BY (a) INTO 4 BUCKETS",
+        "CREATE TABLE t (a INT) DISTRIBUTED INTO 4 BUCKETS",
+        "CREATE TABLE t (a INT) COMMENT 'x' DISTRIBUTED BY RANGE(a) PARTITIONED BY (a) "
+        "WITH ('connector' = 'x')",
+        "CREATE MATERIALIZED TABLE mt PARTITIONED BY (ds) WITH ('format' = 'debezium-json') "
+        "FRESHNESS = INTERVAL '10' SECOND AS SELECT k, ds FROM t",
+        "CREATE MATERIALIZED TABLE mt FRESHNESS = INTERVAL '1' HOUR REFRESH_MODE = FULL "
+        "AS SELECT k FROM t",
+        "CREATE TABLE t2 WITH ('connector' = 'x') AS SELECT * FROM t",
+        "CREATE TABLE t2 WITH ('connector' = 'blackhole') LIKE t (EXCLUDING ALL)",
+    ],
+)
+def test_bucketing_freshness_ctas_and_like(sql: str) -> None:
+    validate_identity(sql)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SET execution.runtime-mode = batch",
+        "SET table.exec.state.ttl = 1000",
+        "SET 'table.exec.state.ttl' = '1000'",
+    ],
+)
+def test_sql_client_set_with_unquoted_key_and_value(sql: str) -> None:
+    assert isinstance(validate_identity(sql), exp.Set)
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("SELECT JSON_OBJECT('k' VALUE v, 'n' VALUE 1) FROM t", None),
+        ("SELECT JSON_OBJECT(KEY 'k' VALUE v) FROM t", "SELECT JSON_OBJECT('k' VALUE v) FROM t"),
+        ("SELECT JSON_ARRAYAGG(v) FROM t", None),
+        (
+            "SELECT COUNT(*) FILTER (WHERE a > 1) FROM t",
+            "SELECT COUNT(*) FILTER(WHERE a > 1) FROM t",
+        ),
+        ("SELECT X'0AFF' FROM t", None),
+        ("SELECT INTERVAL '6' HOURS, INTERVAL '1' DAYS FROM t", None),
+        ("INSERT INTO s /*+ OPTIONS('sink.parallelism' = '2') */ SELECT * FROM t", None),
+        ("SELECT * FROM paimon.db.`orders$snapshots`", None),
+        ("SELECT * FROM `orders$changelog`", None),
+        ("USE CATALOG paimon", None),
+        (
+            "SELECT * FROM TABLE(SESSION(DATA => TABLE Bid PARTITION BY item, "
+            "TIMECOL => DESCRIPTOR(bidtime), GAP => INTERVAL '5' MINUTES))",
+            None,
+        ),
+    ],
+)
+def test_field_sql_functions_literals_hints_and_named_tvf_arguments(
+    sql: str, expected: str | None
+) -> None:
+    validate_identity(sql, expected)
+
+
+def test_match_recognize_bounded_quantifiers() -> None:
+    tree = validate_identity(
+        "SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY k ORDER BY ts MEASURES A.v AS v "
+        "ONE ROW PER MATCH AFTER MATCH SKIP PAST LAST ROW PATTERN (A{5} B+ C{2,3}) "
+        "DEFINE A AS A.v > 1)"
+    )
+    assert "A{5}" in tree.sql("flink")

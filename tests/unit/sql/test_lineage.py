@@ -312,7 +312,7 @@ def test_diff_lineage_reports_added_removed_and_resourced_sink_columns() -> None
     )
     diff = diff_lineage(old, new)
     assert diff.to_json() == {
-        "added": [{"job": "writer", "sink": "out.note", "sources": []}],
+        "added": [{"job": "writer", "sink": "out.note", "sources": [], "kind": "expression"}],
         "removed": [],
         "resourced": [
             {"sink": "out.cents", "old": ["src.amount"], "new": []},
@@ -403,3 +403,152 @@ def test_lineage_of_every_corpus_file_completes(name: str) -> None:
 def test_a_view_reading_itself_does_not_loop() -> None:
     got = lineage_of_sql("CREATE VIEW v AS SELECT a FROM v;\nINSERT INTO s SELECT a FROM v", "j")
     assert [t.sources for t in got.tables] == [("v",)]
+
+
+def test_unaliased_expressions_with_equal_automatic_names_map_by_position() -> None:
+    sql = """
+    CREATE TABLE r (device STRING, temp DOUBLE, hum DOUBLE, ts TIMESTAMP(3))
+      WITH ('connector' = 'datagen');
+    CREATE TABLE s (device STRING, ws TIMESTAMP(3), we TIMESTAMP(3), a DOUBLE, m DOUBLE,
+      h DOUBLE) WITH ('connector' = 'blackhole');
+    INSERT INTO s
+    SELECT device, window_start, window_end, AVG(temp), MAX(temp), MAX(hum)
+    FROM TABLE(TUMBLE(TABLE r, DESCRIPTOR(ts), INTERVAL '1' MINUTE))
+    GROUP BY device, window_start, window_end;
+    """
+    lineage = lineage_of_sql(sql, "j")
+    assert lineage.warnings == ()
+    assert columns(lineage) == {
+        "s.a": ["r.temp"],
+        "s.device": ["r.device"],
+        "s.h": ["r.hum"],
+        "s.m": ["r.temp"],
+        "s.we": ["r.ts"],
+        "s.ws": ["r.ts"],
+    }
+
+
+def test_nested_row_columns_no_longer_stop_lineage() -> None:
+    sql = """
+    CREATE TABLE p (name STRING, address ROW<city STRING, zip ROW<code STRING>>)
+      WITH ('connector' = 'datagen');
+    CREATE TABLE q (name STRING, city STRING) WITH ('connector' = 'blackhole');
+    INSERT INTO q SELECT name, address.city FROM p;
+    """
+    assert columns(lineage_of_sql(sql, "j")) == {"q.city": ["p.address"], "q.name": ["p.name"]}
+
+
+def test_each_column_edge_says_what_happened_on_it() -> None:
+    sql = """
+    CREATE TABLE o (id INT, amount DOUBLE, ts TIMESTAMP(3), net AS amount * 0.8)
+      WITH ('connector' = 'datagen');
+    CREATE TABLE s (id INT, total DOUBLE, doubled DOUBLE, n DOUBLE, up STRING, net DOUBLE)
+      WITH ('connector' = 'blackhole');
+    CREATE TABLE w (ws TIMESTAMP(3), c BIGINT, m DOUBLE) WITH ('connector' = 'blackhole');
+    CREATE VIEW v AS SELECT id, SUM(amount) AS total, MAX(net) AS n, MIN(net) AS net
+      FROM o GROUP BY id;
+    INSERT INTO s SELECT id, total, total * 2, n, UPPER(CAST(id AS STRING)), net FROM v;
+    INSERT INTO w SELECT window_start, COUNT(id), AVG(amount)
+      FROM TABLE(TUMBLE(TABLE o, DESCRIPTOR(ts), INTERVAL '1' MINUTE))
+      GROUP BY window_start, window_end;
+    """
+    kinds = {
+        c.sink: (c.to_json()["kind"], c.to_json().get("function"))
+        for c in lineage_of_sql(sql, "j").columns
+    }
+    assert kinds == {
+        "s.id": ("identity", None),
+        "s.total": ("aggregation", "SUM"),
+        "s.doubled": ("aggregation", "SUM"),  # an expression over an aggregate
+        "s.n": ("aggregation", "MAX"),
+        "s.up": ("expression", None),
+        "s.net": ("aggregation", "MIN"),
+        "w.ws": ("window time", None),
+        "w.c": ("aggregation", "COUNT"),
+        "w.m": ("aggregation", "AVG"),
+    }
+
+
+def test_a_sink_column_written_twice_keeps_the_stronger_kind() -> None:
+    sql = """
+    CREATE TABLE a (x INT) WITH ('connector' = 'datagen');
+    CREATE TABLE s (x INT) WITH ('connector' = 'blackhole');
+    INSERT INTO s SELECT x FROM a;
+    INSERT INTO s SELECT x + 1 FROM a;
+    """
+    (column,) = lineage_of_sql(sql, "j").columns
+    assert column.kind == "expression"
+
+
+LAKE_WRITER = """
+CREATE CATALOG lake WITH ('type' = 'paimon', 'warehouse' = 's3://bucket/wh/');
+CREATE TABLE src (id INT, v INT) WITH ('connector' = 'datagen');
+INSERT INTO lake.db.orders SELECT id, v FROM src;
+"""
+LAKE_READER = """
+CREATE CATALOG lakehouse WITH ('type' = 'paimon', 'warehouse' = 's3://bucket/wh');
+USE CATALOG lakehouse;
+USE db;
+INSERT INTO report SELECT id, SUM(v) FROM orders GROUP BY id;
+"""
+
+
+def test_jobs_using_one_catalog_table_under_catalogs_of_the_same_identity_are_linked() -> None:
+    lineage = project_lineage([("writer", LAKE_WRITER), ("reader", LAKE_READER)])
+    assert [e.to_json() for e in lineage.jobs] == [
+        {
+            "from_job": "writer",
+            "from_table": "lake.db.orders",
+            "to_job": "reader",
+            "to_table": "orders",
+            "via": "catalog:paimon:s3://bucket/wh/db.orders",
+        }
+    ]
+    assert lineage.impact("src.v") == [
+        "reader: orders.v",
+        "reader: report.EXPR$1",  # report is undeclared: its columns come from the query
+        "writer: lake.db.orders.v",
+    ]
+
+
+def test_a_catalog_of_another_location_or_in_memory_does_not_link() -> None:
+    other = LAKE_READER.replace("s3://bucket/wh", "s3://other/wh")
+    assert project_lineage([("writer", LAKE_WRITER), ("reader", other)]).jobs == ()
+    memory = LAKE_WRITER.replace("'paimon', 'warehouse' = 's3://bucket/wh/'", "'generic_in_memory'")
+    reader = LAKE_READER.replace("'paimon', 'warehouse' = 's3://bucket/wh'", "'generic_in_memory'")
+    assert project_lineage([("writer", memory), ("reader", reader)]).jobs == ()
+
+
+def test_insert_into_a_qualified_name_matches_the_declared_table() -> None:
+    sql = """
+    CREATE TABLE s (id INT) WITH ('connector' = 'datagen');
+    CREATE TABLE t (id INT, n INT) WITH ('connector' = 'print');
+    INSERT INTO default_catalog.default_database.t SELECT id, id + 1 FROM s;
+    """
+    lineage = lineage_of_sql(sql, "j")
+    assert lineage.warnings == ()
+    assert [t.sink for t in lineage.tables] == ["t"]
+    assert columns(lineage) == {"t.id": ["s.id"], "t.n": ["s.id"]}
+
+
+def test_use_catalog_and_database_qualify_later_names() -> None:
+    sql = """
+    CREATE CATALOG c WITH ('type' = 'generic_in_memory', 'default-database' = 'd0');
+    USE CATALOG c;
+    CREATE TABLE s (id INT) WITH ('connector' = 'datagen');
+    USE default_catalog.default_database;
+    CREATE TABLE t (id INT) WITH ('connector' = 'print');
+    INSERT INTO t SELECT id FROM c.d0.s;
+    """
+    lineage = lineage_of_sql(sql, "j")
+    assert lineage.warnings == ()
+    assert columns(lineage) == {"t.id": ["s.id"]}
+
+
+def test_a_system_table_of_a_catalog_table_links_to_its_writer() -> None:
+    reader = LAKE_READER.replace("FROM orders", "FROM `orders$changelog`")
+    (edge,) = project_lineage([("writer", LAKE_WRITER), ("reader", reader)]).jobs
+    assert (edge.to_table, edge.via) == (
+        "orders$changelog",
+        "catalog:paimon:s3://bucket/wh/db.orders",
+    )

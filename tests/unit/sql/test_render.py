@@ -24,12 +24,12 @@ def test_text(lineage: Lineage) -> None:
     assert to_text(lineage.to_json()) == (
         "reader:\n"
         "  report <- landed\n"
-        "    report.id <- landed.id\n"
-        "    report.total <- landed.cents\n"
+        "    report.id <- landed.id  [identity]\n"
+        "    report.total <- landed.cents  [SUM]\n"
         "writer:\n"
         "  out <- src\n"
-        "    out.cents <- src.amount\n"
-        "    out.id <- src.id\n"
+        "    out.cents <- src.amount  [expression]\n"
+        "    out.id <- src.id  [identity]\n"
         "between jobs:\n"
         "  writer: out -> reader: landed  (filesystem:path=file:///tmp/x)"
     )
@@ -56,8 +56,8 @@ def test_dot(lineage: Lineage) -> None:
             '    n_writer__out [label="out"];',
             '    n_writer__src [label="src"];',
             "  }",
-            "  n_reader__landed -> n_reader__report;",
-            "  n_writer__src -> n_writer__out;",
+            '  n_reader__landed -> n_reader__report [label="SUM, identity"];',
+            '  n_writer__src -> n_writer__out [label="expression, identity"];',
             '  n_writer__out -> n_reader__landed [style=dashed, label="filesystem:path=file:///tmp/x"];',
             "}",
         ]
@@ -76,8 +76,8 @@ def test_mermaid(lineage: Lineage) -> None:
             '    n_writer__out["out"]',
             '    n_writer__src["src"]',
             "  end",
-            "  n_reader__landed --> n_reader__report",
-            "  n_writer__src --> n_writer__out",
+            '  n_reader__landed -->|"SUM, identity"| n_reader__report',
+            '  n_writer__src -->|"expression, identity"| n_writer__out',
             '  n_writer__out -.->|"filesystem:path=file:///tmp/x"| n_reader__landed',
         ]
     )

@@ -116,3 +116,20 @@ def test_a_bare_expression_is_not_a_statement(sql: str) -> None:
 def test_error_messages_name_the_problem_not_sqlglot_internals() -> None:
     assert "the end of the statement" in check_sql("INSERT INTO")[0].message
     assert check_sql("SELECT a FROM t WHERE")[0].message.startswith("incomplete WHERE clause")
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("SELECT TIMESTAMPDIFF(DAY, a) FROM t;", "TIMESTAMPDIFF takes (unit, start, end)"),
+        ("INSERT INTO SELECT 1;", "Expected the name of the table to insert into"),
+        ("CREATE TABLE t2 LIKE t (EXCLUDING", "Expected what EXCLUDING applies to"),
+        ("INSERT INTO nexmark_q19;", "Expected a query or VALUES after the INSERT's table"),
+        ("SELECT a FROM ${TABLE};", "Flink SQL has no {...} literal"),
+        ("EXECUTE;", "Expected STATEMENT SET, PLAN or an INSERT after EXECUTE"),
+    ],
+)
+def test_inputs_the_fuzzer_found_are_located_errors(sql: str, message: str) -> None:
+    [error] = check_sql("SELECT 1;\n" + sql)
+    assert message in str(error)
+    assert error.line == 2
