@@ -11,7 +11,7 @@ plan (item 6).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flinkops._diffs import config_diff, sql_diff
@@ -20,6 +20,7 @@ from flinkops._plan_types import (
     PLAN_FORMAT_VERSION,
     Action,
     Applied,
+    Attempt,
     Change,
     Compat,
     LiveJob,
@@ -28,12 +29,14 @@ from flinkops._plan_types import (
 )
 from flinkops.redact import redact, sensitive_sql_values
 from flinkops.spec import JobSpec
+from flinkops.transitions import spec_steps
 
 __all__ = [
     "ACTIVE_STATES",
     "PLAN_FORMAT_VERSION",
     "Action",
     "Applied",
+    "Attempt",
     "Change",
     "Compat",
     "LiveJob",
@@ -55,6 +58,8 @@ class _Inputs:
     compat: Mapping[str, Compat]
     lineage: Mapping[str, Mapping[str, Any]]
     downstream: Mapping[str, Sequence[str]]
+    attempts: Mapping[str, Attempt]
+    retry_failed: bool
 
 
 def build_plan(
@@ -72,25 +77,39 @@ def build_plan(
     flink_version: str = "",
     created_at: str = "",
     only: Sequence[str] | None = None,
+    attempts: Mapping[str, Attempt] | None = None,
+    retry_failed: bool = False,
 ) -> Plan:
     """Decide one change per job. Pure: no I/O, no clock, no randomness.
 
     ``live`` is every job the cluster lists; ``applied`` maps job name to what the
     store knows; ``compat`` maps job name to the planner's verdict for an update;
-    ``only`` limits the plan to those job names.
+    ``only`` limits the plan to those job names. ``attempts`` maps job name to the
+    newest version the store recorded (any outcome): new versions are numbered after
+    it, and a spec whose newest version failed or was rolled back is BLOCKED unless
+    ``retry_failed``. Each change carries the steps apply will run.
     """
-    inputs = _Inputs(target, default_savepoint_dir, compat or {}, lineage or {}, downstream or {})
+    inputs = _Inputs(
+        target,
+        default_savepoint_dir,
+        compat or {},
+        lineage or {},
+        downstream or {},
+        attempts or {},
+        retry_failed,
+    )
     by_name = _current_live(live)
     changes: list[Change] = []
     for spec in sorted(specs, key=lambda s: s.name):
         if only and spec.name not in only:
             continue
-        changes.append(_decide(spec, by_name.get(spec.name), applied.get(spec.name), inputs))
+        change = _decide(spec, by_name.get(spec.name), applied.get(spec.name), inputs)
+        changes.append(_with_steps(_blocked(spec, change, inputs), spec, inputs))
     spec_names = {s.name for s in specs}
     for name, job in sorted(by_name.items()):
         if name in spec_names or (only and name not in only) or not job.active:
             continue
-        changes.append(_orphan(job, applied.get(name), prune))
+        changes.append(_with_steps(_orphan(job, applied.get(name), prune), None, inputs))
     unmanaged = tuple(
         sorted((j for j in live if j.managed_name is None), key=lambda j: (j.name, j.job_id))
     )
@@ -103,6 +122,43 @@ def build_plan(
         flink_version=flink_version,
         created_at=created_at,
     )
+
+
+_STARTS = (Action.CREATE, Action.RESUME, Action.UPDATE, Action.RESTART)
+
+
+def _blocked(spec: JobSpec, change: Change, inputs: _Inputs) -> Change:
+    """``change`` turned into BLOCKED when it would start a spec whose newest recorded
+    version (the same spec hash) failed or was rolled back: retrying it on every apply
+    would restart a healthy job for nothing. A changed spec or ``retry_failed`` lifts it."""
+    attempt = inputs.attempts.get(spec.name)
+    if (
+        change.action not in _STARTS
+        or attempt is None
+        or not attempt.failed
+        or attempt.spec_hash != spec.spec_hash
+        or inputs.retry_failed
+    ):
+        return change
+    return replace(
+        change,
+        action=Action.BLOCKED,
+        state=StateImpact.NONE,
+        reason=f"version {attempt.version} of this spec was {attempt.outcome}; change the "
+        "spec, or plan and apply with --retry-failed to try it again",
+        state_reason="left as it is",
+        version=attempt.version,
+        blocked=attempt,
+        restore_from=None,
+        missing_savepoint_dir=False,
+    )
+
+
+def _with_steps(change: Change, spec: JobSpec | None, inputs: _Inputs) -> Change:
+    """``change`` with the steps apply will run for it (none for a noop or a block)."""
+    if change.action in (Action.NOOP, Action.BLOCKED) or change.version is None:
+        return change
+    return replace(change, steps=tuple(spec_steps(change, spec, inputs.default_savepoint_dir)))
 
 
 def _warnings(changes: Sequence[Change], live: Sequence[LiveJob]) -> tuple[str, ...]:
@@ -232,8 +288,15 @@ def _noop(base: dict[str, Any], reason: str) -> Change:
     return Change(**base, action=Action.NOOP, state=StateImpact.NONE, reason=reason)
 
 
-def _next_version(applied: Applied | None, live: LiveJob | None) -> int:
-    known = max(applied.version if applied else 0, (live.version or 0) if live else 0)
+def _next_version(applied: Applied | None, live: LiveJob | None, inputs: _Inputs, job: str) -> int:
+    """The number apply records: after every version the store or the cluster knows,
+    failed and rolled-back ones included."""
+    attempt = inputs.attempts.get(job)
+    known = max(
+        applied.version if applied else 0,
+        (live.version or 0) if live else 0,
+        attempt.version if attempt else 0,
+    )
     return known + 1
 
 
@@ -348,7 +411,7 @@ def _update(
             "savepoint": "savepoint taken when stopping",
             "last-state": "latest retained checkpoint",
         }.get(spec.upgrade_mode),
-        version=_next_version(applied, live),
+        version=_next_version(applied, live, inputs, spec.name),
         missing_savepoint_dir=spec.upgrade_mode == "savepoint" and not has_sp_dir,
     )
 
@@ -393,7 +456,11 @@ def _start(
     base: dict[str, Any],
 ) -> Change:
     """Desired running and nothing active: resume, restart (drift) or create."""
-    start = {**base, **_extras(spec, inputs), "version": _next_version(applied, live)}
+    start = {
+        **base,
+        **_extras(spec, inputs),
+        "version": _next_version(applied, live, inputs, spec.name),
+    }
     if applied is not None and applied.outcome == "suspended":
         return _resume(spec, applied, inputs, start)
     if applied is not None and applied.outcome not in ("cancelled", "deleted"):
