@@ -59,6 +59,11 @@ class Action(StrEnum):
     def symbol(self) -> str:
         return _SYMBOLS[self]
 
+    @property
+    def starts(self) -> bool:
+        """Whether the action submits a new version of the job."""
+        return self in (Action.CREATE, Action.RESUME, Action.UPDATE, Action.RESTART)
+
 
 _SYMBOLS = {
     Action.CREATE: "+",

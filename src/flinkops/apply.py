@@ -136,8 +136,7 @@ class Applier:
         """Refuse a plan whose new version numbers the store already holds: it was
         made before another apply recorded them."""
         for c in changes:
-            new = c.action in (Action.CREATE, Action.RESUME, Action.UPDATE, Action.RESTART)
-            if new and c.version and self.store.version(self.target, c.job, c.version):
+            if c.action.starts and c.version and self.store.version(self.target, c.job, c.version):
                 raise StalePlan(
                     f"{c.job}: version {c.version} is already in the store, so the plan is "
                     "stale. Run `flinkops plan` again."

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from flinkops._diffs import config_diff, sql_diff
+from flinkops._plan_live import current_live, live_warnings
 from flinkops._plan_types import (
     ACTIVE_STATES,
     PLAN_FORMAT_VERSION,
@@ -98,7 +99,7 @@ def build_plan(
         attempts or {},
         retry_failed,
     )
-    by_name = _current_live(live)
+    by_name = current_live(live)
     changes: list[Change] = []
     for spec in sorted(specs, key=lambda s: s.name):
         if only and spec.name not in only:
@@ -118,13 +119,10 @@ def build_plan(
         url=url,
         changes=tuple(changes),
         unmanaged=unmanaged,
-        warnings=_warnings(changes, live),
+        warnings=live_warnings(changes, live),
         flink_version=flink_version,
         created_at=created_at,
     )
-
-
-_STARTS = (Action.CREATE, Action.RESUME, Action.UPDATE, Action.RESTART)
 
 
 def _blocked(spec: JobSpec, change: Change, inputs: _Inputs) -> Change:
@@ -133,7 +131,7 @@ def _blocked(spec: JobSpec, change: Change, inputs: _Inputs) -> Change:
     would restart a healthy job for nothing. A changed spec or ``retry_failed`` lifts it."""
     attempt = inputs.attempts.get(spec.name)
     if (
-        change.action not in _STARTS
+        not change.action.starts
         or attempt is None
         or not attempt.failed
         or attempt.spec_hash != spec.spec_hash
@@ -159,48 +157,6 @@ def _with_steps(change: Change, spec: JobSpec | None, inputs: _Inputs) -> Change
     if change.action in (Action.NOOP, Action.BLOCKED) or change.version is None:
         return change
     return replace(change, steps=tuple(spec_steps(change, spec, inputs.default_savepoint_dir)))
-
-
-def _warnings(changes: Sequence[Change], live: Sequence[LiveJob]) -> tuple[str, ...]:
-    """What a reviewer should know that no single change says."""
-    out: list[str] = []
-    planned = {c.job: c for c in changes}
-    active: dict[str, list[str]] = {}
-    for job in live:
-        if job.managed_name and job.active:
-            active.setdefault(job.managed_name, []).append(job.job_id)
-    for name, ids in sorted(active.items()):
-        if name in planned and len(ids) > 1:
-            out.append(
-                f"{name}: {len(ids)} live jobs carry its identity ({', '.join(sorted(ids))}); "
-                "the plan acts on the newest, cancel the others by hand"
-            )
-    for job in live:
-        change = planned.get(job.name)
-        if (
-            job.managed_name is None
-            and job.active
-            and change is not None
-            and change.action in (Action.CREATE, Action.RESUME, Action.RESTART)
-        ):
-            out.append(
-                f"{job.name}: an unmanaged job of that name is {job.state} ({job.job_id}); "
-                f"{change.action.value} starts another one beside it"
-            )
-    return tuple(out)
-
-
-def _current_live(live: Sequence[LiveJob]) -> dict[str, LiveJob]:
-    """Per managed name, the active job if there is one, else the most recent one."""
-    best: dict[str, LiveJob] = {}
-    for job in live:
-        if job.managed_name is None:
-            continue
-        seen = best.get(job.managed_name)
-        key = (job.active, job.start_time or 0)
-        if seen is None or key > (seen.active, seen.start_time or 0):
-            best[job.managed_name] = job
-    return best
 
 
 def _orphan(job: LiveJob, applied: Applied | None, prune: bool) -> Change:
