@@ -25,6 +25,7 @@ from flinkops.flink.identity import JobIdentity
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
 from flinkops.health import TERMINAL, Progress, latest_checkpoint, wait_healthy, wait_state
+from flinkops.observe import read_live
 from flinkops.plan import ACTIVE_STATES
 from flinkops.spec import JobSpec
 from flinkops.store import Store
@@ -132,8 +133,20 @@ class StepRunner:
             run.done.add(step.name)
             self.store.journal_step(run.tid, step.name, "end", data)
             self.crash(f"{step.name}:end")
+        if run.status == "failed":
+            self._settle(run)
         self.store.end_transition(run.tid, run.status)
         return run
+
+    def _settle(self, run: Run) -> None:
+        """A transition that ends failed leaves no version in progress (a rollback that
+        failed too, say): it is recorded failed, so the spec is blocked, not retried."""
+        record = self.store.version(self.target, run.job, run.version)
+        if record is not None and record.outcome == "in-progress":
+            message = run.ctx.get("root_cause") or run.ctx.get("error") or run.reason
+            self.store.update_version(
+                self.target, run.job, run.version, outcome="failed", message=message[:2000]
+            )
 
     def _fail(self, run: Run, step: Step, exc: Exception) -> None:
         """Journal the failure with the list that follows it, and switch to that list."""
@@ -251,7 +264,7 @@ class StepRunner:
                 f"{run.job}: submitting needs the job's spec, and it is gone; restore the "
                 "spec file and apply again"
             )
-        spec = run.spec
+        spec, spec_hash = run.spec, run.spec.spec_hash
         if step.version != run.version:  # going back to an earlier version: rebuild it
             record = self.store.version(self.target, run.job, step.version)
             if record is None:
@@ -263,17 +276,15 @@ class StepRunner:
                     f"{run.job}: version {step.version} needs the environment variable "
                     f"{exc.args[0]} to be rebuilt; set it and apply again"
                 ) from exc
-        # A new version's number is this transition's own: any job carrying it (even
-        # one that failed since) came from it. An earlier version also ran before it
-        # was stopped, so only a live job of it counts.
-        job_id = self.find_submitted(run.job, step.version, any_state=step.version == run.version)
+            spec_hash = record.spec_hash  # the identity it ran with before
+        job_id = self._already_submitted(run, step)
         if job_id is None:
             reserve_version(self.store, self.target, spec, step.version, path)
             job_id = self.submit(
                 self.client,
                 job_name=run.job,
                 statements=spec.statements,
-                identity=JobIdentity(run.job, step.version, spec.spec_hash, self.target),
+                identity=JobIdentity(run.job, step.version, spec_hash, self.target),
                 parallelism=spec.parallelism,
                 flink_configuration=spec.flink_configuration,
                 savepoint_path=path,
@@ -289,20 +300,26 @@ class StepRunner:
         )  # fmt: skip
         return {"job_id": job_id, "restored_from": path}
 
-    def find_submitted(self, job: str, version: int, *, any_state: bool = False) -> str | None:
-        """The newest job already carrying this job's ``version`` (a live one unless
-        ``any_state``): never submit a version twice."""
-        from flinkops.observe import read_live
+    def _already_submitted(self, run: Run, step: Submit) -> str | None:
+        """The job this step already submitted, or a live one carrying its version.
 
-        found = [
-            live
-            for live in read_live(self.client, self.target, name=job)
-            if live.managed_name == job
-            and live.version == version
-            and (any_state or live.state in ACTIVE_STATES)
+        The first time, the ids of the jobs then carrying the version are journaled
+        (an earlier version's stopped jobs carry it too); a job carrying it that is not
+        among them came from this step, even one that failed since. So a step taken
+        again after a kill adopts its job instead of submitting the version twice."""
+        key = f"{step.name}_before"
+        carrying = [
+            j
+            for j in read_live(self.client, self.target, name=run.job)
+            if j.managed_name == run.job and j.version == step.version
         ]
-        found.sort(key=lambda j: (j.state in ACTIVE_STATES, j.start_time or 0))
-        return found[-1].job_id if found else None
+        if key not in run.ctx:
+            known = {key: sorted(j.job_id for j in carrying)}
+            self.store.journal_step(run.tid, step.name, "start", known)
+            run.ctx.update(known)
+        ours = [j for j in carrying if j.job_id not in run.ctx[key] or j.state in ACTIVE_STATES]
+        ours.sort(key=lambda j: (j.state in ACTIVE_STATES, j.start_time or 0))
+        return ours[-1].job_id if ours else None
 
     def _wait(self, run: Run, step: WaitHealthy) -> dict[str, Any]:
         wait_healthy(

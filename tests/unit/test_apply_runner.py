@@ -105,6 +105,10 @@ SCENARIOS = {
     "create-fails-abort": Scenario((), (agg(sql=MAX_SQL),), bad=True),
     "update-savepoint": Scenario(((agg(),),), (agg(sql=MAX_SQL),)),
     "update-rollback": Scenario(((agg(),),), (agg(sql=MAX_SQL),), bad=True),
+    # the previous version fails too: nothing runs, v2 is recorded failed (and blocks)
+    "update-rollback-fails": Scenario(
+        ((agg(),),), (agg(sql=MAX_SQL),), bad=True, outside=lambda f: _spoil_running(f)
+    ),
     "update-last-state": Scenario(
         ((agg(upgrade_mode="last-state"),),), (agg(sql=MAX_SQL, upgrade_mode="last-state"),)
     ),
@@ -125,6 +129,10 @@ SCENARIOS = {
     "delete": Scenario(((agg(),),), (), prune=True),
     "restart": Scenario(((agg(),),), (agg(),), outside=lambda f: _cancel_outside(f)),
 }
+
+
+def _spoil_running(fake: FakeFlink) -> None:
+    fake.bad |= {j.identity.spec_hash for j in fake.active("agg")}
 
 
 def _cancel_outside(fake: FakeFlink) -> None:
@@ -178,6 +186,8 @@ def test_every_crash_point_converges(name: str, tmp_path: Path, make_spec) -> No
         if taken and not s.bad and final and final[0].state == "running":
             [running] = world.fake.active("agg")
             assert running.restored_from == taken, point
+        if name == "update-rollback-fails":
+            assert got["versions"] == [(1, "applied"), (2, "failed")], point
         if taken and s.bad and name.endswith("rollback"):
             [running] = world.fake.active("agg")
             assert running.restored_from == taken, point  # the rollback restored it
