@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flinkops._plan_types import Action, Change, LiveJob
+from flinkops.live import runs_by_name
 
 __all__ = ["current_live", "live_warnings"]
 
@@ -40,13 +41,5 @@ def live_warnings(changes: Sequence[Change], live: Sequence[LiveJob]) -> tuple[s
 
 
 def current_live(live: Sequence[LiveJob]) -> dict[str, LiveJob]:
-    """Per managed name, the active job if there is one, else the most recent one."""
-    best: dict[str, LiveJob] = {}
-    for job in live:
-        if job.managed_name is None:
-            continue
-        seen = best.get(job.managed_name)
-        key = (job.active, job.start_time or 0)
-        if seen is None or key > (seen.active, seen.start_time or 0):
-            best[job.managed_name] = job
-    return best
+    """Per managed name, the job that speaks for it (``live.newest_run`` of its runs)."""
+    return {name: runs.newest for name, runs in runs_by_name(live).items() if runs.newest}

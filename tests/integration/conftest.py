@@ -20,6 +20,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,14 +44,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.integration)
 
 
-@pytest.fixture(scope="session")
-def flink_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterInfo]:
-    """One local Flink cluster for the whole session, on free ports; always stopped."""
+@contextmanager
+def local_cluster(
+    directory: Path, *, slots: int, prometheus: bool = False
+) -> Iterator[ClusterInfo]:
+    """A local Flink cluster on free ports in ``directory``; always stopped (by PID)."""
     try:
         find_java()
     except LocalClusterError as exc:
         pytest.skip(f"integration tests need Java 11+: {exc}")
-    cluster = LocalCluster(tmp_path_factory.mktemp("flink-cluster"))
+    cluster = LocalCluster(directory)
     # `timeout pytest ...` and CI cancellations send SIGTERM, which would end Python
     # without running finalizers; as an interrupt, pytest still tears this down.
     try:
@@ -58,22 +61,28 @@ def flink_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterI
     except ValueError:  # not the main thread: leave signals alone
         previous = None
     try:
-        info = cluster.up(
+        yield cluster.up(
             port=free_port(),
-            # Tests run up to ~7 small jobs at once (test_ops's fixture alone starts 6),
-            # and a cancelled job frees its slot only a moment later: with too few slots
-            # a job whose restart strategy is none fails with NoResourceAvailableException.
-            slots=12,
+            slots=slots,
             flink_home=os.environ.get("FLINKOPS_TEST_FLINK_HOME") or None,
             timeout=180,
-            # the monitoring tests scrape it with a real Prometheus
-            prometheus=True,
+            prometheus=prometheus,
         )
-        yield info
     finally:
         cluster.down()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.fixture(scope="session")
+def flink_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterInfo]:
+    """One local Flink cluster for the whole session, on free ports; always stopped."""
+    # Tests run up to ~7 small jobs at once (test_ops's fixture alone starts 6), and a
+    # cancelled job frees its slot only a moment later: with too few slots a job whose
+    # restart strategy is none fails with NoResourceAvailableException. The monitoring
+    # tests scrape it with a real Prometheus.
+    with local_cluster(tmp_path_factory.mktemp("flink-cluster"), slots=12, prometheus=True) as info:
+        yield info
 
 
 def _interrupt(signum: int, _frame: object) -> None:

@@ -25,10 +25,10 @@ import pytest
 
 from flinkops.flink.local import ClusterInfo, free_port
 from flinkops.flink.rest import FlinkClient
-from flinkops.flink.runner import build_run_body
+from flinkops.flink.runner import build_run_body, ensure_uploaded
 from flinkops.workspace import open_workspace
 from tests.conftest import REPO
-from tests.integration.conftest import cancel_jobs, deploy_managed, wait_state
+from tests.integration.conftest import cancel_jobs, deploy_managed, local_cluster, wait_state
 from tests.integration.test_ops import SUM_SQL, _job, _stop_with_savepoint
 
 TARGET = "ui-it"
@@ -67,6 +67,25 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.0) 
                 return
         time.sleep(0.1)
     raise AssertionError(f"flinkops ui did not listen on {port} within {timeout}s")
+
+
+@pytest.fixture(scope="package")
+def flink_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterInfo]:
+    """The console's own cluster: the overview counts every job a cluster lists (Flink keeps
+    ended jobs for an hour), so its counts are exact only on a cluster no other module used."""
+    with local_cluster(tmp_path_factory.mktemp("ui-cluster"), slots=6) as info:
+        yield info
+
+
+@pytest.fixture(scope="package")
+def flink_client(flink_cluster: ClusterInfo) -> Iterator[FlinkClient]:
+    with FlinkClient(flink_cluster.url, timeout=30.0) as client:
+        yield client
+
+
+@pytest.fixture(scope="package")
+def runner_jar_id(flink_client: FlinkClient) -> str:
+    return ensure_uploaded(flink_client)
 
 
 @pytest.fixture(scope="module")
