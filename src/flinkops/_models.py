@@ -15,6 +15,7 @@ from pydantic.alias_generators import to_camel
 __all__ = [
     "DEFAULT_HEALTH_TIMEOUT",
     "DEFAULT_HEALTH_WINDOW",
+    "Compile",
     "ConfigValue",
     "Health",
     "JobModel",
@@ -142,11 +143,26 @@ class JobModel(_Model):
     spec: SpecModel
 
 
+class Compile(_Model):
+    """Compiling SQL with the cluster's planner during plan (flinkops.graphs)."""
+
+    concurrency: int | None = Field(default=None, ge=1, le=64)
+    cache: bool | None = None
+
+    @field_validator("concurrency", mode="before")
+    @classmethod
+    def _strict_int(cls, v: Any) -> Any:
+        if isinstance(v, bool) or (v is not None and not isinstance(v, int)):
+            raise ValueError("concurrency must be an integer")
+        return v
+
+
 class Target(_Model):
     url: str = Field(pattern=r"^https?://")
     savepoint_dir: str | None = Field(default=None, min_length=1)
     headers: dict[str, str] = Field(default_factory=dict)
     health: Health | None = None
+    compile: Compile | None = None
 
 
 class ProjectModel(_Model):
@@ -154,6 +170,7 @@ class ProjectModel(_Model):
     kind: Literal["Project"]
     jobs: list[str] = Field(default_factory=lambda: ["jobs/"])
     store: str = Field(default=".flinkops/state.db", min_length=1)
+    compile: Compile | None = None
     default_target: str | None = None
     targets: dict[str, Target] = Field(default_factory=dict)
 

@@ -41,6 +41,19 @@ from flinkops.workspace import open_workspace
     is_flag=True,
     help="Skip compiling SQL with the cluster's planner (state compatibility becomes 'unknown').",
 )
+@click.option(
+    "--compile-concurrency",
+    type=click.IntRange(1, 64),
+    default=None,
+    metavar="N",
+    help="Compile at most N specs at once on the cluster (default: the target's or "
+    "project's compile.concurrency, else 4).",
+)
+@click.option(
+    "--no-compile-cache",
+    is_flag=True,
+    help="Compile every spec again instead of reusing job graphs cached in the store.",
+)
 @format_option("text", "markdown", "json")
 @handle_errors
 def plan(
@@ -50,6 +63,8 @@ def plan(
     prune: bool,
     out: Path | None,
     no_compat: bool,
+    compile_concurrency: int | None,
+    no_compile_cache: bool,
     fmt: str,
 ) -> None:
     """Show what apply would do to each job, and what happens to its state.
@@ -75,6 +90,9 @@ def plan(
             prune=prune,
             only=list(jobs) or None,
             check_compat=not no_compat,
+            compiler=ws.compiler(
+                concurrency=compile_concurrency, cache=False if no_compile_cache else None
+            ),
         )
         data = ws.redact(result.to_json())
     if out is not None:
