@@ -15,8 +15,10 @@ whose graph is cached costs no compile; the rest compile in parallel, at most
 ``concurrency`` at a time (the JobManager's planner is CPU-bound: on a 2-core
 machine throughput stopped growing at about 4 concurrent compiles).
 
-Graphs are stored and returned without Flink's random ``jid`` and the job name,
-and with the spec's secrets masked, so a cached graph and a fresh one are equal.
+Graphs are stored and returned without what differs between two compiles of the
+same program (Flink's random ``jid``, the job name, the JobManager's ``[48]:``
+operator counters) and with the spec's secrets masked, so a cached graph and a
+fresh one are equal.
 Compiles that Flink rejects are not cached (the error may be the cluster's, and
 is cheap to see again).
 """
@@ -26,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -59,6 +62,7 @@ MAX_CONCURRENCY = 64
 #: JobManager configuration that reaches the planner (cluster-wide defaults).
 _PLANNER_PREFIXES = ("table.", "pipeline.", "parallelism.", "execution.runtime-mode")
 _OFF = ("0", "false", "no", "off")
+_COUNTER = re.compile(r"\[\d+\]:")
 
 
 @dataclass(frozen=True)
@@ -198,6 +202,22 @@ class CompileRequest:
         )
 
 
+def _portable(graph: Mapping[str, Any], secrets: frozenset[str]) -> dict[str, Any]:
+    """The graph without what differs between two compiles of the same program: Flink's
+    random ``jid``, the job name, and the ``[48]:`` operator counters in descriptions
+    (they count up in the JobManager across compiles); secrets masked."""
+    out = {k: v for k, v in graph.items() if k not in ("jid", "name")}
+    nodes = out.get("nodes")
+    if isinstance(nodes, list):
+        out["nodes"] = [
+            {**n, "description": _COUNTER.sub("", n["description"])}
+            if isinstance(n, dict) and isinstance(n.get("description"), str)
+            else n
+            for n in nodes
+        ]
+    return redact(out, secrets)
+
+
 def _resolved(value: Any) -> Any:
     """A stored value with its ``${env:NAME}`` resolved where the environment has NAME."""
     try:
@@ -318,8 +338,7 @@ class Compiler:
             raise
         except FlinkopsError as exc:
             return Compiled(request, error=str(redact(str(exc), request.secrets)))
-        portable = {k: v for k, v in graph.items() if k not in ("jid", "name")}
-        return Compiled(request, graph=redact(portable, request.secrets))
+        return Compiled(request, graph=_portable(graph, request.secrets))
 
     def remember(self, spec: JobSpec) -> Compiled:
         """Make sure the graph of ``spec`` as submitted is cached (apply calls this for
