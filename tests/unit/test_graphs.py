@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from dataclasses import replace
 
 import httpx
@@ -127,12 +128,13 @@ def test_a_bad_concurrency_in_the_environment_says_what_to_do():
 class FakePlanner:
     """Answers the few REST calls a compile makes; counts compiles and their overlap."""
 
-    def __init__(self, version: str = "2.3.0", gather: int = 1) -> None:
+    def __init__(self, version: str = "2.3.0", gather: int = 1, total: int = 0) -> None:
         self.version = version
         self.compiled: list[str] = []
         self.running = 0
         self.most = 0
-        self.gather = gather  # hold each compile until this many are in flight (max 0.5 s)
+        # hold each compile until `gather` are in flight or `total` have arrived (max 10 s)
+        self.gather, self.total = gather, total
         self._cond = threading.Condition()
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -152,7 +154,10 @@ class FakePlanner:
             self.running += 1
             self.most = max(self.most, self.running)
             self._cond.notify_all()
-            self._cond.wait_for(lambda: self.running >= self.gather, timeout=0.5)
+            self._cond.wait_for(
+                lambda: self.running >= self.gather or len(self.compiled) >= self.total,
+                timeout=10,
+            )
         with self._cond:
             self.running -= 1
         if "nowhere" in sql:
@@ -184,7 +189,7 @@ def test_a_graph_compiled_by_one_flink_version_is_not_used_for_another():
 
 
 def test_concurrency_bounds_the_compiles_in_flight():
-    fake = FakePlanner(gather=3)
+    fake = FakePlanner(gather=3, total=12)
     with Store(":memory:") as store:
         results = compiler(fake, store, concurrency=3).compile_many(
             [sql_request(i) for i in range(12)]
@@ -228,15 +233,16 @@ def test_an_unreachable_cluster_stops_the_batch():
     fake = FakePlanner()
 
     def handler(request: httpx.Request) -> httpx.Response:
-        if request.url.path.endswith("/plan") and b"SELECT 5" in base64.b64decode(
-            json.loads(request.content)["programArgsList"][1]
-        ):
-            raise httpx.ConnectError("connection refused", request=request)
+        if request.url.path.endswith("/plan"):
+            sql = base64.b64decode(json.loads(request.content)["programArgsList"][1])
+            if b"SELECT 0" in sql:
+                raise httpx.ConnectError("connection refused", request=request)
+            time.sleep(0.2)  # the others take a while: the batch is cancelled meanwhile
         return fake(request)
 
     with Store(":memory:") as store, pytest.raises(FlinkUnreachable):
         compiler(handler, store, concurrency=2).compile_many([sql_request(i) for i in range(40)])
-    assert len(fake.compiled) < 39  # the rest were not sent
+    assert len(fake.compiled) < 20  # the rest were never sent
 
 
 PROJECT = """\
