@@ -48,6 +48,7 @@ down: install
 
 bench: install
 	$(BIN)/python bench/bench_sql.py
+	$(BIN)/python bench/bench_plan.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
