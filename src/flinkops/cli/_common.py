@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 
 import click
 
-from flinkops import __version__
 from flinkops.errors import FlinkopsError, SpecError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -31,6 +30,16 @@ __all__ = [
     "project_option",
     "target_option",
 ]
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``; the version is looked up only when asked for."""
+    if not value or ctx.resilient_parsing:
+        return
+    from flinkops import __version__
+
+    click.echo(f"flinkops, version {__version__}")
+    ctx.exit()
 
 
 class LazyGroup(click.Group):
@@ -88,7 +97,14 @@ class LazyGroup(click.Group):
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-@click.version_option(__version__, "--version", prog_name="flinkops")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:

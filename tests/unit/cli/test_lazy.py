@@ -85,3 +85,10 @@ def test_an_unknown_command_is_clicks_usual_error():
     result = CliRunner().invoke(main, ["plna"])
     assert result.exit_code == 2
     assert "No such command 'plna'" in result.output
+
+
+def test_version_is_the_installed_one():
+    from importlib.metadata import version
+
+    result = CliRunner().invoke(main, ["--version"])
+    assert (result.exit_code, result.output) == (0, f"flinkops, version {version('flinkops')}\n")
