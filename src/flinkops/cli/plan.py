@@ -18,9 +18,6 @@ from flinkops.cli._common import (
     target_option,
 )
 from flinkops.errors import PlanError
-from flinkops.observe import make_plan
-from flinkops.render import plan_markdown, plan_text
-from flinkops.workspace import open_workspace
 
 
 @main.command()
@@ -77,6 +74,10 @@ def plan(
     Exit codes (like terraform plan -detailed-exitcode): 0 no changes,
     2 changes present, 1 error.
     """
+    from flinkops.observe import make_plan
+    from flinkops.render import plan_markdown, plan_text
+    from flinkops.workspace import open_workspace
+
     with open_workspace(project_dir, target) as ws:
         unknown = sorted(set(jobs) - {s.name for s in ws.specs})
         if unknown:

@@ -57,6 +57,14 @@ def test_root_help_and_version_import_no_command_module_and_nothing_heavy():
         ], line
 
 
+def test_every_commands_help_and_local_down_load_nothing_heavy(tmp_path):
+    runs = [[name, "--help"] for name in sorted(COMMANDS)]
+    runs += [["local", sub, "--help"] for sub in ("up", "down", "status")]
+    runs += [["local", "down", "--dir", str(tmp_path / "cluster")]]
+    for line, modules in modules_after(*runs).items():
+        assert heavy(modules) == [], line
+
+
 def test_the_probe_sees_heavy_imports():
     """The check above can fail: running a real command loads the SQL stack."""
     found = modules_after(["lineage", "--help"], ["validate", "--project", "/nonexistent"])
