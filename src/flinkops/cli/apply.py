@@ -8,10 +8,10 @@ import threading
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from flinkops.apply import Applier, ApplyResult, spec_from_version, stale_reasons
 from flinkops.cli._common import (
     emit_json,
     format_option,
@@ -21,10 +21,11 @@ from flinkops.cli._common import (
     target_option,
 )
 from flinkops.errors import ApplyError, PlanError, StalePlan
-from flinkops.observe import make_plan
-from flinkops.plan import Plan, sql_diff
-from flinkops.render import plan_text
-from flinkops.workspace import Workspace, open_workspace
+
+if TYPE_CHECKING:
+    from flinkops.apply import Applier, ApplyResult
+    from flinkops.plan import Plan
+    from flinkops.workspace import Workspace
 
 
 class _Progress:
@@ -47,6 +48,8 @@ class _Progress:
 
 
 def _applier(ws: Workspace, parallelism: int, quiet: bool) -> Applier:
+    from flinkops.apply import Applier
+
     return Applier(
         ws.client,
         ws.store,
@@ -139,6 +142,11 @@ def apply(
     journaled: an apply that was killed is finished (or rolled back) by the
     next one. One apply at a time per target.
     """
+    from flinkops.apply import ApplyResult, stale_reasons
+    from flinkops.observe import make_plan
+    from flinkops.render import plan_text
+    from flinkops.workspace import open_workspace
+
     with open_workspace(project_dir, target) as ws:
         lock = ws.store.acquire_lock(ws.target)
         try:
@@ -208,6 +216,11 @@ def rollback(
     that changed the spec and let CI apply it; this command is for when that
     cannot wait.
     """
+    from flinkops.apply import Applier, ApplyResult, spec_from_version
+    from flinkops.observe import make_plan
+    from flinkops.render import plan_text
+    from flinkops.workspace import open_workspace
+
     with open_workspace(project_dir, target) as ws:
         record = ws.store.version(ws.target, job, to_version)
         if record is None:
@@ -276,6 +289,9 @@ def history(
     job: str, project_dir: Path | None, target: str | None, diff: tuple[int, int] | None, fmt: str
 ) -> None:
     """The versions of JOB applied to the target: hash, time, git commit, outcome."""
+    from flinkops.plan import sql_diff
+    from flinkops.workspace import open_workspace
+
     with open_workspace(project_dir, target) as ws:
         versions = ws.store.versions(ws.target, job)
         if diff:
@@ -341,6 +357,8 @@ def events(
     job: str | None, project_dir: Path | None, target: str | None, limit: int, fmt: str
 ) -> None:
     """Run events (submissions, savepoints, failures, rollbacks), newest first."""
+    from flinkops.workspace import open_workspace
+
     with open_workspace(project_dir, target) as ws:
         data = ws.redact([e.to_json() for e in ws.store.events(ws.target, job, limit)])
     if fmt == "json":
