@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 __all__ = [
@@ -146,15 +154,8 @@ class JobModel(_Model):
 class Compile(_Model):
     """Compiling SQL with the cluster's planner during plan (flinkops.graphs)."""
 
-    concurrency: int | None = Field(default=None, ge=1, le=64)
-    cache: bool | None = None
-
-    @field_validator("concurrency", mode="before")
-    @classmethod
-    def _strict_int(cls, v: Any) -> Any:
-        if isinstance(v, bool) or (v is not None and not isinstance(v, int)):
-            raise ValueError("concurrency must be an integer")
-        return v
+    concurrency: StrictInt | None = Field(default=None, ge=1, le=64)
+    cache: StrictBool | None = None
 
 
 class Target(_Model):
