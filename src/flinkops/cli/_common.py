@@ -11,7 +11,6 @@ import functools
 import importlib
 import sys
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -148,6 +147,8 @@ def handle_errors(fn: F) -> F:
 
 
 def project_option(fn: F) -> F:
+    from pathlib import Path  # here: `flinkops --help` does not need pathlib
+
     return click.option(
         "--project",
         "project_dir",
