@@ -1,5 +1,6 @@
 # The two commands of the README:
-#   make demo   start the local Flink cluster, plan and apply jobs/, show status
+#   make demo   start the local Flink cluster, plan and apply jobs/, show status and
+#               print how to open the ops console (flinkops ui)
 #   make test   the whole test suite (unit + integration against a real local Flink)
 # Needs only Python >= 3.11 and Java >= 11 (17 recommended) on the machine.
 
@@ -25,6 +26,9 @@ demo: install
 	$(BIN)/flinkops plan; code=$$?; [ $$code -eq 0 ] || [ $$code -eq 2 ]
 	$(BIN)/flinkops apply --auto-approve
 	$(BIN)/flinkops status
+	@echo
+	@echo "The ops console: run  $(BIN)/flinkops ui  and open http://localhost:8088/"
+	@echo "  (add --allow-actions for savepoint / restart / diagnose buttons)"
 
 test: install
 	$(BIN)/python -m pytest
@@ -48,6 +52,7 @@ down: install
 
 bench: install
 	$(BIN)/python bench/bench_sql.py
+	$(BIN)/python bench/bench_ui.py
 	$(BIN)/python bench/bench_plan.py
 
 clean:

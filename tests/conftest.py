@@ -1,12 +1,15 @@
-"""Shared fixtures: a project on disk built from small pieces."""
+"""Shared fixtures: a project on disk built from small pieces; a PostgreSQL server."""
 
 from __future__ import annotations
 
+import os
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.pgserver import REQUIRE_ENV, PgServer, find_bin_dir
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -58,3 +61,30 @@ def make_project(tmp_path: Path) -> Callable[..., Path]:
         return tmp_path
 
     return make
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A real PostgreSQL server for the session (tests/pgserver.py); always stopped."""
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        reason = (
+            "PostgreSQL tests need the server binaries (initdb, postgres): none in "
+            "/usr/lib/postgresql/*/bin or on PATH; install them (Debian: apt-get install "
+            "postgresql)"
+        )
+        if os.environ.get(REQUIRE_ENV):
+            pytest.fail(f"{REQUIRE_ENV} is set and {reason}")
+        pytest.skip(reason)
+    server = PgServer(bin_dir)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> str:
+    """A store URL (password in it) whose schema no other test uses."""
+    return pg_server.url(pg_server.fresh_schema())

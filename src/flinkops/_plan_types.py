@@ -19,7 +19,9 @@ __all__ = [
     "Applied",
     "Change",
     "Compat",
+    "CompatBasis",
     "LiveJob",
+    "Ownership",
     "Plan",
     "StateImpact",
 ]
@@ -77,9 +79,23 @@ class StateImpact(StrEnum):
     NONE = "none"
 
 
+class Ownership(StrEnum):
+    """Whose a live job is, as far as its identity could be read (``flinkops.live``)."""
+
+    MANAGED = "managed"  # carries flinkops's identity for this target
+    OTHER_TARGET = "other-target"  # carries flinkops's identity for another target
+    UNMANAGED = "unmanaged"  # carries no identity: flinkops did not submit it
+    UNKNOWN = "unknown"  # its configuration could not be read: it may be a managed job
+
+
 @dataclass(frozen=True)
 class LiveJob:
-    """A job as the cluster shows it. ``managed_*`` come from flinkops's identity."""
+    """A job as the cluster shows it. ``managed_*`` come from flinkops's identity.
+
+    ``flinkops.live.read_jobs`` builds these; ``ownership`` follows from what it
+    read: ``identity_error`` (Flink's answer) when the identity could not be read,
+    ``identity_target`` when the job carries another target's identity.
+    """
 
     job_id: str
     name: str
@@ -88,10 +104,30 @@ class LiveJob:
     managed_name: str | None = None
     version: int | None = None
     spec_hash: str | None = None
+    end_time: int | None = None
+    duration: int | None = None
+    job_type: str = ""
+    identity_target: str | None = None
+    identity_error: str | None = None
 
     @property
     def active(self) -> bool:
         return self.state in ACTIVE_STATES
+
+    @property
+    def ownership(self) -> Ownership:
+        if self.managed_name is not None:
+            return Ownership.MANAGED
+        if self.identity_error is not None:
+            return Ownership.UNKNOWN
+        if self.identity_target is not None:
+            return Ownership.OTHER_TARGET
+        return Ownership.UNMANAGED
+
+    @property
+    def unidentified(self) -> bool:
+        """Active, and flinkops cannot tell whether it is one of its jobs."""
+        return self.active and self.ownership is Ownership.UNKNOWN
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -116,12 +152,21 @@ class Applied:
     job_id: str | None = None
 
 
+class CompatBasis(StrEnum):
+    """What a Compat verdict rests on; code branches on this, never on ``reasons``."""
+
+    COMPARED = "compared"  # both job graphs compiled and were compared
+    NEW_SQL_REJECTED = "new-sql-rejected"  # Flink's planner rejects the new SQL
+    APPLIED_SQL_REJECTED = "applied-sql-rejected"  # the applied SQL no longer compiles
+
+
 @dataclass(frozen=True)
 class Compat:
     """Flink-planner verdict on restoring old state into the new SQL."""
 
     impact: StateImpact
     reasons: tuple[str, ...] = ()
+    basis: CompatBasis = CompatBasis.COMPARED
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ __all__ = [
     "Finding",
     "collect_facts",
     "diagnose",
+    "diagnose_job",
     "render_findings",
 ]
 
@@ -405,3 +406,27 @@ def render_findings(data: dict[str, Any]) -> str:
         out.extend(f"  - {e}" for e in f["evidence"])
         out.append(f"  next: {f['next_step']}")
     return "\n".join(out)
+
+
+def diagnose_job(client: FlinkClient, *, target: str, url: str, name: str) -> dict[str, Any]:
+    """``diagnose --format json`` of job ``name``'s newest run (or its unidentified one).
+
+    Raises FlinkError when the cluster has no run of it. Not redacted: callers redact.
+    """
+    from flinkops.ops import find_job
+
+    found = find_job(client, target, name)
+    run = found.newest or next(iter(found.unidentified), None)
+    if run is None:
+        raise FlinkError(
+            f"job {name!r} has no run on target {target!r} ({url}) to diagnose; "
+            f"`flinkops show {name}` shows what flinkops recorded"
+        )
+    facts = collect_facts(client, run.job_id)
+    return {
+        "job": name,
+        "job_id": run.job_id,
+        "ownership": run.ownership.value,
+        "flink_state": facts.job.state,
+        "findings": [f.to_json() for f in diagnose(facts)],
+    }

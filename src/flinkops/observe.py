@@ -8,18 +8,17 @@ compute lineage, then build.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from flinkops._plan_types import CompatBasis
 from flinkops.compat import compare_graphs, unknown
-from flinkops.errors import FlinkError, FlinkUnreachable, PlanError
-from flinkops.flink.identity import JobIdentity
+from flinkops.errors import FlinkError
 from flinkops.flink.rest import FlinkClient
 from flinkops.graphs import Compiled, Compiler, CompileRequest
 from flinkops.health import latest_checkpoint
+from flinkops.live import read_jobs, require_identities, runs_of
 from flinkops.plan import (
-    ACTIVE_STATES,
     Action,
     Applied,
     Compat,
@@ -53,44 +52,16 @@ class Observed:
     retained: dict[str, str] = field(default_factory=dict)
 
 
-def _live_job(client: FlinkClient, summary: Any, target: str) -> LiveJob:
-    """One listed job with its identity. A running job whose identity cannot be read
-    stops the plan: taking it for unmanaged could start a second copy of it."""
-    identity: JobIdentity | None = None
-    try:
-        identity = JobIdentity.from_user_config(client.job_config(summary.id).user_config)
-    except FlinkUnreachable:
-        raise
-    except FlinkError as exc:
-        if summary.state in ACTIVE_STATES:
-            raise PlanError(
-                f"cannot read the configuration of {summary.state} job {summary.id} "
-                f"({summary.name!r}) to tell whether flinkops manages it: {exc}; "
-                "plan again when the cluster answers"
-            ) from exc
-        identity = None
-    if identity is not None and identity.target != target:
-        identity = None  # submitted for another target: not ours to touch
-    return LiveJob(
-        job_id=summary.id,
-        name=summary.name,
-        state=summary.state,
-        start_time=summary.start_time,
-        managed_name=identity.name if identity else None,
-        version=identity.version if identity else None,
-        spec_hash=identity.spec_hash if identity else None,
-    )
-
-
 def read_live(client: FlinkClient, target: str, *, name: str | None = None) -> list[LiveJob]:
     """Every job the cluster lists, with flinkops's identity where the job carries one.
 
     ``name`` keeps only jobs of that Flink job name (flinkops submits a spec under its
-    own name): one config read per matching job instead of one per job on the cluster.
+    own name). PlanError when an active job's identity cannot be read: plan and apply
+    do not act beside a job that may be a managed one (``flinkops.live``).
     """
-    summaries = [s for s in client.jobs() if name is None or s.name == name]
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        return list(pool.map(lambda s: _live_job(client, s, target), summaries))
+    jobs = read_jobs(client, target, name=name)
+    require_identities(jobs)
+    return jobs
 
 
 def applied_from_store(store: Store, target: str, job: str) -> Applied | None:
@@ -129,15 +100,10 @@ def observe(
     # A managed job that stopped on its own (FAILED, or cancelled outside flinkops) may
     # have retained checkpoints: the freshest state there is to restart from.
     retained: dict[str, str] = {}
-    newest: dict[str, LiveJob] = {}
-    for job in live:
-        if job.managed_name and (
-            job.managed_name not in newest
-            or (job.start_time or 0) > (newest[job.managed_name].start_time or 0)
-        ):
-            newest[job.managed_name] = job
-    for name, job in newest.items():
-        if not job.active and job.state in ("FAILED", "CANCELED"):
+    managed = {j.managed_name for j in live if j.managed_name}
+    for name in sorted(managed):
+        job = runs_of(live, name).newest
+        if job is not None and not job.active and job.state in ("FAILED", "CANCELED"):
             path = latest_checkpoint(client, job.job_id, or_savepoint=True)
             if path:
                 retained[name] = path
@@ -172,9 +138,11 @@ def _compat(spec: JobSpec, new: Compiled, old: Compiled) -> Compat:
     Local/GlobalGroupAggregate, whose state differs.
     """
     if new.graph is None:
-        return Compat(StateImpact.AT_RISK, (f"Flink rejects the new SQL: {new.error}",))
+        why = f"Flink rejects the new SQL: {new.error}"
+        return Compat(StateImpact.AT_RISK, (why,), basis=CompatBasis.NEW_SQL_REJECTED)
     if old.graph is None:
-        return unknown(f"the applied SQL no longer compiles: {old.error}")
+        why = f"the applied SQL no longer compiles: {old.error}"
+        return replace(unknown(why), basis=CompatBasis.APPLIED_SQL_REJECTED)
     return compare_graphs(
         old.graph, new.graph, allow_non_restored_state=spec.allow_non_restored_state
     )
@@ -206,7 +174,7 @@ def _verdicts(
     for spec, new, old in todo:
         if old is not None:
             verdict = compat[spec.name] = _compat(spec, results[new], results[old])
-            if verdict.reasons[0].startswith("Flink rejects"):
+            if verdict.basis is CompatBasis.NEW_SQL_REJECTED:
                 warnings.append(f"{spec.name}: {verdict.reasons[0]}")
         elif results[new].error is not None:
             warnings.append(f"{spec.name}: Flink rejects the SQL: {results[new].error}")

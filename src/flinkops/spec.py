@@ -34,6 +34,7 @@ from flinkops._models import (
 from flinkops._yaml import MAX_FILE_BYTES, Document, load_documents
 from flinkops.errors import Problem, SpecError
 from flinkops.redact import is_sensitive_key, redact, sensitive_sql_values
+from flinkops.store import store_secrets
 
 __all__ = [
     "PROJECT_FILE",
@@ -193,8 +194,11 @@ class Project:
 
     @property
     def store_location(self) -> str:
+        """The store's location: a URL (sqlite://, postgresql://) as written, else a file
+        path resolved against the project directory. May hold a password: never print it
+        (``Store.location`` is the printable form)."""
         store = self.model.store
-        if store.startswith("sqlite://") or store == ":memory:":
+        if "://" in store or store == ":memory:":
             return store
         return str((self.root / store).resolve())
 
@@ -587,7 +591,7 @@ def inspect_project(
     files, file_problems = _spec_files(root, pmodel.jobs, pdoc)
     problems.extend(file_problems)
     jobs: list[JobSpec] = []
-    first_seen: dict[str, JobSpec] = {}
+    first_seen: dict[str, tuple[str, int]] = {}
     for file in files:
         rel = _rel(file, root)
         raw, problem = _read(file, rel)
@@ -603,20 +607,10 @@ def inspect_project(
                 continue
             job, job_problems = _load_job(doc, file, root, env)
             problems.extend(job_problems)
+            problems.extend(_duplicate_name(doc, rel, first_seen))
             if job is None:
                 continue
             jobs.append(job)
-            if job.name in first_seen:
-                other = first_seen[job.name]
-                problems.append(
-                    doc.problem(
-                        "/metadata/name",
-                        f"duplicate job name {job.name!r} (also in {_rel(other.path, root)}:"
-                        f"{other.line})",
-                    )
-                )
-            else:
-                first_seen[job.name] = job
             for i, tname in enumerate(job.model.targets or []):
                 if tname not in pmodel.targets:
                     problems.append(
@@ -640,9 +634,27 @@ def inspect_project(
         path=project_file,
         model=pmodel,
         jobs=jobs,
-        secrets=frozenset(secrets).union(*(j.secrets for j in jobs)),
+        secrets=frozenset(secrets)
+        .union(*(j.secrets for j in jobs))
+        .union(store_secrets(pmodel.store, env)),
     )
     return project, problems
+
+
+def _duplicate_name(
+    doc: Document, rel: str, first_seen: dict[str, tuple[str, int]]
+) -> list[Problem]:
+    """A duplicate ``metadata.name``, read from the document itself: names are compared
+    even when a spec has other problems, so fixing one never uncovers a duplicate."""
+    meta = doc.data.get("metadata") if isinstance(doc.data, dict) else None
+    name = meta.get("name") if isinstance(meta, dict) else None
+    if not isinstance(name, str) or not name:
+        return []
+    if name not in first_seen:
+        first_seen[name] = (rel, doc.line)
+        return []
+    where, line = first_seen[name]
+    return [doc.problem("/metadata/name", f"duplicate job name {name!r} (also in {where}:{line})")]
 
 
 def _known(model: ProjectModel) -> str:

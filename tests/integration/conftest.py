@@ -89,10 +89,15 @@ def submitted_jobs(flink_client: FlinkClient) -> Iterator[list[str]]:
     """Append the ids of jobs a test starts; those still running are cancelled after it."""
     jobs: list[str] = []
     yield jobs
-    for job_id in jobs:
+    cancel_jobs(flink_client, jobs)
+
+
+def cancel_jobs(client: FlinkClient, job_ids: list[str]) -> None:
+    """Cancel those of ``job_ids`` that still run (teardown: errors are ignored)."""
+    for job_id in job_ids:
         try:
-            if flink_client.job(job_id).state not in TERMINAL:
-                flink_client.cancel(job_id)
+            if client.job(job_id).state not in TERMINAL:
+                client.cancel(job_id)
         except FlinkError:
             pass
 

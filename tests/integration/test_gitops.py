@@ -22,14 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from flinkops.flink.local import ClusterInfo, free_port
 from flinkops.flink.rest import FlinkClient
 from flinkops.observe import read_live
 from flinkops.render import NO_CHANGES
+from tests.integration._workflows import run_step, workflow_steps
 
-WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
 JOB = "orders-agg"
 AUTHOR = "Ada Lovelace <ada@example.com>"
 REVERTER = "Grace Hopper <grace@example.com>"
@@ -58,11 +57,6 @@ spec:
   upgradeMode: savepoint
   sqlFile: {JOB}.sql
 """
-
-
-def _steps(workflow: str) -> dict[str, dict[str, Any]]:
-    [job] = yaml.safe_load((WORKFLOWS / workflow).read_text())["jobs"].values()
-    return {step["name"]: step for step in job["steps"] if "name" in step}
 
 
 @dataclass
@@ -119,18 +113,10 @@ class Repo:
             "GITHUB_OUTPUT": str(out),
             "GITHUB_STEP_SUMMARY": str(summary),
         }
-        steps = _steps(workflow)
+        steps = workflow_steps(workflow)
         logs = []
         for name in ("Use the runner's version store", *names):
-            done = subprocess.run(
-                ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", steps[name]["run"]],
-                cwd=self.root,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=300,
-                check=False,
-            )
+            done = run_step(steps[name], self.root, env)
             logs.append(f"--- {name}: exit {done.returncode}\n{done.stdout}\n{done.stderr}")
             assert TOKEN not in done.stdout + done.stderr
             assert done.returncode == 0, "\n".join(logs)

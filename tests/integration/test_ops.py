@@ -73,19 +73,21 @@ class Jobs:
     savepoint: str
 
 
-def _deploy(ws: Workspace, spec: JobSpec, started: list[str], version: int = 1) -> str:
+def _deploy(
+    ws: Workspace, spec: JobSpec, started: list[str], version: int = 1, target: str = TARGET
+) -> str:
     job_id = submit_sql(
         ws.client,
         job_name=spec.name,
         statements=spec.statements,
-        identity=JobIdentity(spec.name, version, spec.spec_hash, TARGET),
+        identity=JobIdentity(spec.name, version, spec.spec_hash, target),
         parallelism=1,
         flink_configuration=spec.flink_configuration,
     )
     started.append(job_id)
     ws.store.record_version(
         VersionRecord(
-            target=TARGET,
+            target=target,
             job=spec.name,
             version=version,
             spec_hash=spec.spec_hash,
@@ -315,6 +317,7 @@ def test_diagnose_names_a_failed_state_restore(
         ws.close()
     data = _json("diagnose", "evolving", root=jobs.root)
     assert data["job_id"] == changed and data["flink_state"] == "FAILED"
+    assert data["ownership"] == "managed"
     rules = [f["rule"] for f in data["findings"]]
     assert rules[0] == "state-incompatible", data["findings"]
     assert data["findings"][0]["evidence"] and data["findings"][0]["next_step"]

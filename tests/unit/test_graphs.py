@@ -92,8 +92,16 @@ def test_a_version_resolves_its_env_secrets_again(make_spec, make_applied, monke
     )
 
 
-def test_the_store_keeps_graphs_per_flink_version():
-    with Store(":memory:") as store:
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def location(request: pytest.FixtureRequest, tmp_path) -> str:
+    """An SQLite file, or a fresh PostgreSQL schema (tests/conftest.py's pg_url)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store.db")
+    return request.getfixturevalue("pg_url")
+
+
+def test_the_store_keeps_graphs_per_flink_version(location):
+    with Store(location) as store:
         put_graphs(store, [CachedGraph("k1", "1.20.0", "c", {"nodes": [1]})])
         put_graphs(store, [CachedGraph("k1", "1.20.0", "c", {"nodes": [2]})])  # kept: first
         assert get_graphs(store, ["k1", "k2"], "1.20.0") == {"k1": {"nodes": [1]}}
@@ -101,8 +109,8 @@ def test_the_store_keeps_graphs_per_flink_version():
         assert count_graphs(store) == 1
 
 
-def test_the_store_reads_more_keys_than_one_query_takes():
-    with Store(":memory:") as store:
+def test_the_store_reads_more_keys_than_one_query_takes(location):
+    with Store(location) as store:
         put_graphs(store, [CachedGraph(f"k{i}", "2.3.0", "c", {"i": i}) for i in range(1200)])
         found = get_graphs(store, [f"k{i}" for i in range(0, 1300, 2)], "2.3.0")
         assert len(found) == 600 and found["k1198"] == {"i": 1198}
@@ -221,7 +229,7 @@ def test_secrets_are_masked_in_graphs_and_errors_cached_or_not():
     with Store(":memory:") as store:
         fresh = compiler(FakePlanner(), store).compile_many([req, bad])
         cached = compiler(FakePlanner(), store).compile(req)
-        with store._db.read("t") as db:
+        with store.db.read("t") as db:
             rows = [r[0] for r in db.execute("SELECT graph FROM compiled_graphs")]
     assert cached.cached and cached.graph == fresh[req].graph
     assert "jid" not in cached.graph and "name" not in cached.graph

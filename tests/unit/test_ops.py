@@ -9,11 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flinkops.flink.identity import JobIdentity
-from flinkops.flink.models import JobSummary
 from flinkops.flink.rest import FlinkClient
+from flinkops.live import LiveJob, read_jobs
 from flinkops.ops import (
-    LiveRow,
     build_status,
     collect_status,
     current_state,
@@ -21,7 +19,7 @@ from flinkops.ops import (
     human_ms,
     render_status,
 )
-from flinkops.ops._rest import JobRow, backpressure, list_jobs, watermarks
+from flinkops.ops._rest import backpressure, watermarks
 from flinkops.spec import JobSpec, load_project
 from flinkops.store import SavepointRecord, Store, VersionRecord
 from tests.conftest import job_yaml
@@ -58,10 +56,21 @@ def run(
     start: int = NOW - 60_000,
     target: str = "local",
     job_type: str = "STREAMING",
-) -> LiveRow:
-    summary = JobSummary(job_id, name or job_id, state, start, None, None)
-    identity = JobIdentity(name, version, spec_hash, target) if name and spec_hash else None
-    return LiveRow(JobRow(summary, job_type), identity)
+    identity_error: str | None = None,
+) -> LiveJob:
+    ours = bool(name and spec_hash) and target == "local"
+    return LiveJob(
+        job_id=job_id,
+        name=name or job_id,
+        state=state,
+        start_time=start,
+        job_type=job_type,
+        managed_name=name if ours else None,
+        version=version if ours else None,
+        spec_hash=spec_hash if ours else None,
+        identity_target=target if name and spec_hash and not ours else None,
+        identity_error=identity_error,
+    )
 
 
 def version(job: str, n: int, outcome: str, spec_hash: str = "h") -> VersionRecord:
@@ -389,9 +398,9 @@ def test_rest_helpers_parse_flinks_answers() -> None:
         return httpx.Response(404)
 
     client = FlinkClient("http://flink:8081", transport=httpx.MockTransport(handle))
-    jobs = list_jobs(client)
+    jobs = read_jobs(client, "local")
     assert {j.job_type for j in jobs} == {"STREAMING"}
-    assert jobs[0].summary.start_time >= jobs[-1].summary.start_time
+    assert jobs[0].start_time >= jobs[-1].start_time
     bp = backpressure(client, "j", "v")
     assert bp == {"level": "high", "max_ratio": 0.8, "max_busy_ratio": 1.0, "subtasks": 1}
     assert watermarks(client, "j", "v") == 1795274590000
@@ -551,9 +560,12 @@ def test_job_type_comes_from_the_plan_when_the_overview_has_none() -> None:
     import httpx
 
     from flinkops.flink.rest import FlinkClient
-    from flinkops.ops._rest import list_jobs
+
+    plans: list[str] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/config"):
+            return httpx.Response(200, json={"execution-config": {}, "flink-version": "1.20"})
         if request.url.path == "/jobs/overview":
             return httpx.Response(
                 200,
@@ -570,11 +582,167 @@ def test_job_type_comes_from_the_plan_when_the_overview_has_none() -> None:
                     ]
                 },
             )
-        assert request.url.path == "/jobs/a1/plan"  # only for the row without a type
+        plans.append(request.url.path)
         return httpx.Response(200, json={"plan": {"jid": "a1", "type": "STREAMING"}})
 
     client = FlinkClient("http://flink", transport=httpx.MockTransport(answer))
-    assert [(r.summary.id, r.job_type) for r in list_jobs(client)] == [
+    with Store(":memory:") as store:
+        status = collect_status(client, store, target="local", url="u", specs=[])
+    assert [(r["job_id"], r["job_type"]) for r in status["unmanaged"]] == [
         ("b2", "BATCH"),
         ("a1", "STREAMING"),
     ]
+    assert plans == ["/jobs/a1/plan"]  # only for the row without a type
+
+
+# ---------------------------------------------------------------- the version that runs
+
+
+def test_status_reports_the_running_version_with_the_rolled_back_one_beside_it(
+    specs: list[JobSpec],
+) -> None:
+    h = {s.name: s.spec_hash for s in specs}
+    history = [
+        version("orders", 1, "applied", "h1"),
+        version("orders", 2, "applied", "h2"),
+        *(version("orders", n, "rolled-back", h["orders"]) for n in (3, 4, 5, 6)),
+    ]
+    status = build_status(
+        target="local",
+        url="u",
+        specs=specs,
+        live=[run("j2", "RUNNING", name="orders", spec_hash="h2", version=2)],
+        latest={"orders": history[-1]},
+        versions={"orders": history},
+        savepoints={},
+        now_ms=NOW,
+    )
+    row = by_name(status)["orders"]
+    assert (row["version"], row["version_source"]) == (2, "cluster")
+    assert row["newer_version"]["version"] == 6
+    assert row["newer_version"]["outcome"] == "rolled-back"
+    assert row["newer_version"]["blocked"] is True  # the spec still has v6's hash
+    assert "v2 (v6 rolled back, blocked)" in render_status(status)
+
+
+def test_version_view_cases(make_spec) -> None:
+    from flinkops.ops._versions import VersionSource, version_view
+
+    spec = make_spec()
+    live = run("j", "RUNNING", name="job-a", spec_hash="h2", version=2)
+    failed_run = run("j", "FAILED", name="job-a", spec_hash="h3", version=3)
+    v = [version("job-a", 1, "applied", "h1"), version("job-a", 2, "applied", "h2")]
+    changed = version("job-a", 3, "rolled-back", "other")  # the spec changed since: not blocked
+    view = version_view(live, [*v, changed], spec)
+    assert (view.version, view.source, view.newer.version, view.blocked) == (
+        2, VersionSource.CLUSTER, 3, False,
+    )  # fmt: skip
+    assert version_view(live, v, spec).newer is None
+    stopped = version_view(failed_run, [*v, version("job-a", 3, "failed", spec.spec_hash)], spec)
+    assert (stopped.version, stopped.source, stopped.newer.outcome) == (
+        2, VersionSource.STORE, "failed",
+    )  # fmt: skip
+    assert version_view(failed_run, [], spec).source is VersionSource.LAST_RUN
+    assert version_view(None, [], spec).to_json() == {
+        "version": None,
+        "version_source": None,
+        "newer_version": None,
+    }
+
+
+def test_version_label() -> None:
+    from flinkops.ops import version_label
+
+    newer = {"version": 6, "outcome": "rolled-back", "blocked": False}
+    assert version_label({"version": 2, "newer_version": newer}) == "v2 (v6 rolled back)"
+    assert version_label({"version": 2, "newer_version": None}) == "v2"
+    assert version_label({"version": None}) == "-"
+
+
+def test_render_show_names_the_newer_version() -> None:
+    from flinkops.ops import render_show
+
+    doc = _show_doc()
+    doc.update(version=2, newer_version={"version": 6, "outcome": "rolled-back", "blocked": True})
+    assert "version v2 (v6 rolled back, blocked)" in render_show(doc).splitlines()[1]
+
+
+# ---------------------------------------------------------------- unreadable identity
+
+
+def test_status_shows_an_unidentified_job_and_the_job_it_may_be(specs: list[JobSpec]) -> None:
+    h = {s.name: s.spec_hash for s in specs}
+    status = build_status(
+        target="local",
+        url="u",
+        specs=specs,
+        live=[
+            run("x1", "RUNNING", name="orders", identity_error="500 Internal server error"),
+            run("j1", "CANCELED", name="orders", spec_hash=h["orders"], start=NOW - 99_000),
+        ],
+        latest={"orders": version("orders", 1, "applied")},
+        savepoints={},
+        now_ms=NOW,
+    )
+    row = by_name(status)["orders"]
+    assert (row["current"], row["in_sync"]) == ("UNKNOWN", None)  # not CANCELLED: x1 may be it
+    assert row["unidentified_job_ids"] == ["x1"]
+    assert status["unmanaged"] == []  # never silently unmanaged
+    assert [u["job_id"] for u in status["unidentified"]] == ["x1"]
+    assert status["unidentified"][0]["identity_error"] == "500 Internal server error"
+    text = render_status(status)
+    assert "Unidentified jobs" in text and "500 Internal server error" in text
+    assert filter_status(status, state="running")["unidentified"] == status["unidentified"]
+
+
+def test_show_and_savepoint_of_a_job_that_may_be_running_unidentified() -> None:
+    from flinkops.errors import FlinkError
+    from flinkops.ops import collect_show, render_show, take_savepoint
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/jobs/overview":
+            job = {"jid": "x1", "name": "orders", "state": "RUNNING", "start-time": NOW}
+            return httpx.Response(200, json={"jobs": [job]})
+        return httpx.Response(503, json={"errors": ["Service temporarily unavailable"]})
+
+    client = FlinkClient("http://flink", transport=httpx.MockTransport(handle), retries=0)
+    with Store(":memory:") as store:
+        store.record_version(version("orders", 1, "applied"))
+        data = collect_show(
+            client, store, target="local", url="u", name="orders", spec=None, redact=lambda x: x
+        )
+        with pytest.raises(FlinkError, match="may be running on target 'local' as x1"):
+            take_savepoint(client, store, target="local", name="orders", spec=None)
+    assert (data["current"], data["running"], data["live"]) == ("UNKNOWN", False, None)
+    assert data["unidentified"][0]["job_id"] == "x1"
+    assert "may be running as x1 (RUNNING)" in render_show(data)
+
+
+def test_collect_status_never_calls_an_unreadable_job_unmanaged(specs: list[JobSpec]) -> None:
+    from flinkops.ops import job_logs
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/jobs/overview":
+            jobs = [
+                {"jid": "x1", "name": "orders", "state": "RUNNING", "start-time": NOW},
+                {"jid": "u1", "name": "adhoc", "state": "RUNNING", "start-time": NOW},
+            ]
+            return httpx.Response(200, json={"jobs": jobs})
+        if path == "/jobs/x1/config":
+            return httpx.Response(500, json={"errors": ["Internal server error."]})
+        if path == "/jobs/u1/config":
+            return httpx.Response(200, json={"jid": "u1", "execution-config": {}})
+        if path == "/jobmanager/log":
+            return httpx.Response(200, text="log line\n")
+        return httpx.Response(404, json={"errors": ["Not found: " + path]})
+
+    client = FlinkClient("http://flink", transport=httpx.MockTransport(handle), retries=0)
+    with Store(":memory:") as store:
+        status = collect_status(client, store, target="local", url="u", specs=specs)
+    assert [u["job_id"] for u in status["unmanaged"]] == ["u1"]
+    assert [u["job_id"] for u in status["unidentified"]] == ["x1"]
+    row = by_name(status)["orders"]
+    assert (row["current"], row["unidentified_job_ids"]) == ("UNKNOWN", ["x1"])
+    assert status["counts"]["total"] == len(status["jobs"]) + 2
+    assert job_logs(client, target="local", name="orders")["job_ids"] == ["x1"]

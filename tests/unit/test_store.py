@@ -1,4 +1,9 @@
-"""The version store: round trips, migrations, locks across processes, crash safety."""
+"""The version store: round trips, migrations, locks across processes, crash safety.
+
+Every test taking ``location`` (or ``store``) runs against both backends: an SQLite
+file and a schema of the session's real PostgreSQL server (marked ``integration``:
+it needs the server binaries, see tests/pgserver.py).
+"""
 
 from __future__ import annotations
 
@@ -52,10 +57,54 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "state" / "store.db"
 
 
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)],
+)
+def location(request: pytest.FixtureRequest, db_path: Path) -> str:
+    """The store location of one backend: an SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        return str(db_path)
+    return request.getfixturevalue("pg_url")
+
+
 @pytest.fixture
-def store(db_path: Path):
+def store(location: str):
+    with Store(location) as s:
+        yield s
+
+
+@pytest.fixture
+def sqlite_store(db_path: Path):
     with Store(db_path) as s:
         yield s
+
+
+def _is_pg(location: str) -> bool:
+    return location.startswith("postgresql://")
+
+
+def _write(location: str, sql: str, params: tuple[Any, ...] = ()) -> None:
+    """One statement through the store's own connection (``?`` placeholders, any backend)."""
+    with Store(location) as s, s.db.write("test") as db:
+        db.execute(sql, params)
+
+
+def _raw(location: str, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` read WITHOUT opening a Store (which would migrate)."""
+    if not _is_pg(location):
+        with sqlite3.connect(location) as raw:
+            return [tuple(r) for r in raw.execute(sql)]
+    import psycopg
+
+    url, _, schema = location.partition("?schema=")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"SET search_path TO {schema}")
+        return [tuple(r) for r in conn.execute(sql)]
+
+
+def _check_integrity(s: Store) -> None:
+    if s.backend == "sqlite":
+        assert s.db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 # -- opening ----------------------------------------------------------------------
@@ -81,8 +130,8 @@ def test_location_forms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     with Store(":memory:") as s:
         assert s.path is None
         assert s.schema_version() == SCHEMA_VERSION
-    with pytest.raises(StoreError, match="unsupported store location"):
-        Store("postgres://db/flinkops")
+    with pytest.raises(StoreError, match="unsupported store location scheme 'mysql'"):
+        Store("mysql://db/flinkops")
 
 
 def test_not_a_database(tmp_path: Path) -> None:
@@ -101,7 +150,7 @@ def test_close_is_idempotent(db_path: Path) -> None:
 # -- versions -------------------------------------------------------------------------
 
 
-def test_version_round_trip(store: Store, db_path: Path) -> None:
+def test_version_round_trip(store: Store, location: str) -> None:
     assert store.next_version("local", "orders") == 1
     v = make_version(
         git_commit="abc123",
@@ -114,7 +163,7 @@ def test_version_round_trip(store: Store, db_path: Path) -> None:
         message="ok",
     )
     assert store.record_version(v) == v
-    with Store(db_path) as again:
+    with Store(location) as again:
         assert again.version("local", "orders", 1) == v
     assert store.versions("local", "orders") == [v]
     assert store.next_version("local", "orders") == 2
@@ -395,16 +444,14 @@ def test_old_store_is_migrated(tmp_path: Path) -> None:
     assert applied == [m.number for m in MIGRATIONS]
 
 
-def test_newer_store_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "new.db"
-    Store(path).close()
-    with sqlite3.connect(path) as raw:
-        raw.execute(
-            "INSERT INTO schema_version VALUES (?, 'from the future', 'later')",
-            (SCHEMA_VERSION + 1,),
-        )
+def test_newer_store_is_refused(location: str) -> None:
+    _write(
+        location,
+        "INSERT INTO schema_version VALUES (?, 'from the future', 'later')",
+        (SCHEMA_VERSION + 1,),
+    )
     with pytest.raises(StoreError, match="Upgrade flinkops") as info:
-        Store(path)
+        Store(location)
     assert f"schema version {SCHEMA_VERSION + 1}" in str(info.value)
 
 
@@ -421,16 +468,16 @@ def _hold_lock(path: str, target: str, holder: str, held: Any, release: Any) -> 
         release.wait(10)
 
 
-def test_lock_held_by_another_process(db_path: Path) -> None:
-    Store(db_path).close()
+def test_lock_held_by_another_process(location: str) -> None:
+    Store(location).close()
     held, release = FORK.Event(), FORK.Event()
     child = FORK.Process(
-        target=_hold_lock, args=(str(db_path), "local", "ann@box pid 1", held, release)
+        target=_hold_lock, args=(location, "local", "ann@box pid 1", held, release)
     )
     child.start()
     try:
         assert held.wait(10)
-        with Store(db_path) as s:
+        with Store(location) as s:
             with pytest.raises(LockHeld) as info:
                 s.acquire_lock("local", holder="bob")
             message = str(info.value)
@@ -453,14 +500,20 @@ def test_lock_held_by_another_process(db_path: Path) -> None:
 
 
 def _insert_lock(
-    path: Path, pid: int, *, host: str | None = None, start: str | None = None
+    location: str | Path,
+    pid: int,
+    *,
+    host: str | None = None,
+    start: str | None = None,
+    target: str = "local",
 ) -> None:
-    with sqlite3.connect(path) as raw:
-        raw.execute(
-            "INSERT INTO locks VALUES ('local', 'old@box', ?, ?, ?, '2026-01-01T00:00:00.000Z',"
-            " 'tok')",
-            (pid, start, host or socket.gethostname()),
-        )
+    """A lock row as a holder that is gone left it (no session holds it on PostgreSQL)."""
+    _write(
+        str(location),
+        "INSERT INTO locks (target, holder, pid, pid_start, hostname, since, token, ci_run)"
+        " VALUES (?, 'old@box', ?, ?, ?, '2026-01-01T00:00:00.000Z', 'tok', NULL)",
+        (target, pid, start, host or socket.gethostname()),
+    )
 
 
 def _dead_pid() -> int:
@@ -469,15 +522,16 @@ def _dead_pid() -> int:
     return child.pid
 
 
-def test_stale_lock_of_dead_pid_is_taken_over(store: Store, db_path: Path) -> None:
-    _insert_lock(db_path, _dead_pid())
+def test_stale_lock_of_dead_pid_is_taken_over(store: Store, location: str) -> None:
+    _insert_lock(location, _dead_pid())
     with store.acquire_lock("local", holder="new") as lock:
         assert lock.took_over is not None and lock.took_over.holder == "old@box"
         assert store.lock_holder("local").holder == "new"  # type: ignore[union-attr]
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
-def test_zombie_and_reused_pids_count_as_dead(store: Store, db_path: Path) -> None:
+def test_zombie_and_reused_pids_count_as_dead(sqlite_store: Store, db_path: Path) -> None:
+    store = sqlite_store
     zombie = subprocess.Popen(["true"])
     try:
         deadline = time.monotonic() + 5
@@ -494,7 +548,8 @@ def test_zombie_and_reused_pids_count_as_dead(store: Store, db_path: Path) -> No
         assert lock.took_over is not None
 
 
-def test_lock_on_another_host_is_never_taken_over(store: Store, db_path: Path) -> None:
+def test_lock_on_another_host_is_never_taken_over(sqlite_store: Store, db_path: Path) -> None:
+    store = sqlite_store  # PostgreSQL knows whether any holder's session is alive
     _insert_lock(db_path, _dead_pid(), host="elsewhere.example")
     with pytest.raises(LockHeld, match="another host") as info:
         store.acquire_lock("local", holder="new")
@@ -504,14 +559,16 @@ def test_lock_on_another_host_is_never_taken_over(store: Store, db_path: Path) -
         pass
 
 
-def test_live_lock_in_same_process_is_held(store: Store, db_path: Path) -> None:
+def test_live_lock_in_same_process_is_held(store: Store, location: str) -> None:
     with store.acquire_lock("local", holder=default_holder()) as lock:
         assert lock.info.holder.endswith(f"pid {os.getpid()}")
-        with Store(db_path) as other, pytest.raises(LockHeld):
+        with Store(location) as other, pytest.raises(LockHeld):
             other.acquire_lock("local", holder="x")
+        with pytest.raises(LockHeld):  # nor twice by the same Store
+            store.acquire_lock("local", holder="again")
         store.break_lock("local")
         assert lock.release() is False  # no longer ours
-    s = Store(db_path)
+    s = Store(location)
     s.acquire_lock("local", holder="closing")
     s.close()  # close releases what it holds
     assert store.lock_holder("local") is None
@@ -531,20 +588,15 @@ def _race(path: str, target: str, go: Any, results: Any, done: Any) -> None:
 
 
 @pytest.mark.parametrize("stale", [False, True], ids=["free", "stale"])
-def test_racing_processes_exactly_one_wins(db_path: Path, stale: bool) -> None:
-    Store(db_path).close()
+def test_racing_processes_exactly_one_wins(location: str, stale: bool) -> None:
+    Store(location).close()
     for round_ in range(3):
         target = f"t{round_}"
         if stale:
-            with sqlite3.connect(db_path) as raw:
-                raw.execute(
-                    "INSERT INTO locks VALUES (?, 'dead', ?, NULL, ?, 'then', 'tok')",
-                    (target, _dead_pid(), socket.gethostname()),
-                )
+            _insert_lock(location, _dead_pid(), target=target)
         go, done, results = FORK.Event(), FORK.Event(), FORK.Queue()
         racers = [
-            FORK.Process(target=_race, args=(str(db_path), target, go, results, done))
-            for _ in range(4)
+            FORK.Process(target=_race, args=(location, target, go, results, done)) for _ in range(4)
         ]
         for p in racers:
             p.start()
@@ -563,7 +615,7 @@ def test_racing_processes_exactly_one_wins(db_path: Path, stale: bool) -> None:
 # -- crash safety ------------------------------------------------------------------------
 
 
-def _run_child(code: str, db: Path, crash_at: str | None) -> subprocess.CompletedProcess[str]:
+def _run_child(code: str, db: str | Path, crash_at: str | None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
     if crash_at is not None:
         env[CRASH_ENV] = crash_at
@@ -581,7 +633,9 @@ MULTI_ROW_WRITE = """
     import sys
     s = Store(sys.argv[1])
     v = VersionRecord("local", "orders", 1, "h", "s", "c", {"a": 1}, "SELECT 1")
-    with s.atomic():
+    tid = s.begin_transition("local", "orders", "create", {})
+    with s.atomic():  # a journal step and the version it records commit together
+        s.journal_step(tid, "record", "end", {"version": 1})
         s.record_version(v)
         s.record_savepoint("local", "orders", "file:///sp/1", kind="stop", job_id="j",
                            version=1)
@@ -594,50 +648,52 @@ MULTI_ROW_WRITE = """
 @pytest.mark.parametrize(
     ("crash_at", "visible"),
     [
+        ("record_version:before-commit", False),
         ("record_savepoint:before-commit", False),
         ("add_event:*", False),
         ("atomic:before-commit", False),
         ("atomic:after-commit", True),
     ],
 )
-def test_kill_mid_write_leaves_none_or_all(db_path: Path, crash_at: str, visible: bool) -> None:
-    Store(db_path).close()
-    child = _run_child(MULTI_ROW_WRITE, db_path, crash_at)
+def test_kill_mid_write_leaves_none_or_all(location: str, crash_at: str, visible: bool) -> None:
+    Store(location).close()
+    child = _run_child(MULTI_ROW_WRITE, location, crash_at)
     assert child.returncode == -signal.SIGKILL, child.stderr
     assert "finished" not in child.stdout
-    with Store(db_path) as s:
-        assert s._db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with Store(location) as s:
+        _check_integrity(s)
         rows = (
             s.version("local", "orders", 1),
             s.savepoints("local", "orders"),
             s.events("local"),
+            s.transitions("local")[0].steps,
         )
         if visible:
             assert rows[0] is not None and rows[0].outcome == "applied"
-            assert len(rows[1]) == 1 and len(rows[2]) == 1
+            assert len(rows[1]) == 1 and len(rows[2]) == 1 and len(rows[3]) == 1
         else:
-            assert rows == (None, [], [])
+            assert rows == (None, [], [], ())
         s.add_event("local", "orders", "after", "the store still takes writes")
 
 
-def test_without_crash_the_child_writes_everything(db_path: Path) -> None:
-    child = _run_child(MULTI_ROW_WRITE, db_path, None)
+def test_without_crash_the_child_writes_everything(location: str) -> None:
+    child = _run_child(MULTI_ROW_WRITE, location, None)
     assert child.returncode == 0, child.stderr
-    with Store(db_path) as s:
+    with Store(location) as s:
         assert s.version("local", "orders", 1).outcome == "applied"  # type: ignore[union-attr]
 
 
-def test_kill_mid_migration(db_path: Path) -> None:
-    child = _run_child("import sys; Store(sys.argv[1])", db_path, "migrate:2:before-commit")
+def test_kill_mid_migration(location: str) -> None:
+    child = _run_child("import sys; Store(sys.argv[1])", location, "migrate:2:before-commit")
     assert child.returncode == -signal.SIGKILL, child.stderr
-    with sqlite3.connect(db_path) as raw:
-        assert [r[0] for r in raw.execute("SELECT version FROM schema_version")] == [1]
-        assert not raw.execute("SELECT 1 FROM sqlite_master WHERE name = 'savepoints'").fetchone()
-    with Store(db_path) as s:
+    assert _raw(location, "SELECT version FROM schema_version") == [(1,)]
+    with pytest.raises(Exception, match="savepoints"):  # no such table / does not exist
+        _raw(location, "SELECT * FROM savepoints")  # migration 2 left nothing behind
+    with Store(location) as s:
         assert s.schema_version() == SCHEMA_VERSION
 
 
-def test_journal_steps_before_a_kill_survive(db_path: Path) -> None:
+def test_journal_steps_before_a_kill_survive(location: str) -> None:
     code = """
         import sys
         s = Store(sys.argv[1])
@@ -648,9 +704,9 @@ def test_journal_steps_before_a_kill_survive(db_path: Path) -> None:
         s.journal_step(tid, "submit", "start", {"from": "file:///sp/1"})
         s.journal_step(tid, "submit", "end", {"job_id": "never written"})
     """
-    child = _run_child(code, db_path, "journal_step:submit:end:before-commit")
+    child = _run_child(code, location, "journal_step:submit:end:before-commit")
     assert child.returncode == -signal.SIGKILL, child.stderr
-    with Store(db_path) as s:
+    with Store(location) as s:
         (left,) = s.open_transitions("local")
         assert [(e.step, e.phase) for e in left.steps] == [
             ("stop-with-savepoint", "start"),
@@ -663,7 +719,7 @@ def test_journal_steps_before_a_kill_survive(db_path: Path) -> None:
             assert lock.took_over is not None and lock.took_over.holder == "killed apply"
 
 
-def test_random_sigkill_during_writes(db_path: Path) -> None:
+def test_random_sigkill_during_writes(location: str) -> None:
     code = """
         import os, sys
         s = Store(sys.argv[1])
@@ -674,16 +730,16 @@ def test_random_sigkill_during_writes(db_path: Path) -> None:
                                    job_id=None, version=i)
                 s.add_event("local", "orders", "b", str(i), details={"batch": i})
     """
-    Store(db_path).close()
+    Store(location).close()
     rng = random.Random(7)
     for _ in range(3):
         env = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
         prelude = "from flinkops.store import Store\n"
         child = subprocess.Popen(
-            [sys.executable, "-c", prelude + textwrap.dedent(code), str(db_path)], env=env
+            [sys.executable, "-c", prelude + textwrap.dedent(code), location], env=env
         )
         try:
-            with Store(db_path) as s:
+            with Store(location) as s:
                 before = len(s.events("local", limit=10**9))
                 deadline = time.monotonic() + 20
                 while len(s.events("local", limit=10**9)) == before:
@@ -693,8 +749,8 @@ def test_random_sigkill_during_writes(db_path: Path) -> None:
         finally:
             child.send_signal(signal.SIGKILL)
             child.wait()
-        with Store(db_path) as s:
-            assert s._db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        with Store(location) as s:
+            _check_integrity(s)
             events = s.events("local", limit=10**9)
             a = sorted(e.details["batch"] for e in events if e.step == "a")
             b = sorted(e.details["batch"] for e in events if e.step == "b")

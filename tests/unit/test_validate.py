@@ -66,3 +66,22 @@ def test_no_project_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_version() -> None:
     code, out, _ = run("--version")
     assert code == 0 and out.startswith("flinkops, version ")
+
+
+def test_duplicate_name_is_reported_beside_a_schema_error(make_project) -> None:
+    bad = job_yaml("same", extra="upgradeMod: savepoint\n")
+    root = make_project({"jobs/a.yaml": job_yaml("same"), "jobs/b.yaml": bad})
+    code, out, _err = run("validate", "--project", str(root), "--format", "json")
+    assert code == 1
+    found = {(p["path"], p["line"], p["message"]) for p in json.loads(out)["problems"]}
+    assert ("jobs/b.yaml", 4, "duplicate job name 'same' (also in jobs/a.yaml:1)") in found
+    assert any(m.startswith("unknown key 'upgradeMod'") for _, _, m in found), found
+
+
+def test_duplicate_name_is_reported_when_the_first_file_is_broken(make_project) -> None:
+    bad = job_yaml("same", extra="upgradeMod: savepoint\n")
+    root = make_project({"jobs/a.yaml": bad, "jobs/b.yaml": job_yaml("same")})
+    code, out, _err = run("validate", "--project", str(root), "--format", "json")
+    messages = [p["message"] for p in json.loads(out)["problems"]]
+    assert code == 1
+    assert "duplicate job name 'same' (also in jobs/a.yaml:1)" in messages, messages

@@ -103,6 +103,11 @@ def test_target_runner_store_and_secrets_come_from_settings(name: str) -> None:
     assert "vars.FLINKOPS_TARGET != ''" in job["if"]  # inert until a target is configured
     assert job["env"]["FLINKOPS_TARGET"] == "${{ vars.FLINKOPS_TARGET }}"
     assert job["env"]["FLINK_TOKEN"] == "${{ secrets.FLINK_TOKEN }}"
+    # the shared PostgreSQL store's URL (password in it) comes from a repository secret,
+    # so the job needs no runner of its own: ephemeral runners by default
+    assert job["env"]["FLINKOPS_STORE_URL"] == "${{ secrets.FLINKOPS_STORE_URL }}"
+    assert "`store: ${env:FLINKOPS_STORE_URL}`" in (WORKFLOWS / name).read_text()
+    # the self-hosted SQLite store stays as the alternative
     link = _step(job, "Use the runner's version store")
     assert link["if"] == "env.FLINKOPS_STATE_DIR != ''"
     assert '"$FLINKOPS_STATE_DIR" .flinkops' in link["run"]
@@ -260,6 +265,15 @@ def test_apply_never_runs_twice_at_once_per_target(apply_wf: dict[str, Any]) -> 
     concurrency = _job(apply_wf)["concurrency"]
     assert concurrency["group"] == "flinkops-apply-${{ vars.FLINKOPS_TARGET }}"
     assert concurrency["cancel-in-progress"] is False
+    assert "advisory" in (WORKFLOWS / "apply.yml").read_text()  # says what really guards
+
+
+def test_apply_checks_the_store_before_touching_the_cluster(apply_wf: dict[str, Any]) -> None:
+    job = _job(apply_wf)
+    info = _step(job, "Version store")
+    assert info["run"].strip() == "flinkops store info"
+    assert job["steps"].index(info) < job["steps"].index(_step(job, "flinkops apply"))
+    assert "store" in main.commands and "info" in main.commands["store"].commands  # type: ignore[attr-defined]
 
 
 def test_apply_auto_approves_and_uploads_the_json_result(apply_wf: dict[str, Any]) -> None:

@@ -58,6 +58,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "flinkops.cli.ops:status",
         "Desired and current state of every job on a target, with state counts.",
     ),
+    "store": (
+        "flinkops.cli.store:store",
+        "The version store: where it is, what it holds, moving it to PostgreSQL.",
+    ),
+    "ui": (
+        "flinkops.cli.ui:ui",
+        "Serve the ops console: job overview with state counts, job details (DAG, "
+        "checkpoints, exceptions, logs, configuration, SQL, lineage, versions, events), "
+        "cross-job column lineage and version diffs, with a JSON API under /api/.",
+    ),
     "validate": (
         "flinkops.cli.validate:validate",
         "Check the project and every job spec without touching a cluster.",

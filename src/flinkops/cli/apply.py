@@ -289,36 +289,19 @@ def history(
     job: str, project_dir: Path | None, target: str | None, diff: tuple[int, int] | None, fmt: str
 ) -> None:
     """The versions of JOB applied to the target: hash, time, git commit, outcome."""
-    from flinkops.plan import sql_diff
+    from flinkops.ops import version_diff, version_pair
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws:
         versions = ws.store.versions(ws.target, job)
         if diff:
-            a, b = (ws.store.version(ws.target, job, n) for n in diff)
-            if a is None or b is None:
-                raise PlanError(f"{job} has no version {diff[0] if a is None else diff[1]}")
-            text = sql_diff(a.sql, b.sql, job).replace(f"{job} (applied)", f"{job} v{a.version}")
-            text = text.replace(f"{job} (spec)", f"{job} v{b.version}")
-            from flinkops.plan import config_diff
-
-            cfg = config_diff(a.spec, b.spec)
+            data = ws.redact(version_diff(job, *version_pair(ws.store, ws.target, job, *diff)))
             if fmt == "json":
-                emit_json(
-                    ws.redact(
-                        {
-                            "job": job,
-                            "from": a.version,
-                            "to": b.version,
-                            "sql_diff": text,
-                            "config_diff": list(cfg),
-                        }
-                    )
-                )
+                emit_json(data)
             else:
-                click.echo(ws.redact(text) or "SQL: no difference")
-                for line in cfg:
-                    click.echo(ws.redact(f"config: {line}"))
+                click.echo(data["sql_diff"] or "SQL: no difference")
+                for line in data["config_diff"]:
+                    click.echo(f"config: {line}")
             return
         data = ws.redact([v.to_json() for v in versions])
     if fmt == "json":

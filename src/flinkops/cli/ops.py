@@ -21,7 +21,7 @@ from flinkops.cli._common import (
     project_option,
     target_option,
 )
-from flinkops.errors import FlinkError, FlinkUnreachable
+from flinkops.errors import FlinkUnreachable
 
 if TYPE_CHECKING:
     from flinkops.workspace import Workspace
@@ -231,24 +231,9 @@ def logs(
 def diagnose_cmd(job: str, project_dir: Path | None, target: str | None, fmt: str) -> None:
     """Rule-based advice about a job: restarts, checkpoints, back pressure, records,
     known root causes; each finding with evidence and a next step. Never changes a job."""
-    from flinkops.diagnose import collect_facts, diagnose, render_findings
-    from flinkops.ops import find_runs, newest_run
+    from flinkops.diagnose import diagnose_job, render_findings
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws:
-        run = newest_run(find_runs(ws.client, ws.target, job))
-        if run is None:
-            raise FlinkError(
-                f"job {job!r} has no run on target {ws.target!r} ({ws.url}) to diagnose; "
-                f"`flinkops show {job}` shows what flinkops recorded"
-            )
-        facts = collect_facts(ws.client, run.id)
-        data = ws.redact(
-            {
-                "job": job,
-                "job_id": run.id,
-                "flink_state": facts.job.state,
-                "findings": [f.to_json() for f in diagnose(facts)],
-            }
-        )
+        data = ws.redact(diagnose_job(ws.client, target=ws.target, url=ws.url, name=job))
     emit_json(data) if fmt == "json" else click.echo(render_findings(data))

@@ -12,22 +12,30 @@ from typing import Any
 
 from flinkops.errors import FlinkError
 from flinkops.flink.rest import FlinkClient
-from flinkops.ops._show import find_runs
-from flinkops.ops._status import LiveRow
+from flinkops.live import LiveJob
+from flinkops.ops._show import find_job
 from flinkops.spec import JobSpec
 from flinkops.store import Store
 
 __all__ = ["job_logs", "take_savepoint"]
 
 
-def _active_run(client: FlinkClient, target: str, name: str) -> LiveRow:
-    runs = [r for r in find_runs(client, target, name) if r.active]
-    if not runs:
+def _active_run(client: FlinkClient, target: str, name: str) -> LiveJob:
+    found = find_job(client, target, name)
+    run = found.newest
+    if run is not None and run.active:
+        return run
+    if found.unidentified:
+        job = found.unidentified[0]
         raise FlinkError(
-            f"job {name!r} is not running on target {target!r} ({client.base_url}); "
-            "`flinkops status` shows its state"
+            f"job {name!r} may be running on target {target!r} as {job.job_id} ({job.state}), "
+            f"but that job's identity could not be read: {job.identity_error}; "
+            "try again when the cluster answers"
         )
-    return max(runs, key=lambda r: r.job.summary.start_time or 0)
+    raise FlinkError(
+        f"job {name!r} is not running on target {target!r} ({client.base_url}); "
+        "`flinkops status` shows its state"
+    )
 
 
 def take_savepoint(
@@ -47,21 +55,20 @@ def take_savepoint(
     Returns ``{"job", "job_id", "version", "location"}``.
     """
     run = _active_run(client, target, name)
-    ident = run.identity if run.identity and run.identity.target == target else None
-    job = ident.name if ident else name
-    version = ident.version if ident else None
+    job = run.managed_name or name
+    version = run.version
     directory = directory or (spec.savepoint_dir if spec else None)
-    trigger = client.trigger_savepoint(run.id, directory)
-    location = client.wait_savepoint(run.id, trigger, timeout=timeout, on_progress=on_progress)
-    store.record_savepoint(target, job, location, kind="manual", job_id=run.id, version=version)
+    trigger = client.trigger_savepoint(run.job_id, directory)
+    location = client.wait_savepoint(run.job_id, trigger, timeout=timeout, on_progress=on_progress)
+    store.record_savepoint(target, job, location, kind="manual", job_id=run.job_id, version=version)
     store.add_event(
         target,
         job,
         "savepoint",
         f"savepoint taken by `flinkops savepoint`: {location}",
-        details={"job_id": run.id, "version": version, "location": location},
+        details={"job_id": run.job_id, "version": version, "location": location},
     )
-    return {"job": job, "job_id": run.id, "version": version, "location": location}
+    return {"job": job, "job_id": run.job_id, "version": version, "location": location}
 
 
 def job_logs(
@@ -77,13 +84,13 @@ def job_logs(
     ``name`` must be a job the cluster knows (its id is printed so the log can
     be searched for it). ``taskmanager`` may be an id or a unique prefix of one.
     """
-    runs = find_runs(client, target, name)
-    if not runs:
+    found = find_job(client, target, name)
+    job_ids = [r.job_id for r in (*found.runs, *found.unidentified)]
+    if not job_ids:
         raise FlinkError(
             f"no job {name!r} on target {target!r} ({client.base_url}); "
             "`flinkops status` lists the jobs"
         )
-    job_ids = [r.id for r in runs]
     if taskmanager is None:
         return {
             "source": "jobmanager",

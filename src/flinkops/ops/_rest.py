@@ -1,27 +1,25 @@
 """Reads of Flink's REST API that FlinkClient has no typed method for (via get_json).
 
-Job and vertex metrics, back pressure, watermarks and the checkpoint configuration.
+A job's type from its plan, job and vertex metrics, back pressure, watermarks and
+the checkpoint configuration.
 Each returns plain data and raises FlinkError / FlinkUnreachable like FlinkClient.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from flinkops.errors import FlinkError, FlinkUnreachable
-from flinkops.flink.models import JobSummary
 from flinkops.flink.rest import FlinkClient
 
 __all__ = [
     "LONG_MIN",
-    "JobRow",
     "backpressure",
     "checkpoint_config",
     "job_metrics",
-    "list_jobs",
+    "plan_type",
     "vertex_metrics",
     "watermarks",
 ]
@@ -42,30 +40,8 @@ def _num(value: Any) -> float | None:
     return None if math.isnan(n) else n
 
 
-@dataclass(frozen=True)
-class JobRow:
-    """A ``/jobs/overview`` row with the job type (``STREAMING``/``BATCH``) JobSummary drops."""
-
-    summary: JobSummary
-    job_type: str
-
-
-def list_jobs(client: FlinkClient) -> list[JobRow]:
-    """``GET /jobs/overview`` once: every job with its type, newest first.
-
-    Flink 1.x's overview has no job type; there it is read from each job's plan
-    (``GET /jobs/:id/plan`` -> ``plan.type``), one call per job.
-    """
-    data = client.get_json("/jobs/overview")
-    rows = [
-        JobRow(JobSummary.from_json(j), str(j.get("jobType") or j.get("job-type") or ""))
-        for j in data.get("jobs", [])
-    ]
-    rows = [r if r.job_type else JobRow(r.summary, _plan_type(client, r.summary.id)) for r in rows]
-    return sorted(rows, key=lambda r: r.summary.start_time or 0, reverse=True)
-
-
-def _plan_type(client: FlinkClient, job_id: str) -> str:
+def plan_type(client: FlinkClient, job_id: str) -> str:
+    """``STREAMING``/``BATCH`` from ``GET /jobs/:id/plan`` (Flink 1.x's overview has none)."""
     try:
         plan = client.get_json(f"/jobs/{_seg(job_id)}/plan").get("plan") or {}
     except FlinkUnreachable:

@@ -1,9 +1,11 @@
 """`flinkops show JOB`: one job as a console's job page shows it, as JSON then text.
 
 ``find_runs`` resolves a job name (or a Flink job id) to its runs on the
-cluster; ``collect_show`` reads the details (vertices with rates, back pressure
-and watermarks, checkpoints, exceptions) and what the store knows (versions,
-savepoints, events). A job that is not running still shows the store's side.
+cluster (``find_job`` also to the active jobs of that name whose identity could
+not be read, see ``flinkops.live``); ``collect_show`` reads the details (vertices
+with rates, back pressure and watermarks, checkpoints, exceptions) and what the
+store knows (versions, savepoints, events). A job that is not running still
+shows the store's side.
 """
 
 from __future__ import annotations
@@ -16,23 +18,14 @@ from typing import Any
 from flinkops.errors import FlinkError, FlinkUnreachable
 from flinkops.flink.models import CheckpointRef, Checkpoints, JobDetails
 from flinkops.flink.rest import FlinkClient
-from flinkops.ops._rest import (
-    backpressure,
-    checkpoint_config,
-    list_jobs,
-    vertex_metrics,
-    watermarks,
-)
-from flinkops.ops._status import (
-    LiveRow,
-    current_state,
-    identify,
-    newest_run,
-)
+from flinkops.live import JobRuns, LiveJob, Ownership, read_jobs, runs_of
+from flinkops.ops._rest import backpressure, checkpoint_config, vertex_metrics, watermarks
+from flinkops.ops._status import current_state
+from flinkops.ops._versions import version_view
 from flinkops.spec import JobSpec
 from flinkops.store import Store
 
-__all__ = ["checkpoints_json", "collect_show", "find_runs", "web_ui_url"]
+__all__ = ["checkpoints_json", "collect_show", "find_job", "find_runs", "web_ui_url"]
 
 _RATES = ["numRecordsInPerSecond", "numRecordsOutPerSecond", "numBytesInPerSecond",
           "numBytesOutPerSecond"]  # fmt: skip
@@ -43,17 +36,15 @@ def web_ui_url(url: str, job_id: str, active: bool) -> str:
     return f"{url.rstrip('/')}/#/job/{'running' if active else 'completed'}/{job_id}/overview"
 
 
-def find_runs(client: FlinkClient, target: str, name: str) -> list[LiveRow]:
+def find_job(client: FlinkClient, target: str, name: str) -> JobRuns:
+    """Job ``name``'s runs on ``target`` (or the job with that id), and the active jobs
+    of that name whose identity could not be read."""
+    return runs_of(read_jobs(client, target, name_or_id=name), name)
+
+
+def find_runs(client: FlinkClient, target: str, name: str) -> list[LiveJob]:
     """The cluster's runs of managed job ``name`` on ``target`` (or the job with that id)."""
-    jobs = list_jobs(client)
-    by_id = [j for j in jobs if j.summary.id == name]
-    if by_id:
-        return [identify(client, by_id[0])]
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        live = list(pool.map(lambda j: identify(client, j), jobs))
-    return [
-        r for r in live if r.identity and r.identity.target == target and r.identity.name == name
-    ]
+    return list(find_job(client, target, name).runs)
 
 
 def _vertex(client: FlinkClient, job_id: str, v: Any, now_ms: int, active: bool) -> dict[str, Any]:
@@ -175,9 +166,9 @@ def _lineage(sql: str | None, name: str) -> dict[str, Any] | None:
 
 
 def _live_details(
-    client: FlinkClient, run: LiveRow, now_ms: int, redact: Callable[[Any], Any]
+    client: FlinkClient, run: LiveJob, now_ms: int, redact: Callable[[Any], Any]
 ) -> dict[str, Any]:
-    job_id = run.id
+    job_id = run.job_id
     details: JobDetails = client.job(job_id)
     active = run.active
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -252,6 +243,26 @@ def _message(
     )
 
 
+def _unidentified(found: JobRuns) -> list[dict[str, Any]]:
+    return [
+        {
+            "job_id": j.job_id,
+            "flink_state": j.state,
+            "start_time": j.start_time,
+            "identity_error": j.identity_error,
+        }
+        for j in found.unidentified
+    ]
+
+
+def _runs_json(found: JobRuns, run: LiveJob | None) -> list[dict[str, Any]]:
+    return [
+        {"job_id": r.job_id, "flink_state": r.state, "start_time": r.start_time}
+        for r in sorted(found.runs, key=lambda r: r.start_time or 0, reverse=True)
+        if run is None or r.job_id != run.job_id
+    ]
+
+
 def collect_show(
     client: FlinkClient,
     store: Store,
@@ -269,50 +280,45 @@ def collect_show(
     """
     unreachable: FlinkUnreachable | None = None
     try:
-        runs = find_runs(client, target, name)
+        found = find_job(client, target, name)
     except FlinkUnreachable as exc:  # the store still answers
-        runs, unreachable = [], exc
-    run = newest_run(runs)
-    ident = run.identity if run and run.identity and run.identity.target == target else None
-    job = ident.name if ident else name
+        found, unreachable = JobRuns(name), exc
+    run = found.newest
+    job = found.name
     versions = store.versions(target, job)
     latest = versions[-1] if versions else None
-    if spec is None and run is None and latest is None:
+    if spec is None and run is None and latest is None and not found.unidentified:
         raise FlinkError(
             f"no job {name!r} on target {target!r}: no spec, no recorded version and no job "
             f"with that name or id on {url}; `flinkops status` lists the jobs"
         )
     moving = any(t.job == job for t in store.open_transitions(target))
-    now_ms = int(time.time() * 1000)
-    live = _live_details(client, run, now_ms, redact) if run is not None else None
     applied = next((v for v in reversed(versions) if v.outcome == "applied"), None)
-    configuration = redact(applied.spec) if applied else None
-    current = "UNKNOWN" if unreachable else current_state(run, latest, moving)
+    current = "UNKNOWN" if unreachable else current_state(run, latest, moving, found.unidentified)
     running = run is not None and run.active
+    ours = run is not None and run.ownership is Ownership.MANAGED
     sql = (applied.sql if applied else None) or (spec.sql if spec else None)
     return {
         "name": job,
         "target": target,
-        "managed": run is None or ident is not None,
+        "managed": run is None or ours,
+        "ownership": run.ownership.value if run else None,
         "desired": spec.state.upper() if spec else None,
         "current": current,
         "running": running,
         "message": _message(job, target, current, running, unreachable),
-        "version": (ident.version if ident else None) or (latest.version if latest else None),
+        **version_view(run, versions, spec).to_json(),
         "spec_hash": spec.spec_hash if spec else None,
-        "live_spec_hash": ident.spec_hash if ident else None,
-        "in_sync": bool(spec and run and run.active and ident and ident.spec_hash == spec.spec_hash)
-        if spec and spec.state == "running" and unreachable is None
+        "live_spec_hash": run.spec_hash if run else None,
+        "in_sync": bool(running and ours and spec and run.spec_hash == spec.spec_hash)
+        if spec and spec.state == "running" and unreachable is None and current != "UNKNOWN"
         else None,
         "reachable": unreachable is None,
-        "web_ui": web_ui_url(url, run.id, running) if run else None,
-        "configuration": configuration,
-        "live": live,
-        "previous_runs": [
-            {"job_id": r.id, "flink_state": r.state, "start_time": r.job.summary.start_time}
-            for r in sorted(runs, key=lambda r: r.job.summary.start_time or 0, reverse=True)
-            if run is None or r.id != run.id
-        ],
+        "web_ui": web_ui_url(url, run.job_id, running) if run else None,
+        "configuration": redact(applied.spec) if applied else None,
+        "live": _live_details(client, run, int(time.time() * 1000), redact) if run else None,
+        "previous_runs": _runs_json(found, run),
+        "unidentified": _unidentified(found),
         "versions": [v.to_json() for v in versions],
         "savepoints": [s.to_json() for s in store.savepoints(target, job)[:10]],
         "events": [redact(e.to_json()) for e in store.events(target, job, events)],

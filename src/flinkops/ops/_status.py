@@ -1,25 +1,27 @@
 """`flinkops status`: desired vs current state of every job on a target, console-style.
 
-``collect_status`` does the reading (one ``/jobs/overview``, one ``/config`` per
-job for flinkops's identity, and for each active managed job its checkpoints and
-``numRestarts``, at most ``max_workers`` at a time). ``build_status`` is pure: it
-turns what was read into the JSON form ``--format json`` prints (docs/ops-json.md);
-``render_status`` draws the text form from that JSON.
+``collect_status`` does the reading (the jobs through ``flinkops.live.read_jobs``:
+one ``/jobs/overview``, one ``/config`` per job for flinkops's identity; then for each
+active managed job its checkpoints and ``numRestarts``, at most ``max_workers`` at a
+time). ``build_status`` is pure: it turns what was read into the JSON form
+``--format json`` prints (docs/ops-json.md); ``render_status`` draws the text form
+from that JSON. An active job whose identity could not be read is listed as
+unidentified, and the job of its name is UNKNOWN (see ``flinkops.live``).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 from flinkops.errors import FlinkError, FlinkUnreachable
-from flinkops.flink.identity import JobIdentity
 from flinkops.flink.rest import FlinkClient
-from flinkops.ops._rest import JobRow, job_metrics, list_jobs
-from flinkops.plan import ACTIVE_STATES
+from flinkops.live import JobRuns, LiveJob, Ownership, newest_run, read_jobs, runs_by_name
+from flinkops.ops._rest import job_metrics, plan_type
+from flinkops.ops._versions import version_view
 from flinkops.spec import JobSpec
 from flinkops.store import SavepointRecord, Store, VersionRecord
 
@@ -73,37 +75,25 @@ _FROM_FLINK = {
 }
 
 
-@dataclass(frozen=True)
-class LiveRow:
-    """A job the cluster lists, its type, and flinkops's identity when it carries one."""
-
-    job: JobRow
-    identity: JobIdentity | None
-
-    @property
-    def id(self) -> str:
-        return self.job.summary.id
-
-    @property
-    def state(self) -> str:
-        return self.job.summary.state
-
-    @property
-    def active(self) -> bool:
-        return self.state in ACTIVE_STATES
+#: The live job the ops views read: one read model with plan and apply (flinkops.live).
+LiveRow = LiveJob
 
 
-def newest_run(runs: Sequence[LiveRow]) -> LiveRow | None:
-    """The run that speaks for a job: the newest active one, else the newest of all."""
-    active = [r for r in runs if r.active]
-    pool = active or list(runs)
-    return max(pool, key=lambda r: r.job.summary.start_time or 0) if pool else None
+def current_state(
+    run: LiveJob | None,
+    latest: VersionRecord | None,
+    transitioning: bool,
+    unidentified: Sequence[LiveJob] = (),
+) -> str:
+    """What a managed job is now (see CURRENT_STATES). Pure.
 
-
-def current_state(run: LiveRow | None, latest: VersionRecord | None, transitioning: bool) -> str:
-    """What a managed job is now (see CURRENT_STATES). Pure."""
+    ``unidentified``: active jobs of the job's name whose identity could not be read;
+    with no active run of its own, the job may be one of them: UNKNOWN.
+    """
     if transitioning:
         return "TRANSITIONING"
+    if unidentified and not (run is not None and run.active):
+        return "UNKNOWN"
     if run is not None and run.active:
         return _FROM_FLINK.get(run.state, run.state)
     if latest is not None and latest.outcome == "suspended":
@@ -115,16 +105,11 @@ def current_state(run: LiveRow | None, latest: VersionRecord | None, transitioni
     return "NOT_DEPLOYED"
 
 
-def _in_sync(spec: JobSpec | None, run: LiveRow | None) -> bool:
+def _in_sync(spec: JobSpec | None, run: LiveJob | None) -> bool:
     if spec is None:
         return False  # live or recorded, but no spec wants it any more
     if spec.state == "running":
-        return (
-            run is not None
-            and run.active
-            and run.identity is not None
-            and run.identity.spec_hash == spec.spec_hash
-        )
+        return run is not None and run.active and run.spec_hash == spec.spec_hash
     # suspended or cancelled: nothing may run (a never-started suspended job is in sync too)
     return not (run is not None and run.active)
 
@@ -161,36 +146,51 @@ def _count(rows: Iterable[dict[str, Any]]) -> dict[str, int]:
 def _row(
     name: str,
     spec: JobSpec | None,
-    run: LiveRow | None,
-    version: VersionRecord | None,
+    run: LiveJob | None,
+    versions: Sequence[VersionRecord],
     sp: SavepointRecord | None,
     now_ms: int,
 ) -> dict[str, Any]:
     """One managed job's row; current, in_sync and the health fields are filled by the caller."""
     active = run is not None and run.active
-    summary = run.job.summary if run else None
-    ident = run.identity if run else None
     return {
         "name": name,
         "labels": dict(spec.labels) if spec else {},
         "desired": spec.state.upper() if spec else None,
         "current": None,
-        "flink_state": summary.state if summary else None,
+        "flink_state": run.state if run else None,
         "in_sync": None,
-        "version": (ident.version if ident and active else None)
-        or (version.version if version else None),
+        **version_view(run, versions, spec).to_json(),
         "spec_hash": spec.spec_hash if spec else None,
-        "live_spec_hash": ident.spec_hash if ident else None,
-        "job_id": summary.id if summary else None,
-        "job_type": run.job.job_type if run else None,
-        "start_time": summary.start_time if summary else None,
-        "uptime_ms": _age(now_ms, summary.start_time) if summary and active else None,
+        "live_spec_hash": run.spec_hash if run else None,
+        "job_id": run.job_id if run else None,
+        "job_type": run.job_type if run else None,
+        "start_time": run.start_time if run else None,
+        "uptime_ms": _age(now_ms, run.start_time) if run and active else None,
         "restarts": None,
         "last_checkpoint_age_ms": None,
         "last_savepoint": sp.to_json() if sp else None,
         "last_savepoint_age_ms": _age(now_ms, _iso_ms(sp.created_at)) if sp else None,
         "reason": None,
+        "unidentified_job_ids": [],
     }
+
+
+def _other(job: LiveJob, now_ms: int) -> dict[str, Any]:
+    """A row of ``unmanaged`` or ``unidentified``: a job no managed row speaks for."""
+    out = {
+        "name": job.name,
+        "job_id": job.job_id,
+        "current": _FROM_FLINK.get(job.state, job.state),
+        "flink_state": job.state,
+        "job_type": job.job_type,
+        "start_time": job.start_time,
+        "uptime_ms": _age(now_ms, job.start_time) if job.active else None,
+        "duration_ms": job.duration,
+    }
+    if job.ownership is Ownership.UNKNOWN:
+        out["identity_error"] = job.identity_error
+    return out
 
 
 def build_status(
@@ -198,7 +198,7 @@ def build_status(
     target: str,
     url: str,
     specs: Sequence[JobSpec],
-    live: Sequence[LiveRow],
+    live: Sequence[LiveJob],
     latest: dict[str, VersionRecord],
     savepoints: dict[str, SavepointRecord],
     transitioning: Iterable[str] = (),
@@ -208,56 +208,46 @@ def build_status(
     reachable: bool = True,
     error: str | None = None,
     flink_version: str = "",
+    versions: dict[str, Sequence[VersionRecord]] | None = None,
 ) -> dict[str, Any]:
     """The status JSON from what was read. Pure: no I/O, ``now_ms`` passed in.
 
+    ``latest`` is each job's newest stored version (any outcome); ``versions``, when
+    given, all of them, oldest first, for the version reported beside the running one.
     With ``reachable=False`` (``live`` empty) every managed job is UNKNOWN and
     ``error`` says why.
     """
     restarts = restarts or {}
     checkpoint_acks = checkpoint_acks or {}
+    versions = versions or {}
     moving = set(transitioning)
     by_spec = {s.name: s for s in specs}
-    runs: dict[str, list[LiveRow]] = {}
-    unmanaged: list[LiveRow] = []
-    for row in live:
-        if row.identity is not None and row.identity.target == target:
-            runs.setdefault(row.identity.name, []).append(row)
-        else:
-            unmanaged.append(row)
-    names = set(by_spec) | set(runs)
+    managed = {j.managed_name for j in live if j.managed_name}
+    names = set(by_spec) | managed
     names |= {n for n, v in latest.items() if v.outcome != "deleted"}
+    grouped = runs_by_name(live)
     jobs: list[dict[str, Any]] = []
     for name in sorted(names):
         spec = by_spec.get(name)
-        run = newest_run(runs.get(name, []))
+        found = grouped.get(name) or JobRuns(name)
+        run = found.newest
         version = latest.get(name)
         pruned = spec is None and version is not None and version.outcome == "deleted"
-        if pruned and (run is None or not run.active):
+        if pruned and (run is None or not run.active) and not found.unidentified:
             continue  # the cluster just still lists its last run
-        row = _row(name, spec, run, version, savepoints.get(name), now_ms)
+        history = versions.get(name) or ([version] if version else [])
+        row = _row(name, spec, run, history, savepoints.get(name), now_ms)
+        row["unidentified_job_ids"] = [j.job_id for j in found.unidentified]
         if reachable:
-            row["current"] = current_state(run, version, name in moving)
-            row["in_sync"] = _in_sync(spec, run)
+            row["current"] = current_state(run, version, name in moving, found.unidentified)
+            row["in_sync"] = None if row["current"] == "UNKNOWN" else _in_sync(spec, run)
         else:
             row["current"], row["in_sync"], row["reason"] = "UNKNOWN", None, error
         if run is not None and run.active:
-            row["restarts"] = restarts.get(run.id)
-            row["last_checkpoint_age_ms"] = _age(now_ms, checkpoint_acks.get(run.id))
+            row["restarts"] = restarts.get(run.job_id)
+            row["last_checkpoint_age_ms"] = _age(now_ms, checkpoint_acks.get(run.job_id))
         jobs.append(row)
-    others = [
-        {
-            "name": r.job.summary.name,
-            "job_id": r.id,
-            "current": _FROM_FLINK.get(r.state, r.state),
-            "flink_state": r.state,
-            "job_type": r.job.job_type,
-            "start_time": r.job.summary.start_time,
-            "uptime_ms": _age(now_ms, r.job.summary.start_time) if r.active else None,
-            "duration_ms": r.job.summary.duration,
-        }
-        for r in unmanaged
-    ]
+    others = [_other(j, now_ms) for j in live if j.ownership is not Ownership.MANAGED]
     return {
         "target": target,
         "url": url,
@@ -267,7 +257,8 @@ def build_status(
         "now": now_ms,
         "counts": _count([*jobs, *others]),
         "jobs": jobs,
-        "unmanaged": others,
+        "unmanaged": [o for o in others if "identity_error" not in o],
+        "unidentified": [o for o in others if "identity_error" in o],
     }
 
 
@@ -282,25 +273,15 @@ def filter_status(
         if (wanted is None or j["current"] == wanted)
         and all(j["labels"].get(k) == v for k, v in (labels or {}).items())
     ]
-    unmanaged = status["unmanaged"]
+    others = {k: status.get(k, []) for k in ("unmanaged", "unidentified")}
     if wanted is not None:
-        unmanaged = [u for u in unmanaged if u["current"] == wanted]
+        others = {k: [u for u in v if u["current"] == wanted] for k, v in others.items()}
     if labels:
-        unmanaged = []  # unmanaged jobs have no labels
-    return {**status, "jobs": jobs, "unmanaged": unmanaged}
+        others = {k: [] for k in others}  # jobs no managed row speaks for have no labels
+    return {**status, "jobs": jobs, **others}
 
 
 # ------------------------------------------------------------------ reading
-
-
-def identify(client: FlinkClient, job: JobRow) -> LiveRow:
-    try:
-        identity = JobIdentity.from_user_config(client.job_config(job.summary.id).user_config)
-    except FlinkUnreachable:
-        raise
-    except FlinkError:
-        identity = None
-    return LiveRow(job, identity)
 
 
 def _health(client: FlinkClient, job_id: str) -> tuple[str, int | None, int | None]:
@@ -324,21 +305,31 @@ def _health(client: FlinkClient, job_id: str) -> tuple[str, int | None, int | No
     return job_id, restarts, ack
 
 
+def _typed(client: FlinkClient, job: LiveJob) -> LiveJob:
+    """Flink 1.x's overview has no job type: read it from the job's plan."""
+    return job if job.job_type else replace(job, job_type=plan_type(client, job.job_id))
+
+
 def _read_cluster(
     client: FlinkClient, target: str, max_workers: int
-) -> tuple[list[LiveRow], dict[str, int], dict[str, int | None]]:
-    jobs = list_jobs(client)
+) -> tuple[list[LiveJob], dict[str, int], dict[str, int | None]]:
+    live = read_jobs(client, target, max_workers=max_workers)
     with ThreadPoolExecutor(max_workers=max_workers) as pool:
-        live = list(pool.map(lambda j: identify(client, j), jobs))
-        managed = [
-            r.id
-            for r in live
-            if r.active and r.identity is not None and r.identity.target == target
-        ]
+        live = list(pool.map(lambda j: _typed(client, j), live))
+        managed = [j.job_id for j in live if j.active and j.managed_name]
         health = list(pool.map(lambda jid: _health(client, jid), managed))
     restarts = {jid: n for jid, n, _ in health if n is not None}
     acks = {jid: ack for jid, _, ack in health}
     return live, restarts, acks
+
+
+def _read_store(
+    store: Store, target: str, names: Collection[str]
+) -> tuple[dict[str, list[VersionRecord]], dict[str, SavepointRecord]]:
+    """Each job's versions (oldest first) and newest savepoint."""
+    versions = {name: store.versions(target, name) for name in names}
+    savepoints = {name: sp for name in names if (sp := store.latest_savepoint(target, name))}
+    return versions, savepoints
 
 
 def collect_status(
@@ -362,7 +353,7 @@ def collect_status(
     """
     start = clock()
     error: FlinkUnreachable | None = None
-    live: list[LiveRow] = []
+    live: list[LiveJob] = []
     restarts: dict[str, int] = {}
     acks: dict[str, int | None] = {}
     flink_version = ""
@@ -386,29 +377,21 @@ def collect_status(
                 on_reconnect(elapsed, exc)
             sleep(min(1.0, max(0.0, reconnect_timeout - elapsed)))
     names = {s.name for s in specs} | set(store.jobs(target))
-    names |= {r.identity.name for r in live if r.identity and r.identity.target == target}
-    latest: dict[str, VersionRecord] = {}
-    savepoints: dict[str, SavepointRecord] = {}
-    for name in names:
-        version = store.latest_version(target, name, outcome=None)
-        if version is not None:
-            latest[name] = version
-        sp = store.latest_savepoint(target, name)
-        if sp is not None:
-            savepoints[name] = sp
-    moving = {t.job for t in store.open_transitions(target)}
+    names |= {j.managed_name for j in live if j.managed_name}
+    versions, savepoints = _read_store(store, target, names)
     return build_status(
         target=target,
         url=url,
         specs=specs,
         live=live,
-        latest=latest,
+        latest={name: v[-1] for name, v in versions.items() if v},
         savepoints=savepoints,
-        transitioning=moving,
+        transitioning={t.job for t in store.open_transitions(target)},
         restarts=restarts,
         checkpoint_acks=acks,
         now_ms=int(time.time() * 1000),
         reachable=error is None,
         error=str(error) if error is not None else None,
         flink_version=flink_version,
+        versions=versions,
     )

@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["human_ms", "render_show", "render_status", "table"]
+__all__ = ["human_ms", "render_show", "render_status", "table", "version_label"]
 
 _COUNT_STATES = ("RUNNING", "CANCELED", "FAILED", "RESTARTING", "FINISHED", "UNKNOWN")
 
@@ -67,6 +67,17 @@ def _sync(value: bool | None) -> str:
     return "?" if value is None else ("yes" if value else "NO")
 
 
+def version_label(data: dict[str, Any]) -> str:
+    """``v2``, ``v2 (v6 rolled back)``, ``v2 (v6 rolled back, blocked)``; ``-`` for none."""
+    if data.get("version") is None:
+        return "-"
+    newer = data.get("newer_version")
+    if not newer:
+        return f"v{data['version']}"
+    blocked = ", blocked" if newer.get("blocked") else ""
+    return f"v{data['version']} (v{newer['version']} {newer['outcome'].replace('-', ' ')}{blocked})"
+
+
 def _job_rows(jobs: list[dict[str, Any]]) -> list[str]:
     headers = ("JOB", "DESIRED", "CURRENT", "IN SYNC", "VERSION", "UPTIME", "RESTARTS",
                "CHECKPOINT", "SAVEPOINT")  # fmt: skip
@@ -76,7 +87,7 @@ def _job_rows(jobs: list[dict[str, Any]]) -> list[str]:
             j["desired"] or "-",
             j["current"],
             _sync(j["in_sync"]),
-            f"v{j['version']}" if j["version"] is not None else "-",
+            version_label(j),
             human_ms(j["uptime_ms"]),
             str(j["restarts"]) if j["restarts"] is not None else "-",
             _ago(j["last_checkpoint_age_ms"]),
@@ -109,6 +120,17 @@ def render_status(status: dict[str, Any]) -> str:
             for u in status["unmanaged"]
         ]
         lines.extend("  " + ln for ln in table(("NAME", "JOB ID", "STATE", "UPTIME"), rows))
+    if status.get("unidentified"):
+        lines.append("")
+        lines.append(
+            "Unidentified jobs (their identity could not be read; plan and apply wait until "
+            "it can):"
+        )
+        rows = [
+            (u["name"], u["job_id"], u["flink_state"], (u["identity_error"] or "")[:80])
+            for u in status["unidentified"]
+        ]
+        lines.extend("  " + ln for ln in table(("NAME", "JOB ID", "STATE", "ERROR"), rows))
     return "\n".join(lines)
 
 
@@ -117,13 +139,18 @@ def render_status(status: dict[str, Any]) -> str:
 
 def _overview(data: dict[str, Any]) -> list[str]:
     out = [f"Job {data['name']} on {data['target']}" + ("" if data["managed"] else " (unmanaged)")]
-    version = f"v{data['version']}" if data["version"] is not None else "-"
     sync = f"  in sync {_sync(data['in_sync'])}" if data["in_sync"] is not None else ""
     out.append(
-        f"  desired {data['desired'] or '-'}  current {data['current']}  version {version}{sync}"
+        f"  desired {data['desired'] or '-'}  current {data['current']}  "
+        f"version {version_label(data)}{sync}"
     )
     if data["message"]:
         out.append(f"  {data['message']}")
+    for u in data.get("unidentified") or []:
+        out.append(
+            f"  may be running as {u['job_id']} ({u['flink_state']}): its identity could "
+            f"not be read: {u['identity_error']}"
+        )
     live = data["live"]
     if live:
         out.append(

@@ -1,10 +1,24 @@
-"""The version store (SQLite): versions, savepoints, events, the journal, apply locks.
+"""The version store: versions, savepoints, events, the journal, apply locks.
 
-One file per project (the project's ``store``), shared by its targets. Pure
-``sqlite3``: WAL journal, ``busy_timeout``, every write one transaction, so a
-process killed mid-write leaves either none or all of that write.
+One store per project (the project's ``store``), shared by its targets, on one of
+two backends behind the same ``Store`` interface, with the same migrations and
+the same guarantees:
 
-    store = Store(".flinkops/store.db")            # or "sqlite:///path", ":memory:"
+- **SQLite** (the embedded default): a file, WAL journal, ``busy_timeout``.
+- **PostgreSQL** (psycopg 3), for a team and ephemeral CI runners:
+  ``postgresql://user@host:5432/dbname?schema=name``; the password comes from
+  ``${env:NAME}`` in the URL or libpq's ``PG*`` variables and never appears in
+  output (``Store.location`` has none). ``schema`` lets projects share a database.
+
+Every write is one transaction, so a process killed mid-write leaves either none
+or all of it; ``atomic()`` groups writes (a journal step and the version record
+it produces commit together). The apply lock is a row naming holder, host, pid
+and CI run; on PostgreSQL a session-level advisory lock backs it, released by the
+database when the holder's session ends. A lock whose holder is gone is taken
+over, never waited for forever.
+
+    store = Store(".flinkops/store.db")            # or "sqlite:///path", ":memory:",
+                                                   # "postgresql://..."
     with store.acquire_lock("prod", holder=default_holder()) as lock:
         n = store.next_version("prod", "orders")
         tid = store.begin_transition("prod", "orders", "update", plan_json)
@@ -19,18 +33,43 @@ Public interface (everything else is private):
   (``record_savepoint``, ``savepoints``, ``latest_savepoint``), events
   (``add_event``, ``events``), journal (``begin_transition``, ``journal_step``,
   ``end_transition``, ``open_transitions``, ``transition``, ``transitions``),
-  locks (``acquire_lock``, ``release_lock``, ``lock_holder``, ``break_lock``),
-  ``atomic()``, ``close()``, ``schema_version()``, ``path``.
+  locks (``acquire_lock``, ``release_lock``, ``lock_holder``, ``locks``,
+  ``break_lock``), ``atomic()``, ``close()``, ``schema_version()``, ``path``,
+  ``location``, ``backend``, ``db``.
+- ``store_info(store)`` (what ``flinkops store info`` shows) and
+  ``copy_store(source, dest)`` (``flinkops store migrate``).
+- ``store_secrets(location)``: the password a location carries, for redaction.
 - Records (frozen, ``to_json()``): ``VersionRecord``, ``SavepointRecord``,
   ``EventRecord``, ``Transition`` with its ``JournalStep``s, ``LockInfo``; ``Lock``.
 - Crash tests: ``FLINKOPS_STORE_CRASH_AT`` (``CRASH_ENV``) names fault points
   ``<op>:before-commit`` / ``<op>:after-commit`` (glob patterns, comma-separated)
   where the process SIGKILLs itself; ``<op>`` is the method name, or
   ``journal_step:<step>:<phase>``, ``atomic``, ``migrate:<n>``.
+
+Adding tables (the contract for store modules of other features):
+
+- Append ONE ``Migration`` to ``_schema.MIGRATIONS`` in portable DDL: TEXT,
+  INTEGER, BIGINT, DOUBLE PRECISION, explicit primary keys, no AUTOINCREMENT,
+  no SQLite- or PostgreSQL-only syntax. The PostgreSQL backend translates what
+  differs (``_pg.translate_ddl``: INTEGER -> BIGINT, old AUTOINCREMENT -> identity).
+- Keep the queries in your own module, run through ``store.db`` (a ``Database``):
+  ``with db.write("op") as c: c.execute(sql, params)`` for a write transaction
+  (nested writes join the outer one, so ``store.atomic()`` covers them too),
+  ``with db.read("op") as c: ...`` for a consistent snapshot. SQL uses ``?``
+  placeholders on both backends (``_pg.translate_sql``; a literal ``%`` is fine);
+  rows index by position and by column name; a generated id comes back with
+  ``INSERT ... RETURNING id``; ``ON CONFLICT (...) DO NOTHING/UPDATE`` works on
+  both; a constraint violation raises one of ``db.integrity_errors``; any other
+  driver error becomes ``StoreError`` naming the op. No ``LIMIT -1``, no PRAGMA,
+  no ``sqlite_master``: use ``db.tables()`` and ``db.count(table)``.
+- Test it over both backends with the ``location`` fixture pattern of
+  tests/unit/test_store.py (``pg_url`` gives a fresh PostgreSQL schema).
 """
 
+from flinkops.store._admin import copy_store, store_info
 from flinkops.store._db import CRASH_ENV, FaultHook
 from flinkops.store._locks import Lock, default_holder
+from flinkops.store._pgurl import store_secrets
 from flinkops.store._records import (
     EVENT_LEVELS,
     JOURNAL_PHASES,
@@ -65,6 +104,9 @@ __all__ = [
     "Store",
     "Transition",
     "VersionRecord",
+    "copy_store",
     "default_holder",
+    "store_info",
+    "store_secrets",
     "utc_now",
 ]

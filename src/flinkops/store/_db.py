@@ -1,8 +1,12 @@
-"""The SQLite connection: location parsing, pragmas, transactions, fault points, migrations.
+"""The store's database: one connection, transactions, fault points, migrations.
 
-Every write runs in ``BEGIN IMMEDIATE ... COMMIT``; SQLite's WAL journal makes a
-commit all-or-nothing, so a process killed mid-write leaves the store as it was
-before that transaction. ``synchronous=FULL`` makes a returned commit durable.
+``Database`` holds what both backends share; ``SqliteDatabase`` (``_sqlite.py``) and
+``PostgresDatabase`` (``_pg.py``) add the connection, the dialect's few differences
+and the apply lock. ``open_database(location)`` picks one by the location's form.
+
+Every write runs in one transaction (SQLite ``BEGIN IMMEDIATE``, PostgreSQL
+``BEGIN``) committed before the write returns; a process killed mid-write leaves
+the store as it was before that transaction. A write nested in another joins it.
 
 Fault points (for crash tests): around each write the store calls
 ``fault(point)`` with ``point`` = ``<op>:before-commit`` (inside the
@@ -17,21 +21,49 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import Any, Protocol
 
 from flinkops.errors import StoreError
-from flinkops.store._records import utc_now
-from flinkops.store._schema import MIGRATIONS, SCHEMA_VERSION
+from flinkops.store._records import LockInfo, utc_now
+from flinkops.store._schema import MIGRATIONS, SCHEMA_VERSION, Migration
 
-__all__ = ["CRASH_ENV", "Database", "FaultHook", "env_fault_hook", "parse_location"]
+__all__ = [
+    "CRASH_ENV",
+    "Connection",
+    "Database",
+    "FaultHook",
+    "env_fault_hook",
+    "is_postgres_url",
+    "open_database",
+]
 
 CRASH_ENV = "FLINKOPS_STORE_CRASH_AT"
 FaultHook = Callable[[str], None]
+_SCHEMA_VERSION_DDL = (
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
+    " description TEXT NOT NULL, applied_at TEXT NOT NULL)"
+)
+
+
+class Cursor(Protocol):
+    rowcount: int
+    description: Any
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+class Connection(Protocol):
+    """What ``write()``/``read()`` yield: ``execute(sql, params)`` with ``?`` placeholders."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Cursor: ...
 
 
 def env_fault_hook() -> FaultHook:
@@ -45,101 +77,118 @@ def env_fault_hook() -> FaultHook:
     return hook
 
 
-def parse_location(location: str | Path) -> Path | None:
-    """A store location as a file path, or None for an in-memory store.
+def is_postgres_url(location: str | Path) -> bool:
+    return isinstance(location, str) and location.strip().startswith(
+        ("postgresql://", "postgres://")
+    )
 
-    Accepts a path, ``:memory:``, or a URL in SQLAlchemy's form:
-    ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db``, ``sqlite://``.
+
+def open_database(
+    location: str | Path, *, busy_timeout: float, fault_hook: FaultHook | None
+) -> Database:
+    """The backend for ``location``: a PostgreSQL URL, else an SQLite file (or memory)."""
+    if is_postgres_url(location):
+        from flinkops.store._pg import PostgresDatabase  # psycopg only when it is used
+
+        return PostgresDatabase(str(location), busy_timeout=busy_timeout, fault_hook=fault_hook)
+    from flinkops.store._sqlite import SqliteDatabase
+
+    return SqliteDatabase(location, busy_timeout=busy_timeout, fault_hook=fault_hook)
+
+
+class Database(ABC):
+    """One connection shared by threads (a re-entrant mutex serializes them).
+
+    ``name`` is safe to print (never a password). ``integrity_errors`` are the
+    driver's constraint-violation exceptions, raised as they are by ``execute``.
     """
-    if isinstance(location, Path):
-        return location.expanduser()
-    text = location.strip()
-    if text in (":memory:", "sqlite://", "sqlite:///:memory:"):
-        return None
-    if text.startswith("sqlite:///"):
-        return Path(text[len("sqlite:///") :]).expanduser()
-    if "://" in text:
-        raise StoreError(
-            f"unsupported store location {text!r}: use a file path or sqlite:///path/to/store.db"
-        )
-    if not text:
-        raise StoreError("empty store location: use a file path or sqlite:///path/to/store.db")
-    return Path(text).expanduser()
 
+    backend: str = ""
+    name: str = ""
+    path: Path | None = None
+    integrity_errors: tuple[type[Exception], ...] = ()
+    driver_errors: tuple[type[Exception], ...] = ()
+    _has_table_sql = ""  # a row when the table named by ? exists
+    _tables_sql = ""  # the store's table names, in creation order
 
-class Database:
-    """One SQLite connection shared by threads (a re-entrant mutex serializes them)."""
-
-    def __init__(
-        self, location: str | Path, *, busy_timeout: float, fault_hook: FaultHook | None
-    ) -> None:
-        self.path = parse_location(location)
-        self.name = str(self.path) if self.path is not None else ":memory:"
+    def __init__(self, fault_hook: FaultHook | None) -> None:
         self.fault: FaultHook = fault_hook or env_fault_hook()
         self.mutex = threading.RLock()
         self._depth = 0
-        if self.path is not None:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as e:
-                raise StoreError(f"cannot create the directory of store {self.name}: {e}") from e
-        try:
-            self.conn = sqlite3.connect(
-                self.name,
-                timeout=busy_timeout,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-        except sqlite3.Error as e:
-            raise StoreError(f"cannot open store {self.name}: {e}") from e
-        self.conn.row_factory = sqlite3.Row
-        try:
-            self._pragmas(busy_timeout)
-            self._migrate()
-        except BaseException:
-            self.conn.close()
-            raise
 
-    def _pragmas(self, busy_timeout: float) -> None:
-        try:
-            self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-            if self.path is not None:
-                self.conn.execute("PRAGMA journal_mode = WAL")
-            self.conn.execute("PRAGMA synchronous = FULL")
-            self.conn.execute("PRAGMA foreign_keys = ON")
-        except sqlite3.DatabaseError as e:
-            raise StoreError(
-                f"{self.name} is not a flinkops store ({e}); point the project's `store` "
-                "at another file"
-            ) from e
+    # -- what a backend provides -------------------------------------------------
 
-    def close(self) -> None:
-        with self.mutex:
-            self.conn.close()
+    @property
+    @abstractmethod
+    def conn(self) -> Connection: ...
+
+    @abstractmethod
+    def _begin(self, write: bool) -> str: ...
+
+    @abstractmethod
+    def _in_transaction(self) -> bool: ...
+
+    def _has_table(self, db: Connection, name: str) -> bool:
+        return db.execute(self._has_table_sql, (name,)).fetchone() is not None
+
+    def tables(self) -> list[str]:
+        """Tables of the store (``schema_version`` included), in creation order."""
+        with self.read("tables") as db:
+            return [row[0] for row in db.execute(self._tables_sql).fetchall()]
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def take_lock(self, info: LockInfo, token: str, pid_start: str | None) -> LockInfo | None:
+        """Take ``info.target``'s apply lock; the stale holder replaced, if any.
+
+        Raises LockHeld (see ``lock_held``) when a live holder has it."""
+
+    @abstractmethod
+    def drop_lock(self, target: str, token: str) -> bool:
+        """Release a lock this connection took; False when its row was gone."""
+
+    @abstractmethod
+    def break_lock(self, target: str) -> LockInfo | None:
+        """Remove ``target``'s lock whoever holds it; what was removed."""
+
+    def _prepare_migration(self, db: Connection) -> None:  # noqa: B027 - optional hook
+        """Called first in each migration's transaction (PostgreSQL serializes them)."""
+
+    def after_copy(self, db: Connection) -> None:  # noqa: B027 - optional hook
+        """Called after rows were copied in with their ids (PostgreSQL moves identities on)."""
+
+    def _statements(self, migration: Migration) -> tuple[str, ...]:
+        """A migration's statements in this backend's dialect."""
+        return migration.statements
+
+    def _describe_error(self, e: Exception) -> str:
+        return str(e)
 
     # -- transactions -------------------------------------------------------------
 
     @contextmanager
-    def write(self, op: str) -> Iterator[sqlite3.Connection]:
+    def write(self, op: str) -> Iterator[Connection]:
         """One write transaction; nested inside another, it joins the outer one."""
         with self.mutex:
             if self._depth:
                 self._depth += 1
                 try:
                     yield self.conn
-                except sqlite3.Error as e:
+                except self.driver_errors as e:
                     raise self.error(op, e) from e
                 finally:
                     self._depth -= 1
                 self.fault(f"{op}:before-commit")
                 return
-            self._run(op, "BEGIN IMMEDIATE")
+            self._run(op, self._begin(write=True))
             self._depth = 1
             try:
                 yield self.conn
                 self.fault(f"{op}:before-commit")
                 self._run(op, "COMMIT")
-            except sqlite3.Error as e:
+            except self.driver_errors as e:
                 self._rollback()
                 raise self.error(op, e) from e
             except BaseException:
@@ -150,17 +199,17 @@ class Database:
         self.fault(f"{op}:after-commit")
 
     @contextmanager
-    def read(self, op: str) -> Iterator[sqlite3.Connection]:
+    def read(self, op: str) -> Iterator[Connection]:
         """A consistent snapshot for several SELECTs."""
         with self.mutex:
             if self._depth:
                 yield self.conn
                 return
-            self._run(op, "BEGIN")
+            self._run(op, self._begin(write=False))
             self._depth = 1
             try:
                 yield self.conn
-            except sqlite3.Error as e:
+            except self.driver_errors as e:
                 raise self.error(op, e) from e
             finally:
                 self._depth = 0
@@ -169,27 +218,41 @@ class Database:
     def _run(self, op: str, sql: str) -> None:
         try:
             self.conn.execute(sql)
-        except sqlite3.Error as e:
+        except self.driver_errors as e:
             raise self.error(op, e) from e
 
     def _rollback(self) -> None:
         try:
-            if self.conn.in_transaction:
+            if self._in_transaction():
                 self.conn.execute("ROLLBACK")
-        except sqlite3.Error:
+        except self.driver_errors:
             pass  # the transaction is gone either way
 
-    def error(self, op: str, e: sqlite3.Error) -> StoreError:
+    def error(self, op: str, e: Exception) -> StoreError:
+        text = self._describe_error(e)
         hint = ""
-        if "locked" in str(e) or "busy" in str(e):
+        if "locked" in text or "busy" in text:
             hint = "; another process holds the store busy, try again"
-        return StoreError(f"store {self.name}: {op} failed: {e}{hint}")
+        return StoreError(f"store {self.name}: {op} failed: {text}{hint}")
+
+    def count(self, table: str) -> int:
+        """Rows in ``table`` (a name from ``tables()``)."""
+        if table not in self.tables():
+            raise StoreError(f"store {self.name} has no table {table!r}")
+        with self.read(f"count:{table}") as db:
+            return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
     # -- schema -------------------------------------------------------------------
 
     def schema_version(self) -> int:
         with self.read("schema_version") as db:
-            return _schema_version(db)
+            return self._schema_version(db)
+
+    def _schema_version(self, db: Connection) -> int:
+        if not self._has_table(db, "schema_version"):
+            return 0
+        row = db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()
+        return int(row[0])
 
     def _migrate(self) -> None:
         current = self.schema_version()
@@ -197,16 +260,13 @@ class Database:
         for migration in MIGRATIONS:
             if migration.number <= current:
                 continue
-            op = f"migrate:{migration.number}"
-            with self.write(op) as db:
-                db.execute(
-                    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
-                    " description TEXT NOT NULL, applied_at TEXT NOT NULL)"
-                )
-                now = _schema_version(db)  # another process may have migrated meanwhile
+            with self.write(f"migrate:{migration.number}") as db:
+                self._prepare_migration(db)
+                db.execute(_SCHEMA_VERSION_DDL)
+                now = self._schema_version(db)  # another process may have migrated meanwhile
                 self._check_not_newer(now)
                 if now < migration.number:
-                    for statement in migration.statements:
+                    for statement in self._statements(migration):
                         db.execute(statement)
                     db.execute(
                         "INSERT INTO schema_version VALUES (?, ?, ?)",
@@ -221,12 +281,3 @@ class Database:
                 f"knows ({SCHEMA_VERSION}): a newer flinkops wrote it. Upgrade flinkops "
                 "(pip install -U flinkops) to use this store."
             )
-
-
-def _schema_version(db: sqlite3.Connection) -> int:
-    exists = db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
-    ).fetchone()
-    if not exists:
-        return 0
-    return int(db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0])

@@ -1,5 +1,8 @@
 """The compiled-graph cache's table: job graphs Flink's planner returned, by cache key.
 
+Portable SQL through ``store.db``, the same on SQLite and PostgreSQL (see the
+store package's doc).
+
 Rows are written once and never change (a key names its content), so a write that
 finds the key already there keeps the row it finds. The graph is stored as JSON,
 already redacted by the caller. The key is computed by ``flinkops.graphs``; the
@@ -36,7 +39,7 @@ def get_graphs(store: Store, keys: Iterable[str], flink_version: str) -> dict[st
     """The cached graphs of ``keys`` compiled by ``flink_version``, by key (misses absent)."""
     wanted = sorted(set(keys))
     found: dict[str, dict[str, Any]] = {}
-    with store._db.read("get_graphs") as db:
+    with store.db.read("get_graphs") as db:
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
             marks = ", ".join("?" for _ in chunk)
@@ -55,7 +58,7 @@ def put_graphs(store: Store, graphs: Sequence[CachedGraph]) -> None:
     if not graphs:
         return
     now = utc_now()
-    with store._db.write("put_graphs") as db:
+    with store.db.write("put_graphs") as db:
         for g in graphs:
             db.execute(
                 "INSERT INTO compiled_graphs (cache_key, flink_version, cluster, graph, created_at)"
@@ -72,5 +75,4 @@ def put_graphs(store: Store, graphs: Sequence[CachedGraph]) -> None:
 
 def count_graphs(store: Store) -> int:
     """How many graphs the cache holds (for tests and `--format json` summaries)."""
-    with store._db.read("count_graphs") as db:
-        return int(db.execute("SELECT COUNT(*) FROM compiled_graphs").fetchone()[0])
+    return store.db.count("compiled_graphs")

@@ -216,9 +216,13 @@ class LockInfo:
     pid: int
     hostname: str
     since: str
+    ci_run: str | None = None  # the CI run that holds it (a URL on GitHub Actions)
 
     def describe(self) -> str:
-        return f"{self.holder} (pid {self.pid} on {self.hostname}) since {self.since}"
+        where = f"pid {self.pid} on {self.hostname}"
+        if self.ci_run:
+            where += f", CI run {self.ci_run}"
+        return f"{self.holder} ({where}) since {self.since}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -227,4 +231,5 @@ class LockInfo:
             "pid": self.pid,
             "hostname": self.hostname,
             "since": self.since,
+            "ci_run": self.ci_run,
         }

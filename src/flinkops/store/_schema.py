@@ -3,6 +3,11 @@
 Migration N is applied once, in its own transaction, together with the row
 ``schema_version(N)`` that records it. Released migrations never change: a
 schema change is a new migration appended to ``MIGRATIONS``.
+
+Statements are portable DDL that SQLite runs as written and the PostgreSQL
+backend translates in one place (``_pg.translate_ddl``): TEXT, INTEGER (BIGINT
+there), BIGINT, DOUBLE PRECISION, explicit primary keys; ``INTEGER PRIMARY KEY
+AUTOINCREMENT`` (old migrations only) becomes an identity column.
 """
 
 from __future__ import annotations
@@ -112,6 +117,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         4,
+        "apply locks: the CI run of the holder",
+        ("ALTER TABLE locks ADD COLUMN ci_run TEXT",),
+    ),
+    Migration(
+        5,
         "compiled job graphs cache",
         (
             """CREATE TABLE compiled_graphs (

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -13,9 +13,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from flinkops.errors import LockHeld, StoreError
-from flinkops.store._db import Database, FaultHook
-from flinkops.store._locks import Lock, default_holder, hostname, pid_alive, process_start
+from flinkops.errors import StoreError
+from flinkops.store._db import Connection, Database, FaultHook, open_database
+from flinkops.store._locks import Lock, ci_run, default_holder, hostname, lock_info, process_start
 from flinkops.store._records import (
     EVENT_LEVELS,
     JOURNAL_PHASES,
@@ -49,13 +49,13 @@ def _check(value: str, allowed: frozenset[str], what: str) -> None:
         raise ValueError(f"{what} {value!r} is not one of {sorted(allowed)}")
 
 
-def _version(row: sqlite3.Row) -> VersionRecord:
+def _version(row: Any) -> VersionRecord:
     values = {name: row[name] for name in _VERSION_COLUMNS}
     values["spec"] = json.loads(values["spec"])
     return VersionRecord(**values)
 
 
-def _savepoint(row: sqlite3.Row) -> SavepointRecord:
+def _savepoint(row: Any) -> SavepointRecord:
     return SavepointRecord(
         row["target"],
         row["job"],
@@ -67,22 +67,22 @@ def _savepoint(row: sqlite3.Row) -> SavepointRecord:
     )
 
 
-def _lock_info(row: sqlite3.Row) -> LockInfo:
-    return LockInfo(row["target"], row["holder"], row["pid"], row["hostname"], row["since"])
-
-
 class Store:
-    """The version store of one project: a SQLite file shared by all its targets.
+    """The version store of one project, shared by all its targets: SQLite or PostgreSQL.
 
     ``location`` is a file path (parent directories are created), a
-    ``sqlite:///path`` URL (``sqlite:////abs/path`` for an absolute one) or
-    ``:memory:``. Opening migrates an older store; a store written by a newer
+    ``sqlite:///path`` URL (``sqlite:////abs/path`` for an absolute one),
+    ``:memory:``, or a PostgreSQL URL ``postgresql://user@host:5432/db[?schema=s]``
+    (see ``_pgurl``). Opening connects (a StoreError naming the host, never the
+    password, when it cannot) and migrates an older store; a store written by a newer
     flinkops raises ``StoreError``. ``busy_timeout`` (seconds) is how long a write
-    waits for another process's write. ``fault_hook(point)`` replaces the
-    ``FLINKOPS_STORE_CRASH_AT`` crash hook (see ``flinkops.store._db``).
+    waits for another process's write (SQLite), or how long an apply lock left by a
+    killed process of this host is waited for while its session ends (PostgreSQL).
+    ``fault_hook(point)`` replaces the ``FLINKOPS_STORE_CRASH_AT`` crash hook (see
+    ``flinkops.store._db``).
 
     Every write is its own transaction, committed before the method returns;
-    ``atomic()`` groups several into one. Any sqlite error becomes ``StoreError``;
+    ``atomic()`` groups several into one. Any database error becomes ``StoreError``;
     bad arguments (an unknown outcome, a spec that is not JSON) raise ``ValueError``.
     A Store may be shared by threads; a process must not use one made before a fork.
     """
@@ -94,14 +94,32 @@ class Store:
         busy_timeout: float = 10.0,
         fault_hook: FaultHook | None = None,
     ) -> None:
-        self._db = Database(location, busy_timeout=busy_timeout, fault_hook=fault_hook)
+        self._db: Database = open_database(
+            location, busy_timeout=busy_timeout, fault_hook=fault_hook
+        )
         self._held: dict[str, str] = {}  # lock token -> target, released by close()
         self._closed = False
 
     @property
     def path(self) -> Path | None:
-        """The store file, or None for an in-memory store."""
+        """The store file, or None for an in-memory or PostgreSQL store."""
         return self._db.path
+
+    @property
+    def location(self) -> str:
+        """Where the store is, safe to print: a file path, ``:memory:``, or a URL without
+        its password."""
+        return self._db.name
+
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self._db.backend
+
+    @property
+    def db(self) -> Database:
+        """The database, for store modules that add their own tables (see the package doc)."""
+        return self._db
 
     def schema_version(self) -> int:
         return self._db.schema_version()
@@ -111,11 +129,8 @@ class Store:
         if self._closed:
             return
         for token, target in list(self._held.items()):
-            try:
-                with self._db.write("release_lock") as db:
-                    db.execute("DELETE FROM locks WHERE target = ? AND token = ?", (target, token))
-            except StoreError:
-                pass  # a stale row is taken over by the next apply
+            with contextlib.suppress(StoreError):  # a stale row is taken over later
+                self._db.drop_lock(target, token)
         self._held.clear()
         self._db.close()
         self._closed = True
@@ -166,7 +181,7 @@ class Store:
                     f"INSERT INTO versions ({', '.join(_VERSION_COLUMNS)}) VALUES ({placeholders})",
                     values,
                 )
-            except sqlite3.IntegrityError as e:
+            except self._db.integrity_errors as e:
                 raise StoreError(
                     f"version {v.version} of job {v.job!r} on target {v.target!r} is already "
                     f"recorded ({e}); take the number from next_version()"
@@ -320,10 +335,12 @@ class Store:
         if after is not None:
             sql += " AND id > ?"
             params.append(after)
+        sql += " ORDER BY id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
         with self._db.read("events") as db:
-            rows = db.execute(
-                sql + " ORDER BY id DESC LIMIT ?", [*params, -1 if limit is None else limit]
-            ).fetchall()
+            rows = db.execute(sql, params).fetchall()
         return [
             EventRecord(
                 row["id"],
@@ -343,12 +360,12 @@ class Store:
     def begin_transition(self, target: str, job: str, action: str, plan: dict[str, Any]) -> int:
         """Open a transition (status "running") and return its id; committed on return."""
         with self._db.write("begin_transition") as db:
-            cursor = db.execute(
+            row = db.execute(
                 "INSERT INTO transitions (target, job, action, plan, status, started_at, pid,"
-                " hostname) VALUES (?, ?, ?, ?, 'running', ?, ?, ?)",
+                " hostname) VALUES (?, ?, ?, ?, 'running', ?, ?, ?) RETURNING id",
                 (target, job, action, _dumps(plan, "plan"), utc_now(), os.getpid(), hostname()),
-            )
-            return int(cursor.lastrowid or 0)
+            ).fetchone()
+            return int(row[0])
 
     def journal_step(self, transition_id: int, step: str, phase: str, data: dict[str, Any]) -> None:
         """Append ``step``/``phase`` ("start" | "end" | "failed") with its data.
@@ -403,7 +420,7 @@ class Store:
             rows = db.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit]).fetchall()
             return [self._transition(db, row) for row in rows]
 
-    def _require_running(self, db: sqlite3.Connection, transition_id: int) -> None:
+    def _require_running(self, db: Connection, transition_id: int) -> None:
         row = db.execute("SELECT status FROM transitions WHERE id = ?", (transition_id,)).fetchone()
         if row is None:
             raise StoreError(f"no transition {transition_id} in store {self._db.name}")
@@ -411,7 +428,7 @@ class Store:
             raise StoreError(f"transition {transition_id} has already ended ({row['status']})")
 
     @staticmethod
-    def _transition(db: sqlite3.Connection, row: sqlite3.Row) -> Transition:
+    def _transition(db: Connection, row: Any) -> Transition:
         steps = db.execute(
             "SELECT * FROM journal WHERE transition_id = ? ORDER BY seq", (row["id"],)
         ).fetchall()
@@ -437,65 +454,37 @@ class Store:
     def acquire_lock(self, target: str, *, holder: str | None = None) -> Lock:
         """Take the apply lock of ``target``; use the result as a context manager.
 
-        ``holder`` describes the taker (default ``user@host pid N``). A lock whose
-        holder process is dead on this host is taken over (``Lock.took_over``);
-        check and take happen in one write transaction, so of several processes
+        ``holder`` describes the taker (default ``user@host pid N``); the lock row
+        also names the host, pid and CI run. A lock whose holder is gone is taken
+        over (``Lock.took_over``): on SQLite a dead process of this host, on
+        PostgreSQL any holder whose database session ended. Of several processes
         racing for a free or stale lock exactly one wins. Raises LockHeld naming
         the holder and since when.
         """
         pid = os.getpid()
-        info = LockInfo(target, holder or default_holder(), pid, hostname(), utc_now())
+        info = LockInfo(target, holder or default_holder(), pid, hostname(), utc_now(), ci_run())
         token = uuid.uuid4().hex
-        took_over: LockInfo | None = None
-        with self._db.write("acquire_lock") as db:
-            row = db.execute("SELECT * FROM locks WHERE target = ?", (target,)).fetchone()
-            if row is not None:
-                current = _lock_info(row)
-                if current.hostname != info.hostname or pid_alive(current.pid, row["pid_start"]):
-                    raise self._lock_held(current)
-                took_over = current
-                db.execute("DELETE FROM locks WHERE target = ?", (target,))
-            db.execute(
-                "INSERT INTO locks (target, holder, pid, pid_start, hostname, since, token)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (target, info.holder, pid, process_start(pid), info.hostname, info.since, token),
-            )
+        took_over = self._db.take_lock(info, token, process_start(pid))
         self._held[token] = target
         return Lock(info, token, took_over, self)
 
     def release_lock(self, lock: Lock) -> bool:
         """Release ``lock``; False when it was no longer held by it (broken or taken over)."""
         self._held.pop(lock.token, None)
-        with self._db.write("release_lock") as db:
-            cursor = db.execute(
-                "DELETE FROM locks WHERE target = ? AND token = ?", (lock.target, lock.token)
-            )
-            return cursor.rowcount == 1
+        return self._db.drop_lock(lock.target, lock.token)
 
     def lock_holder(self, target: str) -> LockInfo | None:
         """Who holds the apply lock of ``target``, alive or not; None when free."""
         with self._db.read("lock_holder") as db:
             row = db.execute("SELECT * FROM locks WHERE target = ?", (target,)).fetchone()
-        return _lock_info(row) if row else None
+        return lock_info(row) if row else None
+
+    def locks(self) -> list[LockInfo]:
+        """Every lock row, by target."""
+        with self._db.read("locks") as db:
+            rows = db.execute("SELECT * FROM locks ORDER BY target").fetchall()
+        return [lock_info(row) for row in rows]
 
     def break_lock(self, target: str) -> LockInfo | None:
         """Remove the lock of ``target`` whoever holds it; returns what was removed."""
-        with self._db.write("break_lock") as db:
-            row = db.execute("SELECT * FROM locks WHERE target = ?", (target,)).fetchone()
-            db.execute("DELETE FROM locks WHERE target = ?", (target,))
-        return _lock_info(row) if row else None
-
-    def _lock_held(self, current: LockInfo) -> LockHeld:
-        message = (
-            f"target {current.target!r} is locked by another apply: {current.describe()}. "
-            "Wait for it to finish, then run again."
-        )
-        if current.hostname != hostname():
-            message += (
-                " flinkops cannot check a process on another host: if that apply is gone, "
-                f"remove the lock: sqlite3 {self._db.name} "
-                f"\"DELETE FROM locks WHERE target = '{current.target}'\""
-            )
-        error = LockHeld(message)
-        error.holder = current  # type: ignore[attr-defined]
-        return error
+        return self._db.break_lock(target)

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from flinkops.ui._graphs import dag_edges, dag_graph, layers, lineage_graph, polyline
+
+
+def _vertex(vid: str, rate: float | None = None) -> dict[str, object]:
+    return {"id": vid, "name": f"op {vid}", "records_out_per_second": rate}
+
+
+def test_layers_are_longest_paths_and_cycles_do_not_hang() -> None:
+    assert layers(["a", "b", "c", "d"], [("a", "b"), ("b", "c"), ("a", "c"), ("c", "d")]) == {
+        "a": 0, "b": 1, "c": 2, "d": 3,
+    }  # fmt: skip
+    assert set(layers(["x", "y"], [("x", "y"), ("y", "x")])) == {"x", "y"}
+
+
+def test_dag_edges_from_flinks_plan() -> None:
+    plan = {
+        "nodes": [{"id": "src"}, {"id": "agg", "inputs": [{"id": "src", "ship_strategy": "HASH"}]}]
+    }
+    assert dag_edges(plan) == [{"from": "src", "to": "agg", "ship_strategy": "HASH"}]
+    assert dag_edges({}) == []
+
+
+def test_dag_graph_places_downstream_to_the_right_and_labels_edges_with_rates() -> None:
+    g = dag_graph(
+        [_vertex("src", 12.5), _vertex("agg")],
+        [{"from": "src", "to": "agg", "ship_strategy": "HASH"}],
+    )
+    boxes = {b.key: b for b in g.boxes}
+    assert boxes["agg"].x > boxes["src"].x + boxes["src"].w
+    (edge,) = g.paths
+    assert (edge.source, edge.target, edge.label) == ("src", "agg", "HASH · 12.5/s")
+    assert edge.d.startswith(f"M{boxes['src'].x + boxes['src'].w:.1f},")
+    assert g.width >= boxes["agg"].x + boxes["agg"].w
+
+
+def test_lineage_graph_draws_columns_and_the_cross_job_edge() -> None:
+    lineage = {
+        "tables": [
+            {"job": "a", "sink": "mid", "sources": ["raw"]},
+            {"job": "b", "sink": "out", "sources": ["mid"]},
+        ],
+        "columns": [
+            {"job": "a", "sink": "mid.x", "sources": ["raw.x"]},
+            {"job": "b", "sink": "out.y", "sources": ["mid.x"]},
+        ],
+        "jobs": [
+            {"from_job": "a", "from_table": "mid", "to_job": "b", "to_table": "mid", "via": "fs"}
+        ],
+    }
+    g = lineage_graph(lineage)
+    assert {b.key for b in g.boxes} == {"a: raw", "a: mid", "b: mid", "b: out"}
+    kinds = {(p.source, p.target): p.kind for p in g.paths}
+    assert kinds[("a: raw.x", "a: mid.x")] == "column"
+    assert kinds[("a: mid.x", "b: mid.x")] == "across"
+    assert kinds[("a: mid", "b: mid")] == "job"
+    boxes = {b.key: b for b in g.boxes}
+    assert boxes["a: raw"].x < boxes["a: mid"].x < boxes["b: mid"].x < boxes["b: out"].x
+
+
+def test_polyline_scales_a_series_into_the_box() -> None:
+    assert polyline([[0, 1]]) == ""
+    assert polyline([[0, 0], [10, 5]], width=100, height=40) == "0.0,36.0 100.0,4.0"
