@@ -23,8 +23,9 @@ from flinkops.graphs import (
 )
 from flinkops.observe import make_plan
 from flinkops.plan import Action, StateImpact
-from flinkops.store import Store, VersionRecord
+from flinkops.store import Store
 from flinkops.store._graphs import CachedGraph, put_graphs
+from tests.conftest import version_record
 from tests.integration.test_plan import SUM_COUNT_SQL, SUM_SQL, spec_of, write_project
 
 DDL = (
@@ -142,17 +143,8 @@ def test_plan_compares_with_an_applied_version_without_compiling_it(
         make_plan(flink_client, store, specs=[v1], compiler=compiler, **args)
         assert compiler.compiles == 1  # the create's SQL
         store.record_version(
-            VersionRecord(
-                target=target,
-                job="totals",
-                version=1,
-                spec_hash=v1.spec_hash,
-                sql_hash=v1.sql_hash,
-                config_hash=v1.config_hash,
-                spec=v1.portable(v1.to_json(redacted=False)),
-                sql=v1.portable(v1.sql),
-                savepoint="file:///tmp/graphs-plan/sp-1",
-                outcome="suspended",
+            version_record(
+                v1, target, savepoint="file:///tmp/graphs-plan/sp-1", outcome="suspended"
             )
         )
         write_project(tmp_path / "p", target, flink_cluster.url, {"totals": SUM_COUNT_SQL})

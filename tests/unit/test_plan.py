@@ -23,8 +23,8 @@ from flinkops.flink.runner import runner_jar_name
 from flinkops.observe import make_plan
 from flinkops.plan import Action, Compat, StateImpact, build_plan, config_diff, sql_changed
 from flinkops.spec import SCHEMA_DIR, JobSpec, load_project
-from flinkops.store import Store, VersionRecord
-from tests.conftest import job_yaml
+from flinkops.store import Store
+from tests.conftest import job_yaml, version_record
 from tests.unit.conftest import MAX_SQL, SUM_SQL
 
 PLAN_SCHEMA = SCHEMA_DIR / "plan.schema.json"
@@ -645,19 +645,7 @@ def record_applied(project: Path, spec: JobSpec, version: int = 1) -> None:
     """Record ``spec`` as applied, the way apply stores it (portable, secrets masked)."""
     loaded = load_project(project)
     with Store(loaded.store_location) as store:
-        store.record_version(
-            VersionRecord(
-                target="local",
-                job=spec.name,
-                version=version,
-                spec_hash=spec.spec_hash,
-                sql_hash=spec.sql_hash,
-                config_hash=spec.config_hash,
-                spec=spec.portable(spec.to_json(redacted=False)),
-                sql=spec.portable(spec.sql),
-                outcome="applied",
-            )
-        )
+        store.record_version(version_record(spec, "local", version=version))
 
 
 def test_exit_code_2_when_there_are_changes(tmp_path, fake_flink):
