@@ -58,6 +58,7 @@ monitor: install
 bench: install
 	$(BIN)/python bench/bench_sql.py
 	$(BIN)/python bench/bench_ui.py
+	$(BIN)/python bench/bench_plan.py
 
 # 100,000 mutated corpus scripts through split, parse and lineage (a few minutes);
 # CI runs a fixed small budget in tests/unit/sql/test_fuzz.py. FUZZ_SEED=n for another draw.

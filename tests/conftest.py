@@ -6,10 +6,15 @@ import os
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.pgserver import REQUIRE_ENV, PgServer, find_bin_dir
+
+if TYPE_CHECKING:
+    from flinkops.spec import JobSpec
+    from flinkops.store import VersionRecord
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -88,3 +93,25 @@ def pg_server() -> Iterator[PgServer]:
 def pg_url(pg_server: PgServer) -> str:
     """A store URL (password in it) whose schema no other test uses."""
     return pg_server.url(pg_server.fresh_schema())
+
+
+def version_record(
+    spec: JobSpec, target: str, *, version: int = 1, **changes: Any
+) -> VersionRecord:
+    """``spec`` as apply records it (portable: secrets from the environment written back
+    as ``${env:NAME}``, others masked); ``changes`` set outcome, job_id, savepoint..."""
+    from flinkops.store import VersionRecord
+
+    values: dict[str, Any] = {
+        "target": target,
+        "job": spec.name,
+        "version": version,
+        "spec_hash": spec.spec_hash,
+        "sql_hash": spec.sql_hash,
+        "config_hash": spec.config_hash,
+        "spec": spec.portable(spec.to_json(redacted=False)),
+        "sql": spec.portable(spec.sql),
+        "outcome": "applied",
+    }
+    values.update(changes)
+    return VersionRecord(**values)

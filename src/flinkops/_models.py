@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from flinkops._monitor_models import AlertsModel, JobAlerts, MetricsModel
@@ -17,6 +25,7 @@ from flinkops._monitor_models import AlertsModel, JobAlerts, MetricsModel
 __all__ = [
     "DEFAULT_HEALTH_TIMEOUT",
     "DEFAULT_HEALTH_WINDOW",
+    "Compile",
     "ConfigValue",
     "Health",
     "JobModel",
@@ -145,11 +154,19 @@ class JobModel(_Model):
     spec: SpecModel
 
 
+class Compile(_Model):
+    """Compiling SQL with the cluster's planner during plan (flinkops.graphs)."""
+
+    concurrency: StrictInt | None = Field(default=None, ge=1, le=64)
+    cache: StrictBool | None = None
+
+
 class Target(_Model):
     url: str = Field(pattern=r"^https?://")
     savepoint_dir: str | None = Field(default=None, min_length=1)
     headers: dict[str, str] = Field(default_factory=dict)
     health: Health | None = None
+    compile: Compile | None = None
 
 
 class ProjectModel(_Model):
@@ -157,6 +174,7 @@ class ProjectModel(_Model):
     kind: Literal["Project"]
     jobs: list[str] = Field(default_factory=lambda: ["jobs/"])
     store: str = Field(default=".flinkops/state.db", min_length=1)
+    compile: Compile | None = None
     default_target: str | None = None
     targets: dict[str, Target] = Field(default_factory=dict)
     metrics: MetricsModel | None = None

@@ -13,8 +13,9 @@ from typing import Any
 
 from flinkops._plan_types import CompatBasis
 from flinkops.compat import compare_graphs, unknown
-from flinkops.errors import FlinkError, FlinkopsError, FlinkUnreachable
+from flinkops.errors import FlinkError
 from flinkops.flink.rest import FlinkClient
+from flinkops.graphs import Compiled, Compiler, CompileRequest
 from flinkops.health import latest_checkpoint
 from flinkops.live import read_jobs, require_identities, runs_of
 from flinkops.plan import (
@@ -29,7 +30,7 @@ from flinkops.plan import (
     sql_changed,
 )
 from flinkops.redact import redact, sensitive_sql_values
-from flinkops.spec import JobSpec, resolve_env_refs
+from flinkops.spec import JobSpec
 from flinkops.sql.lineage import JobLineage, Lineage, combine, diff_lineage, lineage_of_sql
 from flinkops.store import Store
 from flinkops.store._records import utc_now
@@ -138,74 +139,53 @@ def _safe(exc: Exception, spec: JobSpec) -> str:
     return str(redact(str(exc), set(spec.secrets) | sensitive_sql_values(spec.sql)))
 
 
-def _compile(client: FlinkClient, name: str, sql: str, conf: dict[str, str]) -> dict[str, Any]:
-    from flinkops.flink.runner import compile_sql
-    from flinkops.sql import split_statements
-
-    statements = [s.text for s in split_statements(sql)]
-    return compile_sql(client, job_name=name, statements=statements, flink_configuration=conf)
-
-
-def _resolved(value: Any) -> Any:
-    """A stored value with its ``${env:NAME}`` resolved where the environment has NAME."""
-    try:
-        return resolve_env_refs(value)
-    except KeyError:
-        return value
-
-
-def _compat(client: FlinkClient, spec: JobSpec, applied: Applied) -> Compat:
-    """Compile the applied and the new SQL, each with its own configuration, and compare.
+def _compat(spec: JobSpec, new: Compiled, old: Compiled) -> Compat:
+    """Compare the applied and the new graph, each compiled with its own configuration.
 
     Configuration matters: mini-batch settings, for one, turn a GroupAggregate into
     Local/GlobalGroupAggregate, whose state differs.
     """
-    try:
-        new_graph = _compile(client, spec.name, spec.sql, spec.flink_configuration)
-    except FlinkUnreachable:
-        raise
-    except FlinkopsError as exc:
-        why = f"Flink rejects the new SQL: {_safe(exc, spec)}"
+    if new.graph is None:
+        why = f"Flink rejects the new SQL: {new.error}"
         return Compat(StateImpact.AT_RISK, (why,), basis=CompatBasis.NEW_SQL_REJECTED)
-    old_conf = _resolved(dict(applied.spec.get("flinkConfiguration") or {}))
-    try:
-        old_graph = _compile(
-            client, spec.name, _resolved(applied.sql), {k: str(v) for k, v in old_conf.items()}
-        )
-    except FlinkUnreachable:
-        raise
-    except FlinkopsError as exc:
-        why = f"the applied SQL no longer compiles: {_safe(exc, spec)}"
+    if old.graph is None:
+        why = f"the applied SQL no longer compiles: {old.error}"
         return replace(unknown(why), basis=CompatBasis.APPLIED_SQL_REJECTED)
     return compare_graphs(
-        old_graph, new_graph, allow_non_restored_state=spec.allow_non_restored_state
+        old.graph, new.graph, allow_non_restored_state=spec.allow_non_restored_state
     )
 
 
 def _verdicts(
-    client: FlinkClient, plan: Plan, specs: Sequence[JobSpec], applied: dict[str, Applied]
+    compiler: Compiler, plan: Plan, specs: Sequence[JobSpec], applied: dict[str, Applied]
 ) -> tuple[dict[str, Compat], list[str]]:
-    """Flink's verdict per job whose SQL changed; other started jobs' SQL checked to compile."""
+    """Flink's verdict per job whose SQL changed; other started jobs' SQL checked to compile.
+
+    Every graph needed comes from the compile cache or one parallel batch of compiles.
+    """
     by_name = {s.name: s for s in specs}
-    compat: dict[str, Compat] = {}
-    warnings: list[str] = []
     starts = (Action.CREATE, Action.RESUME, Action.RESTART, Action.UPDATE)
+    todo: list[tuple[JobSpec, CompileRequest, CompileRequest | None]] = []
     for change in plan.changes:
         spec = by_name.get(change.job)
         if spec is None or change.action not in starts:
             continue
         before = applied.get(change.job)
+        old = None
         if change.action is not Action.CREATE and before and sql_changed(spec, before):
-            verdict = compat[change.job] = _compat(client, spec, before)
+            old = CompileRequest.of_version(spec, before.sql, before.spec)
+        todo.append((spec, CompileRequest.of_spec(spec), old))
+    requests = [r for _, new, old in todo for r in (new, old) if r is not None]
+    results = compiler.compile_many(requests)
+    compat: dict[str, Compat] = {}
+    warnings: list[str] = []
+    for spec, new, old in todo:
+        if old is not None:
+            verdict = compat[spec.name] = _compat(spec, results[new], results[old])
             if verdict.basis is CompatBasis.NEW_SQL_REJECTED:
                 warnings.append(f"{spec.name}: {verdict.reasons[0]}")
-            continue
-        try:
-            _compile(client, spec.name, spec.sql, spec.flink_configuration)
-        except FlinkUnreachable:
-            raise
-        except FlinkopsError as exc:
-            warnings.append(f"{spec.name}: Flink rejects the SQL: {_safe(exc, spec)}")
+        elif results[new].error is not None:
+            warnings.append(f"{spec.name}: Flink rejects the SQL: {results[new].error}")
     return compat, warnings
 
 
@@ -312,11 +292,13 @@ def make_plan(
     only: Sequence[str] | None = None,
     check_compat: bool = True,
     retry_failed: bool = False,
+    compiler: Compiler | None = None,
 ) -> Plan:
     """Observe, check state compatibility with Flink's planner, and build the plan.
 
     ``retry_failed`` plans a spec whose newest version failed or was rolled back
-    instead of blocking it."""
+    instead of blocking it; ``compiler`` sets the compile cache and concurrency
+    (default: the environment's)."""
     observed = observe(client, store, target, url, specs)
     names = {s.name for s in specs} | {j.managed_name for j in observed.live if j.managed_name}
     args: dict[str, Any] = {
@@ -334,7 +316,8 @@ def make_plan(
     warnings: list[str] = []
     if check_compat:
         first = build_plan(specs, observed.live, observed.applied, **args)
-        compat, warnings = _verdicts(client, first, specs, observed.applied)
+        compiler = compiler or Compiler(client, store)
+        compat, warnings = _verdicts(compiler, first, specs, observed.applied)
     view = _lineage(specs, observed)
     plan = build_plan(
         specs,

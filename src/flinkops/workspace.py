@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flinkops.flink.rest import FlinkClient, redact_url
 from flinkops.redact import redact
 from flinkops.spec import JobSpec, Project, load_project
 from flinkops.store import Store
+
+if TYPE_CHECKING:
+    from flinkops.graphs import Compiler
 
 __all__ = ["Workspace", "open_workspace"]
 
@@ -46,6 +49,19 @@ class Workspace:
 
     def spec(self, name: str) -> JobSpec | None:
         return next((s for s in self.specs if s.name == name), None)
+
+    def compiler(self, *, concurrency: int | None = None, cache: bool | None = None) -> Compiler:
+        """The compiler for this target: arguments, else the environment, else the
+        target's then the project's ``compile`` settings (flinkops.graphs)."""
+        from flinkops.graphs import Compiler, CompileSettings
+
+        layers = (self.project.targets[self.target].compile, self.project.model.compile)
+        settings = CompileSettings.resolve(
+            *(c.model_dump(exclude_none=True) for c in layers if c is not None),
+            concurrency=concurrency,
+            cache=cache,
+        )
+        return Compiler(self.client, self.store, settings)
 
     def redact(self, value: Any) -> Any:
         return redact(value, self.project.secrets)

@@ -24,7 +24,8 @@ from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
 from flinkops.observe import read_live
 from flinkops.spec import SCHEMA_DIR, JobSpec, load_project
-from flinkops.store import Store, VersionRecord
+from flinkops.store import Store
+from tests.conftest import version_record
 
 SUM_SQL = """\
 CREATE TABLE src (k INT, v BIGINT) WITH (
@@ -85,20 +86,7 @@ def start_applied(
     )
     submitted.append(job_id)
     with Store(load_project(project).store_location) as store:
-        store.record_version(
-            VersionRecord(
-                target=target,
-                job=name,
-                version=1,
-                spec_hash=spec.spec_hash,
-                sql_hash=spec.sql_hash,
-                config_hash=spec.config_hash,
-                spec=spec.portable(spec.to_json(redacted=False)),
-                sql=spec.portable(spec.sql),
-                job_id=job_id,
-                outcome="applied",
-            )
-        )
+        store.record_version(version_record(spec, target, job_id=job_id))
     return job_id
 
 

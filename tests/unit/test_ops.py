@@ -542,7 +542,10 @@ def test_watch_redraws_until_ctrl_c(
         if len(reads) == 3:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli_ops, "collect_status", fake_collect)
+    import flinkops.ops
+
+    # cli/ops.py imports it when the command runs (lazy CLI): patch it where it lives
+    monkeypatch.setattr(flinkops.ops, "collect_status", fake_collect)
     monkeypatch.setattr(cli_ops.time, "sleep", fake_sleep)
     result = CliRunner().invoke(
         main, ["status", "--project", str(root), "--watch", "--interval", "0.5"]

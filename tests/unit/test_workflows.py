@@ -19,6 +19,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import click
 import jsonschema
 import pytest
 import yaml
@@ -339,4 +340,4 @@ def test_pre_commit_hook_runs_flinkops_validate() -> None:
     for path in ("README.md", "src/flinkops/cli/plan.py", "jobs/README.md"):
         assert not files.search(path), path
     # the entry names a real command of the installed CLI
-    assert hook["entry"].split()[1] in main.commands
+    assert hook["entry"].split()[1] in main.list_commands(click.Context(main))

@@ -1,16 +1,90 @@
-"""The flinkops command line. Each module registers its commands on ``main``."""
+"""The flinkops command line: the root group and the table of its commands.
 
-from flinkops.cli import (  # noqa: F401  (imported to register commands)
-    apply,
-    lineage,
-    local,
-    monitor,
-    ops,
-    plan,
-    store,
-    ui,
-    validate,
-)
+Commands load lazily, so ``flinkops --help`` and light commands start fast:
+``--help`` reads the table below and imports no command module, and
+``flinkops NAME`` imports only NAME's module (and what it needs, when it needs it).
+Adding a command is one line here, ``"name": ("module:attribute", "short help")``,
+and the ``@main.command()`` function in that module. tests/unit/test_cli_lazy.py
+checks that every entry loads, with the short help its command gives.
+"""
+
 from flinkops.cli._common import main
 
-__all__ = ["main"]
+COMMANDS: dict[str, tuple[str, str]] = {
+    "alerts": (
+        "flinkops.cli.monitor:alerts",
+        "List alert records (newest first): `flinkops alerts [JOB] [--state firing]`.",
+    ),
+    "apply": ("flinkops.cli.apply:apply", "Carry the plan out on the cluster, savepoint-safe."),
+    "diagnose": (
+        "flinkops.cli.ops:diagnose_cmd",
+        "Rule-based advice about a job: restarts, checkpoints, back pressure, records, "
+        "known root causes; each finding with evidence and a next step.",
+    ),
+    "events": (
+        "flinkops.cli.apply:events",
+        "Run events (submissions, savepoints, failures, rollbacks), newest first.",
+    ),
+    "history": (
+        "flinkops.cli.apply:history",
+        "The versions of JOB applied to the target: hash, time, git commit, outcome.",
+    ),
+    "lineage": (
+        "flinkops.cli.lineage:lineage",
+        "Table and column lineage of every INSERT, and the edges between jobs.",
+    ),
+    "local": (
+        "flinkops.cli.local:local",
+        "Run a Flink session cluster on this machine (needs Java 11+).",
+    ),
+    "logs": (
+        "flinkops.cli.ops:logs",
+        "The JobManager's (or a TaskManager's) log as Flink serves it, for a known JOB.",
+    ),
+    "metrics": (
+        "flinkops.cli.monitor:metrics",
+        "Show a job's metric history: a sparkline per series, or the points in JSON.",
+    ),
+    "monitor": (
+        "flinkops.cli.monitor:monitor",
+        "Watch the target's managed jobs: sample metrics, raise and resolve alerts.",
+    ),
+    "plan": (
+        "flinkops.cli.plan:plan",
+        "Show what apply would do to each job, and what happens to its state.",
+    ),
+    "rollback": (
+        "flinkops.cli.apply:rollback",
+        "Put version N of JOB back, through the same savepoint-safe update.",
+    ),
+    "savepoint": (
+        "flinkops.cli.ops:savepoint",
+        "Take a savepoint of a running job without stopping it; record it in the store.",
+    ),
+    "show": (
+        "flinkops.cli.ops:show",
+        "A job's overview, configuration as applied, vertices, checkpoints, exceptions, "
+        "versions and events (JOB: a spec name or a Flink job id).",
+    ),
+    "status": (
+        "flinkops.cli.ops:status",
+        "Desired and current state of every job on a target, with state counts.",
+    ),
+    "store": (
+        "flinkops.cli.store:store",
+        "The version store: where it is, what it holds, moving it to PostgreSQL.",
+    ),
+    "ui": (
+        "flinkops.cli.ui:ui",
+        "Serve the ops console: job overview with state counts, job details (DAG, "
+        "checkpoints, exceptions, logs, configuration, SQL, lineage, versions, events), "
+        "cross-job column lineage and version diffs, with a JSON API under /api/.",
+    ),
+    "validate": (
+        "flinkops.cli.validate:validate",
+        "Check the project and every job spec without touching a cluster.",
+    ),
+}
+main.add_lazy(COMMANDS)
+
+__all__ = ["COMMANDS", "main"]

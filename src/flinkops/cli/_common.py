@@ -8,19 +8,19 @@ exit 1; tracebacks only with ``--debug``.
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import click
 
-from flinkops import __version__
 from flinkops.errors import FlinkopsError, SpecError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = [
+    "LazyGroup",
     "debug_enabled",
     "emit_json",
     "format_option",
@@ -31,8 +31,79 @@ __all__ = [
 ]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, "--version", prog_name="flinkops")
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``; the version is looked up only when asked for."""
+    if not value or ctx.resilient_parsing:
+        return
+    from flinkops import __version__
+
+    click.echo(f"flinkops, version {__version__}")
+    ctx.exit()
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported when one is run, not when the CLI starts.
+
+    ``lazy`` maps a command name to ``("package.module:attribute", "short help")``
+    (the table is in ``flinkops/cli/__init__.py``). ``--help`` lists the names and
+    short helps from the table without importing a command module; running or
+    asking ``NAME --help`` imports only NAME's module (click's LazyGroup pattern).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy: dict[str, tuple[str, str]] = {}
+
+    def add_lazy(self, commands: Mapping[str, tuple[str, str]]) -> None:
+        self.lazy.update(commands)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            self.commands[cmd_name] = self._load(cmd_name)
+        return self.commands.get(cmd_name)
+
+    def _load(self, name: str) -> click.Command:
+        module_name, _, attribute = self.lazy[name][0].partition(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{self.lazy[name][0]} (command {name!r}) is not a click command")
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Like click's, with the table's short help for commands not imported yet."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = []
+        for name in names:
+            command = self.commands.get(name)
+            if command is not None:
+                if command.hidden:
+                    continue
+                rows.append((name, command.get_short_help_str(limit)))
+            else:
+                placeholder = click.Command(name, help=self.lazy[name][1])
+                rows.append((name, placeholder.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
@@ -76,6 +147,8 @@ def handle_errors(fn: F) -> F:
 
 
 def project_option(fn: F) -> F:
+    from pathlib import Path  # here: `flinkops --help` does not need pathlib
+
     return click.option(
         "--project",
         "project_dir",

@@ -8,10 +8,10 @@ import threading
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from flinkops.apply import Applier, ApplyResult, saved_plan, spec_from_version, stale_reasons
 from flinkops.cli._common import (
     emit_json,
     format_option,
@@ -21,13 +21,11 @@ from flinkops.cli._common import (
     target_option,
 )
 from flinkops.errors import ApplyError, PlanError, StalePlan
-from flinkops.flink.rest import redact_url
-from flinkops.observe import make_plan
-from flinkops.openlineage import OpenLineageError, applied_versions, emit_applied
-from flinkops.ops import version_diff, version_pair
-from flinkops.plan import Plan
-from flinkops.render import plan_text
-from flinkops.workspace import Workspace, open_workspace
+
+if TYPE_CHECKING:
+    from flinkops.apply import Applier, ApplyResult
+    from flinkops.plan import Plan
+    from flinkops.workspace import Workspace
 
 
 class _Progress:
@@ -50,6 +48,8 @@ class _Progress:
 
 
 def _applier(ws: Workspace, parallelism: int, quiet: bool) -> Applier:
+    from flinkops.apply import Applier
+
     return Applier(
         ws.client,
         ws.store,
@@ -173,6 +173,11 @@ def apply(
     Exit codes: 0 done (or nothing to do), 1 a job failed, was rolled back or is
     blocked, or an error.
     """
+    from flinkops.apply import ApplyResult, saved_plan, stale_reasons
+    from flinkops.observe import make_plan
+    from flinkops.render import plan_text
+    from flinkops.workspace import open_workspace
+
     with open_workspace(project_dir, target) as ws:
         lock = ws.store.acquire_lock(ws.target)
         try:
@@ -191,6 +196,7 @@ def apply(
                 prune=prune or _pruning(saved),
                 only=only,
                 retry_failed=retry_failed or bool(saved and saved.get("retry_failed")),
+                compiler=ws.compiler(),
             )
             if saved is not None:
                 reasons = stale_reasons(saved, ws.redact(plan.to_json()))
@@ -221,6 +227,9 @@ def apply(
 
 def _emit_openlineage(ws: Workspace, result: ApplyResult, url: str) -> None:
     """Lineage events of the applied versions; a refusing endpoint is a warning only."""
+    from flinkops.flink.rest import redact_url
+    from flinkops.openlineage import OpenLineageError, applied_versions, emit_applied
+
     applied = applied_versions(result.to_json()["results"], {s.name: s.sql for s in ws.specs})
     try:
         sent = emit_applied(applied, url, namespace=f"flinkops/{ws.target}")
@@ -257,6 +266,11 @@ def rollback(
     that changed the spec and let CI apply it; this command is for when that
     cannot wait.
     """
+    from flinkops.apply import Applier, ApplyResult, spec_from_version
+    from flinkops.observe import make_plan
+    from flinkops.render import plan_text
+    from flinkops.workspace import open_workspace
+
     with open_workspace(project_dir, target) as ws:
         record = ws.store.version(ws.target, job, to_version)
         if record is None:
@@ -286,6 +300,7 @@ def rollback(
                 specs=[old],
                 only=[job],
                 retry_failed=True,  # asked for by number, even one that was rolled back
+                compiler=ws.compiler(),
             )
             plan = _reasoned(plan, f"rollback to version {to_version}")
             if fmt == "text":
@@ -326,6 +341,9 @@ def history(
     job: str, project_dir: Path | None, target: str | None, diff: tuple[int, int] | None, fmt: str
 ) -> None:
     """The versions of JOB applied to the target: hash, time, git commit, outcome."""
+    from flinkops.ops import version_diff, version_pair
+    from flinkops.workspace import open_workspace
+
     with open_workspace(project_dir, target) as ws:
         versions = ws.store.versions(ws.target, job)
         if diff:
@@ -374,6 +392,8 @@ def events(
     job: str | None, project_dir: Path | None, target: str | None, limit: int, fmt: str
 ) -> None:
     """Run events (submissions, savepoints, failures, rollbacks), newest first."""
+    from flinkops.workspace import open_workspace
+
     with open_workspace(project_dir, target) as ws:
         data = ws.redact([e.to_json() for e in ws.store.events(ws.target, job, limit)])
     if fmt == "json":

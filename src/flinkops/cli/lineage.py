@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from flinkops.cli._common import emit_json, format_option, handle_errors, main, project_option
 from flinkops.errors import Problem, SpecError, SqlError
-from flinkops.sql.lineage import JobLineage, Lineage, combine, lineage_of_sql
-from flinkops.sql.render import to_dot, to_mermaid, to_text
+
+if TYPE_CHECKING:
+    from flinkops.sql.lineage import JobLineage
 
 
 @main.command()
@@ -35,6 +37,9 @@ def lineage(
     USE CATALOG / USE. Each column edge is labelled: identity, expression, the
     aggregate function, or window time.
     """
+    from flinkops.sql.lineage import combine
+    from flinkops.sql.render import to_dot, to_mermaid, to_text
+
     result = combine(_job_lineages(paths, project_dir))
     if impact or column:
         name = impact or column or ""
@@ -85,6 +90,8 @@ def _project_above(spec_files: set[Path]) -> Path | None:
 
 def _from_sql(job: str, sql: str, path: Path, line: int, col: int) -> JobLineage:
     """A job's lineage; a SQL error is reported at its place in ``path``."""
+    from flinkops.sql.lineage import lineage_of_sql
+
     try:
         return lineage_of_sql(sql, job)
     except SqlError as exc:
@@ -93,4 +100,4 @@ def _from_sql(job: str, sql: str, path: Path, line: int, col: int) -> JobLineage
         raise SpecError([problem]) from None
 
 
-__all__ = ["Lineage", "lineage"]
+__all__ = ["lineage"]

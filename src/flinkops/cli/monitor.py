@@ -12,7 +12,6 @@ from typing import Any
 
 import click
 
-from flinkops._models import parse_duration
 from flinkops.cli._common import (
     emit_json,
     format_option,
@@ -22,22 +21,14 @@ from flinkops.cli._common import (
     target_option,
 )
 from flinkops.errors import FlinkopsError, Problem, SpecError
-from flinkops.monitor import (
-    Monitor,
-    alert_records,
-    export_rules,
-    metrics_history,
-    send_test,
-    settings_of,
-)
-from flinkops.monitor.loop import checkpointing
-from flinkops.monitor.render import render_alerts, render_history, render_pass
-from flinkops.monitor.rules import effective_rules
-from flinkops.redact import redact
-from flinkops.workspace import open_workspace
+
+# The monitor, the store and the models load when a command runs, not for `--help`
+# (flinkops.cli's command table keeps `--help` light).
 
 
 def _seconds(value: str, what: str) -> float:
+    from flinkops._models import parse_duration
+
     try:
         return parse_duration(value)
     except ValueError as exc:
@@ -65,6 +56,9 @@ def monitor(
     With `metrics: {prometheus: URL}` history is read from Prometheus instead.
     Stop it with Ctrl-C.
     """
+    from flinkops.monitor import Monitor, settings_of
+    from flinkops.workspace import open_workspace
+
     with open_workspace(project_dir, target) as ws:
         settings = settings_of(ws.project)
         if interval is not None:
@@ -90,6 +84,8 @@ def monitor(
 
 
 def _show(report: dict[str, Any], fmt: str) -> None:
+    from flinkops.monitor.render import render_pass
+
     if fmt == "json":
         click.echo(json.dumps(report, default=str))
     else:
@@ -114,6 +110,10 @@ def metrics(project_dir: Path | None, target: str | None, job: str, since: str, 
     History comes from the store (written by `flinkops monitor`) or from Prometheus
     when flinkops.yaml sets `metrics: {prometheus: URL}`.
     """
+    from flinkops.monitor import metrics_history
+    from flinkops.monitor.render import render_history
+    from flinkops.workspace import open_workspace
+
     with open_workspace(project_dir, target) as ws:
         data = metrics_history(
             ws.project, ws.store, ws.target, job, since=_seconds(since, "--since")
@@ -161,6 +161,10 @@ def alerts(
     attempt. `alerts test CHANNEL` sends a test message; `alerts export` writes the
     rules for Prometheus.
     """
+    from flinkops.monitor import alert_records
+    from flinkops.monitor.render import render_alerts
+    from flinkops.workspace import open_workspace
+
     ctx.obj["alerts"] = (project_dir, target)
     if ctx.invoked_subcommand is not None:
         return
@@ -190,6 +194,10 @@ def alerts_test(
     ctx: click.Context, channel: str, project_dir: Path | None, target: str | None
 ) -> None:
     """Send one test message through CHANNEL (a name under alerts.channels)."""
+    from flinkops.monitor import send_test, settings_of
+    from flinkops.redact import redact
+    from flinkops.workspace import open_workspace
+
     project_dir, target = _where(ctx, project_dir, target)
     with open_workspace(project_dir, target) as ws:
         settings = settings_of(ws.project)
@@ -234,6 +242,11 @@ def alerts_export(
     Uses Flink's Prometheus reporter's metric names (label job_name). Check them
     with `promtool check rules FILE`.
     """
+    from flinkops.monitor import export_rules, settings_of
+    from flinkops.monitor.loop import checkpointing
+    from flinkops.monitor.rules import effective_rules
+    from flinkops.workspace import open_workspace
+
     project_dir, target = _where(ctx, project_dir, target)
     with open_workspace(project_dir, target) as ws:
         alerts_model = ws.project.model.alerts

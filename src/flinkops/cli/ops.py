@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,18 +21,10 @@ from flinkops.cli._common import (
     project_option,
     target_option,
 )
-from flinkops.diagnose import diagnose_job, render_findings
 from flinkops.errors import FlinkUnreachable
-from flinkops.ops import (
-    collect_show,
-    collect_status,
-    filter_status,
-    job_logs,
-    render_show,
-    render_status,
-    take_savepoint,
-)
-from flinkops.workspace import Workspace, open_workspace
+
+if TYPE_CHECKING:
+    from flinkops.workspace import Workspace
 
 
 def _labels(values: tuple[str, ...]) -> dict[str, str]:
@@ -48,6 +40,8 @@ def _labels(values: tuple[str, ...]) -> dict[str, str]:
 def _status_once(
     ws: Workspace, fmt: str, state: str | None, labels: dict[str, str], reconnect: float
 ) -> dict[str, Any]:
+    from flinkops.ops import collect_status, filter_status
+
     def reconnecting(elapsed: float, exc: FlinkUnreachable) -> None:
         if fmt == "text":
             click.secho(
@@ -101,6 +95,9 @@ def status(
     --reconnect-timeout, every job is shown UNKNOWN with the reason and the exit
     code is 1, so scripts notice. Never changes a job.
     """
+    from flinkops.ops import render_status
+    from flinkops.workspace import open_workspace
+
     wanted = _labels(labels)
     with open_workspace(project_dir, target) as ws:
         if not watch:
@@ -137,6 +134,9 @@ def show(job: str, project_dir: Path | None, target: str | None, fmt: str) -> No
 
     When the cluster does not answer, what the store knows is shown and the exit
     code is 1."""
+    from flinkops.ops import collect_show, render_show
+    from flinkops.workspace import open_workspace
+
     with open_workspace(project_dir, target) as ws:
         data = collect_show(
             ws.client,
@@ -170,6 +170,9 @@ def savepoint(
     fmt: str,
 ) -> None:
     """Take a savepoint of a running job without stopping it; record it in the store."""
+    from flinkops.ops import take_savepoint
+    from flinkops.workspace import open_workspace
+
     with open_workspace(project_dir, target) as ws:
 
         def progress(elapsed: float) -> None:
@@ -203,6 +206,9 @@ def logs(
     job: str, project_dir: Path | None, target: str | None, taskmanager: str | None, tail: int
 ) -> None:
     """The JobManager's (or a TaskManager's) log as Flink serves it, for a known JOB."""
+    from flinkops.ops import job_logs
+    from flinkops.workspace import open_workspace
+
     with open_workspace(project_dir, target) as ws:
         data = job_logs(
             ws.client, target=ws.target, name=job, taskmanager=taskmanager, tail=tail or None
@@ -225,6 +231,9 @@ def logs(
 def diagnose_cmd(job: str, project_dir: Path | None, target: str | None, fmt: str) -> None:
     """Rule-based advice about a job: restarts, checkpoints, back pressure, records,
     known root causes; each finding with evidence and a next step. Never changes a job."""
+    from flinkops.diagnose import diagnose_job, render_findings
+    from flinkops.workspace import open_workspace
+
     with open_workspace(project_dir, target) as ws:
         data = ws.redact(diagnose_job(ws.client, target=ws.target, url=ws.url, name=job))
     emit_json(data) if fmt == "json" else click.echo(render_findings(data))

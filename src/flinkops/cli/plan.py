@@ -18,9 +18,6 @@ from flinkops.cli._common import (
     target_option,
 )
 from flinkops.errors import PlanError
-from flinkops.observe import make_plan
-from flinkops.render import plan_markdown, plan_text
-from flinkops.workspace import open_workspace
 
 
 @main.command()
@@ -47,6 +44,19 @@ from flinkops.workspace import open_workspace
     help="Plan a spec whose last version failed or was rolled back again, "
     "instead of listing its job as blocked.",
 )
+@click.option(
+    "--compile-concurrency",
+    type=click.IntRange(1, 64),
+    default=None,
+    metavar="N",
+    help="Compile at most N specs at once on the cluster (default: the target's or "
+    "project's compile.concurrency, else 4).",
+)
+@click.option(
+    "--no-compile-cache",
+    is_flag=True,
+    help="Compile every spec again instead of reusing job graphs cached in the store.",
+)
 @format_option("text", "markdown", "json")
 @handle_errors
 def plan(
@@ -57,6 +67,8 @@ def plan(
     out: Path | None,
     no_compat: bool,
     retry_failed: bool,
+    compile_concurrency: int | None,
+    no_compile_cache: bool,
     fmt: str,
 ) -> None:
     """Show what apply would do to each job, and what happens to its state.
@@ -74,6 +86,10 @@ def plan(
     Exit codes (like terraform plan -detailed-exitcode): 0 no changes,
     2 changes present (blocked jobs included), 1 error.
     """
+    from flinkops.observe import make_plan
+    from flinkops.render import plan_markdown, plan_text
+    from flinkops.workspace import open_workspace
+
     with open_workspace(project_dir, target) as ws:
         unknown = sorted(set(jobs) - {s.name for s in ws.specs})
         if unknown:
@@ -88,6 +104,9 @@ def plan(
             only=list(jobs) or None,
             check_compat=not no_compat,
             retry_failed=retry_failed,
+            compiler=ws.compiler(
+                concurrency=compile_concurrency, cache=False if no_compile_cache else None
+            ),
         )
         data = ws.redact(result.to_json())
     if out is not None:

@@ -9,7 +9,6 @@ import click
 
 from flinkops.cli._common import emit_json, format_option, handle_errors, main, project_option
 from flinkops.errors import StoreError
-from flinkops.spec import load_project, resolve_env_refs
 from flinkops.store import Store, copy_store, store_info
 
 
@@ -35,6 +34,8 @@ def info(project_dir: Path | None, fmt: str) -> None:
     interrupted and the next one finishes it) and journal entries; the targets
     and their jobs; who holds an apply lock.
     """
+    from flinkops.spec import load_project
+
     project = load_project(project_dir)
     with Store(project.store_location) as s:
         data = store_info(s)
@@ -99,6 +100,8 @@ def migrate(to_url: str, from_location: str | None, project_dir: Path | None, fm
     one transaction: when a count differs, nothing is kept. Then point the
     project's `store` at URL.
     """
+    from flinkops.spec import load_project, resolve_env_refs
+
     try:
         dest_url = resolve_env_refs(to_url)
     except KeyError as e:

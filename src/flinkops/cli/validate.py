@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from flinkops.cli._common import emit_json, format_option, handle_errors, main, project_option
-from flinkops.validate import validate_project
 
 
 @main.command()
@@ -24,6 +23,8 @@ def validate(project_dir: Path | None, fmt: str) -> None:
     problem is reported as path:line:col with its JSON pointer. Exit 0 when
     valid, 1 otherwise.
     """
+    from flinkops.validate import validate_project
+
     report = validate_project(project_dir)
     if fmt == "json":
         emit_json(report.to_json())

@@ -34,8 +34,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from flinkops.errors import LocalClusterError
 
 __all__ = [
@@ -653,6 +651,8 @@ class LocalCluster:
 
 
 def _get_json(url: str, *, timeout: float) -> dict[str, Any] | None:
+    import httpx  # here, so `flinkops local down` and --help do not load it
+
     try:
         r = httpx.get(url, timeout=timeout)
         if r.status_code != 200:

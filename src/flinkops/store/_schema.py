@@ -173,6 +173,19 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        6,
+        "compiled job graphs cache",
+        (
+            """CREATE TABLE compiled_graphs (
+                cache_key TEXT NOT NULL PRIMARY KEY,
+                flink_version TEXT NOT NULL,
+                cluster TEXT NOT NULL,
+                graph TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )""",
+        ),
+    ),
 )
 
 #: The schema version this flinkops writes.

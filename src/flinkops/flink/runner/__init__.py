@@ -271,14 +271,16 @@ def compile_sql(
     statements: list[str],
     flink_configuration: dict[str, str] | None = None,
     parallelism: int | None = None,
+    jar_id: str | None = None,
 ) -> dict[str, Any]:
     """Compile the SQL in the cluster's planner without running it; Flink's job graph.
 
     The graph is ``{"jid", "name", "type", "nodes": [{"id", "parallelism",
     "operator", "description", "inputs"...}]}``. Invalid SQL raises FlinkError
     whose message carries Flink's error (e.g. ``Cannot find table ...``).
+    ``jar_id`` (from ``ensure_uploaded``) saves listing the jars for each of many compiles.
     """
-    jar_id = ensure_uploaded(client)
+    jar_id = jar_id or ensure_uploaded(client)
     body = build_run_body(
         job_name=job_name,
         statements=statements,
