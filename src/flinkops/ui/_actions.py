@@ -79,6 +79,7 @@ def _restart(ws: Workspace, name: str) -> dict[str, Any]:
             "`flinkops plan` shows the difference and `flinkops apply` deploys it"
         )
     applied = ws.store.latest_version(ws.target, name)
+    newest = ws.store.latest_version(ws.target, name, outcome=None)
     change = Change(
         job=name,
         action=Action.RESTART,
@@ -88,6 +89,8 @@ def _restart(ws: Workspace, name: str) -> dict[str, Any]:
         spec_hash=spec.spec_hash,
         live=live,
         applied_version=applied.version if applied else None,
+        # numbered as plan numbers it: after every recorded version, failed ones included
+        version=max(newest.version if newest else 0, live.version or 0) + 1,
     )
     with ws.store.acquire_lock(ws.target):
         applier = Applier(ws.client, ws.store, target=ws.target, specs=ws.specs)
