@@ -215,6 +215,12 @@ def test_copy_store_then_use_it(tmp_path: Path, pg_url: str) -> None:
                 "savepoints": 1,
                 "transitions": 2,
                 "journal": 2,
+                # the monitoring tables and the compiled-graph cache are copied too (empty)
+                "metric_layouts": 0,
+                "metric_samples": 0,
+                "alerts": 0,
+                "alert_deliveries": 0,
+                "compiled_graphs": 0,
             }
             assert src.locks() == []  # the copy held and released every target's lock
             assert dest.versions("local", "orders") == src.versions("local", "orders")
