@@ -378,6 +378,28 @@ class FlinkClient:
                 )
             self._sleep(poll)
 
+    def dispose_savepoint(self, path: str, timeout: float = 60.0, poll: float = 0.5) -> None:
+        """``POST /savepoint-disposal``, then poll it: Flink deletes the savepoint's files.
+
+        Raises FlinkError with Flink's cause when it fails, or on timeout.
+        """
+        data = self._request("POST", "/savepoint-disposal", json={"savepoint-path": path})
+        trigger = str(data["request-id"])
+        where = f"disposal of savepoint {path} at {redact_url(self.base_url)}"
+        deadline = time.monotonic() + timeout
+        while True:
+            st = SavepointStatus.from_json(self._get(f"/savepoint-disposal/{_seg(trigger)}"))
+            if st.done and not st.failure_cause:
+                return
+            if st.done or time.monotonic() > deadline:
+                cause = root_line(st.failure_cause) if st.done else f"not done after {timeout:g}s"
+                raise FlinkError(
+                    f"{where} failed: {cause or 'no cause given'}",
+                    url=redact_url(self.base_url),
+                    flink_errors=[st.failure_cause] if st.failure_cause else [],
+                )
+            self._sleep(poll)
+
     # jars -------------------------------------------------------------------
     def jars(self) -> list[JarFile]:
         """``GET /jars``: uploaded jars."""
