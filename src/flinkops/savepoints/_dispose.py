@@ -72,7 +72,9 @@ def dispose(
                 return Disposal(False, "filesystem", "; ".join(notes))
             method = "flink+filesystem" if flink_done else "filesystem"
             return Disposal(True, method, "; ".join(notes) or f"removed {path}")
-        return Disposal(True, "flink" if flink_done else "filesystem", "; ".join(notes) or "gone")
+        if flink_done:
+            return Disposal(True, "flink", "disposed by Flink")
+        return Disposal(True, "filesystem", "; ".join([*notes, "already gone"]))
     if flink_done:
         return Disposal(True, "flink", "disposed by Flink")
     if cleanup_command:
