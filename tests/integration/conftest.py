@@ -6,7 +6,8 @@ always stopped at the end (also when tests fail). Set FLINKOPS_TEST_FLINK_HOME
 to run against another Flink distribution (e.g. 1.20, see
 scripts/test-flink-1.20.sh). Without Java the tests are skipped, with a reason.
 
-Fixtures: ``flink_cluster`` (ClusterInfo), ``flink_client`` (FlinkClient),
+Fixtures: ``flink_cluster`` (ClusterInfo), ``adaptive_flink_cluster`` (a second
+cluster with the adaptive scheduler, started on first use), ``flink_client`` (FlinkClient),
 ``runner_jar_id``, ``submitted_jobs`` (append job ids: cancelled at teardown),
 ``wait_for_state`` (``wait_for_state(job_id, "RUNNING", timeout=60)``),
 ``wait_for_tasks`` (``wait_for_tasks(job_id)``: the job and all its tasks RUNNING,
@@ -41,11 +42,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def flink_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterInfo]:
     """One local Flink cluster for the whole session, on free ports; always stopped."""
+    yield from _session_cluster(tmp_path_factory.mktemp("flink-cluster"))
+
+
+@pytest.fixture(scope="session")
+def adaptive_flink_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterInfo]:
+    """A second cluster running the adaptive scheduler (in-place rescale); started only
+    when a test asks for it, stopped at the end of the session."""
+    yield from _session_cluster(tmp_path_factory.mktemp("flink-adaptive"), adaptive=True)
+
+
+def _session_cluster(directory: Path, *, adaptive: bool = False) -> Iterator[ClusterInfo]:
     try:
         find_java()
     except LocalClusterError as exc:
         pytest.skip(f"integration tests need Java 11+: {exc}")
-    cluster = LocalCluster(tmp_path_factory.mktemp("flink-cluster"))
+    cluster = LocalCluster(directory)
     # `timeout pytest ...` and CI cancellations send SIGTERM, which would end Python
     # without running finalizers; as an interrupt, pytest still tears this down.
     try:
@@ -58,9 +70,10 @@ def flink_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterI
             # Tests run up to ~7 small jobs at once (test_ops's fixture alone starts 6),
             # and a cancelled job frees its slot only a moment later: with too few slots
             # a job whose restart strategy is none fails with NoResourceAvailableException.
-            slots=12,
+            slots=12 if not adaptive else 4,
             flink_home=os.environ.get("FLINKOPS_TEST_FLINK_HOME") or None,
             timeout=180,
+            adaptive_scheduler=adaptive,
         )
         yield info
     finally:

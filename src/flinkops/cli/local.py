@@ -54,6 +54,12 @@ def local() -> None:
     help="Flink distribution to run (default: $FLINK_HOME, else apache-flink-libraries).",
 )
 @click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait for it.")
+@click.option(
+    "--adaptive-scheduler",
+    is_flag=True,
+    help="Run Flink's adaptive scheduler, which rescales a running job in place when its "
+    "parallelism changes (PUT /jobs/:id/resource-requirements), keeping its state.",
+)
 @format_option("text", "json")
 @handle_errors
 def up(
@@ -62,6 +68,7 @@ def up(
     cluster_dir: Path | None,
     flink_home: Path | None,
     timeout: float,
+    adaptive_scheduler: bool,
     fmt: str,
 ) -> None:
     """Start a JobManager and a TaskManager; wait until they are ready.
@@ -70,7 +77,12 @@ def up(
     """
     cluster = _cluster(cluster_dir)
     info = cluster.up(
-        port=port, slots=slots, flink_home=flink_home, timeout=timeout, on_progress=_say
+        port=port,
+        slots=slots,
+        flink_home=flink_home,
+        timeout=timeout,
+        on_progress=_say,
+        adaptive_scheduler=adaptive_scheduler,
     )
     if fmt == "json":
         emit_json(info.to_json())
