@@ -17,6 +17,7 @@ __all__ = [
     "PLAN_FORMAT_VERSION",
     "Action",
     "Applied",
+    "Attempt",
     "Change",
     "Compat",
     "CompatBasis",
@@ -53,11 +54,17 @@ class Action(StrEnum):
     SUSPEND = "suspend"
     CANCEL = "cancel"
     DELETE = "delete"
+    BLOCKED = "blocked"  # its spec failed or was rolled back: left alone until it changes
     NOOP = "noop"
 
     @property
     def symbol(self) -> str:
         return _SYMBOLS[self]
+
+    @property
+    def starts(self) -> bool:
+        """Whether the action submits a new version of the job."""
+        return self in (Action.CREATE, Action.RESUME, Action.UPDATE, Action.RESTART)
 
 
 _SYMBOLS = {
@@ -68,6 +75,7 @@ _SYMBOLS = {
     Action.SUSPEND: "-",
     Action.CANCEL: "-",
     Action.DELETE: "-",
+    Action.BLOCKED: "!",
     Action.NOOP: " ",
 }
 
@@ -161,6 +169,33 @@ class CompatBasis(StrEnum):
 
 
 @dataclass(frozen=True)
+class Attempt:
+    """The newest version the store recorded of a job, whatever became of it.
+
+    Plans number the next version after it (failed and rolled-back versions count),
+    and a spec whose newest version failed or was rolled back is blocked.
+    """
+
+    version: int
+    outcome: str
+    spec_hash: str
+    at: str = ""
+    root_cause: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome in ("failed", "rolled-back")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "outcome": self.outcome,
+            "at": self.at,
+            "root_cause": self.root_cause,
+        }
+
+
+@dataclass(frozen=True)
 class Compat:
     """Flink-planner verdict on restoring old state into the new SQL."""
 
@@ -187,6 +222,8 @@ class Change:
     lineage: Mapping[str, Any] | None = None
     downstream: tuple[str, ...] = ()
     missing_savepoint_dir: bool = False
+    steps: tuple[Any, ...] = ()  # transitions.Step: what apply runs, in order
+    blocked: Attempt | None = None  # the failed attempt of this spec (action BLOCKED)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -206,7 +243,48 @@ class Change:
             "config_diff": list(self.config_diff),
             "lineage": dict(self.lineage) if self.lineage else None,
             "downstream": list(self.downstream),
+            "steps": [s.to_json() for s in self.steps],
+            "blocked": self.blocked.to_json() if self.blocked else None,
         }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Change:
+        """A change from its JSON form (a plan file, the journal), without its steps
+        (``transitions.step_from_json`` reads those) and without diffs."""
+        live = data.get("live")
+        blocked = data.get("blocked")
+        return cls(
+            job=data["job"],
+            action=Action(data["action"]),
+            state=StateImpact(data["state"]),
+            reason=data.get("reason", ""),
+            state_reason=data.get("state_reason", ""),
+            upgrade_mode=data.get("upgrade_mode", "savepoint"),
+            restore_from=data.get("restore_from"),
+            spec_hash=data.get("spec_hash"),
+            version=data.get("version"),
+            applied_version=data.get("applied_version"),
+            downstream=tuple(data.get("downstream") or ()),
+            live=LiveJob(
+                job_id=live["job_id"],
+                name=live.get("name", ""),
+                state=live["state"],
+                version=live.get("version"),
+                spec_hash=live.get("spec_hash"),
+                managed_name=data["job"],
+            )
+            if live
+            else None,
+            blocked=Attempt(
+                blocked["version"],
+                blocked["outcome"],
+                data.get("spec_hash") or "",
+                blocked.get("at", ""),
+                blocked.get("root_cause", ""),
+            )
+            if blocked
+            else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -222,6 +300,7 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
+        """Anything apply would do, or refuse to do (a blocked job)."""
         return any(c.action is not Action.NOOP for c in self.changes)
 
     def summary(self) -> dict[str, int]:
@@ -250,6 +329,7 @@ class Plan:
                     "live_spec_hash": c.live.spec_hash if c.live else None,
                     "spec_hash": c.spec_hash,
                     "applied_version": c.applied_version,
+                    "version": c.version,
                 }
                 for c in self.changes
             },

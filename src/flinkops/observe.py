@@ -20,6 +20,7 @@ from flinkops.live import read_jobs, require_identities, runs_of
 from flinkops.plan import (
     Action,
     Applied,
+    Attempt,
     Compat,
     LiveJob,
     Plan,
@@ -33,7 +34,14 @@ from flinkops.sql.lineage import JobLineage, Lineage, combine, diff_lineage, lin
 from flinkops.store import Store
 from flinkops.store._records import utc_now
 
-__all__ = ["APPLIED_OUTCOMES", "Observed", "applied_from_store", "make_plan", "observe"]
+__all__ = [
+    "APPLIED_OUTCOMES",
+    "Observed",
+    "applied_from_store",
+    "attempts_from_store",
+    "make_plan",
+    "observe",
+]
 
 #: Version outcomes that mean "this is what flinkops last put in place".
 APPLIED_OUTCOMES = ("applied", "suspended", "cancelled", "deleted")
@@ -267,6 +275,16 @@ def _lineage(specs: Sequence[JobSpec], observed: Observed) -> _LineageView:
     )
 
 
+def attempts_from_store(store: Store, target: str, jobs: Sequence[str]) -> dict[str, Attempt]:
+    """Per job, the newest version the store recorded, whatever its outcome."""
+    out: dict[str, Attempt] = {}
+    for job in jobs:
+        v = store.latest_version(target, job, outcome=None)
+        if v is not None:
+            out[job] = Attempt(v.version, v.outcome, v.spec_hash, v.applied_at, v.message)
+    return out
+
+
 def _interrupted(store: Store, target: str) -> list[str]:
     """Transitions an apply left open (killed, or the cluster stopped answering)."""
     out = []
@@ -291,10 +309,17 @@ def make_plan(
     prune: bool = False,
     only: Sequence[str] | None = None,
     check_compat: bool = True,
+    retry_failed: bool = False,
 ) -> Plan:
-    """Observe, check state compatibility with Flink's planner, and build the plan."""
+    """Observe, check state compatibility with Flink's planner, and build the plan.
+
+    ``retry_failed`` plans a spec whose newest version failed or was rolled back
+    instead of blocking it."""
     observed = observe(client, store, target, url, specs)
+    names = {s.name for s in specs} | {j.managed_name for j in observed.live if j.managed_name}
     args: dict[str, Any] = {
+        "attempts": attempts_from_store(store, target, sorted(n for n in names if n)),
+        "retry_failed": retry_failed,
         "target": target,
         "url": url,
         "prune": prune,
@@ -320,8 +345,11 @@ def make_plan(
     )
     changed = {c.job for c in plan.changes if c.action is not Action.NOOP}
     mermaid = view.mermaid(changed)
+    extra: dict[str, Any] = {"lineage_mermaid": mermaid} if mermaid else {}
+    if retry_failed:
+        extra["retry_failed"] = True
     return replace(
         plan,
         warnings=(*_interrupted(store, target), *plan.warnings, *warnings, *view.warnings),
-        extra={"lineage_mermaid": mermaid} if mermaid else {},
+        extra=extra,
     )

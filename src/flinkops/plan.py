@@ -11,15 +11,17 @@ plan (item 6).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flinkops._diffs import config_diff, sql_diff
+from flinkops._plan_live import current_live, live_warnings
 from flinkops._plan_types import (
     ACTIVE_STATES,
     PLAN_FORMAT_VERSION,
     Action,
     Applied,
+    Attempt,
     Change,
     Compat,
     LiveJob,
@@ -28,12 +30,14 @@ from flinkops._plan_types import (
 )
 from flinkops.redact import redact, sensitive_sql_values
 from flinkops.spec import JobSpec
+from flinkops.transitions import spec_steps
 
 __all__ = [
     "ACTIVE_STATES",
     "PLAN_FORMAT_VERSION",
     "Action",
     "Applied",
+    "Attempt",
     "Change",
     "Compat",
     "LiveJob",
@@ -55,6 +59,8 @@ class _Inputs:
     compat: Mapping[str, Compat]
     lineage: Mapping[str, Mapping[str, Any]]
     downstream: Mapping[str, Sequence[str]]
+    attempts: Mapping[str, Attempt]
+    retry_failed: bool
 
 
 def build_plan(
@@ -72,25 +78,39 @@ def build_plan(
     flink_version: str = "",
     created_at: str = "",
     only: Sequence[str] | None = None,
+    attempts: Mapping[str, Attempt] | None = None,
+    retry_failed: bool = False,
 ) -> Plan:
     """Decide one change per job. Pure: no I/O, no clock, no randomness.
 
     ``live`` is every job the cluster lists; ``applied`` maps job name to what the
     store knows; ``compat`` maps job name to the planner's verdict for an update;
-    ``only`` limits the plan to those job names.
+    ``only`` limits the plan to those job names. ``attempts`` maps job name to the
+    newest version the store recorded (any outcome): new versions are numbered after
+    it, and a spec whose newest version failed or was rolled back is BLOCKED unless
+    ``retry_failed``. Each change carries the steps apply will run.
     """
-    inputs = _Inputs(target, default_savepoint_dir, compat or {}, lineage or {}, downstream or {})
-    by_name = _current_live(live)
+    inputs = _Inputs(
+        target,
+        default_savepoint_dir,
+        compat or {},
+        lineage or {},
+        downstream or {},
+        attempts or {},
+        retry_failed,
+    )
+    by_name = current_live(live)
     changes: list[Change] = []
     for spec in sorted(specs, key=lambda s: s.name):
         if only and spec.name not in only:
             continue
-        changes.append(_decide(spec, by_name.get(spec.name), applied.get(spec.name), inputs))
+        change = _decide(spec, by_name.get(spec.name), applied.get(spec.name), inputs)
+        changes.append(_with_steps(_blocked(spec, change, inputs), spec, inputs))
     spec_names = {s.name for s in specs}
     for name, job in sorted(by_name.items()):
         if name in spec_names or (only and name not in only) or not job.active:
             continue
-        changes.append(_orphan(job, applied.get(name), prune))
+        changes.append(_with_steps(_orphan(job, applied.get(name), prune), None, inputs))
     unmanaged = tuple(
         sorted((j for j in live if j.managed_name is None), key=lambda j: (j.name, j.job_id))
     )
@@ -99,52 +119,44 @@ def build_plan(
         url=url,
         changes=tuple(changes),
         unmanaged=unmanaged,
-        warnings=_warnings(changes, live),
+        warnings=live_warnings(changes, live),
         flink_version=flink_version,
         created_at=created_at,
     )
 
 
-def _warnings(changes: Sequence[Change], live: Sequence[LiveJob]) -> tuple[str, ...]:
-    """What a reviewer should know that no single change says."""
-    out: list[str] = []
-    planned = {c.job: c for c in changes}
-    active: dict[str, list[str]] = {}
-    for job in live:
-        if job.managed_name and job.active:
-            active.setdefault(job.managed_name, []).append(job.job_id)
-    for name, ids in sorted(active.items()):
-        if name in planned and len(ids) > 1:
-            out.append(
-                f"{name}: {len(ids)} live jobs carry its identity ({', '.join(sorted(ids))}); "
-                "the plan acts on the newest, cancel the others by hand"
-            )
-    for job in live:
-        change = planned.get(job.name)
-        if (
-            job.managed_name is None
-            and job.active
-            and change is not None
-            and change.action in (Action.CREATE, Action.RESUME, Action.RESTART)
-        ):
-            out.append(
-                f"{job.name}: an unmanaged job of that name is {job.state} ({job.job_id}); "
-                f"{change.action.value} starts another one beside it"
-            )
-    return tuple(out)
+def _blocked(spec: JobSpec, change: Change, inputs: _Inputs) -> Change:
+    """``change`` turned into BLOCKED when it would start a spec whose newest recorded
+    version (the same spec hash) failed or was rolled back: retrying it on every apply
+    would restart a healthy job for nothing. A changed spec or ``retry_failed`` lifts it."""
+    attempt = inputs.attempts.get(spec.name)
+    if (
+        not change.action.starts
+        or attempt is None
+        or not attempt.failed
+        or attempt.spec_hash != spec.spec_hash
+        or inputs.retry_failed
+    ):
+        return change
+    return replace(
+        change,
+        action=Action.BLOCKED,
+        state=StateImpact.NONE,
+        reason=f"version {attempt.version} of this spec was {attempt.outcome}; change the "
+        "spec, or plan and apply with --retry-failed to try it again",
+        state_reason="left as it is",
+        version=attempt.version,
+        blocked=attempt,
+        restore_from=None,
+        missing_savepoint_dir=False,
+    )
 
 
-def _current_live(live: Sequence[LiveJob]) -> dict[str, LiveJob]:
-    """Per managed name, the active job if there is one, else the most recent one."""
-    best: dict[str, LiveJob] = {}
-    for job in live:
-        if job.managed_name is None:
-            continue
-        seen = best.get(job.managed_name)
-        key = (job.active, job.start_time or 0)
-        if seen is None or key > (seen.active, seen.start_time or 0):
-            best[job.managed_name] = job
-    return best
+def _with_steps(change: Change, spec: JobSpec | None, inputs: _Inputs) -> Change:
+    """``change`` with the steps apply will run for it (none for a noop or a block)."""
+    if change.action in (Action.NOOP, Action.BLOCKED) or change.version is None:
+        return change
+    return replace(change, steps=tuple(spec_steps(change, spec, inputs.default_savepoint_dir)))
 
 
 def _orphan(job: LiveJob, applied: Applied | None, prune: bool) -> Change:
@@ -232,8 +244,15 @@ def _noop(base: dict[str, Any], reason: str) -> Change:
     return Change(**base, action=Action.NOOP, state=StateImpact.NONE, reason=reason)
 
 
-def _next_version(applied: Applied | None, live: LiveJob | None) -> int:
-    known = max(applied.version if applied else 0, (live.version or 0) if live else 0)
+def _next_version(applied: Applied | None, live: LiveJob | None, inputs: _Inputs, job: str) -> int:
+    """The number apply records: after every version the store or the cluster knows,
+    failed and rolled-back ones included."""
+    attempt = inputs.attempts.get(job)
+    known = max(
+        applied.version if applied else 0,
+        (live.version or 0) if live else 0,
+        attempt.version if attempt else 0,
+    )
     return known + 1
 
 
@@ -348,7 +367,7 @@ def _update(
             "savepoint": "savepoint taken when stopping",
             "last-state": "latest retained checkpoint",
         }.get(spec.upgrade_mode),
-        version=_next_version(applied, live),
+        version=_next_version(applied, live, inputs, spec.name),
         missing_savepoint_dir=spec.upgrade_mode == "savepoint" and not has_sp_dir,
     )
 
@@ -393,7 +412,11 @@ def _start(
     base: dict[str, Any],
 ) -> Change:
     """Desired running and nothing active: resume, restart (drift) or create."""
-    start = {**base, **_extras(spec, inputs), "version": _next_version(applied, live)}
+    start = {
+        **base,
+        **_extras(spec, inputs),
+        "version": _next_version(applied, live, inputs, spec.name),
+    }
     if applied is not None and applied.outcome == "suspended":
         return _resume(spec, applied, inputs, start)
     if applied is not None and applied.outcome not in ("cancelled", "deleted"):

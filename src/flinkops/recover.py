@@ -1,164 +1,123 @@
-"""Finish or roll back what an interrupted apply left in the journal.
+"""Finish what a killed apply left in the journal, with the same step runner.
 
 Run with the target's lock held: any transition still open then belongs to an
-apply that died. Savepoints it took are recorded first (never forgotten); a job
-it submitted is adopted (never submitted twice); then the remaining steps run,
-or the transition is closed when it had changed nothing.
+apply that died (or lost the cluster). ``resume_point`` reads its journal
+(pure): which list it was running (the forward steps, or the rollback or abort a
+failure appended), what the steps that ended produced, and which steps are left.
+The runner then carries on from there; its steps are safe to take again (a stop
+polls the trigger it journaled, a cancel skips a job that ended, a submit adopts a
+live job already carrying its version, a record overwrites), so nothing is
+submitted twice and no savepoint is forgotten.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from flinkops.errors import ApplyError, FlinkError
-from flinkops.health import TERMINAL, latest_checkpoint
-from flinkops.plan import ACTIVE_STATES, Action, Change, LiveJob, StateImpact
+from flinkops.errors import FlinkError
+from flinkops.plan import ACTIVE_STATES, Change
+from flinkops.runner import Run, StepRunner
+from flinkops.spec import JobSpec
 from flinkops.store._records import Transition
-from flinkops.transitions import Cancel, Step, StopWithSavepoint, Submit, steps_for
+from flinkops.transitions import Cancel, Step, StopWithSavepoint, spec_steps, step_from_json
 
-if TYPE_CHECKING:
-    from flinkops.apply import Applier, _Run
-
-
-__all__ = ["change_from", "recover"]
+__all__ = ["Resume", "recover", "resume_point"]
 
 
-def recover(applier: Applier) -> list[str]:
-    """Finish or roll back the transitions an interrupted apply left open.
+@dataclass(frozen=True)
+class Resume:
+    """Where an open transition stands: the list it runs, the steps left, its context."""
 
-    Returns one line per transition handled.
-    """
-    done = []
-    for t in applier.store.open_transitions(applier.target):
-        done.append(_recover_one(applier, t))
-    return done
+    steps: list[Step]
+    remaining: list[Step]
+    ctx: dict[str, Any]
+    status: str
+    started: bool  # whether any step ended, or a stop was triggered
 
 
-def _recover_one(applier: Applier, t: Transition) -> str:
-    change = change_from(t.plan)
-    job = t.job
-    version = int(t.plan.get("version") or 0)
-    from flinkops.apply import _Run
-
-    run = _Run(
-        change,
-        applier.specs.get(job),
-        version,
-        t.id,
-        {"old_job_id": change.live.job_id if change.live else None},
+def resume_point(t: Transition, forward: list[Step]) -> Resume:
+    """Read the journal of ``t``, whose forward steps are ``forward``. Pure."""
+    live = t.plan.get("live") or {}
+    ctx: dict[str, Any] = {"old_job_id": live.get("job_id")}
+    steps, status = forward, "done"
+    for entry in t.steps:
+        if entry.phase != "failed":
+            ctx.update({k: v for k, v in entry.data.items() if k != "step"})
+        elif "then" in entry.data:  # a failure appended the rollback or the abort
+            steps = [step_from_json(s) for s in entry.data["then"]]
+            status = entry.data.get("status", "failed")
+            ctx.update(error=entry.data.get("error"), root_cause=entry.data.get("root_cause"))
+    ended = {e.step for e in t.steps if e.phase == "end"}
+    failed_over = any(e.phase == "failed" and "then" in e.data for e in t.steps)
+    return Resume(
+        steps=steps,
+        remaining=[s for s in steps if s.name not in ended],
+        ctx=ctx,
+        status=status,
+        started=bool(ended) or failed_over or "trigger_id" in ctx,
     )
-    for name in ("stop", "cancel", "submit"):
-        run.ctx.update({k: v for k, v in t.data(name).items() if k != "step"})
-    stop = t.data("stop")
-    if stop.get("trigger_id") and not run.ctx.get("savepoint"):
-        try:
-            st = applier.client.savepoint_status(stop["stopping"], stop["trigger_id"])
-            if st.location:
-                run.ctx["savepoint"] = st.location
-        except FlinkError:
-            pass
-    if run.ctx.get("savepoint"):
-        kind = "suspend" if change.action is Action.SUSPEND else "stop"
-        applier.store.record_savepoint(
-            applier.target,
-            job,
-            run.ctx["savepoint"],
-            kind=kind,
-            job_id=run.ctx.get("old_job_id"),
-            version=change.applied_version,
-        )
-    if not run.ctx.get("job_id") and t.last("submit") is not None:
-        found = applier._find_submitted(job, version)
-        if found:
-            run.ctx["job_id"] = found
-    applier.store.add_event(
-        applier.target,
-        job,
+
+
+def _forward(t: Transition, spec: JobSpec | None, default_dir: str | None) -> list[Step]:
+    """The forward steps the plan journaled (older journals: rebuilt from the change)."""
+    if t.plan.get("steps"):
+        return [step_from_json(s) for s in t.plan["steps"]]
+    return spec_steps(Change.from_json(t.plan), spec, default_dir)
+
+
+def recover(
+    runner: StepRunner, specs: Mapping[str, JobSpec], default_dir: str | None = None
+) -> list[Run]:
+    """Resume every transition an interrupted apply left open on the runner's target."""
+    return [
+        _recover_one(runner, t, specs.get(t.job), default_dir)
+        for t in runner.store.open_transitions(runner.target)
+    ]
+
+
+def _recover_one(
+    runner: StepRunner, t: Transition, spec: JobSpec | None, default_dir: str | None
+) -> Run:
+    forward = _forward(t, spec, default_dir)
+    point = resume_point(t, forward)
+    run = Run(
+        job=t.job,
+        action=t.action,
+        tid=t.id,
+        version=int(t.plan.get("version") or 0),
+        applied_version=t.plan.get("applied_version"),
+        reason=t.plan.get("reason", ""),
+        spec=spec,
+        steps=point.steps,
+        ctx=point.ctx,
+        status=point.status,
+        done={s.name for s in point.steps if s not in point.remaining},
+    )
+    runner.store.add_event(
+        runner.target,
+        t.job,
         "recover",
-        f"resuming an interrupted {change.action.value} (transition {t.id})",
+        f"resuming an interrupted {t.action} (transition {t.id})",
         details={k: v for k, v in run.ctx.items() if v is not None},
     )
-    remaining = _remaining(applier, t, run)
-    if remaining is None:
-        applier.store.end_transition(t.id, "failed")
-        return f"{job}: interrupted {change.action.value} had changed nothing; re-planned"
-    result = applier._run_steps(run, remaining)
-    return f"{job}: interrupted {change.action.value} -> {result.status}" + (
-        f" ({result.message})" if result.message else ""
-    )
+    if not point.started and _unchanged(runner, point, run.ctx.get("old_job_id")):
+        runner.store.end_transition(t.id, "failed")
+        run.status, run.steps = "unchanged", []
+        return run
+    return runner.run(run)
 
 
-def _remaining(applier: Applier, t: Transition, run: _Run) -> list[Step] | None:
-    """The steps still to take, or None when the transition never changed anything."""
-    change = run.change
-    spec = run.spec
-    health = spec.health if spec else None
-    steps = steps_for(
-        change,
-        version=run.version,
-        savepoint_dir=(spec.savepoint_dir if spec else None) or applier.default_savepoint_dir,
-        window=health.window_seconds if health else 0,
-        timeout=health.timeout_seconds if health else 0,
-        until_checkpoint=bool(health and health.until_checkpoint),
-    )
-    old = run.ctx.get("old_job_id")
-    old_state = None
-    if old:
-        try:
-            old_state = applier.client.job(old).state
-        except FlinkError:
-            old_state = None
-    first = steps[0] if steps else None
-    if (
-        isinstance(first, StopWithSavepoint | Cancel)
-        and old_state in ACTIVE_STATES
-        and not run.ctx.get("savepoint")
-    ):
-        return None  # the old job still runs as before
-    out: list[Step] = []
-    for step in steps:
-        if t.last(step.name, "end") is not None:
-            continue
-        if isinstance(step, StopWithSavepoint) and run.ctx.get("savepoint"):
-            continue
-        if isinstance(step, Cancel) and old_state in TERMINAL:
-            if step.keep_checkpoint and not run.ctx.get("checkpoint"):
-                path = latest_checkpoint(applier.client, old) if old else None
-                if path:
-                    run.ctx["checkpoint"] = path
-            run.ctx["cancelled"] = old
-            continue
-        if isinstance(step, Submit) and run.ctx.get("job_id"):
-            continue
-        out.append(step)
-    if spec is None and any(isinstance(s, Submit) for s in out):
-        raise ApplyError(
-            f"{t.job}: an interrupted apply needs its spec to finish, and the "
-            "spec is gone; restore the spec and apply again"
-        )
-    return out
-
-
-def change_from(data: dict[str, Any]) -> Change:
-    live = data.get("live")
-    return Change(
-        job=data["job"],
-        action=Action(data["action"]),
-        state=StateImpact(data["state"]),
-        reason=data.get("reason", ""),
-        upgrade_mode=data.get("upgrade_mode", "savepoint"),
-        restore_from=data.get("restore_from"),
-        spec_hash=data.get("spec_hash"),
-        version=data.get("version"),
-        applied_version=data.get("applied_version"),
-        live=LiveJob(
-            job_id=live["job_id"],
-            name=live.get("name", ""),
-            state=live["state"],
-            version=live.get("version"),
-            spec_hash=live.get("spec_hash"),
-            managed_name=data["job"],
-        )
-        if live
-        else None,
-    )
+def _unchanged(runner: StepRunner, point: Resume, old_job_id: str | None) -> bool:
+    """Whether the transition never changed anything: it was to begin by stopping or
+    cancelling the running job, and that job still runs as before. It is then closed
+    and re-planned rather than resumed from a plan that may be out of date."""
+    first = point.steps[0] if point.steps else None
+    if not isinstance(first, StopWithSavepoint | Cancel) or not old_job_id:
+        return False
+    try:
+        state = runner.client.job(old_job_id).state
+    except FlinkError:
+        return False
+    return state in ACTIVE_STATES and state != "CANCELLING"

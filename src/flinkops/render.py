@@ -10,7 +10,9 @@ from typing import Any
 
 import click
 
-__all__ = ["NO_CHANGES", "plan_markdown", "plan_text", "summary_line"]
+from flinkops.transitions import short
+
+__all__ = ["NO_CHANGES", "plan_markdown", "plan_text", "steps_line", "summary_line"]
 
 NO_CHANGES = "No changes. The cluster matches the specs."
 _IMPACT_ORDER = {"lost": 0, "at-risk": 1, "preserved": 2, "none": 3}
@@ -22,8 +24,9 @@ _VERBS = {
     "suspend": "to suspend",
     "cancel": "to cancel",
     "delete": "to delete",
+    "blocked": "blocked",
 }
-_COLOURS = {"+": "green", "~": "yellow", "±": "magenta", "-": "red"}
+_COLOURS = {"+": "green", "~": "yellow", "±": "magenta", "-": "red", "!": "red"}
 _IMPACT_COLOURS = {"lost": "red", "at-risk": "yellow", "preserved": "green"}
 MARKDOWN_LIMIT = 60_000  # GitHub rejects comments over 65,536 characters
 DIFF_LIMIT = 20_000  # one job's SQL diff in markdown
@@ -79,6 +82,10 @@ def plan_text(plan: dict[str, Any], *, colour: bool = False) -> str:
         lines.append(f"  {sym} {c['job']:<{width}}  {c['action']:<8} {state_s}  {c['reason']}")
         if c.get("state_reason"):
             lines.append(f"      state: {c['state_reason']}")
+        if c.get("blocked"):
+            lines.append(f"      blocked: {_blocked(c['blocked'])}")
+        if c.get("steps"):
+            lines.append(f"      steps: {steps_line(c['steps'])}")
         if c.get("restore_from"):
             lines.append(f"      restore from: {c['restore_from']}")
         if c.get("live"):
@@ -121,6 +128,17 @@ def plan_text(plan: dict[str, Any], *, colour: bool = False) -> str:
         lines.append("")
     lines.append(_style(summary_line(plan), colour, bold=True))
     return "\n".join(lines) + "\n"
+
+
+def steps_line(steps: list[dict[str, Any]]) -> str:
+    """A change's steps on one line: ``stop with savepoint → submit v2 from savepoint → ...``."""
+    return " → ".join(short(s) for s in steps)
+
+
+def _blocked(b: dict[str, Any]) -> str:
+    """Which version blocks a job, when, and why (Flink's root cause)."""
+    text = f"version {b['version']} {b['outcome']} at {b['at']}"
+    return text + (f"; root cause: {b['root_cause']}" if b.get("root_cause") else "")
 
 
 def _lineage_item(item: Any) -> str:
@@ -222,6 +240,8 @@ def _md_cell(text: str) -> str:
 def _md_versions(c: dict[str, Any]) -> str:
     """``v1 → v2`` for a change that submits a new version, else the version it touches."""
     applied, new = c.get("applied_version"), c.get("version")
+    if c.get("blocked"):
+        return f"v{applied} (v{new} {c['blocked']['outcome']})" if applied else f"v{new}"
     if applied and new and applied != new:
         return f"v{applied} → v{new}"
     shown = new or applied
@@ -230,6 +250,11 @@ def _md_versions(c: dict[str, Any]) -> str:
 
 def _md_details(c: dict[str, Any]) -> list[str]:
     body: list[str] = []
+    if c.get("blocked"):
+        body += [f"Blocked: {_md_cell(_blocked(c['blocked']))}", ""]
+    if c.get("steps"):
+        steps = " → ".join(f"`{short(s)}`" for s in c["steps"])
+        body += [f"Steps (records version {c['version']}): {steps}", ""]
     if c.get("restore_from"):
         body += [f"Restores from: `{c['restore_from']}`", ""]
     if c.get("live"):

@@ -1,16 +1,27 @@
-"""The steps each action takes, as small data (STYLE.md item 3).
+"""The steps each transition takes, as small data (STYLE.md items 3 and 14).
 
-``steps_for(change, ...)`` is pure: it turns one planned change into the list of
-steps that the applier (apply.py) executes and that a dry run renders. Steps that
-need a value an earlier step produced (the savepoint a stop took, the checkpoint
-a cancel left) name it symbolically: ``FROM_STOP``, ``FROM_CHECKPOINT``.
+Every transition is a list of step dataclasses built by one pure function:
+``steps_for(change, ...)`` for what a plan does (create, update in each upgrade
+mode, suspend, resume, cancel, restart, delete), and ``after_failure(...)`` for
+the list appended when a step fails (the rollback, or the abort that cleans up
+when there is nothing to roll back to). The runner (runner.py) executes any such
+list and the renderers show the same list. A new kind of transition is one entry
+in ``_BUILDERS`` and, when it needs a new kind of step, one step class.
+
+Steps that need a value an earlier step produced (the savepoint a stop took, the
+checkpoint a cancel left) name it symbolically: ``FROM_STOP``, ``FROM_CHECKPOINT``.
+Each step has a ``name`` unique within its transition: the journal and the crash
+points (``FLINKOPS_APPLY_CRASH_AT=<name>:<before|after|end|failed>``) use it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
 
-from flinkops.plan import Action, Change
+from flinkops._plan_types import Action, Change
+from flinkops.spec import JobSpec
 
 __all__ = [
     "FROM_CHECKPOINT",
@@ -21,44 +32,66 @@ __all__ = [
     "StopWithSavepoint",
     "Submit",
     "WaitHealthy",
+    "after_failure",
     "describe",
+    "is_rollback",
+    "short",
+    "spec_steps",
+    "step_from_json",
     "steps_for",
+    "steps_to_json",
 ]
 
 FROM_STOP = "@savepoint-of-stop"
 FROM_CHECKPOINT = "@latest-checkpoint"
+ROLLBACK = "rollback-"
+ABORT = "abort-"
+
+
+class _StepJson:
+    """``to_json``: the step's fields and its kind, the form plans and the journal hold."""
+
+    kind = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, **asdict(self)}  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True)
-class StopWithSavepoint:
+class StopWithSavepoint(_StepJson):
     """Stop the job with a savepoint; on failure the old job keeps running."""
 
     job_id: str
     target_dir: str | None
     name: str = "stop"
+    kind = "stop"
 
 
 @dataclass(frozen=True)
-class Cancel:
-    """Cancel the job; ``keep_checkpoint`` remembers its latest retained checkpoint."""
+class Cancel(_StepJson):
+    """Cancel the job (nothing to do when it already ended); ``keep_checkpoint``
+    remembers its latest retained checkpoint."""
 
     job_id: str
     keep_checkpoint: bool = False
     name: str = "cancel"
+    kind = "cancel"
 
 
 @dataclass(frozen=True)
-class Submit:
-    """Submit version ``version`` of the spec, restoring from ``restore`` (a path,
-    FROM_STOP, FROM_CHECKPOINT, or None for empty state)."""
+class Submit(_StepJson):
+    """Submit version ``version`` of the job, restoring from ``restore`` (a path,
+    FROM_STOP, FROM_CHECKPOINT, or None for empty state). The runner first looks for
+    a live job already carrying that version, so it is never submitted twice."""
 
     version: int
     restore: str | None
     name: str = "submit"
+    kind = "submit"
 
 
 @dataclass(frozen=True)
-class WaitHealthy:
+class WaitHealthy(_StepJson):
     """RUNNING with every task RUNNING and no restart for ``window`` seconds (or until
     the first completed checkpoint), within ``timeout`` seconds."""
 
@@ -66,17 +99,94 @@ class WaitHealthy:
     timeout: float
     until_checkpoint: bool = False
     name: str = "wait"
+    kind = "wait"
 
 
 @dataclass(frozen=True)
-class Record:
-    """Write the outcome to the version store."""
+class Record(_StepJson):
+    """Write ``outcome`` for version ``version`` to the version store."""
 
     outcome: str
+    version: int | None = None
     name: str = "record"
+    kind = "record"
 
 
 Step = StopWithSavepoint | Cancel | Submit | WaitHealthy | Record
+_KINDS: dict[str, type[Step]] = {
+    c.kind: c for c in (StopWithSavepoint, Cancel, Submit, WaitHealthy, Record)
+}
+
+
+def step_from_json(data: dict[str, Any]) -> Step:
+    """The step ``Step.to_json()`` wrote (from a plan file or the journal)."""
+    cls = _KINDS[data["kind"]]
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def steps_to_json(steps: list[Step] | tuple[Step, ...]) -> list[dict[str, Any]]:
+    return [s.to_json() for s in steps]
+
+
+# ---------------------------------------------------------------------- building
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    """What every builder is handed: the change and the settings that shape its steps."""
+
+    change: Change
+    version: int
+    savepoint_dir: str | None
+    wait: WaitHealthy
+
+    @property
+    def live_id(self) -> str:
+        live = self.change.live
+        assert live is not None and live.active, f"{self.change.job}: no active job"
+        return live.job_id
+
+
+def _create(c: _Ctx) -> list[Step]:
+    return [Submit(c.version, None), c.wait, Record("applied", c.version)]
+
+
+def _suspend(c: _Ctx) -> list[Step]:
+    return [StopWithSavepoint(c.live_id, c.savepoint_dir), Record("suspended", c.version)]
+
+
+def _cancel(c: _Ctx) -> list[Step]:
+    outcome = "cancelled" if c.change.action is Action.CANCEL else "deleted"
+    return [Cancel(c.live_id), Record(outcome, c.version)]
+
+
+def _start_or_replace(c: _Ctx) -> list[Step]:
+    """Resume, restart, update: start from ``restore_from`` when nothing runs, else
+    replace the running job the way its upgrade mode says."""
+    live = c.change.live
+    if live is None or not live.active:  # resume, or restart of a job that stopped
+        return [Submit(c.version, c.change.restore_from), c.wait, Record("applied", c.version)]
+    first: Step
+    if c.change.upgrade_mode == "savepoint":
+        first, restore = StopWithSavepoint(live.job_id, c.savepoint_dir), FROM_STOP
+    elif c.change.upgrade_mode == "last-state":
+        first, restore = Cancel(live.job_id, keep_checkpoint=True), FROM_CHECKPOINT
+    else:
+        first, restore = Cancel(live.job_id), None
+    return [first, Submit(c.version, restore), c.wait, Record("applied", c.version)]
+
+
+#: One entry per action: the pure function that lists its steps.
+_BUILDERS: dict[Action, Callable[[_Ctx], list[Step]]] = {
+    Action.CREATE: _create,
+    Action.RESUME: _start_or_replace,
+    Action.UPDATE: _start_or_replace,
+    Action.RESTART: _start_or_replace,
+    Action.SUSPEND: _suspend,
+    Action.CANCEL: _cancel,
+    Action.DELETE: _cancel,
+}
 
 
 def steps_for(
@@ -88,36 +198,71 @@ def steps_for(
     timeout: float,
     until_checkpoint: bool = False,
 ) -> list[Step]:
-    """The steps that carry ``change`` out; empty for a noop."""
-    wait = WaitHealthy(window, timeout, until_checkpoint)
-    live = change.live if change.live is not None and change.live.active else None
-    action = change.action
-    if action is Action.NOOP:
+    """The steps that carry ``change`` out; empty for a noop or a blocked job."""
+    build = _BUILDERS.get(change.action)
+    if build is None:
         return []
-    if action is Action.CREATE:
-        return [Submit(version, None), wait, Record("applied")]
-    if action is Action.SUSPEND:
-        assert live is not None
-        return [StopWithSavepoint(live.job_id, savepoint_dir), Record("suspended")]
-    if action in (Action.CANCEL, Action.DELETE):
-        assert live is not None
-        outcome = "cancelled" if action is Action.CANCEL else "deleted"
-        return [Cancel(live.job_id), Record(outcome)]
-    if live is None:  # resume, or restart of a job that stopped on its own
-        return [Submit(version, change.restore_from), wait, Record("applied")]
-    # update, or restart of a live job that drifted: the running job is replaced
-    if change.upgrade_mode == "savepoint":
-        first: Step = StopWithSavepoint(live.job_id, savepoint_dir)
-        restore: str | None = FROM_STOP
-    elif change.upgrade_mode == "last-state":
-        first, restore = Cancel(live.job_id, keep_checkpoint=True), FROM_CHECKPOINT
-    else:
-        first, restore = Cancel(live.job_id), None
-    return [first, Submit(version, restore), wait, Record("applied")]
+    return build(
+        _Ctx(change, version, savepoint_dir, WaitHealthy(window, timeout, until_checkpoint))
+    )
+
+
+def spec_steps(
+    change: Change, spec: JobSpec | None, default_savepoint_dir: str | None
+) -> list[Step]:
+    """``steps_for`` with the settings read from the job's spec (health gate, savepoint
+    directory); what a plan holds and apply runs."""
+    health = spec.health if spec is not None else None
+    return steps_for(
+        change,
+        version=change.version or 0,
+        savepoint_dir=(spec.savepoint_dir if spec else None) or default_savepoint_dir,
+        window=health.window_seconds if health else 0,
+        timeout=health.timeout_seconds if health else 0,
+        until_checkpoint=bool(health and health.until_checkpoint),
+    )
+
+
+def after_failure(
+    failed: Step,
+    steps: list[Step] | tuple[Step, ...],
+    *,
+    version: int,
+    rollback_to: int | None,
+    new_job_id: str | None,
+    restore: str | None,
+) -> list[Step]:
+    """The list appended when ``failed`` (a step of ``steps``) raised. Pure.
+
+    - A step of a rollback or an abort failed, or a stop/cancel that changed nothing
+      (the old job keeps running), or recording failed: nothing more ([]).
+    - A submit or wait failed after the running job was replaced, and the store holds
+      the version to go back to (``rollback_to``): the rollback. It cancels the new job,
+      submits ``rollback_to`` from ``restore`` (the same savepoint or checkpoint), waits
+      until healthy and records ``version`` as rolled back.
+    - Otherwise (a new job, a resume, nothing to go back to): the abort. It cancels the
+      new job and records ``version`` as failed; the state stays at ``restore``.
+    """
+    if failed.name.startswith((ROLLBACK, ABORT)) or not isinstance(failed, Submit | WaitHealthy):
+        return []
+    cancel: list[Step] = [Cancel(new_job_id)] if new_job_id else []
+    replaced = isinstance(steps[0], StopWithSavepoint | Cancel)
+    wait = next((s for s in steps if isinstance(s, WaitHealthy)), None)
+    if replaced and rollback_to is not None and wait is not None:
+        listed = [*cancel, Submit(rollback_to, restore), wait, Record("rolled-back", version)]
+        return [replace(s, name=ROLLBACK + s.name) for s in listed]
+    return [replace(s, name=ABORT + s.name) for s in [*cancel, Record("failed", version)]]
+
+
+def is_rollback(steps: list[Step] | tuple[Step, ...]) -> bool:
+    return any(s.name.startswith(ROLLBACK) for s in steps)
+
+
+# ---------------------------------------------------------------------- display
 
 
 def describe(step: Step) -> str:
-    """One line for a dry run or a progress message."""
+    """One line for a progress message or an event."""
     if isinstance(step, StopWithSavepoint):
         return f"stop {step.job_id} with a savepoint" + (
             f" into {step.target_dir}" if step.target_dir else ""
@@ -139,4 +284,23 @@ def describe(step: Step) -> str:
             else f"{step.window:g}s without a restart"
         )
         return f"wait until healthy ({until}, at most {step.timeout:g}s)"
-    return f"record the version as {step.outcome}"
+    return f"record version {step.version} as {step.outcome}"
+
+
+def short(step: dict[str, Any]) -> str:
+    """A few words for a step in its JSON form: how a plan lists its steps."""
+    kind = step["kind"]
+    if kind == "stop":
+        return "stop with savepoint"
+    if kind == "cancel":
+        return "cancel (keep checkpoint)" if step.get("keep_checkpoint") else "cancel"
+    if kind == "submit":
+        source = {FROM_STOP: "savepoint", FROM_CHECKPOINT: "checkpoint"}.get(
+            step.get("restore") or "", step.get("restore") or "empty"
+        )
+        return f"submit v{step['version']} from {source}"
+    if kind == "wait":
+        if step.get("until_checkpoint"):
+            return "wait for checkpoint"
+        return f"wait healthy {step['window']:g}s"
+    return f"record v{step.get('version')} {step['outcome']}"

@@ -265,10 +265,33 @@ def test_plan_file_applied_then_noop_and_the_file_is_stale(
     runner = CliRunner()
     made = runner.invoke(cli_main, ["plan", "--project", str(project), "--out", str(plan_file)])
     assert made.exit_code == 2, made.output
+    saved = json.loads(plan_file.read_text())
+    (saved_change,) = saved["changes"]
+    assert [s["kind"] for s in saved_change["steps"]] == ["submit", "wait", "record"]
+
+    # Steps that are not what apply would run now make the file stale.
+    edited = project / "edited.json"
+    saved_change["steps"][1]["window"] = 99
+    edited.write_text(json.dumps(saved))
+    refused = runner.invoke(cli_main, ["apply", str(edited), "--project", str(project)])
+    assert refused.exit_code == 1
+    assert "totals: the plan's steps are not what apply would run now" in refused.output
+    assert not [j for j in flink_client.jobs() if j.name == "totals"]  # nothing was run
+
     applied = runner.invoke(cli_main, ["apply", str(plan_file), "--project", str(project)])
     live = [j for j in flink_client.jobs() if j.name == "totals" and j.state == "RUNNING"]
     submitted_jobs.extend(j.id for j in live)
     assert applied.exit_code == 0, applied.output
+
+    # The store and the journal hold what the plan file said: its version, its steps.
+    (planned,) = json.loads(plan_file.read_text())["changes"]
+    with Store(load_project(project).store_location) as store:
+        [version] = store.versions("plan-apply", "totals")
+        [transition] = store.transitions("plan-apply", "totals")
+    assert version.version == planned["version"] == 1 and version.outcome == "applied"
+    assert transition.plan["steps"] == planned["steps"]
+    ran = [e.step for e in transition.steps if e.phase == "end"]
+    assert ran == [s["name"] for s in planned["steps"]]
 
     code, plan = plan_json(project)
     assert code == 0

@@ -9,7 +9,6 @@ from types import SimpleNamespace as NS
 
 import pytest
 
-import flinkops.apply as apply_mod
 from flinkops.apply import Applier
 from flinkops.errors import FlinkUnreachable
 from flinkops.plan import Action, Change, Plan, StateImpact
@@ -50,18 +49,16 @@ class FlakyCluster:
             }
         )
 
+    def submit(self, client: object, **kw: object) -> str:
+        """The submission seam: accepts the job, then the cluster goes away."""
+        self.submitted.append(f"j{len(self.submitted) + 1}")
+        self.down = True
+        return self.submitted[-1]
+
 
 @pytest.fixture
-def cluster(monkeypatch: pytest.MonkeyPatch) -> FlakyCluster:
-    flaky = FlakyCluster()
-
-    def submit(client, **kw) -> str:
-        flaky.submitted.append(f"j{len(flaky.submitted) + 1}")
-        flaky.down = True  # the cluster goes away right after accepting the job
-        return flaky.submitted[-1]
-
-    monkeypatch.setattr(apply_mod, "submit_sql", submit)
-    return flaky
+def cluster() -> FlakyCluster:
+    return FlakyCluster()
 
 
 def test_unreachable_mid_apply_keeps_the_journal_and_the_next_apply_resumes(
@@ -81,7 +78,14 @@ def test_unreachable_mid_apply_keeps_the_journal_and_the_next_apply_resumes(
         version=1,
         spec_hash=spec.spec_hash,
     )
-    applier = Applier(cluster, store, target="local", specs=[spec], poll=0)  # type: ignore[arg-type]
+    applier = Applier(
+        cluster,  # type: ignore[arg-type]
+        store,
+        target="local",
+        specs=[spec],
+        poll=0,
+        submit=cluster.submit,
+    )
 
     [result] = applier.apply(Plan(target="local", url="", changes=(create,))).results
     assert result.status == "failed" and "resumes here" in result.message

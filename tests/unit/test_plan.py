@@ -464,6 +464,7 @@ def test_summary_and_observed(make_spec, make_live_job, make_applied):
         "live_spec_hash": None,
         "spec_hash": a.spec_hash,
         "applied_version": None,
+        "version": 1,
     }
     assert data["observed"]["c"]["job_id"] == live[1].job_id
     assert data["observed"]["c"]["state"] == "RUNNING"

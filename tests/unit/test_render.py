@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 import pytest
 
-from flinkops.plan import Compat, StateImpact, build_plan
+from flinkops.plan import Attempt, Compat, StateImpact, build_plan
 from flinkops.render import NO_CHANGES, plan_markdown, plan_text, summary_line
 from tests.unit.conftest import MAX_SQL, SUM_SQL
 
@@ -53,6 +53,7 @@ def full_plan(make_spec, make_live_job, make_applied) -> dict:
     job("paused", new=make_spec("paused", state="suspended"))
     job("stopped", new=make_spec("stopped", state="cancelled"))
     job("steady")
+    job("retried", new=make_spec("retried", sql=MAX_SQL))
     gone = make_spec("old-job")
     live.append(make_live_job(gone, job_id="0" * 31 + "9"))
     applied["old-job"] = make_applied(gone, version=4)
@@ -82,6 +83,15 @@ def full_plan(make_spec, make_live_job, make_applied) -> dict:
             }
         },
         downstream={"orders": ["top-orders"]},
+        attempts={
+            "retried": Attempt(
+                2,
+                "rolled-back",
+                specs[-1].spec_hash,
+                "2026-11-21T14:00:00.000Z",
+                "IllegalStateException: Failed to rollback to checkpoint/savepoint",
+            )
+        },
     )
     plan = replace(
         plan,
@@ -128,8 +138,8 @@ def test_no_changes_markdown_golden(empty_plan):
 def test_summary_line(full_plan, empty_plan):
     assert summary_line(empty_plan) == NO_CHANGES
     assert summary_line(full_plan) == (
-        "Plan: 1 to create, 2 to update, 1 to restart, 1 to suspend, 1 to cancel, 1 to delete."
-        " State: 3 lost, 1 at risk."
+        "Plan: 1 to create, 2 to update, 1 to restart, 1 to suspend, 1 to cancel, 1 to delete,"
+        " 1 blocked. State: 3 lost, 1 at risk."
     )
 
 
@@ -137,9 +147,10 @@ def test_markdown_puts_lost_and_at_risk_first_and_in_bold(full_plan):
     text = plan_markdown(full_plan)
     rows = [line for line in text.splitlines() if " | `" in line and line.startswith("| ")]
     states = [row.split(" | ")[0].removeprefix("| ") for row in rows]
-    assert states == ["**lost**"] * 3 + ["**at-risk**", "preserved", "preserved", "none"]
+    assert states == ["**lost**"] * 3 + ["**at-risk**", "preserved", "preserved", "none", "none"]
     assert "| preserved |" in text and "**preserved**" not in text
     assert "| **at-risk** | `~` | `orders` | update | v1 → v2 |" in text
+    assert "| none | `!` | `retried` | blocked | v1 (v2 rolled-back) |" in text
 
 
 def test_markdown_sql_diffs_are_collapsible(full_plan):

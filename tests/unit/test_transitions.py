@@ -12,7 +12,11 @@ from flinkops.transitions import (
     StopWithSavepoint,
     Submit,
     WaitHealthy,
+    after_failure,
     describe,
+    is_rollback,
+    short,
+    step_from_json,
     steps_for,
 )
 
@@ -50,10 +54,10 @@ WAIT = WaitHealthy(5, 60)
 @pytest.mark.parametrize(
     ("c", "expected"),
     [
-        (change(Action.CREATE, live=None), [Submit(2, None), WAIT, Record("applied")]),
+        (change(Action.CREATE, live=None), [Submit(2, None), WAIT, Record("applied", 2)]),
         (
             change(Action.UPDATE),
-            [StopWithSavepoint("j1", "/sp"), Submit(2, FROM_STOP), WAIT, Record("applied")],
+            [StopWithSavepoint("j1", "/sp"), Submit(2, FROM_STOP), WAIT, Record("applied", 2)],
         ),
         (
             change(Action.UPDATE, mode="last-state"),
@@ -61,17 +65,17 @@ WAIT = WaitHealthy(5, 60)
                 Cancel("j1", keep_checkpoint=True),
                 Submit(2, FROM_CHECKPOINT),
                 WAIT,
-                Record("applied"),
+                Record("applied", 2),
             ],
         ),
         (
             change(Action.UPDATE, mode="stateless"),
-            [Cancel("j1"), Submit(2, None), WAIT, Record("applied")],
+            [Cancel("j1"), Submit(2, None), WAIT, Record("applied", 2)],
         ),
-        (change(Action.SUSPEND), [StopWithSavepoint("j1", "/sp"), Record("suspended")]),
+        (change(Action.SUSPEND), [StopWithSavepoint("j1", "/sp"), Record("suspended", 2)]),
         (
             change(Action.RESUME, live=None, restore="/sp/s1"),
-            [Submit(2, "/sp/s1"), WAIT, Record("applied")],
+            [Submit(2, "/sp/s1"), WAIT, Record("applied", 2)],
         ),
         (
             change(
@@ -79,19 +83,84 @@ WAIT = WaitHealthy(5, 60)
                 live=LiveJob("j0", "agg", "FAILED", managed_name="agg"),
                 restore="/ck/7",
             ),
-            [Submit(2, "/ck/7"), WAIT, Record("applied")],
+            [Submit(2, "/ck/7"), WAIT, Record("applied", 2)],
         ),
         (
             change(Action.RESTART),
-            [StopWithSavepoint("j1", "/sp"), Submit(2, FROM_STOP), WAIT, Record("applied")],
+            [StopWithSavepoint("j1", "/sp"), Submit(2, FROM_STOP), WAIT, Record("applied", 2)],
         ),
-        (change(Action.CANCEL), [Cancel("j1"), Record("cancelled")]),
-        (change(Action.DELETE), [Cancel("j1"), Record("deleted")]),
+        (change(Action.CANCEL), [Cancel("j1"), Record("cancelled", 2)]),
+        (change(Action.DELETE), [Cancel("j1"), Record("deleted", 2)]),
         (change(Action.NOOP), []),
     ],
 )
 def test_steps_per_action(c: Change, expected: list) -> None:
     assert steps(c) == expected
+
+
+@pytest.mark.parametrize("action", [a for a in Action if a not in (Action.NOOP, Action.BLOCKED)])
+def test_steps_round_trip_through_json_with_unique_names(action: Action) -> None:
+    listed = steps(change(action, live=None if action is Action.CREATE else LIVE))
+    assert [step_from_json(s.to_json()) for s in listed] == listed
+    assert len({s.name for s in listed}) == len(listed)
+
+
+UPDATE = steps(change(Action.UPDATE))
+
+
+def test_a_failed_wait_after_replacing_the_job_appends_the_rollback() -> None:
+    then = after_failure(
+        UPDATE[2], UPDATE, version=2, rollback_to=1, new_job_id="j2", restore="/sp/s1"
+    )
+    assert [(s.name, s) for s in then] == [
+        ("rollback-cancel", Cancel("j2", name="rollback-cancel")),
+        ("rollback-submit", Submit(1, "/sp/s1", name="rollback-submit")),
+        ("rollback-wait", WaitHealthy(5, 60, name="rollback-wait")),
+        ("rollback-record", Record("rolled-back", 2, name="rollback-record")),
+    ]
+    assert is_rollback(then)
+    assert [short(s.to_json()) for s in then] == [
+        "cancel",
+        "submit v1 from /sp/s1",
+        "wait healthy 5s",
+        "record v2 rolled-back",
+    ]
+
+
+def test_a_failed_submit_has_no_new_job_to_cancel() -> None:
+    then = after_failure(UPDATE[1], UPDATE, version=2, rollback_to=1, new_job_id=None, restore="/s")
+    assert [s.name for s in then] == ["rollback-submit", "rollback-wait", "rollback-record"]
+
+
+def test_nothing_to_roll_back_to_aborts() -> None:
+    create = steps(change(Action.CREATE, live=None))
+    then = after_failure(
+        create[1], create, version=2, rollback_to=None, new_job_id="j2", restore=None
+    )
+    assert then == [Cancel("j2", name="abort-cancel"), Record("failed", 2, name="abort-record")]
+    assert not is_rollback(then)
+    # an update with no version in the store to go back to aborts as well
+    then = after_failure(
+        UPDATE[2], UPDATE, version=2, rollback_to=None, new_job_id="j2", restore="/s"
+    )
+    assert [s.name for s in then] == ["abort-cancel", "abort-record"]
+
+
+@pytest.mark.parametrize("index", [0, 3])
+def test_a_failed_stop_or_record_appends_nothing(index: int) -> None:
+    assert (
+        after_failure(
+            UPDATE[index], UPDATE, version=2, rollback_to=1, new_job_id=None, restore=None
+        )
+        == []
+    )
+
+
+def test_a_failing_rollback_appends_nothing() -> None:
+    then = after_failure(UPDATE[2], UPDATE, version=2, rollback_to=1, new_job_id="j2", restore="/s")
+    assert (
+        after_failure(then[2], then, version=2, rollback_to=1, new_job_id="j3", restore="/s") == []
+    )
 
 
 def test_describe_reads_like_a_dry_run() -> None:
@@ -100,7 +169,7 @@ def test_describe_reads_like_a_dry_run() -> None:
         "stop j1 with a savepoint into /sp",
         "submit version 2 from the savepoint just taken",
         "wait until healthy (5s without a restart, at most 60s)",
-        "record the version as applied",
+        "record version 2 as applied",
     ]
 
 

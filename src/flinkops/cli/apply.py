@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from flinkops.apply import Applier, ApplyResult, spec_from_version, stale_reasons
+from flinkops.apply import Applier, ApplyResult, saved_plan, spec_from_version, stale_reasons
 from flinkops.cli._common import (
     emit_json,
     format_option,
@@ -66,6 +66,9 @@ def _confirm(auto_approve: bool) -> None:
         raise ApplyError("cancelled; nothing was changed")
 
 
+_STATUSES = ("done", "failed", "rolled-back", "blocked")
+
+
 def _report(ws: Workspace, result: ApplyResult, fmt: str) -> None:
     data = ws.redact(result.to_json())
     if fmt == "json":
@@ -74,7 +77,9 @@ def _report(ws: Workspace, result: ApplyResult, fmt: str) -> None:
         for line in result.recovered:
             click.echo(f"recovered: {line}")
         for r in data["results"]:
-            colour = {"done": "green", "rolled-back": "yellow"}.get(r["status"], "red")
+            colour = {"done": "green", "rolled-back": "yellow", "blocked": "yellow"}.get(
+                r["status"], "red"
+            )
             head = f"{r['job']}: {r['action']} {r['status']}"
             if r.get("version"):
                 head += f" (version {r['version']}"
@@ -89,11 +94,14 @@ def _report(ws: Workspace, result: ApplyResult, fmt: str) -> None:
         if not data["results"]:
             click.echo("No changes. The cluster matches the specs.")
         else:
-            failed = sum(1 for r in data["results"] if r["status"] not in ("done", "skipped"))
-            done = len(data["results"]) - failed
-            click.secho(
-                f"Apply: {done} done, {failed} failed.", bold=True, fg="red" if failed else "green"
-            )
+            counts = {s: sum(r["status"] == s for r in data["results"]) for s in _STATUSES}
+            failed = counts["failed"] + counts["rolled-back"]
+            line = f"Apply: {counts['done']} done, {failed} failed"
+            if counts["rolled-back"]:
+                line += f" ({counts['rolled-back']} rolled back)"
+            if counts["blocked"]:
+                line += f", {counts['blocked']} blocked"
+            click.secho(line + ".", bold=True, fg="green" if result.ok else "red")
 
 
 @main.command()
@@ -115,6 +123,12 @@ def _report(ws: Workspace, result: ApplyResult, fmt: str) -> None:
     is_flag=True,
     help="Apply even where a job's state would be lost for lack of a savepoint directory.",
 )
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Try once more a spec whose last version failed or was rolled back "
+    "(otherwise such a job is blocked and left as it is).",
+)
 @format_option("text", "json")
 @handle_errors
 def apply(
@@ -126,18 +140,25 @@ def apply(
     parallelism: int,
     prune: bool,
     allow_state_loss: bool,
+    retry_failed: bool,
     fmt: str,
 ) -> None:
     """Carry the plan out on the cluster, savepoint-safe.
 
     Without PLANFILE it plans, shows the plan and asks (or --auto-approve); with
-    PLANFILE (from `flinkops plan --out`) it applies exactly that plan and refuses
-    it when the cluster or the specs moved since. An update stops the job with a
-    savepoint, submits the new version from it and waits until it is healthy; if
-    the new job fails, the previous version is resubmitted from the same
-    savepoint and apply exits 1 with Flink's root exception. Every step is
-    journaled: an apply that was killed is finished (or rolled back) by the
-    next one. One apply at a time per target.
+    PLANFILE (from `flinkops plan --out`) it runs exactly the steps saved in that
+    plan, and refuses it when the cluster, the store or the specs moved since (any
+    change to what it would run). An update stops the job with a savepoint,
+    submits the new version from it and waits until it is healthy; if the new job
+    fails, the previous version is resubmitted from the same savepoint and apply
+    exits 1 with Flink's root exception. A spec that was rolled back is then
+    blocked: later applies leave the job as it is and exit 1 until the spec
+    changes or --retry-failed is given. Every step is journaled: an apply that was
+    killed is finished (or rolled back) by the next one. One apply at a time per
+    target.
+
+    Exit codes: 0 done (or nothing to do), 1 a job failed, was rolled back or is
+    blocked, or an error.
     """
     with open_workspace(project_dir, target) as ws:
         lock = ws.store.acquire_lock(ws.target)
@@ -156,22 +177,24 @@ def apply(
                 specs=ws.specs,
                 prune=prune or _pruning(saved),
                 only=only,
+                retry_failed=retry_failed or bool(saved and saved.get("retry_failed")),
             )
             if saved is not None:
-                reasons = stale_reasons(saved, plan)
+                reasons = stale_reasons(saved, ws.redact(plan.to_json()))
                 if reasons:
                     raise StalePlan(
                         "the plan is stale: "
                         + "; ".join(reasons)
                         + ". Run `flinkops plan --out FILE` again."
                     )
+                plan = saved_plan(saved, plan)
             if fmt == "text":
                 click.echo(
                     plan_text(ws.redact(plan.to_json()), colour=sys.stdout.isatty()), nl=False
                 )
             result = ApplyResult(ws.target, recovered=recovered)
             if plan.has_changes:
-                if saved is None:
+                if saved is None and any(c.steps for c in plan.changes):
                     _confirm(auto_approve)
                 result = applier.apply(plan, allow_state_loss=allow_state_loss)
                 result.recovered = recovered
@@ -236,6 +259,7 @@ def rollback(
                 url=ws.url,
                 specs=[old],
                 only=[job],
+                retry_failed=True,  # asked for by number, even one that was rolled back
             )
             plan = _reasoned(plan, f"rollback to version {to_version}")
             if fmt == "text":

@@ -41,6 +41,12 @@ from flinkops.workspace import open_workspace
     is_flag=True,
     help="Skip compiling SQL with the cluster's planner (state compatibility becomes 'unknown').",
 )
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Plan a spec whose last version failed or was rolled back again, "
+    "instead of listing its job as blocked.",
+)
 @format_option("text", "markdown", "json")
 @handle_errors
 def plan(
@@ -50,6 +56,7 @@ def plan(
     prune: bool,
     out: Path | None,
     no_compat: bool,
+    retry_failed: bool,
     fmt: str,
 ) -> None:
     """Show what apply would do to each job, and what happens to its state.
@@ -59,8 +66,13 @@ def plan(
     changed SQL with the cluster's own planner to judge whether each job's state
     survives (preserved, at-risk, lost), and prints one change per job.
 
+    Each change lists the steps apply will run and the version it will record. A
+    job whose spec was rolled back (or failed) is listed as blocked, with the
+    version, when, and Flink's root cause: apply leaves it alone until the spec
+    changes, or --retry-failed plans it again.
+
     Exit codes (like terraform plan -detailed-exitcode): 0 no changes,
-    2 changes present, 1 error.
+    2 changes present (blocked jobs included), 1 error.
     """
     with open_workspace(project_dir, target) as ws:
         unknown = sorted(set(jobs) - {s.name for s in ws.specs})
@@ -75,6 +87,7 @@ def plan(
             prune=prune,
             only=list(jobs) or None,
             check_compat=not no_compat,
+            retry_failed=retry_failed,
         )
         data = ws.redact(result.to_json())
     if out is not None:

@@ -68,15 +68,21 @@ def test_lifecycle_create_update_suspend_resume_rollback(project: Project, resto
     assert last["spec_hash"] == project.history("agg")[0]["spec_hash"]
 
 
-def test_incompatible_change_rolls_back_to_previous_version(
+def _store(project: Project) -> Store:
+    return Store(project.root / ".flinkops/state.db")
+
+
+def test_incompatible_change_rolls_back_then_is_blocked_until_retried(
     project: Project, restored_from
 ) -> None:
+    """The retry storm of issue 11: a rolled-back spec is not tried again on every apply."""
     project.write_job("agg", stateful_sql())
     _ok(project.apply())
     project.write_job("agg", stateful_sql(count=True))
     plan = json.loads(project.run("plan", "--format", "json").stdout)
-    assert plan["changes"][0]["state"] == "at-risk"
-    assert "COUNT(*)" in plan["changes"][0]["state_reason"]
+    change = plan["changes"][0]
+    assert change["state"] == "at-risk" and "COUNT(*)" in change["state_reason"]
+    assert change["version"] == 2
 
     done = project.apply()
     assert done.returncode == 1, done.stdout + done.stderr
@@ -88,17 +94,50 @@ def test_incompatible_change_rolls_back_to_previous_version(
     # ...restored from the very savepoint the update took
     assert restored_from(running.job_id) == history[0]["savepoint"]
     events = json.loads(project.run("events", "agg", "--format", "json").stdout)
-    assert any(e["step"] == "rollback" and e["level"] == "warning" for e in events)
+    [rolled] = [e for e in events if e["step"] == "rollback" and e["level"] == "warning"]
+    cause = rolled["details"]["root_cause"]  # Flink's root exception of the failed job
+    assert cause.startswith("org.apache.flink"), rolled
+    # the plan's steps are what the journal ran, the rollback appended to them
+    store = _store(project)
+    [t] = store.transitions(project.target, "agg", limit=1)
+    store_savepoints = len(store.savepoints(project.target, "agg"))
+    store.close()
+    assert t.status == "rolled-back" and t.plan["steps"] == change["steps"]
+    ran = [e.step for e in t.steps if e.phase == "end"]
+    assert ran == ["stop", "submit", "rollback-cancel", "rollback-submit", "rollback-wait",
+                   "rollback-record"]  # fmt: skip
+
+    # The next apply leaves the job alone: same job, no savepoint, no version.
+    plan_run = project.run("plan", "--format", "json")
+    assert plan_run.returncode == 2
+    blocked = json.loads(plan_run.stdout)["changes"][0]
+    assert blocked["action"] == "blocked" and blocked["steps"] == []
+    assert blocked["blocked"]["version"] == 2 and blocked["blocked"]["outcome"] == "rolled-back"
+    assert blocked["blocked"]["root_cause"] == cause, blocked
+    assert json.loads(plan_run.stdout)["summary"] == {"blocked": 1}
+    again = project.apply()
+    assert again.returncode == 1 and "agg: blocked blocked" in again.stdout, again.stdout
+    assert [j.job_id for j in project.active("agg")] == [running.job_id]
+    assert len(project.history("agg")) == 2
+    store = _store(project)
+    assert len(store.savepoints(project.target, "agg")) == store_savepoints
+    store.close()
+
+    # --retry-failed tries it once more, as version 3 (what the plan says).
+    retry = json.loads(project.run("plan", "--retry-failed", "--format", "json").stdout)
+    assert (retry["changes"][0]["action"], retry["changes"][0]["version"]) == ("update", 3)
+    assert project.apply("--retry-failed").returncode == 1
+    assert [h["outcome"] for h in project.history("agg")] == [
+        "applied",
+        "rolled-back",
+        "rolled-back",
+    ]
+    assert [j.version for j in project.active("agg")] == [1]
 
 
-@pytest.mark.parametrize(
-    "point",
-    [
-        f"{step}:{phase}"
-        for step in ("stop", "submit", "wait", "record")
-        for phase in ("before", "after", "end")
-    ],
-)
+# One kill point per forward list on the real cluster (every point of every list
+# runs against a fake in tests/unit/test_apply_runner.py); every rollback point below.
+@pytest.mark.parametrize("point", ["stop:after", "submit:after", "wait:before", "record:end"])
 def test_killed_apply_is_finished_by_the_next(project: Project, point: str) -> None:
     project.write_job("agg", stateful_sql(rate=5))
     _ok(project.apply())
@@ -130,6 +169,43 @@ def test_killed_apply_is_finished_by_the_next(project: Project, point: str) -> N
     assert store.latest_savepoint(project.target, "agg") is not None
     store.close()
     assert project.run("plan").returncode == 0
+
+
+ROLLBACK_POINTS = [
+    "wait:failed",
+    *(f"rollback-{step}:{phase}" for step in ("cancel", "submit", "wait", "record")
+      for phase in ("before", "after", "end")),
+]  # fmt: skip
+
+
+def test_killed_rollback_is_finished_by_the_next(project: Project, restored_from) -> None:
+    """Kill -9 at every point of the rollback, one after the other on one job: each
+    time the next apply finishes the rollback without a second job or version."""
+    project.write_job("agg", stateful_sql())
+    _ok(project.apply())
+    project.write_job("agg", stateful_sql(count=True))
+    for n, point in enumerate(ROLLBACK_POINTS):
+        crashed = project.apply("--retry-failed", env={"FLINKOPS_APPLY_CRASH_AT": point})
+        assert crashed.returncode == -9, (point, crashed.stdout + crashed.stderr)
+        store = _store(project)
+        [open_t] = store.open_transitions(project.target)
+        taken = open_t.data("stop")["savepoint"]
+        store.close()
+
+        done = project.apply()  # finishes the rollback; the spec is then blocked
+        said = done.stdout + done.stderr
+        assert done.returncode == 1, (point, said)
+        assert "recovered: agg: interrupted update -> rolled-back" in said, (point, said)
+        assert "agg: blocked" in said, (point, said)
+        [running] = project.active("agg")  # exactly one job of that name
+        assert running.version == 1, point
+        assert restored_from(running.job_id) == taken, point  # the killed apply's savepoint
+        history = project.history("agg")
+        assert [h["version"] for h in history] == list(range(1, n + 3)), point
+        assert [h["outcome"] for h in history] == ["applied"] + ["rolled-back"] * (n + 1)
+        store = _store(project)
+        assert store.open_transitions(project.target) == [], point
+        store.close()
 
 
 def test_store_write_killed_mid_transaction_recovers(project: Project) -> None:
