@@ -65,6 +65,7 @@ class _Model(BaseModel):
 class Health(_Model):
     window: float | str | None = None
     until_checkpoint: bool | None = None
+    records_flowing: bool | None = None
     timeout: float | str | None = None
 
     @field_validator("window", "timeout")

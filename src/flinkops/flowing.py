@@ -27,7 +27,15 @@ from typing import Any
 from flinkops.errors import FlinkError
 from flinkops.flink.rest import FlinkClient
 
-__all__ = ["FlowGate", "FlowVerdict", "SourceSample", "judge", "read_sources", "source_vertices"]
+__all__ = [
+    "FlowGate",
+    "FlowVerdict",
+    "SourceSample",
+    "flow_text",
+    "judge",
+    "read_sources",
+    "source_vertices",
+]
 
 _OUT = re.compile(r"^Source__.*\.numRecordsOut$")
 _IDLE = re.compile(r"^Source__.*\.sourceIdleTime$")
@@ -72,6 +80,11 @@ class FlowVerdict:
 
     def to_json(self) -> dict[str, Any]:
         return {"flowing": self.flowing, "idle": list(self.idle), "sources": self.evidence}
+
+
+def flow_text(data: dict[str, Any]) -> str:
+    """``FlowVerdict.describe()`` from its JSON form (as the journal keeps it)."""
+    return FlowVerdict(bool(data["flowing"]), tuple(data["idle"]), data["sources"]).describe()
 
 
 def judge(first: Sequence[SourceSample], latest: Sequence[SourceSample]) -> FlowVerdict:

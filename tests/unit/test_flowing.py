@@ -8,9 +8,12 @@ REST plumbing is fed the JSON shapes Flink 2.3 returned there.
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from flinkops.flink.rest import FlinkClient
-from flinkops.flowing import FlowGate, SourceSample, judge, source_vertices
+from flinkops.flowing import FlowGate, SourceSample, flow_text, judge, source_vertices
+from flinkops.health import Unhealthy, wait_healthy
+from flinkops.transitions import WaitHealthy, describe, short
 
 
 def sample(vid: str, out: float | None, write: int = 0, idle: float | None = None) -> SourceSample:
@@ -65,6 +68,8 @@ def _flink(numbers: dict[str, float]) -> httpx.MockTransport:
     def handle(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/jobs/j1":
             return httpx.Response(200, json=job)
+        if request.url.path == "/jobs/j1/exceptions":
+            return httpx.Response(200, json={"exceptionHistory": {"entries": []}})
         assert request.url.path == "/jobs/j1/vertices/v1/subtasks/metrics", request.url
         get = request.url.params.get("get")
         if get is None:
@@ -99,3 +104,31 @@ def test_gate_unreachable_metrics_are_not_flowing() -> None:
         assert not gate.ready()
         verdict = gate.verdict()
         assert not verdict.flowing and "no source counters" in verdict.describe()
+
+
+def _wait(numbers: dict[str, float], timeout: float) -> dict:
+    step = WaitHealthy(0.0, timeout, records_flowing=True)
+    with FlinkClient("http://flink", transport=_flink(numbers)) as client:
+        return wait_healthy(client, "agg", "j1", step, progress=lambda *a: None, poll=0.01)
+
+
+def test_health_wait_passes_a_flowing_job_with_its_evidence() -> None:
+    verdict = _wait({"Source__src[3].numRecordsOut": 160.0}, timeout=5)
+    assert verdict["flow"]["flowing"] is True
+    assert flow_text(verdict["flow"]) == ("records flowing (Source: src[3] -> snk[4]: Writer: 160)")
+
+
+def test_health_wait_fails_a_running_but_idle_job_as_idle() -> None:
+    with pytest.raises(Unhealthy) as info:
+        _wait({"Source__src[3].numRecordsOut": 0.0, "Source__src[3].sourceIdleTime": 9000}, 0.2)
+    assert "not healthy after 0.2s (state RUNNING): RUNNING but idle" in str(info.value)
+    assert info.value.root_cause.startswith("RUNNING but idle: Source: src[3]")
+    assert "idle 9s" in info.value.root_cause
+
+
+def test_the_wait_step_says_it_waits_for_records() -> None:
+    step = WaitHealthy(5, 60, records_flowing=True)
+    assert (
+        describe(step) == "wait until healthy (5s without a restart, records flowing, at most 60s)"
+    )
+    assert short(step.to_json()) == "wait healthy 5s + records"
