@@ -24,6 +24,7 @@ from flinkops.errors import ApplyError, FlinkError, FlinkopsError, FlinkUnreacha
 from flinkops.flink.identity import JobIdentity
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
+from flinkops.flowing import flow_text
 from flinkops.health import TERMINAL, Progress, latest_checkpoint, wait_healthy, wait_state
 from flinkops.observe import read_live
 from flinkops.plan import ACTIVE_STATES
@@ -322,10 +323,10 @@ class StepRunner:
         return ours[-1].job_id if ours else None
 
     def _wait(self, run: Run, step: WaitHealthy) -> dict[str, Any]:
-        wait_healthy(
+        verdict = wait_healthy(
             self.client, run.job, run.ctx["job_id"], step, progress=self.progress, poll=self.poll
         )
-        return {"healthy": run.ctx["job_id"]}
+        return {"healthy": run.ctx["job_id"], **verdict}
 
     def _record(self, run: Run, step: Record) -> dict[str, Any]:
         """Write the outcome; the version record is created when the store lacks it."""
@@ -335,8 +336,10 @@ class StepRunner:
         taken = run.ctx.get("savepoint") or run.ctx.get("checkpoint")
         message = run.ctx.get("root_cause") or run.ctx.get("error") or run.reason
         if step.outcome == "applied":
+            flow = run.ctx.get("flow")
+            health = f"; healthy: {flow_text(flow)}" if flow else ""
             self.store.update_version(
-                self.target, run.job, number, outcome="applied", message=run.reason
+                self.target, run.job, number, outcome="applied", message=run.reason + health
             )
             prev = run.applied_version
             if (

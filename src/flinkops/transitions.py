@@ -93,11 +93,13 @@ class Submit(_StepJson):
 @dataclass(frozen=True)
 class WaitHealthy(_StepJson):
     """RUNNING with every task RUNNING and no restart for ``window`` seconds (or until
-    the first completed checkpoint), within ``timeout`` seconds."""
+    the first completed checkpoint), within ``timeout`` seconds; with ``records_flowing``
+    every source has also emitted records (``flowing.py``)."""
 
     window: float
     timeout: float
     until_checkpoint: bool = False
+    records_flowing: bool = False
     name: str = "wait"
     kind = "wait"
 
@@ -197,14 +199,14 @@ def steps_for(
     window: float,
     timeout: float,
     until_checkpoint: bool = False,
+    records_flowing: bool = False,
 ) -> list[Step]:
     """The steps that carry ``change`` out; empty for a noop or a blocked job."""
     build = _BUILDERS.get(change.action)
     if build is None:
         return []
-    return build(
-        _Ctx(change, version, savepoint_dir, WaitHealthy(window, timeout, until_checkpoint))
-    )
+    wait = WaitHealthy(window, timeout, until_checkpoint, records_flowing)
+    return build(_Ctx(change, version, savepoint_dir, wait))
 
 
 def spec_steps(
@@ -220,6 +222,7 @@ def spec_steps(
         window=health.window_seconds if health else 0,
         timeout=health.timeout_seconds if health else 0,
         until_checkpoint=bool(health and health.until_checkpoint),
+        records_flowing=bool(health and health.records_flowing),
     )
 
 
@@ -283,7 +286,8 @@ def describe(step: Step) -> str:
             if step.until_checkpoint
             else f"{step.window:g}s without a restart"
         )
-        return f"wait until healthy ({until}, at most {step.timeout:g}s)"
+        flowing = ", records flowing" if step.records_flowing else ""
+        return f"wait until healthy ({until}{flowing}, at most {step.timeout:g}s)"
     return f"record version {step.version} as {step.outcome}"
 
 
@@ -300,7 +304,8 @@ def short(step: dict[str, Any]) -> str:
         )
         return f"submit v{step['version']} from {source}"
     if kind == "wait":
+        flowing = " + records" if step.get("records_flowing") else ""
         if step.get("until_checkpoint"):
-            return "wait for checkpoint"
-        return f"wait healthy {step['window']:g}s"
+            return "wait for checkpoint" + flowing
+        return f"wait healthy {step['window']:g}s{flowing}"
     return f"record v{step.get('version')} {step['outcome']}"
