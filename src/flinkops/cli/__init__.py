@@ -6,6 +6,7 @@ from flinkops.cli import (  # noqa: F401  (imported to register commands)
     local,
     ops,
     plan,
+    restore,
     savepoints,
     validate,
 )
