@@ -28,6 +28,7 @@ from flinkops.flowing import flow_text
 from flinkops.health import TERMINAL, Progress, latest_checkpoint, wait_healthy, wait_state
 from flinkops.observe import read_live
 from flinkops.plan import ACTIVE_STATES
+from flinkops.rescale import rescale_job
 from flinkops.spec import JobSpec
 from flinkops.store import Store
 from flinkops.transitions import (
@@ -35,6 +36,7 @@ from flinkops.transitions import (
     FROM_STOP,
     Cancel,
     Record,
+    Rescale,
     Step,
     StopWithSavepoint,
     Submit,
@@ -328,6 +330,25 @@ class StepRunner:
         )
         return {"healthy": run.ctx["job_id"], **verdict}
 
+    def _rescale(self, run: Run, step: Rescale) -> dict[str, Any]:
+        """Rescale in place; the forward step records the new version on the same job id."""
+        data = rescale_job(
+            self.client, run.job, step.job_id, step.parallelism, progress=self.progress
+        )
+        if run.spec is not None and not step.name.startswith("rollback-"):
+            reserve_version(self.store, self.target, run.spec, run.version, None)
+            self.store.update_version(
+                self.target, run.job, run.version, job_id=step.job_id,
+                restored_from=data["restored_from"],
+            )  # fmt: skip
+        self._event(
+            run, "rescale",
+            f"rescaled {step.job_id} in place to parallelism {step.parallelism}"
+            + (f", restored from {data['restored_from']}" if data["restored_from"] else ""),
+            **data,
+        )  # fmt: skip
+        return data
+
     def _record(self, run: Run, step: Record) -> dict[str, Any]:
         """Write the outcome; the version record is created when the store lacks it."""
         number = step.version if step.version is not None else run.version
@@ -382,4 +403,5 @@ _HANDLERS: dict[type, Callable[[StepRunner, Run, Any], dict[str, Any]]] = {
     Submit: StepRunner._submit,
     WaitHealthy: StepRunner._wait,
     Record: StepRunner._record,
+    Rescale: StepRunner._rescale,
 }

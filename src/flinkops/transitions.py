@@ -28,6 +28,7 @@ __all__ = [
     "FROM_STOP",
     "Cancel",
     "Record",
+    "Rescale",
     "Step",
     "StopWithSavepoint",
     "Submit",
@@ -114,9 +115,22 @@ class Record(_StepJson):
     kind = "record"
 
 
-Step = StopWithSavepoint | Cancel | Submit | WaitHealthy | Record
+@dataclass(frozen=True)
+class Rescale(_StepJson):
+    """Change the running job's parallelism in place (``PUT /jobs/:id/resource-requirements``,
+    Flink's adaptive scheduler): same job id, state kept, no savepoint. ``previous`` is
+    what a failed rescale goes back to."""
+
+    job_id: str
+    parallelism: int
+    previous: int | None = None
+    name: str = "rescale"
+    kind = "rescale"
+
+
+Step = StopWithSavepoint | Cancel | Submit | WaitHealthy | Record | Rescale
 _KINDS: dict[str, type[Step]] = {
-    c.kind: c for c in (StopWithSavepoint, Cancel, Submit, WaitHealthy, Record)
+    c.kind: c for c in (StopWithSavepoint, Cancel, Submit, WaitHealthy, Record, Rescale)
 }
 
 
@@ -179,12 +193,20 @@ def _start_or_replace(c: _Ctx) -> list[Step]:
     return [first, Submit(c.version, restore), c.wait, Record("applied", c.version)]
 
 
+def _rescale(c: _Ctx) -> list[Step]:
+    target = c.change.parallelism
+    assert target is not None, f"{c.change.job}: a rescale needs the new parallelism"
+    step = Rescale(c.live_id, target, c.change.previous_parallelism)
+    return [step, c.wait, Record("applied", c.version)]
+
+
 #: One entry per action: the pure function that lists its steps.
 _BUILDERS: dict[Action, Callable[[_Ctx], list[Step]]] = {
     Action.CREATE: _create,
     Action.RESUME: _start_or_replace,
     Action.UPDATE: _start_or_replace,
     Action.RESTART: _start_or_replace,
+    Action.RESCALE: _rescale,
     Action.SUSPEND: _suspend,
     Action.CANCEL: _cancel,
     Action.DELETE: _cancel,
@@ -248,6 +270,11 @@ def after_failure(
     """
     if failed.name.startswith((ROLLBACK, ABORT)) or not isinstance(failed, Submit | WaitHealthy):
         return []
+    if isinstance(steps[0], Rescale):  # the same job: scale it back, never cancel it
+        back = steps[0]
+        listed = [Rescale(back.job_id, back.previous or back.parallelism, back.previous)]
+        listed.append(Record("rolled-back", version))
+        return [replace(s, name=ROLLBACK + s.name) for s in listed]
     cancel: list[Step] = [Cancel(new_job_id)] if new_job_id else []
     replaced = isinstance(steps[0], StopWithSavepoint | Cancel)
     wait = next((s for s in steps if isinstance(s, WaitHealthy)), None)
@@ -288,6 +315,8 @@ def describe(step: Step) -> str:
         )
         flowing = ", records flowing" if step.records_flowing else ""
         return f"wait until healthy ({until}{flowing}, at most {step.timeout:g}s)"
+    if isinstance(step, Rescale):
+        return f"rescale {step.job_id} in place to parallelism {step.parallelism}"
     return f"record version {step.version} as {step.outcome}"
 
 
@@ -308,4 +337,6 @@ def short(step: dict[str, Any]) -> str:
         if step.get("until_checkpoint"):
             return "wait for checkpoint" + flowing
         return f"wait healthy {step['window']:g}s{flowing}"
+    if kind == "rescale":
+        return f"rescale in place to {step['parallelism']}"
     return f"record v{step.get('version')} {step['outcome']}"

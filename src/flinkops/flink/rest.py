@@ -312,6 +312,14 @@ class FlinkClient:
             self._get(f"/jobs/{_seg(job_id)}/exceptions", params={"maxExceptions": max_exceptions})
         )
 
+    def resource_requirements(self, job_id: str) -> dict[str, Any]:
+        """``GET /jobs/:id/resource-requirements``: per vertex, its parallelism bounds."""
+        return dict(self._get(f"/jobs/{_seg(job_id)}/resource-requirements"))
+
+    def set_resource_requirements(self, job_id: str, requirements: dict[str, Any]) -> None:
+        """``PUT /jobs/:id/resource-requirements``: the adaptive scheduler rescales to them."""
+        self._request("PUT", f"/jobs/{_seg(job_id)}/resource-requirements", json=requirements)
+
     def cancel(self, job_id: str) -> None:
         """``PATCH /jobs/:id?mode=cancel``: cancel without a savepoint (state is lost)."""
         self._request("PATCH", f"/jobs/{_seg(job_id)}", params={"mode": "cancel"})
