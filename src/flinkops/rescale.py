@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from flinkops.errors import ApplyError
 from flinkops.flink.rest import FlinkClient
@@ -106,9 +106,17 @@ def _rescale(c: Change, spec: JobSpec, last: Applied, savepoint_dir: str | None)
     return replace(change, steps=tuple(spec_steps(change, spec, savepoint_dir)))
 
 
-def in_place_versions(live: Sequence[LiveJob], applied: Mapping[str, Applied]) -> list[LiveJob]:
+class _Recorded(Protocol):
+    version: int
+    spec_hash: str
+    job_id: str | None
+    outcome: str
+
+
+def in_place_versions(live: Sequence[LiveJob], applied: Mapping[str, _Recorded]) -> list[LiveJob]:
     """Jobs as the store knows them: a job the store recorded as a later applied version
-    of the same job id (a rescale) carries that version and spec hash. Pure."""
+    of the same job id (a rescale) carries that version and spec hash. Pure. ``applied``
+    maps job name to its last applied version (``Applied``) or newest ``VersionRecord``."""
     out = []
     for job in live:
         last = applied.get(job.managed_name or "")

@@ -131,3 +131,19 @@ def test_rescale_job_puts_every_vertex_and_fails_when_it_does_not_happen() -> No
     with client, pytest.raises(ApplyError, match=r"did not run at parallelism 3 \(state FAILED"):
         rescale_job(client, "agg", "j1", 3, timeout=1, poll=0.01)
     assert put == [{"v1": {"parallelism": {"lowerBound": 1, "upperBound": 3}}}]
+
+
+def test_status_reports_the_version_a_job_was_rescaled_to(make_spec, make_live_job) -> None:
+    from flinkops.ops import build_status
+    from flinkops.store import VersionRecord
+
+    spec = make_spec(parallelism=2)
+    live = make_live_job(make_spec(parallelism=1), job_id="j1", version=1)
+    v2 = VersionRecord("local", "job-a", 2, spec.spec_hash, "q", "c", {}, "", job_id="j1")
+    v2 = replace(v2, outcome="applied")
+    status = build_status(
+        target="local", url="u", specs=[spec], live=[live], latest={"job-a": v2},
+        savepoints={}, now_ms=0,
+    )  # fmt: skip
+    [row] = status["jobs"]
+    assert (row["in_sync"], row["version"], row["job_id"]) == (True, 2, "j1")

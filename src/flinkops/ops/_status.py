@@ -22,6 +22,7 @@ from flinkops.flink.rest import FlinkClient
 from flinkops.live import LiveJob, Ownership, newest_run, read_jobs, runs_of
 from flinkops.ops._rest import job_metrics, plan_type
 from flinkops.ops._versions import version_view
+from flinkops.rescale import in_place_versions
 from flinkops.spec import JobSpec
 from flinkops.store import SavepointRecord, Store, VersionRecord
 
@@ -221,6 +222,7 @@ def build_status(
     checkpoint_acks = checkpoint_acks or {}
     versions = versions or {}
     moving = set(transitioning)
+    live = in_place_versions(live, latest)  # a job rescaled in place runs the newer version
     by_spec = {s.name: s for s in specs}
     managed = {j.managed_name for j in live if j.managed_name}
     names = set(by_spec) | managed
