@@ -53,6 +53,20 @@ def parse_duration(value: float | int | str) -> float:
     return float(match.group(1)) * _UNIT_SECONDS.get(match.group(2) or "s", 1.0)
 
 
+def _nonnegative(v: float | str | None) -> float | str | None:
+    """A duration field's check: ValueError for a negative (or unreadable) duration."""
+    if v is not None and parse_duration(v) < 0:
+        raise ValueError("a duration must not be negative")
+    return v
+
+
+def _strict_int(v: Any, what: str) -> Any:
+    """An integer field's check: no bools, floats or strings slipping through as ints."""
+    if isinstance(v, bool) or (v is not None and not isinstance(v, int)):
+        raise ValueError(f"{what} must be an integer")
+    return v
+
+
 # ---------------------------------------------------------------- models
 
 
@@ -71,9 +85,7 @@ class Health(_Model):
     @field_validator("window", "timeout")
     @classmethod
     def _duration(cls, v: float | str | None) -> float | str | None:
-        if v is not None and parse_duration(v) < 0:
-            raise ValueError("a duration must not be negative")
-        return v
+        return _nonnegative(v)
 
     def merged(self, other: Health | None) -> Health:
         if other is None:
@@ -99,17 +111,13 @@ class Retain(_Model):
 
     @field_validator("count", mode="before")
     @classmethod
-    def _strict_int(cls, v: Any) -> Any:
-        if isinstance(v, bool) or (v is not None and not isinstance(v, int)):
-            raise ValueError("count must be an integer")
-        return v
+    def _int_count(cls, v: Any) -> Any:
+        return _strict_int(v, "count")
 
     @field_validator("max_age")
     @classmethod
     def _duration(cls, v: float | str | None) -> float | str | None:
-        if v is not None and parse_duration(v) < 0:
-            raise ValueError("a duration must not be negative")
-        return v
+        return _nonnegative(v)
 
     @property
     def max_age_seconds(self) -> float | None:
@@ -132,9 +140,7 @@ class SavepointPolicy(_Model):
     def _schedule_shape(cls, v: float | str | None) -> float | str | None:
         if v is None or (isinstance(v, str) and _CRON_SHAPE.match(v)):
             return v
-        if parse_duration(v) < 0:
-            raise ValueError("a duration must not be negative")
-        return v
+        return _nonnegative(v)
 
     @field_validator("cleanup_command")
     @classmethod
@@ -171,10 +177,8 @@ class Settings(_Model):
 
     @field_validator("parallelism", mode="before")
     @classmethod
-    def _strict_int(cls, v: Any) -> Any:
-        if isinstance(v, bool) or (v is not None and not isinstance(v, int)):
-            raise ValueError("parallelism must be an integer")
-        return v
+    def _int_parallelism(cls, v: Any) -> Any:
+        return _strict_int(v, "parallelism")
 
 
 class SpecModel(Settings):

@@ -58,24 +58,18 @@ def test_schedule_takes_savepoints_and_retention_keeps_protected_ones(
             result = one_pass(datetime.now(UTC) + timedelta(seconds=11))
             locations.append(result["savepoints"][0]["location"])
             assert result["deletions"] == []
-        before = list_savepoints(
-            ws.store,
-            target=ws.target,
-            job="sched",
-            policy=spec.savepoint_policy,
-            now=datetime.now(UTC),
-        )
+
+        def listing() -> dict:
+            policy = spec.savepoint_policy
+            now = datetime.now(UTC)
+            return list_savepoints(ws.store, target=ws.target, job="sched", policy=policy, now=now)
+
+        before = listing()
         print("\nBEFORE\n" + render_listing(before))
         assert [r["retention"] for r in before["savepoints"]] == ["keep", "keep", "keep"]
         result = one_pass(datetime.now(UTC) + timedelta(seconds=11))
         locations.append(result["savepoints"][0]["location"])
-        after = list_savepoints(
-            ws.store,
-            target=ws.target,
-            job="sched",
-            policy=spec.savepoint_policy,
-            now=datetime.now(UTC),
-        )
+        after = listing()
         print("AFTER\n" + render_listing(after))
         print("deletions:", json.dumps(result["deletions"]))
 
