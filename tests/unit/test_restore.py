@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -89,3 +90,26 @@ def test_resolve_latest_and_listed_checkpoints(make_spec, make_live_job, tmp_pat
     assert resolve_snapshot(client, "job-a", run, "s3://bucket/sp-1").chosen == "path"
     with pytest.raises(PlanError, match="no run on the cluster"):
         resolve_snapshot(client, "job-a", None, "latest-checkpoint")
+
+
+def test_next_restore_says_what_the_next_start_would_use(make_spec, make_live_job) -> None:
+    from flinkops.restore import next_restore
+    from flinkops.store import SavepointRecord, VersionRecord
+
+    spec = make_spec()
+    running = make_live_job(spec)
+    stopped = make_live_job(spec, state="CANCELED")
+    v = VersionRecord("local", "job-a", 1, "s", "q", "c", {}, "")
+    sp = SavepointRecord("local", "job-a", "file:///sp/2", "scheduled", "j1", 1, "t")
+    assert next_restore(spec, running, v, sp) == "a savepoint taken when it is stopped"
+    assert next_restore(make_spec(upgrade_mode="last-state"), running, v, sp).startswith(
+        "its latest retained checkpoint"
+    )
+    assert next_restore(make_spec(upgrade_mode="stateless"), running, v, sp).startswith("empty")
+    suspended = replace(v, outcome="suspended", savepoint="file:///sp/1")
+    assert next_restore(spec, stopped, suspended, sp) == "file:///sp/1"
+    assert next_restore(spec, stopped, replace(v, outcome="applied"), sp) == "file:///sp/2"
+    assert next_restore(spec, None, replace(v, outcome="cancelled"), sp) == (
+        "empty state (it was cancelled)"
+    )
+    assert next_restore(None, running, v, sp) is None

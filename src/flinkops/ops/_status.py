@@ -23,6 +23,7 @@ from flinkops.live import LiveJob, Ownership, newest_run, read_jobs, runs_of
 from flinkops.ops._rest import job_metrics, plan_type
 from flinkops.ops._versions import version_view
 from flinkops.rescale import in_place_versions
+from flinkops.restore import next_restore
 from flinkops.spec import JobSpec
 from flinkops.store import SavepointRecord, Store, VersionRecord
 
@@ -172,6 +173,7 @@ def _row(
         "last_checkpoint_age_ms": None,
         "last_savepoint": sp.to_json() if sp else None,
         "last_savepoint_age_ms": _age(now_ms, _iso_ms(sp.created_at)) if sp else None,
+        "next_restore": next_restore(spec, run, versions[-1] if versions else None, sp),
         "reason": None,
         "unidentified_job_ids": [],
     }

@@ -85,7 +85,7 @@ def test_parallelism_change_rescales_in_place_with_the_adaptive_scheduler(
 
 
 def test_without_the_adaptive_scheduler_it_falls_back_to_a_savepoint_update(
-    project: Project, restored_from
+    project: Project,
 ) -> None:
     write_job(project, 1)
     _ok(project.apply())
@@ -98,7 +98,5 @@ def test_without_the_adaptive_scheduler_it_falls_back_to_a_savepoint_update(
         "not an in-place rescale: the cluster does not run the adaptive scheduler"
         in (change["reason"])
     )
-    _ok(project.apply())
-    [v2] = project.active("agg")
-    assert v2.job_id != v1.job_id
-    assert restored_from(v2.job_id) == project.history("agg")[-1]["restored_from"]
+    assert [s["kind"] for s in change["steps"]] == ["stop", "submit", "wait", "record"]
+    assert change["live"]["job_id"] == v1.job_id  # (apply's tests run such updates)

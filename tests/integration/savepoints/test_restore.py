@@ -29,10 +29,16 @@ def _completed(client: FlinkClient, job_id: str, at_least: int) -> list:
     raise AssertionError(f"job {job_id} has fewer than {at_least} completed checkpoints")
 
 
-def test_restore_from_a_listed_checkpoint(project: Project, restored_from) -> None:
+def test_restore_from_a_listed_checkpoint(project: Project, restored_from, tmp_path) -> None:
     project.write_job("agg", stateful_sql(rate=5), extra=CHECKPOINTS)
     _ok(project.apply())
     [v1] = project.active("agg")
+    # What is not a snapshot is refused before anything stops.
+    done = project.run("restore", "agg", "--from", (tmp_path / "nope").as_uri(), "--auto-approve")
+    assert done.returncode == 1 and "no snapshot at" in done.stderr, done.stderr
+    done = project.run("restore", "agg", "--from", "999999", "--auto-approve")
+    assert done.returncode == 1 and "checkpoint 999999" in done.stderr, done.stderr
+    assert project.active("agg") == [v1]
     # A completed checkpoint by its id, as `flinkops show` lists them.
     chosen = _completed(project.client, v1.job_id, 1)[0]
     assert chosen.external_path
@@ -49,13 +55,3 @@ def test_restore_from_a_listed_checkpoint(project: Project, restored_from) -> No
     events = json.loads(_ok(project.run("events", "agg", "--format", "json")))
     assert any(e["step"] == "restart" and "restore requested" in e["message"] for e in events)
     assert project.run("plan").returncode == 0
-
-
-def test_restore_refuses_what_is_not_a_snapshot(project: Project, tmp_path) -> None:
-    project.write_job("agg", stateful_sql(rate=5), extra=CHECKPOINTS)
-    _ok(project.apply())
-    done = project.run("restore", "agg", "--from", (tmp_path / "nope").as_uri(), "--auto-approve")
-    assert done.returncode == 1 and "no snapshot at" in done.stderr, done.stderr
-    done = project.run("restore", "agg", "--from", "999999", "--auto-approve")
-    assert done.returncode == 1 and "checkpoint 999999" in done.stderr, done.stderr
-    assert [h["version"] for h in project.history("agg")] == [1]  # nothing changed
