@@ -180,13 +180,10 @@ def _take_if_due(
             client, store, target=target, name=spec.name, spec=spec, kind="scheduled"
         )
     except FlinkError as exc:
-        store.add_event(
-            target,
-            spec.name,
-            "savepoint-schedule",
-            f"scheduled savepoint not taken: {exc}",
-            level="warning",
-        )
+        message = f"scheduled savepoint not taken: {exc}"
+        last = store.events(target, spec.name, limit=1)
+        if not last or last[0].message != message:  # once, not on every monitor pass
+            store.add_event(target, spec.name, "savepoint-schedule", message, level="warning")
         return {"job": spec.name, "taken": False, "reason": str(exc)}
     return {"job": spec.name, "taken": True, "location": taken["location"]}
 

@@ -134,3 +134,23 @@ def test_flink_refusing_disposal_falls_back_to_the_filesystem(tmp_path: Path) ->
         result = dispose(client, target.as_uri())
     assert result.deleted and result.method == "filesystem" and not target.exists()
     assert "Flink could not dispose it" in result.message
+
+
+def test_a_due_savepoint_of_a_job_that_is_not_running_is_reported_once(store: Store) -> None:
+    from flinkops.savepoints import run_due_savepoints
+    from flinkops.spec import JobSpec, SpecModel
+
+    def jobs(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/jobs/overview", request.url
+        return httpx.Response(200, json={"jobs": []})
+
+    sql = "INSERT INTO snk SELECT 1"
+    model = SpecModel(sql=sql, savepoints=SavepointPolicy(schedule="10s"))
+    spec = JobSpec(JOB, {}, model, sql, Path("a.yaml"), 1, Path("a.yaml"), 1, 1, target=T)
+    with FlinkClient("http://flink", transport=httpx.MockTransport(jobs)) as client:
+        for _ in range(3):
+            result = run_due_savepoints(client, store, target=T, specs=[spec], now=_later())
+            [skipped] = result["savepoints"]
+            assert not skipped["taken"] and "is not running" in skipped["reason"]
+    warnings = [e for e in store.events(T, JOB) if e.step == "savepoint-schedule"]
+    assert len(warnings) == 1 and warnings[0].level == "warning"
