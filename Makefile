@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast test-flink-1.20 lint format install down bench clean
+.PHONY: demo test test-fast test-flink-1.20 lint format install down bench bench-rescale clean
 
 install: $(STAMP)
 
@@ -48,6 +48,9 @@ down: install
 
 bench: install
 	$(BIN)/python bench/bench_sql.py
+
+bench-rescale: install  # starts its own local cluster (Java), about a minute
+	$(BIN)/python bench/bench_rescale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
