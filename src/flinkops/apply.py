@@ -12,6 +12,7 @@ target: the store's lock, held by the caller.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -90,7 +91,7 @@ class Applier:
         default_savepoint_dir: str | None = None,
         poll: float = 1.0,
         submit: Submitter = submit_sql,
-        crash: Any = crash_from_env,
+        crash: Callable[[str], None] = crash_from_env,
     ) -> None:
         self.store = store
         self.target = target

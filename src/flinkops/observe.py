@@ -294,6 +294,8 @@ def _interrupted(store: Store, target: str) -> list[str]:
     for t in store.open_transitions(target):
         last = t.steps[-1] if t.steps else None
         where = f" at step '{last.step}' ({last.phase})" if last else ""
+        if any(e.phase == "failed" and e.data.get("then") for e in t.steps):
+            where = f" (it was rolling back or cleaning up){where}"
         out.append(
             f"{t.job}: an earlier apply's {t.action} did not finish{where} (transition "
             f"{t.id}, started {t.started_at}); the next apply finishes or rolls it "

@@ -22,6 +22,7 @@ from flinkops.flink.identity import JobIdentity
 from flinkops.flink.local import ClusterInfo
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
+from flinkops.observe import read_live
 from flinkops.spec import SCHEMA_DIR, JobSpec, load_project
 from flinkops.store import Store, VersionRecord
 
@@ -276,7 +277,7 @@ def test_plan_file_applied_then_noop_and_the_file_is_stale(
     refused = runner.invoke(cli_main, ["apply", str(edited), "--project", str(project)])
     assert refused.exit_code == 1
     assert "totals: the plan's steps are not what apply would run now" in refused.output
-    assert not [j for j in flink_client.jobs() if j.name == "totals"]  # nothing was run
+    assert not [j for j in read_live(flink_client, "plan-apply") if j.managed_name]  # none ran
 
     applied = runner.invoke(cli_main, ["apply", str(plan_file), "--project", str(project)])
     live = [j for j in flink_client.jobs() if j.name == "totals" and j.state == "RUNNING"]
