@@ -143,7 +143,7 @@ def rescale_job(
 ) -> dict[str, Any]:
     """Set every vertex's parallelism upper bound to ``parallelism`` and wait until the
     job (same id) runs every vertex at it; return what Flink restored from."""
-    current = client.resource_requirements(job_id)
+    current = client.get_json(f"/jobs/{job_id}/resource-requirements")
     wanted = {v: {"parallelism": {"lowerBound": 1, "upperBound": parallelism}} for v in current}
     client.set_resource_requirements(job_id, wanted)
     start = time.monotonic()

@@ -312,12 +312,9 @@ class FlinkClient:
             self._get(f"/jobs/{_seg(job_id)}/exceptions", params={"maxExceptions": max_exceptions})
         )
 
-    def resource_requirements(self, job_id: str) -> dict[str, Any]:
-        """``GET /jobs/:id/resource-requirements``: per vertex, its parallelism bounds."""
-        return dict(self._get(f"/jobs/{_seg(job_id)}/resource-requirements"))
-
     def set_resource_requirements(self, job_id: str, requirements: dict[str, Any]) -> None:
-        """``PUT /jobs/:id/resource-requirements``: the adaptive scheduler rescales to them."""
+        """``PUT /jobs/:id/resource-requirements`` (per vertex ``{"parallelism": {"lowerBound",
+        "upperBound"}}``, as GET returns them): the adaptive scheduler rescales to them."""
         self._request("PUT", f"/jobs/{_seg(job_id)}/resource-requirements", json=requirements)
 
     def cancel(self, job_id: str) -> None:
@@ -387,10 +384,7 @@ class FlinkClient:
             self._sleep(poll)
 
     def dispose_savepoint(self, path: str, timeout: float = 60.0, poll: float = 0.5) -> None:
-        """``POST /savepoint-disposal``, then poll it: Flink deletes the savepoint's files.
-
-        Raises FlinkError with Flink's cause when it fails, or on timeout.
-        """
+        """``POST /savepoint-disposal`` and poll it; FlinkError (Flink's cause) on failure."""
         data = self._request("POST", "/savepoint-disposal", json={"savepoint-path": path})
         trigger = str(data["request-id"])
         where = f"disposal of savepoint {path} at {redact_url(self.base_url)}"
