@@ -38,7 +38,7 @@ def test_restore_from_a_listed_checkpoint(project: Project, restored_from, tmp_p
     assert done.returncode == 1 and "no snapshot at" in done.stderr, done.stderr
     done = project.run("restore", "agg", "--from", "999999", "--auto-approve")
     assert done.returncode == 1 and "checkpoint 999999" in done.stderr, done.stderr
-    assert project.active("agg") == [v1]
+    assert [j.job_id for j in project.active("agg")] == [v1.job_id]
     # A completed checkpoint by its id, as `flinkops show` lists them.
     chosen = _completed(project.client, v1.job_id, 1)[0]
     assert chosen.external_path
