@@ -23,7 +23,8 @@ from flinkops.flink.runner import runner_jar_name
 from flinkops.observe import make_plan
 from flinkops.plan import Action, Compat, StateImpact, build_plan, config_diff, sql_changed
 from flinkops.spec import SCHEMA_DIR, JobSpec, load_project
-from flinkops.store import Store, VersionRecord
+from flinkops.store import Store
+from flinkops.versions import reserve_version
 from tests.conftest import job_yaml
 from tests.unit.conftest import MAX_SQL, SUM_SQL
 
@@ -646,19 +647,8 @@ def record_applied(project: Path, spec: JobSpec, version: int = 1) -> None:
     """Record ``spec`` as applied, the way apply stores it (portable, secrets masked)."""
     loaded = load_project(project)
     with Store(loaded.store_location) as store:
-        store.record_version(
-            VersionRecord(
-                target="local",
-                job=spec.name,
-                version=version,
-                spec_hash=spec.spec_hash,
-                sql_hash=spec.sql_hash,
-                config_hash=spec.config_hash,
-                spec=spec.portable(spec.to_json(redacted=False)),
-                sql=spec.portable(spec.sql),
-                outcome="applied",
-            )
-        )
+        reserve_version(store, "local", spec, version, None)
+        store.update_version("local", spec.name, version, outcome="applied")
 
 
 def test_exit_code_2_when_there_are_changes(tmp_path, fake_flink):

@@ -80,7 +80,8 @@ def _report(ws: Workspace, result: ApplyResult, fmt: str) -> None:
             colour = {"done": "green", "rolled-back": "yellow", "blocked": "yellow"}.get(
                 r["status"], "red"
             )
-            head = f"{r['job']}: {r['action']} {r['status']}"
+            what = r["status"] if r["action"] == r["status"] else f"{r['action']} {r['status']}"
+            head = f"{r['job']}: {what}"
             if r.get("version"):
                 head += f" (version {r['version']}"
                 head += f", job {r['job_id']})" if r.get("job_id") else ")"

@@ -116,7 +116,7 @@ def test_incompatible_change_rolls_back_then_is_blocked_until_retried(
     assert blocked["blocked"]["root_cause"] == cause, blocked
     assert json.loads(plan_run.stdout)["summary"] == {"blocked": 1}
     again = project.apply()
-    assert again.returncode == 1 and "agg: blocked blocked" in again.stdout, again.stdout
+    assert again.returncode == 1 and "agg: blocked (version 2" in again.stdout, again.stdout
     assert [j.job_id for j in project.active("agg")] == [running.job_id]
     assert len(project.history("agg")) == 2
     store = _store(project)
