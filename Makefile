@@ -10,7 +10,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast test-flink-1.20 lint format install down bench monitor fuzz clean
+.PHONY: demo test test-fast test-flink-1.20 lint format install down bench monitor fuzz bench-rescale clean
 
 install: $(STAMP)
 
@@ -64,6 +64,9 @@ bench: install
 # CI runs a fixed small budget in tests/unit/sql/test_fuzz.py. FUZZ_SEED=n for another draw.
 fuzz: install
 	$(BIN)/python tests/unit/sql/fuzz.py --seed $${FUZZ_SEED:-0} --budget $${FUZZ_BUDGET:-100000}
+
+bench-rescale: install  # starts its own local cluster (Java), about a minute
+	$(BIN)/python bench/bench_rescale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -31,6 +31,8 @@ __all__ = [
     "JobModel",
     "Metadata",
     "ProjectModel",
+    "Retain",
+    "SavepointPolicy",
     "Settings",
     "SpecModel",
     "Target",
@@ -38,17 +40,20 @@ __all__ = [
 ]
 
 _DURATION = re.compile(
-    r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\s*$"
+    r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours|d|day|days)?\s*$"
 )
 _UNIT_SECONDS = {"ms": 0.001, "h": 3600.0, "hour": 3600.0, "hours": 3600.0}
+_UNIT_SECONDS.update(dict.fromkeys(("d", "day", "days"), 86400.0))
 _UNIT_SECONDS.update(dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60.0))
+
+_CRON_SHAPE = re.compile(r"^\s*\S+(\s+\S+){4}\s*$")
 
 DEFAULT_HEALTH_WINDOW = 20.0
 DEFAULT_HEALTH_TIMEOUT = 180.0
 
 
 def parse_duration(value: float | int | str) -> float:
-    """Seconds from a number or a Flink-style duration string ('500ms', '30s', '5min')."""
+    """Seconds from a number or a Flink-style duration string ('500ms', '30s', '5min', '7d')."""
     if isinstance(value, bool):
         raise ValueError("a duration is a number of seconds or a string such as 30s")
     if isinstance(value, int | float):
@@ -57,6 +62,20 @@ def parse_duration(value: float | int | str) -> float:
     if not match:
         raise ValueError(f"not a duration: {value!r} (write e.g. 30s, 500ms, 5min)")
     return float(match.group(1)) * _UNIT_SECONDS.get(match.group(2) or "s", 1.0)
+
+
+def _nonnegative(v: float | str | None) -> float | str | None:
+    """A duration field's check: ValueError for a negative (or unreadable) duration."""
+    if v is not None and parse_duration(v) < 0:
+        raise ValueError("a duration must not be negative")
+    return v
+
+
+def _strict_int(v: Any, what: str) -> Any:
+    """An integer field's check: no bools, floats or strings slipping through as ints."""
+    if isinstance(v, bool) or (v is not None and not isinstance(v, int)):
+        raise ValueError(f"{what} must be an integer")
+    return v
 
 
 # ---------------------------------------------------------------- models
@@ -71,14 +90,13 @@ class _Model(BaseModel):
 class Health(_Model):
     window: float | str | None = None
     until_checkpoint: bool | None = None
+    records_flowing: bool | None = None
     timeout: float | str | None = None
 
     @field_validator("window", "timeout")
     @classmethod
     def _duration(cls, v: float | str | None) -> float | str | None:
-        if v is not None and parse_duration(v) < 0:
-            raise ValueError("a duration must not be negative")
-        return v
+        return _nonnegative(v)
 
     def merged(self, other: Health | None) -> Health:
         if other is None:
@@ -96,6 +114,63 @@ class Health(_Model):
         return parse_duration(self.timeout) if self.timeout is not None else DEFAULT_HEALTH_TIMEOUT
 
 
+class Retain(_Model):
+    """Which savepoints retention keeps: the newest ``count``, none older than ``maxAge``."""
+
+    count: int | None = Field(default=None, ge=1)
+    max_age: float | str | None = None
+
+    @field_validator("count", mode="before")
+    @classmethod
+    def _int_count(cls, v: Any) -> Any:
+        return _strict_int(v, "count")
+
+    @field_validator("max_age")
+    @classmethod
+    def _duration(cls, v: float | str | None) -> float | str | None:
+        return _nonnegative(v)
+
+    @property
+    def max_age_seconds(self) -> float | None:
+        return parse_duration(self.max_age) if self.max_age is not None else None
+
+
+class SavepointPolicy(_Model):
+    """``savepoints:`` of a job (or the project's default): a schedule and retention.
+
+    ``schedule`` is an interval (``1h``) or a 5-field cron expression; it is checked
+    (with the file and line) when the spec is loaded, not here.
+    """
+
+    schedule: float | str | None = None
+    retain: Retain | None = None
+    cleanup_command: list[str] | None = Field(default=None, min_length=1)
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule_shape(cls, v: float | str | None) -> float | str | None:
+        if v is None or (isinstance(v, str) and _CRON_SHAPE.match(v)):
+            return v
+        return _nonnegative(v)
+
+    @field_validator("cleanup_command")
+    @classmethod
+    def _argv(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None and not all(v):
+            raise ValueError("cleanupCommand items must not be empty")
+        return v
+
+    def merged(self, other: SavepointPolicy | None) -> SavepointPolicy:
+        if other is None:
+            return self
+        data = self.model_dump(exclude_none=True)
+        extra = other.model_dump(exclude_none=True)
+        if "retain" in extra:
+            extra["retain"] = {**data.get("retain", {}), **extra["retain"]}
+        data.update(extra)
+        return SavepointPolicy(**data)
+
+
 ConfigValue = str | bool | int | float
 
 
@@ -109,13 +184,12 @@ class Settings(_Model):
     flink_configuration: dict[str, ConfigValue] | None = None
     savepoint_dir: str | None = Field(default=None, min_length=1)
     health: Health | None = None
+    savepoints: SavepointPolicy | None = None
 
     @field_validator("parallelism", mode="before")
     @classmethod
-    def _strict_int(cls, v: Any) -> Any:
-        if isinstance(v, bool) or (v is not None and not isinstance(v, int)):
-            raise ValueError("parallelism must be an integer")
-        return v
+    def _int_parallelism(cls, v: Any) -> Any:
+        return _strict_int(v, "parallelism")
 
 
 class SpecModel(Settings):
@@ -179,6 +253,7 @@ class ProjectModel(_Model):
     targets: dict[str, Target] = Field(default_factory=dict)
     metrics: MetricsModel | None = None
     alerts: AlertsModel | None = None
+    savepoints: SavepointPolicy | None = None
 
     @field_validator("targets")
     @classmethod

@@ -51,6 +51,7 @@ class Action(StrEnum):
     RESUME = "resume"
     UPDATE = "update"
     RESTART = "restart"
+    RESCALE = "rescale"  # only parallelism changed, on an adaptive-scheduler cluster
     SUSPEND = "suspend"
     CANCEL = "cancel"
     DELETE = "delete"
@@ -72,6 +73,7 @@ _SYMBOLS = {
     Action.RESUME: "+",
     Action.UPDATE: "~",
     Action.RESTART: "±",
+    Action.RESCALE: "~",
     Action.SUSPEND: "-",
     Action.CANCEL: "-",
     Action.DELETE: "-",
@@ -224,6 +226,8 @@ class Change:
     missing_savepoint_dir: bool = False
     steps: tuple[Any, ...] = ()  # transitions.Step: what apply runs, in order
     blocked: Attempt | None = None  # the failed attempt of this spec (action BLOCKED)
+    parallelism: int | None = None  # RESCALE: the new parallelism
+    previous_parallelism: int | None = None  # RESCALE: the running job's
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -245,6 +249,7 @@ class Change:
             "downstream": list(self.downstream),
             "steps": [s.to_json() for s in self.steps],
             "blocked": self.blocked.to_json() if self.blocked else None,
+            "parallelism": self.parallelism,
         }
 
     @classmethod
@@ -265,6 +270,7 @@ class Change:
             version=data.get("version"),
             applied_version=data.get("applied_version"),
             downstream=tuple(data.get("downstream") or ()),
+            parallelism=data.get("parallelism"),
             live=LiveJob(
                 job_id=live["job_id"],
                 name=live.get("name", ""),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from flinkops.errors import ApplyError, FlinkError, FlinkopsError
 from flinkops.flink.rest import FlinkClient
+from flinkops.flowing import FlowGate
 from flinkops.transitions import WaitHealthy
 
 __all__ = [
@@ -39,11 +41,13 @@ def wait_healthy(
     *,
     progress: Progress,
     poll: float = 1.0,
-) -> None:
+) -> dict[str, Any]:
     """Raise Unhealthy unless the job runs with every task RUNNING and no restart for
-    the window (or until its first completed checkpoint) within the timeout."""
+    the window (or until its first completed checkpoint) within the timeout, and (with
+    ``records_flowing``) its sources emitted records. Returns the verdict's evidence."""
     start = time.monotonic()
     since: float | None = None
+    gate = FlowGate(client, job_id) if step.records_flowing else None
     while True:
         now = time.monotonic()
         details = client.job(job_id)
@@ -65,14 +69,17 @@ def wait_healthy(
         since = (since or now) if running else None
         if since is not None:
             if step.until_checkpoint:
-                if client.checkpoints(job_id).counts.get("completed", 0) >= 1:
-                    return
-            elif now - since >= step.window:
-                return
+                ready = client.checkpoints(job_id).counts.get("completed", 0) >= 1
+            else:
+                ready = now - since >= step.window
+            if ready and (gate is None or gate.ready()):
+                return {"flow": gate.verdict().to_json()} if gate else {}
         if now - start > step.timeout:
+            idle = gate.verdict().describe() if gate and since is not None else ""
             raise Unhealthy(
                 f"{job}: new job {job_id} not healthy after {step.timeout:g}s "
-                f"(state {details.state})"
+                f"(state {details.state})" + (f": {idle}" if idle else ""),
+                idle,
             )
         what = (
             "waiting for the first checkpoint"

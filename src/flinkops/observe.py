@@ -30,6 +30,7 @@ from flinkops.plan import (
     sql_changed,
 )
 from flinkops.redact import redact, sensitive_sql_values
+from flinkops.rescale import adaptive_scheduler, in_place_versions, rescale_plan
 from flinkops.spec import JobSpec
 from flinkops.sql.lineage import JobLineage, Lineage, combine, diff_lineage, lineage_of_sql
 from flinkops.store import Store
@@ -58,6 +59,7 @@ class Observed:
     applied: dict[str, Applied]
     default_savepoint_dir: str | None
     retained: dict[str, str] = field(default_factory=dict)
+    adaptive_scheduler: bool = False  # the cluster rescales jobs in place (rescale.py)
 
 
 def read_live(client: FlinkClient, target: str, *, name: str | None = None) -> list[LiveJob]:
@@ -127,10 +129,11 @@ def observe(
         target=target,
         url=url,
         flink_version=overview.flink_version,
-        live=live,
+        live=in_place_versions(live, applied),
         applied=applied,
         default_savepoint_dir=default_dir,
         retained=retained,
+        adaptive_scheduler=adaptive_scheduler(conf),
     )
 
 
@@ -327,6 +330,13 @@ def make_plan(
         lineage=view.diffs,
         downstream=view.downstream,
         **args,
+    )
+    plan = rescale_plan(
+        plan,
+        specs,
+        observed.applied,
+        adaptive=observed.adaptive_scheduler,
+        default_savepoint_dir=observed.default_savepoint_dir,
     )
     changed = {c.job for c in plan.changes if c.action is not Action.NOOP}
     mermaid = view.mermaid(changed)

@@ -22,6 +22,7 @@ _VERBS = {
     "update": "to update",
     "restart": "to restart",
     "suspend": "to suspend",
+    "rescale": "to rescale in place",
     "cancel": "to cancel",
     "delete": "to delete",
     "blocked": "blocked",

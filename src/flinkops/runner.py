@@ -24,9 +24,11 @@ from flinkops.errors import ApplyError, FlinkError, FlinkopsError, FlinkUnreacha
 from flinkops.flink.identity import JobIdentity
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
+from flinkops.flowing import flow_text
 from flinkops.health import TERMINAL, Progress, latest_checkpoint, wait_healthy, wait_state
 from flinkops.observe import read_live
 from flinkops.plan import ACTIVE_STATES
+from flinkops.rescale import rescale_job
 from flinkops.spec import JobSpec
 from flinkops.store import Store
 from flinkops.transitions import (
@@ -34,6 +36,7 @@ from flinkops.transitions import (
     FROM_STOP,
     Cancel,
     Record,
+    Rescale,
     Step,
     StopWithSavepoint,
     Submit,
@@ -322,10 +325,29 @@ class StepRunner:
         return ours[-1].job_id if ours else None
 
     def _wait(self, run: Run, step: WaitHealthy) -> dict[str, Any]:
-        wait_healthy(
+        verdict = wait_healthy(
             self.client, run.job, run.ctx["job_id"], step, progress=self.progress, poll=self.poll
         )
-        return {"healthy": run.ctx["job_id"]}
+        return {"healthy": run.ctx["job_id"], **verdict}
+
+    def _rescale(self, run: Run, step: Rescale) -> dict[str, Any]:
+        """Rescale in place; the forward step records the new version on the same job id."""
+        data = rescale_job(
+            self.client, run.job, step.job_id, step.parallelism, progress=self.progress
+        )
+        if run.spec is not None and not step.name.startswith("rollback-"):
+            reserve_version(self.store, self.target, run.spec, run.version, None)
+            self.store.update_version(
+                self.target, run.job, run.version, job_id=step.job_id,
+                restored_from=data["restored_from"],
+            )  # fmt: skip
+        self._event(
+            run, "rescale",
+            f"rescaled {step.job_id} in place to parallelism {step.parallelism}"
+            + (f", restored from {data['restored_from']}" if data["restored_from"] else ""),
+            **data,
+        )  # fmt: skip
+        return data
 
     def _record(self, run: Run, step: Record) -> dict[str, Any]:
         """Write the outcome; the version record is created when the store lacks it."""
@@ -335,8 +357,10 @@ class StepRunner:
         taken = run.ctx.get("savepoint") or run.ctx.get("checkpoint")
         message = run.ctx.get("root_cause") or run.ctx.get("error") or run.reason
         if step.outcome == "applied":
+            flow = run.ctx.get("flow")
+            health = f"; healthy: {flow_text(flow)}" if flow else ""
             self.store.update_version(
-                self.target, run.job, number, outcome="applied", message=run.reason
+                self.target, run.job, number, outcome="applied", message=run.reason + health
             )
             prev = run.applied_version
             if (
@@ -379,4 +403,5 @@ _HANDLERS: dict[type, Callable[[StepRunner, Run, Any], dict[str, Any]]] = {
     Submit: StepRunner._submit,
     WaitHealthy: StepRunner._wait,
     Record: StepRunner._record,
+    Rescale: StepRunner._rescale,
 }

@@ -27,6 +27,7 @@ from flinkops._models import (
     Health,
     JobModel,
     ProjectModel,
+    SavepointPolicy,
     SpecModel,
     Target,
     parse_duration,
@@ -41,6 +42,7 @@ __all__ = [
     "Health",
     "JobSpec",
     "Project",
+    "SavepointPolicy",
     "Target",
     "find_project_file",
     "load_project",
@@ -77,6 +79,7 @@ class JobSpec:
     target: str | None = None
     target_health: Health | None = None
     target_savepoint_dir: str | None = None
+    project_savepoints: SavepointPolicy | None = None
     env_refs: tuple[tuple[str, str], ...] = ()
 
     # -- effective settings (overrides already merged by jobs_for)
@@ -109,6 +112,11 @@ class JobSpec:
     @property
     def health(self) -> Health:
         return Health().merged(self.target_health).merged(self.model.health)
+
+    @property
+    def savepoint_policy(self) -> SavepointPolicy:
+        """The project's ``savepoints:`` defaults with the job's own settings over them."""
+        return SavepointPolicy().merged(self.project_savepoints).merged(self.model.savepoints)
 
     def runs_on(self, target: str) -> bool:
         return self.model.targets is None or target in self.model.targets
@@ -250,8 +258,12 @@ class Project:
                         **data.get("flink_configuration", {}),
                         **extra["flink_configuration"],
                     }
-                if "health" in extra:
-                    extra["health"] = {**data.get("health", {}), **extra["health"]}
+                for nested in ("health", "savepoints"):
+                    if nested in extra:
+                        extra[nested] = {**data.get(nested, {}), **extra[nested]}
+                if "retain" in extra.get("savepoints", {}):
+                    base_retain = data.get("savepoints", {}).get("retain", {})
+                    extra["savepoints"]["retain"] = {**base_retain, **extra["savepoints"]["retain"]}
                 data.update(extra)
                 model = SpecModel(**data)
             out.append(
@@ -261,6 +273,7 @@ class Project:
                     target=target,
                     target_health=tgt.health,
                     target_savepoint_dir=tgt.savepoint_dir,
+                    project_savepoints=self.model.savepoints,
                 )
             )
         return out
@@ -476,6 +489,9 @@ def _load_job(
         return None, problems
     model = JobModel.model_validate(doc.data)
     spec = model.spec
+    problems.extend(_schedule_problems(doc, "/spec", spec.savepoints))
+    for tname, override in (spec.overrides or {}).items():
+        problems.extend(_schedule_problems(doc, f"/spec/overrides/{tname}", override.savepoints))
     if spec.sql is not None:
         sql = spec.sql
         sql_path = file
@@ -526,6 +542,19 @@ def _load_job(
         env_refs=tuple(sorted(refs.items(), key=lambda kv: -len(kv[1]))),
     )
     return job, problems
+
+
+def _schedule_problems(doc: Document, at: str, policy: SavepointPolicy | None) -> list[Problem]:
+    """A ``savepoints.schedule`` that is neither an interval nor a valid cron expression."""
+    if policy is None or policy.schedule is None:
+        return []
+    from flinkops.savepoints._schedule import Schedule
+
+    try:
+        Schedule.parse(policy.schedule)
+    except ValueError as exc:
+        return [doc.problem(f"{at}/savepoints/schedule", str(exc))]
+    return []
 
 
 @cache
@@ -582,6 +611,7 @@ def inspect_project(
     if problems:
         return None, problems
     pmodel = ProjectModel.model_validate(pdoc.data)
+    problems.extend(_schedule_problems(pdoc, "", pmodel.savepoints))
     if pmodel.default_target is not None and pmodel.default_target not in pmodel.targets:
         problems.append(
             pdoc.problem(

@@ -28,6 +28,7 @@ __all__ = [
     "FROM_STOP",
     "Cancel",
     "Record",
+    "Rescale",
     "Step",
     "StopWithSavepoint",
     "Submit",
@@ -93,11 +94,13 @@ class Submit(_StepJson):
 @dataclass(frozen=True)
 class WaitHealthy(_StepJson):
     """RUNNING with every task RUNNING and no restart for ``window`` seconds (or until
-    the first completed checkpoint), within ``timeout`` seconds."""
+    the first completed checkpoint), within ``timeout`` seconds; with ``records_flowing``
+    every source has also emitted records (``flowing.py``)."""
 
     window: float
     timeout: float
     until_checkpoint: bool = False
+    records_flowing: bool = False
     name: str = "wait"
     kind = "wait"
 
@@ -112,9 +115,22 @@ class Record(_StepJson):
     kind = "record"
 
 
-Step = StopWithSavepoint | Cancel | Submit | WaitHealthy | Record
+@dataclass(frozen=True)
+class Rescale(_StepJson):
+    """Change the running job's parallelism in place (``PUT /jobs/:id/resource-requirements``,
+    Flink's adaptive scheduler): same job id, state kept, no savepoint. ``previous`` is
+    what a failed rescale goes back to."""
+
+    job_id: str
+    parallelism: int
+    previous: int | None = None
+    name: str = "rescale"
+    kind = "rescale"
+
+
+Step = StopWithSavepoint | Cancel | Submit | WaitHealthy | Record | Rescale
 _KINDS: dict[str, type[Step]] = {
-    c.kind: c for c in (StopWithSavepoint, Cancel, Submit, WaitHealthy, Record)
+    c.kind: c for c in (StopWithSavepoint, Cancel, Submit, WaitHealthy, Record, Rescale)
 }
 
 
@@ -177,12 +193,20 @@ def _start_or_replace(c: _Ctx) -> list[Step]:
     return [first, Submit(c.version, restore), c.wait, Record("applied", c.version)]
 
 
+def _rescale(c: _Ctx) -> list[Step]:
+    target = c.change.parallelism
+    assert target is not None, f"{c.change.job}: a rescale needs the new parallelism"
+    step = Rescale(c.live_id, target, c.change.previous_parallelism)
+    return [step, c.wait, Record("applied", c.version)]
+
+
 #: One entry per action: the pure function that lists its steps.
 _BUILDERS: dict[Action, Callable[[_Ctx], list[Step]]] = {
     Action.CREATE: _create,
     Action.RESUME: _start_or_replace,
     Action.UPDATE: _start_or_replace,
     Action.RESTART: _start_or_replace,
+    Action.RESCALE: _rescale,
     Action.SUSPEND: _suspend,
     Action.CANCEL: _cancel,
     Action.DELETE: _cancel,
@@ -197,14 +221,14 @@ def steps_for(
     window: float,
     timeout: float,
     until_checkpoint: bool = False,
+    records_flowing: bool = False,
 ) -> list[Step]:
     """The steps that carry ``change`` out; empty for a noop or a blocked job."""
     build = _BUILDERS.get(change.action)
     if build is None:
         return []
-    return build(
-        _Ctx(change, version, savepoint_dir, WaitHealthy(window, timeout, until_checkpoint))
-    )
+    wait = WaitHealthy(window, timeout, until_checkpoint, records_flowing)
+    return build(_Ctx(change, version, savepoint_dir, wait))
 
 
 def spec_steps(
@@ -220,6 +244,7 @@ def spec_steps(
         window=health.window_seconds if health else 0,
         timeout=health.timeout_seconds if health else 0,
         until_checkpoint=bool(health and health.until_checkpoint),
+        records_flowing=bool(health and health.records_flowing),
     )
 
 
@@ -245,6 +270,11 @@ def after_failure(
     """
     if failed.name.startswith((ROLLBACK, ABORT)) or not isinstance(failed, Submit | WaitHealthy):
         return []
+    if isinstance(steps[0], Rescale):  # the same job: scale it back, never cancel it
+        back = steps[0]
+        listed = [Rescale(back.job_id, back.previous or back.parallelism, back.previous)]
+        listed.append(Record("rolled-back", version))
+        return [replace(s, name=ROLLBACK + s.name) for s in listed]
     cancel: list[Step] = [Cancel(new_job_id)] if new_job_id else []
     replaced = isinstance(steps[0], StopWithSavepoint | Cancel)
     wait = next((s for s in steps if isinstance(s, WaitHealthy)), None)
@@ -283,7 +313,10 @@ def describe(step: Step) -> str:
             if step.until_checkpoint
             else f"{step.window:g}s without a restart"
         )
-        return f"wait until healthy ({until}, at most {step.timeout:g}s)"
+        flowing = ", records flowing" if step.records_flowing else ""
+        return f"wait until healthy ({until}{flowing}, at most {step.timeout:g}s)"
+    if isinstance(step, Rescale):
+        return f"rescale {step.job_id} in place to parallelism {step.parallelism}"
     return f"record version {step.version} as {step.outcome}"
 
 
@@ -300,7 +333,10 @@ def short(step: dict[str, Any]) -> str:
         )
         return f"submit v{step['version']} from {source}"
     if kind == "wait":
+        flowing = " + records" if step.get("records_flowing") else ""
         if step.get("until_checkpoint"):
-            return "wait for checkpoint"
-        return f"wait healthy {step['window']:g}s"
+            return "wait for checkpoint" + flowing
+        return f"wait healthy {step['window']:g}s{flowing}"
+    if kind == "rescale":
+        return f"rescale in place to {step['parallelism']}"
     return f"record v{step.get('version')} {step['outcome']}"

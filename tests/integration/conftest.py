@@ -6,7 +6,8 @@ always stopped at the end (also when tests fail). Set FLINKOPS_TEST_FLINK_HOME
 to run against another Flink distribution (e.g. 1.20, see
 scripts/test-flink-1.20.sh). Without Java the tests are skipped, with a reason.
 
-Fixtures: ``flink_cluster`` (ClusterInfo), ``flink_client`` (FlinkClient),
+Fixtures: ``flink_cluster`` (ClusterInfo), ``adaptive_flink_cluster`` (a second
+cluster with the adaptive scheduler, started on first use), ``flink_client`` (FlinkClient),
 ``runner_jar_id``, ``submitted_jobs`` (append job ids: cancelled at teardown),
 ``wait_for_state`` (``wait_for_state(job_id, "RUNNING", timeout=60)``),
 ``wait_for_tasks`` (``wait_for_tasks(job_id)``: the job and all its tasks RUNNING,
@@ -46,7 +47,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @contextmanager
 def local_cluster(
-    directory: Path, *, slots: int, prometheus: bool = False
+    directory: Path, *, slots: int, prometheus: bool = False, adaptive: bool = False
 ) -> Iterator[ClusterInfo]:
     """A local Flink cluster on free ports in ``directory``; always stopped (by PID)."""
     try:
@@ -67,6 +68,7 @@ def local_cluster(
             flink_home=os.environ.get("FLINKOPS_TEST_FLINK_HOME") or None,
             timeout=180,
             prometheus=prometheus,
+            adaptive_scheduler=adaptive,
         )
     finally:
         cluster.down()
@@ -82,6 +84,14 @@ def flink_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterI
     # restart strategy is none fails with NoResourceAvailableException. The monitoring
     # tests scrape it with a real Prometheus.
     with local_cluster(tmp_path_factory.mktemp("flink-cluster"), slots=12, prometheus=True) as info:
+        yield info
+
+
+@pytest.fixture(scope="session")
+def adaptive_flink_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterInfo]:
+    """A second cluster running the adaptive scheduler (in-place rescale); started only
+    when a test asks for it, stopped at the end of the session."""
+    with local_cluster(tmp_path_factory.mktemp("flink-adaptive"), slots=4, adaptive=True) as info:
         yield info
 
 

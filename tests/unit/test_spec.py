@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from flinkops._yaml import load_documents
 from flinkops.errors import FlinkopsError, SpecError
 from flinkops.spec import JobModel, ProjectModel, load_project, parse_duration
-from tests.conftest import REPO, job_yaml
+from tests.conftest import PROJECT_YAML, REPO, job_yaml
 
 
 def problems_of(root: Path, env: dict[str, str] | None = None) -> list[str]:
@@ -170,6 +170,60 @@ def test_overrides_per_target(make_project) -> None:
     assert local.spec_hash != prod.spec_hash and local.sql_hash == prod.sql_hash
 
 
+def test_savepoint_policy_merges_project_job_and_target(make_project) -> None:
+    project_yaml = PROJECT_YAML + "savepoints: {schedule: 1h, retain: {count: 5, maxAge: 7d}}\n"
+    extra = (
+        "savepoints: {retain: {count: 2}}\n"
+        "overrides:\n  prod: {savepoints: {schedule: '0 3 * * *', retain: {maxAge: 2d}}}\n"
+    )
+    root = make_project({"jobs/a.yaml": job_yaml(extra=extra)}, project=project_yaml)
+    project = load_project(root, env={})
+    local = project.jobs_for("local")[0].savepoint_policy
+    prod = project.jobs_for("prod")[0].savepoint_policy
+    assert (local.schedule, local.retain.count, local.retain.max_age) == ("1h", 2, "7d")
+    assert (prod.schedule, prod.retain.count, prod.retain.max_age_seconds) == (
+        "0 3 * * *",
+        2,
+        2 * 86400,
+    )
+    plain = make_project({"jobs/a.yaml": job_yaml()})
+    policy = load_project(plain, env={}).jobs_for("local")[0].savepoint_policy
+    assert policy.schedule is None and policy.retain is None
+
+
+@pytest.mark.parametrize(
+    ("project_extra", "job_extra", "expected"),
+    [
+        (
+            "",
+            "savepoints: {schedule: '61 * * * *'}\n",
+            "jobs/a.yaml:6:26: cron minute field '61' is out of range 0-59 "
+            "(at /spec/savepoints/schedule)",
+        ),
+        (
+            "",
+            "overrides:\n  prod: {savepoints: {schedule: '* * * 0 *'}}\n",
+            "cron month field '0' is out of range 1-12 "
+            "(at /spec/overrides/prod/savepoints/schedule)",
+        ),
+        (
+            "savepoints:\n  schedule: '* * * * mon'\n",
+            "",
+            "flinkops.yaml:12:13: cron day of week field 'mon' is not a number",
+        ),
+        ("", "savepoints: {retain: {count: 0}}\n", "jobs/a.yaml:6:32: 0 is less than the minimum"),
+    ],
+)
+def test_bad_savepoint_schedules_are_located(
+    make_project, project_extra: str, job_extra: str, expected: str
+) -> None:
+    root = make_project(
+        {"jobs/a.yaml": job_yaml(extra=job_extra)}, project=PROJECT_YAML + project_extra
+    )
+    found = problems_of(root)
+    assert any(expected in p for p in found), found
+
+
 def test_hash_ignores_desired_state_but_not_sql(make_project) -> None:
     def hashes(extra: str, sql: str | None = None) -> tuple[str, str]:
         root = make_project({"jobs/a.yaml": job_yaml(extra=extra, **({"sql": sql} if sql else {}))})
@@ -183,6 +237,7 @@ def test_hash_ignores_desired_state_but_not_sql(make_project) -> None:
 def test_durations() -> None:
     assert parse_duration("500ms") == 0.5 and parse_duration("2min") == 120
     assert parse_duration(3) == 3.0
+    assert parse_duration("7d") == 7 * 86400 and parse_duration("1 day") == 86400
     with pytest.raises(ValueError):
         parse_duration("soon")
 
@@ -210,11 +265,37 @@ VALID_JOBS = [
             "savepointDir": "/sp",
             "targets": ["prod"],
             "health": {"window": "30s", "untilCheckpoint": True},
-            "overrides": {"prod": {"parallelism": 8, "health": {"timeout": 60}}},
+            "savepoints": {"schedule": "0 */6 * * *", "retain": {"count": 3, "maxAge": "7d"}},
+            "overrides": {
+                "prod": {
+                    "parallelism": 8,
+                    "health": {"timeout": 60},
+                    "savepoints": {"schedule": 60},
+                }
+            },
         },
     },
 ]
 INVALID_JOBS = [
+    *(
+        {
+            "apiVersion": "flinkops/v1",
+            "kind": "SqlJob",
+            "metadata": {"name": "a"},
+            "spec": {"sql": "x", "savepoints": bad},
+        }
+        for bad in (
+            {"schedule": "soon"},
+            {"schedule": -1},
+            {"retain": {"count": 0}},
+            {"retain": {"count": True}},
+            {"retain": {"maxAge": "a week"}},
+            {"retain": {"keep": 1}},
+            {"cleanupCommand": []},
+            {"cleanupCommand": [""]},
+            {"every": "1h"},
+        )
+    ),
     {
         "apiVersion": "flinkops/v2",
         "kind": "SqlJob",
@@ -293,6 +374,11 @@ VALID_PROJECTS = [
                 "health": {"window": 5},
             }
         },
+        "savepoints": {
+            "schedule": "1h",
+            "retain": {"count": 5},
+            "cleanupCommand": ["rm", "{path}"],
+        },
     },
 ]
 INVALID_PROJECTS = [
@@ -302,6 +388,7 @@ INVALID_PROJECTS = [
     {"apiVersion": "flinkops/v1", "kind": "Project", "targets": {"Bad": {"url": "http://x"}}},
     {"apiVersion": "flinkops/v1", "kind": "Project", "store": ""},
     {"apiVersion": "flinkops/v1", "kind": "Project", "extra": 1},
+    {"apiVersion": "flinkops/v1", "kind": "Project", "savepoints": {"schedule": "hourly"}},
 ]
 
 

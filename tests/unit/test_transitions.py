@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from flinkops.apply import _waves, stale_reasons
@@ -9,6 +11,7 @@ from flinkops.transitions import (
     FROM_STOP,
     Cancel,
     Record,
+    Rescale,
     StopWithSavepoint,
     Submit,
     WaitHealthy,
@@ -92,6 +95,10 @@ WAIT = WaitHealthy(5, 60)
         (change(Action.CANCEL), [Cancel("j1"), Record("cancelled", 2)]),
         (change(Action.DELETE), [Cancel("j1"), Record("deleted", 2)]),
         (change(Action.NOOP), []),
+        (
+            replace(change(Action.RESCALE), parallelism=4, previous_parallelism=2),
+            [Rescale("j1", 4, 2), WAIT, Record("applied", 2)],
+        ),
     ],
 )
 def test_steps_per_action(c: Change, expected: list) -> None:
@@ -100,7 +107,10 @@ def test_steps_per_action(c: Change, expected: list) -> None:
 
 @pytest.mark.parametrize("action", [a for a in Action if a not in (Action.NOOP, Action.BLOCKED)])
 def test_steps_round_trip_through_json_with_unique_names(action: Action) -> None:
-    listed = steps(change(action, live=None if action is Action.CREATE else LIVE))
+    c = change(action, live=None if action is Action.CREATE else LIVE)
+    if action is Action.RESCALE:
+        c = replace(c, parallelism=3, previous_parallelism=1)
+    listed = steps(c)
     assert [step_from_json(s.to_json()) for s in listed] == listed
     assert len({s.name for s in listed}) == len(listed)
 

@@ -53,6 +53,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "flinkops.cli.plan:plan",
         "Show what apply would do to each job, and what happens to its state.",
     ),
+    "restore": (
+        "flinkops.cli.restore:restore",
+        "Restart JOB's current spec from a chosen savepoint or checkpoint.",
+    ),
     "rollback": (
         "flinkops.cli.apply:rollback",
         "Put version N of JOB back, through the same savepoint-safe update.",
@@ -60,6 +64,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "savepoint": (
         "flinkops.cli.ops:savepoint",
         "Take a savepoint of a running job without stopping it; record it in the store.",
+    ),
+    "savepoints": (
+        "flinkops.cli.savepoints:savepoints",
+        "List JOB's savepoints: origin (scheduled, manual, stop, upgrade), age, size, whether "
+        "they are protected from retention and what retention would do.",
     ),
     "show": (
         "flinkops.cli.ops:show",

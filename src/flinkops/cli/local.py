@@ -61,6 +61,12 @@ def local() -> None:
     is_flag=True,
     help="Turn on Flink's Prometheus reporter (JobManager and TaskManager on free ports).",
 )
+@click.option(
+    "--adaptive-scheduler",
+    is_flag=True,
+    help="Run Flink's adaptive scheduler, which rescales a running job in place when its "
+    "parallelism changes (PUT /jobs/:id/resource-requirements), keeping its state.",
+)
 @format_option("text", "json")
 @handle_errors
 def up(
@@ -70,6 +76,7 @@ def up(
     flink_home: Path | None,
     timeout: float,
     prometheus: bool,
+    adaptive_scheduler: bool,
     fmt: str,
 ) -> None:
     """Start a JobManager and a TaskManager; wait until they are ready.
@@ -84,6 +91,7 @@ def up(
         timeout=timeout,
         on_progress=_say,
         prometheus=prometheus,
+        adaptive_scheduler=adaptive_scheduler,
     )
     if fmt == "json":
         emit_json(info.to_json())

@@ -274,8 +274,24 @@ def default_cluster_dir(cwd: Path | None = None) -> Path:
     return start / ".flinkops" / "local"
 
 
+#: ``jobmanager.scheduler: adaptive`` and short waits, so a parallelism change through
+#: ``PUT /jobs/:id/resource-requirements`` rescales a running job within seconds (at
+#: its next checkpoint, when it checkpoints).
+ADAPTIVE_SCHEDULER = {
+    "jobmanager.scheduler": "adaptive",
+    "jobmanager.adaptive-scheduler.executing.cooldown-after-rescaling": "1s",
+    "jobmanager.adaptive-scheduler.executing.resource-stabilization-timeout": "1s",
+}
+
+
 def cluster_config(
-    d: Path, *, port: int, rpc_port: int, slots: int, version: str
+    d: Path,
+    *,
+    port: int,
+    rpc_port: int,
+    slots: int,
+    version: str,
+    adaptive_scheduler: bool = False,
 ) -> dict[str, str]:
     """The config.yaml entries of a local cluster (flat keys; Flink 1.20 and 2.x)."""
     conf = {
@@ -307,6 +323,8 @@ def cluster_config(
         # 1.x names (1.20 still reads them; older releases only know these).
         conf["state.checkpoints.dir"] = conf["execution.checkpointing.dir"]
         conf["state.savepoints.dir"] = conf["execution.checkpointing.savepoint-dir"]
+    if adaptive_scheduler:
+        conf.update(ADAPTIVE_SCHEDULER)
     return conf
 
 
@@ -447,12 +465,14 @@ class LocalCluster:
         timeout: float = 90.0,
         on_progress: Progress | None = None,
         prometheus: bool = False,
+        adaptive_scheduler: bool = False,
     ) -> ClusterInfo:
         """Start the cluster and wait until a TaskManager has registered.
 
         ``prometheus``: turn on Flink's Prometheus reporter (the metrics-prometheus
         plugin), the JobManager and the TaskManager each on a free port; their scrape
-        URLs are in ``ClusterInfo.prometheus``.
+        URLs are in ``ClusterInfo.prometheus``. ``adaptive_scheduler`` runs Flink's
+        adaptive scheduler (``ADAPTIVE_SCHEDULER``), which rescales running jobs in place.
 
         Idempotent: a cluster already running in ``dir`` is reported as it is
         (its port and slots win over the arguments). Raises LocalClusterError
@@ -474,7 +494,12 @@ class LocalCluster:
         for sub in ("conf", "log", "checkpoints", "savepoints", "uploads", "tmp"):
             (self.dir / sub).mkdir(parents=True, exist_ok=True)
         conf = cluster_config(
-            self.dir, port=port, rpc_port=free_port(), slots=slots, version=home.version
+            self.dir,
+            port=port,
+            rpc_port=free_port(),
+            slots=slots,
+            version=home.version,
+            adaptive_scheduler=adaptive_scheduler,
         )
         if prometheus:
             conf[f"{PROM_REPORTER}.factory.class"] = PROM_FACTORY

@@ -312,6 +312,11 @@ class FlinkClient:
             self._get(f"/jobs/{_seg(job_id)}/exceptions", params={"maxExceptions": max_exceptions})
         )
 
+    def set_resource_requirements(self, job_id: str, requirements: dict[str, Any]) -> None:
+        """``PUT /jobs/:id/resource-requirements`` (per vertex ``{"parallelism": {"lowerBound",
+        "upperBound"}}``, as GET returns them): the adaptive scheduler rescales to them."""
+        self._request("PUT", f"/jobs/{_seg(job_id)}/resource-requirements", json=requirements)
+
     def cancel(self, job_id: str) -> None:
         """``PATCH /jobs/:id?mode=cancel``: cancel without a savepoint (state is lost)."""
         self._request("PATCH", f"/jobs/{_seg(job_id)}", params={"mode": "cancel"})
@@ -375,6 +380,25 @@ class FlinkClient:
                     f"{where} not done after {timeout:g}s (still {st.status}); "
                     "it may still complete: check the job's checkpoints",
                     url=redact_url(self.base_url),
+                )
+            self._sleep(poll)
+
+    def dispose_savepoint(self, path: str, timeout: float = 60.0, poll: float = 0.5) -> None:
+        """``POST /savepoint-disposal`` and poll it; FlinkError (Flink's cause) on failure."""
+        data = self._request("POST", "/savepoint-disposal", json={"savepoint-path": path})
+        trigger = str(data["request-id"])
+        where = f"disposal of savepoint {path} at {redact_url(self.base_url)}"
+        deadline = time.monotonic() + timeout
+        while True:
+            st = SavepointStatus.from_json(self._get(f"/savepoint-disposal/{_seg(trigger)}"))
+            if st.done and not st.failure_cause:
+                return
+            if st.done or time.monotonic() > deadline:
+                cause = root_line(st.failure_cause) if st.done else f"not done after {timeout:g}s"
+                raise FlinkError(
+                    f"{where} failed: {cause or 'no cause given'}",
+                    url=redact_url(self.base_url),
+                    flink_errors=[st.failure_cause] if st.failure_cause else [],
                 )
             self._sleep(poll)
 

@@ -152,13 +152,39 @@ class Monitor:
             self._notify(transition)
         if wait_deliveries:
             self.wait_deliveries()
+        savepoints = self._scheduled_savepoints(now) if seen.reachable else None
         retention = None
         if now - self._last_retention >= RETENTION_EVERY:
             retention = self.metrics.downsample(
                 int(now), full=self.settings.full, rollups=self.settings.rollups
             )
             self._last_retention = now
-        return self._report(seen, result, retention)
+        return {**self._report(seen, result, retention), "savepoints": savepoints}
+
+    def _scheduled_savepoints(self, now: float) -> dict[str, Any] | None:
+        """The savepoint scheduler's pass (issue: scheduled savepoints and retention), for
+        the jobs with a schedule or retention; a failure is reported, monitoring goes on."""
+        from datetime import UTC, datetime
+
+        from flinkops.savepoints import run_due_savepoints
+
+        specs = [
+            s
+            for s in self.specs.values()
+            if s.savepoint_policy.schedule is not None or s.savepoint_policy.retain is not None
+        ]
+        if not specs:
+            return None
+        try:
+            return run_due_savepoints(
+                self.client,
+                self.store,
+                target=self.target,
+                specs=specs,
+                now=datetime.fromtimestamp(now, UTC),
+            )
+        except FlinkopsError as exc:
+            return {"error": redact(str(exc), self.project.secrets)}
 
     def _conditions(self, seen: Pass, now: float) -> list[Condition]:
         conditions = evaluate_cluster(

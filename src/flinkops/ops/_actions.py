@@ -48,10 +48,12 @@ def take_savepoint(
     directory: str | None = None,
     timeout: float = 300.0,
     on_progress: Callable[[float], None] | None = None,
+    kind: str = "manual",
 ) -> dict[str, Any]:
     """Trigger a savepoint of the running job ``name`` (it keeps running); record it.
 
     ``directory`` defaults to the spec's savepointDir, else the cluster's default.
+    ``kind`` is its origin in the store: ``manual``, or ``scheduled`` for a schedule's.
     Returns ``{"job", "job_id", "version", "location"}``.
     """
     run = _active_run(client, target, name)
@@ -60,12 +62,13 @@ def take_savepoint(
     directory = directory or (spec.savepoint_dir if spec else None)
     trigger = client.trigger_savepoint(run.job_id, directory)
     location = client.wait_savepoint(run.job_id, trigger, timeout=timeout, on_progress=on_progress)
-    store.record_savepoint(target, job, location, kind="manual", job_id=run.job_id, version=version)
+    store.record_savepoint(target, job, location, kind=kind, job_id=run.job_id, version=version)
+    by = "the savepoint schedule" if kind == "scheduled" else "`flinkops savepoint`"
     store.add_event(
         target,
         job,
         "savepoint",
-        f"savepoint taken by `flinkops savepoint`: {location}",
+        f"savepoint taken by {by}: {location}",
         details={"job_id": run.job_id, "version": version, "location": location},
     )
     return {"job": job, "job_id": run.job_id, "version": version, "location": location}

@@ -22,6 +22,8 @@ from flinkops.live import JobRuns, LiveJob, Ownership, read_jobs, runs_of
 from flinkops.ops._rest import backpressure, checkpoint_config, vertex_metrics, watermarks
 from flinkops.ops._status import current_state
 from flinkops.ops._versions import version_view
+from flinkops.rescale import in_place_versions
+from flinkops.restore import next_restore
 from flinkops.spec import JobSpec
 from flinkops.store import Store
 
@@ -294,6 +296,8 @@ def collect_show(
         )
     moving = any(t.job == job for t in store.open_transitions(target))
     applied = next((v for v in reversed(versions) if v.outcome == "applied"), None)
+    if run is not None and applied is not None:  # a job rescaled in place runs the newer version
+        run = in_place_versions([run], {job: applied})[0]
     current = "UNKNOWN" if unreachable else current_state(run, latest, moving, found.unidentified)
     running = run is not None and run.active
     ours = run is not None and run.ownership is Ownership.MANAGED
@@ -321,6 +325,7 @@ def collect_show(
         "unidentified": _unidentified(found),
         "versions": [v.to_json() for v in versions],
         "savepoints": [s.to_json() for s in store.savepoints(target, job)[:10]],
+        "next_restore": next_restore(spec, run, latest, store.latest_savepoint(target, job)),
         "events": [redact(e.to_json()) for e in store.events(target, job, events)],
         "lineage": _lineage(sql, job),
     }

@@ -22,6 +22,8 @@ from flinkops.flink.rest import FlinkClient
 from flinkops.live import JobRuns, LiveJob, Ownership, newest_run, read_jobs, runs_by_name
 from flinkops.ops._rest import job_metrics, plan_type
 from flinkops.ops._versions import version_view
+from flinkops.rescale import in_place_versions
+from flinkops.restore import next_restore
 from flinkops.spec import JobSpec
 from flinkops.store import SavepointRecord, Store, VersionRecord
 
@@ -171,6 +173,7 @@ def _row(
         "last_checkpoint_age_ms": None,
         "last_savepoint": sp.to_json() if sp else None,
         "last_savepoint_age_ms": _age(now_ms, _iso_ms(sp.created_at)) if sp else None,
+        "next_restore": next_restore(spec, run, versions[-1] if versions else None, sp),
         "reason": None,
         "unidentified_job_ids": [],
     }
@@ -221,6 +224,7 @@ def build_status(
     checkpoint_acks = checkpoint_acks or {}
     versions = versions or {}
     moving = set(transitioning)
+    live = in_place_versions(live, latest)  # a job rescaled in place runs the newer version
     by_spec = {s.name: s for s in specs}
     managed = {j.managed_name for j in live if j.managed_name}
     names = set(by_spec) | managed

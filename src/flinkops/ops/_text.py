@@ -220,6 +220,8 @@ def _exceptions(exc: dict[str, Any]) -> list[str]:
 
 def _store_side(data: dict[str, Any]) -> list[str]:
     out: list[str] = []
+    if data.get("next_restore"):
+        out += ["", f"Next start restores from: {data['next_restore']}"]
     if data["savepoints"]:
         out += ["", "Savepoints (recorded by flinkops):"]
         out += [

@@ -26,8 +26,8 @@ OUTCOMES = frozenset(
     {"applied", "failed", "rolled-back", "suspended", "cancelled", "deleted", "in-progress"}
 )
 #: Who took a savepoint: stop-with-savepoint of an update, ``flinkops savepoint``,
-#: a suspend, or a retained checkpoint flinkops chose to remember.
-SAVEPOINT_KINDS = frozenset({"stop", "manual", "suspend", "checkpoint"})
+#: a suspend, a savepoint schedule, or a retained checkpoint flinkops chose to remember.
+SAVEPOINT_KINDS = frozenset({"stop", "manual", "suspend", "scheduled", "checkpoint"})
 EVENT_LEVELS = frozenset({"debug", "info", "warning", "error"})
 JOURNAL_PHASES = frozenset({"start", "end", "failed"})
 #: "running" while an apply carries the transition out; the others are final.

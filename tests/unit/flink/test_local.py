@@ -63,6 +63,15 @@ def test_config_uses_the_right_keys_per_version(tmp_path: Path) -> None:
     one = cluster_config(tmp_path, port=9000, rpc_port=9001, slots=2, version="1.20.1")
     assert one["state.savepoints.dir"] == one["execution.checkpointing.savepoint-dir"]
     assert one["state.checkpoints.dir"] == one["execution.checkpointing.dir"]
+    assert "jobmanager.scheduler" not in two
+
+
+def test_adaptive_scheduler_option(tmp_path: Path) -> None:
+    conf = cluster_config(
+        tmp_path, port=9000, rpc_port=9001, slots=2, version="2.3.0", adaptive_scheduler=True
+    )
+    assert conf["jobmanager.scheduler"] == "adaptive"
+    assert conf["jobmanager.adaptive-scheduler.executing.cooldown-after-rescaling"] == "1s"
 
 
 def test_default_cluster_dir(tmp_path: Path) -> None:

@@ -96,3 +96,29 @@ def test_unreachable_cluster_fires_unknown_once_and_resolves_when_back(tmp_path:
         mon.close()
         client.close()
         store.close()
+
+
+def test_each_pass_runs_the_savepoint_scheduler_for_jobs_with_a_schedule(tmp_path: Path) -> None:
+    (tmp_path / "flinkops.yaml").write_text(
+        "apiVersion: flinkops/v1\nkind: Project\ntargets:\n  t: {url: 'http://flink'}\n"
+    )
+    (tmp_path / "jobs").mkdir()
+    (tmp_path / "jobs" / "orders.yaml").write_text(JOB + "  savepoints: {schedule: 1h}\n")
+    (tmp_path / "jobs" / "plain.yaml").write_text(JOB.replace("orders", "plain"))
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/jobs/overview":
+            return httpx.Response(200, json={"jobs": []})
+        return httpx.Response(404, json={"errors": ["not found"]})
+
+    client = FlinkClient("http://flink", transport=httpx.MockTransport(answer), retries=0)
+    mon = Monitor(load_project(tmp_path, env={}), "t", client, Store(":memory:"), url="x")
+    try:
+        report = mon.run_once(now=1000.0)
+    finally:
+        mon.close()
+    scheduled = report["savepoints"]
+    assert scheduled is not None and scheduled["target"] == "t"
+    # only the job with a schedule is considered; it is not running, so none is taken
+    assert [(r["job"], r["taken"]) for r in scheduled["savepoints"]] == [("orders", False)]
+    assert scheduled["deletions"] == []

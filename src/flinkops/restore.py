@@ -1,0 +1,146 @@
+"""`flinkops restore JOB --from ...`: restart the job's current spec from a chosen snapshot.
+
+``resolve_snapshot`` turns what the user wrote into a path (I/O: the cluster's
+checkpoint history, the local filesystem); ``restore_change`` (pure) builds the
+change apply runs: a new version of the same spec, submitted from that path through
+the journaled steps of any transition (cancel the running job, keeping its latest
+checkpoint to roll back to; submit; wait healthy; record). The version record's
+``restored_from`` names the snapshot, and Flink's ``latest.restored`` shows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from flinkops.errors import FlinkError, PlanError
+from flinkops.flink.rest import FlinkClient
+from flinkops.plan import Action, Change, LiveJob, StateImpact
+from flinkops.savepoints._dispose import local_path
+from flinkops.spec import JobSpec
+from flinkops.store import SavepointRecord, VersionRecord
+from flinkops.transitions import Cancel, Step, Submit, spec_steps
+
+__all__ = ["LATEST_CHECKPOINT", "Snapshot", "next_restore", "resolve_snapshot", "restore_change"]
+
+LATEST_CHECKPOINT = "latest-checkpoint"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The snapshot a restore starts from: its path, and how it was chosen."""
+
+    path: str
+    chosen: str  # "path", "latest checkpoint of <job id>", "checkpoint 12 of <job id>"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "chosen": self.chosen}
+
+
+def resolve_snapshot(client: FlinkClient, job: str, run: LiveJob | None, source: str) -> Snapshot:
+    """``source`` is a path (file://, s3://, /abs), ``latest-checkpoint`` or a checkpoint
+    id from the job's newest run (as `flinkops show` lists them). PlanError, saying what
+    exists, when it names nothing restorable."""
+    if source == LATEST_CHECKPOINT or source.isdigit():
+        if run is None:
+            raise PlanError(f"{job} has no run on the cluster to take a checkpoint from")
+        try:
+            cps = client.checkpoints(run.job_id)
+        except FlinkError as exc:
+            raise PlanError(f"{job}: cannot read the checkpoints of {run.job_id}: {exc}") from exc
+        if source == LATEST_CHECKPOINT:
+            done = cps.latest.completed
+            if done is None or not done.external_path:
+                raise PlanError(
+                    f"{job}: job {run.job_id} has no completed checkpoint "
+                    "(is checkpointing on? execution.checkpointing.interval)"
+                )
+            return _checked(Snapshot(done.external_path, f"latest checkpoint of {run.job_id}"))
+        wanted = int(source)
+        found = [c for c in cps.history if c.id == wanted and c.external_path]
+        if cps.latest.completed and cps.latest.completed.id == wanted:
+            found.append(cps.latest.completed)
+        if not found or found[0].status != "COMPLETED":
+            listed = ", ".join(str(c.id) for c in cps.history if c.status == "COMPLETED")
+            raise PlanError(
+                f"{job}: checkpoint {wanted} of {run.job_id} is not a completed one "
+                f"(completed: {listed or 'none'}); or pass its path"
+            )
+        path = found[0].external_path
+        assert path is not None
+        return _checked(Snapshot(path, f"checkpoint {wanted} of {run.job_id}"))
+    return _checked(Snapshot(source, "path"))
+
+
+def next_restore(
+    spec: JobSpec | None,
+    run: LiveJob | None,
+    latest: VersionRecord | None,
+    savepoint: SavepointRecord | None,
+) -> str | None:
+    """What the job's next start would restore from, as a console shows it (VVP's
+    "restore strategy"): a path, or how it would be taken. None without a spec. Pure."""
+    if spec is None:
+        return None
+    if spec.upgrade_mode == "stateless":
+        return "empty state (upgradeMode stateless)"
+    if run is not None and run.active:
+        if spec.upgrade_mode == "last-state":
+            return "its latest retained checkpoint, when it is cancelled"
+        return "a savepoint taken when it is stopped"
+    if latest is not None and latest.outcome in ("cancelled", "deleted"):
+        return f"empty state (it was {latest.outcome})"
+    if latest is not None and latest.outcome == "suspended" and latest.savepoint:
+        return latest.savepoint
+    if savepoint is not None:
+        return savepoint.location
+    return "empty state (no savepoint or checkpoint recorded)"
+
+
+def _checked(snap: Snapshot) -> Snapshot:
+    """A local snapshot must still hold its ``_metadata`` (Flink may have subsumed it)."""
+    local = local_path(snap.path)
+    if local is not None and not (local / "_metadata").is_file() and not local.is_file():
+        raise PlanError(
+            f"no snapshot at {snap.path} (no _metadata there; Flink keeps only the "
+            "latest retained checkpoints, see execution.checkpointing.num-retained)"
+        )
+    return snap
+
+
+def restore_change(
+    spec: JobSpec,
+    *,
+    live: LiveJob | None,
+    applied_version: int | None,
+    version: int,
+    snapshot: Snapshot,
+    keep_checkpoint: bool,
+    default_savepoint_dir: str | None = None,
+) -> Change:
+    """The change that restarts ``spec`` as ``version`` from ``snapshot``. Pure.
+
+    A running job is cancelled first (``keep_checkpoint``: remembering its latest
+    checkpoint, which a failed restore rolls back to); a stop-with-savepoint would
+    end the job FINISHED, and Flink discards retained checkpoints then.
+    """
+    active = live if live is not None and live.active else None
+    change = Change(
+        job=spec.name,
+        action=Action.RESTART,
+        state=StateImpact.PRESERVED,
+        reason=f"restore requested from {snapshot.chosen}",
+        state_reason=f"restored from {snapshot.path}",
+        upgrade_mode=spec.upgrade_mode,
+        restore_from=snapshot.path,
+        spec_hash=spec.spec_hash,
+        version=version,
+        live=live,
+        applied_version=applied_version,
+    )
+    create = spec_steps(
+        replace(change, action=Action.CREATE, live=None), spec, default_savepoint_dir
+    )
+    steps: list[Step] = [Cancel(active.job_id, keep_checkpoint)] if active else []
+    steps += [replace(s, restore=snapshot.path) if isinstance(s, Submit) else s for s in create]
+    return replace(change, steps=tuple(steps))

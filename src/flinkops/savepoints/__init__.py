@@ -1,0 +1,39 @@
+"""Savepoint lifecycle: schedules, retention, listing.
+
+Public interface:
+
+- ``run_due_savepoints(client, store, target=, specs=, now=)`` — one scheduler pass:
+  take each due scheduled savepoint, then apply retention (``flinkops monitor`` calls
+  it on every pass; ``flinkops savepoints --run-schedule`` runs it once).
+- ``list_savepoints(store, target=, job=, policy=, now=)`` — a job's savepoints with
+  size, age, origin, protection and what retention would do.
+- ``apply_retention(client, store, target=, job=, policy=, now=)`` — delete what the
+  policy does not keep; every deletion is an event (step ``savepoint-deleted``).
+- Pure parts: ``Schedule`` (interval or cron), ``plan_retention`` / ``protection``.
+"""
+
+from flinkops.savepoints._dispose import Disposal, dispose
+from flinkops.savepoints._retention import Decision, Snapshot, plan_retention, protection
+from flinkops.savepoints._run import (
+    DELETED_STEP,
+    ORIGINS,
+    apply_retention,
+    list_savepoints,
+    run_due_savepoints,
+)
+from flinkops.savepoints._schedule import Schedule
+
+__all__ = [
+    "DELETED_STEP",
+    "ORIGINS",
+    "Decision",
+    "Disposal",
+    "Schedule",
+    "Snapshot",
+    "apply_retention",
+    "dispose",
+    "list_savepoints",
+    "plan_retention",
+    "protection",
+    "run_due_savepoints",
+]

@@ -1,0 +1,102 @@
+"""Parallelism-only changes on the real cluster: rescaled in place with the adaptive
+scheduler (same job id, state restored from its checkpoint), a savepoint update without."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from flinkops.flink.local import ClusterInfo
+from flinkops.flink.rest import FlinkClient
+from tests.integration.savepoints.conftest import Project, stateful_sql
+
+
+def _ok(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 0, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def write_job(project: Project, parallelism: int) -> None:
+    (project.root / "jobs" / "agg.yaml").write_text(
+        "apiVersion: flinkops/v1\nkind: SqlJob\nmetadata:\n  name: agg\nspec:\n"
+        f"  parallelism: {parallelism}\n"
+        "  flinkConfiguration: {execution.checkpointing.interval: 2s}\n"
+        "  health: {window: 2s, timeout: 90s}\n"
+        f"  sql: |\n{textwrap.indent(stateful_sql(rate=5), '    ')}"
+    )
+
+
+def _first_checkpoint(client: FlinkClient, job_id: str) -> None:
+    deadline = time.monotonic() + 60
+    while client.checkpoints(job_id).counts.get("completed", 0) < 1:
+        assert time.monotonic() < deadline, f"no checkpoint of {job_id} in 60s"
+        time.sleep(0.5)
+
+
+@pytest.fixture
+def adaptive_project(tmp_path: Path, adaptive_flink_cluster: ClusterInfo) -> Iterator[Project]:
+    (tmp_path / "jobs").mkdir()
+    (tmp_path / "flinkops.yaml").write_text(
+        "apiVersion: flinkops/v1\nkind: Project\ndefaultTarget: adaptive\n"
+        f"targets:\n  adaptive:\n    url: {adaptive_flink_cluster.url}\n"
+    )
+    with FlinkClient(adaptive_flink_cluster.url, timeout=30) as client:
+        project = Project(tmp_path, "adaptive", client)
+        try:
+            yield project
+        finally:
+            for job in project.active("agg"):
+                client.cancel(job.job_id)
+
+
+def test_parallelism_change_rescales_in_place_with_the_adaptive_scheduler(
+    adaptive_project: Project,
+) -> None:
+    project = adaptive_project
+    write_job(project, 1)
+    _ok(project.apply())
+    [v1] = project.active("agg")
+    _first_checkpoint(project.client, v1.job_id)
+
+    write_job(project, 2)
+    plan = json.loads(project.run("plan", "--format", "json").stdout)
+    [change] = plan["changes"]
+    assert (change["action"], change["state"], change["parallelism"]) == ("rescale", "preserved", 2)
+    assert [s["kind"] for s in change["steps"]] == ["rescale", "wait", "record"]
+    out = _ok(project.apply())
+    assert "agg: rescale done (version 2" in out
+
+    [v2] = project.active("agg")
+    assert v2.job_id == v1.job_id  # the same job, rescaled in place
+    details = project.client.job(v1.job_id)
+    assert {v.parallelism for v in details.vertices} == {2}
+    restored = project.client.checkpoints(v1.job_id).latest.restored
+    assert restored is not None and not restored.is_savepoint  # its state, from a checkpoint
+    last = project.history("agg")[-1]
+    assert (last["version"], last["outcome"], last["job_id"]) == (2, "applied", v1.job_id)
+    assert last["restored_from"] == restored.external_path
+    assert project.run("plan").returncode == 0  # in sync: no rescale loop
+
+
+def test_without_the_adaptive_scheduler_it_falls_back_to_a_savepoint_update(
+    project: Project,
+) -> None:
+    write_job(project, 1)
+    _ok(project.apply())
+    [v1] = project.active("agg")
+    write_job(project, 2)
+    plan = json.loads(project.run("plan", "--format", "json").stdout)
+    [change] = plan["changes"]
+    assert change["action"] == "update" and change["steps"][0]["kind"] == "stop"
+    assert (
+        "not an in-place rescale: the cluster does not run the adaptive scheduler"
+        in (change["reason"])
+    )
+    assert [s["kind"] for s in change["steps"]] == ["stop", "submit", "wait", "record"]
+    assert change["live"]["job_id"] == v1.job_id  # (apply's tests run such updates)
