@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,23 +119,25 @@ class StepRunner:
                 continue
             self.store.journal_step(run.tid, step.name, "start", {"step": describe(step)})
             self.crash(f"{step.name}:before")
-            try:
-                data = self._execute(run, step)
-            except FlinkUnreachable as exc:
-                data = {"error": str(exc), "unreachable": True}
-                self.store.journal_step(run.tid, step.name, "failed", data)
-                run.ctx.update(error=str(exc))
-                run.interrupted = True
-                self._event(run, step.name, f"cluster stopped answering: {exc}", "error")
-                return run
-            except (FlinkopsError, FlinkError) as exc:
-                self._fail(run, step, exc)
-                done = 0
-                continue
-            self.crash(f"{step.name}:after")
-            run.ctx.update(data)
-            run.done.add(step.name)
-            self.store.journal_step(run.tid, step.name, "end", data)
+            # a record step's writes commit with its journal entry, or none of them do
+            with self.store.atomic() if isinstance(step, Record) else nullcontext():
+                try:
+                    data = self._execute(run, step)
+                except FlinkUnreachable as exc:
+                    data = {"error": str(exc), "unreachable": True}
+                    self.store.journal_step(run.tid, step.name, "failed", data)
+                    run.ctx.update(error=str(exc))
+                    run.interrupted = True
+                    self._event(run, step.name, f"cluster stopped answering: {exc}", "error")
+                    return run
+                except (FlinkopsError, FlinkError) as exc:
+                    self._fail(run, step, exc)
+                    done = 0
+                    continue
+                self.crash(f"{step.name}:after")
+                run.ctx.update(data)
+                run.done.add(step.name)
+                self.store.journal_step(run.tid, step.name, "end", data)
             self.crash(f"{step.name}:end")
         if run.status == "failed":
             self._settle(run)
