@@ -180,12 +180,20 @@ def _unplaced(source: str, target: str, kind: str, label: str = "") -> Path:
     return Path(source, target, 0, 0, 0, 0, kind, label)
 
 
+def _what(column: Mapping[str, Any]) -> str:
+    """What happened on a column edge, as lineage says: the aggregate function, else
+    the kind (identity, expression, window time)."""
+    return str(column.get("function") or column.get("kind") or "")
+
+
 def _column_edges(lineage: Mapping[str, Any], tables: Mapping[str, Any]) -> list[Path]:
     """Unplaced column edges (coordinates 0): within jobs, then across jobs."""
     out = []
     for c in lineage.get("columns") or []:
         for src in c["sources"]:
-            out.append(_unplaced(f"{c['job']}: {src}", f"{c['job']}: {c['sink']}", "column"))
+            out.append(
+                _unplaced(f"{c['job']}: {src}", f"{c['job']}: {c['sink']}", "column", _what(c))
+            )
     for e in lineage.get("jobs") or []:
         sink = tables.get(f"{e['from_job']}: {e['from_table']}", {"columns": []})
         for col in sink["columns"]:

@@ -147,6 +147,11 @@ def test_lineage_page_draws_the_cross_job_edge_of_the_examples(serve: Any, page:
     page.click('[data-col="clean-orders: raw_orders.amount_cents"]')
     hits = page.locator("svg.lineage .col.hit").evaluate_all("cs => cs.map(c => c.dataset.col)")
     assert "customer-revenue: customer_revenue.revenue" in hits
+    # each column edge says what happened on it: the revenue is an aggregate (SUM)
+    what = page.locator("svg.lineage g.ledge.column").evaluate_all(
+        "gs => gs.map(g => g.dataset.what)"
+    )
+    assert "SUM" in what and "identity" in what
     shot(page, "lineage")
 
 

@@ -62,3 +62,17 @@ def test_lineage_graph_draws_columns_and_the_cross_job_edge() -> None:
 def test_polyline_scales_a_series_into_the_box() -> None:
     assert polyline([[0, 1]]) == ""
     assert polyline([[0, 0], [10, 5]], width=100, height=40) == "0.0,36.0 100.0,4.0"
+
+
+def test_lineage_graph_labels_each_column_edge_with_what_happened_on_it() -> None:
+    lineage = {
+        "tables": [{"job": "a", "sink": "out", "sources": ["raw"]}],
+        "columns": [
+            {"job": "a", "sink": "out.k", "sources": ["raw.k"], "kind": "identity"},
+            {"job": "a", "sink": "out.total", "sources": ["raw.v"], "kind": "aggregation",
+             "function": "SUM"},
+            {"job": "a", "sink": "out.w", "sources": ["raw.ts"], "kind": "window time"},
+        ],
+    }  # fmt: skip
+    labels = {p.target: p.label for p in lineage_graph(lineage).paths if p.kind == "column"}
+    assert labels == {"a: out.k": "identity", "a: out.total": "SUM", "a: out.w": "window time"}
