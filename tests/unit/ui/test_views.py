@@ -58,6 +58,9 @@ def test_job_page_shows_the_store_side_and_escapes_markup(client: TestClient) ->
     api = client.get("/api/jobs/job-a").json()
     assert api["current"] == "UNKNOWN" and [v["version"] for v in api["versions"]] == [1, 2]
     assert api["monitor"]["available"] is False and api["edges"] == []
+    # which snapshot the next start would use, as VVP shows it
+    assert api["next_restore"] == "empty state (no savepoint or checkpoint recorded)"
+    assert 'id="next-restore"' in page.text and api["next_restore"] in page.text
     assert api["events"][1]["message"].endswith(EVIL)  # JSON keeps the text, HTML escapes it
 
 
