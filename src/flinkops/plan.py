@@ -45,6 +45,7 @@ __all__ = [
     "StateImpact",
     "build_plan",
     "config_diff",
+    "next_version",
     "sql_changed",
     "sql_diff",
 ]
@@ -248,12 +249,17 @@ def _next_version(applied: Applied | None, live: LiveJob | None, inputs: _Inputs
     """The number apply records: after every version the store or the cluster knows,
     failed and rolled-back ones included."""
     attempt = inputs.attempts.get(job)
-    known = max(
-        applied.version if applied else 0,
-        (live.version or 0) if live else 0,
-        attempt.version if attempt else 0,
+    return next_version(
+        applied.version if applied else None,
+        live.version if live else None,
+        attempt.version if attempt else None,
     )
-    return known + 1
+
+
+def next_version(*known: int | None) -> int:
+    """The version apply records next: one after every number the store or the cluster
+    knows for the job, failed and rolled-back versions included. Pure."""
+    return max((n for n in known if n), default=0) + 1
 
 
 def _secrets(spec: JobSpec, applied: Applied) -> set[str]:

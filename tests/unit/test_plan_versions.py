@@ -124,3 +124,11 @@ def test_a_saved_plan_runs_its_own_steps(make_spec, make_live_job, make_applied)
     # a step the file holds masked (a secret in a savepoint URL) comes from the fresh plan
     saved["changes"][0]["steps"][0]["target_dir"] = "s3://***@bucket/sp"
     assert saved_plan(saved, plan).changes[0].steps[0] == plan.changes[0].steps[0]
+
+
+def test_next_version_follows_every_known_number() -> None:
+    from flinkops.plan import next_version
+
+    assert next_version() == 1
+    assert next_version(None, None) == 1
+    assert next_version(2, None, 6) == 7  # a rolled-back v6 still takes its number

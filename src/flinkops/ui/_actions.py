@@ -15,7 +15,7 @@ from flinkops.apply import Applier
 from flinkops.diagnose import diagnose_job
 from flinkops.errors import FlinkError
 from flinkops.ops import find_job, take_savepoint
-from flinkops.plan import Action, Change, Plan, StateImpact
+from flinkops.plan import Action, Change, Plan, StateImpact, next_version
 from flinkops.workspace import Workspace
 
 __all__ = ["ACTIONS", "gitops_hints", "run_action"]
@@ -89,8 +89,7 @@ def _restart(ws: Workspace, name: str) -> dict[str, Any]:
         spec_hash=spec.spec_hash,
         live=live,
         applied_version=applied.version if applied else None,
-        # numbered as plan numbers it: after every recorded version, failed ones included
-        version=max(newest.version if newest else 0, live.version or 0) + 1,
+        version=next_version(newest.version if newest else None, live.version),
     )
     with ws.store.acquire_lock(ws.target):
         applier = Applier(ws.client, ws.store, target=ws.target, specs=ws.specs)
