@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import httpx
+from playwright.sync_api import expect
 
 from flinkops.workspace import open_workspace
 from tests.conftest import REPO
@@ -75,12 +76,14 @@ def test_job_page_draws_the_dag_and_lists_checkpoints(console: Console, page: An
     page.reload()
     page.click('a[data-tab="checkpoints"]')
     history = page.locator("#checkpoint-history tbody")
-    assert history.is_visible() and "COMPLETED" in history.inner_text()
+    # the tab switch runs on the page's hashchange event, after the click returns: wait for it
+    expect(history).to_be_visible()
+    expect(history).to_contain_text("COMPLETED")
     shot(page, "job-checkpoints")
     page.click('a[data-tab="lineage"]')
     assert page.locator("#job-lineage-svg .col").count() >= 3
     page.click('a[data-tab="logs"]')
-    assert page.locator("#log-text").inner_text().strip()  # the JobManager's log tail
+    expect(page.locator("#log-text")).to_have_text(re.compile(r"\S"))  # the JobManager's log tail
 
 
 def test_job_page_lists_the_exception_and_runs_no_markup(console: Console, page: Any) -> None:
