@@ -116,7 +116,8 @@ def test_a_savepoint_from_the_console_is_confirmed_and_recorded(
     page.click('a.button[href$="/actions/savepoint"]')
     assert "Savepoint ui-live?" in page.locator("h2").first.inner_text()
     shot(page, "action-confirm")
-    page.click("#confirm")
+    page.click("#confirm")  # a form post: the savepoint is taken before the page answers
+    page.wait_for_selector("#action-summary, #error-message", timeout=120_000)
     assert page.locator("#action-summary").count() == 1, page.locator("main").inner_text()
     summary = page.locator("#action-summary").inner_text()
     assert summary.startswith("savepoint taken: ")
