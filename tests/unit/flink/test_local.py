@@ -96,7 +96,7 @@ def test_status_and_down_without_a_cluster(tmp_path: Path) -> None:
 
 def test_no_java_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("JAVA_HOME", raising=False)
-    monkeypatch.setattr("flinkops.flink.local.shutil.which", lambda _name: None)
+    monkeypatch.setattr("flinkops.flink.local._home.shutil.which", lambda _name: None)
     with pytest.raises(LocalClusterError, match=r"java not found.*Java 11 or newer.*install a JDK"):
         find_java()
 
