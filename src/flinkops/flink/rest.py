@@ -11,16 +11,21 @@ are sent with every request and never appear in messages or reprs.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
 import httpx
 
 from flinkops.errors import FlinkError, FlinkUnreachable
+from flinkops.flink._error_text import (
+    error_from_response,
+    flink_error_summary,
+    redact_url,
+    transport_reason,
+)
 from flinkops.flink.models import (
     Checkpoints,
     ClusterConfig,
@@ -35,85 +40,13 @@ from flinkops.flink.models import (
     TaskManager,
     root_line,
 )
+from flinkops.flink.models._fields import major_of
 
 __all__ = ["FlinkClient", "flink_error_summary", "redact_url"]
 
 _RETRY_STATUS = {502, 503, 504}
-_GENERIC = {"internal server error.", "internal server error"}
 # Submitting or compiling SQL loads the planner: allow far longer than a read.
 SLOW_TIMEOUT = 120.0
-
-
-def redact_url(url: str) -> str:
-    """``url`` without user:password and without a query string."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
-
-
-def flink_error_summary(errors: list[str]) -> str:
-    """The useful part of Flink's ``errors`` list, in one line.
-
-    Flink wraps server-side failures in ``<Exception on server side: ...>`` with
-    Java stack traces and wrapper exceptions ("Could not execute application.").
-    This walks the cause chain, drops class names and generic wrappers, and keeps
-    the outermost specific message, plus the deepest cause if it says more.
-    """
-    texts = [e for e in errors if e and e.strip().lower() not in _GENERIC] or errors
-    out: list[str] = []
-    for text in texts:
-        chain = _cause_chain(text)
-        if not chain:
-            continue
-        specific = [m for m in chain if m.lower().rstrip(".") not in _WRAPPERS] or chain
-        summary, deepest = specific[0], specific[-1]
-        if deepest not in summary:
-            summary = f"{summary} (caused by: {deepest})"
-        out.append(summary)
-    return "; ".join(out) if out else "no error text"
-
-
-_WRAPPERS = {
-    "could not execute application",
-    "internal server error",
-    "exception on server side",
-    "job submission failed",
-    "could not run the jar",
-}
-
-
-def _cause_chain(text: str) -> list[str]:
-    """Messages of a Java stack trace, outermost first, without class names or repeats."""
-    body = re.sub(r"^<Exception on server side:\s*", "", text.strip())
-    body = re.sub(r"\s*End of exception on server side>\s*$", "", body)
-    lines = [ln.strip() for ln in body.splitlines() if ln.strip()]
-    if not lines:
-        return []
-    heads = [lines[0]] + [
-        ln[len("Caused by:") :].strip() for ln in lines if ln.startswith("Caused by:")
-    ]
-    chain: list[str] = []
-    for head in heads:
-        msg = _strip_class(head)
-        if msg and (not chain or chain[-1] != msg):
-            chain.append(msg)
-    return chain
-
-
-def _strip_class(line: str) -> str:
-    """``a.b.XException: c.d.YException: message`` -> ``message``; dedupes repeated sentences."""
-    prev = None
-    msg = line
-    while prev != msg:
-        prev = msg
-        m = re.match(r"^(?:[a-zA-Z_$][\w$]*\.)+[A-Z][\w$]*:\s*(.*)$", msg)
-        if m:
-            msg = m.group(1)
-        msg = re.sub(r"^The main method caused an error:\s*", "", msg)
-    msg = re.sub(r"(\b[A-Z][^.]{3,80}\.\s)(?:\1)+", r"\1", msg)  # "X failed. X failed. " once
-    return msg.strip() or line.strip()
 
 
 class FlinkClient:
@@ -171,6 +104,7 @@ class FlinkClient:
         expect_json: bool = True,
         **kwargs: Any,
     ) -> Any:
+        """One call (a GET retried with backoff): its JSON, or the response if not expect_json."""
         url = redact_url(f"{self.base_url}{path}")
         what = f"{method} {url}"
         attempts = 1 + (self.retries if method == "GET" else 0)
@@ -178,65 +112,41 @@ class FlinkClient:
         for attempt in range(attempts):
             if attempt:
                 self._sleep(self.backoff * (2 ** (attempt - 1)))
-            try:
-                resp = self._http.request(
-                    method, path, timeout=timeout if timeout is not None else self.timeout, **kwargs
-                )
-            except httpx.TimeoutException as exc:
-                last = FlinkUnreachable(
-                    f"{what}: no answer within {timeout or self.timeout:g}s "
-                    f"({type(exc).__name__}); is the cluster overloaded or the URL right?",
-                    url=url,
-                )
-                continue
-            except httpx.TransportError as exc:
-                last = FlinkUnreachable(
-                    f"{what}: cannot connect ({_transport_reason(exc)}); "
-                    "is the cluster running? (`flinkops local up` starts one)",
-                    url=url,
-                )
+            resp = self._send(method, path, what, url, timeout, **kwargs)
+            if isinstance(resp, FlinkUnreachable):
+                last = resp
                 continue
             if resp.status_code in _RETRY_STATUS and attempt + 1 < attempts:
-                last = self._error(what, url, resp)
+                last = error_from_response(what, url, resp)
                 continue
             if resp.status_code >= 400:
-                raise self._error(what, url, resp)
-            if not expect_json:
-                return resp
-            if not resp.content:
-                return {}
-            try:
-                return resp.json()
-            except ValueError as exc:
-                raise FlinkError(
-                    f"{what}: HTTP {resp.status_code} but the body is not JSON: "
-                    f"{resp.text[:200]!r}",
-                    url=url,
-                    status=resp.status_code,
-                ) from exc
+                raise error_from_response(what, url, resp)
+            return _json_of(resp, what, url) if expect_json else resp
         assert last is not None
         if attempts > 1 and isinstance(last, FlinkUnreachable):
             last.args = (f"{last.args[0]} (tried {attempts} times)",)
         raise last
 
-    @staticmethod
-    def _error(what: str, url: str, resp: httpx.Response) -> FlinkError:
-        errors: list[str] = []
+    def _send(
+        self, method: str, path: str, what: str, url: str, timeout: float | None, **kwargs: Any
+    ) -> httpx.Response | FlinkUnreachable:
+        """One attempt: Flink's answer, or the FlinkUnreachable saying why there was none."""
         try:
-            body = resp.json()
-            if isinstance(body, dict) and isinstance(body.get("errors"), list):
-                errors = [str(e) for e in body["errors"]]
-        except ValueError:
-            pass
-        if not errors and resp.text:
-            errors = [resp.text[:2000]]
-        summary = flink_error_summary(errors) if errors else resp.reason_phrase
-        return FlinkError(
-            f"{what}: HTTP {resp.status_code}: {summary}",
-            url=url,
-            status=resp.status_code,
-            flink_errors=errors,
-        )
+            return self._http.request(
+                method, path, timeout=timeout if timeout is not None else self.timeout, **kwargs
+            )
+        except httpx.TimeoutException as exc:
+            return FlinkUnreachable(
+                f"{what}: no answer within {timeout or self.timeout:g}s "
+                f"({type(exc).__name__}); is the cluster overloaded or the URL right?",
+                url=url,
+            )
+        except httpx.TransportError as exc:
+            return FlinkUnreachable(
+                f"{what}: cannot connect ({transport_reason(exc)}); "
+                "is the cluster running? (`flinkops local up` starts one)",
+                url=url,
+            )
 
     def _get(self, path: str, **kw: Any) -> Any:
         return self._request("GET", path, **kw)
@@ -269,10 +179,7 @@ class FlinkClient:
         return self._version or ""
 
     def major_version(self) -> int:
-        try:
-            return int(self.version().split(".")[0])
-        except ValueError:
-            return 0
+        return major_of(self.version())
 
     def jobmanager_config(self) -> dict[str, str]:
         """``GET /jobmanager/config`` as a dict of the cluster's configuration."""
@@ -486,14 +393,21 @@ def _seg(value: str) -> str:
     return quote(str(value), safe="")
 
 
+def _json_of(resp: httpx.Response, what: str, url: str) -> Any:
+    """The parsed body of a successful answer (``{}`` when empty); FlinkError if not JSON."""
+    if not resp.content:
+        return {}
+    try:
+        return resp.json()
+    except ValueError as exc:
+        raise FlinkError(
+            f"{what}: HTTP {resp.status_code} but the body is not JSON: {resp.text[:200]!r}",
+            url=url,
+            status=resp.status_code,
+        ) from exc
+
+
 def _tail(text: str, lines: int | None) -> str:
     if lines is None:
         return text
     return "\n".join(text.splitlines()[-lines:])
-
-
-def _transport_reason(exc: httpx.TransportError) -> str:
-    text = str(exc) or type(exc).__name__
-    if "refused" in text.lower():
-        return "connection refused"
-    return text.splitlines()[0][:200]
