@@ -393,9 +393,9 @@ INVALID_PROJECTS = [
 
 
 def _schema_ok(kind: str, doc: dict) -> bool:
-    from flinkops.spec import _validators
+    from flinkops._spec_schema import validators
 
-    return _validators()[kind].is_valid(doc)
+    return validators()[kind].is_valid(doc)
 
 
 def _model_ok(model: type, doc: dict) -> bool:
