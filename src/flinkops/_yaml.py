@@ -106,6 +106,13 @@ def _convert_scalar(
     except yaml.YAMLError as exc:
         problems.append(_at(doc, node, f"bad value: {exc}", pointer))
         return None
+    except Exception:
+        # A tag forces a conversion (``!!int abc``) that PyYAML's safe constructors fail
+        # with whatever Python raises (ValueError, KeyError, IndexError, AttributeError):
+        # each is a bad value in the spec, never a crash of the loader.
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        problems.append(_at(doc, node, f"bad value: {node.value!r} is not a valid {tag}", pointer))
+        return None
     finally:
         constructor.dispose()
 

@@ -150,6 +150,27 @@ def test_binary_and_huge_files(make_project, content: bytes, expected: str) -> N
     assert any(expected in p for p in found), found
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("!!int abc", "bad value: 'abc' is not a valid !!int"),
+        ("!!float nope", "bad value: 'nope' is not a valid !!float"),
+        ("!!timestamp nope", "bad value: 'nope' is not a valid !!timestamp"),
+        ("!!timestamp 2020-13-45", "bad value: '2020-13-45' is not a valid !!timestamp"),
+        ("!!bool nope", "bad value: 'nope' is not a valid !!bool"),
+        ("!!int ''", "bad value: '' is not a valid !!int"),
+        ("!!float ''", "bad value: '' is not a valid !!float"),
+    ],
+)
+def test_tagged_scalars_that_do_not_convert_are_located(
+    make_project, value: str, expected: str
+) -> None:
+    _docs, problems = load_documents("x.yaml", f"a: 1\nx: {value}\n".encode())
+    assert [str(p) for p in problems] == [f"x.yaml:2:4: {expected} (at /x)"]
+    root = make_project({"jobs/a.yaml": job_yaml(extra=f"parallelism: {value}\n")})
+    assert f"jobs/a.yaml:6:16: {expected} (at /spec/parallelism)" in problems_of(root)
+
+
 def test_overrides_per_target(make_project) -> None:
     root = make_project(
         {
@@ -461,6 +482,16 @@ def test_random_documents_never_crash_the_loader(make_project, doc: object) -> N
 @given(raw=st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
 def test_random_bytes_never_crash_the_yaml_reader(raw: bytes) -> None:
     _docs, problems = load_documents("x.yaml", raw)
+    assert all(p.line >= 1 and p.col >= 1 for p in problems)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    tag=st.sampled_from(["!!int", "!!float", "!!bool", "!!null", "!!timestamp", "!!binary"]),
+    value=st.text(max_size=20),
+)
+def test_random_tagged_scalars_never_crash_the_yaml_reader(tag: str, value: str) -> None:
+    _docs, problems = load_documents("x.yaml", f"x: {tag} {json.dumps(value)}\n".encode())
     assert all(p.line >= 1 and p.col >= 1 for p in problems)
 
 
