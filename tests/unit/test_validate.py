@@ -97,3 +97,9 @@ def test_bad_tagged_scalar_is_a_located_problem(tmp_path: Path) -> None:
     assert code == 1
     assert "jobs/orders-per-minute.yaml:10:16: bad value: 'abc' is not a valid !!int" in err
     assert "Traceback" not in err + out
+
+
+def test_validate_uses_the_loaders_relative_paths() -> None:
+    from flinkops import _spec_load, validate
+
+    assert validate.relative_path is _spec_load.relative_path
