@@ -30,12 +30,14 @@ def validators() -> dict[str, jsonschema.protocols.Validator]:
 
 
 def schema_problems(doc: Document, kind: str) -> list[Problem]:
-    """Validate one document against its JSON schema; one located problem per error."""
+    """Validate one document against its JSON schema; one located problem per error,
+    in source order (jsonschema walks some keywords, additionalProperties among them,
+    as a set, so its own order follows the hash seed)."""
     validator = validators()[kind]
     problems = []
     for error in validator.iter_errors(doc.data):
         problems.extend(_explain(error, doc))
-    return problems
+    return sorted(problems, key=lambda p: (p.line, p.col, p.pointer, p.message))
 
 
 def _pointer(path: Any) -> str:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from flinkops._yaml import load_documents
 from flinkops.errors import FlinkopsError, SpecError
-from flinkops.spec import JobModel, ProjectModel, load_project, parse_duration
+from flinkops.spec import JobModel, ProjectModel, inspect_project, load_project, parse_duration
 from tests.conftest import PROJECT_YAML, REPO, job_yaml
 
 
@@ -169,6 +169,16 @@ def test_tagged_scalars_that_do_not_convert_are_located(
     assert [str(p) for p in problems] == [f"x.yaml:2:4: {expected} (at /x)"]
     root = make_project({"jobs/a.yaml": job_yaml(extra=f"parallelism: {value}\n")})
     assert f"jobs/a.yaml:6:16: {expected} (at /spec/parallelism)" in problems_of(root)
+
+
+def test_schema_errors_of_one_document_come_in_source_order(make_project) -> None:
+    """jsonschema walks additionalProperties as a set: the order must not follow the hash seed."""
+    labels = "{" + ", ".join(f"{k}: {i}" for i, k in enumerate("hgfedcba")) + "}"
+    spec = job_yaml().replace("metadata:\n", f"metadata:\n  labels: {labels}\n")
+    _project, problems = inspect_project(make_project({"jobs/a.yaml": spec}), env={})
+    assert [(p.col, p.pointer) for p in problems] == [
+        (15 + 6 * i, f"/metadata/labels/{k}") for i, k in enumerate("hgfedcba")
+    ]
 
 
 def test_overrides_per_target(make_project) -> None:
