@@ -54,68 +54,73 @@ class Document:
 
 
 def _convert(node: yaml.Node, pointer: str, doc: Document, problems: list[Problem]) -> Any:
+    """The plain data of ``node``, recording where each value (and key) was written."""
     mark = node.start_mark
     doc.positions[pointer] = (mark.line + 1, mark.column + 1)
     if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                problems.append(
-                    Problem(
-                        doc.path,
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                        "YAML merge keys (<<) are not supported in specs",
-                        pointer,
-                    )
-                )
-                continue
-            if not isinstance(key_node, yaml.ScalarNode):
-                problems.append(
-                    Problem(
-                        doc.path,
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                        "mapping keys must be plain strings",
-                        pointer,
-                    )
-                )
-                continue
-            key = str(key_node.value)
-            child = f"{pointer}/{escape_pointer(key)}"
-            kpos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            if key in out:
-                first = doc.key_positions.get(child, kpos)
-                problems.append(
-                    Problem(
-                        doc.path,
-                        kpos[0],
-                        kpos[1],
-                        f"duplicate key {key!r} (first at line {first[0]})",
-                        child,
-                    )
-                )
-                continue
-            doc.key_positions[child] = kpos
-            out[key] = _convert(value_node, child, doc, problems)
-        return out
+        return _convert_mapping(node, pointer, doc, problems)
     if isinstance(node, yaml.SequenceNode):
         return [
             _convert(item, f"{pointer}/{i}", doc, problems) for i, item in enumerate(node.value)
         ]
     assert isinstance(node, yaml.ScalarNode)
+    return _convert_scalar(node, pointer, doc, problems)
+
+
+def _convert_mapping(
+    node: yaml.MappingNode, pointer: str, doc: Document, problems: list[Problem]
+) -> dict[str, Any]:
+    """A mapping with plain string keys; merge keys and duplicates become problems."""
+    out: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            problems.append(
+                _at(doc, key_node, "YAML merge keys (<<) are not supported in specs", pointer)
+            )
+            continue
+        if not isinstance(key_node, yaml.ScalarNode):
+            problems.append(_at(doc, key_node, "mapping keys must be plain strings", pointer))
+            continue
+        key = str(key_node.value)
+        child = f"{pointer}/{escape_pointer(key)}"
+        kpos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        if key in out:
+            first = doc.key_positions.get(child, kpos)
+            message = f"duplicate key {key!r} (first at line {first[0]})"
+            problems.append(_at(doc, key_node, message, child))
+            continue
+        doc.key_positions[child] = kpos
+        out[key] = _convert(value_node, child, doc, problems)
+    return out
+
+
+def _convert_scalar(
+    node: yaml.ScalarNode, pointer: str, doc: Document, problems: list[Problem]
+) -> Any:
+    """The scalar's value by YAML's safe rules; one that cannot be read becomes a problem."""
     if node.style in ("|", ">"):
-        doc.block_scalars[pointer] = mark.line + 1
+        doc.block_scalars[pointer] = node.start_mark.line + 1
     constructor = yaml.SafeLoader(" ")
     try:
         return constructor.construct_object(node, deep=True)
     except yaml.YAMLError as exc:
-        problems.append(
-            Problem(doc.path, mark.line + 1, mark.column + 1, f"bad value: {exc}", pointer)
-        )
+        problems.append(_at(doc, node, f"bad value: {exc}", pointer))
+        return None
+    except Exception:
+        # A tag forces a conversion (``!!int abc``) that PyYAML's safe constructors fail
+        # with whatever Python raises (ValueError, KeyError, IndexError, AttributeError):
+        # each is a bad value in the spec, never a crash of the loader.
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        problems.append(_at(doc, node, f"bad value: {node.value!r} is not a valid {tag}", pointer))
         return None
     finally:
         constructor.dispose()
+
+
+def _at(doc: Document, node: yaml.Node, message: str, pointer: str) -> Problem:
+    """A problem located where ``node`` starts."""
+    mark = node.start_mark
+    return Problem(doc.path, mark.line + 1, mark.column + 1, message, pointer)
 
 
 def load_documents(path: str, raw: bytes) -> tuple[list[Document], list[Problem]]:

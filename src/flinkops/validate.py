@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flinkops._spec_load import relative_path
 from flinkops.errors import Problem, SqlError
 from flinkops.spec import JobSpec, Project, inspect_project
 
@@ -34,7 +35,7 @@ class ValidationReport:
                 jobs.append(
                     {
                         "name": job.name,
-                        "file": _rel(job.path, root),
+                        "file": relative_path(job.path, root),
                         "line": job.line,
                         "state": job.state,
                         "statements": self.statements.get(job.name, 0),
@@ -48,19 +49,12 @@ class ValidationReport:
         }
 
 
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
-
-
 def sql_problem(job: JobSpec, error: SqlError, root: Path) -> Problem:
     """Map a line/col within the job's SQL text to the file that holds the text."""
     line = job.sql_line + error.line - 1
     col = error.col + job.sql_col - 1
     pointer = "/spec/sql" if job.sql_path == job.path else "/spec/sqlFile"
-    return Problem(_rel(job.sql_path, root), line, col, f"SQL: {error.message}", pointer)
+    return Problem(relative_path(job.sql_path, root), line, col, f"SQL: {error.message}", pointer)
 
 
 def validate_project(project_dir: Path | None = None) -> ValidationReport:
@@ -80,7 +74,7 @@ def validate_project(project_dir: Path | None = None) -> ValidationReport:
             if not any(_is_insert(s.text) for s in statements):
                 report.problems.append(
                     Problem(
-                        _rel(job.sql_path, project.root),
+                        relative_path(job.sql_path, project.root),
                         job.sql_line,
                         job.sql_col,
                         "SQL: no INSERT statement; a job needs at least one INSERT INTO",

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from flinkops._yaml import load_documents
 from flinkops.errors import FlinkopsError, SpecError
-from flinkops.spec import JobModel, ProjectModel, load_project, parse_duration
+from flinkops.spec import JobModel, ProjectModel, inspect_project, load_project, parse_duration
 from tests.conftest import PROJECT_YAML, REPO, job_yaml
 
 
@@ -148,6 +148,37 @@ def test_binary_and_huge_files(make_project, content: bytes, expected: str) -> N
     root = make_project({"jobs/a.yaml": content})
     found = problems_of(root)
     assert any(expected in p for p in found), found
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("!!int abc", "bad value: 'abc' is not a valid !!int"),
+        ("!!float nope", "bad value: 'nope' is not a valid !!float"),
+        ("!!timestamp nope", "bad value: 'nope' is not a valid !!timestamp"),
+        ("!!timestamp 2020-13-45", "bad value: '2020-13-45' is not a valid !!timestamp"),
+        ("!!bool nope", "bad value: 'nope' is not a valid !!bool"),
+        ("!!int ''", "bad value: '' is not a valid !!int"),
+        ("!!float ''", "bad value: '' is not a valid !!float"),
+    ],
+)
+def test_tagged_scalars_that_do_not_convert_are_located(
+    make_project, value: str, expected: str
+) -> None:
+    _docs, problems = load_documents("x.yaml", f"a: 1\nx: {value}\n".encode())
+    assert [str(p) for p in problems] == [f"x.yaml:2:4: {expected} (at /x)"]
+    root = make_project({"jobs/a.yaml": job_yaml(extra=f"parallelism: {value}\n")})
+    assert f"jobs/a.yaml:6:16: {expected} (at /spec/parallelism)" in problems_of(root)
+
+
+def test_schema_errors_of_one_document_come_in_source_order(make_project) -> None:
+    """jsonschema walks additionalProperties as a set: the order must not follow the hash seed."""
+    labels = "{" + ", ".join(f"{k}: {i}" for i, k in enumerate("hgfedcba")) + "}"
+    spec = job_yaml().replace("metadata:\n", f"metadata:\n  labels: {labels}\n")
+    _project, problems = inspect_project(make_project({"jobs/a.yaml": spec}), env={})
+    assert [(p.col, p.pointer) for p in problems] == [
+        (15 + 6 * i, f"/metadata/labels/{k}") for i, k in enumerate("hgfedcba")
+    ]
 
 
 def test_overrides_per_target(make_project) -> None:
@@ -393,9 +424,9 @@ INVALID_PROJECTS = [
 
 
 def _schema_ok(kind: str, doc: dict) -> bool:
-    from flinkops.spec import _validators
+    from flinkops._spec_schema import validators
 
-    return _validators()[kind].is_valid(doc)
+    return validators()[kind].is_valid(doc)
 
 
 def _model_ok(model: type, doc: dict) -> bool:
@@ -461,6 +492,16 @@ def test_random_documents_never_crash_the_loader(make_project, doc: object) -> N
 @given(raw=st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
 def test_random_bytes_never_crash_the_yaml_reader(raw: bytes) -> None:
     _docs, problems = load_documents("x.yaml", raw)
+    assert all(p.line >= 1 and p.col >= 1 for p in problems)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    tag=st.sampled_from(["!!int", "!!float", "!!bool", "!!null", "!!timestamp", "!!binary"]),
+    value=st.text(max_size=20),
+)
+def test_random_tagged_scalars_never_crash_the_yaml_reader(tag: str, value: str) -> None:
+    _docs, problems = load_documents("x.yaml", f"x: {tag} {json.dumps(value)}\n".encode())
     assert all(p.line >= 1 and p.col >= 1 for p in problems)
 
 

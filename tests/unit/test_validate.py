@@ -85,3 +85,21 @@ def test_duplicate_name_is_reported_when_the_first_file_is_broken(make_project) 
     messages = [p["message"] for p in json.loads(out)["problems"]]
     assert code == 1
     assert "duplicate job name 'same' (also in jobs/a.yaml:1)" in messages, messages
+
+
+def test_bad_tagged_scalar_is_a_located_problem(tmp_path: Path) -> None:
+    copy = tmp_path / "repo"
+    shutil.copytree(REPO / "jobs", copy / "jobs")
+    shutil.copy(REPO / "flinkops.yaml", copy / "flinkops.yaml")
+    spec = copy / "jobs" / "orders-per-minute.yaml"
+    spec.write_text(spec.read_text().replace("parallelism: 1", "parallelism: !!int abc"))
+    code, out, err = run("validate", "--project", str(copy))
+    assert code == 1
+    assert "jobs/orders-per-minute.yaml:10:16: bad value: 'abc' is not a valid !!int" in err
+    assert "Traceback" not in err + out
+
+
+def test_validate_uses_the_loaders_relative_paths() -> None:
+    from flinkops import _spec_load, validate
+
+    assert validate.relative_path is _spec_load.relative_path
