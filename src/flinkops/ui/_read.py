@@ -10,9 +10,9 @@ edges, logs, monitoring history and the git hints, ``lineage_page`` is
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
+from flinkops._spec_load import relative_path
 from flinkops.errors import FlinkError
 from flinkops.ops import (
     collect_show,
@@ -88,13 +88,6 @@ def job_logs_view(ws: Workspace, name: str, taskmanager: str | None) -> dict[str
     return ws.redact(out)
 
 
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
-
-
 def job_page(ws: Workspace, name: str, taskmanager: str | None = None) -> dict[str, Any]:
     """``show`` of job ``name`` plus ``edges``, ``logs``, ``monitor`` and ``gitops``."""
     spec = ws.spec(name)
@@ -119,7 +112,7 @@ def job_page(ws: Workspace, name: str, taskmanager: str | None = None) -> dict[s
     )
     show["impact"] = impact_map(_lineage_of(show["lineage"])) if show["lineage"] else {}
     show["monitor"] = monitor_history(ws.store, ws.target, job, ws.project)
-    spec_path = _relative(spec.path, ws.project.root) if spec else None
+    spec_path = relative_path(spec.path, ws.project.root) if spec else None
     show["gitops"] = gitops_hints(job, spec_path, [v["version"] for v in show["versions"]])
     return show
 
