@@ -8,19 +8,30 @@ warehouse, metastore URI or base URL), so two jobs reading ``lake.db.orders`` un
 catalogs of the same identity read the same data, though neither declares the table.
 An in-memory catalog is private to its job and has no identity. A ``$``-suffixed
 system table (``orders$changelog``, ``orders$snapshots``) stands for its table.
+
+``declare_table`` reads a CREATE TABLE (its LIKE included) into the ``TableDef`` the
+catalog keeps: a physical or metadata column is its own source, a computed column's
+sources are the physical columns in its expression.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from sqlglot import exp
 
-if TYPE_CHECKING:
-    from flinkops.sql._resolve import TableDef
+from flinkops.sql._expressions import MetadataColumnConstraint
+from flinkops.sql._relations import Relation, Sources, TableDef, table_name, union_sources
 
-__all__ = ["DEFAULT_CATALOG", "DEFAULT_DATABASE", "Catalog", "catalog_identity", "find_named"]
+__all__ = [
+    "DEFAULT_CATALOG",
+    "DEFAULT_DATABASE",
+    "Catalog",
+    "catalog_identity",
+    "declare_table",
+    "find_named",
+]
 
 DEFAULT_CATALOG = "default_catalog"
 DEFAULT_DATABASE = "default_database"
@@ -116,3 +127,68 @@ def find_named(mapping: dict[str, _T], name: str) -> _T | None:
         return mapping[name]
     lowered = name.lower()
     return next((v for k, v in mapping.items() if k.lower() == lowered), None)
+
+
+# -- CREATE TABLE -------------------------------------------------------------------
+
+
+def declare_table(create: exp.Create, catalog: Catalog) -> TableDef:
+    """A TableDef from CREATE TABLE (with LIKE and CTAS handled by the caller's query)."""
+    target = create.this
+    table = target.this if isinstance(target, exp.Schema) else target
+    name = table_name(table)
+    defs = (
+        [e for e in target.expressions if isinstance(e, exp.ColumnDef)]
+        if isinstance(target, exp.Schema)
+        else []
+    )
+    options: dict[str, str] = {}
+    properties = create.args.get("properties")
+    like_defs: list[exp.ColumnDef] = []
+    for prop in properties.expressions if properties else []:
+        if isinstance(prop, exp.LikeProperty):
+            base = catalog.find_table(table_name(prop.this))
+            excluded = {f"{o.name} {o.text('value')}" for o in prop.expressions}
+            if base is not None:
+                like_defs = list(base.column_defs)
+                if not excluded & {"EXCLUDING OPTIONS", "EXCLUDING ALL"}:
+                    options = {**base.options, **options}
+        elif type(prop) is exp.Property:
+            options[prop.name] = prop.text("value")
+    own = {d.name for d in defs}
+    column_defs = [d for d in like_defs if d.name not in own] + defs
+    columns, writable = _columns_of(name, column_defs)
+    computed = tuple(
+        d.name
+        for d in column_defs
+        for c in d.args.get("constraints") or []
+        if isinstance(c.args.get("kind"), exp.ComputedColumnConstraint)
+    )
+    return TableDef(name, columns, writable, options, column_defs, computed)
+
+
+def _columns_of(name: str, defs: list[exp.ColumnDef]) -> tuple[dict[str, Sources], list[str]]:
+    """Sources of each column when read, and the columns an INSERT writes."""
+    columns: dict[str, Sources] = {}
+    writable: list[str] = []
+    computed: dict[str, exp.Expr] = {}
+    for column_def in defs:
+        kinds = [c.args.get("kind") for c in column_def.args.get("constraints") or []]
+        computed_kind = next(
+            (k for k in kinds if isinstance(k, exp.ComputedColumnConstraint)), None
+        )
+        metadata = next((k for k in kinds if isinstance(k, MetadataColumnConstraint)), None)
+        if computed_kind is not None:
+            computed[column_def.name] = computed_kind.this
+            continue
+        columns[column_def.name] = frozenset({f"{name}.{column_def.name}"})
+        if metadata is None or not metadata.args.get("virtual"):
+            writable.append(column_def.name)
+    physical = Relation(dict(columns))
+    for column_def in defs:
+        expression = computed.get(column_def.name)
+        if expression is not None:
+            refs = [physical.lookup(c.parts[0].name) for c in expression.find_all(exp.Column)]
+            columns[column_def.name] = union_sources(r for r in refs if r is not None)
+    ordered = {d.name: columns[d.name] for d in defs if d.name in columns}
+    return ordered, writable

@@ -7,20 +7,12 @@ BUCKETS`` (Flink 1.20), a materialized table's ``FRESHNESS = INTERVAL ...`` and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlglot import exp
+from sqlglot.generator import Generator
+from sqlglot.parser import Parser
 from sqlglot.tokens import TokenType
 
 from flinkops.sql._expressions import FreshnessProperty, RefreshModeProperty
-
-if TYPE_CHECKING:
-    from flinkops.sql.dialect import Flink
-
-    Parser = Flink.Parser
-    Generator = Flink.Generator
-else:
-    Parser = Generator = object
 
 __all__ = [
     "TRAILING_PROPERTIES",

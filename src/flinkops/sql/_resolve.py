@@ -5,86 +5,35 @@ expression computing it (window OVER specs and aggregate arguments included; WHE
 JOIN ON, GROUP BY and HAVING are not). Views, CTEs, subqueries, joins, set
 operations, window TVFs, UNNEST, LATERAL TABLE and MATCH_RECOGNIZE are resolved
 through. A computed column resolves to the physical columns in its expression, a
-metadata column is a source itself, a nested ROW field maps to its top-level column.
+metadata column is a source itself (both read from CREATE TABLE in
+``flinkops.sql._catalogs``), a nested ROW field maps to its top-level column.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TypeVar
-
 from sqlglot import exp
 
-from flinkops.sql._catalogs import Catalog, find_named
-from flinkops.sql._expressions import MetadataColumnConstraint, TableArgument
+from flinkops.sql._catalogs import Catalog, declare_table, find_named
+from flinkops.sql._expressions import TableArgument
 from flinkops.sql._kinds import EXPRESSION, IDENTITY, WINDOW_TIME, expression_kind
+from flinkops.sql._relations import (
+    NO_SOURCES,
+    Relation,
+    Sources,
+    TableDef,
+    table_name,
+    union_sources,
+)
 
-__all__ = ["Catalog", "Relation", "Resolver", "TableDef", "table_name"]
+# Catalog, TableDef, declare_table and table_name are re-exported for lineage.
+__all__ = ["Catalog", "Relation", "Resolver", "TableDef", "declare_table", "table_name"]
 
-_T = TypeVar("_T")
-Sources = frozenset[str]
-_NONE: Sources = frozenset()
 _WINDOW_TVFS = {"TUMBLE", "HOP", "CUMULATE", "SESSION"}
 _TIME_UNITS = {
     "NANOSECOND", "MICROSECOND", "MILLISECOND", "SECOND", "MINUTE", "HOUR", "DAY", "WEEK",
     "MONTH", "QUARTER", "YEAR",
 }  # fmt: skip
 _WINDOW_COLUMNS = ("window_start", "window_end", "window_time")
-
-
-def table_name(table: exp.Table) -> str:
-    """The table's name as written, without quotes: ``cat.db.t`` or ``t``."""
-    return ".".join(part.name for part in table.parts)
-
-
-@dataclass
-class Relation:
-    """The ordered output columns of a FROM item or query, each with its sources.
-
-    ``open_table`` marks a table nobody declared: any column asked of it exists and
-    is its own source (``open_table.col``).
-    """
-
-    columns: dict[str, Sources] = field(default_factory=dict)
-    open_table: str | None = None
-    kinds: dict[str, str] = field(default_factory=dict)  # how a column was made; identity if absent
-
-    def kind(self, name: str) -> str:
-        found = self.kinds.get(name)
-        if found is None:
-            lowered = name.lower()
-            found = next((k for c, k in self.kinds.items() if c.lower() == lowered), None)
-        return found or IDENTITY
-
-    def lookup(self, name: str) -> Sources | None:
-        if name in self.columns:
-            return self.columns[name]
-        lowered = name.lower()
-        for column, sources in self.columns.items():
-            if column.lower() == lowered:
-                return sources
-        if self.open_table is not None:
-            return frozenset({f"{self.open_table}.{name}"})
-        return None
-
-    def renamed(self, names: list[str]) -> Relation:
-        """The same columns under the alias's column names, by position."""
-        values = list(self.columns.values())
-        kinds = [self.kind(c) for c in self.columns]
-        columns = {n: values[i] if i < len(values) else _NONE for i, n in enumerate(names)}
-        return Relation(columns, kinds={n: kinds[i] for i, n in enumerate(names) if i < len(kinds)})
-
-
-@dataclass
-class TableDef:
-    """A table declared by CREATE TABLE: column sources, writable columns, WITH options."""
-
-    name: str
-    columns: dict[str, Sources]
-    writable: list[str]
-    options: dict[str, str]
-    column_defs: list[exp.ColumnDef] = field(default_factory=list)
-    computed: tuple[str, ...] = ()  # computed columns: an expression of the physical ones
 
 
 class Resolver:
@@ -123,7 +72,7 @@ class Resolver:
             rights = list(right.columns.values())
             return Relation(
                 {
-                    name: sources | (rights[i] if i < len(rights) else _NONE)
+                    name: sources | (rights[i] if i < len(rights) else NO_SOURCES)
                     for i, (name, sources) in enumerate(left.columns.items())
                 },
                 kinds=dict(left.kinds),
@@ -133,7 +82,7 @@ class Resolver:
             alias = node.args.get("alias")
             names = [c.name for c in alias.columns] if alias and alias.columns else []
             names = names or [f"EXPR${i}" for i in range(width)]
-            return Relation({name: _NONE for name in names})
+            return Relation({name: NO_SOURCES for name in names})
         if isinstance(node, exp.Select):
             return self._select(node, ctes, outer or {})
         self.warn(f"cannot resolve the columns of {node.key.upper()} queries")
@@ -216,7 +165,7 @@ class Resolver:
             relation = self.query(item.this, ctes, {**outer, **scope})
             name = item.alias
         elif isinstance(item, exp.Unnest):
-            sources = _union(self.sources(e, scope, ctes, outer) for e in item.expressions)
+            sources = union_sources(self.sources(e, scope, ctes, outer) for e in item.expressions)
             names = alias_columns or ([item.alias] if item.alias else ["EXPR$0"])
             relation = Relation({n: sources for n in names}, kinds=dict.fromkeys(names, EXPRESSION))
             alias_columns = []
@@ -258,16 +207,16 @@ class Resolver:
                 ),
                 None,
             )
-            time_sources = _NONE
+            time_sources = NO_SOURCES
             if descriptor is not None:
-                time_sources = _union(
-                    relation.lookup(c.name) or _NONE for c in descriptor.find_all(exp.Column)
+                time_sources = union_sources(
+                    relation.lookup(c.name) or NO_SOURCES for c in descriptor.find_all(exp.Column)
                 )
             columns = dict(relation.columns)
             columns.update({c: time_sources for c in _WINDOW_COLUMNS})
             kinds = {**relation.kinds, **dict.fromkeys(_WINDOW_COLUMNS, WINDOW_TIME)}
             return Relation(columns, kinds=kinds)
-        sources = _union(self.sources(a, scope, ctes, outer) for a in args)
+        sources = union_sources(self.sources(a, scope, ctes, outer) for a in args)
         self.warn(
             f"table function {call.name or name}: its output columns are taken to derive "
             "from all of its arguments"
@@ -285,7 +234,7 @@ class Resolver:
             columns.update(relation.columns)
             kinds.update(relation.kinds)
         for column in match.args.get("partition_by") or []:
-            columns[column.alias_or_name] = relation.lookup(column.name) or _NONE
+            columns[column.alias_or_name] = relation.lookup(column.name) or NO_SOURCES
             kinds[column.alias_or_name] = relation.kind(column.name)
         pattern_scope = _AnyAlias(relation)
         for measure in match.args.get("measures") or []:
@@ -335,7 +284,7 @@ class Resolver:
                 continue
             if isinstance(node, exp.Select | exp.SetOperation | exp.Subquery):
                 sub = self.query(node, ctes, {**outer, **scope})
-                found |= _union(sub.columns.values())
+                found |= union_sources(sub.columns.values())
                 continue
             stack.extend(node.iter_expressions())
         return frozenset(found)
@@ -344,7 +293,7 @@ class Resolver:
         self, column: exp.Column, scope: dict[str, Relation], outer: dict[str, Relation]
     ) -> Sources:
         if isinstance(column.this, exp.Star):
-            return _NONE
+            return NO_SOURCES
         parts = [p.name for p in column.parts]
         # `t.col.field` / `t.col` name a relation first; `col.field` a column's ROW field.
         if len(parts) >= 2:
@@ -358,10 +307,10 @@ class Resolver:
             if found is not None:
                 return found
         if len(parts) == 1 and parts[0].upper() in _TIME_UNITS:
-            return _NONE  # TIMESTAMPADD(HOUR, ...): a unit, not a column
+            return NO_SOURCES  # TIMESTAMPADD(HOUR, ...): a unit, not a column
         if len(parts) == 1 or self._relation(parts[0], scope, outer) is None:
             self.warn(f"column {'.'.join(parts)} is not found in the tables of its query")
-        return _NONE
+        return NO_SOURCES
 
     def kind_of(
         self, expression: exp.Expr, scope: dict[str, Relation], outer: dict[str, Relation]
@@ -424,75 +373,3 @@ def _lookup_unqualified(name: str, relations: dict[str, Relation]) -> Sources | 
     if len(opened) == 1:
         return opened[0].lookup(name)
     return None
-
-
-def _union(groups: object) -> Sources:
-    result: set[str] = set()
-    for group in groups:  # type: ignore[attr-defined]
-        result |= group
-    return frozenset(result)
-
-
-# -- CREATE TABLE -------------------------------------------------------------------
-
-
-def declare_table(create: exp.Create, catalog: Catalog) -> TableDef:
-    """A TableDef from CREATE TABLE (with LIKE and CTAS handled by the caller's query)."""
-    target = create.this
-    table = target.this if isinstance(target, exp.Schema) else target
-    name = table_name(table)
-    defs = (
-        [e for e in target.expressions if isinstance(e, exp.ColumnDef)]
-        if isinstance(target, exp.Schema)
-        else []
-    )
-    options: dict[str, str] = {}
-    properties = create.args.get("properties")
-    like_defs: list[exp.ColumnDef] = []
-    for prop in properties.expressions if properties else []:
-        if isinstance(prop, exp.LikeProperty):
-            base = catalog.find_table(table_name(prop.this))
-            excluded = {f"{o.name} {o.text('value')}" for o in prop.expressions}
-            if base is not None:
-                like_defs = list(base.column_defs)
-                if not excluded & {"EXCLUDING OPTIONS", "EXCLUDING ALL"}:
-                    options = {**base.options, **options}
-        elif type(prop) is exp.Property:
-            options[prop.name] = prop.text("value")
-    own = {d.name for d in defs}
-    column_defs = [d for d in like_defs if d.name not in own] + defs
-    columns, writable = _columns_of(name, column_defs)
-    computed = tuple(
-        d.name
-        for d in column_defs
-        for c in d.args.get("constraints") or []
-        if isinstance(c.args.get("kind"), exp.ComputedColumnConstraint)
-    )
-    return TableDef(name, columns, writable, options, column_defs, computed)
-
-
-def _columns_of(name: str, defs: list[exp.ColumnDef]) -> tuple[dict[str, Sources], list[str]]:
-    """Sources of each column when read, and the columns an INSERT writes."""
-    columns: dict[str, Sources] = {}
-    writable: list[str] = []
-    computed: dict[str, exp.Expr] = {}
-    for column_def in defs:
-        kinds = [c.args.get("kind") for c in column_def.args.get("constraints") or []]
-        computed_kind = next(
-            (k for k in kinds if isinstance(k, exp.ComputedColumnConstraint)), None
-        )
-        metadata = next((k for k in kinds if isinstance(k, MetadataColumnConstraint)), None)
-        if computed_kind is not None:
-            computed[column_def.name] = computed_kind.this
-            continue
-        columns[column_def.name] = frozenset({f"{name}.{column_def.name}"})
-        if metadata is None or not metadata.args.get("virtual"):
-            writable.append(column_def.name)
-    physical = Relation(dict(columns))
-    for column_def in defs:
-        expression = computed.get(column_def.name)
-        if expression is not None:
-            refs = [physical.lookup(c.parts[0].name) for c in expression.find_all(exp.Column)]
-            columns[column_def.name] = _union(r for r in refs if r is not None)
-    ordered = {d.name: columns[d.name] for d in defs if d.name in columns}
-    return ordered, writable

@@ -1,17 +1,18 @@
 """Flink's catalog, ALTER and utility statements: parsers and their generator methods.
 
-Each statement is one entry in the dialect's ``STATEMENT_PARSERS`` (keyed by its first
-token; words the tokenizer leaves as plain names go in ``WORD_STATEMENTS``) and one
-``<expression>_sql`` method in ``StatementsGenerator``. The parsers here run after the
-statement's first word has been consumed.
+Each statement is one entry in the parser's ``STATEMENT_PARSERS`` (keyed by its first
+token; words the tokenizer leaves as plain names go in ``WORD_STATEMENTS``; both tables
+are in ``flinkops.sql._parser``) and one ``<expression>_sql`` method in
+``StatementsGenerator``. The parsers here run after the statement's first word has been
+consumed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from sqlglot import exp
+from sqlglot.parser import Parser
 from sqlglot.tokens import TokenType
 
 from flinkops.sql import _expressions
@@ -38,13 +39,6 @@ from flinkops.sql._expressions import (
     SetOptions,
     StopJob,
 )
-
-if TYPE_CHECKING:
-    from flinkops.sql.dialect import Flink
-
-    Parser = Flink.Parser
-else:
-    Parser = object
 
 __all__ = ["WORD_STATEMENTS", "StatementsGenerator", "parse_alter", "parse_create", "parse_drop"]
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import tomllib
+from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
+
 import pytest
 import sqlglot
 from sqlglot import exp
@@ -25,6 +29,7 @@ from flinkops.sql._expressions import (
     TableArgument,
     Utility,
 )
+from flinkops.sql.dialect import Flink
 
 
 def validate_identity(sql: str, expected: str | None = None) -> exp.Expr:
@@ -36,8 +41,25 @@ def validate_identity(sql: str, expected: str | None = None) -> exp.Expr:
     return tree
 
 
+PYPROJECT = Path(__file__).parents[3] / "pyproject.toml"
+
+
 def test_dialect_is_registered_by_name() -> None:
     assert sqlglot.parse("SELECT 1; SELECT 2", read="flink")[1] == exp.select("2")
+
+
+def test_installed_entry_point_resolves_to_the_dialect() -> None:
+    """sqlglot finds ``flink`` through the installed package's entry point."""
+    found = entry_points(group="sqlglot.dialects", name="flink")
+    assert len(found) == 1, f"one sqlglot.dialects entry point named flink, found {found}"
+    assert next(iter(found)).load() is Flink
+
+
+def test_pyproject_entry_point_resolves_to_the_dialect() -> None:
+    """The entry point as declared in pyproject.toml (what the next install writes)."""
+    declared = tomllib.loads(PYPROJECT.read_text())["project"]["entry-points"]
+    value = declared["sqlglot.dialects"]["flink"]
+    assert EntryPoint("flink", value, "sqlglot.dialects").load() is Flink
 
 
 @pytest.mark.parametrize(

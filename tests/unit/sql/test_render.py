@@ -12,7 +12,7 @@ from flinkops.cli import main
 from flinkops.sql.lineage import Lineage, project_lineage
 from flinkops.sql.render import to_dot, to_mermaid, to_text
 
-from .test_lineage import READER, WRITER
+from .lineage_helpers import READER, WRITER
 
 
 @pytest.fixture
