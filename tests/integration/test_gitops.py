@@ -26,6 +26,7 @@ import pytest
 from flinkops.flink.local import ClusterInfo, free_port
 from flinkops.flink.rest import FlinkClient
 from flinkops.observe import read_live
+from flinkops.plan import LiveJob
 from flinkops.render import NO_CHANGES
 from tests.integration._workflows import run_step, workflow_steps
 
@@ -202,78 +203,100 @@ def _restored(client: FlinkClient, job_id: str) -> str | None:
     return restored.external_path if restored else None
 
 
-def test_commit_apply_change_apply_revert_apply(repo: Repo, flink_client: FlinkClient) -> None:
-    # v1: a new job, merged to main.
-    (repo.root / "jobs" / f"{JOB}.yaml").write_text(SPEC)
-    (repo.root / "jobs" / f"{JOB}.sql").write_text(SQL.format(rate=5))
-    sha1 = repo.commit("orders-agg: sum per key")
+def _write_sql(root: Path, rate: int) -> None:
+    (root / "jobs" / f"{JOB}.sql").write_text(SQL.format(rate=rate))
 
+
+def _planned_create(repo: Repo) -> None:
+    """The pull request's plan of the new job: one create."""
     md = repo.pull_request()
     assert md.startswith(f"### flinkops plan · target `{repo.target}`")
     row = _row(md)
     assert "| create |" in row and "`+`" in row
     assert "**Plan: 1 to create.**" in md
 
+
+def _planned_rate_change(repo: Repo, old: int, new: int) -> str:
+    """The pull request's plan of a rows-per-second change: a savepoint-safe update
+    whose SQL diff shows the rate going from ``old`` to ``new``; its markdown."""
+    md = repo.pull_request()
+    row = _row(md)
+    assert "| update |" in row and "| preserved |" in row, row
+    assert f"-  'rows-per-second' = '{old}'," in md
+    assert f"+  'rows-per-second' = '{new}'," in md
+    return md
+
+
+def _merge_and_apply(repo: Repo, *merge: str) -> None:
+    """``git merge`` (with ``merge``'s options and branch) into main, then apply.yml."""
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", *merge)
+    result = repo.merged()
+    assert result["ok"], result
+
+
+def _running_and_history(repo: Repo) -> tuple[LiveJob, list[dict]]:
+    """The job's one running Flink job, and its version history."""
+    [job] = repo.running()
+    return job, repo.history()
+
+
+def _check_restored_update(
+    client: FlinkClient, job: LiveJob, previous: dict, record: dict, *, commit: str, author: str
+) -> None:
+    """``record``, the version after ``previous``, applied and running as ``job``: restored
+    from the savepoint ``previous`` was stopped with, recorded with the spec's commit."""
+    assert previous["savepoint"], previous  # the stop-with-savepoint of the previous one
+    assert (record["version"], record["outcome"]) == (previous["version"] + 1, "applied")
+    assert record["restored_from"] == previous["savepoint"]
+    assert _restored(client, job.job_id) == previous["savepoint"]  # Flink's own word
+    assert (record["git_commit"], record["git_author"]) == (commit, author)
+
+
+def test_commit_apply_change_apply_revert_apply(repo: Repo, flink_client: FlinkClient) -> None:
+    # v1: a new job, merged to main.
+    (repo.root / "jobs" / f"{JOB}.yaml").write_text(SPEC)
+    _write_sql(repo.root, rate=5)
+    sha1 = repo.commit("orders-agg: sum per key")
+
+    _planned_create(repo)
+
     result = repo.merged()
     assert result["ok"] and [r["status"] for r in result["results"]] == ["done"]
-    [v1_job] = repo.running()
-    [v1] = repo.history()
+    v1_job, [v1] = _running_and_history(repo)
     assert (v1["version"], v1["outcome"]) == (1, "applied")
     assert (v1["git_commit"], v1["git_author"]) == (sha1, AUTHOR)
     assert v1["job_id"] == v1_job.job_id
 
     # v2: a compatible change (a source option, only in the .sql file) on a branch.
     repo.git("checkout", "-q", "-b", "faster-source")
-    (repo.root / "jobs" / f"{JOB}.sql").write_text(SQL.format(rate=8))
+    _write_sql(repo.root, rate=8)
     sha2 = repo.commit("orders-agg: faster source")
 
-    md = repo.pull_request()
-    row = _row(md)
-    assert "| update |" in row and "| preserved |" in row, row
+    md = _planned_rate_change(repo, old=5, new=8)
     assert "```diff" in md and "<details>" in md  # the SQL diff, collapsed
     mermaid = md.split("```mermaid", 1)[1].split("```", 1)[0]  # lineage of the changed job
     assert JOB in mermaid and "src" in mermaid and "snk" in mermaid and "-->" in mermaid
-    assert "-  'rows-per-second' = '5'," in md
-    assert "+  'rows-per-second' = '8'," in md
 
-    repo.git("checkout", "-q", "main")
-    repo.git("merge", "-q", "--no-ff", "--no-edit", "faster-source")
-    result = repo.merged()
-    assert result["ok"], result
-    [v2_job] = repo.running()
+    _merge_and_apply(repo, "--no-ff", "--no-edit", "faster-source")
+    v2_job, (v1, v2) = _running_and_history(repo)
     assert v2_job.job_id != v1_job.job_id
-    v1, v2 = repo.history()
-    assert v1["savepoint"], v1  # the stop-with-savepoint of v1
-    assert (v2["version"], v2["outcome"], v2["restored_from"]) == (2, "applied", v1["savepoint"])
-    assert _restored(flink_client, v2_job.job_id) == v1["savepoint"]  # Flink's own word
     # the commit that changed the spec (the merge commit only joins histories)
-    assert (v2["git_commit"], v2["git_author"]) == (sha2, AUTHOR)
+    _check_restored_update(flink_client, v2_job, v1, v2, commit=sha2, author=AUTHOR)
 
     # Rollback by revert: the previous spec comes back through the savepoint-safe update.
     repo.git("checkout", "-q", "-b", "revert-faster-source")
     repo.git("revert", "--no-edit", "HEAD^2", author=REVERTER)
     sha3 = repo.git("rev-parse", "HEAD")
     assert sha3 not in (sha1, sha2)
+    _planned_rate_change(repo, old=8, new=5)
 
-    md = repo.pull_request()
-    row = _row(md)
-    assert "| update |" in row and "| preserved |" in row, row
-    assert "-  'rows-per-second' = '8'," in md
-    assert "+  'rows-per-second' = '5'," in md
-
-    repo.git("checkout", "-q", "main")
-    repo.git("merge", "-q", "--ff-only", "revert-faster-source")
+    _merge_and_apply(repo, "--ff-only", "revert-faster-source")
     assert repo.git("rev-parse", "HEAD") == sha3
-    result = repo.merged()
-    assert result["ok"], result
-    [v3_job] = repo.running()
+    v3_job, (v1, v2, v3) = _running_and_history(repo)
     assert flink_client.job(v3_job.job_id).state == "RUNNING"
-    v1, v2, v3 = repo.history()
-    assert (v3["version"], v3["outcome"]) == (3, "applied")
     assert v3["spec_hash"] == v1["spec_hash"]  # exactly v1's spec runs again
-    assert v2["savepoint"] and v3["restored_from"] == v2["savepoint"]
-    assert _restored(flink_client, v3_job.job_id) == v2["savepoint"]
-    assert (v3["git_commit"], v3["git_author"]) == (sha3, REVERTER)
+    _check_restored_update(flink_client, v3_job, v2, v3, commit=sha3, author=REVERTER)
 
     # The cluster matches main now: the next pull request's plan says so.
     assert NO_CHANGES in repo.pull_request()
@@ -304,7 +327,7 @@ def test_plan_workflow_comments_a_failed_validate_or_plan(tmp_path: Path) -> Non
     assert run["plan.md"].startswith("### flinkops validate failed")
     assert f"jobs/{JOB}.sql:" in run["plan.md"] and "SELEC" in run["plan.md"]
 
-    (root / "jobs" / f"{JOB}.sql").write_text(SQL.format(rate=5))
+    _write_sql(root, rate=5)
     repo.commit("fixed SQL")
     run = repo.ci("plan.yml", "flinkops validate", "flinkops plan")
     assert run["exitcode"] == "1"  # the plan's: it cannot reach the cluster

@@ -67,7 +67,7 @@ Adding tables (the contract for store modules of other features):
   driver error becomes ``StoreError`` naming the op. No ``LIMIT -1``, no PRAGMA,
   no ``sqlite_master``: use ``db.tables()`` and ``db.count(table)``.
 - Test it over both backends with the ``location`` fixture pattern of
-  tests/unit/test_store.py (``pg_url`` gives a fresh PostgreSQL schema).
+  tests/unit/store/conftest.py (``pg_url`` gives a fresh PostgreSQL schema).
 """
 
 from flinkops.store._admin import copy_store, store_info

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,8 @@ __all__ = [
     "SavepointRecord",
     "Transition",
     "VersionRecord",
+    "check_one_of",
+    "dumps_json",
     "utc_now",
 ]
 
@@ -37,6 +40,20 @@ TRANSITION_STATUSES = frozenset({"running", "done", "failed", "rolled-back"})
 def utc_now() -> str:
     """Now in UTC as ISO 8601 with milliseconds and a ``Z``: ``2026-11-21T15:04:05.123Z``."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def dumps_json(value: dict[str, Any], what: str) -> str:
+    """``value`` as compact JSON for a column; ValueError naming ``what`` if it cannot be."""
+    try:
+        return json.dumps(value, separators=(",", ":"))
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{what} must be JSON-serializable: {e}") from e
+
+
+def check_one_of(value: str, allowed: frozenset[str], what: str) -> None:
+    """ValueError naming ``what`` unless ``value`` is one of ``allowed``."""
+    if value not in allowed:
+        raise ValueError(f"{what} {value!r} is not one of {sorted(allowed)}")
 
 
 @dataclass(frozen=True)

@@ -14,20 +14,19 @@ from types import TracebackType
 from typing import Any
 
 from flinkops.errors import StoreError
-from flinkops.store._db import Connection, Database, FaultHook, open_database
+from flinkops.store._db import Database, FaultHook, open_database
+from flinkops.store._journal import Journal
 from flinkops.store._locks import Lock, ci_run, default_holder, hostname, lock_info, process_start
 from flinkops.store._records import (
     EVENT_LEVELS,
-    JOURNAL_PHASES,
     OUTCOMES,
     SAVEPOINT_KINDS,
-    TRANSITION_STATUSES,
     EventRecord,
-    JournalStep,
     LockInfo,
     SavepointRecord,
-    Transition,
     VersionRecord,
+    check_one_of,
+    dumps_json,
     utc_now,
 )
 
@@ -35,18 +34,6 @@ __all__ = ["Store"]
 
 _VERSION_COLUMNS = tuple(f.name for f in fields(VersionRecord))
 _UPDATABLE = frozenset(_VERSION_COLUMNS) - {"target", "job", "version"}
-
-
-def _dumps(value: dict[str, Any], what: str) -> str:
-    try:
-        return json.dumps(value, separators=(",", ":"))
-    except (TypeError, ValueError) as e:
-        raise ValueError(f"{what} must be JSON-serializable: {e}") from e
-
-
-def _check(value: str, allowed: frozenset[str], what: str) -> None:
-    if value not in allowed:
-        raise ValueError(f"{what} {value!r} is not one of {sorted(allowed)}")
 
 
 def _version(row: Any) -> VersionRecord:
@@ -67,7 +54,7 @@ def _savepoint(row: Any) -> SavepointRecord:
     )
 
 
-class Store:
+class Store(Journal):
     """The version store of one project, shared by all its targets: SQLite or PostgreSQL.
 
     ``location`` is a file path (parent directories are created), a
@@ -85,6 +72,7 @@ class Store:
     ``atomic()`` groups several into one. Any database error becomes ``StoreError``;
     bad arguments (an unknown outcome, a spec that is not JSON) raise ``ValueError``.
     A Store may be shared by threads; a process must not use one made before a fork.
+    The journal's methods (``begin_transition`` ...) are its base class's (``_journal``).
     """
 
     def __init__(
@@ -169,11 +157,11 @@ class Store:
         Raises StoreError if that version number is already recorded: a version
         is never recorded twice.
         """
-        _check(v.outcome, OUTCOMES, "outcome")
+        check_one_of(v.outcome, OUTCOMES, "outcome")
         if not v.applied_at:
             v = replace(v, applied_at=utc_now())
         values = [getattr(v, name) for name in _VERSION_COLUMNS]
-        values[_VERSION_COLUMNS.index("spec")] = _dumps(v.spec, "spec")
+        values[_VERSION_COLUMNS.index("spec")] = dumps_json(v.spec, "spec")
         placeholders = ", ".join("?" for _ in _VERSION_COLUMNS)
         with self._db.write("record_version") as db:
             try:
@@ -199,9 +187,9 @@ class Store:
         if not changes:
             return
         if "outcome" in changes:
-            _check(changes["outcome"], OUTCOMES, "outcome")
+            check_one_of(changes["outcome"], OUTCOMES, "outcome")
         if "spec" in changes:
-            changes["spec"] = _dumps(changes["spec"], "spec")
+            changes["spec"] = dumps_json(changes["spec"], "spec")
         assignments = ", ".join(f"{name} = ?" for name in changes)
         with self._db.write("update_version") as db:
             cursor = db.execute(
@@ -268,7 +256,7 @@ class Store:
         version: int | None,
     ) -> None:
         """Remember a savepoint. Recording the same location again is a no-op."""
-        _check(kind, SAVEPOINT_KINDS, "savepoint kind")
+        check_one_of(kind, SAVEPOINT_KINDS, "savepoint kind")
         with self._db.write("record_savepoint") as db:
             db.execute(
                 "INSERT INTO savepoints (target, job, location, kind, job_id, version, created_at)"
@@ -309,12 +297,13 @@ class Store:
         details: dict[str, Any] | None = None,
     ) -> None:
         """Record a run event; ``job`` None for a target-wide one. ``level``: debug..error."""
-        _check(level, EVENT_LEVELS, "event level")
+        check_one_of(level, EVENT_LEVELS, "event level")
         with self._db.write("add_event") as db:
+            details_json = dumps_json(details or {}, "details")
             db.execute(
                 "INSERT INTO events (target, job, at, level, step, message, details)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (target, job, utc_now(), level, step, message, _dumps(details or {}, "details")),
+                (target, job, utc_now(), level, step, message, details_json),
             )
 
     def events(
@@ -354,100 +343,6 @@ class Store:
             )
             for row in rows
         ]
-
-    # -- journal --------------------------------------------------------------------
-
-    def begin_transition(self, target: str, job: str, action: str, plan: dict[str, Any]) -> int:
-        """Open a transition (status "running") and return its id; committed on return."""
-        with self._db.write("begin_transition") as db:
-            row = db.execute(
-                "INSERT INTO transitions (target, job, action, plan, status, started_at, pid,"
-                " hostname) VALUES (?, ?, ?, ?, 'running', ?, ?, ?) RETURNING id",
-                (target, job, action, _dumps(plan, "plan"), utc_now(), os.getpid(), hostname()),
-            ).fetchone()
-            return int(row[0])
-
-    def journal_step(self, transition_id: int, step: str, phase: str, data: dict[str, Any]) -> None:
-        """Append ``step``/``phase`` ("start" | "end" | "failed") with its data.
-
-        Committed before it returns (unless inside ``atomic()``). Fault points:
-        ``journal_step:<step>:<phase>:before-commit`` and ``...:after-commit``.
-        """
-        _check(phase, JOURNAL_PHASES, "journal phase")
-        with self._db.write(f"journal_step:{step}:{phase}") as db:
-            self._require_running(db, transition_id)
-            db.execute(
-                "INSERT INTO journal (transition_id, seq, step, phase, data, at) VALUES (?, "
-                "(SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE transition_id = ?),"
-                " ?, ?, ?, ?)",
-                (transition_id, transition_id, step, phase, _dumps(data, "data"), utc_now()),
-            )
-
-    def end_transition(self, transition_id: int, status: str) -> None:
-        """Close a running transition as "done", "failed" or "rolled-back"."""
-        _check(status, TRANSITION_STATUSES - {"running"}, "transition status")
-        with self._db.write("end_transition") as db:
-            self._require_running(db, transition_id)
-            db.execute(
-                "UPDATE transitions SET status = ?, ended_at = ? WHERE id = ?",
-                (status, utc_now(), transition_id),
-            )
-
-    def open_transitions(self, target: str) -> list[Transition]:
-        """Transitions still "running" on ``target``, left by an interrupted apply; oldest first."""
-        with self._db.read("open_transitions") as db:
-            rows = db.execute(
-                "SELECT * FROM transitions WHERE target = ? AND status = 'running' ORDER BY id",
-                (target,),
-            ).fetchall()
-            return [self._transition(db, row) for row in rows]
-
-    def transition(self, transition_id: int) -> Transition:
-        with self._db.read("transition") as db:
-            row = db.execute("SELECT * FROM transitions WHERE id = ?", (transition_id,)).fetchone()
-            if row is None:
-                raise StoreError(f"no transition {transition_id} in store {self._db.name}")
-            return self._transition(db, row)
-
-    def transitions(self, target: str, job: str | None = None, limit: int = 50) -> list[Transition]:
-        """Transitions of any status on ``target`` (of ``job`` when given), newest first."""
-        sql = "SELECT * FROM transitions WHERE target = ?"
-        params: list[Any] = [target]
-        if job is not None:
-            sql += " AND job = ?"
-            params.append(job)
-        with self._db.read("transitions") as db:
-            rows = db.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit]).fetchall()
-            return [self._transition(db, row) for row in rows]
-
-    def _require_running(self, db: Connection, transition_id: int) -> None:
-        row = db.execute("SELECT status FROM transitions WHERE id = ?", (transition_id,)).fetchone()
-        if row is None:
-            raise StoreError(f"no transition {transition_id} in store {self._db.name}")
-        if row["status"] != "running":
-            raise StoreError(f"transition {transition_id} has already ended ({row['status']})")
-
-    @staticmethod
-    def _transition(db: Connection, row: Any) -> Transition:
-        steps = db.execute(
-            "SELECT * FROM journal WHERE transition_id = ? ORDER BY seq", (row["id"],)
-        ).fetchall()
-        return Transition(
-            id=row["id"],
-            target=row["target"],
-            job=row["job"],
-            action=row["action"],
-            plan=json.loads(row["plan"]),
-            status=row["status"],
-            started_at=row["started_at"],
-            ended_at=row["ended_at"],
-            pid=row["pid"],
-            hostname=row["hostname"],
-            steps=tuple(
-                JournalStep(s["seq"], s["step"], s["phase"], json.loads(s["data"]), s["at"])
-                for s in steps
-            ),
-        )
 
     # -- locks ----------------------------------------------------------------------
 

@@ -18,6 +18,22 @@ def _ok(done: subprocess.CompletedProcess[str]) -> str:
     return done.stdout
 
 
+def _store(project: Project) -> Store:
+    return Store(project.root / ".flinkops/state.db")
+
+
+def _plan(project: Project, *extra: str, exit_code: int | None = None) -> dict:
+    """``plan --format json`` (with ``extra`` options), parsed; its exit code checked if given."""
+    done = project.run("plan", *extra, "--format", "json")
+    if exit_code is not None:
+        assert done.returncode == exit_code, done.stdout + done.stderr
+    return json.loads(done.stdout)
+
+
+def _outcomes(project: Project, job: str) -> list[str]:
+    return [h["outcome"] for h in project.history(job)]
+
+
 def test_lifecycle_create_update_suspend_resume_rollback(project: Project, restored_from) -> None:
     project.write_job("agg", stateful_sql(rate=5))
     out = _ok(project.apply())
@@ -26,9 +42,7 @@ def test_lifecycle_create_update_suspend_resume_rollback(project: Project, resto
 
     # A compatible SQL change (a source option): stop with savepoint, restore from it.
     project.write_job("agg", stateful_sql(rate=8))
-    plan = project.run("plan", "--format", "json")
-    assert plan.returncode == 2
-    change = json.loads(plan.stdout)["changes"][0]
+    change = _plan(project, exit_code=2)["changes"][0]
     assert (change["action"], change["state"]) == ("update", "preserved"), change
     out = _ok(project.apply())
     assert "agg: update done (version 2" in out
@@ -51,7 +65,7 @@ def test_lifecycle_create_update_suspend_resume_rollback(project: Project, resto
 
     # Resume from exactly that savepoint.
     project.write_job("agg", stateful_sql(rate=8), state="running")
-    plan = json.loads(project.run("plan", "--format", "json").stdout)
+    plan = _plan(project)
     assert plan["changes"][0]["action"] == "resume"
     assert plan["changes"][0]["restore_from"] == suspended["savepoint"]
     _ok(project.apply())
@@ -68,19 +82,28 @@ def test_lifecycle_create_update_suspend_resume_rollback(project: Project, resto
     assert last["spec_hash"] == project.history("agg")[0]["spec_hash"]
 
 
-def _store(project: Project) -> Store:
-    return Store(project.root / ".flinkops/state.db")
+def _run_then_change_incompatibly(project: Project) -> None:
+    """Apply a stateful job, then write a change its savepoint cannot restore into."""
+    project.write_job("agg", stateful_sql())
+    _ok(project.apply())
+    project.write_job("agg", stateful_sql(count=True))
+
+
+def _rollback_root_cause(project: Project) -> str:
+    """The root cause the rollback's warning event carries (Flink's, of the failed job)."""
+    events = json.loads(project.run("events", "agg", "--format", "json").stdout)
+    [rolled] = [e for e in events if e["step"] == "rollback" and e["level"] == "warning"]
+    cause = rolled["details"]["root_cause"]  # Flink's root exception of the failed job
+    assert cause.startswith("org.apache.flink"), rolled
+    return cause
 
 
 def test_incompatible_change_rolls_back_then_is_blocked_until_retried(
     project: Project, restored_from
 ) -> None:
     """The retry storm of issue 11: a rolled-back spec is not tried again on every apply."""
-    project.write_job("agg", stateful_sql())
-    _ok(project.apply())
-    project.write_job("agg", stateful_sql(count=True))
-    plan = json.loads(project.run("plan", "--format", "json").stdout)
-    change = plan["changes"][0]
+    _run_then_change_incompatibly(project)
+    change = _plan(project)["changes"][0]
     assert change["state"] == "at-risk" and "COUNT(*)" in change["state_reason"]
     assert change["version"] == 2
 
@@ -93,45 +116,35 @@ def test_incompatible_change_rolls_back_then_is_blocked_until_retried(
     assert [h["outcome"] for h in history] == ["applied", "rolled-back"]
     # ...restored from the very savepoint the update took
     assert restored_from(running.job_id) == history[0]["savepoint"]
-    events = json.loads(project.run("events", "agg", "--format", "json").stdout)
-    [rolled] = [e for e in events if e["step"] == "rollback" and e["level"] == "warning"]
-    cause = rolled["details"]["root_cause"]  # Flink's root exception of the failed job
-    assert cause.startswith("org.apache.flink"), rolled
+    cause = _rollback_root_cause(project)
     # the plan's steps are what the journal ran, the rollback appended to them
-    store = _store(project)
-    [t] = store.transitions(project.target, "agg", limit=1)
-    store_savepoints = len(store.savepoints(project.target, "agg"))
-    store.close()
+    with _store(project) as store:
+        [t] = store.transitions(project.target, "agg", limit=1)
+        store_savepoints = len(store.savepoints(project.target, "agg"))
     assert t.status == "rolled-back" and t.plan["steps"] == change["steps"]
     ran = [e.step for e in t.steps if e.phase == "end"]
     assert ran == ["stop", "submit", "rollback-cancel", "rollback-submit", "rollback-wait",
                    "rollback-record"]  # fmt: skip
 
     # The next apply leaves the job alone: same job, no savepoint, no version.
-    plan_run = project.run("plan", "--format", "json")
-    assert plan_run.returncode == 2
-    blocked = json.loads(plan_run.stdout)["changes"][0]
+    blocked_plan = _plan(project, exit_code=2)
+    blocked = blocked_plan["changes"][0]
     assert blocked["action"] == "blocked" and blocked["steps"] == []
     assert blocked["blocked"]["version"] == 2 and blocked["blocked"]["outcome"] == "rolled-back"
     assert blocked["blocked"]["root_cause"] == cause, blocked
-    assert json.loads(plan_run.stdout)["summary"] == {"blocked": 1}
+    assert blocked_plan["summary"] == {"blocked": 1}
     again = project.apply()
     assert again.returncode == 1 and "agg: blocked (version 2" in again.stdout, again.stdout
     assert [j.job_id for j in project.active("agg")] == [running.job_id]
     assert len(project.history("agg")) == 2
-    store = _store(project)
-    assert len(store.savepoints(project.target, "agg")) == store_savepoints
-    store.close()
+    with _store(project) as store:
+        assert len(store.savepoints(project.target, "agg")) == store_savepoints
 
     # --retry-failed tries it once more, as version 3 (what the plan says).
-    retry = json.loads(project.run("plan", "--retry-failed", "--format", "json").stdout)
+    retry = _plan(project, "--retry-failed")
     assert (retry["changes"][0]["action"], retry["changes"][0]["version"]) == ("update", 3)
     assert project.apply("--retry-failed").returncode == 1
-    assert [h["outcome"] for h in project.history("agg")] == [
-        "applied",
-        "rolled-back",
-        "rolled-back",
-    ]
+    assert _outcomes(project, "agg") == ["applied", "rolled-back", "rolled-back"]
     assert [j.version for j in project.active("agg")] == [1]
 
 
@@ -145,11 +158,11 @@ def test_killed_apply_is_finished_by_the_next(project: Project, point: str) -> N
     crashed = project.apply(env={"FLINKOPS_APPLY_CRASH_AT": point})
     assert crashed.returncode == -9, crashed.stdout + crashed.stderr
 
-    store = Store(project.root / ".flinkops/state.db")
+    store = _store(project)
     [open_t] = store.open_transitions(project.target)
     taken = open_t.data("stop").get("savepoint")
     store.close()
-    plan = json.loads(project.run("plan", "--format", "json").stdout)
+    plan = _plan(project)
     assert any(
         w.startswith("agg: an earlier apply's update did not finish") for w in plan["warnings"]
     ), plan["warnings"]
@@ -164,7 +177,7 @@ def test_killed_apply_is_finished_by_the_next(project: Project, point: str) -> N
     assert len(history) == 2
     if taken:  # the savepoint the killed apply took is the one restored
         assert history[-1]["restored_from"] == taken
-    store = Store(project.root / ".flinkops/state.db")
+    store = _store(project)
     assert store.open_transitions(project.target) == []
     assert store.latest_savepoint(project.target, "agg") is not None
     store.close()
@@ -181,9 +194,7 @@ ROLLBACK_POINTS = [
 def test_killed_rollback_is_finished_by_the_next(project: Project, restored_from) -> None:
     """Kill -9 at every point of the rollback, one after the other on one job: each
     time the next apply finishes the rollback without a second job or version."""
-    project.write_job("agg", stateful_sql())
-    _ok(project.apply())
-    project.write_job("agg", stateful_sql(count=True))
+    _run_then_change_incompatibly(project)
     for n, point in enumerate(ROLLBACK_POINTS):
         crashed = project.apply("--retry-failed", env={"FLINKOPS_APPLY_CRASH_AT": point})
         assert crashed.returncode == -9, (point, crashed.stdout + crashed.stderr)
@@ -236,7 +247,7 @@ def test_second_apply_is_refused_while_one_runs(project: Project) -> None:
         text=True,
     )
     try:
-        store = Store(project.root / ".flinkops/state.db")
+        store = _store(project)
         deadline = time.monotonic() + 30
         while store.lock_holder(project.target) is None and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -270,7 +281,7 @@ def test_last_state_update_restores_the_latest_retained_checkpoint(
     [old] = project.active("agg")
     _wait_checkpoint(project, old.job_id)
     project.write_job("agg", stateful_sql(rate=6), extra=extra)
-    plan = json.loads(project.run("plan", "--format", "json").stdout)
+    plan = _plan(project)
     assert plan["changes"][0]["restore_from"] == "latest retained checkpoint"
     _ok(project.apply())
     [new] = project.active("agg")
@@ -285,7 +296,7 @@ def test_stateless_update_starts_empty(project: Project, restored_from) -> None:
     project.write_job("agg", stateful_sql(rate=5), extra="  upgradeMode: stateless\n")
     _ok(project.apply())
     project.write_job("agg", stateful_sql(rate=6), extra="  upgradeMode: stateless\n")
-    change = json.loads(project.run("plan", "--format", "json").stdout)["changes"][0]
+    change = _plan(project)["changes"][0]
     assert (change["action"], change["state"]) == ("update", "lost")
     _ok(project.apply())
     [new] = project.active("agg")
@@ -306,7 +317,7 @@ def test_drift_restart_from_the_retained_checkpoint_of_a_job_cancelled_outside(
         assert time.monotonic() < deadline
         time.sleep(0.3)
     retained = project.client.checkpoints(old.job_id).latest.completed.external_path
-    change = json.loads(project.run("plan", "--format", "json").stdout)["changes"][0]
+    change = _plan(project)["changes"][0]
     assert (change["action"], change["state"]) == ("restart", "preserved"), change
     assert change["restore_from"] == retained
     _ok(project.apply())
@@ -325,5 +336,5 @@ def test_killed_suspend_keeps_its_savepoint(project: Project) -> None:
     last = project.history("agg")[-1]
     assert last["outcome"] == "suspended" and last["savepoint"]
     project.write_job("agg", stateful_sql(), state="running")
-    change = json.loads(project.run("plan", "--format", "json").stdout)["changes"][0]
+    change = _plan(project)["changes"][0]
     assert (change["action"], change["restore_from"]) == ("resume", last["savepoint"])
