@@ -374,6 +374,45 @@ def test_collect_status_retries_for_a_bounded_time_then_unknown(specs: list[JobS
     assert rows["orders"]["version"] == 2  # the store still answers
 
 
+def test_a_read_the_cluster_broke_off_shows_no_live_rows(specs: list[JobSpec]) -> None:
+    """The jobs were listed, then the cluster stopped answering until the retries ran out:
+    status says so and shows nothing of the half-read (no stale job ids, states, counts)."""
+    answered: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/config" or "/config" in answered:
+            answered.append("/config")
+            raise httpx.ConnectError("Connection refused")
+        if path == "/jobs/overview":
+            return httpx.Response(200, json=payload("jobs_overview_end"))
+        if path.endswith("/config"):
+            return httpx.Response(200, json={"jid": path.split("/")[2], "execution-config": {}})
+        return httpx.Response(404, json={"errors": ["Not found: " + path]})
+
+    clock = [0.0]
+
+    def sleep(s: float) -> None:
+        clock[0] += s
+
+    client = FlinkClient("http://flink:8081", transport=httpx.MockTransport(handle), retries=0)
+    with Store(":memory:") as store:
+        status = collect_status(
+            client,
+            store,
+            target="local",
+            url="u",
+            specs=specs,
+            reconnect_timeout=2.0,
+            sleep=sleep,
+            clock=lambda: clock[0],
+        )
+    assert status["reachable"] is False and "refused" in status["error"].lower()
+    assert status["unmanaged"] == [] and status["unidentified"] == []
+    assert {r["current"] for r in status["jobs"]} == {"UNKNOWN"}
+    assert status["counts"]["total"] == status["counts"]["UNKNOWN"] == len(specs)
+
+
 # ---------------------------------------------------------------- REST helpers
 
 
