@@ -18,9 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flinkops.errors import FlinkError, FlinkUnreachable
+from flinkops.errors import FlinkError
 from flinkops.flink.models import Checkpoints, Exceptions, JobDetails
 from flinkops.flink.rest import FlinkClient
+from flinkops.ops._optional import optional
 from flinkops.ops._rest import backpressure, checkpoint_config, job_metrics
 
 __all__ = [
@@ -363,33 +364,24 @@ def diagnose(facts: Facts) -> list[Finding]:
 # ------------------------------------------------------------------ reading
 
 
-def _try(fn: Callable[[], Any]) -> Any:
-    try:
-        return fn()
-    except FlinkUnreachable:
-        raise
-    except FlinkError:
-        return None
-
-
 def collect_facts(client: FlinkClient, job_id: str) -> Facts:
     """Read what the rules need about one run. Raises FlinkError if the job is unknown."""
     job = client.job(job_id)
-    metrics = _try(lambda: job_metrics(client, job_id, ["numRestarts"])) or {}
+    metrics = optional(lambda: job_metrics(client, job_id, ["numRestarts"])) or {}
     restarts = metrics.get("numRestarts")
     bp: dict[str, dict[str, Any]] = {}
     if job.state == "RUNNING":
         for v in job.vertices:
-            found = _try(lambda v=v: backpressure(client, job_id, v.id))
+            found = optional(lambda v=v: backpressure(client, job_id, v.id))
             if found is not None:
                 bp[v.id] = found
     return Facts(
         job=job,
         now_ms=int(time.time() * 1000),
         num_restarts=int(restarts) if restarts is not None else None,
-        exceptions=_try(lambda: client.exceptions(job_id, max_exceptions=20)),
-        checkpoints=_try(lambda: client.checkpoints(job_id)),
-        checkpoint_config=_try(lambda: checkpoint_config(client, job_id)) or {},
+        exceptions=optional(lambda: client.exceptions(job_id, max_exceptions=20)),
+        checkpoints=optional(lambda: client.checkpoints(job_id)),
+        checkpoint_config=optional(lambda: checkpoint_config(client, job_id)) or {},
         backpressure=bp,
     )
 

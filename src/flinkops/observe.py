@@ -284,6 +284,44 @@ def _interrupted(store: Store, target: str) -> list[str]:
     return out
 
 
+def _plan_args(
+    store: Store,
+    observed: Observed,
+    specs: Sequence[JobSpec],
+    *,
+    prune: bool,
+    only: Sequence[str] | None,
+    retry_failed: bool,
+) -> dict[str, Any]:
+    """The ``build_plan`` arguments both of make_plan's builds share."""
+    names = {s.name for s in specs} | {j.managed_name for j in observed.live if j.managed_name}
+    target = observed.target
+    return {
+        "attempts": attempts_from_store(store, target, sorted(n for n in names if n)),
+        "retry_failed": retry_failed,
+        "target": target,
+        "url": observed.url,
+        "prune": prune,
+        "only": only,
+        "default_savepoint_dir": observed.default_savepoint_dir,
+        "flink_version": observed.flink_version,
+        "created_at": utc_now(),
+    }
+
+
+def _annotated(
+    plan: Plan, view: _LineageView, warnings: Sequence[str], *, retry_failed: bool
+) -> Plan:
+    """``plan`` with ``warnings`` (after its own) and the extras its JSON carries: the
+    lineage chart of the changed jobs, and whether failed versions are retried."""
+    changed = {c.job for c in plan.changes if c.action is not Action.NOOP}
+    mermaid = view.mermaid(changed)
+    extra: dict[str, Any] = {"lineage_mermaid": mermaid} if mermaid else {}
+    if retry_failed:
+        extra["retry_failed"] = True
+    return replace(plan, warnings=tuple(warnings), extra=extra)
+
+
 def make_plan(
     client: FlinkClient,
     store: Store,
@@ -303,18 +341,7 @@ def make_plan(
     instead of blocking it; ``compiler`` sets the compile cache and concurrency
     (default: the environment's)."""
     observed = observe(client, store, target, url, specs)
-    names = {s.name for s in specs} | {j.managed_name for j in observed.live if j.managed_name}
-    args: dict[str, Any] = {
-        "attempts": attempts_from_store(store, target, sorted(n for n in names if n)),
-        "retry_failed": retry_failed,
-        "target": target,
-        "url": url,
-        "prune": prune,
-        "only": only,
-        "default_savepoint_dir": observed.default_savepoint_dir,
-        "flink_version": observed.flink_version,
-        "created_at": utc_now(),
-    }
+    args = _plan_args(store, observed, specs, prune=prune, only=only, retry_failed=retry_failed)
     compat: dict[str, Compat] = {}
     warnings: list[str] = []
     if check_compat:
@@ -338,13 +365,5 @@ def make_plan(
         adaptive=observed.adaptive_scheduler,
         default_savepoint_dir=observed.default_savepoint_dir,
     )
-    changed = {c.job for c in plan.changes if c.action is not Action.NOOP}
-    mermaid = view.mermaid(changed)
-    extra: dict[str, Any] = {"lineage_mermaid": mermaid} if mermaid else {}
-    if retry_failed:
-        extra["retry_failed"] = True
-    return replace(
-        plan,
-        warnings=(*_interrupted(store, target), *plan.warnings, *warnings, *view.warnings),
-        extra=extra,
-    )
+    warnings = [*_interrupted(store, target), *plan.warnings, *warnings, *view.warnings]
+    return _annotated(plan, view, warnings, retry_failed=retry_failed)

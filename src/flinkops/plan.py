@@ -15,7 +15,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from flinkops._diffs import config_diff, sql_diff
+from flinkops._plan_diffs import change_diffs, sql_changed, what_changed
 from flinkops._plan_live import current_live, live_warnings
+from flinkops._plan_state import restore_verdict, update_impact
 from flinkops._plan_types import (
     ACTIVE_STATES,
     PLAN_FORMAT_VERSION,
@@ -28,7 +30,6 @@ from flinkops._plan_types import (
     Plan,
     StateImpact,
 )
-from flinkops.redact import redact, sensitive_sql_values
 from flinkops.spec import JobSpec
 from flinkops.transitions import spec_steps
 
@@ -62,6 +63,12 @@ class _Inputs:
     downstream: Mapping[str, Sequence[str]]
     attempts: Mapping[str, Attempt]
     retry_failed: bool
+    prune: bool
+    only: Sequence[str] | None
+
+    def planned(self, job: str) -> bool:
+        """Whether the plan covers ``job`` (``only`` limits it to the jobs named)."""
+        return not self.only or job in self.only
 
 
 def build_plan(
@@ -99,31 +106,60 @@ def build_plan(
         downstream or {},
         attempts or {},
         retry_failed,
+        prune,
+        only,
     )
     by_name = current_live(live)
-    changes: list[Change] = []
-    for spec in sorted(specs, key=lambda s: s.name):
-        if only and spec.name not in only:
-            continue
-        change = _decide(spec, by_name.get(spec.name), applied.get(spec.name), inputs)
-        changes.append(_with_steps(_blocked(spec, change, inputs), spec, inputs))
-    spec_names = {s.name for s in specs}
-    for name, job in sorted(by_name.items()):
-        if name in spec_names or (only and name not in only) or not job.active:
-            continue
-        changes.append(_with_steps(_orphan(job, applied.get(name), prune), None, inputs))
-    unmanaged = tuple(
-        sorted((j for j in live if j.managed_name is None), key=lambda j: (j.name, j.job_id))
-    )
+    changes = [
+        *_spec_changes(specs, by_name, applied, inputs),
+        *_orphan_changes(by_name, {s.name for s in specs}, applied, inputs),
+    ]
     return Plan(
         target=target,
         url=url,
         changes=tuple(changes),
-        unmanaged=unmanaged,
+        unmanaged=_unmanaged(live),
         warnings=live_warnings(changes, live),
         flink_version=flink_version,
         created_at=created_at,
     )
+
+
+def _unmanaged(live: Sequence[LiveJob]) -> tuple[LiveJob, ...]:
+    """The jobs without flinkops's identity, by name: listed, never touched."""
+    return tuple(
+        sorted((j for j in live if j.managed_name is None), key=lambda j: (j.name, j.job_id))
+    )
+
+
+def _spec_changes(
+    specs: Sequence[JobSpec],
+    by_name: Mapping[str, LiveJob],
+    applied: Mapping[str, Applied],
+    inputs: _Inputs,
+) -> list[Change]:
+    """One change per planned spec, by name: decided, blocked if so, with its steps."""
+    changes = []
+    for spec in sorted(specs, key=lambda s: s.name):
+        if not inputs.planned(spec.name):
+            continue
+        change = _decide(spec, by_name.get(spec.name), applied.get(spec.name), inputs)
+        changes.append(_with_steps(_blocked(spec, change, inputs), spec, inputs))
+    return changes
+
+
+def _orphan_changes(
+    by_name: Mapping[str, LiveJob],
+    spec_names: set[str],
+    applied: Mapping[str, Applied],
+    inputs: _Inputs,
+) -> list[Change]:
+    """One change per active managed job whose spec is gone, by name."""
+    return [
+        _with_steps(_orphan(job, applied.get(name), inputs.prune), None, inputs)
+        for name, job in sorted(by_name.items())
+        if name not in spec_names and inputs.planned(name) and job.active
+    ]
 
 
 def _blocked(spec: JobSpec, change: Change, inputs: _Inputs) -> Change:
@@ -262,67 +298,11 @@ def next_version(*known: int | None) -> int:
     return max((n for n in known if n), default=0) + 1
 
 
-def _secrets(spec: JobSpec, applied: Applied) -> set[str]:
-    """Every value a diff must not show: the spec's secrets and sensitive SQL options."""
-    return set(spec.secrets) | sensitive_sql_values(applied.sql) | sensitive_sql_values(spec.sql)
-
-
-def _comparable(spec: JobSpec, applied: Applied) -> tuple[str, str, dict[str, Any], dict[str, Any]]:
-    """Applied and current SQL and spec in the form the store keeps, secrets masked.
-
-    The store keeps ``${env:NAME}`` for secrets from the environment and ``***`` for
-    the others (``JobSpec.portable``); the current spec is brought to that form so
-    only real changes differ, and no secret can reach a diff.
-    """
-    secrets = _secrets(spec, applied)
-    return (
-        redact(applied.sql, secrets),
-        redact(spec.portable(spec.sql), secrets),
-        redact(dict(applied.spec), secrets),
-        redact(spec.portable(spec.to_json(redacted=False)), secrets),
-    )
-
-
-def sql_changed(spec: JobSpec, applied: Applied) -> bool:
-    """Whether the SQL differs from the applied SQL, both in their stored, masked form.
-
-    A changed secret alone does not count: it shows in the spec hash, not here.
-    """
-    old, new, _, _ = _comparable(spec, applied)
-    return old != new
-
-
-def _diffs(spec: JobSpec, applied: Applied | None) -> dict[str, Any]:
-    """SQL and configuration diffs against the applied version, secrets masked on both sides."""
-    if applied is None:
-        return {}
-    old_sql, new_sql, old_spec, new_spec = _comparable(spec, applied)
-    return {
-        "sql_diff": sql_diff(old_sql, new_sql, spec.name),
-        "config_diff": config_diff(old_spec, new_spec),
-    }
-
-
 def _extras(spec: JobSpec, inputs: _Inputs) -> dict[str, Any]:
     return {
         "lineage": inputs.lineage.get(spec.name),
         "downstream": tuple(inputs.downstream.get(spec.name, ())),
     }
-
-
-def _restore_verdict(
-    spec: JobSpec, inputs: _Inputs, *, changed: bool, unknown_why: str
-) -> tuple[StateImpact, str]:
-    """Planner verdict when the SQL changed, else preserved; ``unknown_why`` when unchecked."""
-    compat = inputs.compat.get(spec.name)
-    if compat is not None:
-        why = "; ".join(compat.reasons)
-        if compat.impact is StateImpact.PRESERVED and not why:
-            why = "stateful operators unchanged"
-        return compat.impact, why
-    if not changed:
-        return StateImpact.PRESERVED, "SQL unchanged"
-    return StateImpact.AT_RISK, f"unknown: {unknown_why}"
 
 
 def _update(
@@ -334,8 +314,8 @@ def _update(
     has_sp_dir: bool,
 ) -> Change:
     """A live job that is not the spec: update it (or restart it when only it drifted)."""
-    diffs = _diffs(spec, applied)
-    what = _changed(diffs)
+    diffs = change_diffs(spec, applied)
+    what = what_changed(diffs)
     drift = applied is not None and live.spec_hash != applied.spec_hash
     action = Action.UPDATE
     if applied is not None and drift:
@@ -354,9 +334,9 @@ def _update(
         reason = "spec changed (no applied version in the store to diff against)"
     else:
         reason = "spec changed (only in values not shown, such as secrets)"
-    impact, why = _update_impact(
+    impact, why = update_impact(
         spec,
-        inputs,
+        inputs.compat.get(spec.name),
         has_sp_dir,
         drift=drift,
         sql_changed=applied is None or bool(diffs.get("sql_diff")),
@@ -376,38 +356,6 @@ def _update(
         version=_next_version(applied, live, inputs, spec.name),
         missing_savepoint_dir=spec.upgrade_mode == "savepoint" and not has_sp_dir,
     )
-
-
-def _update_impact(
-    spec: JobSpec, inputs: _Inputs, has_sp_dir: bool, *, drift: bool, sql_changed: bool
-) -> tuple[StateImpact, str]:
-    """What replacing the live job does to its state, by upgrade mode and the verdict."""
-    mode = spec.upgrade_mode
-    if mode == "stateless":
-        return StateImpact.LOST, "upgradeMode stateless: cancelled and started empty"
-    if mode == "savepoint" and not has_sp_dir:
-        return StateImpact.LOST, "no savepoint directory (set savepointDir on the job or target)"
-    if drift:
-        return (
-            StateImpact.AT_RISK,
-            "unknown: the live job runs a spec flinkops has no record of, so whether "
-            "its state fits the spec cannot be checked",
-        )
-    impact, why = _restore_verdict(
-        spec,
-        inputs,
-        changed=sql_changed,
-        unknown_why="the SQL changed and its state compatibility was not checked",
-    )
-    if impact is StateImpact.PRESERVED:
-        how = "a savepoint" if mode == "savepoint" else "the latest checkpoint"
-        why = f"restored from {how}; {why}"
-    return impact, why
-
-
-def _changed(diffs: Mapping[str, Any]) -> list[str]:
-    """What a diff shows changed, for a reason: ["SQL", "configuration"] or fewer."""
-    return [w for w, k in (("SQL", "sql_diff"), ("configuration", "config_diff")) if diffs.get(k)]
 
 
 def _start(
@@ -447,11 +395,10 @@ def _start(
 
 def _resume(spec: JobSpec, applied: Applied, inputs: _Inputs, start: dict[str, Any]) -> Change:
     """Start a suspended job again from the savepoint its suspend took."""
-    diffs = _diffs(spec, applied)
+    diffs = change_diffs(spec, applied)
     if applied.savepoint:
-        impact, why = _restore_verdict(
-            spec,
-            inputs,
+        impact, why = restore_verdict(
+            inputs.compat.get(spec.name),
             changed=bool(diffs["sql_diff"]),
             unknown_why="the SQL changed while suspended",
         )
@@ -463,7 +410,7 @@ def _resume(spec: JobSpec, applied: Applied, inputs: _Inputs, start: dict[str, A
         **diffs,
         action=Action.RESUME,
         state=impact,
-        reason="desired state is running" + (" (with changes)" if _changed(diffs) else ""),
+        reason="desired state is running" + (" (with changes)" if what_changed(diffs) else ""),
         state_reason=why,
         restore_from=applied.savepoint,
     )
@@ -473,16 +420,15 @@ def _restart_stopped(
     spec: JobSpec, live: LiveJob | None, applied: Applied, inputs: _Inputs, start: dict[str, Any]
 ) -> Change:
     """Drift: an applied job stopped outside flinkops (failed, finished, cancelled, gone)."""
-    diffs = _diffs(spec, applied)
+    diffs = change_diffs(spec, applied)
     restore = applied.savepoint
     if spec.upgrade_mode == "stateless":
         impact, why, restore = StateImpact.LOST, "upgradeMode stateless: starts empty", None
     elif not applied.savepoint:
         impact, why = StateImpact.LOST, "no savepoint or retained checkpoint known: starts empty"
     else:
-        impact, why = _restore_verdict(
-            spec,
-            inputs,
+        impact, why = restore_verdict(
+            inputs.compat.get(spec.name),
             changed=bool(diffs["sql_diff"]),
             unknown_why="the SQL changed since the applied version",
         )
@@ -490,8 +436,8 @@ def _restart_stopped(
     reason = (
         f"drift: desired running, but the job is {live.state if live else 'gone from the cluster'}"
     )
-    if _changed(diffs):
-        reason += "; " + " and ".join(_changed(diffs)) + " changed too"
+    if what_changed(diffs):
+        reason += "; " + " and ".join(what_changed(diffs)) + " changed too"
     return Change(
         **start,
         **diffs,

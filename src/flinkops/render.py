@@ -60,6 +60,22 @@ def _style(text: str, colour: bool, **kw: Any) -> str:
 
 def plan_text(plan: dict[str, Any], *, colour: bool = False) -> str:
     """The terminal form: one block per change, then unmanaged jobs and the summary."""
+    lines = [_text_head(plan), ""]
+    width = max((len(c["job"]) for c in plan["changes"]), default=10)
+    for c in plan["changes"]:
+        if c["action"] != "noop":
+            lines += [_text_change(c, width, colour), *_text_details(c, colour), ""]
+    lines += _text_unchanged(plan, width)
+    lines += _text_unmanaged(plan)
+    lines += [_style(f"Warning: {w}", colour, fg="yellow") for w in plan.get("warnings", [])]
+    if plan.get("warnings"):
+        lines.append("")
+    lines.append(_style(summary_line(plan), colour, bold=True))
+    return "\n".join(lines) + "\n"
+
+
+def _text_head(plan: dict[str, Any]) -> str:
+    """``flinkops plan: target T (URL, Flink V)``."""
     head = f"flinkops plan: target {plan['target']}"
     if plan.get("url"):
         head += (
@@ -67,68 +83,73 @@ def plan_text(plan: dict[str, Any], *, colour: bool = False) -> str:
             + (f", Flink {plan['flink_version']}" if plan.get("flink_version") else "")
             + ")"
         )
-    lines = [head, ""]
-    changes = [c for c in plan["changes"] if c["action"] != "noop"]
-    width = max((len(c["job"]) for c in plan["changes"]), default=10)
-    for c in changes:
-        sym = _style(c["symbol"], colour, fg=_COLOURS.get(c["symbol"]), bold=True)
-        state = c["state"]
-        shown = state.upper() if state in ("lost", "at-risk") else state
-        state_s = _style(
-            f"state {shown}",
-            colour,
-            fg=_IMPACT_COLOURS.get(state),
-            bold=state in ("lost", "at-risk"),
-        )
-        lines.append(f"  {sym} {c['job']:<{width}}  {c['action']:<8} {state_s}  {c['reason']}")
-        if c.get("state_reason"):
-            lines.append(f"      state: {c['state_reason']}")
-        if c.get("blocked"):
-            lines.append(f"      blocked: {_blocked(c['blocked'])}")
-        if c.get("steps"):
-            lines.append(f"      steps: {steps_line(c['steps'])}")
-        if c.get("restore_from"):
-            lines.append(f"      restore from: {c['restore_from']}")
-        if c.get("live"):
-            live = c["live"]
-            lines.append(
-                f"      live: {live['job_id']} {live['state']}"
-                + (f" (version {live['version']})" if live.get("version") else "")
-            )
-        for item in c.get("config_diff", []):
-            lines.append(f"      config: {item}")
-        lineage = c.get("lineage") or {}
-        for key in ("added", "removed", "resourced"):
-            for item in lineage.get(key, []) or []:
-                lines.append(f"      lineage {key}: {_lineage_item(item)}")
-        if c.get("downstream"):
-            lines.append(f"      downstream jobs: {', '.join(c['downstream'])}")
-        if c.get("sql_diff"):
-            for diff_line in c["sql_diff"].rstrip("\n").splitlines():
-                fg = (
-                    "green"
-                    if diff_line.startswith("+")
-                    else ("red" if diff_line.startswith("-") else None)
-                )
-                lines.append("      " + _style(diff_line, colour and fg is not None, fg=fg))
-        lines.append("")
-    noops = [c for c in plan["changes"] if c["action"] == "noop"]
-    if noops:
-        lines.append("Unchanged:")
-        lines.extend(f"    {c['job']:<{width}}  {c['reason']}" for c in noops)
-        lines.append("")
-    if plan.get("unmanaged"):
+    return head
+
+
+def _text_change(c: dict[str, Any], width: int, colour: bool) -> str:
+    """A change's first line: symbol, job, action, state impact, reason."""
+    sym = _style(c["symbol"], colour, fg=_COLOURS.get(c["symbol"]), bold=True)
+    state = c["state"]
+    shown = state.upper() if state in ("lost", "at-risk") else state
+    state_s = _style(
+        f"state {shown}",
+        colour,
+        fg=_IMPACT_COLOURS.get(state),
+        bold=state in ("lost", "at-risk"),
+    )
+    return f"  {sym} {c['job']:<{width}}  {c['action']:<8} {state_s}  {c['reason']}"
+
+
+def _text_details(c: dict[str, Any], colour: bool) -> list[str]:
+    """A change's indented lines: state, block, steps, restore, live job, diffs, lineage."""
+    lines = []
+    if c.get("state_reason"):
+        lines.append(f"      state: {c['state_reason']}")
+    if c.get("blocked"):
+        lines.append(f"      blocked: {_blocked(c['blocked'])}")
+    if c.get("steps"):
+        lines.append(f"      steps: {steps_line(c['steps'])}")
+    if c.get("restore_from"):
+        lines.append(f"      restore from: {c['restore_from']}")
+    if c.get("live"):
+        live = c["live"]
         lines.append(
-            f"Unmanaged jobs (not started by flinkops, never touched): {len(plan['unmanaged'])}"
+            f"      live: {live['job_id']} {live['state']}"
+            + (f" (version {live['version']})" if live.get("version") else "")
         )
-        lines.extend(f"    {j['job_id']}  {j['name']}  {j['state']}" for j in plan["unmanaged"])
-        lines.append("")
-    for warning in plan.get("warnings", []):
-        lines.append(_style(f"Warning: {warning}", colour, fg="yellow"))
-    if plan.get("warnings"):
-        lines.append("")
-    lines.append(_style(summary_line(plan), colour, bold=True))
-    return "\n".join(lines) + "\n"
+    lines += [f"      config: {item}" for item in c.get("config_diff", [])]
+    lineage = c.get("lineage") or {}
+    for key in ("added", "removed", "resourced"):
+        lines += [f"      lineage {key}: {_lineage_item(i)}" for i in lineage.get(key, []) or []]
+    if c.get("downstream"):
+        lines.append(f"      downstream jobs: {', '.join(c['downstream'])}")
+    if c.get("sql_diff"):
+        lines += [_text_diff_line(d, colour) for d in c["sql_diff"].rstrip("\n").splitlines()]
+    return lines
+
+
+def _text_diff_line(line: str, colour: bool) -> str:
+    """One line of a SQL diff, indented; added lines green and removed ones red."""
+    fg = "green" if line.startswith("+") else ("red" if line.startswith("-") else None)
+    return "      " + _style(line, colour and fg is not None, fg=fg)
+
+
+def _text_unchanged(plan: dict[str, Any], width: int) -> list[str]:
+    noops = [c for c in plan["changes"] if c["action"] == "noop"]
+    if not noops:
+        return []
+    return ["Unchanged:", *(f"    {c['job']:<{width}}  {c['reason']}" for c in noops), ""]
+
+
+def _text_unmanaged(plan: dict[str, Any]) -> list[str]:
+    jobs = plan.get("unmanaged")
+    if not jobs:
+        return []
+    return [
+        f"Unmanaged jobs (not started by flinkops, never touched): {len(jobs)}",
+        *(f"    {j['job_id']}  {j['name']}  {j['state']}" for j in jobs),
+        "",
+    ]
 
 
 def steps_line(steps: list[dict[str, Any]]) -> str:
@@ -160,28 +181,37 @@ def plan_markdown(plan: dict[str, Any], *, limit: int = MARKDOWN_LIMIT) -> str:
     Over ``limit`` characters, whole detail blocks are left out from the end (the
     table always stays) and a note says how many and how to see everything.
     """
-    head = [f"### flinkops plan · target `{plan['target']}`", ""]
     changes = sorted(
         (c for c in plan["changes"] if c["action"] != "noop"),
         key=lambda c: (_IMPACT_ORDER.get(c["state"], 9), c["job"]),
     )
-    if not changes:
-        head.append(NO_CHANGES)
-    else:
-        head += ["| state | | job | action | version | why |", "|---|---|---|---|---|---|"]
-        for c in changes:
-            state = c["state"]
-            state_md = f"**{state}**" if state in ("lost", "at-risk") else state
-            why = c["reason"] + (f" — {c['state_reason']}" if c.get("state_reason") else "")
-            head.append(
-                f"| {state_md} | `{c['symbol']}` | `{c['job']}` | {c['action']} | "
-                f"{_md_versions(c)} | {_md_cell(why)} |"
-            )
-        head += ["", f"**{summary_line(plan)}**"]
     blocks = [b for b in (_md_details(c) for c in changes) if b]
-    tail: list[list[str]] = []
-    for warning in plan.get("warnings", []):
-        tail.append([f"> ⚠️ {_md_cell(warning)}"])
+    parts = ["\n".join(_md_head(plan, changes))]
+    parts += ["\n".join(b) for b in blocks + _md_tail(plan)]
+    text = "\n\n".join(parts) + "\n"
+    return text if len(text) <= limit else _md_truncated(parts, limit)
+
+
+def _md_head(plan: dict[str, Any], changes: list[dict[str, Any]]) -> list[str]:
+    """The title, then the table of changes and the summary (or that there are none)."""
+    head = [f"### flinkops plan · target `{plan['target']}`", ""]
+    if not changes:
+        return [*head, NO_CHANGES]
+    head += ["| state | | job | action | version | why |", "|---|---|---|---|---|---|"]
+    for c in changes:
+        state = c["state"]
+        state_md = f"**{state}**" if state in ("lost", "at-risk") else state
+        why = c["reason"] + (f" — {c['state_reason']}" if c.get("state_reason") else "")
+        head.append(
+            f"| {state_md} | `{c['symbol']}` | `{c['job']}` | {c['action']} | "
+            f"{_md_versions(c)} | {_md_cell(why)} |"
+        )
+    return [*head, "", f"**{summary_line(plan)}**"]
+
+
+def _md_tail(plan: dict[str, Any]) -> list[list[str]]:
+    """The sections after the details: warnings, unchanged jobs, unmanaged, lineage chart."""
+    tail = [[f"> ⚠️ {_md_cell(warning)}"] for warning in plan.get("warnings", [])]
     noops = [c for c in plan["changes"] if c["action"] == "noop"]
     if noops:
         tail.append(
@@ -205,10 +235,12 @@ def plan_markdown(plan: dict[str, Any], *, limit: int = MARKDOWN_LIMIT) -> str:
                 "</details>",
             ]
         )
-    parts = ["\n".join(head)] + ["\n".join(b) for b in blocks + tail]
-    text = "\n\n".join(parts) + "\n"
-    if len(text) <= limit:
-        return text
+    return tail
+
+
+def _md_truncated(parts: list[str], limit: int) -> str:
+    """``parts`` up to ``limit`` characters: the first (the table) always, then whole
+    sections while they fit, then a note of how many were left out."""
     budget = limit - 200  # room for the note
     kept = [parts[0][:budget].rsplit("\n", 1)[0] if len(parts[0]) > budget else parts[0]]
     size = len(kept[0])

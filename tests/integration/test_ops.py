@@ -156,8 +156,24 @@ def _json(*args: str, root: Path, code: int = 0) -> dict[str, Any]:
     return json.loads(out)
 
 
+def _status_once_restarts_are_reported(root: Path, job: str) -> dict[str, Any]:
+    """``status --format json`` once Flink reports ``job``'s numRestarts.
+
+    Flink's REST metrics come from its metric fetcher, which answers a job's first
+    requests with nothing and refreshes every 10 s or so (later on a loaded machine):
+    until then status rightly reports ``restarts: null``.
+    """
+    deadline = time.monotonic() + 45
+    while True:
+        status = _json("status", root=root)
+        row = next((j for j in status["jobs"] if j["name"] == job), None)
+        if (row and row["restarts"] is not None) or time.monotonic() > deadline:
+            return status
+        time.sleep(2)
+
+
 def test_status_rows_and_counts(jobs: Jobs) -> None:
-    status = _json("status", root=jobs.root)
+    status = _status_once_restarts_are_reported(jobs.root, "live")
     rows = {j["name"]: j for j in status["jobs"]}
     assert status["reachable"] is True and status["target"] == TARGET
     assert set(rows) == {"live", "paused", "stopped", "failing", "evolving"}

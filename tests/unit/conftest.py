@@ -24,6 +24,7 @@ INSERT INTO snk SELECT k, SUM(v) FROM src GROUP BY k;
 """
 
 MAX_SQL = SUM_SQL.replace("SUM(v)", "MAX(v)")
+FILTER_SQL = SUM_SQL.replace("FROM src GROUP BY k", "FROM src WHERE v > 0 GROUP BY k")
 
 
 @pytest.fixture

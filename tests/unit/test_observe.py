@@ -10,9 +10,9 @@ from flinkops.flink.rest import FlinkClient
 from flinkops.observe import read_live
 from flinkops.spec import load_project
 from tests.conftest import job_yaml
-from tests.unit.test_plan import fake_flink, record_applied, run_plan, write_project
+from tests.unit.plan.fakes import fake_flink, record_applied, run_plan, write_project
 
-__all__ = ["fake_flink"]  # the fixture, shared with test_plan
+__all__ = ["fake_flink"]  # the fixture, shared with tests/unit/plan
 
 
 def test_read_live_by_name_reads_only_that_jobs_config() -> None:

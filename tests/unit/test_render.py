@@ -17,10 +17,9 @@ import pytest
 
 from flinkops.plan import Attempt, Compat, StateImpact, build_plan
 from flinkops.render import NO_CHANGES, plan_markdown, plan_text, summary_line
-from tests.unit.conftest import MAX_SQL, SUM_SQL
+from tests.unit.conftest import FILTER_SQL, MAX_SQL
 
 GOLDEN = Path(__file__).parent / "golden"
-FILTER_SQL = SUM_SQL.replace("FROM src GROUP BY k", "FROM src WHERE v > 0 GROUP BY k")
 
 
 def check_golden(name: str, text: str) -> None:
@@ -32,66 +31,53 @@ def check_golden(name: str, text: str) -> None:
     assert text == path.read_text()
 
 
+COMPAT = {
+    "orders": Compat(
+        StateImpact.AT_RISK, ("GroupAggregate select list changed: SUM(v) -> MAX(v)",)
+    ),
+    "filtered": Compat(StateImpact.PRESERVED, ("stateful operators unchanged (GroupAggregate)",)),
+}
+RESOURCED = {"sink": "snk.total", "old": ["src.v"], "new": ["src.k", "src.v"]}
+ROLLBACK = "IllegalStateException: Failed to rollback to checkpoint/savepoint"
+ROLLED_BACK_AT = "2026-11-21T14:00:00.000Z"
+RAN = ("orders", "filtered", "crashed", "paused", "stopped", "steady", "retried", "old-job")
+
+
 @pytest.fixture
 def full_plan(make_spec, make_live_job, make_applied) -> dict:
-    """A plan with every action and every state impact, as JSON."""
-    specs, live, applied = [], [], {}
+    """A plan with every action and every state impact, as JSON.
 
-    def job(name, old=None, new=None, *, state="RUNNING", applied_as=None, **kw):
-        old = old or make_spec(name)
-        new = new or old
-        specs.append(new)
-        live.append(make_live_job(old, state=state, job_id=f"{name:0<32}"[:32].replace("-", "0")))
-        applied[name] = make_applied(old, **(applied_as or {}))
-
-    job("new-job")
-    live.pop()
-    applied.pop("new-job")
-    job("orders", new=make_spec("orders", sql=MAX_SQL, parallelism=2))
-    job("filtered", new=make_spec("filtered", sql=FILTER_SQL))
-    job("crashed", state="FAILED")
-    job("paused", new=make_spec("paused", state="suspended"))
-    job("stopped", new=make_spec("stopped", state="cancelled"))
-    job("steady")
-    job("retried", new=make_spec("retried", sql=MAX_SQL))
-    gone = make_spec("old-job")
-    live.append(make_live_job(gone, job_id="0" * 31 + "9"))
-    applied["old-job"] = make_applied(gone, version=4)
-    live.append(make_live_job("adhoc-query", managed=False, job_id="f" * 32))
+    Each job but ``new-job`` runs and was applied as ``make_spec(name)``; ``now`` is
+    the spec as written where it differs (``old-job``'s spec is gone: --prune)."""
+    now = {
+        "new-job": make_spec("new-job"),
+        "orders": make_spec("orders", sql=MAX_SQL, parallelism=2),
+        "filtered": make_spec("filtered", sql=FILTER_SQL),
+        "paused": make_spec("paused", state="suspended"),
+        "stopped": make_spec("stopped", state="cancelled"),
+        "retried": make_spec("retried", sql=MAX_SQL),
+    }
+    ran = {n: make_spec(n) for n in RAN}
+    live = [
+        make_live_job(spec, state="FAILED" if n == "crashed" else "RUNNING", job_id=_job_id(n))
+        for n, spec in ran.items()
+    ]
+    applied = {n: make_applied(spec, version=4 if n == "old-job" else 1) for n, spec in ran.items()}
+    specs = [now.get(n) or ran[n] for n in (now | ran) if n != "old-job"]
+    attempt = Attempt(2, "rolled-back", now["retried"].spec_hash, ROLLED_BACK_AT, ROLLBACK)
     plan = build_plan(
         specs,
-        live,
+        [*live, make_live_job("adhoc-query", managed=False, job_id="f" * 32)],
         applied,
         target="local",
         url="http://localhost:8081",
         prune=True,
         flink_version="2.3.0",
         created_at="2026-11-21T15:00:00.000Z",
-        compat={
-            "orders": Compat(
-                StateImpact.AT_RISK, ("GroupAggregate select list changed: SUM(v) -> MAX(v)",)
-            ),
-            "filtered": Compat(
-                StateImpact.PRESERVED, ("stateful operators unchanged (GroupAggregate)",)
-            ),
-        },
-        lineage={
-            "orders": {
-                "added": [],
-                "removed": [],
-                "resourced": [{"sink": "snk.total", "old": ["src.v"], "new": ["src.k", "src.v"]}],
-            }
-        },
+        compat=COMPAT,
+        lineage={"orders": {"added": [], "removed": [], "resourced": [RESOURCED]}},
         downstream={"orders": ["top-orders"]},
-        attempts={
-            "retried": Attempt(
-                2,
-                "rolled-back",
-                specs[-1].spec_hash,
-                "2026-11-21T14:00:00.000Z",
-                "IllegalStateException: Failed to rollback to checkpoint/savepoint",
-            )
-        },
+        attempts={"retried": attempt},
     )
     plan = replace(
         plan,
@@ -99,6 +85,10 @@ def full_plan(make_spec, make_live_job, make_applied) -> dict:
         warnings=(*plan.warnings, "orders: lineage of the applied SQL not computed: example"),
     )
     return plan.to_json()
+
+
+def _job_id(name: str) -> str:
+    return "0" * 31 + "9" if name == "old-job" else f"{name:0<32}"[:32].replace("-", "0")
 
 
 @pytest.fixture

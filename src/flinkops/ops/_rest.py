@@ -11,8 +11,8 @@ import math
 from typing import Any
 from urllib.parse import quote
 
-from flinkops.errors import FlinkError, FlinkUnreachable
 from flinkops.flink.rest import FlinkClient
+from flinkops.ops._optional import optional
 
 __all__ = [
     "LONG_MIN",
@@ -42,12 +42,10 @@ def _num(value: Any) -> float | None:
 
 def plan_type(client: FlinkClient, job_id: str) -> str:
     """``STREAMING``/``BATCH`` from ``GET /jobs/:id/plan`` (Flink 1.x's overview has none)."""
-    try:
-        plan = client.get_json(f"/jobs/{_seg(job_id)}/plan").get("plan") or {}
-    except FlinkUnreachable:
-        raise
-    except FlinkError:
+    data = optional(lambda: client.get_json(f"/jobs/{_seg(job_id)}/plan"))
+    if data is None:
         return ""
+    plan = data.get("plan") or {}
     return str(plan.get("type") or "")
 
 

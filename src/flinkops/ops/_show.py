@@ -19,13 +19,14 @@ from flinkops.errors import FlinkError, FlinkUnreachable
 from flinkops.flink.models import CheckpointRef, Checkpoints, JobDetails
 from flinkops.flink.rest import FlinkClient
 from flinkops.live import JobRuns, LiveJob, Ownership, read_jobs, runs_of
+from flinkops.ops._optional import optional
 from flinkops.ops._rest import backpressure, checkpoint_config, vertex_metrics, watermarks
 from flinkops.ops._status import current_state
 from flinkops.ops._versions import version_view
 from flinkops.rescale import in_place_versions
 from flinkops.restore import next_restore
 from flinkops.spec import JobSpec
-from flinkops.store import Store
+from flinkops.store import Store, VersionRecord
 
 __all__ = ["checkpoints_json", "collect_show", "find_job", "find_runs", "web_ui_url"]
 
@@ -71,34 +72,21 @@ def _vertex(client: FlinkClient, job_id: str, v: Any, now_ms: int, active: bool)
     }
     if not active:
         return out
-    try:
-        rates = vertex_metrics(client, job_id, v.id, _RATES)
+    rates = optional(lambda: vertex_metrics(client, job_id, v.id, _RATES))
+    if rates is not None:
         out["records_in_per_second"] = rates.get("numRecordsInPerSecond")
         out["records_out_per_second"] = rates.get("numRecordsOutPerSecond")
         out["bytes_in_per_second"] = rates.get("numBytesInPerSecond")
         out["bytes_out_per_second"] = rates.get("numBytesOutPerSecond")
-    except FlinkUnreachable:
-        raise
-    except FlinkError:
-        pass
-    try:
-        bp = backpressure(client, job_id, v.id)
+    bp = optional(lambda: backpressure(client, job_id, v.id))
+    if bp is not None:
         out["backpressure"] = bp["level"]
         out["backpressure_ratio"] = bp["max_ratio"]
         out["busy_ratio"] = bp["max_busy_ratio"]
-    except FlinkUnreachable:
-        raise
-    except FlinkError:
-        pass
-    try:
-        wm = watermarks(client, job_id, v.id)
-        if wm is not None:
-            out["watermark"] = wm
-            out["watermark_lag_ms"] = max(0, now_ms - wm)
-    except FlinkUnreachable:
-        raise
-    except FlinkError:
-        pass
+    wm = optional(lambda: watermarks(client, job_id, v.id))
+    if wm is not None:
+        out["watermark"] = wm
+        out["watermark_lag_ms"] = max(0, now_ms - wm)
     return out
 
 
@@ -167,17 +155,37 @@ def _lineage(sql: str | None, name: str) -> dict[str, Any] | None:
         return None
 
 
+def _checkpoint_config(conf: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The checkpoint configuration show reports; None when Flink reports none."""
+    if not conf:
+        return None
+    enabled = _enabled(conf.get("interval"))
+    return {
+        "mode": conf.get("mode"),
+        "enabled": enabled,
+        "interval_ms": conf.get("interval") if enabled else None,
+        "timeout_ms": conf.get("timeout"),
+        "state_backend": conf.get("state_backend"),
+        "unaligned": conf.get("unaligned_checkpoints"),
+        "tolerable_failures": conf.get("tolerable_failed_checkpoints"),
+    }
+
+
 def _live_details(
     client: FlinkClient, run: LiveJob, now_ms: int, redact: Callable[[Any], Any]
 ) -> dict[str, Any]:
+    """The run's details, vertices and checkpoints; a part Flink will not give is None."""
     job_id = run.job_id
     details: JobDetails = client.job(job_id)
-    active = run.active
     with ThreadPoolExecutor(max_workers=4) as pool:
         vertices = list(
-            pool.map(lambda v: _vertex(client, job_id, v, now_ms, active), details.vertices)
+            pool.map(lambda v: _vertex(client, job_id, v, now_ms, run.active), details.vertices)
         )
-    out: dict[str, Any] = {
+    execution_config = optional(lambda: redact(client.job_config(job_id).execution_config))
+    checkpoints = optional(lambda: checkpoints_json(client.checkpoints(job_id)))
+    conf = optional(lambda: checkpoint_config(client, job_id))
+    exceptions = optional(lambda: redact(_exceptions(client, job_id)))
+    return {
         "job_id": job_id,
         "name": details.name,
         "flink_state": details.state,
@@ -187,49 +195,11 @@ def _live_details(
         "duration_ms": details.duration,
         "parallelism": details.parallelism,
         "vertices": vertices,
-        "checkpoints": None,
-        "checkpoint_config": None,
-        "exceptions": None,
-        "execution_config": None,
+        "checkpoints": checkpoints,
+        "checkpoint_config": _checkpoint_config(conf),
+        "exceptions": exceptions,
+        "execution_config": execution_config,
     }
-    try:
-        out["execution_config"] = redact(client.job_config(job_id).execution_config)
-    except FlinkUnreachable:
-        raise
-    except FlinkError:
-        pass
-    try:
-        out["checkpoints"] = checkpoints_json(client.checkpoints(job_id))
-    except FlinkUnreachable:
-        raise
-    except FlinkError:
-        pass
-    try:
-        conf = checkpoint_config(client, job_id)
-        out["checkpoint_config"] = (
-            {
-                "mode": conf.get("mode"),
-                "enabled": _enabled(conf.get("interval")),
-                "interval_ms": conf.get("interval") if _enabled(conf.get("interval")) else None,
-                "timeout_ms": conf.get("timeout"),
-                "state_backend": conf.get("state_backend"),
-                "unaligned": conf.get("unaligned_checkpoints"),
-                "tolerable_failures": conf.get("tolerable_failed_checkpoints"),
-            }
-            if conf
-            else None
-        )
-    except FlinkUnreachable:
-        raise
-    except FlinkError:
-        pass
-    try:
-        out["exceptions"] = redact(_exceptions(client, job_id))
-    except FlinkUnreachable:
-        raise
-    except FlinkError:
-        pass
-    return out
 
 
 def _message(
@@ -265,6 +235,49 @@ def _runs_json(found: JobRuns, run: LiveJob | None) -> list[dict[str, Any]]:
     ]
 
 
+def _find(client: FlinkClient, target: str, name: str) -> tuple[JobRuns, FlinkUnreachable | None]:
+    """The job's runs; none, and why, when the cluster does not answer (the store still does)."""
+    try:
+        return find_job(client, target, name), None
+    except FlinkUnreachable as exc:
+        return JobRuns(name), exc
+
+
+def _in_sync(
+    spec: JobSpec | None, run: LiveJob | None, current: str, reachable: bool
+) -> bool | None:
+    """Whether the spec's job runs as written; None when the spec does not want it
+    running or its state is unknown."""
+    if spec is None or spec.state != "running" or not reachable or current == "UNKNOWN":
+        return None
+    return bool(
+        run is not None
+        and run.active
+        and run.ownership is Ownership.MANAGED
+        and run.spec_hash == spec.spec_hash
+    )
+
+
+def _recorded(
+    store: Store,
+    target: str,
+    job: str,
+    versions: list[VersionRecord],
+    spec: JobSpec | None,
+    run: LiveJob | None,
+    redact: Callable[[Any], Any],
+    events: int,
+) -> dict[str, Any]:
+    """What the store knows of the job: versions, savepoints, the next restore, events."""
+    latest = versions[-1] if versions else None
+    return {
+        "versions": [v.to_json() for v in versions],
+        "savepoints": [s.to_json() for s in store.savepoints(target, job)[:10]],
+        "next_restore": next_restore(spec, run, latest, store.latest_savepoint(target, job)),
+        "events": [redact(e.to_json()) for e in store.events(target, job, events)],
+    }
+
+
 def collect_show(
     client: FlinkClient,
     store: Store,
@@ -280,13 +293,8 @@ def collect_show(
 
     Raises FlinkError when neither the specs, the store nor the cluster know the job.
     """
-    unreachable: FlinkUnreachable | None = None
-    try:
-        found = find_job(client, target, name)
-    except FlinkUnreachable as exc:  # the store still answers
-        found, unreachable = JobRuns(name), exc
-    run = found.newest
-    job = found.name
+    found, unreachable = _find(client, target, name)
+    job, run = found.name, found.newest
     versions = store.versions(target, job)
     latest = versions[-1] if versions else None
     if spec is None and run is None and latest is None and not found.unidentified:
@@ -300,12 +308,11 @@ def collect_show(
         run = in_place_versions([run], {job: applied})[0]
     current = "UNKNOWN" if unreachable else current_state(run, latest, moving, found.unidentified)
     running = run is not None and run.active
-    ours = run is not None and run.ownership is Ownership.MANAGED
     sql = (applied.sql if applied else None) or (spec.sql if spec else None)
     return {
         "name": job,
         "target": target,
-        "managed": run is None or ours,
+        "managed": run is None or run.ownership is Ownership.MANAGED,
         "ownership": run.ownership.value if run else None,
         "desired": spec.state.upper() if spec else None,
         "current": current,
@@ -314,18 +321,13 @@ def collect_show(
         **version_view(run, versions, spec).to_json(),
         "spec_hash": spec.spec_hash if spec else None,
         "live_spec_hash": run.spec_hash if run else None,
-        "in_sync": bool(running and ours and spec and run.spec_hash == spec.spec_hash)
-        if spec and spec.state == "running" and unreachable is None and current != "UNKNOWN"
-        else None,
+        "in_sync": _in_sync(spec, run, current, unreachable is None),
         "reachable": unreachable is None,
         "web_ui": web_ui_url(url, run.job_id, running) if run else None,
         "configuration": redact(applied.spec) if applied else None,
         "live": _live_details(client, run, int(time.time() * 1000), redact) if run else None,
         "previous_runs": _runs_json(found, run),
         "unidentified": _unidentified(found),
-        "versions": [v.to_json() for v in versions],
-        "savepoints": [s.to_json() for s in store.savepoints(target, job)[:10]],
-        "next_restore": next_restore(spec, run, latest, store.latest_savepoint(target, job)),
-        "events": [redact(e.to_json()) for e in store.events(target, job, events)],
+        **_recorded(store, target, job, versions, spec, run, redact, events),
         "lineage": _lineage(sql, job),
     }

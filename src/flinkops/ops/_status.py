@@ -12,14 +12,15 @@ unidentified, and the job of its name is UNKNOWN (see ``flinkops.live``).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from flinkops.errors import FlinkError, FlinkUnreachable
+from flinkops.errors import FlinkUnreachable
 from flinkops.flink.rest import FlinkClient
 from flinkops.live import JobRuns, LiveJob, Ownership, newest_run, read_jobs, runs_by_name
+from flinkops.ops._optional import optional
 from flinkops.ops._rest import job_metrics, plan_type
 from flinkops.ops._versions import version_view
 from flinkops.rescale import in_place_versions
@@ -196,6 +197,69 @@ def _other(job: LiveJob, now_ms: int) -> dict[str, Any]:
     return out
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """What every managed row is built against, besides its own job's runs and versions."""
+
+    now_ms: int
+    moving: frozenset[str]
+    savepoints: Mapping[str, SavepointRecord]
+    restarts: Mapping[str, int]
+    checkpoint_acks: Mapping[str, int | None]
+    reachable: bool
+    error: str | None
+
+
+def _job_row(
+    name: str,
+    spec: JobSpec | None,
+    found: JobRuns,
+    version: VersionRecord | None,
+    history: Sequence[VersionRecord],
+    seen: _Seen,
+) -> dict[str, Any] | None:
+    """A managed job's row (``version`` its newest stored one, ``history`` all of them);
+    None for a pruned job whose last run the cluster just still lists."""
+    run = found.newest
+    pruned = spec is None and version is not None and version.outcome == "deleted"
+    if pruned and (run is None or not run.active) and not found.unidentified:
+        return None
+    row = _row(name, spec, run, history, seen.savepoints.get(name), seen.now_ms)
+    row["unidentified_job_ids"] = [j.job_id for j in found.unidentified]
+    if seen.reachable:
+        row["current"] = current_state(run, version, name in seen.moving, found.unidentified)
+        row["in_sync"] = None if row["current"] == "UNKNOWN" else _in_sync(spec, run)
+    else:
+        row["current"], row["in_sync"], row["reason"] = "UNKNOWN", None, seen.error
+    if run is not None and run.active:
+        row["restarts"] = seen.restarts.get(run.job_id)
+        row["last_checkpoint_age_ms"] = _age(seen.now_ms, seen.checkpoint_acks.get(run.job_id))
+    return row
+
+
+def _managed_rows(
+    specs: Sequence[JobSpec],
+    live: Sequence[LiveJob],
+    latest: Mapping[str, VersionRecord],
+    versions: Mapping[str, Sequence[VersionRecord]],
+    seen: _Seen,
+) -> list[dict[str, Any]]:
+    """A row per job a spec, the cluster or the store knows (not deleted), by name."""
+    by_spec = {s.name: s for s in specs}
+    names = set(by_spec) | {j.managed_name for j in live if j.managed_name}
+    names |= {n for n, v in latest.items() if v.outcome != "deleted"}
+    grouped = runs_by_name(live)
+    jobs: list[dict[str, Any]] = []
+    for name in sorted(names):
+        version = latest.get(name)
+        history = versions.get(name) or ([version] if version else [])
+        found = grouped.get(name) or JobRuns(name)
+        row = _job_row(name, by_spec.get(name), found, version, history, seen)
+        if row is not None:
+            jobs.append(row)
+    return jobs
+
+
 def build_status(
     *,
     target: str,
@@ -220,37 +284,17 @@ def build_status(
     With ``reachable=False`` (``live`` empty) every managed job is UNKNOWN and
     ``error`` says why.
     """
-    restarts = restarts or {}
-    checkpoint_acks = checkpoint_acks or {}
-    versions = versions or {}
-    moving = set(transitioning)
+    seen = _Seen(
+        now_ms,
+        frozenset(transitioning),
+        savepoints,
+        restarts or {},
+        checkpoint_acks or {},
+        reachable,
+        error,
+    )
     live = in_place_versions(live, latest)  # a job rescaled in place runs the newer version
-    by_spec = {s.name: s for s in specs}
-    managed = {j.managed_name for j in live if j.managed_name}
-    names = set(by_spec) | managed
-    names |= {n for n, v in latest.items() if v.outcome != "deleted"}
-    grouped = runs_by_name(live)
-    jobs: list[dict[str, Any]] = []
-    for name in sorted(names):
-        spec = by_spec.get(name)
-        found = grouped.get(name) or JobRuns(name)
-        run = found.newest
-        version = latest.get(name)
-        pruned = spec is None and version is not None and version.outcome == "deleted"
-        if pruned and (run is None or not run.active) and not found.unidentified:
-            continue  # the cluster just still lists its last run
-        history = versions.get(name) or ([version] if version else [])
-        row = _row(name, spec, run, history, savepoints.get(name), now_ms)
-        row["unidentified_job_ids"] = [j.job_id for j in found.unidentified]
-        if reachable:
-            row["current"] = current_state(run, version, name in moving, found.unidentified)
-            row["in_sync"] = None if row["current"] == "UNKNOWN" else _in_sync(spec, run)
-        else:
-            row["current"], row["in_sync"], row["reason"] = "UNKNOWN", None, error
-        if run is not None and run.active:
-            row["restarts"] = restarts.get(run.job_id)
-            row["last_checkpoint_age_ms"] = _age(now_ms, checkpoint_acks.get(run.job_id))
-        jobs.append(row)
+    jobs = _managed_rows(specs, live, latest, versions or {}, seen)
     others = [_other(j, now_ms) for j in live if j.ownership is not Ownership.MANAGED]
     return {
         "target": target,
@@ -289,24 +333,14 @@ def filter_status(
 
 
 def _health(client: FlinkClient, job_id: str) -> tuple[str, int | None, int | None]:
-    """(job id, numRestarts, last completed checkpoint's ack time) of one active job."""
-    restarts: int | None = None
-    ack: int | None = None
-    try:
-        value = job_metrics(client, job_id, ["numRestarts"]).get("numRestarts")
-        restarts = int(value) if value is not None else None
-    except FlinkUnreachable:
-        raise
-    except FlinkError:
-        pass
-    try:
-        done = client.checkpoints(job_id).latest.completed
-        ack = (done.latest_ack_timestamp or done.trigger_timestamp) if done else None
-    except FlinkUnreachable:
-        raise
-    except FlinkError:
-        pass
-    return job_id, restarts, ack
+    """(job id, numRestarts, last completed checkpoint's ack time) of one active job.
+
+    numRestarts is None until Flink's metric fetcher has reported it for the job."""
+    metrics = optional(lambda: job_metrics(client, job_id, ["numRestarts"])) or {}
+    restarts = metrics.get("numRestarts")
+    done = optional(lambda: client.checkpoints(job_id).latest.completed)
+    ack = (done.latest_ack_timestamp or done.trigger_timestamp) if done else None
+    return job_id, int(restarts) if restarts is not None else None, ack
 
 
 def _typed(client: FlinkClient, job: LiveJob) -> LiveJob:
@@ -314,9 +348,18 @@ def _typed(client: FlinkClient, job: LiveJob) -> LiveJob:
     return job if job.job_type else replace(job, job_type=plan_type(client, job.job_id))
 
 
-def _read_cluster(
-    client: FlinkClient, target: str, max_workers: int
-) -> tuple[list[LiveJob], dict[str, int], dict[str, int | None]]:
+@dataclass(frozen=True)
+class _Cluster:
+    """One whole read of the cluster; empty, with the error, when it did not answer."""
+
+    live: list[LiveJob] = field(default_factory=list)
+    restarts: dict[str, int] = field(default_factory=dict)
+    acks: dict[str, int | None] = field(default_factory=dict)
+    flink_version: str = ""
+    error: FlinkUnreachable | None = None
+
+
+def _read_cluster(client: FlinkClient, target: str, max_workers: int) -> _Cluster:
     live = read_jobs(client, target, max_workers=max_workers)
     with ThreadPoolExecutor(max_workers=max_workers) as pool:
         live = list(pool.map(lambda j: _typed(client, j), live))
@@ -324,7 +367,33 @@ def _read_cluster(
         health = list(pool.map(lambda jid: _health(client, jid), managed))
     restarts = {jid: n for jid, n, _ in health if n is not None}
     acks = {jid: ack for jid, _, ack in health}
-    return live, restarts, acks
+    return _Cluster(live, restarts, acks, optional(client.version) or "")
+
+
+def _read_retrying(
+    client: FlinkClient,
+    target: str,
+    *,
+    max_workers: int,
+    reconnect_timeout: float,
+    on_reconnect: Callable[[float, FlinkUnreachable], None] | None,
+    sleep: Callable[[float], None],
+    clock: Callable[[], float],
+) -> _Cluster:
+    """``_read_cluster``, retried while the cluster does not answer for up to
+    ``reconnect_timeout`` seconds; then an empty read with the last error, never part
+    of an attempt that broke off."""
+    start = clock()
+    while True:
+        try:
+            return _read_cluster(client, target, max_workers)
+        except FlinkUnreachable as exc:
+            elapsed = clock() - start
+            if elapsed >= reconnect_timeout:
+                return _Cluster(error=exc)
+            if on_reconnect is not None:
+                on_reconnect(elapsed, exc)
+            sleep(min(1.0, max(0.0, reconnect_timeout - elapsed)))
 
 
 def _read_store(
@@ -353,49 +422,33 @@ def collect_status(
 
     When the cluster does not answer, retries until ``reconnect_timeout`` seconds
     have passed (calling ``on_reconnect(elapsed, error)`` before each retry), then
-    returns every managed job as UNKNOWN with ``reachable: false``.
+    returns every managed job as UNKNOWN with ``reachable: false`` and no live rows.
     """
-    start = clock()
-    error: FlinkUnreachable | None = None
-    live: list[LiveJob] = []
-    restarts: dict[str, int] = {}
-    acks: dict[str, int | None] = {}
-    flink_version = ""
-    while True:
-        try:
-            live, restarts, acks = _read_cluster(client, target, max_workers)
-            try:
-                flink_version = client.version()
-            except FlinkUnreachable:
-                raise
-            except FlinkError:
-                flink_version = ""
-            error = None
-            break
-        except FlinkUnreachable as exc:
-            error = exc
-            elapsed = clock() - start
-            if elapsed >= reconnect_timeout:
-                break
-            if on_reconnect is not None:
-                on_reconnect(elapsed, exc)
-            sleep(min(1.0, max(0.0, reconnect_timeout - elapsed)))
+    cluster = _read_retrying(
+        client,
+        target,
+        max_workers=max_workers,
+        reconnect_timeout=reconnect_timeout,
+        on_reconnect=on_reconnect,
+        sleep=sleep,
+        clock=clock,
+    )
     names = {s.name for s in specs} | set(store.jobs(target))
-    names |= {j.managed_name for j in live if j.managed_name}
+    names |= {j.managed_name for j in cluster.live if j.managed_name}
     versions, savepoints = _read_store(store, target, names)
     return build_status(
         target=target,
         url=url,
         specs=specs,
-        live=live,
+        live=cluster.live,
         latest={name: v[-1] for name, v in versions.items() if v},
         savepoints=savepoints,
         transitioning={t.job for t in store.open_transitions(target)},
-        restarts=restarts,
-        checkpoint_acks=acks,
+        restarts=cluster.restarts,
+        checkpoint_acks=cluster.acks,
         now_ms=int(time.time() * 1000),
-        reachable=error is None,
-        error=str(error) if error is not None else None,
-        flink_version=flink_version,
+        reachable=cluster.error is None,
+        error=str(cluster.error) if cluster.error is not None else None,
+        flink_version=cluster.flink_version,
         versions=versions,
     )
