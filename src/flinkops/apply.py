@@ -7,17 +7,24 @@ append the rollback (or the abort); an apply killed at any point is resumed by t
 next one through ``recover`` (recover.py), with the same runner. A blocked change
 (its spec was rolled back) is left alone and reported. One apply at a time per
 target: the store's lock, held by the caller.
+
+Around the applier, what the `apply` and `rollback` commands decide: the plan apply
+runs (``plan_for_apply``: which jobs, ``plan_scope``; a saved plan file, written and
+read here, run only when it is not stale, ``accept_saved_plan``), whether to ask
+first (``needs_confirmation``), carrying the plan out (``carry_out``) and the plan
+that puts a stored version back (``rollback_plan``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from flinkops.errors import ApplyError, StalePlan
+from flinkops.errors import ApplyError, PlanError, StalePlan
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
 from flinkops.health import Progress, Unhealthy
@@ -30,15 +37,27 @@ from flinkops.store import Store
 from flinkops.transitions import short, spec_steps, step_from_json, steps_to_json
 from flinkops.versions import spec_from_version
 
+if TYPE_CHECKING:
+    from flinkops.workspace import Workspace
+
 __all__ = [
     "CRASH_ENV",
     "Applier",
     "ApplyResult",
     "JobResult",
+    "PlanScope",
     "Unhealthy",
+    "accept_saved_plan",
+    "carry_out",
+    "needs_confirmation",
+    "plan_for_apply",
+    "plan_scope",
+    "read_plan_file",
+    "rollback_plan",
     "saved_plan",
     "spec_from_version",
     "stale_reasons",
+    "write_plan_file",
 ]
 
 
@@ -245,6 +264,42 @@ def _recovered_line(run: Run) -> str:
     )
 
 
+def carry_out(
+    applier: Applier,
+    plan: Plan,
+    *,
+    recovered: list[str],
+    confirm: Callable[[], None] | None = None,
+    allow_state_loss: bool = False,
+) -> ApplyResult:
+    """Run ``plan``'s changes, if it has any, after ``confirm()`` (which raises to
+    cancel) when one is given; the result lists the ``recovered`` lines (what
+    ``Applier.recover`` resumed first). The caller holds the target's lock."""
+    if not plan.has_changes:
+        return ApplyResult(plan.target, recovered=recovered)
+    if confirm is not None:
+        confirm()
+    result = applier.apply(plan, allow_state_loss=allow_state_loss)
+    result.recovered = recovered
+    return result
+
+
+def needs_confirmation(plan: Plan, saved: dict[str, Any] | None) -> bool:
+    """Whether apply asks before running ``plan``: not for a saved plan file (it was
+    approved when it was saved), nor for a plan that runs no step (blocked jobs only)."""
+    return saved is None and any(c.steps for c in plan.changes)
+
+
+def rollback_plan(ws: Workspace, spec: JobSpec, to_version: int) -> Plan:
+    """The plan that puts ``spec`` back (version ``to_version``'s, from
+    ``versions.spec_of_version``): that job only, planned even when the version failed
+    or was rolled back (it was asked for by number), each reason saying it is a rollback."""
+    fresh = ws.make_plan(specs=[spec], only=[spec.name], retry_failed=True)
+    reason = f"rollback to version {to_version}"
+    changes = tuple(replace(c, reason=f"{reason}: {c.reason}") for c in fresh.changes)
+    return replace(fresh, changes=changes)
+
+
 def _waves(changes: list[Change]) -> list[list[Change]]:
     """Changes grouped so that a job whose source another changing job writes (lineage)
     goes after it: a consumer then starts when its producer already runs. Jobs in one
@@ -263,6 +318,75 @@ def _waves(changes: list[Change]) -> list[list[Change]]:
         waves.append(wave)
         placed |= {c.job for c in wave}
     return waves
+
+
+def write_plan_file(path: Path, data: dict[str, Any]) -> None:
+    """Save a plan's (redacted) JSON form for `flinkops apply FILE`; PlanError when the
+    file cannot be written."""
+    try:
+        path.write_text(json.dumps(data, indent=2) + "\n")
+    except OSError as exc:
+        raise PlanError(f"cannot write the plan file {path}: {exc.strerror or exc}") from exc
+
+
+def read_plan_file(path: Path | None) -> dict[str, Any] | None:
+    """The plan `flinkops plan --out` wrote to ``path``, as data; None without a path."""
+    return json.loads(path.read_text()) if path else None
+
+
+@dataclass(frozen=True)
+class PlanScope:
+    """What apply plans: ``only`` those jobs (None: every one), with pruning and with
+    failed specs retried or not (``Workspace.make_plan``'s arguments)."""
+
+    only: list[str] | None
+    prune: bool
+    retry_failed: bool
+
+
+def plan_scope(
+    jobs: Sequence[str], saved: dict[str, Any] | None, *, prune: bool, retry_failed: bool
+) -> PlanScope:
+    """The --job names, else the jobs of the saved plan; pruning and retrying when asked,
+    or when the saved plan did (it deletes a job, it was made with --retry-failed), so
+    that the fresh plan it is checked against is made the same way. Pure."""
+    if not saved:
+        return PlanScope(list(jobs) or None, prune, retry_failed)
+    return PlanScope(
+        list(jobs) or sorted({c["job"] for c in saved["changes"]}),
+        prune or any(c["action"] == "delete" for c in saved["changes"]),
+        retry_failed or bool(saved.get("retry_failed")),
+    )
+
+
+def plan_for_apply(
+    ws: Workspace,
+    saved: dict[str, Any] | None,
+    jobs: Sequence[str],
+    *,
+    prune: bool,
+    retry_failed: bool,
+) -> Plan:
+    """What apply runs: the plan of the jobs in scope (``plan_scope``) made now, or the
+    saved plan file's changes when they are still what it would run (``accept_saved_plan``)."""
+    scope = plan_scope(jobs, saved, prune=prune, retry_failed=retry_failed)
+    plan = ws.make_plan(only=scope.only, prune=scope.prune, retry_failed=scope.retry_failed)
+    if saved is None:
+        return plan
+    return accept_saved_plan(saved, plan, ws.redact(plan.to_json()))
+
+
+def accept_saved_plan(saved: dict[str, Any], fresh: Plan, fresh_json: dict[str, Any]) -> Plan:
+    """The plan to run for a saved plan file: its changes (``saved_plan``) when they are
+    what apply would run now. ``fresh`` is the plan made now and ``fresh_json`` its JSON
+    form redacted, as plan files are written. StalePlan, saying what moved and what to
+    run next, when anything did (``stale_reasons``)."""
+    reasons = stale_reasons(saved, fresh_json)
+    if reasons:
+        raise StalePlan(
+            "the plan is stale: " + "; ".join(reasons) + ". Run `flinkops plan --out FILE` again."
+        )
+    return saved_plan(saved, fresh)
 
 
 def stale_reasons(saved: dict[str, Any], fresh: Plan | dict[str, Any]) -> list[str]:

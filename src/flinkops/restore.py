@@ -6,6 +6,8 @@ change apply runs: a new version of the same spec, submitted from that path thro
 the journaled steps of any transition (cancel the running job, keeping its latest
 checkpoint to roll back to; submit; wait healthy; record). The version record's
 ``restored_from`` names the snapshot, and Flink's ``latest.restored`` shows it.
+``restore_plan`` reads what the change needs (the job's newest run, the store's
+versions) and builds the one-change plan the command applies.
 """
 
 from __future__ import annotations
@@ -15,13 +17,24 @@ from typing import Any
 
 from flinkops.errors import FlinkError, PlanError
 from flinkops.flink.rest import FlinkClient
-from flinkops.plan import Action, Change, LiveJob, StateImpact
+from flinkops.health import latest_checkpoint
+from flinkops.live import newest_run
+from flinkops.observe import applied_from_store, read_live
+from flinkops.plan import Action, Change, LiveJob, Plan, StateImpact, next_version
 from flinkops.savepoints._dispose import local_path
 from flinkops.spec import JobSpec
-from flinkops.store import SavepointRecord, VersionRecord
+from flinkops.store import SavepointRecord, Store, VersionRecord
 from flinkops.transitions import Cancel, Step, Submit, spec_steps
 
-__all__ = ["LATEST_CHECKPOINT", "Snapshot", "next_restore", "resolve_snapshot", "restore_change"]
+__all__ = [
+    "LATEST_CHECKPOINT",
+    "Snapshot",
+    "next_restore",
+    "resolve_snapshot",
+    "restorable_spec",
+    "restore_change",
+    "restore_plan",
+]
 
 LATEST_CHECKPOINT = "latest-checkpoint"
 
@@ -144,3 +157,32 @@ def restore_change(
     steps: list[Step] = [Cancel(active.job_id, keep_checkpoint)] if active else []
     steps += [replace(s, restore=snapshot.path) if isinstance(s, Submit) else s for s in create]
     return replace(change, steps=tuple(steps))
+
+
+def restorable_spec(spec: JobSpec | None, job: str, target: str) -> JobSpec:
+    """``spec``, the job's spec on ``target``; PlanError when it has none."""
+    if spec is None:
+        raise PlanError(f"{job} has no spec on target {target}; `flinkops status` lists jobs")
+    return spec
+
+
+def restore_plan(
+    client: FlinkClient, store: Store, *, target: str, url: str, spec: JobSpec, source: str
+) -> Plan:
+    """The plan that restarts ``spec`` from ``source`` (as ``resolve_snapshot`` reads
+    it): one change, numbered after every version the store or the cluster knows."""
+    job = spec.name
+    run = newest_run(j for j in read_live(client, target, name=job) if j.managed_name == job)
+    snapshot = resolve_snapshot(client, job, run, source)
+    applied = applied_from_store(store, target, job)
+    newest = store.latest_version(target, job, outcome=None)
+    active = run is not None and run.active
+    change = restore_change(
+        spec,
+        live=run,
+        applied_version=applied.version if applied else None,
+        version=next_version(newest.version if newest else None, run.version if run else None),
+        snapshot=snapshot,
+        keep_checkpoint=active and latest_checkpoint(client, run.job_id) is not None,
+    )
+    return Plan(target=target, url=url, changes=(change,))

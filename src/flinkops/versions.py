@@ -1,4 +1,5 @@
-"""Versions in the store as apply writes them: reserving a number, rebuilding a spec.
+"""Versions in the store as apply writes them: reserving a number, rebuilding a spec
+(``spec_of_version``: the spec version N of a job ran, which a rollback submits).
 
 A version is recorded (``in-progress``) just before its first submission, with the
 spec as the store keeps it (``${env:NAME}`` in place of secrets from the
@@ -7,15 +8,16 @@ environment), so a rollback can rebuild and resubmit it later.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
-from flinkops.errors import ApplyError
+from flinkops.errors import ApplyError, PlanError
 from flinkops.gitinfo import git_info
 from flinkops.redact import MASK
 from flinkops.spec import JobSpec, SpecModel, resolve_env_refs
 from flinkops.store import Store, VersionRecord
 
-__all__ = ["reserve_version", "spec_from_version"]
+__all__ = ["reserve_version", "spec_from_version", "spec_of_version"]
 
 
 def reserve_version(
@@ -66,3 +68,24 @@ def spec_from_version(current: JobSpec, record: VersionRecord) -> JobSpec:
     )
     data = {k: v for k, v in data.items() if v is not None}
     return replace(current, model=SpecModel(**data), sql=sql)
+
+
+def spec_of_version(
+    store: Store,
+    target: str,
+    job: str,
+    version: int,
+    current_spec: Callable[[str], JobSpec | None],
+) -> JobSpec:
+    """The spec ``version`` of ``job`` ran, rebuilt on the job's spec now (looked up by
+    ``current_spec`` once the version is found); PlanError, saying where to look, when
+    the store has no such version or the job no spec any more."""
+    record = store.version(target, job, version)
+    if record is None:
+        raise PlanError(
+            f"{job} has no version {version} on target {target} (see `flinkops history {job}`)"
+        )
+    current = current_spec(job)
+    if current is None:
+        raise PlanError(f"{job} has no spec any more; restore the spec file first")
+    return spec_from_version(current, record)

@@ -1,12 +1,15 @@
-"""The adapters a command needs, built once from the project and a target name."""
+"""The adapters a command needs, built once from the project and a target name, and the
+sequence plan, apply and rollback share: read the live state, build the plan."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flinkops.errors import PlanError
 from flinkops.flink.rest import FlinkClient, redact_url
 from flinkops.redact import redact
 from flinkops.spec import JobSpec, Project, load_project
@@ -14,6 +17,7 @@ from flinkops.store import Store
 
 if TYPE_CHECKING:
     from flinkops.graphs import Compiler
+    from flinkops.plan import Plan
 
 __all__ = ["Workspace", "open_workspace"]
 
@@ -50,6 +54,12 @@ class Workspace:
     def spec(self, name: str) -> JobSpec | None:
         return next((s for s in self.specs if s.name == name), None)
 
+    def require_jobs(self, names: Sequence[str]) -> None:
+        """PlanError naming those of ``names`` (``--job``) that are no job of this target."""
+        unknown = sorted(set(names) - {s.name for s in self.specs})
+        if unknown:
+            raise PlanError(f"--job: no job named {', '.join(unknown)} on target {self.target}")
+
     def compiler(self, *, concurrency: int | None = None, cache: bool | None = None) -> Compiler:
         """The compiler for this target: arguments, else the environment, else the
         target's then the project's ``compile`` settings (flinkops.graphs)."""
@@ -62,6 +72,34 @@ class Workspace:
             cache=cache,
         )
         return Compiler(self.client, self.store, settings)
+
+    def make_plan(
+        self,
+        *,
+        specs: Sequence[JobSpec] | None = None,
+        prune: bool = False,
+        only: Sequence[str] | None = None,
+        check_compat: bool = True,
+        retry_failed: bool = False,
+        compile_concurrency: int | None = None,
+        compile_cache: bool | None = None,
+    ) -> Plan:
+        """The plan of ``specs`` (default: the target's) against what the cluster and
+        the store say now (``observe.make_plan`` with this workspace's adapters)."""
+        from flinkops.observe import make_plan
+
+        return make_plan(
+            self.client,
+            self.store,
+            target=self.target,
+            url=self.url,
+            specs=self.specs if specs is None else specs,
+            prune=prune,
+            only=only,
+            check_compat=check_compat,
+            retry_failed=retry_failed,
+            compiler=self.compiler(concurrency=compile_concurrency, cache=compile_cache),
+        )
 
     def redact(self, value: Any) -> Any:
         return redact(value, self.project.secrets)

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import pytest
+
+from flinkops.errors import PlanError
 from flinkops.workspace import open_workspace
 from tests.conftest import PROJECT_YAML, job_yaml
 
@@ -11,3 +14,11 @@ def test_workspace_url_is_safe_to_print_and_the_client_gets_the_real_one(make_pr
         assert ws.url == "http://localhost:8081"
         assert ws.client._http.base_url.password == "s3cret"  # httpx sends it as basic auth
         assert "s3cret" not in repr(ws.client)
+
+
+def test_require_jobs_names_the_jobs_the_target_has_not(make_project) -> None:
+    root = make_project({"jobs/a.yaml": job_yaml()})
+    with open_workspace(root, "local") as ws:
+        ws.require_jobs(["job-a"])
+        with pytest.raises(PlanError, match="--job: no job named x, y on target local"):
+            ws.require_jobs(["y", "job-a", "x"])

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
-import threading
-import time
-from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from flinkops.cli._applying import applier_for, ask_to_apply, print_plan, recover, report
 from flinkops.cli._common import (
     emit_json,
     format_option,
@@ -20,92 +18,10 @@ from flinkops.cli._common import (
     project_option,
     target_option,
 )
-from flinkops.errors import ApplyError, PlanError, StalePlan
 
 if TYPE_CHECKING:
-    from flinkops.apply import Applier, ApplyResult
-    from flinkops.plan import Plan
+    from flinkops.apply import ApplyResult
     from flinkops.workspace import Workspace
-
-
-class _Progress:
-    """Progress of long waits on stderr: job, step, elapsed; at most every 5 s per job."""
-
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
-        self.last: dict[str, float] = {}
-        self.lock = threading.Lock()
-
-    def __call__(self, job: str, what: str, elapsed: float) -> None:
-        if self.quiet:
-            return
-        now = time.monotonic()
-        with self.lock:
-            if now - self.last.get(job, 0) < 5:
-                return
-            self.last[job] = now
-        click.echo(f"  {job}: {what} ... {elapsed:.0f}s", err=True)
-
-
-def _applier(ws: Workspace, parallelism: int, quiet: bool) -> Applier:
-    from flinkops.apply import Applier
-
-    return Applier(
-        ws.client,
-        ws.store,
-        target=ws.target,
-        specs=ws.specs,
-        progress=_Progress(quiet),
-        parallelism=parallelism,
-    )
-
-
-def _confirm(auto_approve: bool) -> None:
-    if auto_approve:
-        return
-    if not sys.stdin.isatty():
-        raise ApplyError("not on a terminal: pass --auto-approve to apply without asking")
-    if not click.confirm("Apply these changes?", default=False):
-        raise ApplyError("cancelled; nothing was changed")
-
-
-_STATUSES = ("done", "failed", "rolled-back", "blocked")
-
-
-def _report(ws: Workspace, result: ApplyResult, fmt: str) -> None:
-    data = ws.redact(result.to_json())
-    if fmt == "json":
-        emit_json(data)
-    else:
-        for line in result.recovered:
-            click.echo(f"recovered: {line}")
-        for r in data["results"]:
-            colour = {"done": "green", "rolled-back": "yellow", "blocked": "yellow"}.get(
-                r["status"], "red"
-            )
-            what = r["status"] if r["action"] == r["status"] else f"{r['action']} {r['status']}"
-            head = f"{r['job']}: {what}"
-            if r.get("version"):
-                head += f" (version {r['version']}"
-                head += f", job {r['job_id']})" if r.get("job_id") else ")"
-            click.secho(head, fg=colour, bold=r["status"] != "done")
-            if r.get("restored_from"):
-                click.echo(f"    restored from {r['restored_from']}")
-            if r.get("message"):
-                click.echo(f"    {r['message']}")
-            if r.get("root_cause") and r["root_cause"] not in r.get("message", ""):
-                click.echo(f"    root cause: {r['root_cause']}")
-        if not data["results"]:
-            click.echo("No changes. The cluster matches the specs.")
-        else:
-            counts = {s: sum(r["status"] == s for r in data["results"]) for s in _STATUSES}
-            failed = counts["failed"] + counts["rolled-back"]
-            line = f"Apply: {counts['done']} done, {failed} failed"
-            if counts["rolled-back"]:
-                line += f" ({counts['rolled-back']} rolled back)"
-            if counts["blocked"]:
-                line += f", {counts['blocked']} blocked"
-            click.secho(line + ".", bold=True, fg="green" if result.ok else "red")
 
 
 @main.command()
@@ -173,60 +89,29 @@ def apply(
     Exit codes: 0 done (or nothing to do), 1 a job failed, was rolled back or is
     blocked, or an error.
     """
-    from flinkops.apply import ApplyResult, saved_plan, stale_reasons
-    from flinkops.observe import make_plan
-    from flinkops.render import plan_text
+    from flinkops.apply import carry_out, needs_confirmation, plan_for_apply, read_plan_file
     from flinkops.workspace import open_workspace
 
-    with open_workspace(project_dir, target) as ws:
-        lock = ws.store.acquire_lock(ws.target)
-        try:
-            applier = _applier(ws, parallelism, quiet=fmt == "json")
-            recovered = applier.recover()
-            for line in recovered:
-                click.echo(f"recovered: {line}", err=True)
-            saved = json.loads(planfile.read_text()) if planfile else None
-            only = list(jobs) or (sorted({c["job"] for c in saved["changes"]}) if saved else None)
-            plan = make_plan(
-                ws.client,
-                ws.store,
-                target=ws.target,
-                url=ws.url,
-                specs=ws.specs,
-                prune=prune or _pruning(saved),
-                only=only,
-                retry_failed=retry_failed or bool(saved and saved.get("retry_failed")),
-                compiler=ws.compiler(),
-            )
-            if saved is not None:
-                reasons = stale_reasons(saved, ws.redact(plan.to_json()))
-                if reasons:
-                    raise StalePlan(
-                        "the plan is stale: "
-                        + "; ".join(reasons)
-                        + ". Run `flinkops plan --out FILE` again."
-                    )
-                plan = saved_plan(saved, plan)
-            if fmt == "text":
-                click.echo(
-                    plan_text(ws.redact(plan.to_json()), colour=sys.stdout.isatty()), nl=False
-                )
-            result = ApplyResult(ws.target, recovered=recovered)
-            if plan.has_changes:
-                if saved is None and any(c.steps for c in plan.changes):
-                    _confirm(auto_approve)
-                result = applier.apply(plan, allow_state_loss=allow_state_loss)
-                result.recovered = recovered
-            _report(ws, result, fmt)
-            if openlineage_url:
-                _emit_openlineage(ws, result, openlineage_url)
-        finally:
-            lock.release()
+    with open_workspace(project_dir, target) as ws, ws.store.acquire_lock(ws.target):
+        applier = applier_for(ws, parallelism, quiet=fmt == "json")
+        recovered = recover(applier)
+        saved = read_plan_file(planfile)
+        plan = plan_for_apply(ws, saved, jobs, prune=prune, retry_failed=retry_failed)
+        print_plan(ws, plan, fmt, colour=sys.stdout.isatty())
+        ask = partial(ask_to_apply, auto_approve) if needs_confirmation(plan, saved) else None
+        result = carry_out(
+            applier, plan, recovered=recovered, confirm=ask, allow_state_loss=allow_state_loss
+        )
+        report(ws, result, fmt)
+        _emit_openlineage(ws, result, openlineage_url)
     sys.exit(0 if result.ok else 1)
 
 
-def _emit_openlineage(ws: Workspace, result: ApplyResult, url: str) -> None:
-    """Lineage events of the applied versions; a refusing endpoint is a warning only."""
+def _emit_openlineage(ws: Workspace, result: ApplyResult, url: str | None) -> None:
+    """Lineage events of the applied versions to ``url`` (--openlineage), if given; a
+    refusing endpoint is a warning only."""
+    if not url:
+        return
     from flinkops.flink.rest import redact_url
     from flinkops.openlineage import OpenLineageError, applied_versions, emit_applied
 
@@ -237,10 +122,6 @@ def _emit_openlineage(ws: Workspace, result: ApplyResult, url: str) -> None:
         click.secho(f"warning: {ws.redact(str(exc))}", fg="yellow", err=True)
         return
     click.echo(f"openlineage: {len(sent)} run event(s) sent to {redact_url(url)}", err=True)
-
-
-def _pruning(saved: dict | None) -> bool:
-    return bool(saved) and any(c["action"] == "delete" for c in saved["changes"])
 
 
 @main.command()
@@ -266,61 +147,28 @@ def rollback(
     that changed the spec and let CI apply it; this command is for when that
     cannot wait.
     """
-    from flinkops.apply import Applier, ApplyResult, spec_from_version
-    from flinkops.observe import make_plan
-    from flinkops.render import plan_text
+    from flinkops.apply import ApplyResult, rollback_plan
+    from flinkops.versions import spec_of_version
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws:
-        record = ws.store.version(ws.target, job, to_version)
-        if record is None:
-            raise PlanError(
-                f"{job} has no version {to_version} on target {ws.target} "
-                f"(see `flinkops history {job}`)"
-            )
-        current = ws.spec(job)
-        if current is None:
-            raise PlanError(f"{job} has no spec any more; restore the spec file first")
-        old = spec_from_version(current, record)
-        lock = ws.store.acquire_lock(ws.target)
-        try:
-            applier = Applier(
-                ws.client,
-                ws.store,
-                target=ws.target,
-                specs=[old if s.name == job else s for s in ws.specs],
-                progress=_Progress(fmt == "json"),
-            )
+        old = spec_of_version(ws.store, ws.target, job, to_version, ws.spec)
+        with ws.store.acquire_lock(ws.target):
+            specs = [old if s.name == job else s for s in ws.specs]
+            applier = applier_for(ws, 4, quiet=fmt == "json", specs=specs)
             recovered = applier.recover()
-            plan = make_plan(
-                ws.client,
-                ws.store,
-                target=ws.target,
-                url=ws.url,
-                specs=[old],
-                only=[job],
-                retry_failed=True,  # asked for by number, even one that was rolled back
-                compiler=ws.compiler(),
-            )
-            plan = _reasoned(plan, f"rollback to version {to_version}")
+            plan = rollback_plan(ws, old, to_version)
+            print_plan(ws, plan, fmt)
             if fmt == "text":
-                click.echo(plan_text(ws.redact(plan.to_json())), nl=False)
                 click.echo(
                     "(The git way: revert the commit that changed the spec, and let CI apply it.)"
                 )
             result = ApplyResult(ws.target, recovered=recovered)
             if plan.has_changes:
-                _confirm(auto_approve)
+                ask_to_apply(auto_approve)
                 result = applier.apply(plan)
-            _report(ws, result, fmt)
-        finally:
-            lock.release()
+            report(ws, result, fmt)
     sys.exit(0 if result.ok else 1)
-
-
-def _reasoned(plan: Plan, reason: str) -> Plan:
-    changes = tuple(replace(c, reason=f"{reason}: {c.reason}") for c in plan.changes)
-    return replace(plan, changes=changes)
 
 
 @main.command()

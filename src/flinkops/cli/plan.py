@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -17,7 +17,6 @@ from flinkops.cli._common import (
     project_option,
     target_option,
 )
-from flinkops.errors import PlanError
 
 
 @main.command()
@@ -86,34 +85,30 @@ def plan(
     Exit codes (like terraform plan -detailed-exitcode): 0 no changes,
     2 changes present (blocked jobs included), 1 error.
     """
-    from flinkops.observe import make_plan
-    from flinkops.render import plan_markdown, plan_text
+    from flinkops.apply import write_plan_file
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws:
-        unknown = sorted(set(jobs) - {s.name for s in ws.specs})
-        if unknown:
-            raise PlanError(f"--job: no job named {', '.join(unknown)} on target {ws.target}")
-        result = make_plan(
-            ws.client,
-            ws.store,
-            target=ws.target,
-            url=ws.url,
-            specs=ws.specs,
+        ws.require_jobs(jobs)
+        result = ws.make_plan(
             prune=prune,
             only=list(jobs) or None,
             check_compat=not no_compat,
             retry_failed=retry_failed,
-            compiler=ws.compiler(
-                concurrency=compile_concurrency, cache=False if no_compile_cache else None
-            ),
+            compile_concurrency=compile_concurrency,
+            compile_cache=False if no_compile_cache else None,
         )
         data = ws.redact(result.to_json())
     if out is not None:
-        try:
-            out.write_text(json.dumps(data, indent=2) + "\n")
-        except OSError as exc:
-            raise PlanError(f"cannot write the plan file {out}: {exc.strerror or exc}") from exc
+        write_plan_file(out, data)
+    _print(data, fmt, out)
+    sys.exit(2 if result.has_changes else 0)
+
+
+def _print(data: dict[str, Any], fmt: str, out: Path | None) -> None:
+    """The plan as JSON, markdown or (coloured on a terminal, unless NO_COLOR) text."""
+    from flinkops.render import plan_markdown, plan_text
+
     if fmt == "json":
         emit_json(data)
     elif fmt == "markdown":
@@ -125,4 +120,3 @@ def plan(
             click.echo(
                 f"\nSaved the plan to {out}; run `flinkops apply {out}` to apply exactly this plan."
             )
-    sys.exit(2 if result.has_changes else 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
@@ -39,50 +40,21 @@ def restore(
     healthy, as for any transition: journaled, rolled back on failure, recorded in the
     version history with the snapshot it restored from.
     """
-    from flinkops.cli.apply import _applier, _confirm, _report
-    from flinkops.errors import PlanError
-    from flinkops.health import latest_checkpoint
-    from flinkops.live import newest_run
-    from flinkops.observe import applied_from_store, read_live
-    from flinkops.plan import Plan
-    from flinkops.render import plan_text
-    from flinkops.restore import resolve_snapshot, restore_change
+    from flinkops.apply import carry_out
+    from flinkops.cli._applying import applier_for, ask_to_apply, print_plan, report
+    from flinkops.restore import restorable_spec, restore_plan
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws:
-        spec = ws.spec(job)
-        if spec is None:
-            raise PlanError(
-                f"{job} has no spec on target {ws.target}; `flinkops status` lists jobs"
-            )
-        lock = ws.store.acquire_lock(ws.target)
-        try:
-            applier = _applier(ws, 1, fmt == "json")
+        spec = restorable_spec(ws.spec(job), job, ws.target)
+        with ws.store.acquire_lock(ws.target):
+            applier = applier_for(ws, 1, fmt == "json")
             recovered = applier.recover()
-            run = newest_run(
-                j for j in read_live(ws.client, ws.target, name=job) if j.managed_name == job
+            plan = restore_plan(
+                ws.client, ws.store, target=ws.target, url=ws.url, spec=spec, source=source
             )
-            snapshot = resolve_snapshot(ws.client, job, run, source)
-            applied = applied_from_store(ws.store, ws.target, job)
-            version = max(
-                ws.store.next_version(ws.target, job), (run.version or 0) + 1 if run else 1
-            )
-            active = run is not None and run.active
-            change = restore_change(
-                spec,
-                live=run,
-                applied_version=applied.version if applied else None,
-                version=version,
-                snapshot=snapshot,
-                keep_checkpoint=active and latest_checkpoint(ws.client, run.job_id) is not None,
-            )
-            plan = Plan(target=ws.target, url=ws.url, changes=(change,))
-            if fmt == "text":
-                click.echo(plan_text(ws.redact(plan.to_json())), nl=False)
-            _confirm(auto_approve)
-            result = applier.apply(plan)
-            result.recovered = recovered
-            _report(ws, result, fmt)
-        finally:
-            lock.release()
+            print_plan(ws, plan, fmt)
+            ask = partial(ask_to_apply, auto_approve)
+            result = carry_out(applier, plan, recovered=recovered, confirm=ask)
+            report(ws, result, fmt)
     sys.exit(0 if result.ok else 1)
