@@ -194,11 +194,11 @@ class FlinkClient:
 
     def job(self, job_id: str) -> JobDetails:
         """``GET /jobs/:id``: state, timestamps, vertices with metrics, plan."""
-        return JobDetails.from_json(self._get(f"/jobs/{_seg(job_id)}"))
+        return JobDetails.from_json(self._get(f"/jobs/{segment(job_id)}"))
 
     def job_config(self, job_id: str) -> JobConfig:
         """``GET /jobs/:id/config``; ``.user_config`` / ``.identity`` carry flinkops's identity."""
-        return JobConfig.from_json(self._get(f"/jobs/{_seg(job_id)}/config"))
+        return JobConfig.from_json(self._get(f"/jobs/{segment(job_id)}/config"))
 
     def checkpoints(self, job_id: str) -> Checkpoints:
         """``GET /jobs/:id/checkpoints``: counts, latest (completed/savepoint/failed/restored).
@@ -207,7 +207,7 @@ class FlinkClient:
         instead of Flink's 404.
         """
         try:
-            return Checkpoints.from_json(self._get(f"/jobs/{_seg(job_id)}/checkpoints"))
+            return Checkpoints.from_json(self._get(f"/jobs/{segment(job_id)}/checkpoints"))
         except FlinkError as exc:
             if exc.status == 404 and any("not been enabled" in e for e in exc.flink_errors):
                 return Checkpoints.disabled()
@@ -215,18 +215,17 @@ class FlinkClient:
 
     def exceptions(self, job_id: str, max_exceptions: int = 20) -> Exceptions:
         """``GET /jobs/:id/exceptions``: root exception and history (2.x and 1.x fields)."""
-        return Exceptions.from_json(
-            self._get(f"/jobs/{_seg(job_id)}/exceptions", params={"maxExceptions": max_exceptions})
-        )
+        path = f"/jobs/{segment(job_id)}/exceptions"
+        return Exceptions.from_json(self._get(path, params={"maxExceptions": max_exceptions}))
 
     def set_resource_requirements(self, job_id: str, requirements: dict[str, Any]) -> None:
         """``PUT /jobs/:id/resource-requirements`` (per vertex ``{"parallelism": {"lowerBound",
         "upperBound"}}``, as GET returns them): the adaptive scheduler rescales to them."""
-        self._request("PUT", f"/jobs/{_seg(job_id)}/resource-requirements", json=requirements)
+        self._request("PUT", f"/jobs/{segment(job_id)}/resource-requirements", json=requirements)
 
     def cancel(self, job_id: str) -> None:
         """``PATCH /jobs/:id?mode=cancel``: cancel without a savepoint (state is lost)."""
-        self._request("PATCH", f"/jobs/{_seg(job_id)}", params={"mode": "cancel"})
+        self._request("PATCH", f"/jobs/{segment(job_id)}", params={"mode": "cancel"})
 
     # savepoints -------------------------------------------------------------
     def stop_with_savepoint(self, job_id: str, target_dir: str | None, drain: bool = False) -> str:
@@ -234,7 +233,7 @@ class FlinkClient:
         body: dict[str, Any] = {"drain": drain}
         if target_dir:
             body["targetDirectory"] = target_dir
-        data = self._request("POST", f"/jobs/{_seg(job_id)}/stop", json=body)
+        data = self._request("POST", f"/jobs/{segment(job_id)}/stop", json=body)
         return str(data["request-id"])
 
     def trigger_savepoint(
@@ -244,13 +243,13 @@ class FlinkClient:
         body: dict[str, Any] = {"cancel-job": cancel_job}
         if target_dir:
             body["target-directory"] = target_dir
-        data = self._request("POST", f"/jobs/{_seg(job_id)}/savepoints", json=body)
+        data = self._request("POST", f"/jobs/{segment(job_id)}/savepoints", json=body)
         return str(data["request-id"])
 
     def savepoint_status(self, job_id: str, trigger_id: str) -> SavepointStatus:
         """``GET /jobs/:id/savepoints/:trigger``."""
         return SavepointStatus.from_json(
-            self._get(f"/jobs/{_seg(job_id)}/savepoints/{_seg(trigger_id)}")
+            self._get(f"/jobs/{segment(job_id)}/savepoints/{segment(trigger_id)}")
         )
 
     def wait_savepoint(
@@ -297,7 +296,7 @@ class FlinkClient:
         where = f"disposal of savepoint {path} at {redact_url(self.base_url)}"
         deadline = time.monotonic() + timeout
         while True:
-            st = SavepointStatus.from_json(self._get(f"/savepoint-disposal/{_seg(trigger)}"))
+            st = SavepointStatus.from_json(self._get(f"/savepoint-disposal/{segment(trigger)}"))
             if st.done and not st.failure_cause:
                 return
             if st.done or time.monotonic() > deadline:
@@ -335,14 +334,14 @@ class FlinkClient:
     def run_jar(self, jar_id: str, body: dict[str, Any]) -> str:
         """``POST /jars/:id/run``; returns the new job's id."""
         data = self._request(
-            "POST", f"/jars/{_seg(jar_id)}/run", json=self._jar_body(body), timeout=SLOW_TIMEOUT
+            "POST", f"/jars/{segment(jar_id)}/run", json=self._jar_body(body), timeout=SLOW_TIMEOUT
         )
         return str(data["jobid"])
 
     def plan_jar(self, jar_id: str, body: dict[str, Any]) -> dict[str, Any]:
         """``POST /jars/:id/plan``: compile without running; returns Flink's job graph."""
         data = self._request(
-            "POST", f"/jars/{_seg(jar_id)}/plan", json=self._jar_body(body), timeout=SLOW_TIMEOUT
+            "POST", f"/jars/{segment(jar_id)}/plan", json=self._jar_body(body), timeout=SLOW_TIMEOUT
         )
         plan = data.get("plan", data)
         return plan if isinstance(plan, dict) else {"plan": plan}
@@ -359,7 +358,7 @@ class FlinkClient:
 
     def delete_jar(self, jar_id: str) -> None:
         """``DELETE /jars/:id``."""
-        self._request("DELETE", f"/jars/{_seg(jar_id)}")
+        self._request("DELETE", f"/jars/{segment(jar_id)}")
 
     # logs -------------------------------------------------------------------
     def jobmanager_logs(self) -> list[LogFile]:
@@ -368,7 +367,7 @@ class FlinkClient:
 
     def jobmanager_log(self, name: str | None = None, tail: int | None = None) -> str:
         """A JobManager log file's text (main log if ``name`` is None), last ``tail`` lines."""
-        path = f"/jobmanager/logs/{_seg(name)}" if name else "/jobmanager/log"
+        path = f"/jobmanager/logs/{segment(name)}" if name else "/jobmanager/log"
         return _tail(self._get(path, expect_json=False).text, tail)
 
     def taskmanagers(self) -> list[TaskManager]:
@@ -378,18 +377,18 @@ class FlinkClient:
 
     def taskmanager_logs(self, tm_id: str) -> list[LogFile]:
         """``GET /taskmanagers/:id/logs``."""
-        data = self._get(f"/taskmanagers/{_seg(tm_id)}/logs")
+        data = self._get(f"/taskmanagers/{segment(tm_id)}/logs")
         return [LogFile.from_json(f) for f in data.get("logs", [])]
 
     def taskmanager_log(self, tm_id: str, name: str | None = None, tail: int | None = None) -> str:
         """A TaskManager log file's text (the main log when ``name`` is None)."""
-        base = f"/taskmanagers/{_seg(tm_id)}"
-        path = f"{base}/logs/{_seg(name)}" if name else f"{base}/log"
+        base = f"/taskmanagers/{segment(tm_id)}"
+        path = f"{base}/logs/{segment(name)}" if name else f"{base}/log"
         return _tail(self._get(path, expect_json=False).text, tail)
 
 
-def _seg(value: str) -> str:
-    """One URL path segment, escaped."""
+def segment(value: str) -> str:
+    """One URL path segment, escaped (a job id, a vertex id, a metric name)."""
     return quote(str(value), safe="")
 
 

@@ -17,8 +17,9 @@ from typing import Any
 
 from flinkops._models import parse_duration
 from flinkops._monitor_models import Channel
-from flinkops.errors import FlinkError, FlinkopsError
+from flinkops.errors import FlinkopsError
 from flinkops.flink.rest import FlinkClient
+from flinkops.health import root_cause
 from flinkops.monitor.alerting import Step, Transition, step
 from flinkops.monitor.channels import deliver
 from flinkops.monitor.history import history_source
@@ -211,7 +212,7 @@ class Monitor:
         for i, record in enumerate(result.save):
             job_id = record.evidence.get("job_id")
             if record.id in fired and job_id and "root_exception" not in record.evidence:
-                cause = self._root_cause(str(job_id))
+                cause = root_cause(self.client, str(job_id))
                 if cause:
                     record = replace(record, evidence={**record.evidence, "root_exception": cause})
                     result.save[i] = record
@@ -220,12 +221,6 @@ class Monitor:
                         for t in result.transitions
                     ]
             self.metrics.save_alert(self._redacted(record))
-
-    def _root_cause(self, job_id: str) -> str:
-        try:
-            return self.client.exceptions(job_id).root_cause
-        except FlinkError:
-            return ""
 
     def _redacted(self, record: Any) -> Any:
         return replace(

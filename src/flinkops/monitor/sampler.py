@@ -19,11 +19,10 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import quote
 
 from flinkops.errors import FlinkError, FlinkUnreachable
 from flinkops.flink.models import JobDetails, Vertex
-from flinkops.flink.rest import FlinkClient
+from flinkops.flink.rest import FlinkClient, segment
 from flinkops.live import LiveJob, read_jobs
 from flinkops.ops._rest import job_metrics
 from flinkops.ops._status import build_status
@@ -71,10 +70,6 @@ def vertex_label(vertex: Vertex) -> str:
     """A short, stable name for a vertex: its name up to the first '(' , at most 48 chars."""
     name = vertex.name.split("(")[0].strip() or vertex.id[:8]
     return name[:48]
-
-
-def _seg(value: str) -> str:
-    return quote(str(value), safe="")
 
 
 @dataclass
@@ -202,7 +197,7 @@ class Sampler:
         return values
 
     def _vertex_values(self, job_id: str, vertex: Vertex, now: float) -> dict[str, float | None]:
-        base = f"/jobs/{_seg(job_id)}/vertices/{_seg(vertex.id)}/subtasks/metrics"
+        base = f"/jobs/{segment(job_id)}/vertices/{segment(vertex.id)}/subtasks/metrics"
         key = (job_id, vertex.id)
         if not self._metric_ids.get(key):
             listed = self._get(base)

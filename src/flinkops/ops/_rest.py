@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import math
 from typing import Any
-from urllib.parse import quote
 
-from flinkops.flink.rest import FlinkClient
+from flinkops.flink.rest import FlinkClient, segment
 from flinkops.ops._optional import optional
 
 __all__ = [
@@ -28,10 +27,6 @@ __all__ = [
 LONG_MIN = -(2**63)
 
 
-def _seg(value: str) -> str:
-    return quote(str(value), safe="")
-
-
 def _num(value: Any) -> float | None:
     try:
         n = float(value)
@@ -42,7 +37,7 @@ def _num(value: Any) -> float | None:
 
 def plan_type(client: FlinkClient, job_id: str) -> str:
     """``STREAMING``/``BATCH`` from ``GET /jobs/:id/plan`` (Flink 1.x's overview has none)."""
-    data = optional(lambda: client.get_json(f"/jobs/{_seg(job_id)}/plan"))
+    data = optional(lambda: client.get_json(f"/jobs/{segment(job_id)}/plan"))
     if data is None:
         return ""
     plan = data.get("plan") or {}
@@ -51,7 +46,7 @@ def plan_type(client: FlinkClient, job_id: str) -> str:
 
 def job_metrics(client: FlinkClient, job_id: str, names: list[str]) -> dict[str, float]:
     """Job-level metrics (``numRestarts``, ``uptime``...) by name; absent ones are left out."""
-    data = client.get_json(f"/jobs/{_seg(job_id)}/metrics", params={"get": ",".join(names)})
+    data = client.get_json(f"/jobs/{segment(job_id)}/metrics", params={"get": ",".join(names)})
     out: dict[str, float] = {}
     for item in data if isinstance(data, list) else []:
         value = _num(item.get("value"))
@@ -65,7 +60,7 @@ def vertex_metrics(
 ) -> dict[str, float]:
     """A vertex's subtask metrics aggregated over its subtasks (``agg``: sum, min, max, avg)."""
     data = client.get_json(
-        f"/jobs/{_seg(job_id)}/vertices/{_seg(vertex_id)}/subtasks/metrics",
+        f"/jobs/{segment(job_id)}/vertices/{segment(vertex_id)}/subtasks/metrics",
         params={"get": ",".join(names), "agg": agg},
     )
     out: dict[str, float] = {}
@@ -82,7 +77,7 @@ def backpressure(client: FlinkClient, job_id: str, vertex_id: str) -> dict[str, 
     Returns ``{"level", "max_ratio", "max_busy_ratio", "subtasks"}``; level is
     ``"unknown"`` until Flink has sampled the vertex.
     """
-    data = client.get_json(f"/jobs/{_seg(job_id)}/vertices/{_seg(vertex_id)}/backpressure")
+    data = client.get_json(f"/jobs/{segment(job_id)}/vertices/{segment(vertex_id)}/backpressure")
     subtasks = data.get("subtasks") or []
     ratios = [_num(s.get("ratio")) for s in subtasks]
     busy = [_num(s.get("busyRatio")) for s in subtasks]
@@ -99,7 +94,7 @@ def backpressure(client: FlinkClient, job_id: str, vertex_id: str) -> dict[str, 
 
 def watermarks(client: FlinkClient, job_id: str, vertex_id: str) -> int | None:
     """The vertex's lowest current input watermark (epoch ms), None when it has none."""
-    data = client.get_json(f"/jobs/{_seg(job_id)}/vertices/{_seg(vertex_id)}/watermarks")
+    data = client.get_json(f"/jobs/{segment(job_id)}/vertices/{segment(vertex_id)}/watermarks")
     values = []
     for item in data if isinstance(data, list) else []:
         value = _num(item.get("value"))
@@ -110,5 +105,5 @@ def watermarks(client: FlinkClient, job_id: str, vertex_id: str) -> int | None:
 
 def checkpoint_config(client: FlinkClient, job_id: str) -> dict[str, Any]:
     """``GET /jobs/:id/checkpoints/config``: mode, interval, timeout (ms)...; {} when disabled."""
-    data = client.get_json(f"/jobs/{_seg(job_id)}/checkpoints/config")
+    data = client.get_json(f"/jobs/{segment(job_id)}/checkpoints/config")
     return data if isinstance(data, dict) else {}
