@@ -18,7 +18,8 @@ host, pid and CI run. The database releases the advisory lock when the holder's
 session ends: its process exited, was killed, or its host went away (TCP
 keepalives). A row whose advisory lock is free is stale and taken over. A lock
 held by a process of this host that is already dead is waited for (its session
-is about to end) for up to ``busy_timeout`` seconds.
+is about to end) for up to ``busy_timeout`` seconds, and so is a holder caught
+between taking the advisory lock and committing its row, so a refusal names it.
 """
 
 from __future__ import annotations
@@ -218,14 +219,17 @@ class PostgresDatabase(Database):
                 return self._try_lock(info, token, pid_start)
             except LockHeld as held:
                 current: LockInfo | None = getattr(held, "holder", None)
+                # the holder is taking the lock this instant (its row not committed yet):
+                # ask again, so the refusal names it
+                taking = current is None
                 dying = (
                     current is not None
                     and current.hostname == hostname()
                     and not pid_alive(current.pid)
                 )
-                if not dying or time.monotonic() > deadline:
+                if not (taking or dying) or time.monotonic() > deadline:
                     raise
-            time.sleep(0.05)  # a killed holder's session is about to end
+            time.sleep(0.05)  # a killed holder's session is about to end, or a row to commit
 
     def _try_lock(self, info: LockInfo, token: str, pid_start: str | None) -> LockInfo | None:
         key = self._key(f"lock:{info.target}")

@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -167,3 +168,28 @@ def test_racing_processes_exactly_one_wins(location: str, stale: bool) -> None:
             for p in racers:
                 p.join(10)
         assert all(p.exitcode == 0 for p in racers)
+
+
+@pytest.mark.integration
+def test_a_holder_between_its_advisory_lock_and_its_row_is_named(pg_url: str) -> None:
+    """PostgreSQL: a second apply that asks while the first holds the advisory lock but
+    has not committed its row yet waits for the row, so the refusal names the holder."""
+    Store(pg_url).close()
+    committing = threading.Event()
+
+    def slow_commit(point: str) -> None:
+        if point == "acquire_lock:before-commit":
+            committing.set()
+            time.sleep(0.5)
+
+    with Store(pg_url, fault_hook=slow_commit) as first, Store(pg_url) as second:
+        taker = threading.Thread(target=lambda: first.acquire_lock("local", holder="ann"))
+        taker.start()
+        try:
+            assert committing.wait(10)
+            with pytest.raises(LockHeld) as info:
+                second.acquire_lock("local", holder="bob")
+        finally:
+            taker.join(10)
+        assert "ann" in str(info.value) and "right now" not in str(info.value)
+        assert info.value.holder.holder == "ann"  # type: ignore[attr-defined]
