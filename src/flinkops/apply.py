@@ -330,8 +330,20 @@ def write_plan_file(path: Path, data: dict[str, Any]) -> None:
 
 
 def read_plan_file(path: Path | None) -> dict[str, Any] | None:
-    """The plan `flinkops plan --out` wrote to ``path``, as data; None without a path."""
-    return json.loads(path.read_text()) if path else None
+    """The plan `flinkops plan --out` wrote to ``path``, as data; None without a path.
+    PlanError, in one line naming the file, when it is not such a plan."""
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PlanError(f"cannot read the plan file {path}: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("changes"), list):
+        raise PlanError(
+            f"{path} is not a plan file (no list of changes); write one with "
+            "`flinkops plan --out FILE`"
+        )
+    return data
 
 
 @dataclass(frozen=True)
@@ -369,6 +381,7 @@ def plan_for_apply(
 ) -> Plan:
     """What apply runs: the plan of the jobs in scope (``plan_scope``) made now, or the
     saved plan file's changes when they are still what it would run (``accept_saved_plan``)."""
+    ws.require_jobs(jobs)
     scope = plan_scope(jobs, saved, prune=prune, retry_failed=retry_failed)
     plan = ws.make_plan(only=scope.only, prune=scope.prune, retry_failed=scope.retry_failed)
     if saved is None:

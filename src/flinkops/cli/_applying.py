@@ -76,12 +76,14 @@ def recover(applier: Applier) -> list[str]:
     return recovered
 
 
-def print_plan(ws: Workspace, plan: Plan, fmt: str, *, colour: bool = False) -> None:
-    """The plan about to be carried out, in text output only (JSON prints the result)."""
+def print_plan(ws: Workspace, plan: Plan, fmt: str) -> None:
+    """The plan about to be carried out, in text output only (JSON prints the result);
+    coloured as `plan` colours it."""
+    from flinkops.cli._common import use_colour
     from flinkops.render import plan_text
 
     if fmt == "text":
-        click.echo(plan_text(ws.redact(plan.to_json()), colour=colour), nl=False)
+        click.echo(plan_text(ws.redact(plan.to_json()), colour=use_colour()), nl=False)
 
 
 _STATUSES = ("done", "failed", "rolled-back", "blocked")

@@ -97,7 +97,7 @@ def apply(
         recovered = recover(applier)
         saved = read_plan_file(planfile)
         plan = plan_for_apply(ws, saved, jobs, prune=prune, retry_failed=retry_failed)
-        print_plan(ws, plan, fmt, colour=sys.stdout.isatty())
+        print_plan(ws, plan, fmt)
         ask = partial(ask_to_apply, auto_approve) if needs_confirmation(plan, saved) else None
         result = carry_out(
             applier, plan, recovered=recovered, confirm=ask, allow_state_loss=allow_state_loss
@@ -147,7 +147,7 @@ def rollback(
     that changed the spec and let CI apply it; this command is for when that
     cannot wait.
     """
-    from flinkops.apply import ApplyResult, rollback_plan
+    from flinkops.apply import carry_out, rollback_plan
     from flinkops.versions import spec_of_version
     from flinkops.workspace import open_workspace
 
@@ -156,17 +156,15 @@ def rollback(
         with ws.store.acquire_lock(ws.target):
             specs = [old if s.name == job else s for s in ws.specs]
             applier = applier_for(ws, 4, quiet=fmt == "json", specs=specs)
-            recovered = applier.recover()
+            recovered = recover(applier)
             plan = rollback_plan(ws, old, to_version)
             print_plan(ws, plan, fmt)
             if fmt == "text":
                 click.echo(
                     "(The git way: revert the commit that changed the spec, and let CI apply it.)"
                 )
-            result = ApplyResult(ws.target, recovered=recovered)
-            if plan.has_changes:
-                ask_to_apply(auto_approve)
-                result = applier.apply(plan)
+            ask = partial(ask_to_apply, auto_approve)
+            result = carry_out(applier, plan, recovered=recovered, confirm=ask)
             report(ws, result, fmt)
     sys.exit(0 if result.ok else 1)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from flinkops.cli._common import (
     main,
     project_option,
     target_option,
+    use_colour,
 )
 
 
@@ -114,8 +114,7 @@ def _print(data: dict[str, Any], fmt: str, out: Path | None) -> None:
     elif fmt == "markdown":
         click.echo(plan_markdown(data), nl=False)
     else:
-        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        click.echo(plan_text(data, colour=colour), nl=False)
+        click.echo(plan_text(data, colour=use_colour()), nl=False)
         if out is not None:
             click.echo(
                 f"\nSaved the plan to {out}; run `flinkops apply {out}` to apply exactly this plan."

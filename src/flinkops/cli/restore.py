@@ -41,7 +41,7 @@ def restore(
     version history with the snapshot it restored from.
     """
     from flinkops.apply import carry_out
-    from flinkops.cli._applying import applier_for, ask_to_apply, print_plan, report
+    from flinkops.cli._applying import applier_for, ask_to_apply, print_plan, recover, report
     from flinkops.restore import restorable_spec, restore_plan
     from flinkops.workspace import open_workspace
 
@@ -49,7 +49,7 @@ def restore(
         spec = restorable_spec(ws.spec(job), job, ws.target)
         with ws.store.acquire_lock(ws.target):
             applier = applier_for(ws, 1, fmt == "json")
-            recovered = applier.recover()
+            recovered = recover(applier)
             plan = restore_plan(
                 ws.client, ws.store, target=ws.target, url=ws.url, spec=spec, source=source
             )

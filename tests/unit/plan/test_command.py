@@ -7,8 +7,11 @@ import json
 import socket
 
 import jsonschema
+import pytest
+from click.testing import CliRunner
 
 import flinkops.workspace
+from flinkops.cli import main as cli_main
 from flinkops.flink.identity import JobIdentity
 from flinkops.observe import make_plan
 from flinkops.spec import SCHEMA_DIR, load_project
@@ -243,3 +246,31 @@ def test_flink_errors_quoting_a_secret_are_masked_in_the_plan(make_spec, fake_fl
         plan = make_plan(client, store, target="local", url="http://flink.test:8081", specs=[spec])
     assert "Cannot find table 'nowhere' in: INSERT INTO nowhere SELECT '***'" in plan.warnings[0]
     assert "tok-secret-123" not in json.dumps(plan.to_json())
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("{not json", "Error: cannot read the plan file"),
+        ('{"summary": {}}', "is not a plan file (no list of changes)"),
+        ("[1, 2]", "is not a plan file (no list of changes)"),
+    ],
+)
+def test_apply_of_a_file_that_is_no_plan_is_one_line(tmp_path, fake_flink, text, said):
+    project = write_project(tmp_path, {"a.yaml": job_yaml("job-a")})
+    planfile = tmp_path / "plan.json"
+    planfile.write_text(text)
+    result = CliRunner().invoke(cli_main, ["apply", "--project", str(project), str(planfile)])
+    assert result.exit_code == 1, result.output
+    assert said in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+def test_apply_of_an_unknown_job_is_refused_as_plan_refuses_it(tmp_path, fake_flink):
+    project = write_project(tmp_path, {"a.yaml": job_yaml("job-a")})
+    args = ["--project", str(project), "--job", "nope"]
+    planned = run_plan(project, "--job", "nope")
+    applied = CliRunner().invoke(cli_main, ["apply", *args, "--auto-approve"])
+    assert planned.exit_code == applied.exit_code == 1
+    assert "--job: no job named nope" in applied.output
+    assert applied.output == planned.output
