@@ -20,6 +20,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from flinkops._durations import non_negative, parse_duration
 from flinkops._monitor_models import AlertsModel, JobAlerts, MetricsModel
 
 __all__ = [
@@ -39,36 +40,10 @@ __all__ = [
     "parse_duration",
 ]
 
-_DURATION = re.compile(
-    r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours|d|day|days)?\s*$"
-)
-_UNIT_SECONDS = {"ms": 0.001, "h": 3600.0, "hour": 3600.0, "hours": 3600.0}
-_UNIT_SECONDS.update(dict.fromkeys(("d", "day", "days"), 86400.0))
-_UNIT_SECONDS.update(dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60.0))
-
 _CRON_SHAPE = re.compile(r"^\s*\S+(\s+\S+){4}\s*$")
 
 DEFAULT_HEALTH_WINDOW = 20.0
 DEFAULT_HEALTH_TIMEOUT = 180.0
-
-
-def parse_duration(value: float | int | str) -> float:
-    """Seconds from a number or a Flink-style duration string ('500ms', '30s', '5min', '7d')."""
-    if isinstance(value, bool):
-        raise ValueError("a duration is a number of seconds or a string such as 30s")
-    if isinstance(value, int | float):
-        return float(value)
-    match = _DURATION.match(value)
-    if not match:
-        raise ValueError(f"not a duration: {value!r} (write e.g. 30s, 500ms, 5min)")
-    return float(match.group(1)) * _UNIT_SECONDS.get(match.group(2) or "s", 1.0)
-
-
-def _nonnegative(v: float | str | None) -> float | str | None:
-    """A duration field's check: ValueError for a negative (or unreadable) duration."""
-    if v is not None and parse_duration(v) < 0:
-        raise ValueError("a duration must not be negative")
-    return v
 
 
 def _strict_int(v: Any, what: str) -> Any:
@@ -96,7 +71,7 @@ class Health(_Model):
     @field_validator("window", "timeout")
     @classmethod
     def _duration(cls, v: float | str | None) -> float | str | None:
-        return _nonnegative(v)
+        return non_negative(v)
 
     def merged(self, other: Health | None) -> Health:
         if other is None:
@@ -128,7 +103,7 @@ class Retain(_Model):
     @field_validator("max_age")
     @classmethod
     def _duration(cls, v: float | str | None) -> float | str | None:
-        return _nonnegative(v)
+        return non_negative(v)
 
     @property
     def max_age_seconds(self) -> float | None:
@@ -151,7 +126,7 @@ class SavepointPolicy(_Model):
     def _schedule_shape(cls, v: float | str | None) -> float | str | None:
         if v is None or (isinstance(v, str) and _CRON_SHAPE.match(v)):
             return v
-        return _nonnegative(v)
+        return non_negative(v)
 
     @field_validator("cleanup_command")
     @classmethod

@@ -13,6 +13,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from flinkops._durations import non_negative
+
 __all__ = [
     "CHANNEL_TYPES",
     "SEVERITIES",
@@ -36,14 +38,6 @@ class _Model(BaseModel):
     )
 
 
-def _non_negative(v: Duration | None) -> Duration | None:
-    from flinkops._models import parse_duration  # here: _models imports this module
-
-    if v is not None and parse_duration(v) < 0:
-        raise ValueError("a duration must not be negative")
-    return v
-
-
 class Rule(_Model):
     """One built-in rule's settings; which thresholds apply depends on the rule."""
 
@@ -59,7 +53,7 @@ class Rule(_Model):
     @field_validator("for_", "window", "age")
     @classmethod
     def _durations(cls, v: Duration | None) -> Duration | None:
-        return _non_negative(v)
+        return non_negative(v)
 
 
 # Which thresholds each rule takes (the schema says the same per rule).
@@ -134,7 +128,7 @@ class Channel(_Model):
     @field_validator("backoff", "timeout")
     @classmethod
     def _durations(cls, v: Duration | None) -> Duration | None:
-        return _non_negative(v)
+        return non_negative(v)
 
     @model_validator(mode="after")
     def _fields(self) -> Channel:
@@ -171,7 +165,7 @@ class Retention(_Model):
     @field_validator("full", "rollups")
     @classmethod
     def _durations(cls, v: Duration | None) -> Duration | None:
-        return _non_negative(v)
+        return non_negative(v)
 
 
 class MetricsModel(_Model):
@@ -184,4 +178,4 @@ class MetricsModel(_Model):
     @field_validator("interval")
     @classmethod
     def _durations(cls, v: Duration | None) -> Duration | None:
-        return _non_negative(v)
+        return non_negative(v)
