@@ -9,6 +9,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# bench_plan.py's "old code": the commit before the compile-graph cache and parallel compiles
+BENCH_BEFORE ?= 382a781
 
 .PHONY: demo test test-fast test-flink-1.20 lint format install down bench monitor fuzz bench-rescale clean
 
@@ -58,7 +60,7 @@ monitor: install
 bench: install
 	$(BIN)/python bench/bench_sql.py
 	$(BIN)/python bench/bench_ui.py
-	$(BIN)/python bench/bench_plan.py
+	$(BIN)/python bench/bench_plan.py --before-rev $(BENCH_BEFORE)
 
 # 100,000 mutated corpus scripts through split, parse and lineage (a few minutes);
 # CI runs a fixed small budget in tests/unit/sql/test_fuzz.py. FUZZ_SEED=n for another draw.

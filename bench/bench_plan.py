@@ -16,15 +16,21 @@ Cases, per size N:
 - ``cold after``: an empty store, default settings (compiles in parallel, fills
   the cache);
 - ``unchanged``: ``plan`` again (every graph cached);
-- ``10 changed``: 10 specs' SQL edited, then ``plan`` (10 compiles).
+- ``10 changed``: 10 specs' SQL edited, then ``plan`` (10 compiles);
+- ``old code`` (with ``--before-rev REV``; ``make bench`` passes the commit before the
+  compile cache, 382a781): a cold plan by the package as it was at REV, run the same
+  way against the same cluster, so "before" is the old code itself and not only
+  today's code with the cache and the parallelism turned off.
 
-The machine may be shared, so the cheap cases run interleaved, in three rounds of
-no-compat / unchanged / 10 changed (each round edits the 10 specs anew), and each
-reports its fastest round. ``cpu`` is the flinkops process's own CPU time (the
+The machine may be shared, and the JobManager's JIT goes on warming up over the
+first thousand compiles, so the cases run interleaved and each reports its fastest
+round: the cold ones in two rounds of cold before / old code / cold after, the cheap
+ones in three rounds of no-compat / unchanged / 10 changed (each round edits the 10
+specs anew). ``cpu`` is the flinkops process's own CPU time (the
 cluster's compiles are not in it).
 
 Ratios reported, with the issue's goals: unchanged / no-compat (<= 1.5x),
-10 changed / no-compat (<= 2x), cold after / cold before (<= 0.5x),
+10 changed / no-compat (<= 2x), cold after / cold before and / old code (<= 0.5x),
 ``flinkops --help`` / ``python -c pass`` (<= 5x, medians of 9, interleaved), and each case's
 growth from the smallest to the largest size (linear: at most sizes' ratio).
 ``--sweep`` also times cold plans of the smallest size at several concurrencies.
@@ -55,6 +61,7 @@ from flinkops.store._graphs import count_graphs  # noqa: E402
 
 FLINKOPS = Path(sys.executable).with_name("flinkops")
 CHANGED = 10
+COLD_ROUNDS = 2
 SPEC = """\
 apiVersion: flinkops/v1
 kind: SqlJob
@@ -96,10 +103,10 @@ def write_spec(root: Path, i: int, agg: str) -> None:
     (root / "jobs" / f"orders-{i}.yaml").write_text(SPEC.format(i=i, agg=agg))
 
 
-def clean_env() -> dict[str, str]:
+def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLINKOPS_COMPILE")}
     env["NO_COLOR"] = "1"
-    return env
+    return {**env, **extra}
 
 
 #: CPU seconds (user + system) of each command run() ran, by its wall-clock seconds.
@@ -111,11 +118,11 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run(cmd: list[str]) -> float:
+def run(cmd: list[str], **env: str) -> float:
     """Seconds one command takes; it must succeed (plan: exit 0 or 2)."""
     cpu = _children_cpu()
     start = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, env=clean_env(), check=False)
+    done = subprocess.run(cmd, capture_output=True, text=True, env=clean_env(**env), check=False)
     took = time.perf_counter() - start
     CPU[took] = _children_cpu() - cpu
     if done.returncode not in (0, 2):
@@ -127,6 +134,27 @@ def run(cmd: list[str]) -> float:
 
 def plan(project: Path, *args: str) -> float:
     return run([str(FLINKOPS), "plan", "--project", str(project), *args])
+
+
+#: With --before-rev: the src/ of that revision, whose plan is the "old code" case.
+BEFORE: dict[str, Path] = {}
+
+
+def old_code(rev: str, work: Path) -> Path:
+    """The package as it was at ``rev`` (git archive of its src/), to run beside today's."""
+    dest = work / "before"
+    dest.mkdir()
+    done = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "src"], capture_output=True)
+    if done.returncode != 0:
+        raise SystemExit(f"--before-rev {rev}: {done.stderr.decode().strip()} (a full clone?)")
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=done.stdout, check=True)
+    return dest / "src"
+
+
+def plan_old(project: Path) -> float:
+    """A cold plan by the code of --before-rev (the same interpreter and dependencies)."""
+    cmd = [sys.executable, "-m", "flinkops", "plan", "--project", str(project)]
+    return run(cmd, PYTHONPATH=str(BEFORE["src"]))
 
 
 def reset_store(project: Path) -> None:
@@ -141,10 +169,15 @@ def cached_graphs(project: Path) -> int:
 def measure_size(project: Path, n: int) -> dict[str, float]:
     """Seconds per case (for the interleaved ones, the fastest of their rounds)."""
     rounds: dict[str, list[float]] = {"no-compat": [plan(project, "--no-compat")]}
-    reset_store(project)
-    rounds["cold before"] = [plan(project, "--no-compile-cache", "--compile-concurrency", "1")]
-    reset_store(project)
-    rounds["cold after"] = [plan(project)]
+    cold = {
+        "cold before": lambda: plan(project, "--no-compile-cache", "--compile-concurrency", "1"),
+        **({"old code": lambda: plan_old(project)} if BEFORE else {}),
+        "cold after": lambda: plan(project),
+    }
+    for _ in range(COLD_ROUNDS):  # the JobManager's JIT still warms up: interleave
+        for case, run_case in cold.items():
+            reset_store(project)
+            rounds.setdefault(case, []).append(run_case())
     if cached_graphs(project) != n:
         raise SystemExit(
             f"expected {n} cached graphs after a cold plan, found {cached_graphs(project)}"
@@ -199,6 +232,11 @@ def report(
         (f"unchanged / no-compat ({sizes[-1]})", big["unchanged"] / big["no-compat"], 1.5),
         (f"10 changed / no-compat ({sizes[-1]})", big["10 changed"] / big["no-compat"], 2.0),
         (f"cold after / cold before ({sizes[-1]})", big["cold after"] / big["cold before"], 0.5),
+        *(
+            [(f"cold after / old code ({sizes[-1]})", big["cold after"] / big["old code"], 0.5)]
+            if "old code" in big
+            else []
+        ),
         ("flinkops --help / python -c pass", help_s / bare_s, 5.0),
     ]
     scale = sizes[-1] / sizes[0]
@@ -224,10 +262,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="50,500", help="comma-separated spec counts")
     parser.add_argument("--sweep", action="store_true", help="also time cold plans by concurrency")
+    parser.add_argument(
+        "--before-rev",
+        metavar="REV",
+        help="also time a cold plan by the code of git revision REV (e.g. the commit before "
+        "the compile cache), the same way, as the case 'old code'",
+    )
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
     work = Path(tempfile.mkdtemp(prefix="flinkops-bench-"))
     try:
+        if args.before_rev:
+            BEFORE["src"] = old_code(args.before_rev, work)
         with local_cluster(work) as url:
             print(f"cluster {url}; {os.cpu_count()} CPUs; load {os.getloadavg()[0]:.1f}")
             project = write_project(work / "project", url, sizes[0])
