@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from flinkops.flink.identity import JobIdentity
 from flinkops.flink.models._fields import Json, as_int, ms
 
 __all__ = ["JobConfig", "JobDetails", "JobSummary", "Vertex"]
+
+
+def _run_fields(d: Json) -> dict[str, Any]:
+    """The fields a job's overview row and its details share: id, name, state, times."""
+    return {
+        "id": str(d.get("jid", "")),
+        "name": str(d.get("name", "")),
+        "state": str(d.get("state", "")),
+        "start_time": ms(d.get("start-time")),
+        "end_time": ms(d.get("end-time")),
+        "duration": ms(d.get("duration")),
+    }
 
 
 @dataclass(frozen=True)
@@ -27,12 +40,7 @@ class JobSummary:
     @classmethod
     def from_json(cls, d: Json) -> JobSummary:
         return cls(
-            id=str(d.get("jid", "")),
-            name=str(d.get("name", "")),
-            state=str(d.get("state", "")),
-            start_time=ms(d.get("start-time")),
-            end_time=ms(d.get("end-time")),
-            duration=ms(d.get("duration")),
+            **_run_fields(d),
             last_modification=ms(d.get("last-modification")),
             tasks={k: as_int(v) for k, v in (d.get("tasks") or {}).items()},
             job_type=str(d.get("job-type") or d.get("jobType") or ""),
@@ -115,12 +123,7 @@ class JobDetails:
         if isinstance(plan, dict) and "plan" in plan and "nodes" not in plan:
             plan = plan["plan"]
         return cls(
-            id=str(d.get("jid", "")),
-            name=str(d.get("name", "")),
-            state=str(d.get("state", "")),
-            start_time=ms(d.get("start-time")),
-            end_time=ms(d.get("end-time")),
-            duration=ms(d.get("duration")),
+            **_run_fields(d),
             now=ms(d.get("now")),
             timestamps={k: as_int(v) for k, v in (d.get("timestamps") or {}).items()},
             vertices=[Vertex.from_json(v) for v in d.get("vertices") or []],
