@@ -9,6 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from flinkops._procs import pid_alive
 from flinkops.errors import LocalClusterError
 from flinkops.flink.local._home import FlinkHome
 
@@ -152,18 +153,7 @@ def alive(pid: int) -> bool:
         done, _ = os.waitpid(pid, os.WNOHANG)
         if done == pid:
             return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    stat = Path(f"/proc/{pid}/stat")
-    if stat.exists():
-        with contextlib.suppress(OSError):
-            if stat.read_text().rsplit(")", 1)[1].split()[0] == "Z":
-                return False
-    return True
+    return pid_alive(pid)
 
 
 def is_ours(pid: int, conf_dir: Path) -> bool:
