@@ -136,10 +136,6 @@ def plan(project: Path, *args: str) -> float:
     return run([str(FLINKOPS), "plan", "--project", str(project), *args])
 
 
-#: With --before-rev: the src/ of that revision, whose plan is the "old code" case.
-BEFORE: dict[str, Path] = {}
-
-
 def old_code(rev: str, work: Path) -> Path:
     """The package as it was at ``rev`` (git archive of its src/), to run beside today's."""
     dest = work / "before"
@@ -151,10 +147,11 @@ def old_code(rev: str, work: Path) -> Path:
     return dest / "src"
 
 
-def plan_old(project: Path) -> float:
-    """A cold plan by the code of --before-rev (the same interpreter and dependencies)."""
+def plan_old(project: Path, src: Path) -> float:
+    """A cold plan by the package in ``src`` (--before-rev's; same interpreter and
+    dependencies)."""
     cmd = [sys.executable, "-m", "flinkops", "plan", "--project", str(project)]
-    return run(cmd, PYTHONPATH=str(BEFORE["src"]))
+    return run(cmd, PYTHONPATH=str(src))
 
 
 def reset_store(project: Path) -> None:
@@ -166,12 +163,12 @@ def cached_graphs(project: Path) -> int:
         return count_graphs(store)
 
 
-def measure_size(project: Path, n: int) -> dict[str, float]:
+def measure_size(project: Path, n: int, before: Path | None) -> dict[str, float]:
     """Seconds per case (for the interleaved ones, the fastest of their rounds)."""
     rounds: dict[str, list[float]] = {"no-compat": [plan(project, "--no-compat")]}
     cold = {
         "cold before": lambda: plan(project, "--no-compile-cache", "--compile-concurrency", "1"),
-        **({"old code": lambda: plan_old(project)} if BEFORE else {}),
+        **({"old code": lambda: plan_old(project, before)} if before else {}),
         "cold after": lambda: plan(project),
     }
     for _ in range(COLD_ROUNDS):  # the JobManager's JIT still warms up: interleave
@@ -272,8 +269,7 @@ def main() -> None:
     sizes = sorted(int(s) for s in args.sizes.split(","))
     work = Path(tempfile.mkdtemp(prefix="flinkops-bench-"))
     try:
-        if args.before_rev:
-            BEFORE["src"] = old_code(args.before_rev, work)
+        before = old_code(args.before_rev, work) if args.before_rev else None
         with local_cluster(work) as url:
             print(f"cluster {url}; {os.cpu_count()} CPUs; load {os.getloadavg()[0]:.1f}")
             project = write_project(work / "project", url, sizes[0])
@@ -281,7 +277,7 @@ def main() -> None:
             results = {}
             for n in sizes:
                 project = write_project(work / "project", url, n)
-                results[n] = measure_size(project, n)
+                results[n] = measure_size(project, n, before)
                 print(f"{n} specs: " + ", ".join(f"{k} {v:.2f}s" for k, v in results[n].items()))
             help_s, bare_s = startup()
             report(sizes, results, help_s, bare_s)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import os
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -119,8 +120,6 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 def use_colour() -> bool:
     """Colour on a terminal, unless NO_COLOR is set (https://no-color.org)."""
-    import os
-
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
