@@ -246,6 +246,13 @@ class FlinkClient:
         data = self._request("POST", f"/jobs/{segment(job_id)}/savepoints", json=body)
         return str(data["request-id"])
 
+    def trigger_checkpoint(self, job_id: str, full: bool = True) -> str:
+        """``POST /jobs/:id/checkpoints`` (Flink 1.17+): take a checkpoint now, outside the
+        periodic schedule and its minimum pause; returns the trigger id."""
+        body = {"checkpointType": "FULL" if full else "CONFIGURED"}
+        data = self._request("POST", f"/jobs/{segment(job_id)}/checkpoints", json=body)
+        return str(data["request-id"])
+
     def savepoint_status(self, job_id: str, trigger_id: str) -> SavepointStatus:
         """``GET /jobs/:id/savepoints/:trigger``."""
         return SavepointStatus.from_json(

@@ -6,12 +6,22 @@ import json
 import subprocess
 import time
 
+from flinkops.errors import FlinkError
+from flinkops.flink.models import CheckpointRef
 from flinkops.flink.rest import FlinkClient
 from tests.integration.savepoints.conftest import Project, stateful_sql
 
 # Flink retains one completed checkpoint (the cluster's execution.checkpointing.num-retained;
-# a job's own setting is ignored), so the listed one must stay the newest long enough.
-CHECKPOINTS = "  flinkConfiguration:\n    execution.checkpointing.interval: 8s\n"
+# a job's own setting is ignored), so a periodic checkpoint would subsume the listed one
+# whenever the run is slow. The job checkpoints only when asked: the interval and the minimum
+# pause are an hour (Flink's first periodic checkpoint waits at least the minimum pause), and
+# the test triggers the one checkpoint it restores with `POST /jobs/:id/checkpoints`, which
+# the minimum pause does not hold back.
+CHECKPOINTS = (
+    "  flinkConfiguration:\n"
+    "    execution.checkpointing.interval: 1h\n"
+    "    execution.checkpointing.min-pause: 1h\n"
+)
 
 
 def _ok(done: subprocess.CompletedProcess[str]) -> str:
@@ -19,14 +29,24 @@ def _ok(done: subprocess.CompletedProcess[str]) -> str:
     return done.stdout
 
 
-def _completed(client: FlinkClient, job_id: str, at_least: int) -> list:
-    deadline = time.monotonic() + 60
+def _checkpoint_now(client: FlinkClient, job_id: str) -> CheckpointRef:
+    """Trigger one checkpoint of ``job_id`` and wait until Flink lists it COMPLETED."""
+    deadline = time.monotonic() + 90
+    while True:  # the trigger is refused until every task runs
+        try:
+            client.trigger_checkpoint(job_id)
+            break
+        except FlinkError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
     while time.monotonic() < deadline:
         done = [c for c in client.checkpoints(job_id).history if c.status == "COMPLETED"]
-        if len(done) >= at_least:
-            return done
+        if done:
+            assert len(done) == 1, f"job {job_id} took a checkpoint nobody asked for: {done}"
+            return done[0]
         time.sleep(0.5)
-    raise AssertionError(f"job {job_id} has fewer than {at_least} completed checkpoints")
+    raise AssertionError(f"job {job_id} never completed the checkpoint it was asked for")
 
 
 def test_restore_from_a_listed_checkpoint(project: Project, restored_from, tmp_path) -> None:
@@ -40,7 +60,7 @@ def test_restore_from_a_listed_checkpoint(project: Project, restored_from, tmp_p
     assert done.returncode == 1 and "checkpoint 999999" in done.stderr, done.stderr
     assert [j.job_id for j in project.active("agg")] == [v1.job_id]
     # A completed checkpoint by its id, as `flinkops show` lists them.
-    chosen = _completed(project.client, v1.job_id, 1)[0]
+    chosen = _checkpoint_now(project.client, v1.job_id)
     assert chosen.external_path
     out = _ok(project.run("restore", "agg", "--from", str(chosen.id), "--auto-approve"))
     assert f"restore requested from checkpoint {chosen.id} of {v1.job_id}" in out

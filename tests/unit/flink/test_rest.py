@@ -142,6 +142,7 @@ def test_get_recovers_after_a_503_and_a_refusal() -> None:
         (lambda c: c.cancel("j1"), "PATCH"),
         (lambda c: c.stop_with_savepoint("j1", "file:///sp"), "POST"),
         (lambda c: c.trigger_savepoint("j1", "file:///sp"), "POST"),
+        (lambda c: c.trigger_checkpoint("j1"), "POST"),
         (lambda c: c.run_jar("jar", {"entryClass": "X"}), "POST"),
         (lambda c: c.delete_jar("jar"), "DELETE"),
     ],
@@ -221,6 +222,13 @@ def test_trigger_savepoint_body() -> None:
         "cancel-job": False,
         "target-directory": "s3://b/sp",
     }
+
+
+def test_trigger_checkpoint_asks_for_a_full_checkpoint_of_the_job() -> None:
+    rec = Recorder(httpx.Response(202, json={"request-id": "t3"}))
+    assert make_client(rec).trigger_checkpoint("j1") == "t3"
+    assert (rec.requests[0].method, rec.requests[0].url.path) == ("POST", "/jobs/j1/checkpoints")
+    assert json.loads(rec.requests[0].content) == {"checkpointType": "FULL"}
 
 
 def test_upload_jar_returns_the_id(tmp_path) -> None:  # type: ignore[no-untyped-def]
