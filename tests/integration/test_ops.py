@@ -26,6 +26,7 @@ from flinkops.flink.local import ClusterInfo, free_port
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import build_run_body, submit_sql
 from flinkops.workspace import open_workspace
+from tests.integration._wait import wait_until
 from tests.integration.conftest import deploy_managed, wait_state
 
 TARGET = "ops-it"
@@ -72,17 +73,13 @@ class Jobs:
 
 
 def _stop_with_savepoint(client: FlinkClient, job_id: str) -> str:
-    deadline = time.monotonic() + 30
-    while True:  # a savepoint needs every task RUNNING, which lags the job's state a little
-        try:
-            location = client.wait_savepoint(
-                job_id, client.stop_with_savepoint(job_id, None), timeout=60
-            )
-            break
+    def stopped() -> str | None:
+        try:  # a savepoint needs every task RUNNING, which lags the job's state a little
+            return client.wait_savepoint(job_id, client.stop_with_savepoint(job_id, None), 60)
         except FlinkError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(1)
+            return None
+
+    location = wait_until(stopped, what=f"stop-with-savepoint of {job_id}", interval=1)
     wait_state(client, job_id, "FINISHED")
     return location
 
@@ -163,13 +160,15 @@ def _status_once_restarts_are_reported(root: Path, job: str) -> dict[str, Any]:
     requests with nothing and refreshes every 10 s or so (later on a loaded machine):
     until then status rightly reports ``restarts: null``.
     """
-    deadline = time.monotonic() + 45
-    while True:
-        status = _json("status", root=root)
-        row = next((j for j in status["jobs"] if j["name"] == job), None)
-        if (row and row["restarts"] is not None) or time.monotonic() > deadline:
-            return status
-        time.sleep(2)
+    last: dict[str, Any] = {}
+
+    def reported() -> dict[str, Any] | None:
+        last.update(_json("status", root=root))
+        row = next((j for j in last["jobs"] if j["name"] == job), None)
+        return dict(last) if row and row["restarts"] is not None else None
+
+    what = f"Flink reports numRestarts of {job}"
+    return wait_until(reported, what=what, timeout=90, interval=2, describe=lambda: last)
 
 
 def test_status_rows_and_counts(jobs: Jobs) -> None:
@@ -224,13 +223,16 @@ def test_status_unknown_when_the_cluster_is_down(jobs: Jobs) -> None:
 
 
 def test_show_running_job_has_records_and_redacted_config(jobs: Jobs) -> None:
-    deadline = time.monotonic() + 45  # Flink refreshes vertex metrics about every 10 s
-    while True:
+    def flowing() -> dict[str, Any] | None:
+        # Flink refreshes vertex metrics about every 10 s; the job checkpoints every 2 s
         data = _json("show", "live", root=jobs.root)
         vertices = data["live"]["vertices"]
-        if sum(v["records_out"] for v in vertices) > 0 or time.monotonic() > deadline:
-            break
-        time.sleep(2)
+        moved = all(sum(v[k] for v in vertices) > 0 for k in ("records_out", "records_in"))
+        checkpointed = data["live"]["checkpoints"]["counts"]["completed"] >= 1
+        return data if moved and checkpointed else None
+
+    data = wait_until(flowing, what="records in and out and a checkpoint", timeout=90, interval=2)
+    vertices = data["live"]["vertices"]
     assert sum(v["records_out"] for v in vertices) > 0, vertices
     assert sum(v["records_in"] for v in vertices) > 0
     assert data["running"] is True and data["current"] == "RUNNING" and data["in_sync"] is True

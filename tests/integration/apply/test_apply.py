@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
 from flinkops.store import Store
+from tests.integration._wait import wait_until
 from tests.integration.apply.conftest import Project, stateful_sql
+from tests.integration.conftest import wait_state
 
 
 def _ok(done: subprocess.CompletedProcess[str]) -> str:
@@ -231,6 +233,8 @@ def test_store_write_killed_mid_transaction_recovers(project: Project) -> None:
 
 
 def test_second_apply_is_refused_while_one_runs(project: Project) -> None:
+    """The first apply is frozen (SIGSTOP) while it holds the lock, so the second one asks
+    while the lock is certainly held, however slowly the machine starts it."""
     project.write_job("agg", stateful_sql(), extra="  health: {window: 20s}\n")
     first = subprocess.Popen(
         [
@@ -247,12 +251,18 @@ def test_second_apply_is_refused_while_one_runs(project: Project) -> None:
         text=True,
     )
     try:
-        store = _store(project)
-        deadline = time.monotonic() + 30
-        while store.lock_holder(project.target) is None and time.monotonic() < deadline:
-            time.sleep(0.2)
-        store.close()
-        second = project.apply()
+        with _store(project) as store:
+            holder = wait_until(
+                lambda: store.lock_holder(project.target),
+                what="the first apply holds the target's lock",
+                interval=0.1,
+            )
+            first.send_signal(signal.SIGSTOP)
+            try:
+                assert store.lock_holder(project.target) == holder, "lock released too soon"
+                second = project.apply()
+            finally:
+                first.send_signal(signal.SIGCONT)
         assert second.returncode == 1
         assert "locked by another apply" in second.stderr and f"pid {first.pid}" in second.stderr
     finally:
@@ -266,10 +276,11 @@ CHECKPOINTED = (
 
 
 def _wait_checkpoint(project: Project, job_id: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while project.client.checkpoints(job_id).counts.get("completed", 0) < 1:
-        assert time.monotonic() < deadline, "no checkpoint completed"
-        time.sleep(0.5)
+    wait_until(
+        lambda: project.client.checkpoints(job_id).counts.get("completed", 0) >= 1,
+        what=f"a completed checkpoint of {job_id}",
+        timeout=timeout,
+    )
 
 
 def test_last_state_update_restores_the_latest_retained_checkpoint(
@@ -312,10 +323,7 @@ def test_drift_restart_from_the_retained_checkpoint_of_a_job_cancelled_outside(
     [old] = project.active("agg")
     _wait_checkpoint(project, old.job_id)
     project.client.cancel(old.job_id)  # someone cancels it in the Flink UI
-    deadline = time.monotonic() + 30
-    while project.client.job(old.job_id).state != "CANCELED":
-        assert time.monotonic() < deadline
-        time.sleep(0.3)
+    wait_state(project.client, old.job_id, "CANCELED", timeout=30)
     retained = project.client.checkpoints(old.job_id).latest.completed.external_path
     change = _plan(project)["changes"][0]
     assert (change["action"], change["state"]) == ("restart", "preserved"), change
