@@ -279,13 +279,13 @@ class Compiler:
             return {}
         identity = self.identity()
         keys = {r: cache_key(identity, r) for r in requests}
-        use_cache = self.settings.cache and self.store is not None
-        hits = get_graphs(self.store, keys.values(), identity.flink_version) if use_cache else {}
+        store = self.store if self.settings.cache else None  # None: no cache
+        hits = get_graphs(store, keys.values(), identity.flink_version) if store is not None else {}
         todo = {(r.job, keys[r]): r for r in requests if keys[r] not in hits}
         fresh = self._compile_all(list(todo.values()))
-        if use_cache:
+        if store is not None:
             put_graphs(
-                self.store,
+                store,
                 [
                     CachedGraph(keys[r], identity.flink_version, identity.fingerprint, c.graph)
                     for r, c in fresh.items()

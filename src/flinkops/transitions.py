@@ -272,7 +272,9 @@ def after_failure(
         return []
     if isinstance(steps[0], Rescale):  # the same job: scale it back, never cancel it
         back = steps[0]
-        listed = [Rescale(back.job_id, back.previous or back.parallelism, back.previous)]
+        listed: list[Step] = [
+            Rescale(back.job_id, back.previous or back.parallelism, back.previous)
+        ]
         listed.append(Record("rolled-back", version))
         return [replace(s, name=ROLLBACK + s.name) for s in listed]
     cancel: list[Step] = [Cancel(new_job_id)] if new_job_id else []
