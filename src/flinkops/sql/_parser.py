@@ -264,7 +264,10 @@ class FlinkParser(RowTypes, parser.Parser):
                 partition = self._parse_csv(self._parse_column)
                 self._match_r_paren()
             else:
-                partition = [self._parse_column()]
+                column = self._parse_column()
+                if column is None:
+                    self.raise_error("Expected a column after PARTITION BY")
+                partition = [column] if column is not None else []
         return self.expression(TableArgument(this=table, partition_by=partition))
 
     def _parse_match_recognize(self) -> exp.MatchRecognize | None:
