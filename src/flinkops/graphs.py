@@ -314,10 +314,11 @@ class Compiler:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="compile") as pool:
             futures = [pool.submit(self._compile_one, jar_id, r) for r in requests]
             done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-            failed = next((f for f in done if f.exception() is not None), None)
+            errors = (f.exception() for f in done)
+            failed = next((e for e in errors if e is not None), None)
             if failed is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
-                raise failed.exception()  # type: ignore[misc]
+                raise failed
         return {r: f.result() for r, f in zip(requests, futures, strict=True)}
 
     def _compile_one(self, jar_id: str, request: CompileRequest) -> Compiled:
