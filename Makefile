@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed-stamp
 # bench_plan.py's "old code": the commit before the compile-graph cache and parallel compiles
 BENCH_BEFORE ?= 382a781
 
-.PHONY: demo test test-fast test-flink-1.20 lint format install down bench monitor fuzz bench-rescale clean
+.PHONY: demo test test-fast test-flink-1.20 lint typecheck format install down bench monitor fuzz bench-rescale clean
 
 install: $(STAMP)
 
@@ -45,6 +45,11 @@ test-flink-1.20: install
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+# type-checks src/ with the [tool.mypy] settings in pyproject.toml
+typecheck: install
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format src tests bench

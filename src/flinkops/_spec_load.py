@@ -98,8 +98,7 @@ def spec_files(root: Path, entries: list[str], doc: Document) -> tuple[list[Path
             files.append(where)
         else:
             problems.append(doc.problem(f"/jobs/{i}", f"{entry!r} does not exist"))
-    seen: set[Path] = set()
-    unique = [f for f in files if not (f in seen or seen.add(f))]
+    unique = list(dict.fromkeys(files))  # in order, each file once
     return unique, problems
 
 

@@ -47,7 +47,8 @@ def _pointer(path: Any) -> str:
 def _explain(error: jsonschema.ValidationError, doc: Document) -> list[Problem]:
     pointer = _pointer(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = set(error.schema.get("properties", {}))
+        schema = error.schema if isinstance(error.schema, dict) else {}  # a dict: from JSON
+        allowed = set(schema.get("properties", {}))
         out = []
         for key in error.instance:
             if key in allowed:
@@ -70,7 +71,7 @@ def _explain(error: jsonschema.ValidationError, doc: Document) -> list[Problem]:
         ]
     if error.validator == "const":
         return [doc.problem(pointer, f"must be {error.validator_value!r}, not {error.instance!r}")]
-    if error.validator == "enum":
+    if error.validator == "enum" and isinstance(error.validator_value, list):
         options = ", ".join(map(str, error.validator_value))
         return [doc.problem(pointer, f"{error.instance!r} is not one of: {options}")]
     if error.validator == "pattern" and pointer.endswith("/metadata/name"):

@@ -305,12 +305,13 @@ def _waves(changes: list[Change]) -> list[list[Change]]:
     goes after it: a consumer then starts when its producer already runs. Jobs in one
     wave are independent and run concurrently; a cycle falls back to one last wave."""
     names = {c.job for c in changes}
-    upstream = {c.job: set() for c in changes}
+    upstream: dict[str, set[str]] = {c.job: set() for c in changes}
     for c in changes:
         for down in c.downstream:
             if down in names and down != c.job:
                 upstream[down].add(c.job)
-    waves, placed = [], set()
+    waves: list[list[Change]] = []
+    placed: set[str] = set()
     while len(placed) < len(changes):
         wave = [c for c in changes if c.job not in placed and upstream[c.job] <= placed]
         if not wave:

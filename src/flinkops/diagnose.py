@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from flinkops.errors import FlinkError
@@ -372,7 +373,7 @@ def collect_facts(client: FlinkClient, job_id: str) -> Facts:
     bp: dict[str, dict[str, Any]] = {}
     if job.state == "RUNNING":
         for v in job.vertices:
-            found = optional(lambda v=v: backpressure(client, job_id, v.id))
+            found = optional(partial(backpressure, client, job_id, v.id))
             if found is not None:
                 bp[v.id] = found
     return Facts(

@@ -279,13 +279,13 @@ class Compiler:
             return {}
         identity = self.identity()
         keys = {r: cache_key(identity, r) for r in requests}
-        use_cache = self.settings.cache and self.store is not None
-        hits = get_graphs(self.store, keys.values(), identity.flink_version) if use_cache else {}
+        store = self.store if self.settings.cache else None  # None: no cache
+        hits = get_graphs(store, keys.values(), identity.flink_version) if store is not None else {}
         todo = {(r.job, keys[r]): r for r in requests if keys[r] not in hits}
         fresh = self._compile_all(list(todo.values()))
-        if use_cache:
+        if store is not None:
             put_graphs(
-                self.store,
+                store,
                 [
                     CachedGraph(keys[r], identity.flink_version, identity.fingerprint, c.graph)
                     for r, c in fresh.items()
@@ -314,10 +314,11 @@ class Compiler:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="compile") as pool:
             futures = [pool.submit(self._compile_one, jar_id, r) for r in requests]
             done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-            failed = next((f for f in done if f.exception() is not None), None)
+            errors = (f.exception() for f in done)
+            failed = next((e for e in errors if e is not None), None)
             if failed is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
-                raise failed.exception()  # type: ignore[misc]
+                raise failed
         return {r: f.result() for r, f in zip(requests, futures, strict=True)}
 
     def _compile_one(self, jar_id: str, request: CompileRequest) -> Compiled:

@@ -112,7 +112,7 @@ def _jdbc(url: str, table: str) -> tuple[str, str] | None:
     if not parts.hostname:
         return None
     scheme = {"postgresql": "postgres"}.get(parts.scheme, parts.scheme)
-    port = str(parts.port or {"postgres": 5432, "mysql": 3306}.get(scheme, ""))
+    port = str(parts.port or {"postgres": 5432, "mysql": 3306}.get(scheme) or "")
     database = parts.path.strip("/").split("/")[0] or "default"
     if scheme == "postgres":
         schema, _, name = table.rpartition(".")

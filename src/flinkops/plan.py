@@ -225,7 +225,7 @@ def _decide(
     spec: JobSpec, live: LiveJob | None, applied: Applied | None, inputs: _Inputs
 ) -> Change:
     active = live if live is not None and live.active else None
-    base = {
+    base: dict[str, Any] = {
         "job": spec.name,
         "upgrade_mode": spec.upgrade_mode,
         "spec_hash": spec.spec_hash,

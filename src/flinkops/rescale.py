@@ -107,10 +107,15 @@ def _rescale(c: Change, spec: JobSpec, last: Applied, savepoint_dir: str | None)
 
 
 class _Recorded(Protocol):
-    version: int
-    spec_hash: str
-    job_id: str | None
-    outcome: str
+    # read-only members: Applied and VersionRecord are frozen dataclasses
+    @property
+    def version(self) -> int: ...
+    @property
+    def spec_hash(self) -> str: ...
+    @property
+    def job_id(self) -> str | None: ...
+    @property
+    def outcome(self) -> str: ...
 
 
 def in_place_versions(live: Sequence[LiveJob], applied: Mapping[str, _Recorded]) -> list[LiveJob]:

@@ -176,13 +176,13 @@ def restore_plan(
     snapshot = resolve_snapshot(client, job, run, source)
     applied = applied_from_store(store, target, job)
     newest = store.latest_version(target, job, outcome=None)
-    active = run is not None and run.active
+    active = run if run is not None and run.active else None
     change = restore_change(
         spec,
         live=run,
         applied_version=applied.version if applied else None,
         version=next_version(newest.version if newest else None, run.version if run else None),
         snapshot=snapshot,
-        keep_checkpoint=active and latest_checkpoint(client, run.job_id) is not None,
+        keep_checkpoint=active is not None and latest_checkpoint(client, active.job_id) is not None,
     )
     return Plan(target=target, url=url, changes=(change,))

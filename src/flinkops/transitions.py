@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any
+from typing import Any, ClassVar
 
 from flinkops._plan_types import Action, Change
 from flinkops.spec import JobSpec
@@ -53,9 +53,10 @@ class _StepJson:
     """``to_json``: the step's fields and its kind, the form plans and the journal hold."""
 
     kind = ""
+    __dataclass_fields__: ClassVar[dict[str, Any]]  # every step is a dataclass: asdict works
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, **asdict(self)}  # type: ignore[call-overload]
+        return {"kind": self.kind, **asdict(self)}
 
 
 @dataclass(frozen=True)
@@ -272,7 +273,9 @@ def after_failure(
         return []
     if isinstance(steps[0], Rescale):  # the same job: scale it back, never cancel it
         back = steps[0]
-        listed = [Rescale(back.job_id, back.previous or back.parallelism, back.previous)]
+        listed: list[Step] = [
+            Rescale(back.job_id, back.previous or back.parallelism, back.previous)
+        ]
         listed.append(Record("rolled-back", version))
         return [replace(s, name=ROLLBACK + s.name) for s in listed]
     cancel: list[Step] = [Cancel(new_job_id)] if new_job_id else []

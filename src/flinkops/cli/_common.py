@@ -149,7 +149,7 @@ def handle_errors(fn: F) -> F:
                 click.secho(f"Error: {exc}", fg="red", err=True)
             sys.exit(1)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper  # type: ignore[return-value]  # wraps(fn): fn's own signature, an F
 
 
 def project_option(fn: F) -> F:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,7 +71,8 @@ def _job_lineages(paths: tuple[Path, ...], project_dir: Path | None) -> list[Job
     if spec_files or dirs or not paths:
         from flinkops.spec import load_project
 
-        starts = dirs or [project_dir or _project_above(spec_files)]
+        # None: load_project searches for flinkops.yaml upward from the current directory
+        starts: Sequence[Path | None] = dirs or [project_dir or _project_above(spec_files)]
         for start in starts:
             project = load_project(start)
             for job in project.jobs:

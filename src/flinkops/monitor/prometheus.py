@@ -194,7 +194,12 @@ class PrometheusHistory:
     def _range(self, query: str, start: int, end: int, step: int) -> list[tuple[int, float]]:
         where = f"{self.url}/api/v1/query_range"
         try:
-            params = {"query": query, "start": start, "end": end, "step": step}
+            params: dict[str, str | int] = {
+                "query": query,
+                "start": start,
+                "end": end,
+                "step": step,
+            }
             resp = self._http.get(where, params=params)
             data = resp.json()
         except (httpx.HTTPError, ValueError) as exc:

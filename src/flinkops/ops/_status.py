@@ -275,7 +275,7 @@ def build_status(
     reachable: bool = True,
     error: str | None = None,
     flink_version: str = "",
-    versions: dict[str, Sequence[VersionRecord]] | None = None,
+    versions: Mapping[str, Sequence[VersionRecord]] | None = None,
 ) -> dict[str, Any]:
     """The status JSON from what was read. Pure: no I/O, ``now_ms`` passed in.
 

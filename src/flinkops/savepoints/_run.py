@@ -181,8 +181,8 @@ def _take_if_due(
         )
     except FlinkError as exc:
         message = f"scheduled savepoint not taken: {exc}"
-        last = store.events(target, spec.name, limit=1)
-        if not last or last[0].message != message:  # once, not on every monitor pass
+        recent = store.events(target, spec.name, limit=1)
+        if not recent or recent[0].message != message:  # once, not on every monitor pass
             store.add_event(target, spec.name, "savepoint-schedule", message, level="warning")
         return {"job": spec.name, "taken": False, "reason": str(exc)}
     return {"job": spec.name, "taken": True, "location": taken["location"]}
@@ -194,8 +194,8 @@ def run_due_savepoints(
     """One scheduler pass over ``specs`` on ``target``: take each savepoint that is due,
     then apply each job's retention. A job that is not running is skipped (said why);
     the pass never raises for one job's failure. ``now`` is an aware UTC datetime."""
-    taken = []
-    deleted = []
+    taken: list[dict[str, Any]] = []
+    deleted: list[dict[str, Any]] = []
     for spec in specs:
         result = _take_if_due(client, store, target, spec, now)
         if result is not None:

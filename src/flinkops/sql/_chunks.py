@@ -12,7 +12,7 @@ __all__ = ["opens_statement_set_block", "statement_chunks"]
 
 def opens_statement_set_block(tokens: list[Token], i: int) -> bool:
     """True at ``[EXECUTE] STATEMENT SET BEGIN``: a block whose ``;`` do not end it."""
-    words = ("EXECUTE", "STATEMENT", "SET", "BEGIN")
+    words: tuple[str, ...] = ("EXECUTE", "STATEMENT", "SET", "BEGIN")
     if tokens[i].text.upper() != "EXECUTE":
         words = words[1:]
     if i + len(words) > len(tokens):

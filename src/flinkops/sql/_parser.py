@@ -7,6 +7,9 @@ and utility statements themselves are parsed in ``flinkops.sql._statements``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlglot import exp, parser
 from sqlglot.tokens import Token, TokenType
 
@@ -90,7 +93,7 @@ def _build_kwarg(self: FlinkParser, expressions: list[exp.Expr]) -> exp.Kwarg:
     return self.expression(exp.Kwarg(this=this, expression=value))
 
 
-def _top_level_statement(self: FlinkParser) -> exp.Expr | None:
+def _top_level_statement(self: parser.Parser) -> exp.Expr | None:
     """A whole statement; a bare expression (`foo bar`) is not one in Flink."""
     start = self._curr
     statement = self._parse_statement()
@@ -166,7 +169,12 @@ class FlinkParser(RowTypes, parser.Parser):
         **dict.fromkeys(_CLIENT_WORDS, lambda self: self._parse_client_command()),
     }
 
-    def _parse(self, parse_method, raw_tokens, sql=None):  # type: ignore[no-untyped-def]
+    def _parse(
+        self,
+        parse_method: Callable[[parser.Parser], exp.Expr | None],
+        raw_tokens: list[Token],
+        sql: str | None = None,
+    ) -> list[exp.Expr | None]:
         """sqlglot's statement loop, with chunks that keep statement set blocks whole."""
         self.reset()
         self.sql = sql or ""
@@ -234,7 +242,8 @@ class FlinkParser(RowTypes, parser.Parser):
         statement = super()._parse_statement()
         if statement is None:
             self.raise_error("Expected a statement")
-        return statement  # type: ignore[return-value]
+            return exp.Expr()  # only at a lenient error level: IMMEDIATE has raised
+        return statement
 
     def _parse_explain(self) -> Explain:
         details: list[exp.Expr] = []
@@ -264,7 +273,10 @@ class FlinkParser(RowTypes, parser.Parser):
                 partition = self._parse_csv(self._parse_column)
                 self._match_r_paren()
             else:
-                partition = [self._parse_column()]
+                column = self._parse_column()
+                if column is None:
+                    self.raise_error("Expected a column after PARTITION BY")
+                partition = [column] if column is not None else []
         return self.expression(TableArgument(this=table, partition_by=partition))
 
     def _parse_match_recognize(self) -> exp.MatchRecognize | None:
@@ -329,9 +341,10 @@ class FlinkParser(RowTypes, parser.Parser):
             self.raise_error("Expected the name of the table to insert into", start)
         return target
 
-    def _parse_table_parts(self, *args, **kwargs) -> exp.Table:  # type: ignore[no-untyped-def]
+    def _parse_table_parts(self, *args: Any, **kwargs: Any) -> exp.Table | exp.Dot | None:
         table = super()._parse_table_parts(*args, **kwargs)
-        if self._match(TokenType.HINT) and self._prev_comments:
+        # None: the fast path found no plain name (and went back to where it started)
+        if table is not None and self._match(TokenType.HINT) and self._prev_comments:
             text = self._prev_comments[0]
             # The hint is a node now, not a comment to carry along.
             self._prev.comments = []

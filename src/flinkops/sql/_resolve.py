@@ -119,10 +119,10 @@ class Resolver:
                     out.update(relation.columns)
                     kinds.update({c: relation.kind(c) for c in relation.columns})
             elif isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star):
-                relation = self._relation(projection.table, scope, outer)
-                if relation is not None:
-                    out.update(relation.columns)
-                    kinds.update({c: relation.kind(c) for c in relation.columns})
+                table = self._relation(projection.table, scope, outer)
+                if table is not None:
+                    out.update(table.columns)
+                    kinds.update({c: table.kind(c) for c in table.columns})
             else:
                 name = _output_name(projection, position, out)
                 out[name] = self.sources(projection, scope, ctes, outer)

@@ -55,6 +55,7 @@ def _name(self: Parser) -> exp.Expr:
     name = self._parse_table_parts()
     if not name or not name.name:
         self.raise_error("Expected a name")
+        return exp.Expr()  # only at a lenient error level: IMMEDIATE has raised
     return name
 
 
@@ -62,7 +63,8 @@ def _string(self: Parser, what: str) -> exp.Expr:
     value = self._parse_string()
     if value is None:
         self.raise_error(f"Expected {what} as a quoted string")
-    return value  # type: ignore[return-value]
+        return exp.Expr()  # only at a lenient error level: IMMEDIATE has raised
+    return value
 
 
 def parse_create(self: Parser) -> exp.Expr | None:
@@ -247,7 +249,7 @@ def _parse_call(self: Parser) -> Call:
         self.raise_error("Expected a procedure call: CALL [catalog.][db.]procedure(...)")
         return Call()
     name = exp.Table(**dict(zip(("this", "db", "catalog"), reversed(parts), strict=False)))
-    args = [] if self._match(TokenType.R_PAREN) else None
+    args: list[exp.Expr] | None = [] if self._match(TokenType.R_PAREN) else None
     if args is None:
         args = self._parse_csv(self._parse_lambda)
         self._match_r_paren()

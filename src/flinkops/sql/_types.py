@@ -6,6 +6,8 @@ query is a row value instead) inside ARRAY, MAP, CAST and other ROWs.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlglot import exp, parser
 from sqlglot.tokens import TokenType
 
@@ -15,7 +17,7 @@ __all__ = ["RowTypes"]
 class RowTypes(parser.Parser):
     """Parser methods for Flink's ROW types."""
 
-    def _parse_types(self, *args, **kwargs) -> exp.Expr | None:  # type: ignore[no-untyped-def]
+    def _parse_types(self, *args: Any, **kwargs: Any) -> exp.Expr | None:
         """Adds ``ROW<name type, ...>`` and ``ROW(name type, ...)``, nested at any depth."""
         if self._curr and self._curr.text.upper() == "AFTER":
             return None  # `col AS expr AFTER other` in ALTER TABLE: a position, not a type
@@ -24,7 +26,7 @@ class RowTypes(parser.Parser):
             close = closing.get(self._next.token_type)
             if close == TokenType.GT or (close and self._next_is_row_field()):
                 self._advance(2)
-                fields = [] if self._match(close) else None
+                fields: list[exp.ColumnDef] | None = [] if self._match(close) else None
                 if fields is None:
                     fields = self._parse_csv(self._parse_row_field)
                     if not self._match(close):

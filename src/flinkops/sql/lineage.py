@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlglot import exp
 
@@ -130,7 +131,7 @@ class JobLineage:
     def identity(self, table: str) -> str | None:
         return dict(self.identities).get(table)
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, list[Any]]:
         return Lineage(self.tables, self.columns, (), self.warnings).to_json()
 
 
@@ -143,7 +144,7 @@ class Lineage:
     jobs: tuple[JobEdge, ...] = ()
     warnings: tuple[str, ...] = ()
 
-    def to_json(self) -> dict[str, list[object]]:
+    def to_json(self) -> dict[str, list[Any]]:
         return {
             "tables": [t.to_json() for t in sorted(self.tables)],
             "columns": [c.to_json() for c in sorted(self.columns)],

@@ -52,8 +52,11 @@ _SCHEMA_VERSION_DDL = (
 
 
 class Cursor(Protocol):
-    rowcount: int
-    description: Any
+    # read-only, as sqlite3's and psycopg's cursors have them
+    @property
+    def rowcount(self) -> int: ...
+    @property
+    def description(self) -> Any: ...
 
     def fetchone(self) -> Any: ...
 

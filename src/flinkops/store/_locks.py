@@ -89,7 +89,7 @@ def lock_held(current: LockInfo, hint: str = "") -> LockHeld:
         f"target {current.target!r} is locked by another apply: {current.describe()}. "
         f"Wait for it to finish, then run again.{hint}"
     )
-    error.holder = current  # type: ignore[attr-defined]
+    error.holder = current  # type: ignore[attr-defined]  # errors.py declares no store types
     return error
 
 

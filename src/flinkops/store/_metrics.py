@@ -50,7 +50,7 @@ class Sample:
 
     job: str
     at: int
-    values: dict[str, float]
+    values: dict[str, float | None]  # None: not measured this pass (stored empty)
 
 
 @dataclass

@@ -81,7 +81,7 @@ class Row(tuple):
         row._index = index
         return row
 
-    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+    def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):
             return tuple.__getitem__(self, self._index[key])
         return tuple.__getitem__(self, key)
@@ -103,7 +103,7 @@ class _Conn:
         self.raw = raw
 
     def execute(self, sql: str, params: Sequence[Any] = (), /) -> psycopg.Cursor[Any]:
-        return self.raw.execute(translate_sql(sql), tuple(params))  # type: ignore[arg-type]
+        return self.raw.execute(translate_sql(sql), tuple(params))
 
 
 class PostgresDatabase(Database):
@@ -154,7 +154,9 @@ class PostgresDatabase(Database):
         for key, value in _KEEPALIVE.items():
             params.setdefault(key, value)
         try:
-            raw = psycopg.connect(autocommit=True, row_factory=_row_factory, **params)
+            # one conninfo string: **params could also fill connect()'s own arguments
+            conninfo = psycopg.conninfo.make_conninfo("", **params)
+            raw = psycopg.connect(conninfo, autocommit=True, row_factory=_row_factory)
         except psycopg.Error as e:
             raise StoreError(
                 f"cannot connect to the version store at {self.location.host} ({self.name}): "

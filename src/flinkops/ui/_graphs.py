@@ -102,7 +102,9 @@ def layers(nodes: Sequence[str], edges: Iterable[tuple[str, str]]) -> dict[str, 
     return depth
 
 
-def _stack(nodes: Sequence[str], depth: Mapping[str, int], heights: Mapping[str, float], w: float):
+def _stack(
+    nodes: Sequence[str], depth: Mapping[str, int], heights: Mapping[str, float], w: float
+) -> tuple[dict[str, tuple[float, float]], float, float]:
     """(x, y) per node: layers left to right, nodes of a layer top to bottom."""
     places: dict[str, tuple[float, float]] = {}
     filled: dict[int, float] = {}

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from flinkops.ui._security import COOKIE, SECURITY_HEADERS, Guard
 
@@ -43,8 +44,8 @@ class UiConfig:
 class _Gate(BaseHTTPMiddleware):
     """The token on every request (401 without it), security headers on every answer."""
 
-    def __init__(self, app: object, guard: Guard) -> None:
-        super().__init__(app)  # type: ignore[arg-type]
+    def __init__(self, app: ASGIApp, guard: Guard) -> None:
+        super().__init__(app)
         self.guard = guard
 
     async def dispatch(

@@ -187,7 +187,7 @@ async def action_view(request: Request) -> Response:
     if request.method == "GET":
         return _page(request, "confirm.html", name=name, action=action, what=ACTIONS[action])
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
-    csrf = (form.get("csrf") or [None])[0]
+    csrf = form["csrf"][0] if form.get("csrf") else None
     result = await run_in_threadpool(_act, request, action, csrf)
     return _page(request, "action_done.html", name=name, action=action, result=result)
 

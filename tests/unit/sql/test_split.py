@@ -133,3 +133,12 @@ def test_inputs_the_fuzzer_found_are_located_errors(sql: str, message: str) -> N
     [error] = check_sql("SELECT 1;\n" + sql)
     assert message in str(error)
     assert error.line == 2
+
+
+@pytest.mark.parametrize("after", [")", ", DESCRIPTOR(ts), INTERVAL '5' MINUTE)"])
+def test_partition_by_of_a_table_argument_needs_a_column(after: str) -> None:
+    # Found by mypy: the missing column was kept as None, the statement passed and
+    # regenerated without its PARTITION BY.
+    [error] = check_sql(f"SELECT * FROM TABLE(SESSION(TABLE t PARTITION BY{after});")
+    assert "Expected a column after PARTITION BY" in error.message
+    assert error.line == 1

@@ -93,7 +93,7 @@ def parse_java_major(text: str) -> int | None:
 
 def _pyflink_dir() -> Path | None:
     try:
-        import pyflink  # type: ignore[import-not-found]
+        import pyflink
     except ImportError:
         return None
     for entry in getattr(pyflink, "__path__", []):
