@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed-stamp
 # bench_plan.py's "old code": the commit before the compile-graph cache and parallel compiles
 BENCH_BEFORE ?= 382a781
 
-.PHONY: demo test test-fast test-flink-1.20 lint typecheck format install down bench monitor fuzz bench-rescale clean
+.PHONY: demo test test-repeat test-fast test-flink-1.20 lint typecheck format install down bench monitor fuzz bench-rescale clean
 
 install: $(STAMP)
 
@@ -33,8 +33,18 @@ demo: install
 	@echo "The ops console: run  $(BIN)/flinkops ui  and open http://localhost:8088/"
 	@echo "  (add --allow-actions for savepoint / restart / diagnose buttons)"
 
+# The suite runs on TEST_WORKERS pytest-xdist workers, each with its own Flink session
+# cluster (tests/integration/conftest.py); TEST_WORKERS=0 runs it in this one process.
+TEST_WORKERS ?= 3
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup --durations=15
+
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
+
+# chase a flake: make test-repeat N=5 TESTS="tests/integration/savepoints/test_restore.py"
+N ?= 3
+test-repeat: install
+	bash scripts/test-repeat.sh $(N) $(TESTS)
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not integration"
