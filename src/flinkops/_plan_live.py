@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flinkops._plan_types import Action, Change, LiveJob
-from flinkops.live import runs_by_name
+from flinkops._plan_types import Action, Change
+from flinkops.flink.live import LiveJob, runs_by_name
 
 __all__ = ["current_live", "live_warnings"]
 
@@ -41,5 +41,5 @@ def live_warnings(changes: Sequence[Change], live: Sequence[LiveJob]) -> tuple[s
 
 
 def current_live(live: Sequence[LiveJob]) -> dict[str, LiveJob]:
-    """Per managed name, the job that speaks for it (``live.newest_run`` of its runs)."""
+    """Per managed name, the job that speaks for it (the read model's ``newest_run``)."""
     return {name: runs.newest for name, runs in runs_by_name(live).items() if runs.newest}

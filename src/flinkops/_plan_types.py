@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from flinkops.flink.live import LiveJob
+
 __all__ = [
-    "ACTIVE_STATES",
     "PLAN_FORMAT_VERSION",
     "Action",
     "Applied",
@@ -21,27 +22,11 @@ __all__ = [
     "Change",
     "Compat",
     "CompatBasis",
-    "LiveJob",
-    "Ownership",
     "Plan",
     "StateImpact",
 ]
 
 PLAN_FORMAT_VERSION = 1
-
-# Flink job states in which a job holds (or is about to hold) running state.
-ACTIVE_STATES = frozenset(
-    {
-        "INITIALIZING",
-        "CREATED",
-        "RUNNING",
-        "RESTARTING",
-        "FAILING",
-        "CANCELLING",
-        "SUSPENDED",
-        "RECONCILING",
-    }
-)
 
 
 class Action(StrEnum):
@@ -87,66 +72,6 @@ class StateImpact(StrEnum):
     AT_RISK = "at-risk"
     LOST = "lost"
     NONE = "none"
-
-
-class Ownership(StrEnum):
-    """Whose a live job is, as far as its identity could be read (``flinkops.live``)."""
-
-    MANAGED = "managed"  # carries flinkops's identity for this target
-    OTHER_TARGET = "other-target"  # carries flinkops's identity for another target
-    UNMANAGED = "unmanaged"  # carries no identity: flinkops did not submit it
-    UNKNOWN = "unknown"  # its configuration could not be read: it may be a managed job
-
-
-@dataclass(frozen=True)
-class LiveJob:
-    """A job as the cluster shows it. ``managed_*`` come from flinkops's identity.
-
-    ``flinkops.live.read_jobs`` builds these; ``ownership`` follows from what it
-    read: ``identity_error`` (Flink's answer) when the identity could not be read,
-    ``identity_target`` when the job carries another target's identity.
-    """
-
-    job_id: str
-    name: str
-    state: str
-    start_time: int | None = None
-    managed_name: str | None = None
-    version: int | None = None
-    spec_hash: str | None = None
-    end_time: int | None = None
-    duration: int | None = None
-    job_type: str = ""
-    identity_target: str | None = None
-    identity_error: str | None = None
-
-    @property
-    def active(self) -> bool:
-        return self.state in ACTIVE_STATES
-
-    @property
-    def ownership(self) -> Ownership:
-        if self.managed_name is not None:
-            return Ownership.MANAGED
-        if self.identity_error is not None:
-            return Ownership.UNKNOWN
-        if self.identity_target is not None:
-            return Ownership.OTHER_TARGET
-        return Ownership.UNMANAGED
-
-    @property
-    def unidentified(self) -> bool:
-        """Active, and flinkops cannot tell whether it is one of its jobs."""
-        return self.active and self.ownership is Ownership.UNKNOWN
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "job_id": self.job_id,
-            "name": self.name,
-            "state": self.state,
-            "version": self.version,
-            "spec_hash": self.spec_hash,
-        }
 
 
 @dataclass(frozen=True)

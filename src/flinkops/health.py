@@ -6,7 +6,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flinkops.errors import ApplyError, FlinkError, FlinkopsError
+from flinkops.errors import ApplyError, FlinkopsError
+from flinkops.flink.live import root_cause
 from flinkops.flink.rest import FlinkClient
 from flinkops.flowing import FlowGate
 from flinkops.transitions import WaitHealthy
@@ -15,8 +16,6 @@ __all__ = [
     "TERMINAL",
     "Progress",
     "Unhealthy",
-    "latest_checkpoint",
-    "root_cause",
     "wait_healthy",
     "wait_state",
 ]
@@ -110,26 +109,3 @@ def wait_state(
             raise ApplyError(f"{job}: job {job_id} still {state} after {timeout:g}s of {what}")
         progress(job, what, time.monotonic() - start)
         time.sleep(poll)
-
-
-def latest_checkpoint(
-    client: FlinkClient, job_id: str, *, or_savepoint: bool = False
-) -> str | None:
-    """The job's latest completed (retained) checkpoint, or with ``or_savepoint`` its
-    latest savepoint when it has no checkpoint; None when Flink knows neither."""
-    try:
-        latest = client.checkpoints(job_id).latest
-    except FlinkError:
-        return None
-    for ref in (latest.completed, latest.savepoint if or_savepoint else None):
-        if ref is not None and ref.external_path:
-            return ref.external_path
-    return None
-
-
-def root_cause(client: FlinkClient, job_id: str) -> str:
-    """Flink's one-line reason for the job's last failure ("" when unknown)."""
-    try:
-        return client.exceptions(job_id).root_cause
-    except FlinkError:
-        return ""

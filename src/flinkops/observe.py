@@ -14,16 +14,14 @@ from typing import Any
 from flinkops._plan_types import CompatBasis
 from flinkops.compat import compare_graphs, unknown
 from flinkops.errors import FlinkError
+from flinkops.flink.live import LiveJob, latest_checkpoint, read_live, runs_of
 from flinkops.flink.rest import FlinkClient
 from flinkops.graphs import Compiled, Compiler, CompileRequest
-from flinkops.health import latest_checkpoint
-from flinkops.live import read_jobs, require_identities, runs_of
 from flinkops.plan import (
     Action,
     Applied,
     Attempt,
     Compat,
-    LiveJob,
     Plan,
     StateImpact,
     build_plan,
@@ -60,18 +58,6 @@ class Observed:
     default_savepoint_dir: str | None
     retained: dict[str, str] = field(default_factory=dict)
     adaptive_scheduler: bool = False  # the cluster rescales jobs in place (rescale.py)
-
-
-def read_live(client: FlinkClient, target: str, *, name: str | None = None) -> list[LiveJob]:
-    """Every job the cluster lists, with flinkops's identity where the job carries one.
-
-    ``name`` keeps only jobs of that Flink job name (flinkops submits a spec under its
-    own name). PlanError when an active job's identity cannot be read: plan and apply
-    do not act beside a job that may be a managed one (``flinkops.live``).
-    """
-    jobs = read_jobs(client, target, name=name)
-    require_identities(jobs)
-    return jobs
 
 
 def applied_from_store(store: Store, target: str, job: str) -> Applied | None:

@@ -19,29 +19,26 @@ from flinkops._plan_diffs import change_diffs, sql_changed, what_changed
 from flinkops._plan_live import current_live, live_warnings
 from flinkops._plan_state import restore_verdict, update_impact
 from flinkops._plan_types import (
-    ACTIVE_STATES,
     PLAN_FORMAT_VERSION,
     Action,
     Applied,
     Attempt,
     Change,
     Compat,
-    LiveJob,
     Plan,
     StateImpact,
 )
+from flinkops.flink.live import LiveJob
 from flinkops.spec import JobSpec
 from flinkops.transitions import spec_steps
 
 __all__ = [
-    "ACTIVE_STATES",
     "PLAN_FORMAT_VERSION",
     "Action",
     "Applied",
     "Attempt",
     "Change",
     "Compat",
-    "LiveJob",
     "Plan",
     "StateImpact",
     "build_plan",

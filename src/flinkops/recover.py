@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flinkops.errors import FlinkError
-from flinkops.plan import ACTIVE_STATES, Change
+from flinkops.flink.live import ACTIVE_STATES
+from flinkops.plan import Change
 from flinkops.runner import Run, StepRunner
 from flinkops.spec import JobSpec
 from flinkops.store._records import Transition

@@ -21,8 +21,9 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from flinkops.errors import ApplyError
+from flinkops.flink.live import LiveJob
 from flinkops.flink.rest import FlinkClient
-from flinkops.plan import Action, Applied, Change, LiveJob, Plan, StateImpact
+from flinkops.plan import Action, Applied, Change, Plan, StateImpact
 from flinkops.spec import JobSpec
 from flinkops.transitions import spec_steps
 

@@ -16,11 +16,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from flinkops.errors import FlinkError, PlanError
+from flinkops.flink.live import LiveJob, latest_checkpoint, newest_run, read_live
 from flinkops.flink.rest import FlinkClient
-from flinkops.health import latest_checkpoint
-from flinkops.live import newest_run
-from flinkops.observe import applied_from_store, read_live
-from flinkops.plan import Action, Change, LiveJob, Plan, StateImpact, next_version
+from flinkops.observe import applied_from_store
+from flinkops.plan import Action, Change, Plan, StateImpact, next_version
 from flinkops.savepoints._dispose import local_path
 from flinkops.spec import JobSpec
 from flinkops.store import SavepointRecord, Store, VersionRecord

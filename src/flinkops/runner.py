@@ -23,12 +23,11 @@ from typing import Any
 
 from flinkops.errors import ApplyError, FlinkError, FlinkopsError, FlinkUnreachable
 from flinkops.flink.identity import JobIdentity
+from flinkops.flink.live import ACTIVE_STATES, latest_checkpoint, read_live
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
 from flinkops.flowing import flow_text
-from flinkops.health import TERMINAL, Progress, latest_checkpoint, wait_healthy, wait_state
-from flinkops.observe import read_live
-from flinkops.plan import ACTIVE_STATES
+from flinkops.health import TERMINAL, Progress, wait_healthy, wait_state
 from flinkops.rescale import rescale_job
 from flinkops.spec import JobSpec
 from flinkops.store import Store

@@ -5,7 +5,8 @@ from dataclasses import replace
 import pytest
 
 from flinkops.apply import _waves, stale_reasons
-from flinkops.plan import Action, Change, LiveJob, Plan, StateImpact
+from flinkops.flink.live import LiveJob
+from flinkops.plan import Action, Change, Plan, StateImpact
 from flinkops.transitions import (
     FROM_CHECKPOINT,
     FROM_STOP,

@@ -18,8 +18,8 @@ from typing import Any
 from flinkops._models import parse_duration
 from flinkops._monitor_models import Channel
 from flinkops.errors import FlinkopsError
+from flinkops.flink.live import root_cause
 from flinkops.flink.rest import FlinkClient
-from flinkops.health import root_cause
 from flinkops.monitor.alerting import Step, Transition, step
 from flinkops.monitor.channels import deliver
 from flinkops.monitor.history import history_source

@@ -3,7 +3,7 @@
 Each view is read by a ``collect_*`` function (I/O through FlinkClient and Store,
 never changing a job except ``take_savepoint``, which leaves it running), returns
 the JSON form documented in docs/ops-json.md, and ``render_*`` draws the text
-form from that JSON. Jobs are read through ``flinkops.live``, the read model plan
+form from that JSON. Jobs are read through ``flinkops.flink.live``, the read model plan
 and apply use too. ``flinkops.diagnose`` holds the advice rules.
 """
 

@@ -12,11 +12,12 @@ one's identity (``GET /jobs/:id/config``), a few at a time. Every job comes back
 
 An active UNKNOWN job is never taken for unmanaged. It counts as a possible run of
 the job whose name it has (flinkops submits every spec under its own name), so:
-plan and apply refuse to act while one is on the cluster (``require_identities``;
-starting the job beside it could run two copies), and the ops views show it as
-unidentified, with the reason, and call that job's current state UNKNOWN.
+plan and apply refuse to act while one is on the cluster (``read_live``, through
+``require_identities``; starting the job beside it could run two copies), and the ops
+views show it as unidentified, with the reason, and call that job's current state UNKNOWN.
 
-``newest_run`` is the one rule for which run of a job speaks for it.
+``newest_run`` is the one rule for which run of a job speaks for it. ``latest_checkpoint``
+and ``root_cause`` are the two reads of one job that plan, apply and the monitor share.
 A cluster that does not answer raises ``FlinkUnreachable`` from every reader.
 """
 
@@ -25,23 +26,102 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
 
-from flinkops._plan_types import LiveJob, Ownership
 from flinkops.errors import FlinkError, FlinkUnreachable, PlanError
 from flinkops.flink.identity import JobIdentity
 from flinkops.flink.models import JobSummary
 from flinkops.flink.rest import FlinkClient
 
 __all__ = [
+    "ACTIVE_STATES",
     "JobRuns",
     "LiveJob",
     "Ownership",
+    "latest_checkpoint",
     "newest_run",
     "read_jobs",
+    "read_live",
     "require_identities",
+    "root_cause",
     "runs_by_name",
     "runs_of",
 ]
+
+# Flink job states in which a job holds (or is about to hold) running state.
+ACTIVE_STATES = frozenset(
+    {
+        "INITIALIZING",
+        "CREATED",
+        "RUNNING",
+        "RESTARTING",
+        "FAILING",
+        "CANCELLING",
+        "SUSPENDED",
+        "RECONCILING",
+    }
+)
+
+
+class Ownership(StrEnum):
+    """Whose a live job is, as far as its identity could be read (``read_jobs``)."""
+
+    MANAGED = "managed"  # carries flinkops's identity for this target
+    OTHER_TARGET = "other-target"  # carries flinkops's identity for another target
+    UNMANAGED = "unmanaged"  # carries no identity: flinkops did not submit it
+    UNKNOWN = "unknown"  # its configuration could not be read: it may be a managed job
+
+
+@dataclass(frozen=True)
+class LiveJob:
+    """A job as the cluster shows it. ``managed_*`` come from flinkops's identity.
+
+    ``read_jobs`` builds these; ``ownership`` follows from what it
+    read: ``identity_error`` (Flink's answer) when the identity could not be read,
+    ``identity_target`` when the job carries another target's identity.
+    """
+
+    job_id: str
+    name: str
+    state: str
+    start_time: int | None = None
+    managed_name: str | None = None
+    version: int | None = None
+    spec_hash: str | None = None
+    end_time: int | None = None
+    duration: int | None = None
+    job_type: str = ""
+    identity_target: str | None = None
+    identity_error: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+    @property
+    def ownership(self) -> Ownership:
+        if self.managed_name is not None:
+            return Ownership.MANAGED
+        if self.identity_error is not None:
+            return Ownership.UNKNOWN
+        if self.identity_target is not None:
+            return Ownership.OTHER_TARGET
+        return Ownership.UNMANAGED
+
+    @property
+    def unidentified(self) -> bool:
+        """Active, and flinkops cannot tell whether it is one of its jobs."""
+        return self.active and self.ownership is Ownership.UNKNOWN
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "job_id": self.job_id,
+            "name": self.name,
+            "state": self.state,
+            "version": self.version,
+            "spec_hash": self.spec_hash,
+        }
 
 
 def _from_summary(summary: JobSummary, target: str, identity: JobIdentity | None) -> LiveJob:
@@ -113,6 +193,18 @@ def require_identities(jobs: Iterable[LiveJob]) -> None:
             )
 
 
+def read_live(client: FlinkClient, target: str, *, name: str | None = None) -> list[LiveJob]:
+    """Every job the cluster lists, with flinkops's identity where the job carries one.
+
+    ``name`` keeps only jobs of that Flink job name (flinkops submits a spec under its
+    own name). PlanError when an active job's identity cannot be read: plan and apply
+    do not act beside a job that may be a managed one (``require_identities``).
+    """
+    jobs = read_jobs(client, target, name=name)
+    require_identities(jobs)
+    return jobs
+
+
 def newest_run(runs: Iterable[LiveJob]) -> LiveJob | None:
     """The run that speaks for a job: the newest active one, else the newest of all."""
     pool = list(runs)
@@ -162,3 +254,26 @@ def runs_of(jobs: Sequence[LiveJob], name: str) -> JobRuns:
         runs=tuple(j for j in jobs if j.managed_name == name),
         unidentified=tuple(j for j in jobs if j.unidentified and j.name == name),
     )
+
+
+def latest_checkpoint(
+    client: FlinkClient, job_id: str, *, or_savepoint: bool = False
+) -> str | None:
+    """The job's latest completed (retained) checkpoint, or with ``or_savepoint`` its
+    latest savepoint when it has no checkpoint; None when Flink knows neither."""
+    try:
+        latest = client.checkpoints(job_id).latest
+    except FlinkError:
+        return None
+    for ref in (latest.completed, latest.savepoint if or_savepoint else None):
+        if ref is not None and ref.external_path:
+            return ref.external_path
+    return None
+
+
+def root_cause(client: FlinkClient, job_id: str) -> str:
+    """Flink's one-line reason for the job's last failure ("" when unknown)."""
+    try:
+        return client.exceptions(job_id).root_cause
+    except FlinkError:
+        return ""

@@ -7,9 +7,16 @@ import pytest
 
 from flinkops.errors import FlinkUnreachable, PlanError
 from flinkops.flink.identity import JobIdentity
+from flinkops.flink.live import (
+    LiveJob,
+    Ownership,
+    newest_run,
+    read_jobs,
+    read_live,
+    runs_by_name,
+    runs_of,
+)
 from flinkops.flink.rest import FlinkClient
-from flinkops.live import LiveJob, Ownership, newest_run, read_jobs, runs_by_name, runs_of
-from flinkops.observe import read_live
 
 
 class Cluster:
