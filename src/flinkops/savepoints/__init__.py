@@ -9,7 +9,8 @@ Public interface:
   size, age, origin, protection and what retention would do.
 - ``apply_retention(client, store, target=, job=, policy=, now=)`` — delete what the
   policy does not keep; every deletion is an event (step ``savepoint-deleted``).
-- Pure parts: ``Schedule`` (interval or cron), ``plan_retention`` / ``protection``.
+- Pure parts: ``plan_retention`` / ``protection``; a schedule (interval or cron) is
+  the spec's ``Schedule`` (``flinkops.spec``), which project checks parse too.
 """
 
 from flinkops.savepoints._dispose import Disposal, dispose
@@ -21,14 +22,12 @@ from flinkops.savepoints._run import (
     list_savepoints,
     run_due_savepoints,
 )
-from flinkops.savepoints._schedule import Schedule
 
 __all__ = [
     "DELETED_STEP",
     "ORIGINS",
     "Decision",
     "Disposal",
-    "Schedule",
     "Snapshot",
     "apply_retention",
     "dispose",

@@ -17,8 +17,7 @@ from flinkops.errors import FlinkError
 from flinkops.flink.rest import FlinkClient
 from flinkops.savepoints._dispose import dispose, size_of
 from flinkops.savepoints._retention import Decision, Snapshot, plan_retention, protection
-from flinkops.savepoints._schedule import Schedule
-from flinkops.spec import JobSpec, SavepointPolicy
+from flinkops.spec import JobSpec, SavepointPolicy, Schedule
 from flinkops.store import SavepointRecord, Store
 
 __all__ = ["DELETED_STEP", "ORIGINS", "apply_retention", "list_savepoints", "run_due_savepoints"]

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flinkops._spec_load import relative_path
 from flinkops.errors import Problem, SqlError
-from flinkops.spec import JobSpec, Project, inspect_project
+from flinkops.spec._load import relative_path
+from flinkops.spec._project import inspect_project
+from flinkops.spec._types import JobSpec, Project
 
 __all__ = ["ValidationReport", "sql_problem", "validate_project"]
 

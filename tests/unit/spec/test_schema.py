@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from flinkops._yaml import load_documents
 from flinkops.errors import FlinkopsError
 from flinkops.spec import JobModel, ProjectModel, load_project
+from flinkops.spec._yaml import load_documents
 
 VALID_JOBS = [
     {
@@ -165,7 +165,7 @@ INVALID_PROJECTS = [
 
 
 def _schema_ok(kind: str, doc: dict) -> bool:
-    from flinkops._spec_schema import validators
+    from flinkops.spec._schema import validators
 
     return validators()[kind].is_valid(doc)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flinkops._models import ProjectModel, SavepointPolicy
-from flinkops._spec_types import JobSpec
-from flinkops._yaml import Document
 from flinkops.errors import Problem
+from flinkops.spec._pydantic import ProjectModel, SavepointPolicy
+from flinkops.spec._types import JobSpec
+from flinkops.spec._yaml import Document
 
 __all__ = [
     "channel_problems",
@@ -23,7 +23,7 @@ def schedule_problems(doc: Document, at: str, policy: SavepointPolicy | None) ->
     """A ``savepoints.schedule`` that is neither an interval nor a valid cron expression."""
     if policy is None or policy.schedule is None:
         return []
-    from flinkops.savepoints._schedule import Schedule
+    from flinkops.spec._schedule import Schedule
 
     try:
         Schedule.parse(policy.schedule)

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-from flinkops._durations import non_negative
+from flinkops.spec._durations import non_negative
 
 __all__ = [
     "CHANNEL_TYPES",

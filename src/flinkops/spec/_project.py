@@ -1,4 +1,4 @@
-"""Project and job specs: models, YAML loading with line numbers, per-target views.
+"""Loading a whole project: ``flinkops.yaml`` and every job spec it points at.
 
 ``load_project(dir)`` reads ``flinkops.yaml`` and every job spec it points at,
 checks them against the JSON schemas in ``schemas/`` (the contract) and the
@@ -6,10 +6,6 @@ pydantic models (which must agree with them), resolves ``${env:NAME}``,
 collects sensitive values for redaction, and checks the rules that cross files
 (unique names, known targets, existing ``sqlFile``). Every problem is collected
 and reported together, each at ``path:line:col`` with its JSON pointer.
-
-The pieces live in private modules and are re-exported here: the loaded objects
-in ``_spec_types``, the schemas in ``_spec_schema``, ``${env:...}`` in ``_spec_env``,
-reading files in ``_spec_load``, the cross-file rules in ``_spec_checks``.
 """
 
 from __future__ import annotations
@@ -17,47 +13,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flinkops._models import (
-    Health,
-    JobModel,
-    ProjectModel,
-    SavepointPolicy,
-    SpecModel,
-    Target,
-    parse_duration,
-)
-from flinkops._spec_checks import channel_problems
-from flinkops._spec_env import resolve_env_refs
-from flinkops._spec_load import (
-    PROJECT_FILE,
-    forget_lines,
-    load_jobs,
-    load_project_file,
-    spec_files,
-)
-from flinkops._spec_schema import SCHEMA_DIR, schema_problems
-from flinkops._spec_types import JobSpec, Project
 from flinkops.errors import Problem, SpecError
+from flinkops.spec._checks import channel_problems
+from flinkops.spec._load import PROJECT_FILE, forget_lines, load_jobs, load_project_file, spec_files
+from flinkops.spec._types import Project
 from flinkops.store import store_secrets
 
-__all__ = [
-    "PROJECT_FILE",
-    "SCHEMA_DIR",
-    "Health",
-    "JobModel",
-    "JobSpec",
-    "Project",
-    "ProjectModel",
-    "SavepointPolicy",
-    "SpecModel",
-    "Target",
-    "find_project_file",
-    "inspect_project",
-    "load_project",
-    "parse_duration",
-    "resolve_env_refs",
-    "schema_problems",
-]
+__all__ = ["find_project_file", "inspect_project", "load_project"]
 
 
 def find_project_file(start: Path | None = None) -> Path:

@@ -10,12 +10,12 @@ from typing import Any
 
 import jsonschema
 
-from flinkops._yaml import Document, escape_pointer
 from flinkops.errors import Problem
+from flinkops.spec._yaml import Document, escape_pointer
 
 __all__ = ["SCHEMA_DIR", "schema_problems", "validators"]
 
-SCHEMA_DIR = Path(__file__).parent / "schemas"
+SCHEMA_DIR = Path(__file__).parent.parent / "schemas"
 
 
 @cache

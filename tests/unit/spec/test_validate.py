@@ -100,6 +100,7 @@ def test_bad_tagged_scalar_is_a_located_problem(tmp_path: Path) -> None:
 
 
 def test_validate_uses_the_loaders_relative_paths() -> None:
-    from flinkops import _spec_load, validate
+    from flinkops.spec import _load as _spec_load
+    from flinkops.spec import validate
 
     assert validate.relative_path is _spec_load.relative_path

@@ -7,9 +7,9 @@ import jsonschema
 import pytest
 import yaml
 
-from flinkops._yaml import load_documents
 from flinkops.errors import SpecError
 from flinkops.spec import inspect_project, load_project, parse_duration
+from flinkops.spec._yaml import load_documents
 from tests.conftest import PROJECT_YAML, REPO, job_yaml
 
 

@@ -6,19 +6,19 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from flinkops._models import JobModel, ProjectModel, SpecModel
-from flinkops._spec_checks import (
+from flinkops.errors import Problem
+from flinkops.redact import sensitive_sql_values
+from flinkops.spec._checks import (
     default_target_problems,
     duplicate_name,
     reference_problems,
     schedule_problems,
 )
-from flinkops._spec_env import ENV_REF, resolve_env
-from flinkops._spec_schema import schema_problems
-from flinkops._spec_types import JobSpec
-from flinkops._yaml import MAX_FILE_BYTES, Document, load_documents
-from flinkops.errors import Problem
-from flinkops.redact import sensitive_sql_values
+from flinkops.spec._env import ENV_REF, resolve_env
+from flinkops.spec._pydantic import JobModel, ProjectModel, SpecModel
+from flinkops.spec._schema import schema_problems
+from flinkops.spec._types import JobSpec
+from flinkops.spec._yaml import MAX_FILE_BYTES, Document, load_documents
 
 __all__ = [
     "PROJECT_FILE",

@@ -1,7 +1,7 @@
 """The pydantic models of flinkops.yaml and job specs (the JSON schemas' twins).
 
 The JSON schemas in ``schemas/`` are the contract; these models must accept and
-refuse exactly the same documents (tests/unit/test_spec.py checks both ways).
+refuse exactly the same documents (tests/unit/spec/test_schema.py checks both ways).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from flinkops._durations import non_negative, parse_duration
-from flinkops._monitor_models import AlertsModel, JobAlerts, MetricsModel
+from flinkops.spec._durations import non_negative, parse_duration
+from flinkops.spec._pydantic_monitor import AlertsModel, JobAlerts, MetricsModel
 
 __all__ = [
     "DEFAULT_HEALTH_TIMEOUT",

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from flinkops.savepoints import Schedule
+from flinkops.spec import Schedule
 
 T0 = datetime(2026, 12, 2, 17, 30, 15, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flinkops._models import parse_duration
+from flinkops.spec._durations import parse_duration
 
 __all__ = ["Schedule"]
 

@@ -1,6 +1,6 @@
 """The loaded objects: ``JobSpec`` (one job, as written or for one target) and ``Project``.
 
-Frozen dataclasses over the pydantic models of ``_models``; ``flinkops.spec`` builds
+Frozen dataclasses over the pydantic models of ``_pydantic``; ``flinkops.spec`` builds
 them and re-exports every name here.
 """
 
@@ -13,7 +13,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from flinkops._models import (
+from flinkops.errors import Problem, SpecError
+from flinkops.redact import redact
+from flinkops.spec._pydantic import (
     ConfigValue,
     Health,
     ProjectModel,
@@ -21,8 +23,6 @@ from flinkops._models import (
     SpecModel,
     Target,
 )
-from flinkops.errors import Problem, SpecError
-from flinkops.redact import redact
 
 __all__ = ["JobSpec", "Project"]
 

@@ -6,9 +6,9 @@ import os
 import re
 from typing import Any
 
-from flinkops._yaml import Document
 from flinkops.errors import Problem
 from flinkops.redact import is_sensitive_key
+from flinkops.spec._yaml import Document
 
 __all__ = ["ENV_REF", "resolve_env", "resolve_env_refs"]
 
