@@ -39,8 +39,7 @@ from flinkops.errors import FlinkError, FlinkopsError, FlinkUnreachable, PlanErr
 from flinkops.flink.rest import FlinkClient
 from flinkops.redact import redact, sensitive_sql_values
 from flinkops.spec import JobSpec, resolve_env_refs
-from flinkops.store import Store
-from flinkops.store._graphs import CachedGraph, get_graphs, put_graphs
+from flinkops.store import CachedGraph, Store, get_graphs, put_graphs
 
 __all__ = [
     "CACHE_ENV",

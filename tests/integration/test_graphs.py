@@ -23,8 +23,7 @@ from flinkops.graphs import (
 )
 from flinkops.observe import make_plan
 from flinkops.plan import Action, StateImpact
-from flinkops.store import Store
-from flinkops.store._graphs import CachedGraph, put_graphs
+from flinkops.store import CachedGraph, Store, put_graphs
 from tests.conftest import version_record
 from tests.integration.test_plan import SUM_COUNT_SQL, SUM_SQL, spec_of, write_project
 

@@ -28,8 +28,7 @@ from flinkops.graphs import (
     CompileSettings,
     cache_key,
 )
-from flinkops.store import Store
-from flinkops.store._graphs import CachedGraph, count_graphs, get_graphs, put_graphs
+from flinkops.store import CachedGraph, Store, count_graphs, get_graphs, put_graphs
 from flinkops.workspace import open_workspace
 from tests.conftest import job_yaml
 
