@@ -9,8 +9,8 @@ next one through ``recover`` (recover.py), with the same runner. A blocked chang
 target: the store's lock, held by the caller.
 
 Around the applier, what the `apply` and `rollback` commands decide: the plan apply
-runs (``plan_for_apply``: which jobs, ``plan_scope``; a saved plan file, written and
-read here, run only when it is not stale, ``accept_saved_plan``), whether to ask
+runs (``plan_for_apply``: which jobs, ``plan_scope``; a saved plan file, read by
+``flinkops.plan.planfile``, run only when it is not stale, ``accept_saved_plan``), whether to ask
 first (``needs_confirmation``), carrying the plan out (``carry_out``) and the plan
 that puts a stored version back (``rollback_plan``).
 """
@@ -21,20 +21,19 @@ import json
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flinkops.errors import ApplyError, PlanError, StalePlan
+from flinkops.errors import ApplyError, StalePlan
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
 from flinkops.health import Progress, Unhealthy
 from flinkops.plan import Action, Change, Plan
+from flinkops.plan.steps import short, spec_steps, step_from_json, steps_to_json
 from flinkops.recover import recover
 from flinkops.redact import MASK
 from flinkops.runner import CRASH_ENV, Run, StepRunner, Submitter, crash_from_env
 from flinkops.spec import JobSpec
 from flinkops.store import Store
-from flinkops.transitions import short, spec_steps, step_from_json, steps_to_json
 from flinkops.versions import spec_from_version
 
 if TYPE_CHECKING:
@@ -52,12 +51,10 @@ __all__ = [
     "needs_confirmation",
     "plan_for_apply",
     "plan_scope",
-    "read_plan_file",
     "rollback_plan",
     "saved_plan",
     "spec_from_version",
     "stale_reasons",
-    "write_plan_file",
 ]
 
 
@@ -318,32 +315,6 @@ def _waves(changes: list[Change]) -> list[list[Change]]:
         waves.append(wave)
         placed |= {c.job for c in wave}
     return waves
-
-
-def write_plan_file(path: Path, data: dict[str, Any]) -> None:
-    """Save a plan's (redacted) JSON form for `flinkops apply FILE`; PlanError when the
-    file cannot be written."""
-    try:
-        path.write_text(json.dumps(data, indent=2) + "\n")
-    except OSError as exc:
-        raise PlanError(f"cannot write the plan file {path}: {exc.strerror or exc}") from exc
-
-
-def read_plan_file(path: Path | None) -> dict[str, Any] | None:
-    """The plan `flinkops plan --out` wrote to ``path``, as data; None without a path.
-    PlanError, in one line naming the file, when it is not such a plan."""
-    if path is None:
-        return None
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PlanError(f"cannot read the plan file {path}: {exc}") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("changes"), list):
-        raise PlanError(
-            f"{path} is not a plan file (no list of changes); write one with "
-            "`flinkops plan --out FILE`"
-        )
-    return data
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Waiting for jobs: healthy after a submission, terminal after a cancel."""
+"""Waiting for jobs: healthy after a submission, terminal after a cancel, at the new
+parallelism after an in-place rescale (``rescale_job`` also asks Flink for it)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from flinkops.errors import ApplyError, FlinkopsError
 from flinkops.flink.live import root_cause
 from flinkops.flink.rest import FlinkClient
 from flinkops.flowing import FlowGate
-from flinkops.transitions import WaitHealthy
+from flinkops.plan.steps import WaitHealthy
 
 __all__ = [
     "TERMINAL",
     "Progress",
     "Unhealthy",
+    "rescale_job",
     "wait_healthy",
     "wait_state",
 ]
@@ -109,3 +111,42 @@ def wait_state(
             raise ApplyError(f"{job}: job {job_id} still {state} after {timeout:g}s of {what}")
         progress(job, what, time.monotonic() - start)
         time.sleep(poll)
+
+
+def rescale_job(
+    client: FlinkClient,
+    job: str,
+    job_id: str,
+    parallelism: int,
+    *,
+    timeout: float = 180.0,
+    poll: float = 0.2,
+    progress: Callable[[str, str, float], None] | None = None,
+) -> dict[str, Any]:
+    """Set every vertex's parallelism upper bound to ``parallelism`` and wait until the
+    job (same id) runs every vertex at it; return what Flink restored from."""
+    current = client.get_json(f"/jobs/{job_id}/resource-requirements")
+    wanted = {v: {"parallelism": {"lowerBound": 1, "upperBound": parallelism}} for v in current}
+    client.set_resource_requirements(job_id, wanted)
+    start = time.monotonic()
+    while True:
+        details = client.job(job_id)
+        at = [v.parallelism for v in details.vertices]
+        if details.tasks_running and at and all(p == parallelism for p in at):
+            break
+        elapsed = time.monotonic() - start
+        if details.state in ("FAILED", "CANCELED", "FINISHED") or elapsed > timeout:
+            raise ApplyError(
+                f"{job}: job {job_id} did not run at parallelism {parallelism} "
+                f"(state {details.state}, vertices at {at}) after {elapsed:.0f}s"
+            )
+        if progress:
+            progress(job, f"rescaling to {parallelism}", elapsed)
+        time.sleep(poll)
+    restored = client.checkpoints(job_id).latest.restored
+    return {
+        "job_id": job_id,
+        "rescaled": parallelism,
+        "restored_from": restored.external_path if restored else None,
+        "rescale_seconds": round(time.monotonic() - start, 2),
+    }

@@ -19,10 +19,10 @@ from typing import Any
 from flinkops.errors import FlinkError
 from flinkops.flink.live import ACTIVE_STATES
 from flinkops.plan import Change
+from flinkops.plan.steps import Cancel, Step, StopWithSavepoint, spec_steps, step_from_json
 from flinkops.runner import Run, StepRunner
 from flinkops.spec import JobSpec
 from flinkops.store._records import Transition
-from flinkops.transitions import Cancel, Step, StopWithSavepoint, spec_steps, step_from_json
 
 __all__ = ["Resume", "recover", "resume_point"]
 

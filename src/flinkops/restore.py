@@ -18,17 +18,16 @@ from typing import Any
 from flinkops.errors import FlinkError, PlanError
 from flinkops.flink.live import LiveJob, latest_checkpoint, newest_run, read_live
 from flinkops.flink.rest import FlinkClient
-from flinkops.observe import applied_from_store
 from flinkops.plan import Action, Change, Plan, StateImpact, next_version
+from flinkops.plan.observe import applied_from_store
+from flinkops.plan.steps import Cancel, Step, Submit, spec_steps
 from flinkops.savepoints._dispose import local_path
 from flinkops.spec import JobSpec
-from flinkops.store import SavepointRecord, Store, VersionRecord
-from flinkops.transitions import Cancel, Step, Submit, spec_steps
+from flinkops.store import Store
 
 __all__ = [
     "LATEST_CHECKPOINT",
     "Snapshot",
-    "next_restore",
     "resolve_snapshot",
     "restorable_spec",
     "restore_change",
@@ -82,31 +81,6 @@ def resolve_snapshot(client: FlinkClient, job: str, run: LiveJob | None, source:
         assert path is not None
         return _checked(Snapshot(path, f"checkpoint {wanted} of {run.job_id}"))
     return _checked(Snapshot(source, "path"))
-
-
-def next_restore(
-    spec: JobSpec | None,
-    run: LiveJob | None,
-    latest: VersionRecord | None,
-    savepoint: SavepointRecord | None,
-) -> str | None:
-    """What the job's next start would restore from, as a console shows it (VVP's
-    "restore strategy"): a path, or how it would be taken. None without a spec. Pure."""
-    if spec is None:
-        return None
-    if spec.upgrade_mode == "stateless":
-        return "empty state (upgradeMode stateless)"
-    if run is not None and run.active:
-        if spec.upgrade_mode == "last-state":
-            return "its latest retained checkpoint, when it is cancelled"
-        return "a savepoint taken when it is stopped"
-    if latest is not None and latest.outcome in ("cancelled", "deleted"):
-        return f"empty state (it was {latest.outcome})"
-    if latest is not None and latest.outcome == "suspended" and latest.savepoint:
-        return latest.savepoint
-    if savepoint is not None:
-        return savepoint.location
-    return "empty state (no savepoint or checkpoint recorded)"
 
 
 def _checked(snap: Snapshot) -> Snapshot:

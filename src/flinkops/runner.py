@@ -3,13 +3,13 @@
 Forward transitions, rollbacks, aborts and what recovery resumes all run here.
 For each step the journal gets ``start`` before it is taken and ``end`` (with what
 it produced: trigger ids, savepoint locations, job ids) after; a failed step gets
-``failed`` together with the list that follows it (``transitions.after_failure``:
+``failed`` together with the list that follows it (``plan.steps.after_failure``:
 the rollback, or the abort), in one write, so an apply killed at any point leaves
 in the journal exactly which list it was running and how far it got.
 
 Fault injection: ``FLINKOPS_APPLY_CRASH_AT=<step>:<before|after|end|failed>``
 (comma-separated) kills the process with SIGKILL at those points; step names
-are those of transitions.py (``stop``, ``submit``, ``rollback-submit``, ...).
+are those of plan/steps.py (``stop``, ``submit``, ``rollback-submit``, ...).
 """
 
 from __future__ import annotations
@@ -27,11 +27,8 @@ from flinkops.flink.live import ACTIVE_STATES, latest_checkpoint, read_live
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
 from flinkops.flowing import flow_text
-from flinkops.health import TERMINAL, Progress, wait_healthy, wait_state
-from flinkops.rescale import rescale_job
-from flinkops.spec import JobSpec
-from flinkops.store import Store
-from flinkops.transitions import (
+from flinkops.health import TERMINAL, Progress, rescale_job, wait_healthy, wait_state
+from flinkops.plan.steps import (
     FROM_CHECKPOINT,
     FROM_STOP,
     Cancel,
@@ -46,6 +43,8 @@ from flinkops.transitions import (
     is_rollback,
     steps_to_json,
 )
+from flinkops.spec import JobSpec
+from flinkops.store import Store
 from flinkops.versions import reserve_version, spec_from_version
 
 __all__ = ["CRASH_ENV", "Run", "StepRunner", "crash_from_env"]

@@ -229,8 +229,8 @@ MINI_BATCH = {
 def test_compat_of_real_graphs(
     flink_client: FlinkClient, runner_jar_id: str, old, new, conf, impact, reason
 ) -> None:
-    from flinkops.compat import compare_graphs
     from flinkops.flink.runner import compile_sql
+    from flinkops.plan.compat import compare_graphs
 
     ddl = [
         "CREATE TABLE src (k INT, v BIGINT) WITH ('connector' = 'datagen')",

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from flinkops.apply import Applier, ApplyResult
-from flinkops.observe import make_plan
+from flinkops.plan.observe import make_plan
 from flinkops.spec import JobSpec
 from flinkops.store import Store
 from tests.unit.conftest import MAX_SQL, SUM_SQL

@@ -13,7 +13,7 @@ import pytest
 from flinkops.flink.rest import FlinkClient
 from flinkops.flowing import FlowGate, SourceSample, flow_text, judge, source_vertices
 from flinkops.health import Unhealthy, wait_healthy
-from flinkops.transitions import WaitHealthy, describe, short
+from flinkops.plan.steps import WaitHealthy, describe, short
 
 
 def sample(vid: str, out: float | None, write: int = 0, idle: float | None = None) -> SourceSample:

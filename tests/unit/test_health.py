@@ -8,7 +8,7 @@ import pytest
 
 from flinkops.flink.models import ExceptionEntry, Exceptions, root_line
 from flinkops.health import Unhealthy, wait_healthy
-from flinkops.transitions import WaitHealthy
+from flinkops.plan.steps import WaitHealthy
 
 TRACE = (
     "org.apache.flink.runtime.JobException: Recovery is suppressed\n\tat x.y(Z.java:1)\n"

@@ -11,9 +11,9 @@ import pytest
 from flinkops.errors import PlanError
 from flinkops.flink.rest import FlinkClient
 from flinkops.plan import Action
+from flinkops.plan.steps import Cancel, Record, Submit, WaitHealthy, after_failure
 from flinkops.restore import Snapshot, resolve_snapshot, restore_change
 from flinkops.spec import Health
-from flinkops.transitions import Cancel, Record, Submit, WaitHealthy, after_failure
 
 
 def test_a_running_job_is_cancelled_keeping_its_checkpoint_then_restored(
@@ -93,7 +93,7 @@ def test_resolve_latest_and_listed_checkpoints(make_spec, make_live_job, tmp_pat
 
 
 def test_next_restore_says_what_the_next_start_would_use(make_spec, make_live_job) -> None:
-    from flinkops.restore import next_restore
+    from flinkops.plan import next_restore
     from flinkops.store import SavepointRecord, VersionRecord
 
     spec = make_spec()

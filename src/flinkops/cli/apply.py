@@ -89,7 +89,8 @@ def apply(
     Exit codes: 0 done (or nothing to do), 1 a job failed, was rolled back or is
     blocked, or an error.
     """
-    from flinkops.apply import carry_out, needs_confirmation, plan_for_apply, read_plan_file
+    from flinkops.apply import carry_out, needs_confirmation, plan_for_apply
+    from flinkops.plan.planfile import read_plan_file
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws, ws.store.acquire_lock(ws.target):

@@ -23,8 +23,8 @@ from flinkops.ops._optional import optional
 from flinkops.ops._rest import backpressure, checkpoint_config, vertex_metrics, watermarks
 from flinkops.ops._status import current_state
 from flinkops.ops._versions import version_view
-from flinkops.rescale import in_place_versions
-from flinkops.restore import next_restore
+from flinkops.plan import next_restore
+from flinkops.plan.rescale import in_place_versions
 from flinkops.spec import JobSpec
 from flinkops.store import Store, VersionRecord
 

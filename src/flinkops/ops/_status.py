@@ -23,8 +23,8 @@ from flinkops.flink.rest import FlinkClient
 from flinkops.ops._optional import optional
 from flinkops.ops._rest import job_metrics, plan_type
 from flinkops.ops._versions import version_view
-from flinkops.rescale import in_place_versions
-from flinkops.restore import next_restore
+from flinkops.plan import next_restore
+from flinkops.plan.rescale import in_place_versions
 from flinkops.spec import JobSpec
 from flinkops.store import SavepointRecord, Store, VersionRecord
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from flinkops.flink.live import LiveJob
-from flinkops.observe import APPLIED_OUTCOMES
+from flinkops.plan.observe import APPLIED_OUTCOMES
 from flinkops.spec import JobSpec
 from flinkops.store import VersionRecord
 

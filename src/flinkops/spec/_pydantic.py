@@ -204,7 +204,7 @@ class JobModel(_Model):
 
 
 class Compile(_Model):
-    """Compiling SQL with the cluster's planner during plan (flinkops.graphs)."""
+    """Compiling SQL with the cluster's planner during plan (flinkops.plan.compiler)."""
 
     concurrency: StrictInt | None = Field(default=None, ge=1, le=64)
     cache: StrictBool | None = None

@@ -5,7 +5,7 @@ store package's doc).
 
 Rows are written once and never change (a key names its content), so a write that
 finds the key already there keeps the row it finds. The graph is stored as JSON,
-already redacted by the caller. The key is computed by ``flinkops.graphs``; the
+already redacted by the caller. The key is computed by ``flinkops.plan.compiler``; the
 Flink version is kept beside it and checked again on read, so a graph compiled by
 one Flink version is never handed out for another even if keys ever collided.
 """

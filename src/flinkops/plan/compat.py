@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flinkops.plan import Compat, StateImpact
+from flinkops.plan._types import Compat, StateImpact
 
 __all__ = ["Operator", "compare_graphs", "stateful_operators", "unknown"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flinkops._diffs import config_diff, sql_diff
-from flinkops._plan_types import Applied
+from flinkops.plan._text_diff import config_diff, sql_diff
+from flinkops.plan._types import Applied
 from flinkops.redact import redact, sensitive_sql_values
 from flinkops.spec import JobSpec
 

@@ -149,7 +149,7 @@ class Change:
     lineage: Mapping[str, Any] | None = None
     downstream: tuple[str, ...] = ()
     missing_savepoint_dir: bool = False
-    steps: tuple[Any, ...] = ()  # transitions.Step: what apply runs, in order
+    steps: tuple[Any, ...] = ()  # steps.Step: what apply runs, in order
     blocked: Attempt | None = None  # the failed attempt of this spec (action BLOCKED)
     parallelism: int | None = None  # RESCALE: the new parallelism
     previous_parallelism: int | None = None  # RESCALE: the running job's
@@ -180,7 +180,7 @@ class Change:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Change:
         """A change from its JSON form (a plan file, the journal), without its steps
-        (``transitions.step_from_json`` reads those) and without diffs."""
+        (``steps.step_from_json`` reads those) and without diffs."""
         live = data.get("live")
         blocked = data.get("blocked")
         return cls(

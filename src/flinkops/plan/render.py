@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from flinkops.transitions import short
+from flinkops.plan.steps import short
 
 __all__ = ["NO_CHANGES", "plan_markdown", "plan_text", "steps_line", "summary_line"]
 

@@ -11,24 +11,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from flinkops._plan_types import CompatBasis
-from flinkops.compat import compare_graphs, unknown
 from flinkops.errors import FlinkError
 from flinkops.flink.live import LiveJob, latest_checkpoint, read_live, runs_of
 from flinkops.flink.rest import FlinkClient
-from flinkops.graphs import Compiled, Compiler, CompileRequest
-from flinkops.plan import (
-    Action,
-    Applied,
-    Attempt,
-    Compat,
-    Plan,
-    StateImpact,
-    build_plan,
-    sql_changed,
-)
+from flinkops.plan._diffs import sql_changed
+from flinkops.plan._types import Action, Applied, Attempt, Compat, CompatBasis, Plan, StateImpact
+from flinkops.plan.builder import build_plan
+from flinkops.plan.compat import compare_graphs, unknown
+from flinkops.plan.compiler import Compiled, Compiler, CompileRequest
+from flinkops.plan.rescale import adaptive_scheduler, in_place_versions, rescale_plan
 from flinkops.redact import redact, sensitive_sql_values
-from flinkops.rescale import adaptive_scheduler, in_place_versions, rescale_plan
 from flinkops.spec import JobSpec
 from flinkops.sql.lineage import JobLineage, Lineage, combine, diff_lineage, lineage_of_sql
 from flinkops.store import Store
@@ -57,7 +49,7 @@ class Observed:
     applied: dict[str, Applied]
     default_savepoint_dir: str | None
     retained: dict[str, str] = field(default_factory=dict)
-    adaptive_scheduler: bool = False  # the cluster rescales jobs in place (rescale.py)
+    adaptive_scheduler: bool = False  # the cluster rescales jobs in place (plan/rescale.py)
 
 
 def applied_from_store(store: Store, target: str, job: str) -> Applied | None:

@@ -1,11 +1,15 @@
-"""What a change does to a job's state: by upgrade mode, savepoint directory and Flink's verdict."""
+"""What a change does to a job's state: by upgrade mode, savepoint directory and Flink's
+verdict; and what a job's next start restores from (``next_restore``), as status, show
+and the console say it."""
 
 from __future__ import annotations
 
-from flinkops._plan_types import Compat, StateImpact
+from flinkops.flink.live import LiveJob
+from flinkops.plan._types import Compat, StateImpact
 from flinkops.spec import JobSpec
+from flinkops.store import SavepointRecord, VersionRecord
 
-__all__ = ["restore_verdict", "update_impact"]
+__all__ = ["next_restore", "restore_verdict", "update_impact"]
 
 
 def restore_verdict(
@@ -46,3 +50,28 @@ def update_impact(
         how = "a savepoint" if mode == "savepoint" else "the latest checkpoint"
         why = f"restored from {how}; {why}"
     return impact, why
+
+
+def next_restore(
+    spec: JobSpec | None,
+    run: LiveJob | None,
+    latest: VersionRecord | None,
+    savepoint: SavepointRecord | None,
+) -> str | None:
+    """What the job's next start would restore from, as a console shows it (VVP's
+    "restore strategy"): a path, or how it would be taken. None without a spec. Pure."""
+    if spec is None:
+        return None
+    if spec.upgrade_mode == "stateless":
+        return "empty state (upgradeMode stateless)"
+    if run is not None and run.active:
+        if spec.upgrade_mode == "last-state":
+            return "its latest retained checkpoint, when it is cancelled"
+        return "a savepoint taken when it is stopped"
+    if latest is not None and latest.outcome in ("cancelled", "deleted"):
+        return f"empty state (it was {latest.outcome})"
+    if latest is not None and latest.outcome == "suspended" and latest.savepoint:
+        return latest.savepoint
+    if savepoint is not None:
+        return savepoint.location
+    return "empty state (no savepoint or checkpoint recorded)"

@@ -7,7 +7,7 @@ import pytest
 from flinkops.apply import _waves, stale_reasons
 from flinkops.flink.live import LiveJob
 from flinkops.plan import Action, Change, Plan, StateImpact
-from flinkops.transitions import (
+from flinkops.plan.steps import (
     FROM_CHECKPOINT,
     FROM_STOP,
     Cancel,

@@ -16,7 +16,7 @@ import click
 import pytest
 
 from flinkops.plan import Attempt, Compat, StateImpact, build_plan
-from flinkops.render import NO_CHANGES, plan_markdown, plan_text, summary_line
+from flinkops.plan.render import NO_CHANGES, plan_markdown, plan_text, summary_line
 from tests.unit.conftest import FILTER_SQL, MAX_SQL
 
 GOLDEN = Path(__file__).parent / "golden"

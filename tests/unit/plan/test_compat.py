@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from flinkops.compat import Operator, compare_graphs, stateful_operators
 from flinkops.plan import StateImpact
+from flinkops.plan.compat import Operator, compare_graphs, stateful_operators
 
-DATA = Path(__file__).parent / "data" / "flink_plans"
+DATA = Path(__file__).parent.parent / "data" / "flink_plans"
 
 
 def graph(name: str) -> dict:

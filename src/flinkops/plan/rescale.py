@@ -10,28 +10,25 @@ its checkpoint stats) and needs no savepoint round-trip.
 - ``in_place_versions`` (pure) lets the store speak for a rescaled job: the job
   still carries the identity it was submitted with (an older version and spec
   hash), while the store recorded the rescale as a new version of the same job id.
-- ``rescale_job`` is the I/O the runner's ``rescale`` step does.
+
+The REST calls of the runner's ``rescale`` step are ``flinkops.health.rescale_job``.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Protocol
 
-from flinkops.errors import ApplyError
 from flinkops.flink.live import LiveJob
-from flinkops.flink.rest import FlinkClient
-from flinkops.plan import Action, Applied, Change, Plan, StateImpact
+from flinkops.plan._types import Action, Applied, Change, Plan, StateImpact
+from flinkops.plan.steps import spec_steps
 from flinkops.spec import JobSpec
-from flinkops.transitions import spec_steps
 
 __all__ = [
     "adaptive_scheduler",
     "in_place_versions",
     "only_parallelism_changed",
-    "rescale_job",
     "rescale_plan",
 ]
 
@@ -130,42 +127,3 @@ def in_place_versions(live: Sequence[LiveJob], applied: Mapping[str, _Recorded])
             job = replace(job, version=last.version, spec_hash=last.spec_hash)
         out.append(job)
     return out
-
-
-def rescale_job(
-    client: FlinkClient,
-    job: str,
-    job_id: str,
-    parallelism: int,
-    *,
-    timeout: float = 180.0,
-    poll: float = 0.2,
-    progress: Callable[[str, str, float], None] | None = None,
-) -> dict[str, Any]:
-    """Set every vertex's parallelism upper bound to ``parallelism`` and wait until the
-    job (same id) runs every vertex at it; return what Flink restored from."""
-    current = client.get_json(f"/jobs/{job_id}/resource-requirements")
-    wanted = {v: {"parallelism": {"lowerBound": 1, "upperBound": parallelism}} for v in current}
-    client.set_resource_requirements(job_id, wanted)
-    start = time.monotonic()
-    while True:
-        details = client.job(job_id)
-        at = [v.parallelism for v in details.vertices]
-        if details.tasks_running and at and all(p == parallelism for p in at):
-            break
-        elapsed = time.monotonic() - start
-        if details.state in ("FAILED", "CANCELED", "FINISHED") or elapsed > timeout:
-            raise ApplyError(
-                f"{job}: job {job_id} did not run at parallelism {parallelism} "
-                f"(state {details.state}, vertices at {at}) after {elapsed:.0f}s"
-            )
-        if progress:
-            progress(job, f"rescaling to {parallelism}", elapsed)
-        time.sleep(poll)
-    restored = client.checkpoints(job_id).latest.restored
-    return {
-        "job_id": job_id,
-        "rescaled": parallelism,
-        "restored_from": restored.external_path if restored else None,
-        "rescale_seconds": round(time.monotonic() - start, 2),
-    }

@@ -18,7 +18,7 @@ import pytest
 from flinkops.errors import FlinkUnreachable, PlanError, SpecError
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import runner_jar_name
-from flinkops.graphs import (
+from flinkops.plan.compiler import (
     CACHE_ENV,
     CONCURRENCY_ENV,
     DEFAULT_CONCURRENCY,

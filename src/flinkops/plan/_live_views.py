@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flinkops._plan_types import Action, Change
 from flinkops.flink.live import LiveJob, runs_by_name
+from flinkops.plan._types import Action, Change
 
 __all__ = ["current_live", "live_warnings"]
 

@@ -1,4 +1,4 @@
-"""The plan: per job, what apply will do and what happens to the job's state.
+"""Building the plan: per job, what apply will do and what happens to the job's state.
 
 ``build_plan`` is pure (STYLE.md item 2): it is handed the specs, what the
 cluster showed (``LiveJob``), what the version store knows (``Applied``) and the
@@ -14,12 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from flinkops._diffs import config_diff, sql_diff
-from flinkops._plan_diffs import change_diffs, sql_changed, what_changed
-from flinkops._plan_live import current_live, live_warnings
-from flinkops._plan_state import restore_verdict, update_impact
-from flinkops._plan_types import (
-    PLAN_FORMAT_VERSION,
+from flinkops.flink.live import LiveJob
+from flinkops.plan._diffs import change_diffs, what_changed
+from flinkops.plan._live_views import current_live, live_warnings
+from flinkops.plan._state import restore_verdict, update_impact
+from flinkops.plan._types import (
     Action,
     Applied,
     Attempt,
@@ -28,25 +27,10 @@ from flinkops._plan_types import (
     Plan,
     StateImpact,
 )
-from flinkops.flink.live import LiveJob
+from flinkops.plan.steps import spec_steps
 from flinkops.spec import JobSpec
-from flinkops.transitions import spec_steps
 
-__all__ = [
-    "PLAN_FORMAT_VERSION",
-    "Action",
-    "Applied",
-    "Attempt",
-    "Change",
-    "Compat",
-    "Plan",
-    "StateImpact",
-    "build_plan",
-    "config_diff",
-    "next_version",
-    "sql_changed",
-    "sql_diff",
-]
+__all__ = ["build_plan", "next_version"]
 
 # ---------------------------------------------------------------- build_plan
 

@@ -4,10 +4,10 @@ import json
 
 import httpx
 
-from flinkops._plan_types import Compat, CompatBasis, StateImpact
 from flinkops.flink.identity import JobIdentity
 from flinkops.flink.live import read_live
 from flinkops.flink.rest import FlinkClient
+from flinkops.plan import Compat, CompatBasis, StateImpact
 from flinkops.spec import load_project
 from tests.conftest import job_yaml
 from tests.unit.plan.fakes import fake_flink, record_applied, run_plan, write_project

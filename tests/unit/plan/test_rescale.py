@@ -11,15 +11,15 @@ import pytest
 
 from flinkops.errors import ApplyError
 from flinkops.flink.rest import FlinkClient
+from flinkops.health import rescale_job
 from flinkops.plan import Action, Applied, StateImpact, build_plan
-from flinkops.rescale import (
+from flinkops.plan.rescale import (
     adaptive_scheduler,
     in_place_versions,
     only_parallelism_changed,
-    rescale_job,
     rescale_plan,
 )
-from flinkops.transitions import Record, Rescale, WaitHealthy, after_failure
+from flinkops.plan.steps import Record, Rescale, WaitHealthy, after_failure
 
 
 def _applied(spec, version: int = 1, job_id: str = "j1", **spec_changes) -> Applied:

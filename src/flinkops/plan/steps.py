@@ -4,7 +4,7 @@ Every transition is a list of step dataclasses built by one pure function:
 ``steps_for(change, ...)`` for what a plan does (create, update in each upgrade
 mode, suspend, resume, cancel, restart, delete), and ``after_failure(...)`` for
 the list appended when a step fails (the rollback, or the abort that cleans up
-when there is nothing to roll back to). The runner (runner.py) executes any such
+when there is nothing to roll back to). The step runner (runner.py) executes any such
 list and the renderers show the same list. A new kind of transition is one entry
 in ``_BUILDERS`` and, when it needs a new kind of step, one step class.
 
@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from flinkops._plan_types import Action, Change
+from flinkops.plan._types import Action, Change
 from flinkops.spec import JobSpec
 
 __all__ = [

@@ -7,7 +7,7 @@ import pytest
 
 from flinkops.apply import saved_plan, stale_reasons
 from flinkops.plan import Action, Attempt, StateImpact, build_plan
-from flinkops.transitions import Record, StopWithSavepoint, Submit, WaitHealthy
+from flinkops.plan.steps import Record, StopWithSavepoint, Submit, WaitHealthy
 from tests.unit.conftest import MAX_SQL
 
 
