@@ -113,8 +113,8 @@ def _emit_openlineage(ws: Workspace, result: ApplyResult, url: str | None) -> No
     refusing endpoint is a warning only."""
     if not url:
         return
+    from flinkops.apply.openlineage import OpenLineageError, applied_versions, emit_applied
     from flinkops.flink.rest import redact_url
-    from flinkops.openlineage import OpenLineageError, applied_versions, emit_applied
 
     applied = applied_versions(result.to_json()["results"], {s.name: s.sql for s in ws.specs})
     try:
@@ -149,7 +149,7 @@ def rollback(
     cannot wait.
     """
     from flinkops.apply import carry_out, rollback_plan
-    from flinkops.versions import spec_of_version
+    from flinkops.apply.versions import spec_of_version
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws:

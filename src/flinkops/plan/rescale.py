@@ -11,7 +11,7 @@ its checkpoint stats) and needs no savepoint round-trip.
   still carries the identity it was submitted with (an older version and spec
   hash), while the store recorded the rescale as a new version of the same job id.
 
-The REST calls of the runner's ``rescale`` step are ``flinkops.health.rescale_job``.
+The REST calls of the runner's ``rescale`` step are ``flinkops.apply.health.rescale_job``.
 """
 
 from __future__ import annotations

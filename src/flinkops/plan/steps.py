@@ -4,7 +4,7 @@ Every transition is a list of step dataclasses built by one pure function:
 ``steps_for(change, ...)`` for what a plan does (create, update in each upgrade
 mode, suspend, resume, cancel, restart, delete), and ``after_failure(...)`` for
 the list appended when a step fails (the rollback, or the abort that cleans up
-when there is nothing to roll back to). The step runner (runner.py) executes any such
+when there is nothing to roll back to). The step runner (apply/step_runner.py) executes any such
 list and the renderers show the same list. A new kind of transition is one entry
 in ``_BUILDERS`` and, when it needs a new kind of step, one step class.
 
@@ -95,7 +95,7 @@ class Submit(_StepJson):
 class WaitHealthy(_StepJson):
     """RUNNING with every task RUNNING and no restart for ``window`` seconds (or until
     the first completed checkpoint), within ``timeout`` seconds; with ``records_flowing``
-    every source has also emitted records (``flowing.py``)."""
+    every source has also emitted records (``apply/flowing.py``)."""
 
     window: float
     timeout: float

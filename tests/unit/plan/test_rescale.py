@@ -9,9 +9,9 @@ from dataclasses import replace
 import httpx
 import pytest
 
+from flinkops.apply.health import rescale_job
 from flinkops.errors import ApplyError
 from flinkops.flink.rest import FlinkClient
-from flinkops.health import rescale_job
 from flinkops.plan import Action, Applied, StateImpact, build_plan
 from flinkops.plan.rescale import (
     adaptive_scheduler,

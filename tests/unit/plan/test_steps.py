@@ -4,7 +4,8 @@ from dataclasses import replace
 
 import pytest
 
-from flinkops.apply import _waves, stale_reasons
+from flinkops.apply import stale_reasons
+from flinkops.apply.applier import _waves
 from flinkops.flink.live import LiveJob
 from flinkops.plan import Action, Change, Plan, StateImpact
 from flinkops.plan.steps import (

@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flinkops.apply.step_runner import Run, StepRunner
 from flinkops.errors import FlinkError
 from flinkops.flink.live import ACTIVE_STATES
 from flinkops.plan import Change
 from flinkops.plan.steps import Cancel, Step, StopWithSavepoint, spec_steps, step_from_json
-from flinkops.runner import Run, StepRunner
 from flinkops.spec import JobSpec
 from flinkops.store._records import Transition
 

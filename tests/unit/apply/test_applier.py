@@ -16,11 +16,11 @@ from flinkops.apply import (
     needs_confirmation,
     plan_scope,
 )
+from flinkops.apply.versions import spec_of_version
 from flinkops.errors import ApplyError, PlanError, StalePlan
 from flinkops.plan import Action, Plan, build_plan
 from flinkops.plan.planfile import read_plan_file, write_plan_file
 from flinkops.store import Store, VersionRecord
-from flinkops.versions import spec_of_version
 from tests.unit.conftest import MAX_SQL
 
 

@@ -6,8 +6,8 @@ from types import SimpleNamespace as NS
 
 import pytest
 
+from flinkops.apply.health import Unhealthy, wait_healthy
 from flinkops.flink.models import ExceptionEntry, Exceptions, root_line
-from flinkops.health import Unhealthy, wait_healthy
 from flinkops.plan.steps import WaitHealthy
 
 TRACE = (

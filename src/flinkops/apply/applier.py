@@ -1,4 +1,4 @@
-"""Carry a plan out: each change's steps, run by the one step runner (runner.py).
+"""Carry a plan out: each change's steps, run by the one step runner (step_runner.py).
 
 The plan holds, per change, the steps apply runs and the version it records; the
 applier opens a journaled transition per change, hands its steps to the runner
@@ -23,29 +23,26 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from flinkops.apply.health import Progress
+from flinkops.apply.recover import recover
+from flinkops.apply.step_runner import Run, StepRunner, Submitter, crash_from_env
 from flinkops.errors import ApplyError, StalePlan
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
-from flinkops.health import Progress, Unhealthy
 from flinkops.plan import Action, Change, Plan
 from flinkops.plan.steps import short, spec_steps, step_from_json, steps_to_json
-from flinkops.recover import recover
 from flinkops.redact import MASK
-from flinkops.runner import CRASH_ENV, Run, StepRunner, Submitter, crash_from_env
 from flinkops.spec import JobSpec
 from flinkops.store import Store
-from flinkops.versions import spec_from_version
 
 if TYPE_CHECKING:
     from flinkops.workspace import Workspace
 
 __all__ = [
-    "CRASH_ENV",
     "Applier",
     "ApplyResult",
     "JobResult",
     "PlanScope",
-    "Unhealthy",
     "accept_saved_plan",
     "carry_out",
     "needs_confirmation",
@@ -53,7 +50,6 @@ __all__ = [
     "plan_scope",
     "rollback_plan",
     "saved_plan",
-    "spec_from_version",
     "stale_reasons",
 ]
 

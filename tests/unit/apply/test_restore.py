@@ -8,11 +8,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from flinkops.apply.restore import Snapshot, resolve_snapshot, restore_change
 from flinkops.errors import PlanError
 from flinkops.flink.rest import FlinkClient
 from flinkops.plan import Action
 from flinkops.plan.steps import Cancel, Record, Submit, WaitHealthy, after_failure
-from flinkops.restore import Snapshot, resolve_snapshot, restore_change
 from flinkops.spec import Health
 
 

@@ -7,10 +7,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from flinkops.apply.flowing import FlowGate
 from flinkops.errors import ApplyError, FlinkopsError
 from flinkops.flink.live import root_cause
 from flinkops.flink.rest import FlinkClient
-from flinkops.flowing import FlowGate
 from flinkops.plan.steps import WaitHealthy
 
 __all__ = [

@@ -21,13 +21,14 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
+from flinkops.apply.flowing import flow_text
+from flinkops.apply.health import TERMINAL, Progress, rescale_job, wait_healthy, wait_state
+from flinkops.apply.versions import reserve_version, spec_from_version
 from flinkops.errors import ApplyError, FlinkError, FlinkopsError, FlinkUnreachable
 from flinkops.flink.identity import JobIdentity
 from flinkops.flink.live import ACTIVE_STATES, latest_checkpoint, read_live
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
-from flinkops.flowing import flow_text
-from flinkops.health import TERMINAL, Progress, rescale_job, wait_healthy, wait_state
 from flinkops.plan.steps import (
     FROM_CHECKPOINT,
     FROM_STOP,
@@ -45,7 +46,6 @@ from flinkops.plan.steps import (
 )
 from flinkops.spec import JobSpec
 from flinkops.store import Store
-from flinkops.versions import reserve_version, spec_from_version
 
 __all__ = ["CRASH_ENV", "Run", "StepRunner", "crash_from_env"]
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from openlineage.client.serde import Serde
 
-from flinkops.openlineage import AppliedVersion, applied_versions, dataset_name, run_event
+from flinkops.apply.openlineage import AppliedVersion, applied_versions, dataset_name, run_event
 from flinkops.sql import lineage_of_sql
 
 SQL = """

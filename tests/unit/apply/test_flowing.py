@@ -1,7 +1,7 @@
 """The recordsFlowing gate: the pure verdict, and reading Flink's source counters.
 
 The counters' real behaviour (a datagen job flows, a job on an empty directory is
-idle) is tested on the real cluster in tests/integration/test_flowing.py; here the
+idle) is tested on the real cluster in tests/integration/apply/test_flowing.py; here the
 REST plumbing is fed the JSON shapes Flink 2.3 returned there.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from flinkops.apply.flowing import FlowGate, SourceSample, flow_text, judge, source_vertices
+from flinkops.apply.health import Unhealthy, wait_healthy
 from flinkops.flink.rest import FlinkClient
-from flinkops.flowing import FlowGate, SourceSample, flow_text, judge, source_vertices
-from flinkops.health import Unhealthy, wait_healthy
 from flinkops.plan.steps import WaitHealthy, describe, short
 
 
