@@ -37,7 +37,7 @@ from openlineage.client.transport.http import HttpConfig, HttpTransport
 from flinkops import __version__
 from flinkops.errors import FlinkopsError
 from flinkops.flink.rest import redact_url
-from flinkops.sql._kinds import split_kind
+from flinkops.sql import split_kind
 from flinkops.sql.lineage import JobLineage, lineage_of_sql
 
 __all__ = [

@@ -22,7 +22,7 @@ from flinkops.flink.live import ACTIVE_STATES
 from flinkops.plan import Change
 from flinkops.plan.steps import Cancel, Step, StopWithSavepoint, spec_steps, step_from_json
 from flinkops.spec import JobSpec
-from flinkops.store._records import Transition
+from flinkops.store import Transition
 
 __all__ = ["Resume", "recover", "resume_point"]
 

@@ -21,7 +21,7 @@ from flinkops.flink.rest import FlinkClient
 from flinkops.plan import Action, Change, Plan, StateImpact, next_version
 from flinkops.plan.observe import applied_from_store
 from flinkops.plan.steps import Cancel, Step, Submit, spec_steps
-from flinkops.savepoints._dispose import local_path
+from flinkops.savepoints import local_path
 from flinkops.spec import JobSpec
 from flinkops.store import Store
 

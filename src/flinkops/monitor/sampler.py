@@ -24,8 +24,7 @@ from flinkops.errors import FlinkError, FlinkUnreachable
 from flinkops.flink.live import LiveJob, read_jobs
 from flinkops.flink.models import JobDetails, Vertex
 from flinkops.flink.rest import FlinkClient, segment
-from flinkops.ops._rest import job_metrics
-from flinkops.ops._status import build_status
+from flinkops.ops import build_status, job_metrics
 from flinkops.spec import JobSpec
 from flinkops.store import VersionRecord
 

@@ -23,8 +23,7 @@ from flinkops.plan.rescale import adaptive_scheduler, in_place_versions, rescale
 from flinkops.redact import redact, sensitive_sql_values
 from flinkops.spec import JobSpec
 from flinkops.sql.lineage import JobLineage, Lineage, combine, diff_lineage, lineage_of_sql
-from flinkops.store import Store
-from flinkops.store._records import utc_now
+from flinkops.store import Store, utc_now
 
 __all__ = [
     "APPLIED_OUTCOMES",

@@ -13,7 +13,8 @@ Public interface:
   the spec's ``Schedule`` (``flinkops.spec``), which project checks parse too.
 """
 
-from flinkops.savepoints._dispose import Disposal, dispose
+from flinkops.savepoints._dispose import Disposal, dispose, local_path
+from flinkops.savepoints._render import render_listing, render_pass
 from flinkops.savepoints._retention import Decision, Snapshot, plan_retention, protection
 from flinkops.savepoints._run import (
     DELETED_STEP,
@@ -32,7 +33,10 @@ __all__ = [
     "apply_retention",
     "dispose",
     "list_savepoints",
+    "local_path",
     "plan_retention",
     "protection",
+    "render_listing",
+    "render_pass",
     "run_due_savepoints",
 ]

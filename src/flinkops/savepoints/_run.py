@@ -15,6 +15,7 @@ from typing import Any
 
 from flinkops.errors import FlinkError
 from flinkops.flink.rest import FlinkClient
+from flinkops.ops import take_savepoint
 from flinkops.savepoints._dispose import dispose, size_of
 from flinkops.savepoints._retention import Decision, Snapshot, plan_retention, protection
 from flinkops.spec import JobSpec, SavepointPolicy, Schedule
@@ -164,8 +165,6 @@ def apply_retention(
 def _take_if_due(
     client: FlinkClient, store: Store, target: str, spec: JobSpec, now: datetime
 ) -> dict[str, Any] | None:
-    from flinkops.ops import take_savepoint  # ops -> restore -> savepoints: import late
-
     policy = spec.savepoint_policy
     if policy.schedule is None or spec.state != "running":
         return None

@@ -15,6 +15,7 @@ from flinkops.flink.models._checkpoints import (
 )
 from flinkops.flink.models._cluster import ClusterConfig, JarFile, LogFile, Overview, TaskManager
 from flinkops.flink.models._exceptions import ExceptionEntry, Exceptions, root_line
+from flinkops.flink.models._fields import major_of
 from flinkops.flink.models._jobs import JobConfig, JobDetails, JobSummary, Vertex
 
 __all__ = [
@@ -33,5 +34,6 @@ __all__ = [
     "SavepointStatus",
     "TaskManager",
     "Vertex",
+    "major_of",
     "root_line",
 ]

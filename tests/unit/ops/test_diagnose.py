@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from flinkops.diagnose import Facts, Finding, diagnose, render_findings
 from flinkops.flink.models import Checkpoints, Exceptions, JobDetails
+from flinkops.ops import render_findings
+from flinkops.ops._diagnose import Facts, Finding, diagnose
 
-DATA = Path(__file__).parent / "data" / "ops"
+DATA = Path(__file__).parent.parent / "data" / "ops"
 
 
 def payload(name: str) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from flinkops.flink.models import Checkpoints, Exceptions, JobDetails
 from flinkops.flink.rest import FlinkClient
 from flinkops.ops._optional import optional
 from flinkops.ops._rest import backpressure, checkpoint_config, job_metrics
+from flinkops.ops._show import find_job
 
 __all__ = [
     "RULES",
@@ -405,8 +406,6 @@ def diagnose_job(client: FlinkClient, *, target: str, url: str, name: str) -> di
 
     Raises FlinkError when the cluster has no run of it. Not redacted: callers redact.
     """
-    from flinkops.ops import find_job
-
     found = find_job(client, target, name)
     run = found.newest or next(iter(found.unidentified), None)
     if run is None:
