@@ -1,4 +1,4 @@
-"""Text forms of the status and show JSON (STYLE.md item 10: rendered from the JSON)."""
+"""Text forms of the status and show JSON (docs/style.md §15: drawn from the JSON)."""
 
 from __future__ import annotations
 

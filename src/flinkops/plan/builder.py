@@ -1,11 +1,10 @@
 """Building the plan: per job, what apply will do and what happens to the job's state.
 
-``build_plan`` is pure (STYLE.md item 2): it is handed the specs, what the
+``build_plan`` is pure (docs/style.md §5): it is handed the specs, what the
 cluster showed (``LiveJob``), what the version store knows (``Applied``) and the
 state-compatibility verdicts, and returns a frozen ``Plan``. It does no I/O.
 Each change has an ``Action`` that drives apply and a ``reason`` for display only
-(STYLE.md item 5). The plan records what it observed, so apply can refuse a stale
-plan (item 6).
+(§7). The plan records what it observed, so apply can refuse a stale plan (§9).
 """
 
 from __future__ import annotations

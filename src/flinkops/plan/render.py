@@ -1,4 +1,4 @@
-"""Human forms of a plan, rendered from its JSON form (STYLE.md item 10).
+"""Human forms of a plan, rendered from its JSON form (docs/style.md §15).
 
 Every renderer takes the plan as data (``Plan.to_json()`` after redaction) so the
 text a person reads and the JSON a machine reads never disagree.

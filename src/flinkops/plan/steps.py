@@ -1,4 +1,4 @@
-"""The steps each transition takes, as small data (STYLE.md items 3 and 14).
+"""The steps each transition takes, as small data (docs/style.md §6).
 
 Every transition is a list of step dataclasses built by one pure function:
 ``steps_for(change, ...)`` for what a plan does (create, update in each upgrade

@@ -1,4 +1,6 @@
-"""Savepoint lifecycle: schedules, retention, listing.
+"""Savepoint lifecycle: scheduled savepoints, retention, disposal, listing. May import ops
+(taking a savepoint is an ops action), spec, flink, store and below; never apply,
+monitor, ui or cli.
 
 Public interface:
 

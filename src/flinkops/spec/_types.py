@@ -96,7 +96,7 @@ class JobSpec:
 
         return [s.text for s in split_statements(self.sql)]
 
-    # -- fingerprints (STYLE.md item 4: SQL and runtime configuration apart)
+    # -- fingerprints (docs/style.md §8: SQL and runtime configuration apart)
     @cached_property
     def sql_hash(self) -> str:
         normalized = "\n".join(line.rstrip() for line in ";\n".join(self.statements).splitlines())

@@ -1,7 +1,7 @@
-"""Renderers against golden text (STYLE.md item 10), from the plan's JSON form.
+"""Renderers against golden text (docs/style.md §15), from the plan's JSON form.
 
 Regenerate the golden files after an intended change with
-``FLINKOPS_UPDATE_GOLDEN=1 .venv/bin/pytest tests/unit/test_render.py`` and read
+``FLINKOPS_UPDATE_GOLDEN=1 .venv/bin/pytest tests/unit/plan/test_render.py`` and read
 the diff before committing it.
 """
 

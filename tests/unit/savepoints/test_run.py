@@ -2,7 +2,7 @@
 
 Flink is left out here (``client=None``: the filesystem path, and a
 MockTransport for a disposal Flink refuses); the real cluster's disposal is
-tested in tests/integration/test_savepoints.py.
+tested in tests/integration/savepoints/test_savepoints.py.
 """
 
 from __future__ import annotations

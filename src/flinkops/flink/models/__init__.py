@@ -1,4 +1,5 @@
 """Typed results of Flink's REST API, as FlinkClient returns them.
+Part of flink/: may import flink.identity and errors, nothing else of flinkops.
 
 Each class has ``from_json`` taking Flink's JSON (1.20 and 2.x field names) and
 keeps that JSON in ``raw`` for anything not lifted into a field. Times are epoch
