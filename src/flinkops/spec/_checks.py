@@ -7,6 +7,7 @@ from typing import Any
 
 from flinkops.errors import Problem
 from flinkops.spec._pydantic import ProjectModel, SavepointPolicy
+from flinkops.spec._schedule import Schedule
 from flinkops.spec._types import JobSpec
 from flinkops.spec._yaml import Document
 
@@ -23,8 +24,6 @@ def schedule_problems(doc: Document, at: str, policy: SavepointPolicy | None) ->
     """A ``savepoints.schedule`` that is neither an interval nor a valid cron expression."""
     if policy is None or policy.schedule is None:
         return []
-    from flinkops.spec._schedule import Schedule
-
     try:
         Schedule.parse(policy.schedule)
     except ValueError as exc:
