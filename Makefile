@@ -56,6 +56,7 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # type-checks src/ with the [tool.mypy] settings in pyproject.toml
 typecheck: install

@@ -56,8 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from flinkops.flink.local import LocalCluster, free_port  # noqa: E402
-from flinkops.store import Store  # noqa: E402
-from flinkops.store._graphs import count_graphs  # noqa: E402
+from flinkops.store import Store, count_graphs  # noqa: E402
 
 FLINKOPS = Path(sys.executable).with_name("flinkops")
 CHANGED = 10

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from flinkops.live import LiveJob  # noqa: E402
+from flinkops.flink.live import LiveJob  # noqa: E402
 from flinkops.ops import build_status  # noqa: E402
 from flinkops.ui._render import render_page  # noqa: E402
 
@@ -30,7 +30,7 @@ STATES = ["RUNNING"] * 6 + ["FAILED", "RESTARTING", "FINISHED", "CANCELED"]
 
 
 def live_rows(n: int, now_ms: int) -> list[LiveJob]:
-    """``n`` runs as ``flinkops.live.read_jobs`` returns them, each managed on "bench"."""
+    """``n`` runs as ``flinkops.flink.live.read_jobs`` returns them, each managed on "bench"."""
     return [
         LiveJob(
             job_id=f"{i:032x}",

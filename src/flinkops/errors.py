@@ -9,7 +9,7 @@ The tree::
     │   ├── FlinkUnreachable      connection refused, DNS, timeouts after retries
     │   └── FlinkJobFailed        a job went FAILED; carries Flink's root exception
     ├── LocalClusterError         starting or stopping the local cluster
-    ├── StoreError                the version store (SQLite)
+    ├── StoreError                the version store (SQLite or PostgreSQL)
     │   └── LockHeld              another apply holds the target's lock
     ├── PlanError                 a plan cannot be made or is stale
     │   └── StalePlan             the cluster moved since the plan file was written

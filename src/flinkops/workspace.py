@@ -16,8 +16,8 @@ from flinkops.spec import JobSpec, Project, load_project
 from flinkops.store import Store
 
 if TYPE_CHECKING:
-    from flinkops.graphs import Compiler
     from flinkops.plan import Plan
+    from flinkops.plan.compiler import Compiler
 
 __all__ = ["Workspace", "open_workspace"]
 
@@ -62,8 +62,8 @@ class Workspace:
 
     def compiler(self, *, concurrency: int | None = None, cache: bool | None = None) -> Compiler:
         """The compiler for this target: arguments, else the environment, else the
-        target's then the project's ``compile`` settings (flinkops.graphs)."""
-        from flinkops.graphs import Compiler, CompileSettings
+        target's then the project's ``compile`` settings (flinkops.plan.compiler)."""
+        from flinkops.plan.compiler import Compiler, CompileSettings
 
         layers = (self.project.targets[self.target].compile, self.project.model.compile)
         settings = CompileSettings.resolve(
@@ -85,8 +85,8 @@ class Workspace:
         compile_cache: bool | None = None,
     ) -> Plan:
         """The plan of ``specs`` (default: the target's) against what the cluster and
-        the store say now (``observe.make_plan`` with this workspace's adapters)."""
-        from flinkops.observe import make_plan
+        the store say now (``plan.observe.make_plan`` with this workspace's adapters)."""
+        from flinkops.plan.observe import make_plan
 
         return make_plan(
             self.client,

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from flinkops.compat import compare_graphs
 from flinkops.errors import FlinkError
 from flinkops.flink.identity import JobIdentity
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import compile_sql, submit_sql
 from flinkops.plan import Compat
+from flinkops.plan.compat import compare_graphs
 
 DDL = [
     "CREATE TABLE src (mid INT, v BIGINT) WITH ('connector' = 'datagen', "

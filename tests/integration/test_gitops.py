@@ -23,11 +23,10 @@ from typing import Any
 
 import pytest
 
+from flinkops.flink.live import LiveJob, read_live
 from flinkops.flink.local import ClusterInfo, free_port
 from flinkops.flink.rest import FlinkClient
-from flinkops.observe import read_live
-from flinkops.plan import LiveJob
-from flinkops.render import NO_CHANGES
+from flinkops.plan.render import NO_CHANGES
 from tests.integration._workflows import run_step, workflow_steps
 
 JOB = "orders-agg"

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from flinkops.compat import compare_graphs
 from flinkops.flink.local import ClusterInfo
 from flinkops.flink.rest import FlinkClient
-from flinkops.graphs import (
+from flinkops.plan import Action, StateImpact
+from flinkops.plan.compat import compare_graphs
+from flinkops.plan.compiler import (
     ClusterIdentity,
     Compiler,
     CompileRequest,
@@ -21,10 +22,8 @@ from flinkops.graphs import (
     cache_key,
     cluster_identity,
 )
-from flinkops.observe import make_plan
-from flinkops.plan import Action, StateImpact
-from flinkops.store import Store
-from flinkops.store._graphs import CachedGraph, put_graphs
+from flinkops.plan.observe import make_plan
+from flinkops.store import CachedGraph, Store, put_graphs
 from tests.conftest import version_record
 from tests.integration.test_plan import SUM_COUNT_SQL, SUM_SQL, spec_of, write_project
 

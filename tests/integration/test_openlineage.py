@@ -28,10 +28,10 @@ from openlineage.client.facet_v2 import (
 )
 from openlineage.client.serde import Serde
 
+from flinkops.apply.openlineage import AppliedVersion, OpenLineageError, emit_applied
 from flinkops.cli import main as cli_main
 from flinkops.flink.local import ClusterInfo
 from flinkops.flink.rest import FlinkClient
-from flinkops.openlineage import AppliedVersion, OpenLineageError, emit_applied
 
 SQL = """
 CREATE TABLE orders (id BIGINT, amount DOUBLE) WITH ('connector' = 'kafka', 'topic' = 'orders',

@@ -19,10 +19,10 @@ from click.testing import CliRunner
 
 from flinkops.cli import main as cli_main
 from flinkops.flink.identity import JobIdentity
+from flinkops.flink.live import read_live
 from flinkops.flink.local import ClusterInfo
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
-from flinkops.observe import read_live
 from flinkops.spec import SCHEMA_DIR, JobSpec, load_project
 from flinkops.store import Store
 from tests.conftest import version_record
@@ -229,8 +229,8 @@ MINI_BATCH = {
 def test_compat_of_real_graphs(
     flink_client: FlinkClient, runner_jar_id: str, old, new, conf, impact, reason
 ) -> None:
-    from flinkops.compat import compare_graphs
     from flinkops.flink.runner import compile_sql
+    from flinkops.plan.compat import compare_graphs
 
     ddl = [
         "CREATE TABLE src (k INT, v BIGINT) WITH ('connector' = 'datagen')",

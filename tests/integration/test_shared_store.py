@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pytest
 
+from flinkops.flink.live import read_live
 from flinkops.flink.local import ClusterInfo, free_port
 from flinkops.flink.rest import FlinkClient
-from flinkops.observe import read_live
-from flinkops.render import NO_CHANGES
+from flinkops.plan.render import NO_CHANGES
 from flinkops.store import Store
 from tests.integration._workflows import run_step, workflow_steps
 from tests.pgserver import PASSWORD, PgServer

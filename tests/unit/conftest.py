@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from flinkops.plan import Applied, LiveJob
+from flinkops.flink.live import LiveJob
+from flinkops.plan import Applied
 from flinkops.spec import JobSpec, SpecModel
 
 SUM_SQL = """\

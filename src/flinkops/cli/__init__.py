@@ -1,10 +1,12 @@
-"""The flinkops command line: the root group and the table of its commands.
+"""The flinkops command line: the root group and the table of its commands; the top layer,
+so a command module may import any package (each command parses options, builds the
+adapters, calls one function and renders; docs/style.md §12).
 
 Commands load lazily, so ``flinkops --help`` and light commands start fast:
 ``--help`` reads the table below and imports no command module, and
 ``flinkops NAME`` imports only NAME's module (and what it needs, when it needs it).
 Adding a command is one line here, ``"name": ("module:attribute", "short help")``,
-and the ``@main.command()`` function in that module. tests/unit/test_cli_lazy.py
+and the ``@main.command()`` function in that module. tests/unit/cli/test_lazy.py
 checks that every entry loads, with the short help its command gives.
 """
 

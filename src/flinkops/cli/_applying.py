@@ -80,7 +80,7 @@ def print_plan(ws: Workspace, plan: Plan, fmt: str) -> None:
     """The plan about to be carried out, in text output only (JSON prints the result);
     coloured as `plan` colours it."""
     from flinkops.cli._common import use_colour
-    from flinkops.render import plan_text
+    from flinkops.plan.render import plan_text
 
     if fmt == "text":
         click.echo(plan_text(ws.redact(plan.to_json()), colour=use_colour()), nl=False)

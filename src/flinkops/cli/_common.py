@@ -1,6 +1,6 @@
 """What every command shares: the root group, common options, error handling.
 
-A command is wiring (STYLE.md item 9): parse options, build adapters, call one
+A command is wiring (docs/style.md §12): parse options, build adapters, call one
 function, render. ``handle_errors`` turns a ``FlinkopsError`` into one red line and
 exit 1; tracebacks only with ``--debug``.
 """

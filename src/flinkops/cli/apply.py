@@ -89,7 +89,8 @@ def apply(
     Exit codes: 0 done (or nothing to do), 1 a job failed, was rolled back or is
     blocked, or an error.
     """
-    from flinkops.apply import carry_out, needs_confirmation, plan_for_apply, read_plan_file
+    from flinkops.apply import carry_out, needs_confirmation, plan_for_apply
+    from flinkops.plan.planfile import read_plan_file
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws, ws.store.acquire_lock(ws.target):
@@ -112,8 +113,8 @@ def _emit_openlineage(ws: Workspace, result: ApplyResult, url: str | None) -> No
     refusing endpoint is a warning only."""
     if not url:
         return
+    from flinkops.apply.openlineage import OpenLineageError, applied_versions, emit_applied
     from flinkops.flink.rest import redact_url
-    from flinkops.openlineage import OpenLineageError, applied_versions, emit_applied
 
     applied = applied_versions(result.to_json()["results"], {s.name: s.sql for s in ws.specs})
     try:
@@ -148,7 +149,7 @@ def rollback(
     cannot wait.
     """
     from flinkops.apply import carry_out, rollback_plan
-    from flinkops.versions import spec_of_version
+    from flinkops.apply.versions import spec_of_version
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws:

@@ -27,7 +27,7 @@ from flinkops.errors import FlinkopsError, Problem, SpecError
 
 
 def _seconds(value: str, what: str) -> float:
-    from flinkops._models import parse_duration
+    from flinkops.spec import parse_duration
 
     try:
         return parse_duration(value)

@@ -1,7 +1,7 @@
 """`flinkops status|show|savepoint|logs|diagnose`: the ops center in the terminal.
 
-Wiring only: open the workspace, call one function of flinkops.ops or
-flinkops.diagnose, render its JSON form as text or print it.
+Wiring only: open the workspace, call one function of flinkops.ops, render its
+JSON form as text or print it.
 """
 
 from __future__ import annotations
@@ -231,7 +231,7 @@ def logs(
 def diagnose_cmd(job: str, project_dir: Path | None, target: str | None, fmt: str) -> None:
     """Rule-based advice about a job: restarts, checkpoints, back pressure, records,
     known root causes; each finding with evidence and a next step. Never changes a job."""
-    from flinkops.diagnose import diagnose_job, render_findings
+    from flinkops.ops import diagnose_job, render_findings
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws:

@@ -85,7 +85,7 @@ def plan(
     Exit codes (like terraform plan -detailed-exitcode): 0 no changes,
     2 changes present (blocked jobs included), 1 error.
     """
-    from flinkops.apply import write_plan_file
+    from flinkops.plan.planfile import write_plan_file
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws:
@@ -107,7 +107,7 @@ def plan(
 
 def _print(data: dict[str, Any], fmt: str, out: Path | None) -> None:
     """The plan as JSON, markdown or (coloured on a terminal, unless NO_COLOR) text."""
-    from flinkops.render import plan_markdown, plan_text
+    from flinkops.plan.render import plan_markdown, plan_text
 
     if fmt == "json":
         emit_json(data)

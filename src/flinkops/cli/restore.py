@@ -1,4 +1,4 @@
-"""`flinkops restore JOB --from PATH|latest-checkpoint|ID`: wiring for flinkops.restore."""
+"""`flinkops restore JOB --from PATH|latest-checkpoint|ID`: wiring for flinkops.apply.restore."""
 
 from __future__ import annotations
 
@@ -41,8 +41,8 @@ def restore(
     version history with the snapshot it restored from.
     """
     from flinkops.apply import carry_out
+    from flinkops.apply.restore import restorable_spec, restore_plan
     from flinkops.cli._applying import applier_for, ask_to_apply, print_plan, recover, report
-    from flinkops.restore import restorable_spec, restore_plan
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws:

@@ -43,8 +43,7 @@ def savepoints(
     deletion is an event. Listing never changes anything.
     """
     from flinkops.errors import Problem, SpecError
-    from flinkops.savepoints import list_savepoints, run_due_savepoints
-    from flinkops.savepoints._render import render_listing, render_pass
+    from flinkops.savepoints import list_savepoints, render_listing, render_pass, run_due_savepoints
     from flinkops.workspace import open_workspace
 
     now = datetime.now(UTC)

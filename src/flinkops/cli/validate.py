@@ -23,7 +23,7 @@ def validate(project_dir: Path | None, fmt: str) -> None:
     problem is reported as path:line:col with its JSON pointer. Exit 0 when
     valid, 1 otherwise.
     """
-    from flinkops.validate import validate_project
+    from flinkops.spec.validate import validate_project
 
     report = validate_project(project_dir)
     if fmt == "json":

@@ -38,9 +38,9 @@ from flinkops.flink.models import (
     Overview,
     SavepointStatus,
     TaskManager,
+    major_of,
     root_line,
 )
-from flinkops.flink.models._fields import major_of
 
 __all__ = ["FlinkClient", "flink_error_summary", "redact_url"]
 

@@ -1,4 +1,6 @@
-"""Monitoring: metric history, alert rules, alert records and channels.
+"""Monitoring: metric history, alert rules, alert records and channels. May import
+savepoints (a pass takes the due savepoints), ops (the status it samples), spec, flink,
+store and below; never apply, ui or cli.
 
 Public interface (the CLI and the web console call these):
 

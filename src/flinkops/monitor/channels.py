@@ -30,10 +30,9 @@ from urllib.parse import quote_plus
 
 import httpx
 
-from flinkops._models import parse_duration
-from flinkops._monitor_models import Channel
 from flinkops.errors import ChannelError
 from flinkops.monitor.alerting import Transition
+from flinkops.spec import Channel, parse_duration
 from flinkops.store import Delivery, iso_ms
 
 __all__ = ["deliver", "dingtalk_sign", "feishu_sign", "payload", "send", "text_of"]

@@ -15,11 +15,9 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from flinkops._models import parse_duration
-from flinkops._monitor_models import Channel
 from flinkops.errors import FlinkopsError
+from flinkops.flink.live import root_cause
 from flinkops.flink.rest import FlinkClient
-from flinkops.health import root_cause
 from flinkops.monitor.alerting import Step, Transition, step
 from flinkops.monitor.channels import deliver
 from flinkops.monitor.history import history_source
@@ -33,7 +31,7 @@ from flinkops.monitor.rules import (
 )
 from flinkops.monitor.sampler import Pass, Sampler
 from flinkops.redact import redact
-from flinkops.spec import JobSpec, Project
+from flinkops.spec import Channel, JobSpec, Project, parse_duration
 from flinkops.store import Delivery, MetricsStore, Sample, Store, VersionRecord
 
 __all__ = ["DEFAULT_CONSOLE_URL", "Monitor", "MonitorSettings", "settings_of"]

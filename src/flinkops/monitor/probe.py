@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from flinkops._monitor_models import Channel
 from flinkops.monitor.alerting import Transition
 from flinkops.monitor.channels import send
+from flinkops.spec import Channel
 from flinkops.store import AlertRecord
 
 __all__ = ["send_test"]

@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flinkops._models import parse_duration
-from flinkops._monitor_models import AlertRules
+from flinkops.spec import AlertRules, parse_duration
 
 __all__ = [
     "CLUSTER_RULES",

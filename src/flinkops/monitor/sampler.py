@@ -1,6 +1,6 @@
 """One sampling pass over a target's managed jobs through Flink's REST metrics.
 
-Per pass: ``/jobs/overview`` once; a job's identity (``flinkops.live``'s read model)
+Per pass: ``/jobs/overview`` once; a job's identity (``flinkops.flink.live``'s read model)
 once per job id (the identity a job carries never changes, so it is cached); and for each active
 managed job ``/jobs/:id`` (vertices), ``/jobs/:id/metrics`` (restarts),
 ``/jobs/:id/checkpoints`` and one ``/subtasks/metrics`` per vertex (all its metrics
@@ -21,11 +21,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flinkops.errors import FlinkError, FlinkUnreachable
+from flinkops.flink.live import LiveJob, read_jobs
 from flinkops.flink.models import JobDetails, Vertex
 from flinkops.flink.rest import FlinkClient, segment
-from flinkops.live import LiveJob, read_jobs
-from flinkops.ops._rest import job_metrics
-from flinkops.ops._status import build_status
+from flinkops.ops import build_status, job_metrics
 from flinkops.spec import JobSpec
 from flinkops.store import VersionRecord
 

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flinkops.errors import FlinkError
+from flinkops.flink.live import LiveJob
 from flinkops.flink.rest import FlinkClient
-from flinkops.live import LiveJob
 from flinkops.ops._show import find_job
 from flinkops.spec import JobSpec
 from flinkops.store import Store

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flinkops._diffs import config_diff, sql_diff
 from flinkops.errors import PlanError
+from flinkops.plan import config_diff, sql_diff
 from flinkops.store import Store, VersionRecord
 
 __all__ = ["version_diff", "version_pair"]

@@ -2,7 +2,7 @@
 
 ``find_runs`` resolves a job name (or a Flink job id) to its runs on the
 cluster (``find_job`` also to the active jobs of that name whose identity could
-not be read, see ``flinkops.live``); ``collect_show`` reads the details (vertices
+not be read, see ``flinkops.flink.live``); ``collect_show`` reads the details (vertices
 with rates, back pressure and watermarks, checkpoints, exceptions) and what the
 store knows (versions, savepoints, events). A job that is not running still
 shows the store's side.
@@ -16,15 +16,15 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from flinkops.errors import FlinkError, FlinkUnreachable
+from flinkops.flink.live import JobRuns, LiveJob, Ownership, read_jobs, runs_of
 from flinkops.flink.models import CheckpointRef, Checkpoints, JobDetails
 from flinkops.flink.rest import FlinkClient
-from flinkops.live import JobRuns, LiveJob, Ownership, read_jobs, runs_of
 from flinkops.ops._optional import optional
 from flinkops.ops._rest import backpressure, checkpoint_config, vertex_metrics, watermarks
 from flinkops.ops._status import current_state
 from flinkops.ops._versions import version_view
-from flinkops.rescale import in_place_versions
-from flinkops.restore import next_restore
+from flinkops.plan import next_restore
+from flinkops.plan.rescale import in_place_versions
 from flinkops.spec import JobSpec
 from flinkops.store import Store, VersionRecord
 

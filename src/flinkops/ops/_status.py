@@ -1,12 +1,12 @@
 """`flinkops status`: desired vs current state of every job on a target, console-style.
 
-``collect_status`` does the reading (the jobs through ``flinkops.live.read_jobs``:
+``collect_status`` does the reading (the jobs through ``flinkops.flink.live.read_jobs``:
 one ``/jobs/overview``, one ``/config`` per job for flinkops's identity; then for each
 active managed job its checkpoints and ``numRestarts``, at most ``max_workers`` at a
 time). ``build_status`` is pure: it turns what was read into the JSON form
 ``--format json`` prints (docs/ops-json.md); ``render_status`` draws the text form
 from that JSON. An active job whose identity could not be read is listed as
-unidentified, and the job of its name is UNKNOWN (see ``flinkops.live``).
+unidentified, and the job of its name is UNKNOWN (see ``flinkops.flink.live``).
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flinkops.errors import FlinkUnreachable
+from flinkops.flink.live import JobRuns, LiveJob, Ownership, newest_run, read_jobs, runs_by_name
 from flinkops.flink.rest import FlinkClient
-from flinkops.live import JobRuns, LiveJob, Ownership, newest_run, read_jobs, runs_by_name
 from flinkops.ops._optional import optional
 from flinkops.ops._rest import job_metrics, plan_type
 from flinkops.ops._versions import version_view
-from flinkops.rescale import in_place_versions
-from flinkops.restore import next_restore
+from flinkops.plan import next_restore
+from flinkops.plan.rescale import in_place_versions
 from flinkops.spec import JobSpec
 from flinkops.store import SavepointRecord, Store, VersionRecord
 
@@ -78,7 +78,7 @@ _FROM_FLINK = {
 }
 
 
-#: The live job the ops views read: one read model with plan and apply (flinkops.live).
+#: The live job the ops views read: one read model with plan and apply (flinkops.flink.live).
 LiveRow = LiveJob
 
 

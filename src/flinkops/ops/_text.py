@@ -1,4 +1,4 @@
-"""Text forms of the status and show JSON (STYLE.md item 10: rendered from the JSON)."""
+"""Text forms of the status and show JSON (docs/style.md §15: drawn from the JSON)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["human_ms", "render_show", "render_status", "table", "version_label"]
+__all__ = ["human_count", "human_ms", "render_show", "render_status", "table", "version_label"]
 
 _COUNT_STATES = ("RUNNING", "CANCELED", "FAILED", "RESTARTING", "FINISHED", "UNKNOWN")
 
@@ -37,7 +37,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return out
 
 
-def _n(value: float | int | None, unit: str = "") -> str:
+def human_count(value: float | int | None, unit: str = "") -> str:
     """``42450`` -> ``42.5K``; ``None`` -> ``-``."""
     if value is None:
         return "-"
@@ -171,10 +171,10 @@ def _vertices(live: dict[str, Any]) -> list[str]:
             v["name"][:60],
             str(v["parallelism"]),
             v["status"],
-            _n(v["records_in"]),
-            _n(v["records_out"]),
-            f"{_n(v['records_in_per_second'])}/{_n(v['records_out_per_second'])}",
-            f"{_n(v['bytes_in'], 'B')}/{_n(v['bytes_out'], 'B')}",
+            human_count(v["records_in"]),
+            human_count(v["records_out"]),
+            f"{human_count(v['records_in_per_second'])}/{human_count(v['records_out_per_second'])}",
+            f"{human_count(v['bytes_in'], 'B')}/{human_count(v['bytes_out'], 'B')}",
             v["backpressure"] or "-",
             human_ms(v["watermark_lag_ms"]),
         )

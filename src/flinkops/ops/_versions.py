@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from flinkops._plan_types import LiveJob
-from flinkops.observe import APPLIED_OUTCOMES
+from flinkops.flink.live import LiveJob
+from flinkops.plan.observe import APPLIED_OUTCOMES
 from flinkops.spec import JobSpec
 from flinkops.store import VersionRecord
 
@@ -60,7 +60,7 @@ def version_view(
 ) -> VersionView:
     """The version that runs (else the last put in place) and the newest recorded above it.
 
-    ``run`` is the run that speaks for the job (``flinkops.live.newest_run``);
+    ``run`` is the run that speaks for the job (``flinkops.flink.live.newest_run``);
     ``versions`` the store's versions of the job, oldest first.
     """
     placed = [v for v in versions if v.outcome in APPLIED_OUTCOMES]

@@ -1,4 +1,6 @@
-"""Savepoint lifecycle: schedules, retention, listing.
+"""Savepoint lifecycle: scheduled savepoints, retention, disposal, listing. May import ops
+(taking a savepoint is an ops action), spec, flink, store and below; never apply,
+monitor, ui or cli.
 
 Public interface:
 
@@ -9,10 +11,12 @@ Public interface:
   size, age, origin, protection and what retention would do.
 - ``apply_retention(client, store, target=, job=, policy=, now=)`` — delete what the
   policy does not keep; every deletion is an event (step ``savepoint-deleted``).
-- Pure parts: ``Schedule`` (interval or cron), ``plan_retention`` / ``protection``.
+- Pure parts: ``plan_retention`` / ``protection``; a schedule (interval or cron) is
+  the spec's ``Schedule`` (``flinkops.spec``), which project checks parse too.
 """
 
-from flinkops.savepoints._dispose import Disposal, dispose
+from flinkops.savepoints._dispose import Disposal, dispose, local_path
+from flinkops.savepoints._render import render_listing, render_pass
 from flinkops.savepoints._retention import Decision, Snapshot, plan_retention, protection
 from flinkops.savepoints._run import (
     DELETED_STEP,
@@ -21,19 +25,20 @@ from flinkops.savepoints._run import (
     list_savepoints,
     run_due_savepoints,
 )
-from flinkops.savepoints._schedule import Schedule
 
 __all__ = [
     "DELETED_STEP",
     "ORIGINS",
     "Decision",
     "Disposal",
-    "Schedule",
     "Snapshot",
     "apply_retention",
     "dispose",
     "list_savepoints",
+    "local_path",
     "plan_retention",
     "protection",
+    "render_listing",
+    "render_pass",
     "run_due_savepoints",
 ]

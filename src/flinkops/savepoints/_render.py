@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flinkops.ops._text import _n as human_count
-from flinkops.ops._text import human_ms, table
+from flinkops.ops import human_count, human_ms, table
 
 __all__ = ["render_listing", "render_pass"]
 

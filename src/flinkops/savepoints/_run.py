@@ -15,10 +15,10 @@ from typing import Any
 
 from flinkops.errors import FlinkError
 from flinkops.flink.rest import FlinkClient
+from flinkops.ops import take_savepoint
 from flinkops.savepoints._dispose import dispose, size_of
 from flinkops.savepoints._retention import Decision, Snapshot, plan_retention, protection
-from flinkops.savepoints._schedule import Schedule
-from flinkops.spec import JobSpec, SavepointPolicy
+from flinkops.spec import JobSpec, SavepointPolicy, Schedule
 from flinkops.store import SavepointRecord, Store
 
 __all__ = ["DELETED_STEP", "ORIGINS", "apply_retention", "list_savepoints", "run_due_savepoints"]
@@ -165,8 +165,6 @@ def apply_retention(
 def _take_if_due(
     client: FlinkClient, store: Store, target: str, spec: JobSpec, now: datetime
 ) -> dict[str, Any] | None:
-    from flinkops.ops import take_savepoint  # ops -> restore -> savepoints: import late
-
     policy = spec.savepoint_policy
     if policy.schedule is None or spec.state != "running":
         return None

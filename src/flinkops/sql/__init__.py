@@ -1,4 +1,5 @@
 """Flink SQL: the sqlglot dialect (registered as ``flink``), splitting, checking, lineage.
+Pure: reads no cluster, file or store. May import errors, nothing else of flinkops.
 
 Importing this package registers the dialect, so ``sqlglot.parse(sql, read="flink")``
 works afterwards.
@@ -6,6 +7,7 @@ works afterwards.
 
 from __future__ import annotations
 
+from flinkops.sql._kinds import split_kind
 from flinkops.sql.dialect import Flink
 from flinkops.sql.lineage import (
     JobLineage,
@@ -29,6 +31,7 @@ __all__ = [
     "lineage_of_sql",
     "parse_statement",
     "project_lineage",
+    "split_kind",
     "split_statements",
     "to_dot",
     "to_mermaid",

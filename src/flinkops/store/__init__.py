@@ -1,4 +1,6 @@
-"""The version store: versions, savepoints, events, the journal, apply locks.
+"""The version store: versions, savepoints, events, the journal, apply locks, metric
+samples, the compiled-graph cache. May import errors and the helpers at the package
+root (``_procs``), nothing else of flinkops.
 
 One store per project (the project's ``store``), shared by its targets, on one of
 two backends behind the same ``Store`` interface, with the same migrations and
@@ -71,6 +73,7 @@ Adding tables (the contract for store modules of other features):
 """
 
 from flinkops.store._admin import copy_store, store_info
+from flinkops.store._compiled_graphs import CachedGraph, count_graphs, get_graphs, put_graphs
 from flinkops.store._db import CRASH_ENV, FaultHook
 from flinkops.store._locks import Lock, default_holder
 from flinkops.store._metrics import (
@@ -111,6 +114,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "TRANSITION_STATUSES",
     "AlertRecord",
+    "CachedGraph",
     "Delivery",
     "EventRecord",
     "FaultHook",
@@ -124,8 +128,11 @@ __all__ = [
     "Transition",
     "VersionRecord",
     "copy_store",
+    "count_graphs",
     "default_holder",
+    "get_graphs",
     "iso_ms",
+    "put_graphs",
     "store_info",
     "store_secrets",
     "utc_now",

@@ -1,4 +1,6 @@
 """`flinkops ui`: the ops console as web pages, read through the same functions as the CLI.
+May import monitor, apply, savepoints, ops, workspace, plan, spec, sql and below; only
+cli is above it.
 
 ``create_app`` builds the app (routes in ``app``, views in ``views``, page data in
 ``_read``, pictures in ``_graphs``, actions in ``_actions``, the token and CSRF in

@@ -12,9 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from flinkops.apply import Applier
-from flinkops.diagnose import diagnose_job
 from flinkops.errors import FlinkError
-from flinkops.ops import find_job, take_savepoint
+from flinkops.ops import diagnose_job, find_job, take_savepoint
 from flinkops.plan import Action, Change, Plan, StateImpact, next_version
 from flinkops.workspace import Workspace
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flinkops._spec_load import relative_path
 from flinkops.errors import FlinkError
 from flinkops.ops import (
     collect_show,
@@ -22,6 +21,7 @@ from flinkops.ops import (
     version_diff,
     version_pair,
 )
+from flinkops.spec import relative_path
 from flinkops.sql.lineage import ColumnLineage, Lineage, TableLineage, project_lineage
 from flinkops.ui._actions import gitops_hints
 from flinkops.ui._graphs import dag_edges

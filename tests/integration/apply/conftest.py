@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from flinkops.flink.live import read_live
 from flinkops.flink.local import ClusterInfo
 from flinkops.flink.rest import FlinkClient
-from flinkops.observe import read_live
 
 STATEFUL_SQL = """\
 CREATE TABLE src (k INT, v INT) WITH (

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from flinkops._monitor_models import Channel
 from flinkops.errors import ChannelError
 from flinkops.monitor.alerting import Transition
 from flinkops.monitor.channels import deliver, send
+from flinkops.spec import Channel
 from flinkops.store import AlertRecord, Delivery
 from tests.integration.monitor.receivers import Receiver
 

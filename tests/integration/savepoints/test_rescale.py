@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from flinkops.flink.live import read_live
 from flinkops.flink.local import ClusterInfo
 from flinkops.flink.rest import FlinkClient
-from flinkops.observe import read_live
 from tests.integration.savepoints.conftest import Project, stateful_sql
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import yaml
 
-from flinkops._monitor_models import AlertRules
 from flinkops.monitor.prometheus import PrometheusHistory, export_rules, prometheus_job_name
 from flinkops.monitor.rules import effective_rules
+from flinkops.spec import AlertRules
 
 
 def test_export_names_jobs_like_flinks_reporter_and_follows_the_rules() -> None:

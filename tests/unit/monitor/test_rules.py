@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flinkops._monitor_models import AlertRules
 from flinkops.monitor.rules import effective_rules, evaluate_cluster, evaluate_job
+from flinkops.spec import AlertRules
 
 NOW = 100_000.0
 

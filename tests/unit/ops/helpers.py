@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flinkops.live import LiveJob
+from flinkops.flink.live import LiveJob
 from flinkops.store import VersionRecord
 
 DATA = Path(__file__).parent.parent / "data" / "ops"

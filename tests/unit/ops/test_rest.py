@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from flinkops.flink.live import read_jobs
 from flinkops.flink.rest import FlinkClient
-from flinkops.live import read_jobs
 from flinkops.ops._rest import backpressure, watermarks
 from tests.unit.ops.helpers import payload
 

@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner, Result
 
 import flinkops.workspace
+from flinkops.apply.versions import reserve_version
 from flinkops.cli import main as cli_main
 from flinkops.flink.identity import JobIdentity
 from flinkops.flink.runner import runner_jar_name
 from flinkops.spec import JobSpec, load_project
 from flinkops.store import Store
-from flinkops.versions import reserve_version
 
 __all__ = ["FakeFlink", "fake_flink", "record_applied", "run_plan", "write_project"]
 

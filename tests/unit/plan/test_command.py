@@ -13,7 +13,7 @@ from click.testing import CliRunner
 import flinkops.workspace
 from flinkops.cli import main as cli_main
 from flinkops.flink.identity import JobIdentity
-from flinkops.observe import make_plan
+from flinkops.plan.observe import make_plan
 from flinkops.spec import SCHEMA_DIR, load_project
 from flinkops.store import Store
 from tests.conftest import job_yaml

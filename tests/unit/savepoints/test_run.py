@@ -2,7 +2,7 @@
 
 Flink is left out here (``client=None``: the filesystem path, and a
 MockTransport for a disposal Flink refuses); the real cluster's disposal is
-tested in tests/integration/test_savepoints.py.
+tested in tests/integration/savepoints/test_savepoints.py.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flinkops._models import Retain, SavepointPolicy
 from flinkops.flink.rest import FlinkClient
 from flinkops.savepoints import DELETED_STEP, apply_retention, dispose, list_savepoints
+from flinkops.spec import SavepointPolicy
+from flinkops.spec._pydantic import Retain
 from flinkops.store import Store, VersionRecord
 
 T = "local"

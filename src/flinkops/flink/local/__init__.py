@@ -1,4 +1,5 @@
 """A Flink session cluster on this machine: one JobManager and one TaskManager.
+Part of flink/: may import errors and _procs, nothing else of flinkops.
 
 The JVMs start straight from the jars of a Flink distribution: the installed
 ``apache-flink-libraries`` package (``pip install 'flinkops[local]'``), or a

@@ -1,4 +1,5 @@
 """Typed results of Flink's REST API, as FlinkClient returns them.
+Part of flink/: may import flink.identity and errors, nothing else of flinkops.
 
 Each class has ``from_json`` taking Flink's JSON (1.20 and 2.x field names) and
 keeps that JSON in ``raw`` for anything not lifted into a field. Times are epoch
@@ -15,6 +16,7 @@ from flinkops.flink.models._checkpoints import (
 )
 from flinkops.flink.models._cluster import ClusterConfig, JarFile, LogFile, Overview, TaskManager
 from flinkops.flink.models._exceptions import ExceptionEntry, Exceptions, root_line
+from flinkops.flink.models._fields import major_of
 from flinkops.flink.models._jobs import JobConfig, JobDetails, JobSummary, Vertex
 
 __all__ = [
@@ -33,5 +35,6 @@ __all__ = [
     "SavepointStatus",
     "TaskManager",
     "Vertex",
+    "major_of",
     "root_line",
 ]

@@ -1,4 +1,5 @@
 """The SQL runner: build it, upload it once per cluster, submit or compile SQL with it.
+Part of flink/: may import the REST client, flink.identity and errors, nothing else.
 
 ``SqlRunner.java`` (next to this file) is a Flink program that runs one spec's
 statements as one job (see its header). It is compiled with ``javac`` against

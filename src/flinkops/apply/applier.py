@@ -1,0 +1,426 @@
+"""Carry a plan out: each change's steps, run by the one step runner (step_runner.py).
+
+The plan holds, per change, the steps apply runs and the version it records; the
+applier opens a journaled transition per change, hands its steps to the runner
+and turns what happened into a ``JobResult``. A failing new job makes the runner
+append the rollback (or the abort); an apply killed at any point is resumed by the
+next one through ``recover`` (recover.py), with the same runner. A blocked change
+(its spec was rolled back) is left alone and reported. One apply at a time per
+target: the store's lock, held by the caller.
+
+Around the applier, what the `apply` and `rollback` commands decide: the plan apply
+runs (``plan_for_apply``: which jobs, ``plan_scope``; a saved plan file, read by
+``flinkops.plan.planfile``, run only when it is not stale, ``accept_saved_plan``), whether to ask
+first (``needs_confirmation``), carrying the plan out (``carry_out``) and the plan
+that puts a stored version back (``rollback_plan``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from flinkops.apply.health import Progress
+from flinkops.apply.recover import recover
+from flinkops.apply.step_runner import Run, StepRunner, Submitter, crash_from_env
+from flinkops.errors import ApplyError, StalePlan
+from flinkops.flink.rest import FlinkClient
+from flinkops.flink.runner import submit_sql
+from flinkops.plan import Action, Change, Plan
+from flinkops.plan.steps import short, spec_steps, step_from_json, steps_to_json
+from flinkops.redact import MASK
+from flinkops.spec import JobSpec
+from flinkops.store import Store
+
+if TYPE_CHECKING:
+    from flinkops.workspace import Workspace
+
+__all__ = [
+    "Applier",
+    "ApplyResult",
+    "JobResult",
+    "PlanScope",
+    "accept_saved_plan",
+    "carry_out",
+    "needs_confirmation",
+    "plan_for_apply",
+    "plan_scope",
+    "rollback_plan",
+    "saved_plan",
+    "stale_reasons",
+]
+
+
+@dataclass
+class JobResult:
+    job: str
+    action: str
+    status: str  # done | failed | rolled-back | blocked | unchanged
+    version: int | None = None
+    job_id: str | None = None
+    restored_from: str | None = None
+    savepoint: str | None = None
+    message: str = ""
+    root_cause: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class ApplyResult:
+    target: str
+    results: list[JobResult] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.status == "done" for r in self.results)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "ok": self.ok,
+            "recovered": self.recovered,
+            "results": [r.to_json() for r in self.results],
+        }
+
+
+class Applier:
+    def __init__(
+        self,
+        client: FlinkClient,
+        store: Store,
+        *,
+        target: str,
+        specs: list[JobSpec],
+        progress: Progress | None = None,
+        parallelism: int = 4,
+        savepoint_timeout: float = 300.0,
+        default_savepoint_dir: str | None = None,
+        poll: float = 1.0,
+        submit: Submitter = submit_sql,
+        crash: Callable[[str], None] = crash_from_env,
+    ) -> None:
+        self.store = store
+        self.target = target
+        self.specs = {s.name: s for s in specs}
+        self.parallelism = max(1, parallelism)
+        self.default_savepoint_dir = default_savepoint_dir
+        self.runner = StepRunner(
+            client,
+            store,
+            target=target,
+            progress=progress,
+            savepoint_timeout=savepoint_timeout,
+            poll=poll,
+            submit=submit,
+            crash=crash,
+        )
+
+    def apply(self, plan: Plan, *, allow_state_loss: bool = False) -> ApplyResult:
+        """Carry out every change of ``plan`` (the caller holds the target's lock)."""
+        refused = [
+            c
+            for c in plan.changes
+            if c.missing_savepoint_dir and c.action not in (Action.NOOP, Action.BLOCKED)
+        ]
+        if refused and not allow_state_loss:
+            names = ", ".join(c.job for c in refused)
+            raise ApplyError(
+                f"refusing to lose the state of {names}: no savepoint directory "
+                "(set savepointDir on the job or target, or pass "
+                "--allow-state-loss)"
+            )
+        todo = [c for c in plan.changes if c.action is not Action.NOOP]
+        self._check_versions(todo)
+        result = ApplyResult(plan.target)
+        with ThreadPoolExecutor(max_workers=self.parallelism) as pool:
+            for wave in _waves(todo):
+                result.results.extend(pool.map(self._carry_out, wave))
+        order = {c.job: i for i, c in enumerate(todo)}
+        result.results.sort(key=lambda r: order[r.job])
+        return result
+
+    def _check_versions(self, changes: list[Change]) -> None:
+        """Refuse a plan whose new version numbers the store already holds: it was
+        made before another apply recorded them."""
+        for c in changes:
+            if c.action.starts and c.version and self.store.version(self.target, c.job, c.version):
+                raise StalePlan(
+                    f"{c.job}: version {c.version} is already in the store, so the plan is "
+                    "stale. Run `flinkops plan` again."
+                )
+
+    def _carry_out(self, change: Change) -> JobResult:
+        if change.action is Action.BLOCKED:
+            return _blocked(change)
+        spec = self.specs.get(change.job)
+        steps = list(change.steps) or spec_steps(change, spec, self.default_savepoint_dir)
+        version = change.version or 0
+        tid = self.store.begin_transition(
+            self.target,
+            change.job,
+            change.action.value,
+            {**change.to_json(), "steps": steps_to_json(steps)},
+        )
+        self.store.add_event(
+            self.target,
+            change.job,
+            change.action.value,
+            f"{change.action.value} started: {change.reason}",
+            details={
+                "version": version,
+                "transition": tid,
+                "steps": [short(s.to_json()) for s in steps],
+            },
+        )
+        run = Run(
+            job=change.job,
+            action=change.action.value,
+            tid=tid,
+            version=version,
+            applied_version=change.applied_version,
+            reason=change.reason,
+            spec=spec,
+            steps=steps,
+            ctx={"old_job_id": change.live.job_id if change.live else None},
+        )
+        return job_result(self.runner.run(run))
+
+    def recover(self) -> list[str]:
+        """Resume what an interrupted apply left open; one line per transition."""
+        runs = recover(self.runner, self.specs, self.default_savepoint_dir)
+        return [_recovered_line(r) for r in runs]
+
+
+def _blocked(change: Change) -> JobResult:
+    attempt = change.blocked
+    assert attempt is not None
+    return JobResult(
+        change.job,
+        change.action.value,
+        "blocked",
+        version=attempt.version,
+        job_id=change.live.job_id if change.live else None,
+        message=f"left as it is: version {attempt.version} of this spec was "
+        f"{attempt.outcome} at {attempt.at}; change the spec, or apply with "
+        "--retry-failed to try it again",
+        root_cause=attempt.root_cause,
+    )
+
+
+def job_result(run: Run) -> JobResult:
+    """What a finished (or interrupted) run says, for people and for JSON."""
+    ctx = run.ctx
+    status = "failed" if run.interrupted else run.status
+    message = ""
+    error = ctx.get("error") or ""
+    if run.interrupted:
+        message = (
+            f"{error}. The cluster stopped answering; nothing was rolled back. The journal "
+            "keeps this transition: run `flinkops apply` again when the cluster answers, "
+            "and it resumes here."
+        )
+    elif run.status == "rolled-back":
+        message = (
+            f"{error}; rolled back to version {run.applied_version}, restored from "
+            f"{ctx.get('restored_from')}"
+        )
+    elif run.status == "failed":
+        kept = ctx.get("savepoint") or ctx.get("checkpoint") or ctx.get("restored_from")
+        replaced = ctx.get("cancelled") or ctx.get("savepoint")
+        message = error + ("" if replaced else "; the running job was left as it was")
+        message += f"; state kept at {kept}" if kept else ""
+    return JobResult(
+        run.job,
+        run.action,
+        status,
+        version=run.version,
+        job_id=ctx.get("job_id") or ctx.get("old_job_id"),
+        restored_from=ctx.get("restored_from"),
+        savepoint=ctx.get("savepoint") or ctx.get("checkpoint"),
+        message=message,
+        root_cause=ctx.get("root_cause") or "",
+    )
+
+
+def _recovered_line(run: Run) -> str:
+    if run.status == "unchanged":
+        return f"{run.job}: interrupted {run.action} had changed nothing; re-planned"
+    result = job_result(run)
+    return f"{run.job}: interrupted {run.action} -> {result.status}" + (
+        f" ({result.message})" if result.message else ""
+    )
+
+
+def carry_out(
+    applier: Applier,
+    plan: Plan,
+    *,
+    recovered: list[str],
+    confirm: Callable[[], None] | None = None,
+    allow_state_loss: bool = False,
+) -> ApplyResult:
+    """Run ``plan``'s changes, if it has any, after ``confirm()`` (which raises to
+    cancel) when one is given; the result lists the ``recovered`` lines (what
+    ``Applier.recover`` resumed first). The caller holds the target's lock."""
+    if not plan.has_changes:
+        return ApplyResult(plan.target, recovered=recovered)
+    if confirm is not None:
+        confirm()
+    result = applier.apply(plan, allow_state_loss=allow_state_loss)
+    result.recovered = recovered
+    return result
+
+
+def needs_confirmation(plan: Plan, saved: dict[str, Any] | None) -> bool:
+    """Whether apply asks before running ``plan``: not for a saved plan file (it was
+    approved when it was saved), nor for a plan that runs no step (blocked jobs only)."""
+    return saved is None and any(c.steps for c in plan.changes)
+
+
+def rollback_plan(ws: Workspace, spec: JobSpec, to_version: int) -> Plan:
+    """The plan that puts ``spec`` back (version ``to_version``'s, from
+    ``versions.spec_of_version``): that job only, planned even when the version failed
+    or was rolled back (it was asked for by number), each reason saying it is a rollback."""
+    fresh = ws.make_plan(specs=[spec], only=[spec.name], retry_failed=True)
+    reason = f"rollback to version {to_version}"
+    changes = tuple(replace(c, reason=f"{reason}: {c.reason}") for c in fresh.changes)
+    return replace(fresh, changes=changes)
+
+
+def _waves(changes: list[Change]) -> list[list[Change]]:
+    """Changes grouped so that a job whose source another changing job writes (lineage)
+    goes after it: a consumer then starts when its producer already runs. Jobs in one
+    wave are independent and run concurrently; a cycle falls back to one last wave."""
+    names = {c.job for c in changes}
+    upstream: dict[str, set[str]] = {c.job: set() for c in changes}
+    for c in changes:
+        for down in c.downstream:
+            if down in names and down != c.job:
+                upstream[down].add(c.job)
+    waves: list[list[Change]] = []
+    placed: set[str] = set()
+    while len(placed) < len(changes):
+        wave = [c for c in changes if c.job not in placed and upstream[c.job] <= placed]
+        if not wave:
+            wave = [c for c in changes if c.job not in placed]
+        waves.append(wave)
+        placed |= {c.job for c in wave}
+    return waves
+
+
+@dataclass(frozen=True)
+class PlanScope:
+    """What apply plans: ``only`` those jobs (None: every one), with pruning and with
+    failed specs retried or not (``Workspace.make_plan``'s arguments)."""
+
+    only: list[str] | None
+    prune: bool
+    retry_failed: bool
+
+
+def plan_scope(
+    jobs: Sequence[str], saved: dict[str, Any] | None, *, prune: bool, retry_failed: bool
+) -> PlanScope:
+    """The --job names, else the jobs of the saved plan; pruning and retrying when asked,
+    or when the saved plan did (it deletes a job, it was made with --retry-failed), so
+    that the fresh plan it is checked against is made the same way. Pure."""
+    if not saved:
+        return PlanScope(list(jobs) or None, prune, retry_failed)
+    return PlanScope(
+        list(jobs) or sorted({c["job"] for c in saved["changes"]}),
+        prune or any(c["action"] == "delete" for c in saved["changes"]),
+        retry_failed or bool(saved.get("retry_failed")),
+    )
+
+
+def plan_for_apply(
+    ws: Workspace,
+    saved: dict[str, Any] | None,
+    jobs: Sequence[str],
+    *,
+    prune: bool,
+    retry_failed: bool,
+) -> Plan:
+    """What apply runs: the plan of the jobs in scope (``plan_scope``) made now, or the
+    saved plan file's changes when they are still what it would run (``accept_saved_plan``)."""
+    ws.require_jobs(jobs)
+    scope = plan_scope(jobs, saved, prune=prune, retry_failed=retry_failed)
+    plan = ws.make_plan(only=scope.only, prune=scope.prune, retry_failed=scope.retry_failed)
+    if saved is None:
+        return plan
+    return accept_saved_plan(saved, plan, ws.redact(plan.to_json()))
+
+
+def accept_saved_plan(saved: dict[str, Any], fresh: Plan, fresh_json: dict[str, Any]) -> Plan:
+    """The plan to run for a saved plan file: its changes (``saved_plan``) when they are
+    what apply would run now. ``fresh`` is the plan made now and ``fresh_json`` its JSON
+    form redacted, as plan files are written. StalePlan, saying what moved and what to
+    run next, when anything did (``stale_reasons``)."""
+    reasons = stale_reasons(saved, fresh_json)
+    if reasons:
+        raise StalePlan(
+            "the plan is stale: " + "; ".join(reasons) + ". Run `flinkops plan --out FILE` again."
+        )
+    return saved_plan(saved, fresh)
+
+
+def stale_reasons(saved: dict[str, Any], fresh: Plan | dict[str, Any]) -> list[str]:
+    """What moved between a saved plan file and what the cluster and store say now
+    (``fresh``: a new plan, or its redacted JSON form), down to each change's action,
+    version and steps: apply runs a saved plan only when it would do exactly that."""
+    now = fresh if isinstance(fresh, dict) else fresh.to_json()
+    reasons = []
+    if saved.get("target") != now["target"]:
+        reasons.append(f"the plan is for target {saved.get('target')!r}, not {now['target']!r}")
+    old_obs, new_obs = saved.get("observed", {}), now["observed"]
+    for job in sorted(set(old_obs) | set(new_obs)):
+        a, b = old_obs.get(job), new_obs.get(job)
+        if a is None or b is None:
+            reasons.append(f"{job}: {'appeared' if a is None else 'is gone'} since the plan")
+            continue
+        for key, label in (
+            ("spec_hash", "spec"),
+            ("job_id", "live job"),
+            ("state", "live state"),
+            ("applied_version", "applied version"),
+            ("version", "version to record"),
+        ):
+            if a.get(key) != b.get(key):
+                reasons.append(f"{job}: {label} was {a.get(key)}, now {b.get(key)}")
+    fresh_changes = {c["job"]: c for c in now["changes"]}
+    for c in saved.get("changes", []):
+        f = fresh_changes.get(c["job"])
+        if f is None or _moved(reasons, c["job"]):
+            continue
+        if (c["action"], c.get("steps")) != (f["action"], f.get("steps")):
+            reasons.append(f"{c['job']}: the plan's steps are not what apply would run now")
+    return reasons
+
+
+def _moved(reasons: list[str], job: str) -> bool:
+    return any(r.startswith(f"{job}: ") for r in reasons)
+
+
+def saved_plan(saved: dict[str, Any], fresh: Plan) -> Plan:
+    """The changes of a saved plan file, to run exactly as saved (after
+    ``stale_reasons`` found nothing): its steps, with the fresh plan's change around
+    them (diffs, lineage). A step the file holds with a masked secret (a savepoint
+    directory with credentials, say) is taken from the fresh plan, where the
+    staleness check found it equal."""
+    changes = []
+    for c in saved["changes"]:
+        if c["action"] == "noop":
+            continue
+        current = fresh.change(c["job"])
+        steps = [
+            fresh_step if MASK in json.dumps(s) else step_from_json(s)
+            for s, fresh_step in zip(c["steps"], current.steps, strict=True)
+        ]
+        changes.append(replace(current, steps=tuple(steps)))
+    return replace(fresh, changes=tuple(changes))

@@ -1,0 +1,408 @@
+"""The one step runner: executes any list of steps, journaled, with crash points.
+
+Forward transitions, rollbacks, aborts and what recovery resumes all run here.
+For each step the journal gets ``start`` before it is taken and ``end`` (with what
+it produced: trigger ids, savepoint locations, job ids) after; a failed step gets
+``failed`` together with the list that follows it (``plan.steps.after_failure``:
+the rollback, or the abort), in one write, so an apply killed at any point leaves
+in the journal exactly which list it was running and how far it got.
+
+Fault injection: ``FLINKOPS_APPLY_CRASH_AT=<step>:<before|after|end|failed>``
+(comma-separated) kills the process with SIGKILL at those points; step names
+are those of plan/steps.py (``stop``, ``submit``, ``rollback-submit``, ...).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from typing import Any
+
+from flinkops.apply.flowing import flow_text
+from flinkops.apply.health import TERMINAL, Progress, rescale_job, wait_healthy, wait_state
+from flinkops.apply.versions import reserve_version, spec_from_version
+from flinkops.errors import ApplyError, FlinkError, FlinkopsError, FlinkUnreachable
+from flinkops.flink.identity import JobIdentity
+from flinkops.flink.live import ACTIVE_STATES, latest_checkpoint, read_live
+from flinkops.flink.rest import FlinkClient
+from flinkops.flink.runner import submit_sql
+from flinkops.plan.steps import (
+    FROM_CHECKPOINT,
+    FROM_STOP,
+    Cancel,
+    Record,
+    Rescale,
+    Step,
+    StopWithSavepoint,
+    Submit,
+    WaitHealthy,
+    after_failure,
+    describe,
+    is_rollback,
+    steps_to_json,
+)
+from flinkops.spec import JobSpec
+from flinkops.store import Store
+
+__all__ = ["CRASH_ENV", "Run", "StepRunner", "crash_from_env"]
+
+CRASH_ENV = "FLINKOPS_APPLY_CRASH_AT"
+Submitter = Callable[..., str]
+
+
+def crash_from_env(point: str) -> None:
+    """Kill this process with SIGKILL when ``point`` is listed in FLINKOPS_APPLY_CRASH_AT."""
+    wanted = os.environ.get(CRASH_ENV, "")
+    if wanted and point in wanted.split(","):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@dataclass
+class Run:
+    """One transition being carried out: its journal id, the list it runs now and
+    what earlier steps produced (``ctx``). ``status`` is what it ends as when the
+    list finishes: done, rolled-back or failed."""
+
+    job: str
+    action: str
+    tid: int
+    version: int
+    applied_version: int | None
+    reason: str
+    spec: JobSpec | None
+    steps: list[Step]
+    ctx: dict[str, Any] = field(default_factory=dict)
+    status: str = "done"
+    interrupted: bool = False
+    done: set[str] = field(default_factory=set)  # names of steps that already ended
+
+
+class StepRunner:
+    """Executes step lists against a Flink cluster and the version store."""
+
+    def __init__(
+        self,
+        client: FlinkClient,
+        store: Store,
+        *,
+        target: str,
+        progress: Progress | None = None,
+        savepoint_timeout: float = 300.0,
+        poll: float = 1.0,
+        submit: Submitter = submit_sql,
+        crash: Callable[[str], None] = crash_from_env,
+    ) -> None:
+        self.client = client
+        self.store = store
+        self.target = target
+        self.progress = progress or (lambda job, what, elapsed: None)
+        self.savepoint_timeout = savepoint_timeout
+        self.poll = poll
+        self.submit = submit
+        self.crash = crash
+
+    # ------------------------------------------------------------------ the loop
+
+    def run(self, run: Run) -> Run:
+        """Run ``run.steps`` in order, then any list a failure appends; close the
+        transition unless the cluster stopped answering (the journal keeps it open)."""
+        done = 0
+        while done < len(run.steps):
+            step = run.steps[done]
+            done += 1
+            if step.name in run.done:  # ended before an interruption: not again
+                continue
+            self.store.journal_step(run.tid, step.name, "start", {"step": describe(step)})
+            self.crash(f"{step.name}:before")
+            # a record step's writes commit with its journal entry, or none of them do
+            with self.store.atomic() if isinstance(step, Record) else nullcontext():
+                try:
+                    data = self._execute(run, step)
+                except FlinkUnreachable as exc:
+                    data = {"error": str(exc), "unreachable": True}
+                    self.store.journal_step(run.tid, step.name, "failed", data)
+                    run.ctx.update(error=str(exc))
+                    run.interrupted = True
+                    self._event(run, step.name, f"cluster stopped answering: {exc}", "error")
+                    return run
+                except (FlinkopsError, FlinkError) as exc:
+                    self._fail(run, step, exc)
+                    done = 0
+                    continue
+                self.crash(f"{step.name}:after")
+                run.ctx.update(data)
+                run.done.add(step.name)
+                self.store.journal_step(run.tid, step.name, "end", data)
+            self.crash(f"{step.name}:end")
+        if run.status == "failed":
+            self._settle(run)
+        self.store.end_transition(run.tid, run.status)
+        return run
+
+    def _settle(self, run: Run) -> None:
+        """A transition that ends failed leaves no version in progress (a rollback that
+        failed too, say): it is recorded failed, so the spec is blocked, not retried."""
+        record = self.store.version(self.target, run.job, run.version)
+        if record is not None and record.outcome == "in-progress":
+            message = run.ctx.get("root_cause") or run.ctx.get("error") or run.reason
+            self.store.update_version(
+                self.target, run.job, run.version, outcome="failed", message=message[:2000]
+            )
+
+    def _fail(self, run: Run, step: Step, exc: Exception) -> None:
+        """Journal the failure with the list that follows it, and switch to that list."""
+        cause = getattr(exc, "root_cause", "") or ""
+        prev = run.applied_version
+        rollback_to = (
+            prev
+            if prev is not None
+            and prev != run.version
+            and run.spec is not None
+            and self.store.version(self.target, run.job, prev) is not None
+            else None
+        )
+        then = after_failure(
+            step,
+            run.steps,
+            version=run.version,
+            rollback_to=rollback_to,
+            new_job_id=run.ctx.get("job_id") if isinstance(step, WaitHealthy) else None,
+            restore=self._restore_point(run),
+        )
+        status = "rolled-back" if is_rollback(then) else "failed"
+        self.store.journal_step(
+            run.tid,
+            step.name,
+            "failed",
+            {"error": str(exc), "root_cause": cause, "then": steps_to_json(then), "status": status},
+        )
+        self._event(run, step.name, f"{describe(step)} failed: {exc}", "error", root_cause=cause)
+        self.crash(f"{step.name}:failed")
+        run.ctx.update(error=str(exc), root_cause=cause)
+        run.steps, run.status = then, status
+
+    def _restore_point(self, run: Run) -> str | None:
+        """The state the old version goes back to: the savepoint or checkpoint this
+        transition took, else the one it started from."""
+        return run.ctx.get("savepoint") or run.ctx.get("checkpoint") or run.ctx.get("restored_from")
+
+    def _event(
+        self, run: Run, step: str, message: str, level: str = "info", **details: Any
+    ) -> None:
+        self.store.add_event(self.target, run.job, step, message, level=level, details=details)
+
+    def _execute(self, run: Run, step: Step) -> dict[str, Any]:
+        handler = _HANDLERS[type(step)]
+        return handler(self, run, step)
+
+    # ------------------------------------------------------------------ steps
+
+    def _stop(self, run: Run, step: StopWithSavepoint) -> dict[str, Any]:
+        """Stop with a savepoint; resumes polling a trigger an earlier run journaled."""
+        trigger = run.ctx.get("trigger_id") if run.ctx.get("stopping") == step.job_id else None
+        if trigger is None:
+            trigger = self.client.stop_with_savepoint(step.job_id, step.target_dir)
+            data = {"trigger_id": trigger, "stopping": step.job_id}
+            self.store.journal_step(run.tid, step.name, "start", data)
+            run.ctx.update(data)
+        location = self.client.wait_savepoint(
+            step.job_id,
+            trigger,
+            timeout=self.savepoint_timeout,
+            on_progress=lambda t: self.progress(run.job, "savepoint in progress", t),
+        )
+        kind = "suspend" if run.action == "suspend" else "stop"
+        self.store.record_savepoint(
+            self.target,
+            run.job,
+            location,
+            kind=kind,
+            job_id=step.job_id,
+            version=run.applied_version,
+        )
+        self._event(
+            run, "savepoint", f"stopped {step.job_id} with savepoint {location}", location=location
+        )
+        return {"savepoint": location}
+
+    def _cancel(self, run: Run, step: Cancel) -> dict[str, Any]:
+        """Cancel, unless the job already ended; with ``keep_checkpoint`` remember its
+        latest retained checkpoint (and refuse when there is none)."""
+        before = latest_checkpoint(self.client, step.job_id) if step.keep_checkpoint else None
+        state = self.client.job(step.job_id).state
+        if step.keep_checkpoint and before is None and state not in TERMINAL:
+            raise ApplyError(
+                f"{run.job}: no completed checkpoint to restart from "
+                "(last-state needs checkpointing on); nothing was changed"
+            )
+        if state not in TERMINAL:
+            if state != "CANCELLING":
+                self.client.cancel(step.job_id)
+            wait_state(
+                self.client, run.job, step.job_id, TERMINAL, "cancelling", 60, self.progress,
+                min(self.poll, 0.5),
+            )  # fmt: skip
+        data: dict[str, Any] = {"cancelled": step.job_id}
+        if step.keep_checkpoint:
+            path = latest_checkpoint(self.client, step.job_id) or before
+            if path is None:
+                raise ApplyError(f"{run.job}: job {step.job_id} left no checkpoint to restore")
+            self.store.record_savepoint(
+                self.target, run.job, path, kind="checkpoint", job_id=step.job_id,
+                version=run.applied_version,
+            )  # fmt: skip
+            data["checkpoint"] = path
+        return data
+
+    def _submit(self, run: Run, step: Submit) -> dict[str, Any]:
+        """Submit a version, unless a live job already carries it (then adopt that)."""
+        restore = {FROM_STOP: run.ctx.get("savepoint"), FROM_CHECKPOINT: run.ctx.get("checkpoint")}
+        path = restore.get(step.restore or "", step.restore)
+        if step.restore in restore and not path:
+            raise ApplyError(f"{run.job}: nothing to restore from ({step.restore})")
+        if run.spec is None:
+            raise ApplyError(
+                f"{run.job}: submitting needs the job's spec, and it is gone; restore the "
+                "spec file and apply again"
+            )
+        spec, spec_hash = run.spec, run.spec.spec_hash
+        if step.version != run.version:  # going back to an earlier version: rebuild it
+            record = self.store.version(self.target, run.job, step.version)
+            if record is None:
+                raise ApplyError(f"{run.job}: version {step.version} is not in the store")
+            try:
+                spec = spec_from_version(run.spec, record)
+            except KeyError as exc:
+                raise ApplyError(
+                    f"{run.job}: version {step.version} needs the environment variable "
+                    f"{exc.args[0]} to be rebuilt; set it and apply again"
+                ) from exc
+            spec_hash = record.spec_hash  # the identity it ran with before
+        job_id = self._already_submitted(run, step)
+        if job_id is None:
+            reserve_version(self.store, self.target, spec, step.version, path)
+            job_id = self.submit(
+                self.client,
+                job_name=run.job,
+                statements=spec.statements,
+                identity=JobIdentity(run.job, step.version, spec_hash, self.target),
+                parallelism=spec.parallelism,
+                flink_configuration=spec.flink_configuration,
+                savepoint_path=path,
+                allow_non_restored_state=spec.allow_non_restored_state,
+            )
+        self.store.update_version(
+            self.target, run.job, step.version, job_id=job_id, restored_from=path
+        )
+        self._event(
+            run, "submit",
+            f"submitted version {step.version} as {job_id}" + (f" from {path}" if path else ""),
+            job_id=job_id, restored_from=path,
+        )  # fmt: skip
+        return {"job_id": job_id, "restored_from": path}
+
+    def _already_submitted(self, run: Run, step: Submit) -> str | None:
+        """The job this step already submitted, or a live one carrying its version.
+
+        The first time, the ids of the jobs then carrying the version are journaled
+        (an earlier version's stopped jobs carry it too); a job carrying it that is not
+        among them came from this step, even one that failed since. So a step taken
+        again after a kill adopts its job instead of submitting the version twice."""
+        key = f"{step.name}_before"
+        carrying = [
+            j
+            for j in read_live(self.client, self.target, name=run.job)
+            if j.managed_name == run.job and j.version == step.version
+        ]
+        if key not in run.ctx:
+            known = {key: sorted(j.job_id for j in carrying)}
+            self.store.journal_step(run.tid, step.name, "start", known)
+            run.ctx.update(known)
+        ours = [j for j in carrying if j.job_id not in run.ctx[key] or j.state in ACTIVE_STATES]
+        ours.sort(key=lambda j: (j.state in ACTIVE_STATES, j.start_time or 0))
+        return ours[-1].job_id if ours else None
+
+    def _wait(self, run: Run, step: WaitHealthy) -> dict[str, Any]:
+        verdict = wait_healthy(
+            self.client, run.job, run.ctx["job_id"], step, progress=self.progress, poll=self.poll
+        )
+        return {"healthy": run.ctx["job_id"], **verdict}
+
+    def _rescale(self, run: Run, step: Rescale) -> dict[str, Any]:
+        """Rescale in place; the forward step records the new version on the same job id."""
+        data = rescale_job(
+            self.client, run.job, step.job_id, step.parallelism, progress=self.progress
+        )
+        if run.spec is not None and not step.name.startswith("rollback-"):
+            reserve_version(self.store, self.target, run.spec, run.version, None)
+            self.store.update_version(
+                self.target, run.job, run.version, job_id=step.job_id,
+                restored_from=data["restored_from"],
+            )  # fmt: skip
+        self._event(
+            run, "rescale",
+            f"rescaled {step.job_id} in place to parallelism {step.parallelism}"
+            + (f", restored from {data['restored_from']}" if data["restored_from"] else ""),
+            **data,
+        )  # fmt: skip
+        return data
+
+    def _record(self, run: Run, step: Record) -> dict[str, Any]:
+        """Write the outcome; the version record is created when the store lacks it."""
+        number = step.version if step.version is not None else run.version
+        if self.store.version(self.target, run.job, number) is None and run.spec is not None:
+            reserve_version(self.store, self.target, run.spec, number, None)
+        taken = run.ctx.get("savepoint") or run.ctx.get("checkpoint")
+        message = run.ctx.get("root_cause") or run.ctx.get("error") or run.reason
+        if step.outcome == "applied":
+            flow = run.ctx.get("flow")
+            health = f"; healthy: {flow_text(flow)}" if flow else ""
+            self.store.update_version(
+                self.target, run.job, number, outcome="applied", message=run.reason + health
+            )
+            prev = run.applied_version
+            if (
+                prev is not None
+                and prev != number
+                and taken
+                and self.store.version(self.target, run.job, prev)
+            ):
+                self.store.update_version(self.target, run.job, prev, savepoint=taken)
+        elif step.outcome == "rolled-back":
+            self.store.update_version(
+                self.target, run.job, number, outcome="rolled-back", message=message[:2000]
+            )
+            if run.applied_version is not None and taken:
+                self.store.update_version(
+                    self.target, run.job, run.applied_version, savepoint=taken
+                )
+            self._event(
+                run, "rollback",
+                f"rolled back to version {run.applied_version} ({run.ctx.get('job_id')}) "
+                f"from {run.ctx.get('restored_from')}",
+                "warning", job_id=run.ctx.get("job_id"), restored_from=run.ctx.get("restored_from"),
+                failed_version=number, root_cause=run.ctx.get("root_cause", ""),
+            )  # fmt: skip
+        elif step.outcome == "failed":
+            self.store.update_version(
+                self.target, run.job, number, outcome="failed", message=message[:2000]
+            )
+        else:  # suspended, cancelled, deleted: what became of the applied version
+            self.store.update_version(
+                self.target, run.job, number, outcome=step.outcome, savepoint=taken,
+                message=run.reason,
+            )  # fmt: skip
+        return {"recorded": number, "outcome": step.outcome}
+
+
+_HANDLERS: dict[type, Callable[[StepRunner, Run, Any], dict[str, Any]]] = {
+    StopWithSavepoint: StepRunner._stop,
+    Cancel: StepRunner._cancel,
+    Submit: StepRunner._submit,
+    WaitHealthy: StepRunner._wait,
+    Record: StepRunner._record,
+    Rescale: StepRunner._rescale,
+}

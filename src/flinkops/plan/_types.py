@@ -1,0 +1,268 @@
+"""The plan's data: actions, state impacts, what was observed, changes, the plan.
+
+Frozen dataclasses with ``to_json``; ``flinkops.plan`` builds them and re-exports
+every name here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from flinkops.flink.live import LiveJob
+
+__all__ = [
+    "PLAN_FORMAT_VERSION",
+    "Action",
+    "Applied",
+    "Attempt",
+    "Change",
+    "Compat",
+    "CompatBasis",
+    "Plan",
+    "StateImpact",
+]
+
+PLAN_FORMAT_VERSION = 1
+
+
+class Action(StrEnum):
+    """What apply does to one job, in the order apply takes them."""
+
+    CREATE = "create"
+    RESUME = "resume"
+    UPDATE = "update"
+    RESTART = "restart"
+    RESCALE = "rescale"  # only parallelism changed, on an adaptive-scheduler cluster
+    SUSPEND = "suspend"
+    CANCEL = "cancel"
+    DELETE = "delete"
+    BLOCKED = "blocked"  # its spec failed or was rolled back: left alone until it changes
+    NOOP = "noop"
+
+    @property
+    def symbol(self) -> str:
+        return _SYMBOLS[self]
+
+    @property
+    def starts(self) -> bool:
+        """Whether the action submits a new version of the job."""
+        return self in (Action.CREATE, Action.RESUME, Action.UPDATE, Action.RESTART)
+
+
+_SYMBOLS = {
+    Action.CREATE: "+",
+    Action.RESUME: "+",
+    Action.UPDATE: "~",
+    Action.RESTART: "±",
+    Action.RESCALE: "~",
+    Action.SUSPEND: "-",
+    Action.CANCEL: "-",
+    Action.DELETE: "-",
+    Action.BLOCKED: "!",
+    Action.NOOP: " ",
+}
+
+
+class StateImpact(StrEnum):
+    PRESERVED = "preserved"
+    AT_RISK = "at-risk"
+    LOST = "lost"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What the version store knows of a job: its last applied version and savepoints."""
+
+    version: int
+    spec_hash: str
+    sql: str
+    spec: Mapping[str, Any]
+    outcome: str
+    savepoint: str | None = None  # the savepoint flinkops knows of to restore from
+    job_id: str | None = None
+
+
+class CompatBasis(StrEnum):
+    """What a Compat verdict rests on; code branches on this, never on ``reasons``."""
+
+    COMPARED = "compared"  # both job graphs compiled and were compared
+    NEW_SQL_REJECTED = "new-sql-rejected"  # Flink's planner rejects the new SQL
+    APPLIED_SQL_REJECTED = "applied-sql-rejected"  # the applied SQL no longer compiles
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The newest version the store recorded of a job, whatever became of it.
+
+    Plans number the next version after it (failed and rolled-back versions count),
+    and a spec whose newest version failed or was rolled back is blocked.
+    """
+
+    version: int
+    outcome: str
+    spec_hash: str
+    at: str = ""
+    root_cause: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome in ("failed", "rolled-back")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "outcome": self.outcome,
+            "at": self.at,
+            "root_cause": self.root_cause,
+        }
+
+
+@dataclass(frozen=True)
+class Compat:
+    """Flink-planner verdict on restoring old state into the new SQL."""
+
+    impact: StateImpact
+    reasons: tuple[str, ...] = ()
+    basis: CompatBasis = CompatBasis.COMPARED
+
+
+@dataclass(frozen=True)
+class Change:
+    job: str
+    action: Action
+    state: StateImpact
+    reason: str
+    state_reason: str = ""
+    upgrade_mode: str = "savepoint"
+    restore_from: str | None = None
+    spec_hash: str | None = None
+    version: int | None = None  # the version apply will record
+    live: LiveJob | None = None
+    applied_version: int | None = None
+    sql_diff: str = ""
+    config_diff: tuple[str, ...] = ()
+    lineage: Mapping[str, Any] | None = None
+    downstream: tuple[str, ...] = ()
+    missing_savepoint_dir: bool = False
+    steps: tuple[Any, ...] = ()  # steps.Step: what apply runs, in order
+    blocked: Attempt | None = None  # the failed attempt of this spec (action BLOCKED)
+    parallelism: int | None = None  # RESCALE: the new parallelism
+    previous_parallelism: int | None = None  # RESCALE: the running job's
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "job": self.job,
+            "action": self.action.value,
+            "symbol": self.action.symbol,
+            "state": self.state.value,
+            "reason": self.reason,
+            "state_reason": self.state_reason,
+            "upgrade_mode": self.upgrade_mode,
+            "restore_from": self.restore_from,
+            "spec_hash": self.spec_hash,
+            "version": self.version,
+            "applied_version": self.applied_version,
+            "live": self.live.to_json() if self.live else None,
+            "sql_diff": self.sql_diff,
+            "config_diff": list(self.config_diff),
+            "lineage": dict(self.lineage) if self.lineage else None,
+            "downstream": list(self.downstream),
+            "steps": [s.to_json() for s in self.steps],
+            "blocked": self.blocked.to_json() if self.blocked else None,
+            "parallelism": self.parallelism,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Change:
+        """A change from its JSON form (a plan file, the journal), without its steps
+        (``steps.step_from_json`` reads those) and without diffs."""
+        live = data.get("live")
+        blocked = data.get("blocked")
+        return cls(
+            job=data["job"],
+            action=Action(data["action"]),
+            state=StateImpact(data["state"]),
+            reason=data.get("reason", ""),
+            state_reason=data.get("state_reason", ""),
+            upgrade_mode=data.get("upgrade_mode", "savepoint"),
+            restore_from=data.get("restore_from"),
+            spec_hash=data.get("spec_hash"),
+            version=data.get("version"),
+            applied_version=data.get("applied_version"),
+            downstream=tuple(data.get("downstream") or ()),
+            parallelism=data.get("parallelism"),
+            live=LiveJob(
+                job_id=live["job_id"],
+                name=live.get("name", ""),
+                state=live["state"],
+                version=live.get("version"),
+                spec_hash=live.get("spec_hash"),
+                managed_name=data["job"],
+            )
+            if live
+            else None,
+            blocked=Attempt(
+                blocked["version"],
+                blocked["outcome"],
+                data.get("spec_hash") or "",
+                blocked.get("at", ""),
+                blocked.get("root_cause", ""),
+            )
+            if blocked
+            else None,
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    target: str
+    url: str
+    changes: tuple[Change, ...]
+    unmanaged: tuple[LiveJob, ...] = ()
+    warnings: tuple[str, ...] = ()
+    flink_version: str = ""
+    created_at: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_changes(self) -> bool:
+        """Anything apply would do, or refuse to do (a blocked job)."""
+        return any(c.action is not Action.NOOP for c in self.changes)
+
+    def summary(self) -> dict[str, int]:
+        counts = Counter(c.action.value for c in self.changes)
+        return {a.value: counts[a.value] for a in Action if counts[a.value]}
+
+    def change(self, job: str) -> Change:
+        return next(c for c in self.changes if c.job == job)
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan as data following schemas/plan.schema.json (not yet redacted)."""
+        return {
+            "format_version": PLAN_FORMAT_VERSION,
+            "target": self.target,
+            "url": self.url,
+            "flink_version": self.flink_version,
+            "created_at": self.created_at,
+            "changes": [c.to_json() for c in self.changes],
+            "unmanaged": [j.to_json() for j in self.unmanaged],
+            "warnings": list(self.warnings),
+            "summary": self.summary(),
+            "observed": {
+                c.job: {
+                    "job_id": c.live.job_id if c.live else None,
+                    "state": c.live.state if c.live else None,
+                    "live_spec_hash": c.live.spec_hash if c.live else None,
+                    "spec_hash": c.spec_hash,
+                    "applied_version": c.applied_version,
+                    "version": c.version,
+                }
+                for c in self.changes
+            },
+            **dict(self.extra),
+        }

@@ -1,0 +1,314 @@
+"""Human forms of a plan, rendered from its JSON form (docs/style.md §15).
+
+Every renderer takes the plan as data (``Plan.to_json()`` after redaction) so the
+text a person reads and the JSON a machine reads never disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from flinkops.plan.steps import short
+
+__all__ = ["NO_CHANGES", "plan_markdown", "plan_text", "steps_line", "summary_line"]
+
+NO_CHANGES = "No changes. The cluster matches the specs."
+_IMPACT_ORDER = {"lost": 0, "at-risk": 1, "preserved": 2, "none": 3}
+_VERBS = {
+    "create": "to create",
+    "resume": "to resume",
+    "update": "to update",
+    "restart": "to restart",
+    "suspend": "to suspend",
+    "rescale": "to rescale in place",
+    "cancel": "to cancel",
+    "delete": "to delete",
+    "blocked": "blocked",
+}
+_COLOURS = {"+": "green", "~": "yellow", "±": "magenta", "-": "red", "!": "red"}
+_IMPACT_COLOURS = {"lost": "red", "at-risk": "yellow", "preserved": "green"}
+MARKDOWN_LIMIT = 60_000  # GitHub rejects comments over 65,536 characters
+DIFF_LIMIT = 20_000  # one job's SQL diff in markdown
+
+
+def summary_line(plan: dict[str, Any]) -> str:
+    summary = {k: v for k, v in plan["summary"].items() if k != "noop"}
+    if not summary:
+        return NO_CHANGES
+    parts = [f"{n} {_VERBS[action]}" for action, n in summary.items()]
+    lost = sum(1 for c in plan["changes"] if c["action"] != "noop" and c["state"] == "lost")
+    risky = sum(1 for c in plan["changes"] if c["action"] != "noop" and c["state"] == "at-risk")
+    tail = ""
+    if lost or risky:
+        tail = (
+            " State: "
+            + ", ".join(
+                x
+                for x in (f"{lost} lost" if lost else "", f"{risky} at risk" if risky else "")
+                if x
+            )
+            + "."
+        )
+    return "Plan: " + ", ".join(parts) + "." + tail
+
+
+def _style(text: str, colour: bool, **kw: Any) -> str:
+    return click.style(text, **kw) if colour else text
+
+
+def plan_text(plan: dict[str, Any], *, colour: bool = False) -> str:
+    """The terminal form: one block per change, then unmanaged jobs and the summary."""
+    lines = [_text_head(plan), ""]
+    width = max((len(c["job"]) for c in plan["changes"]), default=10)
+    for c in plan["changes"]:
+        if c["action"] != "noop":
+            lines += [_text_change(c, width, colour), *_text_details(c, colour), ""]
+    lines += _text_unchanged(plan, width)
+    lines += _text_unmanaged(plan)
+    lines += [_style(f"Warning: {w}", colour, fg="yellow") for w in plan.get("warnings", [])]
+    if plan.get("warnings"):
+        lines.append("")
+    lines.append(_style(summary_line(plan), colour, bold=True))
+    return "\n".join(lines) + "\n"
+
+
+def _text_head(plan: dict[str, Any]) -> str:
+    """``flinkops plan: target T (URL, Flink V)``."""
+    head = f"flinkops plan: target {plan['target']}"
+    if plan.get("url"):
+        head += (
+            f" ({plan['url']}"
+            + (f", Flink {plan['flink_version']}" if plan.get("flink_version") else "")
+            + ")"
+        )
+    return head
+
+
+def _text_change(c: dict[str, Any], width: int, colour: bool) -> str:
+    """A change's first line: symbol, job, action, state impact, reason."""
+    sym = _style(c["symbol"], colour, fg=_COLOURS.get(c["symbol"]), bold=True)
+    state = c["state"]
+    shown = state.upper() if state in ("lost", "at-risk") else state
+    state_s = _style(
+        f"state {shown}",
+        colour,
+        fg=_IMPACT_COLOURS.get(state),
+        bold=state in ("lost", "at-risk"),
+    )
+    return f"  {sym} {c['job']:<{width}}  {c['action']:<8} {state_s}  {c['reason']}"
+
+
+def _text_details(c: dict[str, Any], colour: bool) -> list[str]:
+    """A change's indented lines: state, block, steps, restore, live job, diffs, lineage."""
+    lines = []
+    if c.get("state_reason"):
+        lines.append(f"      state: {c['state_reason']}")
+    if c.get("blocked"):
+        lines.append(f"      blocked: {_blocked(c['blocked'])}")
+    if c.get("steps"):
+        lines.append(f"      steps: {steps_line(c['steps'])}")
+    if c.get("restore_from"):
+        lines.append(f"      restore from: {c['restore_from']}")
+    if c.get("live"):
+        live = c["live"]
+        lines.append(
+            f"      live: {live['job_id']} {live['state']}"
+            + (f" (version {live['version']})" if live.get("version") else "")
+        )
+    lines += [f"      config: {item}" for item in c.get("config_diff", [])]
+    lineage = c.get("lineage") or {}
+    for key in ("added", "removed", "resourced"):
+        lines += [f"      lineage {key}: {_lineage_item(i)}" for i in lineage.get(key, []) or []]
+    if c.get("downstream"):
+        lines.append(f"      downstream jobs: {', '.join(c['downstream'])}")
+    if c.get("sql_diff"):
+        lines += [_text_diff_line(d, colour) for d in c["sql_diff"].rstrip("\n").splitlines()]
+    return lines
+
+
+def _text_diff_line(line: str, colour: bool) -> str:
+    """One line of a SQL diff, indented; added lines green and removed ones red."""
+    fg = "green" if line.startswith("+") else ("red" if line.startswith("-") else None)
+    return "      " + _style(line, colour and fg is not None, fg=fg)
+
+
+def _text_unchanged(plan: dict[str, Any], width: int) -> list[str]:
+    noops = [c for c in plan["changes"] if c["action"] == "noop"]
+    if not noops:
+        return []
+    return ["Unchanged:", *(f"    {c['job']:<{width}}  {c['reason']}" for c in noops), ""]
+
+
+def _text_unmanaged(plan: dict[str, Any]) -> list[str]:
+    jobs = plan.get("unmanaged")
+    if not jobs:
+        return []
+    return [
+        f"Unmanaged jobs (not started by flinkops, never touched): {len(jobs)}",
+        *(f"    {j['job_id']}  {j['name']}  {j['state']}" for j in jobs),
+        "",
+    ]
+
+
+def steps_line(steps: list[dict[str, Any]]) -> str:
+    """A change's steps on one line: ``stop with savepoint → submit v2 from savepoint → ...``."""
+    return " → ".join(short(s) for s in steps)
+
+
+def _blocked(b: dict[str, Any]) -> str:
+    """Which version blocks a job, when, and why (Flink's root cause)."""
+    text = f"version {b['version']} {b['outcome']} at {b['at']}"
+    return text + (f"; root cause: {b['root_cause']}" if b.get("root_cause") else "")
+
+
+def _lineage_item(item: Any) -> str:
+    """One lineage change: ``{sink, sources}`` (added/removed) or ``{sink, old, new}``."""
+    if not isinstance(item, dict):
+        return str(item)
+    sink = item.get("sink", "")
+    if "old" in item or "new" in item:
+        after = ", ".join(item.get("new") or []) or "(none)"
+        before = ", ".join(item.get("old") or []) or "(none)"
+        return f"{sink} <- {after} (was {before})"
+    return f"{sink} <- {', '.join(item.get('sources') or []) or '(none)'}"
+
+
+def plan_markdown(plan: dict[str, Any], *, limit: int = MARKDOWN_LIMIT) -> str:
+    """The pull-request comment: summary table (state impact first), collapsible diffs.
+
+    Over ``limit`` characters, whole detail blocks are left out from the end (the
+    table always stays) and a note says how many and how to see everything.
+    """
+    changes = sorted(
+        (c for c in plan["changes"] if c["action"] != "noop"),
+        key=lambda c: (_IMPACT_ORDER.get(c["state"], 9), c["job"]),
+    )
+    blocks = [b for b in (_md_details(c) for c in changes) if b]
+    parts = ["\n".join(_md_head(plan, changes))]
+    parts += ["\n".join(b) for b in blocks + _md_tail(plan)]
+    text = "\n\n".join(parts) + "\n"
+    return text if len(text) <= limit else _md_truncated(parts, limit)
+
+
+def _md_head(plan: dict[str, Any], changes: list[dict[str, Any]]) -> list[str]:
+    """The title, then the table of changes and the summary (or that there are none)."""
+    head = [f"### flinkops plan · target `{plan['target']}`", ""]
+    if not changes:
+        return [*head, NO_CHANGES]
+    head += ["| state | | job | action | version | why |", "|---|---|---|---|---|---|"]
+    for c in changes:
+        state = c["state"]
+        state_md = f"**{state}**" if state in ("lost", "at-risk") else state
+        why = c["reason"] + (f" — {c['state_reason']}" if c.get("state_reason") else "")
+        head.append(
+            f"| {state_md} | `{c['symbol']}` | `{c['job']}` | {c['action']} | "
+            f"{_md_versions(c)} | {_md_cell(why)} |"
+        )
+    return [*head, "", f"**{summary_line(plan)}**"]
+
+
+def _md_tail(plan: dict[str, Any]) -> list[list[str]]:
+    """The sections after the details: warnings, unchanged jobs, unmanaged, lineage chart."""
+    tail = [[f"> ⚠️ {_md_cell(warning)}"] for warning in plan.get("warnings", [])]
+    noops = [c for c in plan["changes"] if c["action"] == "noop"]
+    if noops:
+        tail.append(
+            ["<details><summary>Unchanged jobs</summary>", ""]
+            + [f"- `{c['job']}`: {_md_cell(c['reason'])}" for c in noops]
+            + ["", "</details>"]
+        )
+    if plan.get("unmanaged"):
+        tail.append(
+            [f"{len(plan['unmanaged'])} unmanaged job(s) on the cluster are never touched."]
+        )
+    if plan.get("lineage_mermaid"):
+        tail.append(
+            [
+                "<details><summary>Lineage of the changed jobs</summary>",
+                "",
+                "```mermaid",
+                plan["lineage_mermaid"].rstrip(),
+                "```",
+                "",
+                "</details>",
+            ]
+        )
+    return tail
+
+
+def _md_truncated(parts: list[str], limit: int) -> str:
+    """``parts`` up to ``limit`` characters: the first (the table) always, then whole
+    sections while they fit, then a note of how many were left out."""
+    budget = limit - 200  # room for the note
+    kept = [parts[0][:budget].rsplit("\n", 1)[0] if len(parts[0]) > budget else parts[0]]
+    size = len(kept[0])
+    for part in parts[1:]:
+        if size + 2 + len(part) > budget:
+            break
+        kept.append(part)
+        size += 2 + len(part)
+    left_out = len(parts) - len(kept)
+    note = (
+        f"_…truncated: {left_out} more section(s) left out to stay under {limit:,} characters; "
+        "run `flinkops plan` to see the whole plan._"
+    )
+    return "\n\n".join([*kept, note]) + "\n"
+
+
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut at a line boundary before ``limit`` characters, saying how much is left."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit].rsplit("\n", 1)[0]
+    rest = text.count("\n") - head.count("\n")
+    return f"{head}\n... ({rest} more lines; run `flinkops plan` to see the whole diff)"
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _md_versions(c: dict[str, Any]) -> str:
+    """``v1 → v2`` for a change that submits a new version, else the version it touches."""
+    applied, new = c.get("applied_version"), c.get("version")
+    if c.get("blocked"):
+        return f"v{applied} (v{new} {c['blocked']['outcome']})" if applied else f"v{new}"
+    if applied and new and applied != new:
+        return f"v{applied} → v{new}"
+    shown = new or applied
+    return f"v{shown}" if shown else ""
+
+
+def _md_details(c: dict[str, Any]) -> list[str]:
+    body: list[str] = []
+    if c.get("blocked"):
+        body += [f"Blocked: {_md_cell(_blocked(c['blocked']))}", ""]
+    if c.get("steps"):
+        steps = " → ".join(f"`{short(s)}`" for s in c["steps"])
+        body += [f"Steps (records version {c['version']}): {steps}", ""]
+    if c.get("restore_from"):
+        body += [f"Restores from: `{c['restore_from']}`", ""]
+    if c.get("live"):
+        live = c["live"]
+        version = f" (version {live['version']})" if live.get("version") else ""
+        body += [f"Live job: `{live['job_id']}` {live['state']}{version}", ""]
+    if c.get("config_diff"):
+        body += ["Configuration:", ""] + [f"- `{x}`" for x in c["config_diff"]] + [""]
+    lineage = c.get("lineage") or {}
+    items = [(k, i) for k in ("added", "removed", "resourced") for i in lineage.get(k, []) or []]
+    if items:
+        body += ["Lineage:", ""] + [f"- {k}: `{_lineage_item(i)}`" for k, i in items] + [""]
+    if c.get("downstream"):
+        body += [f"Downstream jobs: {', '.join(f'`{d}`' for d in c['downstream'])}", ""]
+    if c.get("sql_diff"):
+        body += ["```diff", _clip(c["sql_diff"].rstrip("\n"), DIFF_LIMIT), "```", ""]
+    if not body:
+        return []
+    return [
+        f"<details><summary><code>{c['job']}</code>: {c['action']} details</summary>",
+        "",
+        *body,
+        "</details>",
+    ]

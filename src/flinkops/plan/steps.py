@@ -1,0 +1,345 @@
+"""The steps each transition takes, as small data (docs/style.md §6).
+
+Every transition is a list of step dataclasses built by one pure function:
+``steps_for(change, ...)`` for what a plan does (create, update in each upgrade
+mode, suspend, resume, cancel, restart, delete), and ``after_failure(...)`` for
+the list appended when a step fails (the rollback, or the abort that cleans up
+when there is nothing to roll back to). The step runner (apply/step_runner.py) executes any such
+list and the renderers show the same list. A new kind of transition is one entry
+in ``_BUILDERS`` and, when it needs a new kind of step, one step class.
+
+Steps that need a value an earlier step produced (the savepoint a stop took, the
+checkpoint a cancel left) name it symbolically: ``FROM_STOP``, ``FROM_CHECKPOINT``.
+Each step has a ``name`` unique within its transition: the journal and the crash
+points (``FLINKOPS_APPLY_CRASH_AT=<name>:<before|after|end|failed>``) use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any, ClassVar
+
+from flinkops.plan._types import Action, Change
+from flinkops.spec import JobSpec
+
+__all__ = [
+    "FROM_CHECKPOINT",
+    "FROM_STOP",
+    "Cancel",
+    "Record",
+    "Rescale",
+    "Step",
+    "StopWithSavepoint",
+    "Submit",
+    "WaitHealthy",
+    "after_failure",
+    "describe",
+    "is_rollback",
+    "short",
+    "spec_steps",
+    "step_from_json",
+    "steps_for",
+    "steps_to_json",
+]
+
+FROM_STOP = "@savepoint-of-stop"
+FROM_CHECKPOINT = "@latest-checkpoint"
+ROLLBACK = "rollback-"
+ABORT = "abort-"
+
+
+class _StepJson:
+    """``to_json``: the step's fields and its kind, the form plans and the journal hold."""
+
+    kind = ""
+    __dataclass_fields__: ClassVar[dict[str, Any]]  # every step is a dataclass: asdict works
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, **asdict(self)}
+
+
+@dataclass(frozen=True)
+class StopWithSavepoint(_StepJson):
+    """Stop the job with a savepoint; on failure the old job keeps running."""
+
+    job_id: str
+    target_dir: str | None
+    name: str = "stop"
+    kind = "stop"
+
+
+@dataclass(frozen=True)
+class Cancel(_StepJson):
+    """Cancel the job (nothing to do when it already ended); ``keep_checkpoint``
+    remembers its latest retained checkpoint."""
+
+    job_id: str
+    keep_checkpoint: bool = False
+    name: str = "cancel"
+    kind = "cancel"
+
+
+@dataclass(frozen=True)
+class Submit(_StepJson):
+    """Submit version ``version`` of the job, restoring from ``restore`` (a path,
+    FROM_STOP, FROM_CHECKPOINT, or None for empty state). The runner first looks for
+    a live job already carrying that version, so it is never submitted twice."""
+
+    version: int
+    restore: str | None
+    name: str = "submit"
+    kind = "submit"
+
+
+@dataclass(frozen=True)
+class WaitHealthy(_StepJson):
+    """RUNNING with every task RUNNING and no restart for ``window`` seconds (or until
+    the first completed checkpoint), within ``timeout`` seconds; with ``records_flowing``
+    every source has also emitted records (``apply/flowing.py``)."""
+
+    window: float
+    timeout: float
+    until_checkpoint: bool = False
+    records_flowing: bool = False
+    name: str = "wait"
+    kind = "wait"
+
+
+@dataclass(frozen=True)
+class Record(_StepJson):
+    """Write ``outcome`` for version ``version`` to the version store."""
+
+    outcome: str
+    version: int | None = None
+    name: str = "record"
+    kind = "record"
+
+
+@dataclass(frozen=True)
+class Rescale(_StepJson):
+    """Change the running job's parallelism in place (``PUT /jobs/:id/resource-requirements``,
+    Flink's adaptive scheduler): same job id, state kept, no savepoint. ``previous`` is
+    what a failed rescale goes back to."""
+
+    job_id: str
+    parallelism: int
+    previous: int | None = None
+    name: str = "rescale"
+    kind = "rescale"
+
+
+Step = StopWithSavepoint | Cancel | Submit | WaitHealthy | Record | Rescale
+_KINDS: dict[str, type[Step]] = {
+    c.kind: c for c in (StopWithSavepoint, Cancel, Submit, WaitHealthy, Record, Rescale)
+}
+
+
+def step_from_json(data: dict[str, Any]) -> Step:
+    """The step ``Step.to_json()`` wrote (from a plan file or the journal)."""
+    cls = _KINDS[data["kind"]]
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def steps_to_json(steps: list[Step] | tuple[Step, ...]) -> list[dict[str, Any]]:
+    return [s.to_json() for s in steps]
+
+
+# ---------------------------------------------------------------------- building
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    """What every builder is handed: the change and the settings that shape its steps."""
+
+    change: Change
+    version: int
+    savepoint_dir: str | None
+    wait: WaitHealthy
+
+    @property
+    def live_id(self) -> str:
+        live = self.change.live
+        assert live is not None and live.active, f"{self.change.job}: no active job"
+        return live.job_id
+
+
+def _create(c: _Ctx) -> list[Step]:
+    return [Submit(c.version, None), c.wait, Record("applied", c.version)]
+
+
+def _suspend(c: _Ctx) -> list[Step]:
+    return [StopWithSavepoint(c.live_id, c.savepoint_dir), Record("suspended", c.version)]
+
+
+def _cancel(c: _Ctx) -> list[Step]:
+    outcome = "cancelled" if c.change.action is Action.CANCEL else "deleted"
+    return [Cancel(c.live_id), Record(outcome, c.version)]
+
+
+def _start_or_replace(c: _Ctx) -> list[Step]:
+    """Resume, restart, update: start from ``restore_from`` when nothing runs, else
+    replace the running job the way its upgrade mode says."""
+    live = c.change.live
+    if live is None or not live.active:  # resume, or restart of a job that stopped
+        return [Submit(c.version, c.change.restore_from), c.wait, Record("applied", c.version)]
+    first: Step
+    if c.change.upgrade_mode == "savepoint":
+        first, restore = StopWithSavepoint(live.job_id, c.savepoint_dir), FROM_STOP
+    elif c.change.upgrade_mode == "last-state":
+        first, restore = Cancel(live.job_id, keep_checkpoint=True), FROM_CHECKPOINT
+    else:
+        first, restore = Cancel(live.job_id), None
+    return [first, Submit(c.version, restore), c.wait, Record("applied", c.version)]
+
+
+def _rescale(c: _Ctx) -> list[Step]:
+    target = c.change.parallelism
+    assert target is not None, f"{c.change.job}: a rescale needs the new parallelism"
+    step = Rescale(c.live_id, target, c.change.previous_parallelism)
+    return [step, c.wait, Record("applied", c.version)]
+
+
+#: One entry per action: the pure function that lists its steps.
+_BUILDERS: dict[Action, Callable[[_Ctx], list[Step]]] = {
+    Action.CREATE: _create,
+    Action.RESUME: _start_or_replace,
+    Action.UPDATE: _start_or_replace,
+    Action.RESTART: _start_or_replace,
+    Action.RESCALE: _rescale,
+    Action.SUSPEND: _suspend,
+    Action.CANCEL: _cancel,
+    Action.DELETE: _cancel,
+}
+
+
+def steps_for(
+    change: Change,
+    *,
+    version: int,
+    savepoint_dir: str | None,
+    window: float,
+    timeout: float,
+    until_checkpoint: bool = False,
+    records_flowing: bool = False,
+) -> list[Step]:
+    """The steps that carry ``change`` out; empty for a noop or a blocked job."""
+    build = _BUILDERS.get(change.action)
+    if build is None:
+        return []
+    wait = WaitHealthy(window, timeout, until_checkpoint, records_flowing)
+    return build(_Ctx(change, version, savepoint_dir, wait))
+
+
+def spec_steps(
+    change: Change, spec: JobSpec | None, default_savepoint_dir: str | None
+) -> list[Step]:
+    """``steps_for`` with the settings read from the job's spec (health gate, savepoint
+    directory); what a plan holds and apply runs."""
+    health = spec.health if spec is not None else None
+    return steps_for(
+        change,
+        version=change.version or 0,
+        savepoint_dir=(spec.savepoint_dir if spec else None) or default_savepoint_dir,
+        window=health.window_seconds if health else 0,
+        timeout=health.timeout_seconds if health else 0,
+        until_checkpoint=bool(health and health.until_checkpoint),
+        records_flowing=bool(health and health.records_flowing),
+    )
+
+
+def after_failure(
+    failed: Step,
+    steps: list[Step] | tuple[Step, ...],
+    *,
+    version: int,
+    rollback_to: int | None,
+    new_job_id: str | None,
+    restore: str | None,
+) -> list[Step]:
+    """The list appended when ``failed`` (a step of ``steps``) raised. Pure.
+
+    - A step of a rollback or an abort failed, or a stop/cancel that changed nothing
+      (the old job keeps running), or recording failed: nothing more ([]).
+    - A submit or wait failed after the running job was replaced, and the store holds
+      the version to go back to (``rollback_to``): the rollback. It cancels the new job,
+      submits ``rollback_to`` from ``restore`` (the same savepoint or checkpoint), waits
+      until healthy and records ``version`` as rolled back.
+    - Otherwise (a new job, a resume, nothing to go back to): the abort. It cancels the
+      new job and records ``version`` as failed; the state stays at ``restore``.
+    """
+    if failed.name.startswith((ROLLBACK, ABORT)) or not isinstance(failed, Submit | WaitHealthy):
+        return []
+    if isinstance(steps[0], Rescale):  # the same job: scale it back, never cancel it
+        back = steps[0]
+        listed: list[Step] = [
+            Rescale(back.job_id, back.previous or back.parallelism, back.previous)
+        ]
+        listed.append(Record("rolled-back", version))
+        return [replace(s, name=ROLLBACK + s.name) for s in listed]
+    cancel: list[Step] = [Cancel(new_job_id)] if new_job_id else []
+    replaced = isinstance(steps[0], StopWithSavepoint | Cancel)
+    wait = next((s for s in steps if isinstance(s, WaitHealthy)), None)
+    if replaced and rollback_to is not None and wait is not None:
+        listed = [*cancel, Submit(rollback_to, restore), wait, Record("rolled-back", version)]
+        return [replace(s, name=ROLLBACK + s.name) for s in listed]
+    return [replace(s, name=ABORT + s.name) for s in [*cancel, Record("failed", version)]]
+
+
+def is_rollback(steps: list[Step] | tuple[Step, ...]) -> bool:
+    return any(s.name.startswith(ROLLBACK) for s in steps)
+
+
+# ---------------------------------------------------------------------- display
+
+
+def describe(step: Step) -> str:
+    """One line for a progress message or an event."""
+    if isinstance(step, StopWithSavepoint):
+        return f"stop {step.job_id} with a savepoint" + (
+            f" into {step.target_dir}" if step.target_dir else ""
+        )
+    if isinstance(step, Cancel):
+        return f"cancel {step.job_id}" + (
+            " (keep its latest checkpoint)" if step.keep_checkpoint else ""
+        )
+    if isinstance(step, Submit):
+        source = {
+            FROM_STOP: "the savepoint just taken",
+            FROM_CHECKPOINT: "the latest retained checkpoint",
+        }.get(step.restore or "", step.restore or "empty state")
+        return f"submit version {step.version} from {source}"
+    if isinstance(step, WaitHealthy):
+        until = (
+            "the first completed checkpoint"
+            if step.until_checkpoint
+            else f"{step.window:g}s without a restart"
+        )
+        flowing = ", records flowing" if step.records_flowing else ""
+        return f"wait until healthy ({until}{flowing}, at most {step.timeout:g}s)"
+    if isinstance(step, Rescale):
+        return f"rescale {step.job_id} in place to parallelism {step.parallelism}"
+    return f"record version {step.version} as {step.outcome}"
+
+
+def short(step: dict[str, Any]) -> str:
+    """A few words for a step in its JSON form: how a plan lists its steps."""
+    kind = step["kind"]
+    if kind == "stop":
+        return "stop with savepoint"
+    if kind == "cancel":
+        return "cancel (keep checkpoint)" if step.get("keep_checkpoint") else "cancel"
+    if kind == "submit":
+        source = {FROM_STOP: "savepoint", FROM_CHECKPOINT: "checkpoint"}.get(
+            step.get("restore") or "", step.get("restore") or "empty"
+        )
+        return f"submit v{step['version']} from {source}"
+    if kind == "wait":
+        flowing = " + records" if step.get("records_flowing") else ""
+        if step.get("until_checkpoint"):
+            return "wait for checkpoint" + flowing
+        return f"wait healthy {step['window']:g}s{flowing}"
+    if kind == "rescale":
+        return f"rescale in place to {step['parallelism']}"
+    return f"record v{step.get('version')} {step['outcome']}"

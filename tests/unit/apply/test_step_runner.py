@@ -1,0 +1,216 @@
+"""The runner's ordering and idempotency rules, at every crash point of every list.
+
+Each scenario is applied once without a crash (the reference), recording every
+crash point it passes. Then, for each of those points, the same scenario is applied
+again and "killed" there (the crash hook raises instead of SIGKILL), and the next
+apply (recovery, a fresh plan, apply) must converge to the reference: the same
+jobs running, every version recorded once with the same outcome, no job submitted
+twice, no open transition, and the savepoint the killed apply took is the one the
+running job restored. A third apply then changes nothing.
+
+Flink is a fake here (tests/unit/fake_flink.py); what Flink does is tested on the
+real cluster in tests/integration/apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flinkops.apply import Applier, ApplyResult
+from flinkops.plan.observe import make_plan
+from flinkops.spec import JobSpec
+from flinkops.store import Store
+from tests.unit.conftest import MAX_SQL, SUM_SQL
+from tests.unit.fake_flink import FakeFlink
+
+HEALTH = {"window": 0, "timeout": 5}
+
+
+class Killed(BaseException):
+    """What the crash hook raises in place of SIGKILL: nothing after it runs."""
+
+
+@dataclass
+class World:
+    fake: FakeFlink
+    store: Store
+
+    def apply(
+        self,
+        specs: list[JobSpec],
+        *,
+        crash: Callable[[str], None] = lambda point: None,
+        prune: bool = False,
+        retry_failed: bool = False,
+    ) -> ApplyResult:
+        """What `flinkops apply` does: recover, plan afresh, apply."""
+        client = self.fake.client()
+        applier = Applier(
+            client,
+            self.store,
+            target="local",
+            specs=specs,
+            poll=0,
+            submit=self.fake.submit,
+            crash=crash,
+        )
+        recovered = applier.recover()
+        plan = make_plan(
+            client,
+            self.store,
+            target="local",
+            url="",
+            specs=specs,
+            prune=prune,
+            check_compat=False,
+            retry_failed=retry_failed,
+        )
+        result = applier.apply(plan)
+        result.recovered = recovered
+        return result
+
+    def signature(self) -> dict[str, Any]:
+        return {
+            "active": sorted(
+                (j.name, j.identity.version) for j in self.fake.jobs.values() if j.active
+            ),
+            "versions": [(v.version, v.outcome) for v in self.store.versions("local", "agg")],
+            "submissions": len(self.fake.submissions),
+            "open": self.store.open_transitions("local"),
+        }
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """``before``: spec lists applied first; ``then``: the apply that is killed."""
+
+    before: tuple[tuple[dict[str, Any], ...], ...]
+    then: tuple[dict[str, Any], ...]
+    prune: bool = False
+    bad: bool = False  # the new spec fails on the cluster
+    outside: Callable[[FakeFlink], None] | None = None  # done to the cluster before `then`
+
+
+def agg(**settings: Any) -> dict[str, Any]:
+    return {"name": "agg", "sql": SUM_SQL, "health": HEALTH, **settings}
+
+
+SCENARIOS = {
+    "create": Scenario((), (agg(),)),
+    "create-fails-abort": Scenario((), (agg(sql=MAX_SQL),), bad=True),
+    "update-savepoint": Scenario(((agg(),),), (agg(sql=MAX_SQL),)),
+    "update-rollback": Scenario(((agg(),),), (agg(sql=MAX_SQL),), bad=True),
+    # the previous version fails too: nothing runs, v2 is recorded failed (and blocks)
+    "update-rollback-fails": Scenario(
+        ((agg(),),), (agg(sql=MAX_SQL),), bad=True, outside=lambda f: _spoil_running(f)
+    ),
+    "update-last-state": Scenario(
+        ((agg(upgrade_mode="last-state"),),), (agg(sql=MAX_SQL, upgrade_mode="last-state"),)
+    ),
+    "update-last-state-rollback": Scenario(
+        ((agg(upgrade_mode="last-state"),),),
+        (agg(sql=MAX_SQL, upgrade_mode="last-state"),),
+        bad=True,
+    ),
+    "update-stateless": Scenario(
+        ((agg(upgrade_mode="stateless"),),), (agg(sql=MAX_SQL, upgrade_mode="stateless"),)
+    ),
+    "suspend": Scenario(((agg(),),), (agg(state="suspended"),)),
+    "resume": Scenario(((agg(),), (agg(state="suspended"),)), (agg(),)),
+    "resume-fails-abort": Scenario(
+        ((agg(),), (agg(state="suspended"),)), (agg(sql=MAX_SQL),), bad=True
+    ),
+    "cancel": Scenario(((agg(),),), (agg(state="cancelled"),)),
+    "delete": Scenario(((agg(),),), (), prune=True),
+    "restart": Scenario(((agg(),),), (agg(),), outside=lambda f: _cancel_outside(f)),
+}
+
+
+def _spoil_running(fake: FakeFlink) -> None:
+    fake.bad |= {j.identity.spec_hash for j in fake.active("agg")}
+
+
+def _cancel_outside(fake: FakeFlink) -> None:
+    for job in fake.active("agg"):
+        job.state = "CANCELED"
+
+
+def _world(tmp: Path, make_spec: Callable[..., JobSpec], s: Scenario) -> tuple[World, list]:
+    fake = FakeFlink()
+    world = World(fake, Store(tmp / "state.db"))
+    for specs in s.before:
+        assert world.apply([make_spec(**d) for d in specs]).ok
+    final = [make_spec(**d) for d in s.then]
+    if s.bad:
+        fake.bad |= {spec.spec_hash for spec in final}
+    if s.outside:
+        s.outside(fake)
+    return world, final
+
+
+def _killed_savepoint(store: Store) -> str | None:
+    [t] = store.open_transitions("local")
+    return t.data("stop").get("savepoint") or t.data("cancel").get("checkpoint")
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_every_crash_point_converges(name: str, tmp_path: Path, make_spec) -> None:
+    s = SCENARIOS[name]
+    passed: list[str] = []
+    (tmp_path / "ref").mkdir()
+    ref, final = _world(tmp_path / "ref", make_spec, s)
+    ref.apply(final, crash=passed.append, prune=s.prune)
+    expected = ref.signature()
+    assert expected["open"] == [] and passed
+    for point in passed:
+        tmp = tmp_path / point.replace(":", "-")
+        tmp.mkdir()
+        world, final = _world(tmp, make_spec, s)
+
+        def crash(p: str, point: str = point) -> None:
+            if p == point:
+                raise Killed(p)
+
+        with pytest.raises(Killed):
+            world.apply(final, crash=crash, prune=s.prune)
+        taken = _killed_savepoint(world.store)
+        result = world.apply(final, prune=s.prune)  # the next apply converges
+        assert result.recovered, point
+        got = world.signature()
+        assert got == expected, point
+        if taken and not s.bad and final and final[0].state == "running":
+            [running] = world.fake.active("agg")
+            assert running.restored_from == taken, point
+        if name == "update-rollback-fails":
+            assert got["versions"] == [(1, "applied"), (2, "failed")], point
+        if taken and s.bad and name.endswith("rollback"):
+            [running] = world.fake.active("agg")
+            assert running.restored_from == taken, point  # the rollback restored it
+        again = world.apply(final, prune=s.prune)
+        assert len(world.fake.submissions) == expected["submissions"], point
+        assert all(r.status == "blocked" for r in again.results), (point, again)
+        world.store.close()
+    ref.store.close()
+
+
+def test_crash_points_cover_every_step_of_every_list(tmp_path: Path, make_spec) -> None:
+    """The rollback's and the abort's steps are crash points like the forward ones."""
+    seen: set[str] = set()
+    for name in ("update-rollback", "create-fails-abort", "update-savepoint", "suspend"):
+        path = tmp_path / name
+        path.mkdir()
+        world, final = _world(path, make_spec, SCENARIOS[name])
+        world.apply(final, crash=seen.add)
+        world.store.close()
+    for step in (
+        "stop", "submit", "wait", "record", "rollback-cancel", "rollback-submit",
+        "rollback-wait", "rollback-record", "abort-cancel", "abort-record",
+    ):  # fmt: skip
+        for phase in ("before", "after", "end"):
+            assert f"{step}:{phase}" in seen
+    assert "wait:failed" in seen

@@ -1,0 +1,190 @@
+"""Renderers against golden text (docs/style.md §15), from the plan's JSON form.
+
+Regenerate the golden files after an intended change with
+``FLINKOPS_UPDATE_GOLDEN=1 .venv/bin/pytest tests/unit/plan/test_render.py`` and read
+the diff before committing it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import click
+import pytest
+
+from flinkops.plan import Attempt, Compat, StateImpact, build_plan
+from flinkops.plan.render import NO_CHANGES, plan_markdown, plan_text, summary_line
+from tests.unit.conftest import FILTER_SQL, MAX_SQL
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("FLINKOPS_UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+    assert path.is_file(), f"no golden file {path}; run with FLINKOPS_UPDATE_GOLDEN=1"
+    assert text == path.read_text()
+
+
+COMPAT = {
+    "orders": Compat(
+        StateImpact.AT_RISK, ("GroupAggregate select list changed: SUM(v) -> MAX(v)",)
+    ),
+    "filtered": Compat(StateImpact.PRESERVED, ("stateful operators unchanged (GroupAggregate)",)),
+}
+RESOURCED = {"sink": "snk.total", "old": ["src.v"], "new": ["src.k", "src.v"]}
+ROLLBACK = "IllegalStateException: Failed to rollback to checkpoint/savepoint"
+ROLLED_BACK_AT = "2026-11-21T14:00:00.000Z"
+RAN = ("orders", "filtered", "crashed", "paused", "stopped", "steady", "retried", "old-job")
+
+
+@pytest.fixture
+def full_plan(make_spec, make_live_job, make_applied) -> dict:
+    """A plan with every action and every state impact, as JSON.
+
+    Each job but ``new-job`` runs and was applied as ``make_spec(name)``; ``now`` is
+    the spec as written where it differs (``old-job``'s spec is gone: --prune)."""
+    now = {
+        "new-job": make_spec("new-job"),
+        "orders": make_spec("orders", sql=MAX_SQL, parallelism=2),
+        "filtered": make_spec("filtered", sql=FILTER_SQL),
+        "paused": make_spec("paused", state="suspended"),
+        "stopped": make_spec("stopped", state="cancelled"),
+        "retried": make_spec("retried", sql=MAX_SQL),
+    }
+    ran = {n: make_spec(n) for n in RAN}
+    live = [
+        make_live_job(spec, state="FAILED" if n == "crashed" else "RUNNING", job_id=_job_id(n))
+        for n, spec in ran.items()
+    ]
+    applied = {n: make_applied(spec, version=4 if n == "old-job" else 1) for n, spec in ran.items()}
+    specs = [now.get(n) or ran[n] for n in (now | ran) if n != "old-job"]
+    attempt = Attempt(2, "rolled-back", now["retried"].spec_hash, ROLLED_BACK_AT, ROLLBACK)
+    plan = build_plan(
+        specs,
+        [*live, make_live_job("adhoc-query", managed=False, job_id="f" * 32)],
+        applied,
+        target="local",
+        url="http://localhost:8081",
+        prune=True,
+        flink_version="2.3.0",
+        created_at="2026-11-21T15:00:00.000Z",
+        compat=COMPAT,
+        lineage={"orders": {"added": [], "removed": [], "resourced": [RESOURCED]}},
+        downstream={"orders": ["top-orders"]},
+        attempts={"retried": attempt},
+    )
+    plan = replace(
+        plan,
+        extra={"lineage_mermaid": 'flowchart LR\n  subgraph job_0["orders"]\n  end'},
+        warnings=(*plan.warnings, "orders: lineage of the applied SQL not computed: example"),
+    )
+    return plan.to_json()
+
+
+def _job_id(name: str) -> str:
+    return "0" * 31 + "9" if name == "old-job" else f"{name:0<32}"[:32].replace("-", "0")
+
+
+@pytest.fixture
+def empty_plan(make_spec, make_live_job, make_applied) -> dict:
+    spec = make_spec("steady")
+    return build_plan(
+        [spec],
+        [make_live_job(spec)],
+        {"steady": make_applied(spec)},
+        target="local",
+        url="http://localhost:8081",
+        flink_version="2.3.0",
+    ).to_json()
+
+
+def test_text_golden(full_plan):
+    check_golden("plan_full.txt", plan_text(full_plan))
+
+
+def test_markdown_golden(full_plan):
+    check_golden("plan_full.md", plan_markdown(full_plan))
+
+
+def test_no_changes_text_golden(empty_plan):
+    text = plan_text(empty_plan)
+    check_golden("plan_empty.txt", text)
+    assert text.rstrip().endswith(NO_CHANGES)
+
+
+def test_no_changes_markdown_golden(empty_plan):
+    text = plan_markdown(empty_plan)
+    check_golden("plan_empty.md", text)
+    assert NO_CHANGES in text
+    assert "| job |" not in text
+
+
+def test_summary_line(full_plan, empty_plan):
+    assert summary_line(empty_plan) == NO_CHANGES
+    assert summary_line(full_plan) == (
+        "Plan: 1 to create, 2 to update, 1 to restart, 1 to suspend, 1 to cancel, 1 to delete,"
+        " 1 blocked. State: 3 lost, 1 at risk."
+    )
+
+
+def test_markdown_puts_lost_and_at_risk_first_and_in_bold(full_plan):
+    text = plan_markdown(full_plan)
+    rows = [line for line in text.splitlines() if " | `" in line and line.startswith("| ")]
+    states = [row.split(" | ")[0].removeprefix("| ") for row in rows]
+    assert states == ["**lost**"] * 3 + ["**at-risk**", "preserved", "preserved", "none", "none"]
+    assert "| preserved |" in text and "**preserved**" not in text
+    assert "| **at-risk** | `~` | `orders` | update | v1 → v2 |" in text
+    assert "| none | `!` | `retried` | blocked | v1 (v2 rolled-back) |" in text
+
+
+def test_markdown_sql_diffs_are_collapsible(full_plan):
+    text = plan_markdown(full_plan)
+    block = text.split("<details><summary><code>orders</code>: update details</summary>")[1]
+    block = block.split("</details>")[0]
+    assert "```diff\n--- orders (applied)\n+++ orders (spec)\n" in block
+    assert "+INSERT INTO snk SELECT k, MAX(v) FROM src GROUP BY k;\n```" in block
+    assert "- `parallelism: None -> 2`" in block
+    assert "- resourced: `snk.total <- src.k, src.v (was src.v)`" in block
+    assert "Downstream jobs: `top-orders`" in block
+    assert "```mermaid\nflowchart LR" in text
+
+
+def test_markdown_over_the_limit_is_truncated_with_a_note(full_plan):
+    full = plan_markdown(full_plan)
+    limit = len(full) // 2
+    text = plan_markdown(full_plan, limit=limit)
+    assert len(text) <= limit
+    assert "| `±` | `crashed` |" in text  # the table always stays
+    assert "| `+` | `new-job` |" in text
+    note = text.rstrip().splitlines()[-1]
+    assert re.fullmatch(
+        r"_…truncated: \d+ more section\(s\) left out to stay under [\d,]+ characters; "
+        r"run `flinkops plan` to see the whole plan\._",
+        note,
+    ), note
+    assert text.count("<details>") == text.count("</details>")
+    assert text.count("```") % 2 == 0
+
+
+def test_a_huge_sql_diff_is_clipped_in_markdown(full_plan):
+    change = next(c for c in full_plan["changes"] if c["job"] == "orders")
+    change["sql_diff"] += "".join(f"+-- line {i}\n" for i in range(5000))
+    text = plan_markdown(full_plan)
+    assert len(text) < 30_000
+    assert "more lines; run `flinkops plan` to see the whole diff)" in text
+
+
+def test_text_colours_only_when_asked(full_plan):
+    plain = plan_text(full_plan)
+    coloured = plan_text(full_plan, colour=True)
+    assert "\x1b[" not in plain
+    assert "\x1b[" in coloured
+    assert click.unstyle(coloured) == plain
+    assert click.style("state AT-RISK", fg="yellow", bold=True) in coloured
+    assert click.style("state LOST", fg="red", bold=True) in coloured

@@ -1,0 +1,134 @@
+"""build_plan: version numbers that count failed attempts, blocked specs, steps in the plan,
+and a saved plan file checked against what apply would run now."""
+
+from __future__ import annotations
+
+import pytest
+
+from flinkops.apply import saved_plan, stale_reasons
+from flinkops.plan import Action, Attempt, StateImpact, build_plan
+from flinkops.plan.steps import Record, StopWithSavepoint, Submit, WaitHealthy
+from tests.unit.conftest import MAX_SQL
+
+
+def _update(make_spec, make_live_job, make_applied, *, attempt=None, retry=False, sql=MAX_SQL):
+    old, new = make_spec("agg"), make_spec("agg", sql=sql)
+    live = make_live_job(old, job_id="a" * 32)
+    attempts = {"agg": attempt(new) if attempt else None}
+    plan = build_plan(
+        [new],
+        [live],
+        {"agg": make_applied(old)},
+        target="local",
+        attempts={k: v for k, v in attempts.items() if v},
+        retry_failed=retry,
+    )
+    return plan, new
+
+
+def test_the_plan_carries_its_steps_and_the_version_it_records(
+    make_spec, make_live_job, make_applied
+):
+    plan, spec = _update(make_spec, make_live_job, make_applied)
+    [change] = plan.changes
+    assert (change.action, change.version) == (Action.UPDATE, 2)
+    assert list(change.steps) == [
+        StopWithSavepoint("a" * 32, "file:///tmp/savepoints"),
+        Submit(2, "@savepoint-of-stop"),
+        WaitHealthy(spec.health.window_seconds, spec.health.timeout_seconds),
+        Record("applied", 2),
+    ]
+    assert change.to_json()["steps"][1] == {
+        "kind": "submit",
+        "name": "submit",
+        "version": 2,
+        "restore": "@savepoint-of-stop",
+    }
+
+
+def test_failed_versions_count_in_the_next_number(make_spec, make_live_job, make_applied):
+    """v2 was rolled back with another spec: a new spec becomes v3, as the store will."""
+    plan, _ = _update(
+        make_spec,
+        make_live_job,
+        make_applied,
+        attempt=lambda s: Attempt(2, "rolled-back", "other-hash", "T", "boom"),
+    )
+    assert plan.changes[0].action is Action.UPDATE
+    assert plan.changes[0].version == 3
+    assert plan.changes[0].steps[1] == Submit(3, "@savepoint-of-stop")
+
+
+@pytest.mark.parametrize("outcome", ["rolled-back", "failed"])
+def test_a_spec_that_failed_is_blocked(make_spec, make_live_job, make_applied, outcome):
+    attempt = Attempt(2, outcome, "", "2026-11-21T14:00:00.000Z", "Cannot map state")
+    plan, spec = _update(
+        make_spec,
+        make_live_job,
+        make_applied,
+        attempt=lambda s: Attempt(2, outcome, s.spec_hash, attempt.at, attempt.root_cause),
+    )
+    [change] = plan.changes
+    assert change.action is Action.BLOCKED and change.state is StateImpact.NONE
+    assert change.steps == () and change.version == 2
+    assert change.blocked == Attempt(2, outcome, spec.spec_hash, attempt.at, "Cannot map state")
+    assert plan.summary() == {"blocked": 1} and plan.has_changes
+    data = change.to_json()
+    assert data["symbol"] == "!" and data["blocked"]["root_cause"] == "Cannot map state"
+
+
+def test_retry_failed_lifts_the_block(make_spec, make_live_job, make_applied):
+    plan, _ = _update(
+        make_spec,
+        make_live_job,
+        make_applied,
+        attempt=lambda s: Attempt(2, "rolled-back", s.spec_hash, "T", ""),
+        retry=True,
+    )
+    assert (plan.changes[0].action, plan.changes[0].version) == (Action.UPDATE, 3)
+
+
+def test_an_applied_newest_version_blocks_nothing(make_spec, make_live_job, make_applied):
+    plan, _ = _update(
+        make_spec,
+        make_live_job,
+        make_applied,
+        attempt=lambda s: Attempt(2, "applied", s.spec_hash, "T", ""),
+    )
+    assert plan.changes[0].action is Action.UPDATE
+
+
+def test_a_blocked_create_is_blocked_too(make_spec):
+    """A new job whose first version failed is not resubmitted on every apply."""
+    spec = make_spec("agg")
+    attempts = {"agg": Attempt(1, "failed", spec.spec_hash, "T", "boom")}
+    plan = build_plan([spec], [], {}, target="local", attempts=attempts)
+    assert plan.changes[0].action is Action.BLOCKED
+
+
+# ---------------------------------------------------------------- plan files
+
+
+def test_saved_steps_that_differ_make_the_file_stale(make_spec, make_live_job, make_applied):
+    plan, _ = _update(make_spec, make_live_job, make_applied)
+    saved = plan.to_json()
+    assert stale_reasons(saved, plan) == []
+    saved["changes"][0]["steps"][2]["window"] = 99
+    assert stale_reasons(saved, plan) == ["agg: the plan's steps are not what apply would run now"]
+
+
+def test_a_saved_plan_runs_its_own_steps(make_spec, make_live_job, make_applied):
+    plan, _ = _update(make_spec, make_live_job, make_applied)
+    saved = plan.to_json()
+    assert saved_plan(saved, plan).changes[0].steps == plan.changes[0].steps
+    # a step the file holds masked (a secret in a savepoint URL) comes from the fresh plan
+    saved["changes"][0]["steps"][0]["target_dir"] = "s3://***@bucket/sp"
+    assert saved_plan(saved, plan).changes[0].steps[0] == plan.changes[0].steps[0]
+
+
+def test_next_version_follows_every_known_number() -> None:
+    from flinkops.plan import next_version
+
+    assert next_version() == 1
+    assert next_version(None, None) == 1
+    assert next_version(2, None, 6) == 7  # a rolled-back v6 still takes its number
