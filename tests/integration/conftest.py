@@ -1,4 +1,5 @@
-"""Fixtures for tests against a real Flink cluster (one per test session).
+"""Fixtures for tests against a real Flink cluster (one per test session: under
+``make test``, one per pytest-xdist worker).
 
 Every test under tests/integration gets the ``integration`` marker. The
 session's cluster starts on a free REST port in a temporary directory and is
@@ -18,6 +19,7 @@ flinkops would (carrying its identity) and records the version, without apply.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -36,6 +38,7 @@ from flinkops.store import VersionRecord
 from flinkops.workspace import Workspace
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
 TERMINAL = {"FAILED", "CANCELED", "FINISHED"}
 
 
@@ -66,9 +69,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @contextmanager
 def local_cluster(
-    directory: Path, *, slots: int, prometheus: bool = False, adaptive: bool = False
+    directory: Path,
+    *,
+    slots: int,
+    prometheus: bool = False,
+    adaptive: bool = False,
+    session: pytest.Session | None = None,
 ) -> Iterator[ClusterInfo]:
-    """A local Flink cluster on free ports in ``directory``; always stopped (by PID)."""
+    """A local Flink cluster on free ports in ``directory``; always stopped (by PID).
+
+    When ``session`` has failed tests by then, the cluster's logs are kept under
+    ``.artifacts/flink-logs/`` (temporary directories do not outlive a few runs).
+    """
     try:
         find_java()
     except LocalClusterError as exc:
@@ -93,24 +105,40 @@ def local_cluster(
         cluster.down()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        if session is not None and session.testsfailed:
+            keep_logs(directory)
+
+
+def keep_logs(directory: Path) -> Path:
+    """Copy a cluster's ``log/`` to ``.artifacts/flink-logs/<worker>-<dir name>/``."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    kept = REPO / ".artifacts" / "flink-logs" / f"{worker}-{directory.name}"
+    shutil.copytree(directory / "log", kept, dirs_exist_ok=True)
+    return kept
 
 
 @pytest.fixture(scope="session")
-def flink_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterInfo]:
+def flink_cluster(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ClusterInfo]:
     """One local Flink cluster for the whole session, on free ports; always stopped."""
     # Tests run up to ~7 small jobs at once (test_ops's fixture alone starts 6), and a
     # cancelled job frees its slot only a moment later: with too few slots a job whose
     # restart strategy is none fails with NoResourceAvailableException. The monitoring
     # tests scrape it with a real Prometheus.
-    with local_cluster(tmp_path_factory.mktemp("flink-cluster"), slots=12, prometheus=True) as info:
+    directory = tmp_path_factory.mktemp("flink-cluster")
+    with local_cluster(directory, slots=12, prometheus=True, session=request.session) as info:
         yield info
 
 
 @pytest.fixture(scope="session")
-def adaptive_flink_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterInfo]:
+def adaptive_flink_cluster(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ClusterInfo]:
     """A second cluster running the adaptive scheduler (in-place rescale); started only
     when a test asks for it, stopped at the end of the session."""
-    with local_cluster(tmp_path_factory.mktemp("flink-adaptive"), slots=4, adaptive=True) as info:
+    directory = tmp_path_factory.mktemp("flink-adaptive")
+    with local_cluster(directory, slots=4, adaptive=True, session=request.session) as info:
         yield info
 
 

@@ -151,7 +151,7 @@ def test_incompatible_change_rolls_back_then_is_blocked_until_retried(
 
 
 # One kill point per forward list on the real cluster (every point of every list
-# runs against a fake in tests/unit/test_apply_runner.py); every rollback point below.
+# runs against a fake in tests/unit/apply/test_step_runner.py); every rollback point below.
 @pytest.mark.parametrize("point", ["stop:after", "submit:after", "wait:before", "record:end"])
 def test_killed_apply_is_finished_by_the_next(project: Project, point: str) -> None:
     project.write_job("agg", stateful_sql(rate=5))
@@ -199,7 +199,7 @@ def test_killed_rollback_is_finished_by_the_next(project: Project, restored_from
     _run_then_change_incompatibly(project)
     for n, point in enumerate(ROLLBACK_POINTS):
         crashed = project.apply("--retry-failed", env={"FLINKOPS_APPLY_CRASH_AT": point})
-        assert crashed.returncode == -9, (point, crashed.stdout + crashed.stderr)
+        assert crashed.returncode == -9, f"{point}:\n{crashed.stdout}{crashed.stderr}"
         store = _store(project)
         [open_t] = store.open_transitions(project.target)
         taken = open_t.data("stop")["savepoint"]
@@ -207,9 +207,9 @@ def test_killed_rollback_is_finished_by_the_next(project: Project, restored_from
 
         done = project.apply()  # finishes the rollback; the spec is then blocked
         said = done.stdout + done.stderr
-        assert done.returncode == 1, (point, said)
-        assert "recovered: agg: interrupted update -> rolled-back" in said, (point, said)
-        assert "agg: blocked" in said, (point, said)
+        assert done.returncode == 1, f"{point}:\n{said}"
+        assert "recovered: agg: interrupted update -> rolled-back" in said, f"{point}:\n{said}"
+        assert "agg: blocked" in said, f"{point}:\n{said}"
         [running] = project.active("agg")  # exactly one job of that name
         assert running.version == 1, point
         assert restored_from(running.job_id) == taken, point  # the killed apply's savepoint

@@ -70,10 +70,13 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.0) 
 
 
 @pytest.fixture(scope="package")
-def flink_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterInfo]:
+def flink_cluster(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ClusterInfo]:
     """The console's own cluster: the overview counts every job a cluster lists (Flink keeps
     ended jobs for an hour), so its counts are exact only on a cluster no other module used."""
-    with local_cluster(tmp_path_factory.mktemp("ui-cluster"), slots=6) as info:
+    directory = tmp_path_factory.mktemp("ui-cluster")
+    with local_cluster(directory, slots=6, session=request.session) as info:
         yield info
 
 
