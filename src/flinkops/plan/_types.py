@@ -68,10 +68,50 @@ _SYMBOLS = {
 
 
 class StateImpact(StrEnum):
+    """What a change does to a job's state, ordered from harmless to worst:
+    none < preserved < at-risk < lost (``<`` compares that, not the strings)."""
+
     PRESERVED = "preserved"
     AT_RISK = "at-risk"
     LOST = "lost"
-    NONE = "none"
+    NONE = "none"  # the change does not touch the job's state (no-op, blocked)
+
+    @property
+    def rank(self) -> int:
+        return _IMPACT_RANK[self]
+
+    @classmethod
+    def worst(cls, *impacts: StateImpact) -> StateImpact:
+        """The worst of ``impacts``; NONE when there are none."""
+        return max(impacts, key=lambda i: i.rank, default=cls.NONE)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, StateImpact):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, StateImpact):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, StateImpact):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, StateImpact):
+            return NotImplemented
+        return self.rank >= other.rank
+
+
+_IMPACT_RANK = {
+    StateImpact.NONE: 0,
+    StateImpact.PRESERVED: 1,
+    StateImpact.AT_RISK: 2,
+    StateImpact.LOST: 3,
+}
 
 
 @dataclass(frozen=True)

@@ -214,3 +214,17 @@ def test_an_unresolvable_derivation_of_an_unchanged_graph_is_not_a_risk():
     (op,) = stateful_operators(cut)
     assert dict(op.derived)["groupBy"] is None
     assert compare_graphs(cut, cut).impact is StateImpact.PRESERVED
+
+
+def test_state_impacts_are_ordered_from_none_to_lost():
+    none, preserved, at_risk, lost = (
+        StateImpact.NONE,
+        StateImpact.PRESERVED,
+        StateImpact.AT_RISK,
+        StateImpact.LOST,
+    )
+    assert none < preserved < at_risk < lost  # not the strings' order ("at-risk" < "lost")
+    assert sorted([lost, none, at_risk, preserved]) == [none, preserved, at_risk, lost]
+    assert StateImpact.worst(preserved, lost, at_risk) is lost
+    assert StateImpact.worst(none, preserved) is preserved
+    assert StateImpact.worst() is none
