@@ -7,10 +7,11 @@ knows and Flink's verdicts, and returns a frozen ``Plan`` (``_types``), each cha
 its ``steps`` (``steps``: what apply runs, and the rollback or abort after a failure).
 Around it, by what they do: ``observe`` reads the cluster and the store and makes the
 plan (``make_plan``); ``compiler`` asks Flink's planner for job graphs (cached in the
-store) and ``compat`` compares two of them; ``rescale`` turns parallelism-only updates
-into in-place rescales; ``_state`` decides state impacts and what a next start restores
-from; ``_diffs`` and ``_text_diff`` show what changed; ``render`` draws a plan's text and
-markdown from its JSON; ``planfile`` saves and reads plan files.
+store) and ``compat`` compares two of them by a rule list (``_operators`` reads their
+stateful operators); ``rescale`` turns parallelism-only updates into in-place rescales;
+``_state`` decides state impacts and what a next start restores from; ``_diffs`` and
+``_text_diff`` show what changed; ``render`` draws a plan's text and markdown from its
+JSON; ``planfile`` saves and reads plan files.
 """
 
 from flinkops.plan._diffs import sql_changed

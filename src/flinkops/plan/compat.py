@@ -1,73 +1,40 @@
-"""State compatibility of an update, read from Flink's own planner.
+"""State compatibility of an update, read from Flink's own planner: a rule list.
 
 Flink compiles the old and the new SQL (``jars/:id/plan``); this module compares
-the stateful operators of the two job graphs. Vertex ids alone are not enough:
-on Flink 2.3 they are topology hashes, identical for ``SUM(v)`` and ``MAX(v)``
-over the same GROUP BY, and such a job restores the old accumulators silently.
-So the operators' descriptions (group keys, aggregate calls, join keys, rank
-settings) are compared, and any change to them is ``at-risk`` even when Flink
-would accept the savepoint.
+the stateful operators of the two job graphs (``plan/_operators.py`` reads them).
+Vertex ids alone are not enough: on Flink 2.3 they are topology hashes, identical for
+``SUM(v)`` and ``MAX(v)`` over the same GROUP BY, and such a job restores the old
+accumulators silently. So the operators' descriptions (group keys, aggregate calls,
+join keys, rank settings) and what computes their inputs are compared, and any change
+to them is ``at-risk`` even when Flink would accept the savepoint. A changed filter
+before the operator (a Calc's ``where``) is a note, not a risk: it applies to new rows
+only.
 
-Descriptions name computed fields, not what computes them: ``GROUP BY mid % 7``
-and ``GROUP BY mid % 5`` both give ``GroupAggregate(groupBy=[EXPR$0])``, with the
-same vertex ids, and Flink restores the old accumulators under keys that now mean
-something else. So each key, join condition and aggregate argument is traced up
-the graph through the operators that compute it (``Calc(select=[MOD(mid, 7) AS
-EXPR$0])``) to source fields, and the derivations are compared too. A changed
-filter before the operator (a Calc's ``where``) is a note, not a risk: it applies
-to new rows only. Pure: graphs in, verdict out.
+Each rule is one small function in ``GRAPH_RULES`` or ``OPERATOR_RULES``; a new rule
+is one function and one entry there, and one row in DESIGN.md's rule table. Pure:
+graphs in, verdict out.
 """
 
 from __future__ import annotations
 
-import html
-import re
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from flinkops.plan._operators import DERIVED_KEYS, Operator, split_top, stateful_operators
 from flinkops.plan._types import Compat, StateImpact
 
-__all__ = ["Operator", "compare_graphs", "stateful_operators", "unknown"]
+__all__ = [
+    "GRAPH_RULES",
+    "OPERATOR_RULES",
+    "Compared",
+    "Finding",
+    "compare_graphs",
+    "findings",
+    "unknown",
+]
 
-# Operators that keep keyed or operator state across checkpoints.
-STATEFUL = frozenset(
-    {
-        "GroupAggregate",
-        "GlobalGroupAggregate",
-        "IncrementalGroupAggregate",
-        "GroupWindowAggregate",
-        "GlobalWindowAggregate",
-        "WindowAggregate",
-        "PythonGroupAggregate",
-        "PythonGroupWindowAggregate",
-        "GroupTableAggregate",
-        "PythonGroupTableAggregate",
-        "Join",
-        "MultiJoin",
-        "IntervalJoin",
-        "TemporalJoin",
-        "WindowJoin",
-        "ProcTimeIntervalJoin",
-        "Rank",
-        "WindowRank",
-        "Deduplicate",
-        "WindowDeduplicate",
-        "Match",
-        "ProcessTableFunction",
-        "OverAggregate",
-        "PythonOverAggregate",
-        "ChangelogNormalize",
-        "SinkMaterializer",
-        "Limit",
-        "SortLimit",
-        "TemporalSort",
-        "Sort",
-    }
-)
-_OP = re.compile(r"^\s*(?:[|+\- ]*)(?:\[\d+\]:)?\s*([A-Za-z]+)(.*)$")
-_ALIAS = re.compile(r"\s+AS\s+[`\w$]+", re.IGNORECASE)
 _KEY_ORDER = (
     "groupBy",
     "partitionBy",
@@ -83,197 +50,8 @@ _KEY_ORDER = (
 )
 
 
-@dataclass(frozen=True)
-class Operator:
-    kind: str
-    args: tuple[tuple[str, str], ...]
-    #: the job vertex id when this operator heads its vertex (then it is the operator id
-    #: Flink maps savepoint state by); "" when it is chained behind another operator
-    vertex: str = field(default="", compare=False)
-    #: keys, join condition and aggregate calls with computed fields traced to sources;
-    #: None for a part whose derivation could not be resolved
-    derived: tuple[tuple[str, str | None], ...] = field(default=(), compare=False)
-    #: the filters (Calc ``where``) on the way to this operator, nearest first
-    filters: tuple[str, ...] = field(default=(), compare=False)
-    #: the operators feeding this one, as Flink describes them (what derivations read)
-    upstream: tuple[str, ...] = field(default=(), compare=False, repr=False)
-
-    def describe(self) -> str:
-        return f"{self.kind}({', '.join(f'{k}=[{v}]' for k, v in self.args)})"
-
-
 def unknown(why: str) -> Compat:
     return Compat(StateImpact.AT_RISK, (f"unknown: {why}",))
-
-
-def _split_top(text: str, sep: str = ",") -> list[str]:
-    parts: list[str] = []
-    depth = 0
-    cur: list[str] = []
-    for ch in text:
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        if ch == sep and depth == 0:
-            parts.append("".join(cur).strip())
-            cur = []
-        else:
-            cur.append(ch)
-    if "".join(cur).strip():
-        parts.append("".join(cur).strip())
-    return parts
-
-
-def _raw_args(text: str) -> tuple[tuple[str, str], ...]:
-    """``(k=[v], ...)`` as (key, value) pairs, aliases kept."""
-    inner = text.strip()
-    if inner.startswith("(") and inner.endswith(")"):
-        inner = inner[1:-1]
-    out = []
-    for part in _split_top(inner):
-        key, _, value = part.partition("=")
-        value = value.strip()
-        if value.startswith("[") and value.endswith("]"):
-            value = value[1:-1]
-        out.append((key.strip(), value))
-    return tuple(out)
-
-
-def _args(text: str) -> tuple[tuple[str, str], ...]:
-    return tuple((key, _ALIAS.sub("", value)) for key, value in _raw_args(text))
-
-
-def stateful_operators(graph: Mapping[str, Any]) -> list[Operator]:
-    """The stateful operators of a job graph, sources first, with their derivations."""
-    nodes = list(graph.get("nodes", []))
-    by_id = {str(n.get("id", "")): n for n in nodes}
-    found: list[Operator] = []
-    for node in _topological(nodes):
-        lines = _lines(node)
-        for i, (kind, rest) in enumerate(lines):
-            if kind not in STATEFUL:
-                continue
-            head = str(node.get("id", "")) if i == 0 else ""
-            upstream = _upstream(lines[:i], node, by_id)
-            derived, filters = _derive(kind, rest, upstream)
-            context = tuple(re.sub(r"\[\d+\]:?", "", f"{k}{args}") for k, args in upstream)
-            found.append(Operator(kind, _args(rest), head, derived, filters, context))
-    return found
-
-
-def _lines(node: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """A vertex's chained operators in order: (kind, argument text)."""
-    lines = html.unescape(str(node.get("description", ""))).split("<br/>")
-    out = []
-    for line in lines:
-        match = _OP.match(line) if line.strip() else None
-        if match:
-            out.append((match.group(1), match.group(2)))
-    return out
-
-
-def _upstream(
-    before: list[tuple[str, str]], node: Mapping[str, Any], by_id: Mapping[str, Any]
-) -> list[tuple[str, str]]:
-    """The operators feeding one, nearest first: its chain, then its inputs' chains."""
-    out = list(reversed(before))
-    queue = [str(e.get("id", "")) for e in node.get("inputs", []) or []]
-    seen: set[str] = set()
-    while queue:
-        vertex = queue.pop(0)
-        if vertex in seen or vertex not in by_id:
-            continue
-        seen.add(vertex)
-        out.extend(reversed(_lines(by_id[vertex])))
-        queue.extend(str(e.get("id", "")) for e in by_id[vertex].get("inputs", []) or [])
-    return out
-
-
-# Parts of a stateful operator whose meaning its state depends on.
-_DERIVED_KEYS = ("groupBy", "partitionBy", "orderBy", "where", "select")
-_FIELD = re.compile(r"(?<![\w$'.])([A-Za-z_$][\w$]*)(?![\w$]*\s*\()")
-_GENERATED = re.compile(r"^(?:\$f\d+|EXPR\$\d+|\$\w+|\w+\$\d+)$")
-_CALL_OR_NAME = re.compile(r"[\w$]+(?:\(.*\))?|\(.*\)", re.DOTALL)
-_AS = re.compile(r"^(.*?)\s+AS\s+([`\w$]+)$", re.IGNORECASE | re.DOTALL)
-
-
-def _derive(
-    kind: str, rest: str, upstream: list[tuple[str, str]]
-) -> tuple[tuple[tuple[str, str | None], ...], tuple[str, ...]]:
-    """The operator's keys, condition and aggregate calls in terms of source fields."""
-    definitions = [_definitions(args) for _, args in upstream]
-    filters = tuple(dict(_raw_args(args)).get("where", "") for k, args in upstream if k == "Calc")
-    derived = []
-    for key, value in _args(rest):
-        if key not in _DERIVED_KEYS or (key == "where" and kind not in _JOINS):
-            continue
-        parts = [p for p in _split_top(value) if key != "select" or "(" in p]
-        if parts:
-            traced = [_trace(p, definitions, 0) for p in parts]
-            joined = None if None in traced else ", ".join(t for t in traced if t)
-            derived.append((key, joined))
-    return tuple(derived), tuple(f for f in filters if f)
-
-
-_JOINS = frozenset({"Join", "IntervalJoin", "TemporalJoin", "WindowJoin", "ProcTimeIntervalJoin"})
-
-
-def _definitions(args: str) -> dict[str, str]:
-    """What an operator's ``select`` computes: output field -> expression."""
-    select = dict(_raw_args(args)).get("select")
-    out: dict[str, str] = {}
-    for item in _split_top(select or ""):
-        match = _AS.match(item)
-        if match:
-            out[match.group(2).strip("`")] = match.group(1).strip()
-        else:
-            out[item] = item
-    return out
-
-
-def _trace(expression: str, definitions: list[dict[str, str]], depth: int) -> str | None:
-    """``expression`` with every computed field replaced by what computes it, up the graph;
-    None when a generated field (``$f0``, ``EXPR$0``) is defined nowhere upstream."""
-    unresolved = False
-
-    def replace(match: re.Match[str], level: int = depth) -> str:
-        nonlocal unresolved
-        name = match.group(1)
-        for i in range(level, len(definitions)):
-            value = definitions[i].get(name)
-            if value is None or value == name:
-                continue
-            traced = _trace(value, definitions, i + 1)
-            if traced is None:
-                unresolved = True
-                return name
-            return traced if _CALL_OR_NAME.fullmatch(traced) else f"({traced})"
-        if _GENERATED.match(name) and not any(name in d for d in definitions[level:]):
-            unresolved = True
-        return name
-
-    result = _FIELD.sub(replace, expression)
-    return None if unresolved else result
-
-
-def _topological(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    by_id = {n["id"]: n for n in nodes}
-    seen: set[str] = set()
-    out: list[dict[str, Any]] = []
-
-    def visit(node: dict[str, Any]) -> None:
-        if node["id"] in seen:
-            return
-        seen.add(node["id"])
-        for edge in node.get("inputs", []) or []:
-            if edge.get("id") in by_id:
-                visit(by_id[edge["id"]])
-        out.append(node)
-
-    for node in nodes:
-        visit(node)
-    return out
 
 
 def _label(key: str) -> str:
@@ -289,16 +67,113 @@ def _label(key: str) -> str:
 def _shown(key: str, old: str | None, new: str | None) -> tuple[str, str]:
     """The two values as a reason shows them: a select list by its calls when they differ."""
     if key == "select" and old is not None and new is not None:
-        calls_old = [i for i in _split_top(old) if "(" in i]
-        calls_new = [i for i in _split_top(new) if "(" in i]
+        calls_old = [i for i in split_top(old) if "(" in i]
+        calls_new = [i for i in split_top(new) if "(" in i]
         if (calls_old or calls_new) and calls_old != calls_new:
             return ", ".join(calls_old) or "(no calls)", ", ".join(calls_new) or "(no calls)"
     return old if old is not None else "(none)", new if new is not None else "(none)"
 
 
-def _compare(old: Operator, new: Operator) -> list[str]:
+# ---------------------------------------------------------------- the rules
+#
+# A rule reads the two graphs (``Compared``) and yields findings: an impact and the reason
+# people read. ``compare_graphs`` runs GRAPH_RULES, then OPERATOR_RULES on each old
+# stateful operator and the new one it maps to, and the verdict is the worst finding.
+# Reasons keep the rules' order, findings that leave the state preserved (notes) last.
+# DESIGN.md ("State compatibility") lists the rules with the Flink behaviour behind each.
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What one rule found: the impact on the job's state and the reason, for people."""
+
+    impact: StateImpact
+    reason: str
+
+
+@dataclass(frozen=True)
+class Compared:
+    """Two compiled job graphs as the rules read them."""
+
+    before: tuple[Operator, ...]  # the applied version's stateful operators
+    after: tuple[Operator, ...]  # the new version's
+    new_ids: frozenset[str]  # the new graph's vertex ids
+    allow_non_restored_state: bool  # the spec lets Flink drop state it cannot map
+
+    @classmethod
+    def of(
+        cls, old: Mapping[str, Any], new: Mapping[str, Any], allow_non_restored_state: bool
+    ) -> Compared:
+        return cls(
+            tuple(stateful_operators(old)),
+            tuple(stateful_operators(new)),
+            frozenset(str(n.get("id", "")) for n in new.get("nodes", [])),
+            allow_non_restored_state,
+        )
+
+    def pairs(self) -> Iterator[tuple[Operator, Operator]]:
+        """Each old stateful operator with the new one whose state it becomes: the next
+        new operator of its kind, in graph order."""
+        pending = list(self.after)
+        for op in self.before:
+            match = next((o for o in pending if o.kind == op.kind), None)
+            if match is not None:
+                pending.remove(match)
+                yield op, match
+
+
+GraphRule = Callable[[Compared], Iterator[Finding]]
+OperatorRule = Callable[[Operator, Operator, Compared], Iterator[Finding]]
+
+
+def _kinds(ops: Iterable[Operator]) -> Counter[str]:
+    return Counter(op.kind for op in ops)
+
+
+def operator_added(c: Compared) -> Iterator[Finding]:
+    """A stateful operator kind the old graph has fewer of: nothing to restore it from."""
+    for kind, n in sorted((_kinds(c.after) - _kinds(c.before)).items()):
+        yield Finding(StateImpact.AT_RISK, f"{kind} added ({n}): its state starts empty")
+
+
+def operator_removed(c: Compared) -> Iterator[Finding]:
+    """Savepoint state no new operator takes: Flink refuses it unless told to drop it."""
+    for kind, n in sorted((_kinds(c.before) - _kinds(c.after)).items()):
+        if c.allow_non_restored_state:
+            yield Finding(
+                StateImpact.LOST,
+                f"{kind} removed ({n}): its state is dropped (allowNonRestoredState)",
+            )
+        else:
+            yield Finding(
+                StateImpact.AT_RISK,
+                f"{kind} removed ({n}): Flink will refuse the savepoint unless "
+                "allowNonRestoredState",
+            )
+
+
+def operator_id_changed(old: Operator, new: Operator, c: Compared) -> Iterator[Finding]:
+    """Flink maps savepoint state by operator id, and the id hashes the graph's shape."""
+    if not old.vertex or old.vertex in c.new_ids:
+        return
+    if c.allow_non_restored_state:
+        yield Finding(
+            StateImpact.LOST,
+            f"{old.kind} operator id changed ({old.vertex[:8]}...): its state is dropped "
+            "(allowNonRestoredState)",
+        )
+    else:
+        yield Finding(
+            StateImpact.AT_RISK,
+            f"{old.kind} operator id changed ({old.vertex[:8]}...; the job graph's shape "
+            "changed, e.g. a first filter or projection before it): Flink cannot map its "
+            "state and will refuse the savepoint",
+        )
+
+
+def settings_changed(old: Operator, new: Operator, c: Compared) -> Iterator[Finding]:
+    """Keys, calls, join or window settings differ: Flink restores the old state anyway."""
     a, b = dict(old.args), dict(new.args)
-    reasons = []
     keys = sorted(
         set(a) | set(b),
         key=lambda k: (_KEY_ORDER.index(k) if k in _KEY_ORDER else len(_KEY_ORDER), k),
@@ -306,107 +181,82 @@ def _compare(old: Operator, new: Operator) -> list[str]:
     for key in keys:
         if a.get(key) != b.get(key):
             before, after = _shown(key, a.get(key), b.get(key))
-            reasons.append(f"{old.kind} {_label(key)} changed: {before} -> {after}")
-    if not reasons:
-        reasons = _compare_derivations(old, new)
-    return reasons
+            yield Finding(
+                StateImpact.AT_RISK, f"{old.kind} {_label(key)} changed: {before} -> {after}"
+            )
 
 
-def _compare_derivations(old: Operator, new: Operator) -> list[str]:
+def computed_differently(old: Operator, new: Operator, c: Compared) -> Iterator[Finding]:
     """Same description, different meaning: a key or argument now computed otherwise."""
+    if dict(old.args) != dict(new.args):
+        return  # settings_changed names the difference
     if old.upstream == new.upstream:
-        return []  # the same operators compute its inputs: nothing can mean otherwise
+        return  # the same operators compute its inputs: nothing can mean otherwise
     a, b = dict(old.derived), dict(new.derived)
-    reasons = []
-    for key in [k for k in _DERIVED_KEYS if k in a or k in b]:
+    for key in [k for k in DERIVED_KEYS if k in a or k in b]:
         what = "aggregate calls are" if key == "select" else f"{_label(key)} {_VERB[key]}"
         if a.get(key) is None or b.get(key) is None:
-            reasons.append(
+            yield Finding(
+                StateImpact.AT_RISK,
                 f"unknown: {old.kind} {what} computed by operators Flink's graph does not "
-                "show, so a change to them cannot be ruled out"
+                "show, so a change to them cannot be ruled out",
             )
         elif a[key] != b[key]:
-            reasons.append(
+            yield Finding(
+                StateImpact.AT_RISK,
                 f"{old.kind} {what} computed differently: {a[key]} -> {b[key]} "
-                "(the state is kept under the old meaning)"
+                "(the state is kept under the old meaning)",
             )
-    return reasons
 
 
 _VERB = {"groupBy": "are", "partitionBy": "are", "orderBy": "is", "where": "is"}
 
 
-def _filter_notes(old: Operator, new: Operator) -> list[str]:
+def filter_changed(old: Operator, new: Operator, c: Compared) -> Iterator[Finding]:
+    """A filter before the operator changed: it applies to new rows only (a note)."""
     if old.filters == new.filters:
-        return []
+        return
     before = " AND ".join(old.filters) or "(none)"
     after = " AND ".join(new.filters) or "(none)"
-    return [f"filter before {old.kind} changed: {before} -> {after} (applies to new rows only)"]
-
-
-def _moved(op: Operator, allow_non_restored_state: bool) -> str:
-    """Flink maps savepoint state by operator id, and the id hashes the graph's shape."""
-    if allow_non_restored_state:
-        return (
-            f"{op.kind} operator id changed ({op.vertex[:8]}...): its state is dropped "
-            "(allowNonRestoredState)"
-        )
-    return (
-        f"{op.kind} operator id changed ({op.vertex[:8]}...; the job graph's shape "
-        "changed, e.g. a first filter or projection before it): Flink cannot map its "
-        "state and will refuse the savepoint"
+    yield Finding(
+        StateImpact.PRESERVED,
+        f"filter before {old.kind} changed: {before} -> {after} (applies to new rows only)",
     )
+
+
+#: Rules over the two graphs as a whole, in the order their reasons are shown.
+GRAPH_RULES: tuple[GraphRule, ...] = (operator_added, operator_removed)
+#: Rules over each old stateful operator and the new one it maps to, in order.
+OPERATOR_RULES: tuple[OperatorRule, ...] = (
+    operator_id_changed,
+    settings_changed,
+    computed_differently,
+    filter_changed,
+)
+
+
+def findings(c: Compared) -> Iterator[Finding]:
+    """Every rule's findings: the graph rules, then the operator rules pair by pair."""
+    for rule in GRAPH_RULES:
+        yield from rule(c)
+    for old, new in c.pairs():
+        for operator_rule in OPERATOR_RULES:
+            yield from operator_rule(old, new, c)
 
 
 def compare_graphs(
     old: Mapping[str, Any], new: Mapping[str, Any], *, allow_non_restored_state: bool = False
 ) -> Compat:
-    """Verdict on restoring ``old``'s state into ``new``, with the reasons."""
+    """Verdict on restoring ``old``'s state into ``new``: the worst finding, with the reasons."""
     if not old.get("nodes") or not new.get("nodes"):
         return unknown("Flink returned no job graph to compare")
-    before, after = stateful_operators(old), stateful_operators(new)
-    if not before and not after:
+    c = Compared.of(old, new, allow_non_restored_state)
+    if not c.before and not c.after:
         return Compat(StateImpact.PRESERVED, ("no stateful operators",))
-    kinds_before = Counter(op.kind for op in before)
-    kinds_after = Counter(op.kind for op in after)
-    reasons: list[str] = []
-    impact = StateImpact.PRESERVED
-    for kind, n in sorted((kinds_after - kinds_before).items()):
-        reasons.append(f"{kind} added ({n}): its state starts empty")
-        impact = StateImpact.AT_RISK
-    removed = kinds_before - kinds_after
-    for kind, n in sorted(removed.items()):
-        if allow_non_restored_state:
-            reasons.append(f"{kind} removed ({n}): its state is dropped (allowNonRestoredState)")
-            impact = StateImpact.LOST
-        else:
-            reasons.append(
-                f"{kind} removed ({n}): Flink will refuse the savepoint unless "
-                "allowNonRestoredState"
-            )
-            impact = StateImpact.AT_RISK if impact is not StateImpact.LOST else impact
-    new_ids = {str(n.get("id", "")) for n in new.get("nodes", [])}
-    pending = list(after)
-    notes: list[str] = []
-    for op in before:
-        match = next((o for o in pending if o.kind == op.kind), None)
-        if match is None:
-            continue
-        pending.remove(match)
-        if op.vertex and op.vertex not in new_ids:
-            reasons.append(_moved(op, allow_non_restored_state))
-            impact = (
-                StateImpact.LOST
-                if allow_non_restored_state
-                else (StateImpact.AT_RISK if impact is not StateImpact.LOST else impact)
-            )
-        changed = _compare(op, match)
-        notes.extend(_filter_notes(op, match))
-        if changed:
-            reasons.extend(changed)
-            if impact is StateImpact.PRESERVED:
-                impact = StateImpact.AT_RISK
+    found = list(findings(c))
+    impact = StateImpact.worst(StateImpact.PRESERVED, *(f.impact for f in found))
+    reasons = [f.reason for f in found if f.impact > StateImpact.PRESERVED]
     if impact is StateImpact.PRESERVED:
-        kinds = ", ".join(sorted(kinds_before))
-        reasons.append(f"stateful operators unchanged ({kinds})")
+        reasons.append(f"stateful operators unchanged ({', '.join(sorted(_kinds(c.before)))})")
+    notes = [f.reason for f in found if f.impact <= StateImpact.PRESERVED]
     return Compat(impact, tuple(reasons + notes))

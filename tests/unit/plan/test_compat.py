@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from flinkops.plan import StateImpact
-from flinkops.plan.compat import Operator, compare_graphs, stateful_operators
+from flinkops.plan import StateImpact, compat
+from flinkops.plan._operators import Operator, stateful_operators
+from flinkops.plan.compat import compare_graphs
 
 DATA = Path(__file__).parent.parent / "data" / "flink_plans"
 
@@ -228,3 +229,16 @@ def test_state_impacts_are_ordered_from_none_to_lost():
     assert StateImpact.worst(preserved, lost, at_risk) is lost
     assert StateImpact.worst(none, preserved) is preserved
     assert StateImpact.worst() is none
+
+
+def test_a_rule_is_one_entry_of_the_list_and_the_verdict_is_the_worst(monkeypatch):
+    def everything_lost(g: compat.Compared):
+        yield compat.Finding(StateImpact.LOST, f"{len(g.before)} operator(s) lost")
+
+    monkeypatch.setattr(compat, "GRAPH_RULES", (*compat.GRAPH_RULES, everything_lost))
+    verdict = compare_graphs(graph("sum"), graph("max"))
+    assert verdict.impact is StateImpact.LOST
+    assert verdict.reasons == (
+        "1 operator(s) lost",
+        "GroupAggregate select list changed: SUM(v) -> MAX(v)",
+    )
