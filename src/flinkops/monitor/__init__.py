@@ -13,9 +13,9 @@ Public interface (the CLI and the web console call these):
 - ``send_test(name, channel, target=, link=)`` — one test message through a channel.
 
 Modules: ``sampler`` (Flink REST reads), ``rules`` (defaults, evaluation; pure),
-``alerting`` (the state machine; pure), ``channels`` (payloads, signing, delivery),
-``prometheus`` (export and history), ``history`` (the two history sources),
-``loop`` (the monitor).
+``alerting`` (the state machine; pure), ``channels/`` (one class per channel kind,
+its registry, delivery with retries), ``prometheus`` (export and history), ``history``
+(the two history sources), ``loop`` (the monitor).
 """
 
 from flinkops.monitor.history import alert_records, history_source, metrics_history

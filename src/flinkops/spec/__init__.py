@@ -21,14 +21,16 @@ from flinkops.spec._pydantic import (
     SpecModel,
     Target,
 )
-from flinkops.spec._pydantic_monitor import AlertRules, Channel
+from flinkops.spec._pydantic_monitor import CHANNEL_TYPES, SIGNED_CHANNEL_TYPES, AlertRules, Channel
 from flinkops.spec._schedule import Schedule
 from flinkops.spec._schema import SCHEMA_DIR, schema_problems
 from flinkops.spec._types import JobSpec, Project
 
 __all__ = [
+    "CHANNEL_TYPES",
     "PROJECT_FILE",
     "SCHEMA_DIR",
+    "SIGNED_CHANNEL_TYPES",
     "AlertRules",
     "Channel",
     "Health",

@@ -8,7 +8,7 @@ default <- flinkops.yaml <- job spec.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
@@ -18,6 +18,7 @@ from flinkops.spec._durations import non_negative
 __all__ = [
     "CHANNEL_TYPES",
     "SEVERITIES",
+    "SIGNED_CHANNEL_TYPES",
     "AlertRules",
     "AlertsModel",
     "Channel",
@@ -28,7 +29,11 @@ __all__ = [
 ]
 
 SEVERITIES = ("critical", "warning", "info")
-CHANNEL_TYPES = ("webhook", "slack", "email", "dingtalk", "feishu", "wecom")
+# The channel kinds: one class each in flinkops.monitor.channels (its KINDS registry), and
+# the schemas' enum; tests/unit/monitor/channels/test_registry.py holds the three equal.
+ChannelType = Literal["webhook", "slack", "email", "dingtalk", "feishu", "wecom"]
+CHANNEL_TYPES: tuple[str, ...] = get_args(ChannelType)
+SIGNED_CHANNEL_TYPES = ("dingtalk", "feishu")  # the kinds that take a signing secret
 Duration = float | str
 
 
@@ -110,7 +115,7 @@ def _snake(name: str) -> str:
 class Channel(_Model):
     """Where alerts go; ``type`` says which fields it needs."""
 
-    type: Literal["webhook", "slack", "email", "dingtalk", "feishu", "wecom"]
+    type: ChannelType
     url: str | None = None  # the schema checks it (http(s) or ${env:...}) before env resolution
     secret: str | None = None
     headers: dict[str, str] = Field(default_factory=dict)
@@ -137,7 +142,7 @@ class Channel(_Model):
                 raise ValueError("an email channel needs host, from and to")
         elif not self.url:
             raise ValueError(f"a {self.type} channel needs url")
-        if self.secret is not None and self.type not in ("dingtalk", "feishu"):
+        if self.secret is not None and self.type not in SIGNED_CHANNEL_TYPES:
             raise ValueError(f"a {self.type} channel has no signing secret")
         return self
 
