@@ -6,8 +6,7 @@ The tree::
     ├── SpecError                 a spec or project file is wrong (carries located problems)
     ├── SqlError                  SQL that does not split or parse (line, col)
     ├── FlinkError                the cluster answered with an error, or not at all
-    │   ├── FlinkUnreachable      connection refused, DNS, timeouts after retries
-    │   └── FlinkJobFailed        a job went FAILED; carries Flink's root exception
+    │   └── FlinkUnreachable      connection refused, DNS, timeouts after retries
     ├── LocalClusterError         starting or stopping the local cluster
     ├── StoreError                the version store (SQLite or PostgreSQL)
     │   └── LockHeld              another apply holds the target's lock
@@ -25,7 +24,6 @@ __all__ = [
     "ApplyError",
     "ChannelError",
     "FlinkError",
-    "FlinkJobFailed",
     "FlinkUnreachable",
     "FlinkopsError",
     "LocalClusterError",
@@ -110,15 +108,6 @@ class FlinkError(FlinkopsError):
 
 class FlinkUnreachable(FlinkError):
     """No answer from the cluster (refused, timed out) after the retries allowed."""
-
-
-class FlinkJobFailed(FlinkError):
-    """A Flink job went FAILED; ``root_cause`` is Flink's root exception text."""
-
-    def __init__(self, message: str, *, job_id: str = "", root_cause: str = "") -> None:
-        self.job_id = job_id
-        self.root_cause = root_cause
-        super().__init__(message)
 
 
 class LocalClusterError(FlinkopsError):
