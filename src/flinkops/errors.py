@@ -1,4 +1,4 @@
-"""Errors flinkops raises on purpose. Anything else is a bug.
+"""Errors flinkops raises on purpose, all of them here. Anything else is a bug.
 
 The tree::
 
@@ -13,7 +13,17 @@ The tree::
     ├── PlanError                 a plan cannot be made or is stale
     │   └── StalePlan             the cluster moved since the plan file was written
     ├── ApplyError                a transition failed (the job may have been rolled back)
-    └── ChannelError              an alert channel did not take a message (monitoring goes on)
+    │   └── Unhealthy             a new job failed, restarted or was not healthy in time;
+    │                             carries Flink's root cause (the step runner records it)
+    ├── OpenLineageError          the OpenLineage endpoint did not take an event (the
+    │                             apply itself is done: the CLI warns)
+    ├── ChannelError              an alert channel did not take a message (monitoring goes on)
+    └── UiError                   the console cannot start as asked
+        └── ActionRefused         the console refuses an action (actions off, no such
+                                  action, a bad CSRF token): HTTP 403
+
+The console answers any other FlinkopsError with a page or JSON error: 404 for a
+PlanError or a missing job, 502 for a FlinkError, else 400 (``ui/views.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ActionRefused",
     "ApplyError",
     "ChannelError",
     "FlinkError",
@@ -28,12 +39,15 @@ __all__ = [
     "FlinkopsError",
     "LocalClusterError",
     "LockHeld",
+    "OpenLineageError",
     "PlanError",
     "Problem",
     "SpecError",
     "SqlError",
     "StalePlan",
     "StoreError",
+    "UiError",
+    "Unhealthy",
 ]
 
 
@@ -134,5 +148,26 @@ class ApplyError(FlinkopsError):
     """A transition failed; the message says what happened to the job."""
 
 
+class Unhealthy(ApplyError):
+    """A newly submitted job failed, restarted or did not become healthy in time
+    (``apply/health.py``); ``root_cause`` is Flink's root exception text, or why it idled."""
+
+    def __init__(self, message: str, root_cause: str = "") -> None:
+        self.root_cause = root_cause
+        super().__init__(message)
+
+
+class OpenLineageError(FlinkopsError):
+    """The OpenLineage endpoint did not take an event."""
+
+
 class ChannelError(FlinkopsError):
     """An alert channel refused a message or did not answer; says which and why."""
+
+
+class UiError(FlinkopsError):
+    """The console cannot start as asked (e.g. a non-local binding without a token)."""
+
+
+class ActionRefused(UiError):
+    """A request the console refuses (actions off, no such action, bad CSRF token)."""

@@ -28,8 +28,9 @@ from openlineage.client.facet_v2 import (
 )
 from openlineage.client.serde import Serde
 
-from flinkops.apply.openlineage import AppliedVersion, OpenLineageError, emit_applied
+from flinkops.apply.openlineage import AppliedVersion, emit_applied
 from flinkops.cli import main as cli_main
+from flinkops.errors import OpenLineageError
 from flinkops.flink.local import ClusterInfo
 from flinkops.flink.rest import FlinkClient
 

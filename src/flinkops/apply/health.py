@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flinkops.apply.flowing import FlowGate
-from flinkops.errors import ApplyError, FlinkopsError
+from flinkops.errors import ApplyError, Unhealthy
 from flinkops.flink.live import root_cause
 from flinkops.flink.rest import FlinkClient
 from flinkops.plan.steps import WaitHealthy
@@ -16,7 +16,6 @@ from flinkops.plan.steps import WaitHealthy
 __all__ = [
     "TERMINAL",
     "Progress",
-    "Unhealthy",
     "rescale_job",
     "wait_healthy",
     "wait_state",
@@ -24,14 +23,6 @@ __all__ = [
 
 TERMINAL = frozenset({"FAILED", "CANCELED", "FINISHED"})
 Progress = Callable[[str, str, float], None]
-
-
-class Unhealthy(FlinkopsError):
-    """A newly submitted job failed, restarted or did not become healthy in time."""
-
-    def __init__(self, message: str, root_cause: str = "") -> None:
-        self.root_cause = root_cause
-        super().__init__(message)
 
 
 def wait_healthy(

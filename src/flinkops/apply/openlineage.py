@@ -35,14 +35,13 @@ from openlineage.client.serde import Serde
 from openlineage.client.transport.http import HttpConfig, HttpTransport
 
 from flinkops import __version__
-from flinkops.errors import FlinkopsError
+from flinkops.errors import OpenLineageError
 from flinkops.flink.rest import redact_url
 from flinkops.sql import split_kind
 from flinkops.sql.lineage import JobLineage, lineage_of_sql
 
 __all__ = [
     "AppliedVersion",
-    "OpenLineageError",
     "applied_versions",
     "dataset_name",
     "emit_applied",
@@ -50,10 +49,6 @@ __all__ = [
 ]
 
 PRODUCER = f"https://pypi.org/project/flinkops/{__version__}/"
-
-
-class OpenLineageError(FlinkopsError):
-    """The OpenLineage endpoint did not take an event."""
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,8 @@ def _emit_openlineage(ws: Workspace, result: ApplyResult, url: str | None) -> No
     refusing endpoint is a warning only."""
     if not url:
         return
-    from flinkops.apply.openlineage import OpenLineageError, applied_versions, emit_applied
+    from flinkops.apply.openlineage import applied_versions, emit_applied
+    from flinkops.errors import OpenLineageError
     from flinkops.flink.rest import redact_url
 
     applied = applied_versions(result.to_json()["results"], {s.name: s.sql for s in ws.specs})

@@ -8,10 +8,10 @@ cli is above it.
 inside this package, so the console works without network access.
 """
 
-from flinkops.ui._security import UiError, check_binding
+from flinkops.ui._security import check_binding
 from flinkops.ui.app import UiConfig, create_app
 
-__all__ = ["UiConfig", "UiError", "check_binding", "create_app", "serve"]
+__all__ = ["UiConfig", "check_binding", "create_app", "serve"]
 
 
 def serve(config: UiConfig, *, host: str = "127.0.0.1", port: int = 8088) -> None:

@@ -15,13 +15,12 @@ import hmac
 import ipaddress
 import secrets
 
-from flinkops.errors import FlinkopsError
+from flinkops.errors import UiError
 
 __all__ = [
     "COOKIE",
     "SECURITY_HEADERS",
     "Guard",
-    "UiError",
     "check_binding",
     "is_loopback",
 ]
@@ -39,10 +38,6 @@ SECURITY_HEADERS = {
     "referrer-policy": "same-origin",  # no-referrer would make a form POST's Origin "null"
     "x-frame-options": "DENY",
 }
-
-
-class UiError(FlinkopsError):
-    """The console cannot start as asked (e.g. a non-local binding without a token)."""
 
 
 def is_loopback(host: str) -> bool:

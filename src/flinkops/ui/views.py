@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from flinkops.errors import FlinkError, FlinkopsError, PlanError
+from flinkops.errors import ActionRefused, FlinkError, FlinkopsError, PlanError
 from flinkops.ui import _read
 from flinkops.ui._actions import ACTIONS, run_action
 from flinkops.ui._render import render_page
@@ -167,14 +167,10 @@ def _refuse(request: Request, action: str) -> str | None:
 def _act(request: Request, action: str, csrf: str | None) -> dict[str, Any]:
     guard = request.app.state.guard
     if not guard.csrf_ok(csrf, request.headers.get("origin"), request.headers.get("host")):
-        raise _Forbidden("the form's CSRF token is missing or wrong: reload the page and retry")
+        raise ActionRefused("the form's CSRF token is missing or wrong: reload the page and retry")
     who = request.client.host if request.client else "unknown"
     with _workspace(request) as ws:
         return run_action(ws, action, request.path_params["name"], f"a browser at {who}")
-
-
-class _Forbidden(FlinkopsError):
-    """A request the console refuses (actions off, bad CSRF token)."""
 
 
 async def action_view(request: Request) -> Response:
@@ -183,7 +179,7 @@ async def action_view(request: Request) -> Response:
     action, name = request.path_params["action"], request.path_params["name"]
     why = _refuse(request, action)
     if why:
-        raise _Forbidden(why)
+        raise ActionRefused(why)
     if request.method == "GET":
         return _page(request, "confirm.html", name=name, action=action, what=ACTIONS[action])
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
@@ -197,7 +193,7 @@ async def action_api(request: Request) -> Response:
 
     why = _refuse(request, request.path_params["action"])
     if why:
-        raise _Forbidden(why)
+        raise ActionRefused(why)
     csrf = request.headers.get("x-csrf-token")
     return JSONResponse(await run_in_threadpool(_act, request, request.path_params["action"], csrf))
 
@@ -206,7 +202,7 @@ async def action_api(request: Request) -> Response:
 
 
 def _status_of(exc: Exception) -> int:
-    if isinstance(exc, _Forbidden):
+    if isinstance(exc, ActionRefused):
         return 403
     text = str(exc)
     if isinstance(exc, PlanError) or (isinstance(exc, FlinkError) and text.startswith("no job")):

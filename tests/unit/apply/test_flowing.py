@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from flinkops.apply.flowing import FlowGate, SourceSample, flow_text, judge, source_vertices
-from flinkops.apply.health import Unhealthy, wait_healthy
+from flinkops.apply.health import wait_healthy
+from flinkops.errors import Unhealthy
 from flinkops.flink.rest import FlinkClient
 from flinkops.plan.steps import WaitHealthy, describe, short
 

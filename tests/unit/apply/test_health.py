@@ -6,7 +6,8 @@ from types import SimpleNamespace as NS
 
 import pytest
 
-from flinkops.apply.health import Unhealthy, wait_healthy
+from flinkops.apply.health import wait_healthy
+from flinkops.errors import Unhealthy
 from flinkops.flink.models import ExceptionEntry, Exceptions, root_line
 from flinkops.plan.steps import WaitHealthy
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from flinkops.ui import UiError, check_binding
+from flinkops.errors import UiError
+from flinkops.ui import check_binding
 from flinkops.ui._security import Guard, is_loopback
 
 
