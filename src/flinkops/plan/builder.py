@@ -16,7 +16,7 @@ from typing import Any
 from flinkops.flink.live import LiveJob
 from flinkops.plan._diffs import change_diffs, what_changed
 from flinkops.plan._live_views import current_live, live_warnings
-from flinkops.plan._state import restore_verdict, update_impact
+from flinkops.plan._state import restore_rule, restore_verdict, update_impact
 from flinkops.plan._types import (
     Action,
     Applied,
@@ -329,10 +329,9 @@ def _update(
         state=impact,
         reason=reason,
         state_reason=why,
-        restore_from={
-            "savepoint": "savepoint taken when stopping",
-            "last-state": "latest retained checkpoint",
-        }.get(spec.upgrade_mode),
+        restore_from=restore_rule(
+            spec.upgrade_mode, running=True, outcome=None, known=None
+        ).plan_words,
         version=_next_version(applied, live, inputs, spec.name),
         missing_savepoint_dir=spec.upgrade_mode == "savepoint" and not has_sp_dir,
     )
@@ -376,13 +375,16 @@ def _start(
 def _resume(spec: JobSpec, applied: Applied, inputs: _Inputs, start: dict[str, Any]) -> Change:
     """Start a suspended job again from the savepoint its suspend took."""
     diffs = change_diffs(spec, applied)
-    if applied.savepoint:
+    restore = restore_rule(
+        spec.upgrade_mode, running=False, outcome=applied.outcome, known=applied.savepoint
+    )
+    if restore.path:
         impact, why = restore_verdict(
             inputs.compat.get(spec.name),
             changed=bool(diffs["sql_diff"]),
             unknown_why="the SQL changed while suspended",
         )
-        why = f"restored from {applied.savepoint}; {why}"
+        why = f"restored from {restore.path}; {why}"
     else:
         impact, why = StateImpact.LOST, "no savepoint was recorded when it was suspended"
     return Change(
@@ -392,7 +394,7 @@ def _resume(spec: JobSpec, applied: Applied, inputs: _Inputs, start: dict[str, A
         state=impact,
         reason="desired state is running" + (" (with changes)" if what_changed(diffs) else ""),
         state_reason=why,
-        restore_from=applied.savepoint,
+        restore_from=restore.plan_words,
     )
 
 
@@ -401,10 +403,12 @@ def _restart_stopped(
 ) -> Change:
     """Drift: an applied job stopped outside flinkops (failed, finished, cancelled, gone)."""
     diffs = change_diffs(spec, applied)
-    restore = applied.savepoint
+    restore = restore_rule(
+        spec.upgrade_mode, running=False, outcome=applied.outcome, known=applied.savepoint
+    )
     if spec.upgrade_mode == "stateless":
-        impact, why, restore = StateImpact.LOST, "upgradeMode stateless: starts empty", None
-    elif not applied.savepoint:
+        impact, why = StateImpact.LOST, "upgradeMode stateless: starts empty"
+    elif not restore.path:
         impact, why = StateImpact.LOST, "no savepoint or retained checkpoint known: starts empty"
     else:
         impact, why = restore_verdict(
@@ -412,7 +416,7 @@ def _restart_stopped(
             changed=bool(diffs["sql_diff"]),
             unknown_why="the SQL changed since the applied version",
         )
-        why = f"restored from {applied.savepoint}, the latest state flinkops knows; {why}"
+        why = f"restored from {restore.path}, the latest state flinkops knows; {why}"
     reason = (
         f"drift: desired running, but the job is {live.state if live else 'gone from the cluster'}"
     )
@@ -425,5 +429,5 @@ def _restart_stopped(
         state=impact,
         reason=reason,
         state_reason=why,
-        restore_from=restore,
+        restore_from=restore.plan_words,
     )
