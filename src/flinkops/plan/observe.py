@@ -15,14 +15,13 @@ from flinkops.errors import FlinkError
 from flinkops.flink.live import LiveJob, latest_checkpoint, read_live, runs_of
 from flinkops.flink.rest import FlinkClient
 from flinkops.plan._diffs import sql_changed
+from flinkops.plan._lineage import LineageView, lineage_view
 from flinkops.plan._types import Action, Applied, Attempt, Compat, CompatBasis, Plan, StateImpact
 from flinkops.plan.builder import build_plan
 from flinkops.plan.compat import compare_graphs, unknown
 from flinkops.plan.compiler import Compiled, Compiler, CompileRequest
 from flinkops.plan.rescale import adaptive_scheduler, in_place_versions, rescale_plan
-from flinkops.redact import redact, sensitive_sql_values
 from flinkops.spec import JobSpec
-from flinkops.sql.lineage import JobLineage, Lineage, combine, diff_lineage, lineage_of_sql
 from flinkops.store import Store, utc_now
 
 __all__ = [
@@ -114,11 +113,6 @@ def observe(
     )
 
 
-def _safe(exc: Exception, spec: JobSpec) -> str:
-    """An error's text without the spec's secrets: Flink may quote the SQL it rejects."""
-    return str(redact(str(exc), set(spec.secrets) | sensitive_sql_values(spec.sql)))
-
-
 def _compat(spec: JobSpec, new: Compiled, old: Compiled) -> Compat:
     """Compare the applied and the new graph, each compiled with its own configuration.
 
@@ -167,72 +161,6 @@ def _verdicts(
         elif results[new].error is not None:
             warnings.append(f"{spec.name}: Flink rejects the SQL: {results[new].error}")
     return compat, warnings
-
-
-@dataclass(frozen=True)
-class _LineageView:
-    """What a plan shows of lineage: per-job diffs, downstream jobs, the project graph."""
-
-    diffs: dict[str, Any]
-    downstream: dict[str, list[str]]
-    warnings: list[str]
-    graph: Lineage | None = None
-
-    def mermaid(self, jobs: set[str]) -> str:
-        """A Mermaid chart of ``jobs`` and the jobs next to them; '' when there is nothing."""
-        if self.graph is None or not jobs:
-            return ""
-        from flinkops.sql.render import to_mermaid
-
-        near = set(jobs)
-        for e in self.graph.jobs:
-            if e.from_job in jobs or e.to_job in jobs:
-                near |= {e.from_job, e.to_job}
-        tables = tuple(t for t in self.graph.tables if t.job in near)
-        if not tables:
-            return ""
-        edges = tuple(e for e in self.graph.jobs if e.from_job in near and e.to_job in near)
-        return to_mermaid(Lineage(tables=tables, columns=(), jobs=edges))
-
-
-def _lineage(specs: Sequence[JobSpec], observed: Observed) -> _LineageView:
-    """Per job: the lineage change since the applied SQL, downstream jobs, warnings.
-
-    Lineage is advisory: SQL it cannot read becomes a warning, never a failed plan.
-    """
-    warnings: list[str] = []
-    parts: list[JobLineage] = []
-    diffs: dict[str, Any] = {}
-    for spec in specs:
-        try:
-            new = lineage_of_sql(spec.sql, spec.name)
-        except Exception as exc:
-            warnings.append(f"{spec.name}: lineage not computed: {_safe(exc, spec)}")
-            continue
-        parts.append(new)
-        applied = observed.applied.get(spec.name)
-        if applied is None or not sql_changed(spec, applied):
-            continue
-        try:
-            diff = diff_lineage(lineage_of_sql(applied.sql, spec.name), new)
-        except Exception as exc:
-            warnings.append(
-                f"{spec.name}: lineage of the applied SQL not computed: {_safe(exc, spec)}"
-            )
-            continue
-        if diff:
-            diffs[spec.name] = diff.to_json()
-    graph = combine(parts)
-    downstream: dict[str, set[str]] = {}
-    for edge in graph.jobs:
-        if edge.from_job != edge.to_job:
-            downstream.setdefault(edge.from_job, set()).add(edge.to_job)
-    return _LineageView(
-        diffs=diffs,
-        downstream={k: sorted(v) for k, v in downstream.items()},
-        warnings=warnings,
-        graph=graph,
-    )
 
 
 def attempts_from_store(store: Store, target: str, jobs: Sequence[str]) -> dict[str, Attempt]:
@@ -287,7 +215,7 @@ def _plan_args(
 
 
 def _annotated(
-    plan: Plan, view: _LineageView, warnings: Sequence[str], *, retry_failed: bool
+    plan: Plan, view: LineageView, warnings: Sequence[str], *, retry_failed: bool
 ) -> Plan:
     """``plan`` with ``warnings`` (after its own) and the extras its JSON carries: the
     lineage chart of the changed jobs, and whether failed versions are retried."""
@@ -325,7 +253,7 @@ def make_plan(
         first = build_plan(specs, observed.live, observed.applied, **args)
         compiler = compiler or Compiler(client, store)
         compat, warnings = _verdicts(compiler, first, specs, observed.applied)
-    view = _lineage(specs, observed)
+    view = lineage_view(specs, observed.applied)
     plan = build_plan(
         specs,
         observed.live,
