@@ -36,3 +36,23 @@ SP, CHK = "file:///sp/s-1", "file:///chk/chk-7"
 def test_one_rule_two_wordings(mode, running, outcome, known, source, plan, ops) -> None:
     restore = restore_rule(mode, running=running, outcome=outcome, known=known)
     assert (restore.source, restore.plan_words, restore.words) == (source, plan, ops)
+
+
+def test_the_plan_restores_from_what_the_rule_says(make_spec, make_live_job, make_applied):
+    from tests.unit.plan.helpers import plan_of
+
+    resumed, crashed = make_spec("resumed"), make_spec("crashed", upgrade_mode="stateless")
+    applied = {
+        "resumed": make_applied(resumed, outcome="suspended", savepoint=SP),
+        "crashed": make_applied(crashed, savepoint=CHK),
+    }
+    plan = plan_of([resumed, crashed], [make_live_job(crashed, state="FAILED")], applied)
+    for change in plan.changes:
+        rule = restore_rule(
+            change.upgrade_mode,
+            running=False,
+            outcome=applied[change.job].outcome,
+            known=applied[change.job].savepoint,
+        )
+        assert change.restore_from == rule.plan_words
+    assert [c.restore_from for c in plan.changes] == [None, SP]
