@@ -2,19 +2,26 @@
 specs, the live cluster and the version store, and never changing any of them.
 May import spec, sql, flink, store, redact and errors; never apply, ops or anything above.
 
-``builder.build_plan`` is pure: it is handed the specs, the live jobs, what the store
-knows and Flink's verdicts, and returns a frozen ``Plan`` (``_types``), each change with
-its ``steps`` (``steps``: what apply runs, and the rollback or abort after a failure).
-Around it, by what they do: ``observe`` reads the cluster and the store and makes the
-plan (``make_plan``); ``compiler`` asks Flink's planner for job graphs (cached in the
-store) and ``compat`` compares two of them by a rule list (``_operators`` reads their
-stateful operators); ``rescale`` turns parallelism-only updates into in-place rescales;
-``_state`` decides state impacts and what a next start restores from; ``_diffs`` and
-``_text_diff`` show what changed; ``render`` draws a plan's text and markdown from its
-JSON; ``planfile`` saves and reads plan files.
+A plan is made from one observation in one pass. ``observe`` reads the cluster and
+the store once into an ``Observation`` (``_inputs``) and makes the plan
+(``make_plan``); ``_verdicts`` derives from the specs and the observation what Flink's
+planner must compile, ``compiler`` compiles it (cached in the store, keyed by the
+observed cluster identity) and ``compat`` compares two
+graphs by a rule list (``_operators`` reads their stateful operators); ``builder.build_plan``
+is pure: handed the specs, the observation, the ``Verdicts``, the ``LineageView``
+(``_lineage``) and the ``PlanOptions``, it returns the final, frozen ``Plan``
+(``_types``), each change decided by ``_actions`` (which action, in-place rescales
+included: ``rescale``), built by ``_changes`` and carrying its ``steps`` (``steps``:
+what apply runs, and the rollback or abort after a failure). ``_state`` decides state
+impacts and what a next start restores from, for plan, status, show and the console;
+``_diffs`` and ``_text_diff`` show what changed; ``render`` draws a plan's text and
+markdown from its JSON; ``planfile`` saves and reads plan files.
 """
 
+from flinkops.plan._changes import next_version
 from flinkops.plan._diffs import sql_changed
+from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
+from flinkops.plan._lineage import LineageView
 from flinkops.plan._state import next_restore
 from flinkops.plan._text_diff import config_diff, sql_diff
 from flinkops.plan._types import (
@@ -28,7 +35,7 @@ from flinkops.plan._types import (
     Plan,
     StateImpact,
 )
-from flinkops.plan.builder import build_plan, next_version
+from flinkops.plan.builder import build_plan
 
 __all__ = [
     "PLAN_FORMAT_VERSION",
@@ -38,8 +45,12 @@ __all__ = [
     "Change",
     "Compat",
     "CompatBasis",
+    "LineageView",
+    "Observation",
     "Plan",
+    "PlanOptions",
     "StateImpact",
+    "Verdicts",
     "build_plan",
     "config_diff",
     "next_restore",

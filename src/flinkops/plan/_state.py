@@ -1,15 +1,27 @@
 """What a change does to a job's state: by upgrade mode, savepoint directory and Flink's
-verdict; and what a job's next start restores from (``next_restore``), as status, show
-and the console say it."""
+verdict; and what a job's next start restores from (``restore_rule``), the one rule the
+builder, status, show and the console share (``next_restore`` says it as the ops views
+do)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
 
 from flinkops.flink.live import LiveJob
 from flinkops.plan._types import Compat, StateImpact
 from flinkops.spec import JobSpec
 from flinkops.store import SavepointRecord, VersionRecord
 
-__all__ = ["next_restore", "restore_verdict", "update_impact"]
+__all__ = [
+    "NextRestore",
+    "RestoreFrom",
+    "known_state",
+    "next_restore",
+    "restore_rule",
+    "restore_verdict",
+    "update_impact",
+]
 
 
 def restore_verdict(
@@ -52,26 +64,95 @@ def update_impact(
     return impact, why
 
 
+class RestoreFrom(StrEnum):
+    """Where a job's next start takes its state from."""
+
+    SAVEPOINT_OF_STOP = "savepoint-of-stop"  # the savepoint the stop of the running job takes
+    LATEST_CHECKPOINT = "latest-checkpoint"  # the checkpoint the cancel of the running job keeps
+    PATH = "path"  # a savepoint or retained checkpoint flinkops knows of
+    EMPTY = "empty"  # nothing: the job starts with empty state
+
+
+@dataclass(frozen=True)
+class NextRestore:
+    """What a job's next start restores from (``restore_rule``), and its words: a plan
+    says it in a change's ``restore_from``, status, show and the console as ``next_restore``."""
+
+    source: RestoreFrom
+    path: str | None = None  # PATH: where
+    why: str = ""  # EMPTY: why there is nothing
+
+    @property
+    def plan_words(self) -> str | None:
+        """A change's ``restore_from``: a path, how it is taken, or None for empty state."""
+        return {
+            RestoreFrom.SAVEPOINT_OF_STOP: "savepoint taken when stopping",
+            RestoreFrom.LATEST_CHECKPOINT: "latest retained checkpoint",
+            RestoreFrom.PATH: self.path,
+        }.get(self.source)
+
+    @property
+    def words(self) -> str:
+        """As status, show and the console say it (VVP's "restore strategy")."""
+        return {
+            RestoreFrom.SAVEPOINT_OF_STOP: "a savepoint taken when it is stopped",
+            RestoreFrom.LATEST_CHECKPOINT: "its latest retained checkpoint, when it is cancelled",
+            RestoreFrom.PATH: self.path or "",
+        }.get(self.source, f"empty state ({self.why})")
+
+
+def restore_rule(
+    upgrade_mode: str, *, running: bool, outcome: str | None, known: str | None
+) -> NextRestore:
+    """What the job's next start restores from: the one rule plan, status, show and the
+    console share. Pure.
+
+    ``running``: a run of the job is active (the start replaces it, as its upgrade mode
+    says); ``outcome``: that of the version flinkops last put in place (None: none);
+    ``known``: the savepoint or retained checkpoint flinkops knows of (``known_state``).
+    A resume restores its suspend's savepoint whatever the upgrade mode.
+    """
+    if running:
+        if upgrade_mode == "stateless":
+            return NextRestore(RestoreFrom.EMPTY, why="upgradeMode stateless")
+        if upgrade_mode == "last-state":
+            return NextRestore(RestoreFrom.LATEST_CHECKPOINT)
+        return NextRestore(RestoreFrom.SAVEPOINT_OF_STOP)
+    if outcome in ("cancelled", "deleted"):
+        return NextRestore(RestoreFrom.EMPTY, why=f"it was {outcome}")
+    if outcome == "suspended" and not known:
+        return NextRestore(RestoreFrom.EMPTY, why="no savepoint was recorded when it was suspended")
+    if outcome != "suspended" and upgrade_mode == "stateless":
+        return NextRestore(RestoreFrom.EMPTY, why="upgradeMode stateless")
+    if known:
+        return NextRestore(RestoreFrom.PATH, path=known)
+    return NextRestore(RestoreFrom.EMPTY, why="no savepoint or checkpoint recorded")
+
+
+def known_state(last: VersionRecord | None, savepoint: SavepointRecord | None) -> str | None:
+    """The state flinkops knows to restore the job from: the savepoint its suspend took
+    when ``last`` (the version last put in place) was suspended, else ``savepoint`` (the
+    newest it recorded). A plan may know a fresher one: a stopped run's retained
+    checkpoint (``plan/observe.py``)."""
+    if last is not None and last.outcome == "suspended":
+        return last.savepoint
+    return savepoint.location if savepoint else None
+
+
 def next_restore(
     spec: JobSpec | None,
     run: LiveJob | None,
     latest: VersionRecord | None,
     savepoint: SavepointRecord | None,
 ) -> str | None:
-    """What the job's next start would restore from, as a console shows it (VVP's
-    "restore strategy"): a path, or how it would be taken. None without a spec. Pure."""
+    """What the job's next start would restore from, as status, show and the console
+    say it (``restore_rule``'s words): a path, or how it would be taken. None without a
+    spec. Pure."""
     if spec is None:
         return None
-    if spec.upgrade_mode == "stateless":
-        return "empty state (upgradeMode stateless)"
-    if run is not None and run.active:
-        if spec.upgrade_mode == "last-state":
-            return "its latest retained checkpoint, when it is cancelled"
-        return "a savepoint taken when it is stopped"
-    if latest is not None and latest.outcome in ("cancelled", "deleted"):
-        return f"empty state (it was {latest.outcome})"
-    if latest is not None and latest.outcome == "suspended" and latest.savepoint:
-        return latest.savepoint
-    if savepoint is not None:
-        return savepoint.location
-    return "empty state (no savepoint or checkpoint recorded)"
+    return restore_rule(
+        spec.upgrade_mode,
+        running=run is not None and run.active,
+        outcome=latest.outcome if latest else None,
+        known=known_state(latest, savepoint),
+    ).words

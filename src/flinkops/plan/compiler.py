@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flinkops.errors import FlinkError, FlinkopsError, FlinkUnreachable, PlanError
+from flinkops.flink.models import Overview
 from flinkops.flink.rest import FlinkClient
 from flinkops.redact import redact, sensitive_sql_values
 from flinkops.spec import JobSpec, resolve_env_refs
@@ -52,6 +53,8 @@ __all__ = [
     "Compiler",
     "cache_key",
     "cluster_identity",
+    "identity_of",
+    "read_environment",
 ]
 
 DEFAULT_CONCURRENCY = 4
@@ -123,28 +126,42 @@ class ClusterIdentity:
 
 
 def cluster_identity(client: FlinkClient) -> ClusterIdentity:
-    """Ask the cluster (three small GETs). ``/jobmanager/environment`` (the classpath)
-    is missing before Flink 1.17; the rest of the fingerprint still applies there."""
-    from flinkops.flink.runner import runner_jar_name
+    """Ask the cluster (three small GETs), for a compiler used on its own; a plan hands
+    the compiler the identity it observed (``plan/observe.py``)."""
+    return identity_of(client.overview(), read_environment(client), client.jobmanager_config())
 
-    overview = client.get_json("/overview")
+
+def read_environment(client: FlinkClient) -> Mapping[str, Any]:
+    """``GET /jobmanager/environment`` (the classpath); {} before Flink 1.17, which lacks
+    it: the rest of the fingerprint still applies there."""
     try:
         environment = client.get_json("/jobmanager/environment")
     except FlinkUnreachable:
         raise
     except FlinkError:
-        environment = {}
-    classpath = (environment.get("classpath") or []) if isinstance(environment, dict) else []
+        return {}
+    return environment if isinstance(environment, dict) else {}
+
+
+def identity_of(
+    overview: Overview, environment: Mapping[str, Any], jobmanager_config: Mapping[str, str]
+) -> ClusterIdentity:
+    """The identity of a cluster from what it answered: its overview (version, revision),
+    its environment (the jar names on the classpath) and its configuration. Pure."""
+    from flinkops.flink.runner import runner_jar_name
+
+    classpath = environment.get("classpath") or []
     jars = sorted({p.rsplit("/", 1)[-1] for p in classpath if str(p).endswith(".jar")})
-    conf = client.jobmanager_config()
-    planner_conf = {k: v for k, v in sorted(conf.items()) if k.startswith(_PLANNER_PREFIXES)}
+    planner_conf = {
+        k: v for k, v in sorted(jobmanager_config.items()) if k.startswith(_PLANNER_PREFIXES)
+    }
     fingerprint = {
-        "commit": str(overview.get("flink-commit", "")),
+        "commit": overview.flink_commit,
         "jars": jars,
         "configuration": planner_conf,
         "runner": runner_jar_name(),
     }
-    return ClusterIdentity(str(overview.get("flink-version", "")), _sha(fingerprint))
+    return ClusterIdentity(overview.flink_version, _sha(fingerprint))
 
 
 def _sha(value: Any) -> str:
@@ -269,14 +286,18 @@ class Compiler:
             self._identity = cluster_identity(self.client)
         return self._identity
 
-    def compile_many(self, requests: Sequence[CompileRequest]) -> dict[CompileRequest, Compiled]:
+    def compile_many(
+        self, requests: Sequence[CompileRequest], *, identity: ClusterIdentity | None = None
+    ) -> dict[CompileRequest, Compiled]:
         """Each request's graph: from the cache, else compiled (``concurrency`` at once).
 
+        ``identity`` keys the cache: a plan passes the one it observed, so the cluster is
+        not asked again; without it the compiler asks once (``cluster_identity``).
         FlinkUnreachable stops it and is raised; any other error is that request's.
         """
         if not requests:
             return {}
-        identity = self.identity()
+        identity = identity or self.identity()
         keys = {r: cache_key(identity, r) for r in requests}
         store = self.store if self.settings.cache else None  # None: no cache
         hits = get_graphs(store, keys.values(), identity.flink_version) if store is not None else {}

@@ -1,302 +1,171 @@
-"""Read what a plan needs: the target's live jobs, the version store, Flink's verdicts.
+"""Read what a plan needs, once, and make the plan: the I/O side of planning.
 
-This is the I/O side of planning; ``build_plan`` stays pure. ``make_plan`` wires
-it: observe, ask Flink's planner for state compatibility where SQL changed,
-compute lineage, then build.
+``make_plan`` wires it in three steps:
+
+1. ``observe`` reads the cluster and the store into one ``Observation``
+   (``_inputs.py``): ``GET /overview``, ``/jobmanager/config``,
+   ``/jobmanager/environment`` (the cluster's identity for the compile cache),
+   ``/jobs/overview`` and each job's ``/config`` (``flink.live.read_live``), the
+   retained checkpoint of each managed run that stopped on its own; each job's
+   versions and newest savepoint, and the transitions left open. Nothing reads
+   either again.
+2. Flink's planner compiles what the specs and the observation say needs it
+   (``_verdicts.compile_needs``), keyed by the observed identity (``compiler.py``).
+3. ``builder.build_plan`` makes the final plan in one pass, with the lineage view
+   (``_lineage.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
-from flinkops.errors import FlinkError
+from flinkops.errors import FlinkError, PlanError
 from flinkops.flink.live import LiveJob, latest_checkpoint, read_live, runs_of
+from flinkops.flink.models import Overview
 from flinkops.flink.rest import FlinkClient
-from flinkops.plan._diffs import sql_changed
-from flinkops.plan._types import Action, Applied, Attempt, Compat, CompatBasis, Plan, StateImpact
+from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
+from flinkops.plan._lineage import lineage_view
+from flinkops.plan._state import known_state
+from flinkops.plan._types import Applied, Attempt, Plan
+from flinkops.plan._verdicts import compile_needs, verdicts_of
 from flinkops.plan.builder import build_plan
-from flinkops.plan.compat import compare_graphs, unknown
-from flinkops.plan.compiler import Compiled, Compiler, CompileRequest
-from flinkops.plan.rescale import adaptive_scheduler, in_place_versions, rescale_plan
-from flinkops.redact import redact, sensitive_sql_values
+from flinkops.plan.compiler import ClusterIdentity, Compiler, identity_of, read_environment
+from flinkops.plan.rescale import in_place_versions
 from flinkops.spec import JobSpec
-from flinkops.sql.lineage import JobLineage, Lineage, combine, diff_lineage, lineage_of_sql
-from flinkops.store import Store, utc_now
+from flinkops.store import Store, VersionRecord, utc_now
 
-__all__ = [
-    "APPLIED_OUTCOMES",
-    "Observed",
-    "applied_from_store",
-    "attempts_from_store",
-    "make_plan",
-    "observe",
-]
+__all__ = ["APPLIED_OUTCOMES", "applied_from_store", "make_plan", "observe"]
 
 #: Version outcomes that mean "this is what flinkops last put in place".
 APPLIED_OUTCOMES = ("applied", "suspended", "cancelled", "deleted")
-_SAVEPOINT_DIR_KEYS = ("execution.checkpointing.savepoint-dir", "state.savepoints.dir")
-
-
-@dataclass(frozen=True)
-class Observed:
-    target: str
-    url: str
-    flink_version: str
-    live: list[LiveJob]
-    applied: dict[str, Applied]
-    default_savepoint_dir: str | None
-    retained: dict[str, str] = field(default_factory=dict)
-    adaptive_scheduler: bool = False  # the cluster rescales jobs in place (plan/rescale.py)
 
 
 def applied_from_store(store: Store, target: str, job: str) -> Applied | None:
     """The last version flinkops put in place, and the savepoint to restore from."""
-    versions = [v for v in store.versions(target, job) if v.outcome in APPLIED_OUTCOMES]
-    if not versions:
+    return _applied(store, target, job, store.versions(target, job))
+
+
+def _applied(
+    store: Store, target: str, job: str, versions: Sequence[VersionRecord]
+) -> Applied | None:
+    """``applied_from_store`` over ``versions`` already read (the newest savepoint is read
+    unless the last version put in place was suspended: its own savepoint is the one)."""
+    placed = [v for v in versions if v.outcome in APPLIED_OUTCOMES]
+    if not placed:
         return None
-    last = versions[-1]
-    savepoint = last.savepoint
-    if last.outcome != "suspended":
-        latest = store.latest_savepoint(target, job)
-        savepoint = latest.location if latest else None
+    last = placed[-1]
+    newest = None if last.outcome == "suspended" else store.latest_savepoint(target, job)
     return Applied(
         version=last.version,
         spec_hash=last.spec_hash,
         sql=last.sql,
         spec=last.spec,
         outcome=last.outcome,
-        savepoint=savepoint,
+        savepoint=known_state(last, newest),
         job_id=last.job_id,
     )
 
 
+def _attempt(versions: Sequence[VersionRecord]) -> Attempt | None:
+    """The newest version the store recorded, whatever its outcome."""
+    if not versions:
+        return None
+    v = versions[-1]
+    return Attempt(v.version, v.outcome, v.spec_hash, v.applied_at, v.message)
+
+
 def observe(
-    client: FlinkClient, store: Store, target: str, url: str, specs: Sequence[JobSpec]
-) -> Observed:
-    """What the cluster and the store say now. FlinkUnreachable when the cluster is down."""
+    client: FlinkClient,
+    store: Store,
+    *,
+    target: str,
+    url: str,
+    specs: Sequence[JobSpec],
+    identity: bool = True,
+) -> Observation:
+    """What the cluster and the store say now, each read once. ``identity``: read the
+    cluster's identity too (plans that compile need it). FlinkUnreachable when the
+    cluster is down; PlanError when an active job's identity cannot be read."""
     overview = client.overview()
     live = read_live(client, target)
     names = {s.name for s in specs} | {j.managed_name for j in live if j.managed_name}
     applied: dict[str, Applied] = {}
+    attempts: dict[str, Attempt] = {}
     for name in sorted(n for n in names if n):
-        found = applied_from_store(store, target, name)
+        versions = store.versions(target, name)
+        found, attempt = _applied(store, target, name, versions), _attempt(versions)
         if found is not None:
             applied[name] = found
-    # A managed job that stopped on its own (FAILED, or cancelled outside flinkops) may
-    # have retained checkpoints: the freshest state there is to restart from.
+        if attempt is not None:
+            attempts[name] = attempt
+    retained = _retained(client, live)
+    for name, path in retained.items():
+        if name in applied and applied[name].outcome == "applied":
+            applied[name] = replace(applied[name], savepoint=path)
+    conf = _jobmanager_config(client)
+    return Observation(
+        target=target,
+        url=url,
+        overview=overview,
+        jobmanager_config=conf,
+        identity=_identity(client, overview, conf) if identity else None,
+        live=tuple(in_place_versions(live, applied)),
+        applied=applied,
+        attempts=attempts,
+        retained=retained,
+        open_transitions=tuple(store.open_transitions(target)),
+        at=utc_now(),
+    )
+
+
+def _retained(client: FlinkClient, live: Sequence[LiveJob]) -> dict[str, str]:
+    """Per managed job that stopped on its own (FAILED, or cancelled outside flinkops),
+    its retained checkpoint: the freshest state there is to restart from."""
     retained: dict[str, str] = {}
-    managed = {j.managed_name for j in live if j.managed_name}
-    for name in sorted(managed):
+    for name in sorted({j.managed_name for j in live if j.managed_name}):
         job = runs_of(live, name).newest
         if job is not None and not job.active and job.state in ("FAILED", "CANCELED"):
             path = latest_checkpoint(client, job.job_id, or_savepoint=True)
             if path:
                 retained[name] = path
-                if name in applied and applied[name].outcome == "applied":
-                    applied[name] = replace(applied[name], savepoint=path)
-    conf = {}
+    return retained
+
+
+def _jobmanager_config(client: FlinkClient) -> dict[str, str] | None:
+    """The cluster's configuration; None when it cannot be read."""
     try:
-        conf = client.jobmanager_config()
+        return client.jobmanager_config()
     except FlinkError:
-        conf = {}
-    default_dir = next((conf[k] for k in _SAVEPOINT_DIR_KEYS if conf.get(k)), None)
-    return Observed(
-        target=target,
-        url=url,
-        flink_version=overview.flink_version,
-        live=in_place_versions(live, applied),
-        applied=applied,
-        default_savepoint_dir=default_dir,
-        retained=retained,
-        adaptive_scheduler=adaptive_scheduler(conf),
-    )
+        return None
 
 
-def _safe(exc: Exception, spec: JobSpec) -> str:
-    """An error's text without the spec's secrets: Flink may quote the SQL it rejects."""
-    return str(redact(str(exc), set(spec.secrets) | sensitive_sql_values(spec.sql)))
+def _identity(
+    client: FlinkClient, overview: Overview, conf: dict[str, str] | None
+) -> ClusterIdentity | None:
+    """The cluster's identity for the compile cache, from what was read and its
+    environment; None without its configuration (the planner settings key the cache)."""
+    if conf is None:
+        return None
+    return identity_of(overview, read_environment(client), conf)
 
 
-def _compat(spec: JobSpec, new: Compiled, old: Compiled) -> Compat:
-    """Compare the applied and the new graph, each compiled with its own configuration.
-
-    Configuration matters: mini-batch settings, for one, turn a GroupAggregate into
-    Local/GlobalGroupAggregate, whose state differs.
-    """
-    if new.graph is None:
-        why = f"Flink rejects the new SQL: {new.error}"
-        return Compat(StateImpact.AT_RISK, (why,), basis=CompatBasis.NEW_SQL_REJECTED)
-    if old.graph is None:
-        why = f"the applied SQL no longer compiles: {old.error}"
-        return replace(unknown(why), basis=CompatBasis.APPLIED_SQL_REJECTED)
-    return compare_graphs(
-        old.graph, new.graph, allow_non_restored_state=spec.allow_non_restored_state
-    )
-
-
-def _verdicts(
-    compiler: Compiler, plan: Plan, specs: Sequence[JobSpec], applied: dict[str, Applied]
-) -> tuple[dict[str, Compat], list[str]]:
-    """Flink's verdict per job whose SQL changed; other started jobs' SQL checked to compile.
-
-    Every graph needed comes from the compile cache or one parallel batch of compiles.
-    """
-    by_name = {s.name: s for s in specs}
-    starts = (Action.CREATE, Action.RESUME, Action.RESTART, Action.UPDATE)
-    todo: list[tuple[JobSpec, CompileRequest, CompileRequest | None]] = []
-    for change in plan.changes:
-        spec = by_name.get(change.job)
-        if spec is None or change.action not in starts:
-            continue
-        before = applied.get(change.job)
-        old = None
-        if change.action is not Action.CREATE and before and sql_changed(spec, before):
-            old = CompileRequest.of_version(spec, before.sql, before.spec)
-        todo.append((spec, CompileRequest.of_spec(spec), old))
-    requests = [r for _, new, old in todo for r in (new, old) if r is not None]
-    results = compiler.compile_many(requests)
-    compat: dict[str, Compat] = {}
-    warnings: list[str] = []
-    for spec, new, old in todo:
-        if old is not None:
-            verdict = compat[spec.name] = _compat(spec, results[new], results[old])
-            if verdict.basis is CompatBasis.NEW_SQL_REJECTED:
-                warnings.append(f"{spec.name}: {verdict.reasons[0]}")
-        elif results[new].error is not None:
-            warnings.append(f"{spec.name}: Flink rejects the SQL: {results[new].error}")
-    return compat, warnings
-
-
-@dataclass(frozen=True)
-class _LineageView:
-    """What a plan shows of lineage: per-job diffs, downstream jobs, the project graph."""
-
-    diffs: dict[str, Any]
-    downstream: dict[str, list[str]]
-    warnings: list[str]
-    graph: Lineage | None = None
-
-    def mermaid(self, jobs: set[str]) -> str:
-        """A Mermaid chart of ``jobs`` and the jobs next to them; '' when there is nothing."""
-        if self.graph is None or not jobs:
-            return ""
-        from flinkops.sql.render import to_mermaid
-
-        near = set(jobs)
-        for e in self.graph.jobs:
-            if e.from_job in jobs or e.to_job in jobs:
-                near |= {e.from_job, e.to_job}
-        tables = tuple(t for t in self.graph.tables if t.job in near)
-        if not tables:
-            return ""
-        edges = tuple(e for e in self.graph.jobs if e.from_job in near and e.to_job in near)
-        return to_mermaid(Lineage(tables=tables, columns=(), jobs=edges))
-
-
-def _lineage(specs: Sequence[JobSpec], observed: Observed) -> _LineageView:
-    """Per job: the lineage change since the applied SQL, downstream jobs, warnings.
-
-    Lineage is advisory: SQL it cannot read becomes a warning, never a failed plan.
-    """
-    warnings: list[str] = []
-    parts: list[JobLineage] = []
-    diffs: dict[str, Any] = {}
-    for spec in specs:
-        try:
-            new = lineage_of_sql(spec.sql, spec.name)
-        except Exception as exc:
-            warnings.append(f"{spec.name}: lineage not computed: {_safe(exc, spec)}")
-            continue
-        parts.append(new)
-        applied = observed.applied.get(spec.name)
-        if applied is None or not sql_changed(spec, applied):
-            continue
-        try:
-            diff = diff_lineage(lineage_of_sql(applied.sql, spec.name), new)
-        except Exception as exc:
-            warnings.append(
-                f"{spec.name}: lineage of the applied SQL not computed: {_safe(exc, spec)}"
-            )
-            continue
-        if diff:
-            diffs[spec.name] = diff.to_json()
-    graph = combine(parts)
-    downstream: dict[str, set[str]] = {}
-    for edge in graph.jobs:
-        if edge.from_job != edge.to_job:
-            downstream.setdefault(edge.from_job, set()).add(edge.to_job)
-    return _LineageView(
-        diffs=diffs,
-        downstream={k: sorted(v) for k, v in downstream.items()},
-        warnings=warnings,
-        graph=graph,
-    )
-
-
-def attempts_from_store(store: Store, target: str, jobs: Sequence[str]) -> dict[str, Attempt]:
-    """Per job, the newest version the store recorded, whatever its outcome."""
-    out: dict[str, Attempt] = {}
-    for job in jobs:
-        v = store.latest_version(target, job, outcome=None)
-        if v is not None:
-            out[job] = Attempt(v.version, v.outcome, v.spec_hash, v.applied_at, v.message)
-    return out
-
-
-def _interrupted(store: Store, target: str) -> list[str]:
-    """Transitions an apply left open (killed, or the cluster stopped answering)."""
-    out = []
-    for t in store.open_transitions(target):
-        last = t.steps[-1] if t.steps else None
-        where = f" at step '{last.step}' ({last.phase})" if last else ""
-        if any(e.phase == "failed" and e.data.get("then") for e in t.steps):
-            where = f" (it was rolling back or cleaning up){where}"
-        out.append(
-            f"{t.job}: an earlier apply's {t.action} did not finish{where} (transition "
-            f"{t.id}, started {t.started_at}); the next apply finishes or rolls it "
-            "back first"
+def _ask_flink(
+    compiler: Compiler, specs: Sequence[JobSpec], observation: Observation, options: PlanOptions
+) -> Verdicts:
+    """Compile what needs Flink's verdict: the cache, or one parallel batch of compiles."""
+    needs = compile_needs(specs, observation, options)
+    requests = [r for need in needs for r in need.requests]
+    if not requests:
+        return Verdicts()
+    if observation.identity is None:
+        raise PlanError(
+            "cannot ask Flink's planner: the JobManager's configuration "
+            "(GET /jobmanager/config) could not be read, and the compile cache is keyed "
+            "by it; plan again when the cluster answers, or plan with --no-compat"
         )
-    return out
-
-
-def _plan_args(
-    store: Store,
-    observed: Observed,
-    specs: Sequence[JobSpec],
-    *,
-    prune: bool,
-    only: Sequence[str] | None,
-    retry_failed: bool,
-) -> dict[str, Any]:
-    """The ``build_plan`` arguments both of make_plan's builds share."""
-    names = {s.name for s in specs} | {j.managed_name for j in observed.live if j.managed_name}
-    target = observed.target
-    return {
-        "attempts": attempts_from_store(store, target, sorted(n for n in names if n)),
-        "retry_failed": retry_failed,
-        "target": target,
-        "url": observed.url,
-        "prune": prune,
-        "only": only,
-        "default_savepoint_dir": observed.default_savepoint_dir,
-        "flink_version": observed.flink_version,
-        "created_at": utc_now(),
-    }
-
-
-def _annotated(
-    plan: Plan, view: _LineageView, warnings: Sequence[str], *, retry_failed: bool
-) -> Plan:
-    """``plan`` with ``warnings`` (after its own) and the extras its JSON carries: the
-    lineage chart of the changed jobs, and whether failed versions are retried."""
-    changed = {c.job for c in plan.changes if c.action is not Action.NOOP}
-    mermaid = view.mermaid(changed)
-    extra: dict[str, Any] = {"lineage_mermaid": mermaid} if mermaid else {}
-    if retry_failed:
-        extra["retry_failed"] = True
-    return replace(plan, warnings=tuple(warnings), extra=extra)
+    results = compiler.compile_many(requests, identity=observation.identity)
+    return verdicts_of(needs, results)
 
 
 def make_plan(
@@ -312,35 +181,17 @@ def make_plan(
     retry_failed: bool = False,
     compiler: Compiler | None = None,
 ) -> Plan:
-    """Observe, check state compatibility with Flink's planner, and build the plan.
+    """Observe once, check state compatibility with Flink's planner, build the plan once.
 
     ``retry_failed`` plans a spec whose newest version failed or was rolled back
     instead of blocking it; ``compiler`` sets the compile cache and concurrency
     (default: the environment's)."""
-    observed = observe(client, store, target, url, specs)
-    args = _plan_args(store, observed, specs, prune=prune, only=only, retry_failed=retry_failed)
-    compat: dict[str, Compat] = {}
-    warnings: list[str] = []
+    options = PlanOptions(
+        prune=prune, only=tuple(only) if only else None, retry_failed=retry_failed
+    )
+    observation = observe(client, store, target=target, url=url, specs=specs, identity=check_compat)
+    verdicts = Verdicts()
     if check_compat:
-        first = build_plan(specs, observed.live, observed.applied, **args)
-        compiler = compiler or Compiler(client, store)
-        compat, warnings = _verdicts(compiler, first, specs, observed.applied)
-    view = _lineage(specs, observed)
-    plan = build_plan(
-        specs,
-        observed.live,
-        observed.applied,
-        compat=compat,
-        lineage=view.diffs,
-        downstream=view.downstream,
-        **args,
-    )
-    plan = rescale_plan(
-        plan,
-        specs,
-        observed.applied,
-        adaptive=observed.adaptive_scheduler,
-        default_savepoint_dir=observed.default_savepoint_dir,
-    )
-    warnings = [*_interrupted(store, target), *plan.warnings, *warnings, *view.warnings]
-    return _annotated(plan, view, warnings, retry_failed=retry_failed)
+        verdicts = _ask_flink(compiler or Compiler(client, store), specs, observation, options)
+    lineage = lineage_view(specs, observation.applied)
+    return build_plan(specs, observation, verdicts, lineage, options)

@@ -5,8 +5,10 @@ Flink ≥ 1.18 changes a running job's parallelism through ``PUT
 keeps its id, restarts its tasks from its latest checkpoint (``latest.restored`` in
 its checkpoint stats) and needs no savepoint round-trip.
 
-- ``rescale_plan`` (pure) turns each eligible update of a plan into a RESCALE
-  change, or says in the update's reason why it could not be one.
+- ``rescalable`` (pure) says which updates are parallelism-only changes: the builder
+  (``builder.py``) makes each a RESCALE change with ``rescale_fields`` on an
+  adaptive-scheduler cluster, or says in the update's reason why it is not one
+  (``NOT_ADAPTIVE``).
 - ``in_place_versions`` (pure) lets the store speak for a rescaled job: the job
   still carries the identity it was submitted with (an older version and spec
   hash), while the store recorded the rescale as a new version of the same job id.
@@ -18,18 +20,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from flinkops.flink.live import LiveJob
-from flinkops.plan._types import Action, Applied, Change, Plan, StateImpact
-from flinkops.plan.steps import spec_steps
+from flinkops.plan._types import Action, Applied, StateImpact
 from flinkops.spec import JobSpec
 
 __all__ = [
+    "NOT_ADAPTIVE",
     "adaptive_scheduler",
     "in_place_versions",
     "only_parallelism_changed",
-    "rescale_plan",
+    "rescalable",
+    "rescale_fields",
 ]
 
 _RUNTIME = ("flinkConfiguration", "upgradeMode", "allowNonRestoredState", "sql")
@@ -50,58 +53,38 @@ def only_parallelism_changed(spec: JobSpec, applied: Applied) -> bool:
     return all(old.get(k) == new.get(k) for k in _RUNTIME)
 
 
-def rescale_plan(
-    plan: Plan,
-    specs: Sequence[JobSpec],
-    applied: Mapping[str, Applied],
-    *,
-    adaptive: bool,
-    default_savepoint_dir: str | None = None,
-) -> Plan:
-    """``plan`` with its parallelism-only updates as RESCALE changes (``adaptive``), or
-    with the reason they stay savepoint updates. Pure."""
-    by_name = {s.name: s for s in specs}
-    changes = []
-    for c in plan.changes:
-        spec, last = by_name.get(c.job), applied.get(c.job)
-        eligible = (
-            c.action is Action.UPDATE
-            and spec is not None
-            and last is not None
-            and c.live is not None
-            and c.live.active
-            and c.live.spec_hash == last.spec_hash
-            and only_parallelism_changed(spec, last)
-        )
-        if not eligible:
-            changes.append(c)
-        elif adaptive:
-            assert spec is not None and last is not None
-            changes.append(_rescale(c, spec, last, default_savepoint_dir))
-        else:
-            why = (
-                "; a savepoint update, not an in-place rescale: the cluster does not run "
-                "the adaptive scheduler (jobmanager.scheduler: adaptive)"
-            )
-            changes.append(replace(c, reason=c.reason + why))
-    return replace(plan, changes=tuple(changes))
-
-
-def _rescale(c: Change, spec: JobSpec, last: Applied, savepoint_dir: str | None) -> Change:
-    before = last.spec.get("parallelism")
-    change = replace(
-        c,
-        action=Action.RESCALE,
-        state=StateImpact.PRESERVED,
-        reason=f"parallelism {before} -> {spec.parallelism}, rescaled in place",
-        state_reason="kept: the adaptive scheduler restarts the tasks from the job's latest "
-        "checkpoint (same job, no savepoint)",
-        restore_from=None,
-        parallelism=spec.parallelism,
-        previous_parallelism=before if isinstance(before, int) else None,
-        missing_savepoint_dir=False,
+def rescalable(spec: JobSpec, run: LiveJob, applied: Applied | None) -> bool:
+    """Whether replacing the active ``run`` with ``spec`` is a parallelism-only change of
+    the version it runs (no drift): an in-place rescale on an adaptive-scheduler cluster,
+    else a savepoint update whose reason says why (``NOT_ADAPTIVE``). Pure."""
+    return (
+        applied is not None
+        and run.active
+        and run.spec_hash == applied.spec_hash
+        and only_parallelism_changed(spec, applied)
     )
-    return replace(change, steps=tuple(spec_steps(change, spec, savepoint_dir)))
+
+
+#: What a parallelism-only update's reason adds on a cluster without the adaptive scheduler.
+NOT_ADAPTIVE = (
+    "; a savepoint update, not an in-place rescale: the cluster does not run "
+    "the adaptive scheduler (jobmanager.scheduler: adaptive)"
+)
+
+
+def rescale_fields(spec: JobSpec, applied: Applied) -> dict[str, Any]:
+    """What a RESCALE change says and carries beyond any change of the job (its
+    reason, state impact and the two parallelisms). Pure."""
+    before = applied.spec.get("parallelism")
+    return {
+        "action": Action.RESCALE,
+        "state": StateImpact.PRESERVED,
+        "reason": f"parallelism {before} -> {spec.parallelism}, rescaled in place",
+        "state_reason": "kept: the adaptive scheduler restarts the tasks from the job's "
+        "latest checkpoint (same job, no savepoint)",
+        "parallelism": spec.parallelism,
+        "previous_parallelism": before if isinstance(before, int) else None,
+    }
 
 
 class _Recorded(Protocol):

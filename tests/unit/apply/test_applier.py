@@ -18,10 +18,11 @@ from flinkops.apply import (
 )
 from flinkops.apply.versions import spec_of_version
 from flinkops.errors import ApplyError, PlanError, StalePlan
-from flinkops.plan import Action, Plan, build_plan
+from flinkops.plan import Action, Plan
 from flinkops.plan.planfile import read_plan_file, write_plan_file
 from flinkops.store import Store, VersionRecord
 from tests.unit.conftest import MAX_SQL
+from tests.unit.plan.helpers import plan_of
 
 
 def _plan(make_spec, make_live_job, make_applied, *, applied_version: int = 1) -> Plan:
@@ -29,7 +30,7 @@ def _plan(make_spec, make_live_job, make_applied, *, applied_version: int = 1) -
     old, new = make_spec("agg"), make_spec("agg", sql=MAX_SQL)
     live = make_live_job(old, job_id="a" * 32, version=applied_version)
     applied = {"agg": make_applied(old, version=applied_version)}
-    return build_plan([new], [live], applied, target="local")
+    return plan_of([new], [live], applied)
 
 
 def test_the_scope_is_the_named_jobs_or_those_of_the_saved_plan() -> None:
@@ -103,7 +104,7 @@ def test_carry_out_asks_then_applies_and_keeps_the_recovered_lines(
 def test_carry_out_of_no_changes_asks_nothing(make_spec, make_live_job, make_applied) -> None:
     applier = _Applier()
     spec = make_spec("agg")
-    plan = build_plan([spec], [make_live_job(spec)], {"agg": make_applied(spec)}, target="local")
+    plan = plan_of([spec], [make_live_job(spec)], {"agg": make_applied(spec)})
     assert plan.changes[0].action is Action.NOOP
 
     def refuse() -> None:

@@ -1,17 +1,76 @@
-"""Helpers of the pure build_plan tests: a plan from a few specs, its one change."""
+"""Helpers of the pure build_plan tests: what a plan observed, a plan from a few specs,
+its one change."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flinkops.plan import Change, Plan, build_plan
+from flinkops.flink.live import LiveJob
+from flinkops.flink.models import Overview
+from flinkops.plan import (
+    Applied,
+    Attempt,
+    Change,
+    Compat,
+    LineageView,
+    Observation,
+    Plan,
+    PlanOptions,
+    Verdicts,
+    build_plan,
+)
 
 
-def plan_of(specs: Any, live: Any = (), applied: Any = None, **kw: Any) -> Plan:
-    """``build_plan`` on target ``local`` unless told, ``applied`` empty unless given."""
-    applied = applied or {}
-    kw.setdefault("target", "local")
-    return build_plan(list(specs), list(live), applied, **kw)
+def observed(
+    live: Sequence[LiveJob] = (),
+    applied: Mapping[str, Applied] | None = None,
+    *,
+    target: str = "local",
+    url: str = "",
+    flink_version: str = "",
+    created_at: str = "",
+    default_savepoint_dir: str | None = None,
+    adaptive: bool = False,
+    attempts: Mapping[str, Attempt] | None = None,
+) -> Observation:
+    """An ``Observation`` of ``live`` jobs and ``applied`` versions; the cluster's
+    savepoint directory and scheduler as its JobManager configuration would say."""
+    conf = {"state.savepoints.dir": default_savepoint_dir} if default_savepoint_dir else {}
+    if adaptive:
+        conf["jobmanager.scheduler"] = "adaptive"
+    return Observation(
+        target=target,
+        url=url,
+        overview=Overview.from_json({"flink-version": flink_version}),
+        jobmanager_config=conf,
+        live=tuple(live),
+        applied=dict(applied or {}),
+        attempts=dict(attempts or {}),
+        at=created_at,
+    )
+
+
+def plan_of(
+    specs: Any,
+    live: Any = (),
+    applied: Any = None,
+    *,
+    compat: Mapping[str, Compat] | None = None,
+    lineage: LineageView | None = None,
+    prune: bool = False,
+    only: Sequence[str] | None = None,
+    retry_failed: bool = False,
+    **seen: Any,
+) -> Plan:
+    """``build_plan`` on target ``local`` unless told, ``applied`` empty unless given;
+    ``seen`` is what else the observation holds (``observed``)."""
+    options = PlanOptions(
+        prune=prune, only=tuple(only) if only else None, retry_failed=retry_failed
+    )
+    return build_plan(
+        list(specs), observed(live, applied, **seen), Verdicts(compat or {}), lineage, options
+    )
 
 
 def only_change(plan: Plan) -> Change:

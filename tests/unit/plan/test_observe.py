@@ -1,16 +1,22 @@
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 
 import httpx
 
 from flinkops.flink.identity import JobIdentity
 from flinkops.flink.live import read_live
 from flinkops.flink.rest import FlinkClient
-from flinkops.plan import Compat, CompatBasis, StateImpact
+from flinkops.plan import Action, Compat, CompatBasis, StateImpact
+from flinkops.plan.compiler import Compiler, CompileSettings, cluster_identity
+from flinkops.plan.observe import make_plan, observe
 from flinkops.spec import load_project
-from tests.conftest import job_yaml
-from tests.unit.plan.fakes import fake_flink, record_applied, run_plan, write_project
+from flinkops.store import Store
+from tests.conftest import job_yaml, version_record
+from tests.unit.conftest import MAX_SQL
+from tests.unit.plan.fakes import FakeFlink, fake_flink, record_applied, run_plan, write_project
 
 __all__ = ["fake_flink"]  # the fixture, shared with tests/unit/plan
 
@@ -71,3 +77,122 @@ def test_new_sql_flink_rejects_in_an_update_is_a_warning_by_its_basis(tmp_path, 
 
 def test_compat_basis_defaults_to_compared() -> None:
     assert Compat(StateImpact.PRESERVED).basis is CompatBasis.COMPARED
+
+
+# ------------------------------------------------ what one plan reads, counted
+
+_JOB_ID = re.compile(r"/jobs/[0-9a-f]{32}")
+
+
+class CountingFlink(FakeFlink):
+    """``FakeFlink`` on a cluster running the adaptive scheduler, counting every request."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paths: Counter[str] = Counter()
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        self.paths[f"{request.method} {path}"] += 1
+        if path == "/jobmanager/config":
+            conf = {"jobmanager.scheduler": "adaptive", "state.savepoints.dir": "file:///sp"}
+            return httpx.Response(200, json=[{"key": k, "value": v} for k, v in conf.items()])
+        if path == "/jobmanager/environment":
+            return httpx.Response(200, json={"classpath": ["/opt/flink/lib/flink-dist.jar"]})
+        if path.endswith("/checkpoints"):
+            latest = {"completed": {"id": 7, "external_path": "file:///chk/chk-7"}}
+            return httpx.Response(200, json={"counts": {"completed": 7}, "latest": latest})
+        return super().__call__(request)
+
+    def calls(self) -> Counter[str]:
+        """The requests by endpoint, every job id written ``:id``."""
+        out: Counter[str] = Counter()
+        for call, n in self.paths.items():
+            out[_JOB_ID.sub("/jobs/:id", call)] += n
+        return out
+
+
+def _twenty_specs(make_spec, flink: CountingFlink, store: Store) -> list:
+    """12 in sync, 4 with new SQL, 1 parallelism-only, 1 new, 1 failed, 1 suspended."""
+    specs = []
+    for i in range(20):
+        name = f"job-{i:02d}"
+        ran = make_spec(name, parallelism=1)
+        now = ran
+        if 12 <= i < 16:
+            now = make_spec(name, sql=MAX_SQL, parallelism=1)
+        elif i == 16:
+            now = make_spec(name, parallelism=2)
+        elif i == 19:
+            now = make_spec(name, parallelism=1, state="suspended")
+        specs.append(now)
+        if i == 17:
+            continue  # a new job: nothing applied, nothing running
+        outcome = "suspended" if i == 19 else "applied"
+        job_id = None
+        if i != 19:
+            state = "FAILED" if i == 18 else "RUNNING"
+            identity = JobIdentity(name, 1, ran.spec_hash, "local")
+            job_id = flink.add(name, state, identity)
+        savepoint = "file:///sp/s-19" if i == 19 else None
+        store.record_version(
+            version_record(ran, "local", outcome=outcome, job_id=job_id, savepoint=savepoint)
+        )
+    return specs
+
+
+def test_a_plan_reads_the_cluster_and_the_store_once(make_spec, tmp_path, monkeypatch) -> None:
+    """One observation: every endpoint read once (of each job), each job's versions once.
+    Built three times, a plan used to read ``/overview`` and ``/jobmanager/config``
+    twice (the compiler asked for the cluster's identity again) and the versions table
+    twice per job (its applied version, then its newest attempt)."""
+    flink = CountingFlink()
+    client = FlinkClient("http://flink.test:8081", transport=httpx.MockTransport(flink), retries=0)
+    with Store(tmp_path / "store.db") as store:
+        specs = _twenty_specs(make_spec, flink, store)
+        reads: Counter[str] = Counter()
+        real_read = store.db.read
+
+        def read(op: str):
+            reads[op] += 1
+            return real_read(op)
+
+        monkeypatch.setattr(store.db, "read", read)
+        compiler = Compiler(client, store, CompileSettings(concurrency=2))
+        plan = make_plan(
+            client, store, target="local", url="http://flink.test:8081", specs=specs,
+            compiler=compiler,
+        )  # fmt: skip
+    assert plan.summary() == {"create": 1, "update": 4, "restart": 1, "rescale": 1, "noop": 13}
+    assert plan.change("job-16").action is Action.RESCALE
+    assert plan.change("job-18").restore_from == "file:///chk/chk-7"  # the checkpoint read
+    assert compiler.compiles == 11  # 4 updates (new and applied SQL), the rescale, create, restart
+    per_job = {call: n for call, n in flink.paths.items() if "/plan" not in call}
+    assert max(per_job.values()) == 1, per_job  # no endpoint read twice, of any job
+    assert flink.calls() == {
+        "GET /overview": 1,
+        "GET /jobmanager/config": 1,
+        "GET /jobmanager/environment": 1,
+        "GET /jobs/overview": 1,
+        "GET /jobs/:id/config": 18,  # every job listed, once
+        "GET /jobs/:id/checkpoints": 1,  # the failed job's retained checkpoint
+        "GET /jars": 1,
+        "POST /jars/runner.jar/plan": 11,
+    }
+    assert reads == {
+        "versions": 20,  # each job's versions once: its applied version and newest attempt
+        "savepoints": 18,  # the newest savepoint of each applied job not suspended
+        "open_transitions": 1,
+        "get_graphs": 1,
+    }
+
+
+def test_the_observed_identity_keys_the_cache_as_a_compiler_on_its_own_does() -> None:
+    client = FlinkClient("http://flink.test:8081", transport=httpx.MockTransport(CountingFlink()))
+    with Store(":memory:") as store:
+        seen = observe(client, store, target="local", url="u", specs=[])
+        assert seen.identity == cluster_identity(client)
+        assert (
+            observe(client, store, target="local", url="u", specs=[], identity=False).identity
+            is None
+        )

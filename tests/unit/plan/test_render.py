@@ -15,9 +15,10 @@ from pathlib import Path
 import click
 import pytest
 
-from flinkops.plan import Attempt, Compat, StateImpact, build_plan
+from flinkops.plan import Attempt, Compat, LineageView, StateImpact
 from flinkops.plan.render import NO_CHANGES, plan_markdown, plan_text, summary_line
 from tests.unit.conftest import FILTER_SQL, MAX_SQL
+from tests.unit.plan.helpers import plan_of
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -65,24 +66,25 @@ def full_plan(make_spec, make_live_job, make_applied) -> dict:
     applied = {n: make_applied(spec, version=4 if n == "old-job" else 1) for n, spec in ran.items()}
     specs = [now.get(n) or ran[n] for n in (now | ran) if n != "old-job"]
     attempt = Attempt(2, "rolled-back", now["retried"].spec_hash, ROLLED_BACK_AT, ROLLBACK)
-    plan = build_plan(
+    lineage = LineageView(
+        diffs={"orders": {"added": [], "removed": [], "resourced": [RESOURCED]}},
+        downstream={"orders": ["top-orders"]},
+        warnings=("orders: lineage of the applied SQL not computed: example",),
+    )
+    plan = plan_of(
         specs,
         [*live, make_live_job("adhoc-query", managed=False, job_id="f" * 32)],
         applied,
-        target="local",
         url="http://localhost:8081",
         prune=True,
         flink_version="2.3.0",
         created_at="2026-11-21T15:00:00.000Z",
         compat=COMPAT,
-        lineage={"orders": {"added": [], "removed": [], "resourced": [RESOURCED]}},
-        downstream={"orders": ["top-orders"]},
+        lineage=lineage,
         attempts={"retried": attempt},
     )
     plan = replace(
-        plan,
-        extra={"lineage_mermaid": 'flowchart LR\n  subgraph job_0["orders"]\n  end'},
-        warnings=(*plan.warnings, "orders: lineage of the applied SQL not computed: example"),
+        plan, extra={"lineage_mermaid": 'flowchart LR\n  subgraph job_0["orders"]\n  end'}
     )
     return plan.to_json()
 
@@ -94,11 +96,10 @@ def _job_id(name: str) -> str:
 @pytest.fixture
 def empty_plan(make_spec, make_live_job, make_applied) -> dict:
     spec = make_spec("steady")
-    return build_plan(
+    return plan_of(
         [spec],
         [make_live_job(spec)],
         {"steady": make_applied(spec)},
-        target="local",
         url="http://localhost:8081",
         flink_version="2.3.0",
     ).to_json()

@@ -12,14 +12,10 @@ import pytest
 from flinkops.apply.health import rescale_job
 from flinkops.errors import ApplyError
 from flinkops.flink.rest import FlinkClient
-from flinkops.plan import Action, Applied, StateImpact, build_plan
-from flinkops.plan.rescale import (
-    adaptive_scheduler,
-    in_place_versions,
-    only_parallelism_changed,
-    rescale_plan,
-)
+from flinkops.plan import Action, Applied, StateImpact
+from flinkops.plan.rescale import adaptive_scheduler, in_place_versions, only_parallelism_changed
 from flinkops.plan.steps import Record, Rescale, WaitHealthy, after_failure
+from tests.unit.plan.helpers import plan_of
 
 
 def _applied(spec, version: int = 1, job_id: str = "j1", **spec_changes) -> Applied:
@@ -32,8 +28,7 @@ def _plan(make_spec, make_live_job, *, adaptive: bool, **new):
     spec = make_spec(**{"parallelism": 2, **new})
     live = make_live_job(old, job_id="j1", version=1)
     applied = {"job-a": _applied(old)}
-    plan = build_plan([spec], [live], applied, target="local")
-    return rescale_plan(plan, [spec], applied, adaptive=adaptive).change("job-a")
+    return plan_of([spec], [live], applied, adaptive=adaptive).change("job-a")
 
 
 def test_parallelism_only_change_rescales_in_place(make_spec, make_live_job) -> None:
@@ -85,7 +80,7 @@ def test_the_store_speaks_for_a_job_rescaled_in_place(make_spec, make_live_job) 
     applied = {"job-a": replace(_applied(spec, version=2, job_id="j1"))}
     [seen] = in_place_versions([live], applied)
     assert (seen.version, seen.spec_hash) == (2, spec.spec_hash)
-    plan = build_plan([spec], [seen], applied, target="local")
+    plan = plan_of([spec], [seen], applied)
     assert plan.change("job-a").action is Action.NOOP  # no rescale loop
     other = make_live_job(make_spec(parallelism=1), job_id="j9", version=1)
     assert in_place_versions([other], applied) == [other]  # another job id: its own identity

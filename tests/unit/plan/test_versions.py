@@ -6,20 +6,20 @@ from __future__ import annotations
 import pytest
 
 from flinkops.apply import saved_plan, stale_reasons
-from flinkops.plan import Action, Attempt, StateImpact, build_plan
+from flinkops.plan import Action, Attempt, StateImpact
 from flinkops.plan.steps import Record, StopWithSavepoint, Submit, WaitHealthy
 from tests.unit.conftest import MAX_SQL
+from tests.unit.plan.helpers import plan_of
 
 
 def _update(make_spec, make_live_job, make_applied, *, attempt=None, retry=False, sql=MAX_SQL):
     old, new = make_spec("agg"), make_spec("agg", sql=sql)
     live = make_live_job(old, job_id="a" * 32)
     attempts = {"agg": attempt(new) if attempt else None}
-    plan = build_plan(
+    plan = plan_of(
         [new],
         [live],
         {"agg": make_applied(old)},
-        target="local",
         attempts={k: v for k, v in attempts.items() if v},
         retry_failed=retry,
     )
@@ -102,7 +102,7 @@ def test_a_blocked_create_is_blocked_too(make_spec):
     """A new job whose first version failed is not resubmitted on every apply."""
     spec = make_spec("agg")
     attempts = {"agg": Attempt(1, "failed", spec.spec_hash, "T", "boom")}
-    plan = build_plan([spec], [], {}, target="local", attempts=attempts)
+    plan = plan_of([spec], attempts=attempts)
     assert plan.changes[0].action is Action.BLOCKED
 
 

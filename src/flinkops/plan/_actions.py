@@ -1,0 +1,79 @@
+"""Which action a plan takes for a spec, decided before any change is built. Pure.
+
+The builder builds each change by this action (``builder.py``), and which specs need
+Flink's planner follows from it before any plan exists (``_verdicts.py``): a spec
+whose action puts a version in place is compiled. Flink's verdicts change a change's
+state impact, never its action, so the action needs none.
+"""
+
+from __future__ import annotations
+
+from flinkops.flink.live import LiveJob
+from flinkops.plan._types import Action, Applied, Attempt
+from flinkops.plan.rescale import rescalable
+from flinkops.spec import JobSpec
+
+__all__ = ["PUTS_VERSION", "blocking_attempt", "spec_action"]
+
+#: The actions that put a new version of a spec in place (apply records it).
+PUTS_VERSION = frozenset(
+    {Action.CREATE, Action.RESUME, Action.UPDATE, Action.RESTART, Action.RESCALE}
+)
+_ENDED = ("FAILED", "FINISHED", "CANCELED")
+
+
+def spec_action(
+    spec: JobSpec, run: LiveJob | None, applied: Applied | None, *, adaptive: bool
+) -> Action:
+    """What the plan does with ``spec``, before a failed attempt may block it.
+
+    ``run`` is the run that speaks for the job (``flinkops.flink.live.newest_run``),
+    ``applied`` the version flinkops last put in place, ``adaptive`` whether the cluster
+    rescales jobs in place.
+    """
+    active = run if run is not None and run.active else None
+    if spec.state != "running":
+        if active is None:
+            return Action.NOOP
+        return Action.SUSPEND if spec.state == "suspended" else Action.CANCEL
+    if active is not None:
+        return _replace_action(spec, active, applied, adaptive=adaptive)
+    if applied is not None and applied.outcome == "suspended":
+        return Action.RESUME
+    if applied is not None and applied.outcome not in ("cancelled", "deleted"):
+        return Action.RESTART  # drift: it stopped outside flinkops
+    if applied is None and run is not None and run.state in _ENDED:
+        return Action.RESTART  # drift, with no applied version in the store
+    return Action.CREATE
+
+
+def _replace_action(
+    spec: JobSpec, active: LiveJob, applied: Applied | None, *, adaptive: bool
+) -> Action:
+    """Desired running and a run is active: in sync, or what replaces it."""
+    if active.spec_hash == spec.spec_hash:
+        return Action.NOOP
+    drift = applied is not None and active.spec_hash != applied.spec_hash
+    if drift and applied is not None and applied.spec_hash == spec.spec_hash:
+        return Action.RESTART  # the live job is not the applied one: resubmit that
+    if adaptive and rescalable(spec, active, applied):
+        return Action.RESCALE
+    return Action.UPDATE
+
+
+def blocking_attempt(
+    spec: JobSpec, action: Action, attempt: Attempt | None, *, retry_failed: bool
+) -> Attempt | None:
+    """The attempt that blocks ``action``: it would put in place a spec whose newest
+    recorded version (the same spec hash) failed or was rolled back, and retrying it on
+    every apply would restart a healthy job for nothing. A changed spec or
+    ``retry_failed`` lifts the block."""
+    if (
+        action not in PUTS_VERSION
+        or attempt is None
+        or not attempt.failed
+        or attempt.spec_hash != spec.spec_hash
+        or retry_failed
+    ):
+        return None
+    return attempt

@@ -1,0 +1,89 @@
+"""What ``build_plan`` is handed besides the specs: the one ``Observation`` of the cluster
+and the store (read by ``plan/observe.py``), Flink's ``Verdicts`` and the
+``PlanOptions``. Pure data; ``flinkops.plan`` re-exports every name here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from flinkops.flink.live import LiveJob
+from flinkops.flink.models import Overview
+from flinkops.plan._types import Applied, Attempt, Compat
+from flinkops.plan.compiler import ClusterIdentity
+from flinkops.plan.rescale import adaptive_scheduler
+from flinkops.store import Transition
+
+__all__ = ["Observation", "PlanOptions", "Verdicts"]
+
+_SAVEPOINT_DIR_KEYS = ("execution.checkpointing.savepoint-dir", "state.savepoints.dir")
+
+
+def _no_overview() -> Overview:
+    return Overview.from_json({})
+
+
+@dataclass(frozen=True)
+class Observation:
+    """Everything a plan reads, each read once (``observe.observe``).
+
+    From the cluster: its ``overview`` (version, revision), its JobManager configuration
+    (None when it could not be read), its ``identity`` for the compile cache (None when
+    nothing is compiled, or when the configuration could not be read) and its jobs
+    (``live``, as the store knows them: ``rescale.in_place_versions``). From the store,
+    per job: the version last put in place (``applied``, its ``savepoint`` the freshest
+    state known, a stopped run's retained checkpoint included), the newest version
+    recorded whatever its outcome (``attempts``), and the transitions an apply left
+    open. ``at`` is when it was read: the plan's ``created_at``.
+    """
+
+    target: str
+    url: str = ""
+    overview: Overview = field(default_factory=_no_overview)
+    jobmanager_config: Mapping[str, str] | None = field(default_factory=dict)
+    identity: ClusterIdentity | None = None
+    live: tuple[LiveJob, ...] = ()
+    applied: Mapping[str, Applied] = field(default_factory=dict)
+    attempts: Mapping[str, Attempt] = field(default_factory=dict)
+    retained: Mapping[str, str] = field(default_factory=dict)
+    open_transitions: tuple[Transition, ...] = ()
+    at: str = ""
+
+    @property
+    def flink_version(self) -> str:
+        return self.overview.flink_version
+
+    @property
+    def default_savepoint_dir(self) -> str | None:
+        """The cluster's savepoint directory, for jobs that set none."""
+        conf = self.jobmanager_config or {}
+        return next((conf[k] for k in _SAVEPOINT_DIR_KEYS if conf.get(k)), None)
+
+    @property
+    def adaptive_scheduler(self) -> bool:
+        """Whether the cluster rescales jobs in place (``plan/rescale.py``)."""
+        return adaptive_scheduler(self.jobmanager_config or {})
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """Flink's planner on the plan's specs: per job whose SQL changed, its verdict on
+    restoring the old state (``compat``); and warnings for SQL Flink rejects."""
+
+    compat: Mapping[str, Compat] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """How a plan is asked for: ``prune`` deletes managed jobs whose spec is gone;
+    ``only`` limits the plan to those job names; ``retry_failed`` plans a spec whose
+    newest version failed or was rolled back instead of blocking it."""
+
+    prune: bool = False
+    only: tuple[str, ...] | None = None
+    retry_failed: bool = False
+
+    def planned(self, job: str) -> bool:
+        """Whether the plan covers ``job``."""
+        return not self.only or job in self.only

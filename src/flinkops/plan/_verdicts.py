@@ -1,0 +1,99 @@
+"""What a plan asks Flink's planner, derived from the specs and the observation before
+any plan exists, and the verdicts its answers give. Pure: ``plan/observe.py`` runs the
+compiles (``plan/compiler.py``) between ``compile_needs`` and ``verdicts_of``.
+
+Every spec whose action puts a version in place (``_actions.spec_action``: create,
+resume, restart, update, rescale) is compiled, so Flink's own error shows in the plan
+and the graph of what apply records is cached; where the SQL changed since the applied
+version (anything but a create), the applied version is compiled too and the two graphs
+are compared (``plan/compat.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from flinkops.plan._actions import PUTS_VERSION, blocking_attempt, spec_action
+from flinkops.plan._diffs import sql_changed
+from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
+from flinkops.plan._live_views import current_live
+from flinkops.plan._types import Action, Compat, CompatBasis, StateImpact
+from flinkops.plan.compat import compare_graphs, unknown
+from flinkops.plan.compiler import Compiled, CompileRequest
+from flinkops.spec import JobSpec
+
+__all__ = ["CompileNeed", "compile_needs", "verdicts_of"]
+
+
+@dataclass(frozen=True)
+class CompileNeed:
+    """One spec's compiles: the spec as it would be submitted (``new``), and its applied
+    version (``old``) when the SQL changed, to compare their state."""
+
+    spec: JobSpec
+    new: CompileRequest
+    old: CompileRequest | None = None
+
+    @property
+    def requests(self) -> tuple[CompileRequest, ...]:
+        return (self.new,) if self.old is None else (self.new, self.old)
+
+
+def compile_needs(
+    specs: Sequence[JobSpec], observation: Observation, options: PlanOptions
+) -> list[CompileNeed]:
+    """The compiles a plan of ``specs`` needs, by job name: from each spec's action and
+    applied version, as the builder will decide them. Pure."""
+    runs = current_live(observation.live)
+    adaptive = observation.adaptive_scheduler
+    needs = []
+    for spec in sorted(specs, key=lambda s: s.name):
+        if not options.planned(spec.name):
+            continue
+        applied = observation.applied.get(spec.name)
+        action = spec_action(spec, runs.get(spec.name), applied, adaptive=adaptive)
+        attempt = observation.attempts.get(spec.name)
+        if action not in PUTS_VERSION or blocking_attempt(
+            spec, action, attempt, retry_failed=options.retry_failed
+        ):
+            continue
+        old = None
+        if action is not Action.CREATE and applied is not None and sql_changed(spec, applied):
+            old = CompileRequest.of_version(spec, applied.sql, applied.spec)
+        needs.append(CompileNeed(spec, CompileRequest.of_spec(spec), old))
+    return needs
+
+
+def verdicts_of(
+    needs: Sequence[CompileNeed], results: Mapping[CompileRequest, Compiled]
+) -> Verdicts:
+    """Flink's verdict per job whose SQL changed, and a warning per SQL Flink rejects. Pure."""
+    compat: dict[str, Compat] = {}
+    warnings: list[str] = []
+    for need in needs:
+        new = results[need.new]
+        if need.old is not None:
+            verdict = compat[need.spec.name] = _compat(need.spec, new, results[need.old])
+            if verdict.basis is CompatBasis.NEW_SQL_REJECTED:
+                warnings.append(f"{need.spec.name}: {verdict.reasons[0]}")
+        elif new.error is not None:
+            warnings.append(f"{need.spec.name}: Flink rejects the SQL: {new.error}")
+    return Verdicts(compat, tuple(warnings))
+
+
+def _compat(spec: JobSpec, new: Compiled, old: Compiled) -> Compat:
+    """Compare the applied and the new graph, each compiled with its own configuration.
+
+    Configuration matters: mini-batch settings, for one, turn a GroupAggregate into
+    Local/GlobalGroupAggregate, whose state differs.
+    """
+    if new.graph is None:
+        why = f"Flink rejects the new SQL: {new.error}"
+        return Compat(StateImpact.AT_RISK, (why,), basis=CompatBasis.NEW_SQL_REJECTED)
+    if old.graph is None:
+        why = f"the applied SQL no longer compiles: {old.error}"
+        return replace(unknown(why), basis=CompatBasis.APPLIED_SQL_REJECTED)
+    return compare_graphs(
+        old.graph, new.graph, allow_non_restored_state=spec.allow_non_restored_state
+    )
