@@ -49,6 +49,16 @@ def job_yaml(name: str = "job-a", *, sql: str = JOB_SQL, extra: str = "") -> str
     )
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup``: spread tests one by one, keeping ONE_WORKER_GROUPS together."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from tests.xdist_groups import PathGroupScheduling
+
+    return PathGroupScheduling(config, log)
+
+
 @pytest.fixture
 def make_project(tmp_path: Path) -> Callable[..., Path]:
     """Write flinkops.yaml and job files (name -> text) into a fresh directory."""

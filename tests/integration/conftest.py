@@ -42,29 +42,10 @@ REPO = HERE.parents[1]
 TERMINAL = {"FAILED", "CANCELED", "FINISHED"}
 
 
-# `make test` spreads tests over pytest-xdist workers (`--dist loadgroup`), each worker
-# with its own session cluster. The tests of one group run on one worker: these modules'
-# fixtures outlive a test (a project of several jobs, the console's own cluster, the
-# adaptive-scheduler cluster), and are then set up once instead of once per worker.
-ONE_WORKER_GROUPS = {
-    "test_ops.py": "ops-jobs",
-    "monitor/test_monitor.py": "monitor-jobs",
-    "ui/": "console-cluster",
-    "savepoints/test_rescale.py": "adaptive-cluster",
-}
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups off the items
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        path = Path(str(item.path)).resolve()
-        if HERE not in path.parents:
-            continue
-        item.add_marker(pytest.mark.integration)
-        relative = path.relative_to(HERE).as_posix()
-        for prefix, group in ONE_WORKER_GROUPS.items():
-            if relative.startswith(prefix):
-                item.add_marker(pytest.mark.xdist_group(group))
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.integration)
 
 
 @contextmanager
