@@ -109,3 +109,30 @@ def test_old_java_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("JAVA_HOME", str(tmp_path))
     with pytest.raises(LocalClusterError, match=r"is Java 8; Flink needs Java 11 or newer"):
         find_java()
+
+
+def test_up_waits_for_the_taskmanagers_slots_not_only_its_registration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Flink lists a TaskManager a moment before its slots: ready means the slots are in."""
+    answers = iter(
+        [
+            None,  # the REST API is not up yet
+            {"taskmanagers": 0, "slots-total": 0},
+            {"taskmanagers": 1, "slots-total": 0},  # registered, slot report not in yet
+            {"taskmanagers": 1, "slots-total": 4},
+        ]
+    )
+    asked: list[str] = []
+    monkeypatch.setattr(
+        "flinkops.flink.local._cluster.get_json", lambda url, timeout: next(answers)
+    )
+    monkeypatch.setattr("flinkops.flink.local._cluster.alive", lambda pid: True)
+    monkeypatch.setattr("flinkops.flink.local._cluster.time.sleep", lambda s: None)
+    LocalCluster(tmp_path)._wait_ready("http://localhost:1", {"jobmanager": 1}, 4, 5, asked.append)
+    assert asked == [
+        "waiting for the REST API at http://localhost:1",
+        "waiting for the TaskManager to register",
+        "waiting for the TaskManager's slots",
+    ]
+    assert next(answers, "all read") == "all read"

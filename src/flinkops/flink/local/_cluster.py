@@ -165,7 +165,7 @@ class LocalCluster:
         prometheus: bool = False,
         adaptive_scheduler: bool = False,
     ) -> ClusterInfo:
-        """Start the cluster and wait until a TaskManager has registered.
+        """Start the cluster and wait until a TaskManager has registered its slots.
 
         ``prometheus``: turn on Flink's Prometheus reporter (the metrics-prometheus
         plugin), the JobManager and the TaskManager each on a free port; their scrape
@@ -239,7 +239,7 @@ class LocalCluster:
             self._write_state(state)
             pids["taskmanager"] = self._spawn(java, home, "taskmanager", TM_CLASS, tm_jvm, tm_dyn)
             self._write_state(state)
-            self._wait_ready(url, pids, timeout, say)
+            self._wait_ready(url, pids, slots, timeout, say)
         except BaseException:
             self._stop_recorded()
             raise
@@ -266,7 +266,10 @@ class LocalCluster:
             role=role,
         )
 
-    def _wait_ready(self, url: str, pids: dict[str, int], timeout: float, say: Progress) -> None:
+    def _wait_ready(
+        self, url: str, pids: dict[str, int], slots: int, timeout: float, say: Progress
+    ) -> None:
+        """Until the REST API answers with a TaskManager and all its ``slots`` registered."""
         deadline = time.monotonic() + timeout
         said = ""
         while True:
@@ -281,6 +284,9 @@ class LocalCluster:
                 msg = f"waiting for the REST API at {url}"
             elif int(overview.get("taskmanagers", 0)) < 1:
                 msg = "waiting for the TaskManager to register"
+            elif int(overview.get("slots-total", 0)) < slots:
+                # the TaskManager registers first and reports its slots a moment later
+                msg = "waiting for the TaskManager's slots"
             else:
                 return
             if msg != said:
