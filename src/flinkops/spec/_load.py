@@ -137,7 +137,7 @@ def load_jobs(
     """Every job document of ``files``, and every problem in them or between them."""
     jobs: list[JobSpec] = []
     problems: list[Problem] = []
-    first_seen: dict[str, tuple[str, int]] = {}
+    first_seen: dict[str, str] = {}  # job name -> file:line:col of its name
     for file in files:
         rel = relative_path(file, root)
         raw, problem = read_file(file, rel)

@@ -80,8 +80,18 @@ def test_bad_specs_are_located(make_project, text: str, expected: str) -> None:
 def test_duplicate_names_across_files(make_project) -> None:
     root = make_project({"jobs/a.yaml": job_yaml("same"), "jobs/b.yaml": job_yaml("same")})
     found = problems_of(root)
-    assert any("duplicate job name 'same' (also in jobs/a.yaml:1)" in p for p in found), found
-    assert found[0].startswith("jobs/b.yaml:4:")
+    assert any("duplicate job name 'same' (also in jobs/a.yaml:4:9)" in p for p in found), found
+    assert found[0].startswith("jobs/b.yaml:4:9:")
+
+
+def test_duplicate_name_points_at_the_name_line_of_a_later_document(make_project) -> None:
+    """Issue 22: the first occurrence was located at line 1 of its file."""
+    two = job_yaml("first") + "---\n" + job_yaml("same")
+    root = make_project({"jobs/a.yaml": "# header\n" + two, "jobs/b.yaml": job_yaml("same")})
+    lines = (root / "jobs/a.yaml").read_text().splitlines()
+    name_line = lines.index("  name: same") + 1
+    found = problems_of(root)
+    assert f"(also in jobs/a.yaml:{name_line}:9)" in found[0], found
 
 
 def test_every_problem_is_reported_not_just_the_first(make_project) -> None:
