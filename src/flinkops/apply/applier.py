@@ -206,8 +206,8 @@ def _blocked(change: Change) -> JobResult:
         "blocked",
         version=attempt.version,
         job_id=change.live.job_id if change.live else None,
-        message=f"left as it is: version {attempt.version} of this spec was "
-        f"{attempt.outcome} at {attempt.at}; change the spec, or apply with "
+        message=f"left as it is: version {attempt.version} of this spec "
+        f"{attempt.became} at {attempt.at}; change the spec, or apply with "
         "--retry-failed to try it again",
         root_cause=attempt.root_cause,
     )
