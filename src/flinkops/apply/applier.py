@@ -233,7 +233,9 @@ def job_result(run: Run) -> JobResult:
     elif run.status == "failed":
         kept = ctx.get("savepoint") or ctx.get("checkpoint") or ctx.get("restored_from")
         replaced = ctx.get("cancelled") or ctx.get("savepoint")
-        message = error + ("" if replaced else "; the running job was left as it was")
+        started_none = run.action in (Action.CREATE, Action.RESUME) and not ctx.get("job_id")
+        left = "; no job was started" if started_none else "; the running job was left as it was"
+        message = error + ("" if replaced else left)
         message += f"; state kept at {kept}" if kept else ""
     return JobResult(
         run.job,
