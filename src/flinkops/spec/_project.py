@@ -84,5 +84,6 @@ def inspect_project(
         .union(*(j.secrets for j in jobs))
         .union(store_secrets(pmodel.store, env)),
         unresolved={scope: tuple(found) for scope, found in loaded.unresolved.items()},
+        targets_at=pdoc.where("/targets", key=True),
     )
     return project, problems

@@ -168,6 +168,7 @@ class Project:
     # scope (``/store``, ``/targets/NAME``, ``/alerts/channels/NAME``) -> its unset
     # ``${env:NAME}``, left as written: only a command that uses the scope needs them
     unresolved: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
+    targets_at: tuple[int, int] = (1, 1)  # line, col of the ``targets:`` key
 
     @property
     def targets(self) -> dict[str, Target]:
@@ -214,17 +215,9 @@ class Project:
             )
         if name not in self.targets:
             known = ", ".join(sorted(self.targets)) or "none"
-            raise SpecError(
-                [
-                    Problem(
-                        str(self.path),
-                        1,
-                        1,
-                        f"unknown target {name!r} (known: {known})",
-                        "/targets",
-                    )
-                ]
-            )
+            line, col = self.targets_at
+            message = f"unknown target {name!r} (known: {known})"
+            raise SpecError([Problem(str(self.path), line, col, message, "/targets")])
         self.require_env(f"/targets/{name}")
         return name, self.targets[name]
 

@@ -297,3 +297,15 @@ def test_portable_form_keeps_env_refs_and_masks_literal_secrets(make_project) ->
     assert "lit-secret" not in stored and MASK in stored
     again = resolve_env_refs(stored, {"DB_USER": "alice-the-admin"})
     assert "'username' = 'alice-the-admin'" in again
+
+
+def test_unknown_target_is_located_at_the_targets_key(make_project) -> None:
+    """Issue 22: `plan -t nosuch` was located at flinkops.yaml:1:1."""
+    root = make_project({"jobs/a.yaml": job_yaml()})
+    line = PROJECT_YAML.splitlines().index("targets:") + 1
+    with pytest.raises(SpecError) as info:
+        load_project(root, env={}).target("nosuch")
+    assert str(info.value) == (
+        f"{root / 'flinkops.yaml'}:{line}:1: unknown target 'nosuch' (known: local, prod) "
+        "(at /targets)"
+    )
