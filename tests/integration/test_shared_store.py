@@ -222,7 +222,7 @@ def test_two_applies_at_once_exactly_one_proceeds(team: Team) -> None:
     assert codes == [0, 1], {n: (r.returncode, r.stderr) for n, r in results.items()}
     [winner] = [n for n, r in results.items() if r.returncode == 0]
     [loser] = [r for r in results.values() if r.returncode == 1]
-    assert "locked by another apply" in loser.stderr and f"on {winner}" in loser.stderr, (
+    assert "locked by another apply" in loser.stderr and f"@{winner} pid " in loser.stderr, (
         loser.stderr
     )
     print(f"lock contention: {winner} applied; the other exited 1: {loser.stderr.strip()}")

@@ -206,8 +206,8 @@ def _blocked(change: Change) -> JobResult:
         "blocked",
         version=attempt.version,
         job_id=change.live.job_id if change.live else None,
-        message=f"left as it is: version {attempt.version} of this spec was "
-        f"{attempt.outcome} at {attempt.at}; change the spec, or apply with "
+        message=f"left as it is: version {attempt.version} of this spec "
+        f"{attempt.became} at {attempt.at}; change the spec, or apply with "
         "--retry-failed to try it again",
         root_cause=attempt.root_cause,
     )
@@ -233,7 +233,9 @@ def job_result(run: Run) -> JobResult:
     elif run.status == "failed":
         kept = ctx.get("savepoint") or ctx.get("checkpoint") or ctx.get("restored_from")
         replaced = ctx.get("cancelled") or ctx.get("savepoint")
-        message = error + ("" if replaced else "; the running job was left as it was")
+        started_none = run.action in (Action.CREATE, Action.RESUME) and not ctx.get("job_id")
+        left = "; no job was started" if started_none else "; the running job was left as it was"
+        message = error + ("" if replaced else left)
         message += f"; state kept at {kept}" if kept else ""
     return JobResult(
         run.job,

@@ -90,7 +90,8 @@ _STATUSES = ("done", "failed", "rolled-back", "blocked")
 
 
 def report(ws: Workspace, result: ApplyResult, fmt: str) -> None:
-    """The result of an apply, rollback or restore: JSON, or one block per job and a count."""
+    """The result of an apply, rollback or restore: JSON, or one block per job and a count
+    (nothing when no job changed: ``print_plan`` has said so)."""
     data = ws.redact(result.to_json())
     if fmt == "json":
         emit_json(data)
@@ -113,9 +114,7 @@ def report(ws: Workspace, result: ApplyResult, fmt: str) -> None:
                 click.echo(f"    {r['message']}")
             if r.get("root_cause") and r["root_cause"] not in r.get("message", ""):
                 click.echo(f"    root cause: {r['root_cause']}")
-        if not data["results"]:
-            click.echo("No changes. The cluster matches the specs.")
-        else:
+        if data["results"]:  # none: the plan printed above said "No changes."
             counts = {s: sum(r["status"] == s for r in data["results"]) for s in _STATUSES}
             failed = counts["failed"] + counts["rolled-back"]
             line = f"Apply: {counts['done']} done, {failed} failed"

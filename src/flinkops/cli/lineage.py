@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from flinkops.cli._common import emit_json, format_option, handle_errors, main, project_option
-from flinkops.errors import Problem, SpecError, SqlError
+from flinkops.errors import FlinkopsError, Problem, SpecError, SqlError
 
 if TYPE_CHECKING:
     from flinkops.sql.lineage import JobLineage
@@ -34,7 +34,8 @@ def lineage(
     PATH may be the project (default), a spec file, or a plain .sql file. A table one
     job writes and another reads (same connector and path/topic/table, or the same
     cat.db.table under catalogs of one type and warehouse/metastore/URL) links them,
-    so --impact orders.amount lists downstream columns in every job. Names follow
+    so --impact orders.amount lists downstream columns in every job (a table or
+    column no job uses is an error, exit 1). Names follow
     USE CATALOG / USE. Each column edge is labelled: identity, expression, the
     aggregate function, or window time.
     """
@@ -44,6 +45,10 @@ def lineage(
     result = combine(_job_lineages(paths, project_dir))
     if impact or column:
         name = impact or column or ""
+        option = "--impact" if impact else "--column"
+        unknown = result.unknown(name)
+        if unknown is not None:
+            raise FlinkopsError(f"{option} {name}: {unknown}")
         found = result.impact(name) if impact else result.upstream(name)
         key = "impact" if impact else "upstream"
         if fmt == "json":

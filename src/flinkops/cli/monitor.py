@@ -206,6 +206,7 @@ def alerts_test(
             raise SpecError(
                 [Problem(str(ws.project.path), 1, 1, f"no channel {channel!r} (channels: {known})")]
             )
+        ws.project.require_channels([channel])
         try:
             said = send_test(
                 channel, settings.channels[channel], target=ws.target, link=settings.console_url

@@ -9,7 +9,7 @@ import click
 
 from flinkops.cli._common import emit_json, format_option, handle_errors, main, project_option
 from flinkops.errors import StoreError
-from flinkops.store import Store, copy_store, store_info
+from flinkops.store import Store, copy_store, describe_holder, store_info
 
 
 @main.group()
@@ -63,12 +63,8 @@ def _info_text(data: dict[str, Any]) -> str:
     if not locks:
         lines.append("locks      none")
     for lock in locks:
-        where = f"pid {lock['pid']} on {lock['hostname']}"
-        if lock.get("ci_run"):
-            where += f", CI run {lock['ci_run']}"
-        lines.append(
-            f"locked     {lock['target']}: {lock['holder']} ({where}) since {lock['since']}"
-        )
+        who = describe_holder(lock["holder"], lock["pid"], lock["hostname"], lock.get("ci_run"))
+        lines.append(f"locked     {lock['target']}: {who} since {lock['since']}")
     return "\n".join(lines) + "\n"
 
 

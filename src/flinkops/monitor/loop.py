@@ -94,10 +94,12 @@ class Monitor:
         self.client = client
         self.store = store
         self.settings = settings or settings_of(project)
+        self.specs = {s.name: s for s in project.jobs_for(target)}
+        # the channels this monitor may send to need their ${env:...} now, not mid-alert
+        project.require_channels(n for job in ("", *self.specs) for n in self.channels_for(job))
         self.metrics = MetricsStore(store)
         self.source = history_source(project, store)
         self.sampler = Sampler(client, target=target, url=url)
-        self.specs = {s.name: s for s in project.jobs_for(target)}
         alerts = project.model.alerts
         self.cluster_rules = effective_rules(alerts.rules if alerts else None)
         self.rules = {

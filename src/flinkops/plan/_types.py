@@ -153,6 +153,12 @@ class Attempt:
     def failed(self) -> bool:
         return self.outcome in ("failed", "rolled-back")
 
+    @property
+    def became(self) -> str:
+        """What became of it, for a sentence: "failed", "was rolled back"."""
+        outcome = str(self.outcome)
+        return outcome if outcome == "failed" else f"was {outcome.replace('-', ' ')}"
+
     def to_json(self) -> dict[str, Any]:
         return {
             "version": self.version,

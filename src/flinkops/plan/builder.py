@@ -162,7 +162,7 @@ def _blocked(change: Change, attempt: Attempt) -> Change:
         change,
         action=Action.BLOCKED,
         state=StateImpact.NONE,
-        reason=f"version {attempt.version} of this spec was {attempt.outcome}; change the "
+        reason=f"version {attempt.version} of this spec {attempt.became}; change the "
         "spec, or plan and apply with --retry-failed to try it again",
         state_reason="left as it is",
         version=attempt.version,

@@ -39,20 +39,20 @@ def default_target_problems(pmodel: ProjectModel, pdoc: Document) -> list[Proble
     return [pdoc.problem("/defaultTarget", message)]
 
 
-def duplicate_name(
-    doc: Document, rel: str, first_seen: dict[str, tuple[str, int]]
-) -> list[Problem]:
+def duplicate_name(doc: Document, rel: str, first_seen: dict[str, str]) -> list[Problem]:
     """A duplicate ``metadata.name``, read from the document itself: names are compared
-    even when a spec has other problems, so fixing one never uncovers a duplicate."""
+    even when a spec has other problems, so fixing one never uncovers a duplicate.
+    ``first_seen`` maps a name to where it was first written (``file:line:col``)."""
     meta = doc.data.get("metadata") if isinstance(doc.data, dict) else None
     name = meta.get("name") if isinstance(meta, dict) else None
     if not isinstance(name, str) or not name:
         return []
     if name not in first_seen:
-        first_seen[name] = (rel, doc.line)
+        line, col = doc.where("/metadata/name")
+        first_seen[name] = f"{rel}:{line}:{col}"
         return []
-    where, line = first_seen[name]
-    return [doc.problem("/metadata/name", f"duplicate job name {name!r} (also in {where}:{line})")]
+    where = first_seen[name]
+    return [doc.problem("/metadata/name", f"duplicate job name {name!r} (also in {where})")]
 
 
 def reference_problems(pmodel: ProjectModel, doc: Document, job: JobSpec) -> list[Problem]:

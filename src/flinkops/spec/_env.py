@@ -1,9 +1,16 @@
-"""``${env:NAME}`` references: resolved in spec documents on load, and in stored values."""
+"""``${env:NAME}`` references: resolved in spec documents on load, and in stored values.
+
+A part of flinkops.yaml that only some commands use (a target, the store, an alert
+channel) is a scope: an unset variable there keeps its ``${env:NAME}`` text and is
+recorded under its scope instead of failing the load, so the commands that never use
+that part do not need the variable (``Project.require_env`` raises it on use).
+"""
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flinkops.errors import Problem
@@ -32,26 +39,39 @@ def resolve_env_refs(value: Any, env: dict[str, str] | None = None) -> Any:
 
 
 def resolve_env(
-    doc: Document, env: dict[str, str], problems: list[Problem], refs: dict[str, str] | None = None
+    doc: Document,
+    env: dict[str, str],
+    problems: list[Problem],
+    refs: dict[str, str] | None = None,
+    *,
+    scope_of: Callable[[str], str | None] | None = None,
+    deferred: dict[str, list[Problem]] | None = None,
 ) -> set[str]:
     """Replace ``${env:NAME}`` in every string; return the values that came from the env.
 
     ``refs`` (when given) collects NAME -> value, so a stored spec can say
     ``${env:NAME}`` again instead of the secret (see ``JobSpec.portable``).
+    An unset NAME is a problem, unless ``scope_of`` maps its JSON pointer to a scope:
+    then the text stays ``${env:NAME}`` and the problem goes to ``deferred[scope]``.
     """
     secrets: set[str] = set()
+    kept: set[str] = set()  # the pointers that keep an unset ${env:NAME}
 
     def sub(text: str, pointer: str) -> str:
         def one(match: re.Match[str]) -> str:
             var = match.group(1)
             if var not in env:
-                problems.append(
-                    doc.problem(
-                        pointer,
-                        f"environment variable {var} is not set (referenced as ${{env:{var}}})",
-                    )
+                problem = doc.problem(
+                    pointer,
+                    f"environment variable {var} is not set (referenced as ${{env:{var}}})",
                 )
-                return ""
+                scope = scope_of(pointer) if scope_of is not None else None
+                if scope is None or deferred is None:
+                    problems.append(problem)
+                    return ""
+                deferred.setdefault(scope, []).append(problem)
+                kept.add(pointer)
+                return match.group(0)
             secrets.add(env[var])
             if refs is not None:
                 refs[var] = env[var]
@@ -62,7 +82,7 @@ def resolve_env(
     def walk(value: Any, pointer: str, key: str | None) -> Any:
         if isinstance(value, str):
             resolved = sub(value, pointer)
-            if key is not None and is_sensitive_key(key) and resolved:
+            if key is not None and is_sensitive_key(key) and resolved and pointer not in kept:
                 secrets.add(resolved)
             return resolved
         if isinstance(value, dict):

@@ -3,6 +3,7 @@ job document turned into a ``JobSpec`` whose SQL is located in the file that hol
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from flinkops.spec._yaml import MAX_FILE_BYTES, Document, load_documents
 
 __all__ = [
     "PROJECT_FILE",
+    "LoadedProject",
+    "env_scope",
     "forget_lines",
     "load_job",
     "load_jobs",
@@ -57,10 +60,35 @@ def read_file(path: Path, shown: str) -> tuple[bytes | None, Problem | None]:
         return None, Problem(shown, 1, 1, f"cannot read: {exc.strerror or exc}")
 
 
+@dataclass(frozen=True)
+class LoadedProject:
+    """flinkops.yaml read: its document, model, the secrets from the env, and per scope
+    (``env_scope``) the unset ``${env:NAME}`` that only the commands using it need."""
+
+    doc: Document
+    model: ProjectModel
+    secrets: set[str]
+    unresolved: dict[str, list[Problem]]
+
+
+def env_scope(pointer: str) -> str | None:
+    """The part of flinkops.yaml a pointer is in when only some commands use that part:
+    ``/targets/NAME`` (commands on that target), ``/store`` (commands that open the
+    store), ``/alerts/channels/NAME`` (commands that send alerts); None otherwise."""
+    parts = pointer.split("/")
+    if parts[1:2] == ["store"]:
+        return "/store"
+    if parts[1:2] == ["targets"] and len(parts) > 2:
+        return "/".join(parts[:3])
+    if parts[1:3] == ["alerts", "channels"] and len(parts) > 3:
+        return "/".join(parts[:4])
+    return None
+
+
 def load_project_file(
     project_file: Path, env: dict[str, str]
-) -> tuple[tuple[Document, ProjectModel, set[str]] | None, list[Problem]]:
-    """flinkops.yaml as (document, model, secrets from the env), or None and why not."""
+) -> tuple[LoadedProject | None, list[Problem]]:
+    """flinkops.yaml read and checked, or None and why not."""
     shown = relative_path(project_file, project_file.parent)
     raw, problem = read_file(project_file, shown)
     if problem:
@@ -75,13 +103,14 @@ def load_project_file(
     problems = schema_problems(pdoc, "project")
     if problems:
         return None, problems
-    secrets = resolve_env(pdoc, env, problems)
+    unresolved: dict[str, list[Problem]] = {}
+    secrets = resolve_env(pdoc, env, problems, scope_of=env_scope, deferred=unresolved)
     if problems:
         return None, problems
     pmodel = ProjectModel.model_validate(pdoc.data)
     problems.extend(schedule_problems(pdoc, "", pmodel.savepoints))
     problems.extend(default_target_problems(pmodel, pdoc))
-    return (pdoc, pmodel, secrets), problems
+    return LoadedProject(pdoc, pmodel, secrets, unresolved), problems
 
 
 def spec_files(root: Path, entries: list[str], doc: Document) -> tuple[list[Path], list[Problem]]:
@@ -108,7 +137,7 @@ def load_jobs(
     """Every job document of ``files``, and every problem in them or between them."""
     jobs: list[JobSpec] = []
     problems: list[Problem] = []
-    first_seen: dict[str, tuple[str, int]] = {}
+    first_seen: dict[str, str] = {}  # job name -> file:line:col of its name
     for file in files:
         rel = relative_path(file, root)
         raw, problem = read_file(file, rel)

@@ -2,10 +2,12 @@
 
 ``load_project(dir)`` reads ``flinkops.yaml`` and every job spec it points at,
 checks them against the JSON schemas in ``schemas/`` (the contract) and the
-pydantic models (which must agree with them), resolves ``${env:NAME}``,
-collects sensitive values for redaction, and checks the rules that cross files
-(unique names, known targets, existing ``sqlFile``). Every problem is collected
-and reported together, each at ``path:line:col`` with its JSON pointer.
+pydantic models (which must agree with them), resolves ``${env:NAME}`` (an unset
+one in a target, the store or an alert channel fails only the commands that use
+that part: ``Project.require_env``), collects sensitive values for redaction, and
+checks the rules that cross files (unique names, known targets, existing ``sqlFile``).
+Every problem is collected and reported together, each at ``path:line:col`` with its
+JSON pointer.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ def inspect_project(
     loaded, problems = load_project_file(project_file, env)
     if loaded is None:
         return None, problems
-    pdoc, pmodel, secrets = loaded
+    pdoc, pmodel = loaded.doc, loaded.model
     files, file_problems = spec_files(root, pmodel.jobs, pdoc)
     problems.extend(file_problems)
     jobs, job_problems = load_jobs(files, root, env, pmodel)
@@ -78,8 +80,10 @@ def inspect_project(
         path=project_file,
         model=pmodel,
         jobs=jobs,
-        secrets=frozenset(secrets)
+        secrets=frozenset(loaded.secrets)
         .union(*(j.secrets for j in jobs))
         .union(store_secrets(pmodel.store, env)),
+        unresolved={scope: tuple(found) for scope, found in loaded.unresolved.items()},
+        targets_at=pdoc.where("/targets", key=True),
     )
     return project, problems

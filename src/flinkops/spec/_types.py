@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -164,16 +165,33 @@ class Project:
     model: ProjectModel
     jobs: list[JobSpec] = field(default_factory=list)
     secrets: frozenset[str] = frozenset()
+    # scope (``/store``, ``/targets/NAME``, ``/alerts/channels/NAME``) -> its unset
+    # ``${env:NAME}``, left as written: only a command that uses the scope needs them
+    unresolved: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
+    targets_at: tuple[int, int] = (1, 1)  # line, col of the ``targets:`` key
 
     @property
     def targets(self) -> dict[str, Target]:
         return self.model.targets
 
+    def require_env(self, *scopes: str) -> None:
+        """SpecError naming each unset ``${env:NAME}`` of ``scopes`` and where it is
+        written; call it before using a part of flinkops.yaml that may hold one."""
+        missing = [p for scope in scopes for p in self.unresolved.get(scope, ())]
+        if missing:
+            raise SpecError(missing)
+
+    def require_channels(self, names: Iterable[str]) -> None:
+        """``require_env`` for the alert channels ``names``: before sending through them."""
+        self.require_env(*(f"/alerts/channels/{name}" for name in sorted(set(names))))
+
     @property
     def store_location(self) -> str:
         """The store's location: a URL (sqlite://, postgresql://) as written, else a file
         path resolved against the project directory. May hold a password: never print it
-        (``Store.location`` is the printable form)."""
+        (``Store.location`` is the printable form). SpecError when it names an unset
+        ``${env:NAME}``."""
+        self.require_env("/store")
         store = self.model.store
         if "://" in store or store == ":memory:":
             return store
@@ -197,17 +215,10 @@ class Project:
             )
         if name not in self.targets:
             known = ", ".join(sorted(self.targets)) or "none"
-            raise SpecError(
-                [
-                    Problem(
-                        str(self.path),
-                        1,
-                        1,
-                        f"unknown target {name!r} (known: {known})",
-                        "/targets",
-                    )
-                ]
-            )
+            line, col = self.targets_at
+            message = f"unknown target {name!r} (known: {known})"
+            raise SpecError([Problem(str(self.path), line, col, message, "/targets")])
+        self.require_env(f"/targets/{name}")
         return name, self.targets[name]
 
     def jobs_for(self, target: str) -> list[JobSpec]:

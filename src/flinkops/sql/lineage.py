@@ -164,6 +164,29 @@ class Lineage:
         frontier = [(job, name) for job in self._job_names() if start_job in (None, job)]
         return sorted(f"{job}: {col}" for job, col in self._walk(frontier, downstream=False))
 
+    def unknown(self, column: str) -> str | None:
+        """Why ``column`` (``[job: ]table.col``) names nothing this lineage knows, or None:
+        no such job, no such table, or no such column of the table in any edge."""
+        job, name = _split_job(column)
+        jobs = self._job_names()
+        if job is not None and job not in jobs:
+            return f"no job {job!r} (jobs: {', '.join(jobs) or 'none'})"
+        table, _, col = name.rpartition(".")
+        if not table or not col:
+            return f"{name!r} is not TABLE.COL"
+        edges = [c for c in self.columns if job in (None, c.job)]
+        known = {x for c in edges for x in (c.sink, *c.sources)}
+        tables = {t for e in self.tables if job in (None, e.job) for t in (e.sink, *e.sources)}
+        tables |= {x.rpartition(".")[0] for x in known}
+        if table not in tables:
+            shown = ", ".join(sorted(tables)) or "none"
+            return f"no table {table!r} in the lineage (tables: {shown})"
+        if name not in known:
+            cols = sorted(x.rpartition(".")[2] for x in known if x.rpartition(".")[0] == table)
+            shown = ", ".join(cols) or "none"
+            return f"table {table!r} has no column {col!r} in the lineage (columns: {shown})"
+        return None
+
     def _job_names(self) -> list[str]:
         return sorted({c.job for c in self.columns} | {t.job for t in self.tables})
 

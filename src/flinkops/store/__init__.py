@@ -42,7 +42,8 @@ Public interface (everything else is private):
   ``copy_store(source, dest)`` (``flinkops store migrate``).
 - ``store_secrets(location)``: the password a location carries, for redaction.
 - Records (frozen, ``to_json()``): ``VersionRecord``, ``SavepointRecord``,
-  ``EventRecord``, ``Transition`` with its ``JournalStep``s, ``LockInfo``; ``Lock``.
+  ``EventRecord``, ``Transition`` with its ``JournalStep``s, ``LockInfo``; ``Lock``;
+  ``describe_holder`` (a lock's holder with its pid and host, each said once).
 - ``MetricsStore(store)`` (``_metrics.py``) — metric samples with 5-minute rollups
   (``record_samples``, ``history``, ``downsample``), alert records (``save_alert``,
   ``delete_alert``, ``open_alerts``, ``alerts``) and delivery attempts
@@ -98,6 +99,7 @@ from flinkops.store._records import (
     SavepointRecord,
     Transition,
     VersionRecord,
+    describe_holder,
     utc_now,
 )
 from flinkops.store._schema import SCHEMA_VERSION
@@ -130,6 +132,7 @@ __all__ = [
     "copy_store",
     "count_graphs",
     "default_holder",
+    "describe_holder",
     "get_graphs",
     "iso_ms",
     "put_graphs",

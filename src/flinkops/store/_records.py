@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +21,7 @@ __all__ = [
     "Transition",
     "VersionRecord",
     "check_one_of",
+    "describe_holder",
     "dumps_json",
     "utc_now",
 ]
@@ -224,6 +226,21 @@ class Transition:
         }
 
 
+def describe_holder(holder: str, pid: int, hostname: str, ci_run: str | None = None) -> str:
+    """A lock's holder and, in parentheses, what the holder's text does not say yet of
+    its pid, host and CI run: ``root@runner-b pid 10123`` names both, once."""
+    named_pid = re.search(rf"\bpid {pid}\b", holder) is not None
+    named_host = bool(hostname) and hostname in holder
+    where = []
+    if not named_pid:
+        where.append(f"pid {pid}" + ("" if named_host else f" on {hostname}"))
+    elif not named_host:
+        where.append(f"on {hostname}")
+    if ci_run:
+        where.append(f"CI run {ci_run}")
+    return holder + (f" ({', '.join(where)})" if where else "")
+
+
 @dataclass(frozen=True)
 class LockInfo:
     """Who holds a target's apply lock, and since when."""
@@ -236,10 +253,8 @@ class LockInfo:
     ci_run: str | None = None  # the CI run that holds it (a URL on GitHub Actions)
 
     def describe(self) -> str:
-        where = f"pid {self.pid} on {self.hostname}"
-        if self.ci_run:
-            where += f", CI run {self.ci_run}"
-        return f"{self.holder} ({where}) since {self.since}"
+        who = describe_holder(self.holder, self.pid, self.hostname, self.ci_run)
+        return f"{who} since {self.since}"
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -16,6 +16,8 @@ from flinkops.apply import (
     needs_confirmation,
     plan_scope,
 )
+from flinkops.apply.applier import job_result
+from flinkops.apply.step_runner import Run
 from flinkops.apply.versions import spec_of_version
 from flinkops.errors import ApplyError, PlanError, StalePlan
 from flinkops.plan import Action, Plan
@@ -155,3 +157,17 @@ def test_the_spec_of_a_stored_version(make_spec, tmp_path: Path) -> None:
         assert (spec.sql, spec.spec_hash, spec.parallelism) == (old.sql, old.spec_hash, None)
         with pytest.raises(PlanError, match="agg has no spec any more"):
             spec_of_version(store, "local", "agg", 1, lambda name: None)
+
+
+@pytest.mark.parametrize(
+    ("action", "ctx", "said"),
+    [
+        ("create", {}, "submit failed; no job was started"),
+        ("resume", {"restored_from": "file:///sp/1"}, "submit failed; no job was started"),
+        ("update", {}, "submit failed; the running job was left as it was"),
+    ],
+)
+def test_a_failed_run_says_what_was_left_running(action: str, ctx: dict, said: str) -> None:
+    """Issue 22: a failed create said "the running job was left as it was"."""
+    run = Run("agg", action, 1, 2, None, "", None, [], {"error": "submit failed", **ctx}, "failed")
+    assert job_result(run).message.startswith(said)

@@ -274,3 +274,10 @@ def test_apply_of_an_unknown_job_is_refused_as_plan_refuses_it(tmp_path, fake_fl
     assert planned.exit_code == applied.exit_code == 1
     assert "--job: no job named nope" in applied.output
     assert applied.output == planned.output
+
+
+def test_an_unknown_target_names_the_known_ones_at_the_targets_key(tmp_path, fake_flink):
+    project = write_project(tmp_path, {"a.yaml": job_yaml("job-a")})
+    result = run_plan(project, "-t", "nosuch")
+    assert result.exit_code == 1
+    assert "flinkops.yaml:5:1: unknown target 'nosuch' (known: local)" in result.output

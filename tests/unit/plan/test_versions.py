@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from flinkops.apply import saved_plan, stale_reasons
+from flinkops.apply import Applier, saved_plan, stale_reasons
+from flinkops.flink.rest import FlinkClient
 from flinkops.plan import Action, Attempt, StateImpact
 from flinkops.plan.steps import Record, StopWithSavepoint, Submit, WaitHealthy
+from flinkops.store import Store
 from tests.unit.conftest import MAX_SQL
 from tests.unit.plan.helpers import plan_of
 
@@ -104,6 +106,24 @@ def test_a_blocked_create_is_blocked_too(make_spec):
     attempts = {"agg": Attempt(1, "failed", spec.spec_hash, "T", "boom")}
     plan = plan_of([spec], attempts=attempts)
     assert plan.changes[0].action is Action.BLOCKED
+
+
+@pytest.mark.parametrize(
+    ("outcome", "said"), [("failed", "failed"), ("rolled-back", "was rolled back")]
+)
+def test_a_blocked_spec_says_what_became_of_its_version(make_spec, outcome, said):
+    """Issue 22: "version 1 of this spec was failed"."""
+    spec = make_spec("agg")
+    attempts = {"agg": Attempt(1, outcome, spec.spec_hash, "T", "boom")}
+    [change] = plan_of([spec], attempts=attempts).changes
+    assert change.reason.startswith(f"version 1 of this spec {said}; change the spec")
+    client = FlinkClient("http://flink.test:8081")
+    with Store(":memory:") as store:
+        applier = Applier(client, store, target="local", specs=[spec])
+        result = applier.apply(plan_of([spec], attempts=attempts))
+    assert result.results[0].message.startswith(
+        f"left as it is: version 1 of this spec {said} at T"
+    )
 
 
 # ---------------------------------------------------------------- plan files

@@ -80,8 +80,18 @@ def test_bad_specs_are_located(make_project, text: str, expected: str) -> None:
 def test_duplicate_names_across_files(make_project) -> None:
     root = make_project({"jobs/a.yaml": job_yaml("same"), "jobs/b.yaml": job_yaml("same")})
     found = problems_of(root)
-    assert any("duplicate job name 'same' (also in jobs/a.yaml:1)" in p for p in found), found
-    assert found[0].startswith("jobs/b.yaml:4:")
+    assert any("duplicate job name 'same' (also in jobs/a.yaml:4:9)" in p for p in found), found
+    assert found[0].startswith("jobs/b.yaml:4:9:")
+
+
+def test_duplicate_name_points_at_the_name_line_of_a_later_document(make_project) -> None:
+    """Issue 22: the first occurrence was located at line 1 of its file."""
+    two = job_yaml("first") + "---\n" + job_yaml("same")
+    root = make_project({"jobs/a.yaml": "# header\n" + two, "jobs/b.yaml": job_yaml("same")})
+    lines = (root / "jobs/a.yaml").read_text().splitlines()
+    name_line = lines.index("  name: same") + 1
+    found = problems_of(root)
+    assert f"(also in jobs/a.yaml:{name_line}:9)" in found[0], found
 
 
 def test_every_problem_is_reported_not_just_the_first(make_project) -> None:
@@ -287,3 +297,15 @@ def test_portable_form_keeps_env_refs_and_masks_literal_secrets(make_project) ->
     assert "lit-secret" not in stored and MASK in stored
     again = resolve_env_refs(stored, {"DB_USER": "alice-the-admin"})
     assert "'username' = 'alice-the-admin'" in again
+
+
+def test_unknown_target_is_located_at_the_targets_key(make_project) -> None:
+    """Issue 22: `plan -t nosuch` was located at flinkops.yaml:1:1."""
+    root = make_project({"jobs/a.yaml": job_yaml()})
+    line = PROJECT_YAML.splitlines().index("targets:") + 1
+    with pytest.raises(SpecError) as info:
+        load_project(root, env={}).target("nosuch")
+    assert str(info.value) == (
+        f"{root / 'flinkops.yaml'}:{line}:1: unknown target 'nosuch' (known: local, prod) "
+        "(at /targets)"
+    )

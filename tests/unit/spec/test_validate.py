@@ -74,7 +74,7 @@ def test_duplicate_name_is_reported_beside_a_schema_error(make_project) -> None:
     code, out, _err = run("validate", "--project", str(root), "--format", "json")
     assert code == 1
     found = {(p["path"], p["line"], p["message"]) for p in json.loads(out)["problems"]}
-    assert ("jobs/b.yaml", 4, "duplicate job name 'same' (also in jobs/a.yaml:1)") in found
+    assert ("jobs/b.yaml", 4, "duplicate job name 'same' (also in jobs/a.yaml:4:9)") in found
     assert any(m.startswith("unknown key 'upgradeMod'") for _, _, m in found), found
 
 
@@ -84,7 +84,7 @@ def test_duplicate_name_is_reported_when_the_first_file_is_broken(make_project) 
     code, out, _err = run("validate", "--project", str(root), "--format", "json")
     messages = [p["message"] for p in json.loads(out)["problems"]]
     assert code == 1
-    assert "duplicate job name 'same' (also in jobs/a.yaml:1)" in messages, messages
+    assert "duplicate job name 'same' (also in jobs/a.yaml:4:9)" in messages, messages
 
 
 def test_bad_tagged_scalar_is_a_located_problem(tmp_path: Path) -> None:

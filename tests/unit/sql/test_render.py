@@ -144,3 +144,38 @@ def test_json_output_follows_the_lineage_schema(lineage: Lineage) -> None:
     warned = project_lineage([("j", "INSERT INTO s SELECT a FROM t")]).to_json()
     jsonschema.validate(warned, schema)
     assert warned["warnings"]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--impact", "nosuch.col"], "--impact nosuch.col: no table 'nosuch' in the lineage"),
+        (
+            ["--impact", "src.nothing"],
+            "--impact src.nothing: table 'src' has no column 'nothing' in the lineage "
+            "(columns: amount, id)",
+        ),
+        (["--column", "report"], "--column report: 'report' is not TABLE.COL"),
+        (["--impact", "nojob: src.id"], "--impact nojob: src.id: no job 'nojob'"),
+    ],
+)
+def test_cli_names_a_table_or_column_that_does_not_exist(
+    tmp_path: Path, args: list[str], expected: str
+) -> None:
+    """Issue 22: an unknown column printed "Nothing downstream" and exited 0."""
+    (tmp_path / "writer.sql").write_text(WRITER)
+    (tmp_path / "reader.sql").write_text(READER)
+    paths = [str(tmp_path / "writer.sql"), str(tmp_path / "reader.sql")]
+    result = CliRunner().invoke(main, ["lineage", *paths, *args])
+    assert result.exit_code == 1, result.output
+    assert expected in result.output
+    assert "Nothing" not in result.output
+
+
+def test_cli_says_nothing_downstream_of_a_column_that_exists(tmp_path: Path) -> None:
+    (tmp_path / "reader.sql").write_text(READER)
+    result = CliRunner().invoke(
+        main, ["lineage", str(tmp_path / "reader.sql"), "--impact", "report.total"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == "Nothing downstream of report.total.\n"

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from flinkops.errors import LockHeld
-from flinkops.store import Store, default_holder
+from flinkops.store import LockInfo, Store, default_holder
+from flinkops.store._locks import lock_held
 from tests.unit.store._support import write
 
 FORK = multiprocessing.get_context("fork")
@@ -193,3 +194,28 @@ def test_a_holder_between_its_advisory_lock_and_its_row_is_named(pg_url: str) ->
             taker.join(10)
         assert "ann" in str(info.value) and "right now" not in str(info.value)
         assert info.value.holder.holder == "ann"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("holder", "ci_run", "said"),
+    [
+        ("root@runner-b pid 10123", None, "root@runner-b pid 10123"),
+        (
+            "root@runner-b pid 10123",
+            "https://ci/run/7",
+            "root@runner-b pid 10123 (CI run https://ci/run/7)",
+        ),
+        ("root@laptop pid 10123", None, "root@laptop pid 10123 (on runner-b)"),
+        ("ann@box pid 1", None, "ann@box pid 1 (pid 10123 on runner-b)"),
+        ("bob", "https://ci/run/7", "bob (pid 10123 on runner-b, CI run https://ci/run/7)"),
+    ],
+)
+def test_a_lock_holder_names_its_pid_and_host_once(
+    holder: str, ci_run: str | None, said: str
+) -> None:
+    """Issue 22: "root@runner-b pid 10123 (pid 10123 on runner-b)"."""
+    info = LockInfo("prod", holder, 10123, "runner-b", "2026-01-01T00:00:00Z", ci_run)
+    assert info.describe() == f"{said} since 2026-01-01T00:00:00Z"
+    assert str(lock_held(info)).startswith(
+        f"target 'prod' is locked by another apply: {said} since 2026-01-01T00:00:00Z. Wait"
+    )
