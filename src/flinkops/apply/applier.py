@@ -33,7 +33,7 @@ from flinkops.plan import Action, Change, Plan
 from flinkops.plan.steps import short, spec_steps, step_from_json, steps_to_json
 from flinkops.redact import MASK
 from flinkops.spec import JobSpec
-from flinkops.store import Store
+from flinkops.store import Store, TransitionStatus
 
 if TYPE_CHECKING:
     from flinkops.workspace import Workspace
@@ -57,8 +57,8 @@ __all__ = [
 @dataclass
 class JobResult:
     job: str
-    action: str
-    status: str  # done | failed | rolled-back | blocked | unchanged
+    action: Action
+    status: TransitionStatus  # DONE, FAILED, ROLLED_BACK or BLOCKED
     version: int | None = None
     job_id: str | None = None
     restored_from: str | None = None
@@ -78,7 +78,7 @@ class ApplyResult:
 
     @property
     def ok(self) -> bool:
-        return all(r.status == "done" for r in self.results)
+        return all(r.status == TransitionStatus.DONE for r in self.results)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -180,7 +180,7 @@ class Applier:
         )
         run = Run(
             job=change.job,
-            action=change.action.value,
+            action=change.action,
             tid=tid,
             version=version,
             applied_version=change.applied_version,
@@ -202,8 +202,8 @@ def _blocked(change: Change) -> JobResult:
     assert attempt is not None
     return JobResult(
         change.job,
-        change.action.value,
-        "blocked",
+        change.action,
+        TransitionStatus.BLOCKED,
         version=attempt.version,
         job_id=change.live.job_id if change.live else None,
         message=f"left as it is: version {attempt.version} of this spec "
@@ -216,7 +216,7 @@ def _blocked(change: Change) -> JobResult:
 def job_result(run: Run) -> JobResult:
     """What a finished (or interrupted) run says, for people and for JSON."""
     ctx = run.ctx
-    status = "failed" if run.interrupted else run.status
+    status = TransitionStatus.FAILED if run.interrupted else run.status
     message = ""
     error = ctx.get("error") or ""
     if run.interrupted:
@@ -225,12 +225,12 @@ def job_result(run: Run) -> JobResult:
             "keeps this transition: run `flinkops apply` again when the cluster answers, "
             "and it resumes here."
         )
-    elif run.status == "rolled-back":
+    elif run.status == TransitionStatus.ROLLED_BACK:
         message = (
             f"{error}; rolled back to version {run.applied_version}, restored from "
             f"{ctx.get('restored_from')}"
         )
-    elif run.status == "failed":
+    elif run.status == TransitionStatus.FAILED:
         kept = ctx.get("savepoint") or ctx.get("checkpoint") or ctx.get("restored_from")
         replaced = ctx.get("cancelled") or ctx.get("savepoint")
         started_none = run.action in (Action.CREATE, Action.RESUME) and not ctx.get("job_id")
@@ -251,7 +251,7 @@ def job_result(run: Run) -> JobResult:
 
 
 def _recovered_line(run: Run) -> str:
-    if run.status == "unchanged":
+    if run.status == TransitionStatus.UNCHANGED:
         return f"{run.job}: interrupted {run.action} had changed nothing; re-planned"
     result = job_result(run)
     return f"{run.job}: interrupted {run.action} -> {result.status}" + (

@@ -19,10 +19,10 @@ from typing import Any
 from flinkops.apply.step_runner import Run, StepRunner
 from flinkops.errors import FlinkError
 from flinkops.flink.live import ACTIVE_STATES
-from flinkops.plan import Change
+from flinkops.plan import Action, Change
 from flinkops.plan.steps import Cancel, Step, StopWithSavepoint, spec_steps, step_from_json
 from flinkops.spec import JobSpec
-from flinkops.store import Transition
+from flinkops.store import JournalPhase, Transition, TransitionStatus
 
 __all__ = ["Resume", "recover", "resume_point"]
 
@@ -34,7 +34,7 @@ class Resume:
     steps: list[Step]
     remaining: list[Step]
     ctx: dict[str, Any]
-    status: str
+    status: TransitionStatus
     started: bool  # whether any step ended, or a stop was triggered
 
 
@@ -42,16 +42,16 @@ def resume_point(t: Transition, forward: list[Step]) -> Resume:
     """Read the journal of ``t``, whose forward steps are ``forward``. Pure."""
     live = t.plan.get("live") or {}
     ctx: dict[str, Any] = {"old_job_id": live.get("job_id")}
-    steps, status = forward, "done"
+    steps, status = forward, TransitionStatus.DONE
     for entry in t.steps:
-        if entry.phase != "failed":
+        if entry.phase != JournalPhase.FAILED:
             ctx.update({k: v for k, v in entry.data.items() if k != "step"})
         elif "then" in entry.data:  # a failure appended the rollback or the abort
             steps = [step_from_json(s) for s in entry.data["then"]]
-            status = entry.data.get("status", "failed")
+            status = TransitionStatus(entry.data.get("status", TransitionStatus.FAILED))
             ctx.update(error=entry.data.get("error"), root_cause=entry.data.get("root_cause"))
-    ended = {e.step for e in t.steps if e.phase == "end"}
-    failed_over = any(e.phase == "failed" and "then" in e.data for e in t.steps)
+    ended = {e.step for e in t.steps if e.phase == JournalPhase.END}
+    failed_over = any(e.phase == JournalPhase.FAILED and "then" in e.data for e in t.steps)
     return Resume(
         steps=steps,
         remaining=[s for s in steps if s.name not in ended],
@@ -85,7 +85,7 @@ def _recover_one(
     point = resume_point(t, forward)
     run = Run(
         job=t.job,
-        action=t.action,
+        action=Action(t.action),
         tid=t.id,
         version=int(t.plan.get("version") or 0),
         applied_version=t.plan.get("applied_version"),
@@ -104,8 +104,8 @@ def _recover_one(
         details={k: v for k, v in run.ctx.items() if v is not None},
     )
     if not point.started and _unchanged(runner, point, run.ctx.get("old_job_id")):
-        runner.store.end_transition(t.id, "failed")
-        run.status, run.steps = "unchanged", []
+        runner.store.end_transition(t.id, TransitionStatus.FAILED)
+        run.status, run.steps = TransitionStatus.UNCHANGED, []
         return run
     return runner.run(run)
 

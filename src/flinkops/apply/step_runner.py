@@ -29,6 +29,7 @@ from flinkops.flink.identity import JobIdentity
 from flinkops.flink.live import ACTIVE_STATES, latest_checkpoint, read_live
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
+from flinkops.plan import Action
 from flinkops.plan.steps import (
     FROM_CHECKPOINT,
     FROM_STOP,
@@ -45,7 +46,7 @@ from flinkops.plan.steps import (
     steps_to_json,
 )
 from flinkops.spec import JobSpec
-from flinkops.store import Store
+from flinkops.store import JournalPhase, Outcome, Store, TransitionStatus
 
 __all__ = ["CRASH_ENV", "Run", "StepRunner", "crash_from_env"]
 
@@ -64,10 +65,10 @@ def crash_from_env(point: str) -> None:
 class Run:
     """One transition being carried out: its journal id, the list it runs now and
     what earlier steps produced (``ctx``). ``status`` is what it ends as when the
-    list finishes: done, rolled-back or failed."""
+    list finishes: DONE, ROLLED_BACK or FAILED (UNCHANGED: recovery closed it)."""
 
     job: str
-    action: str
+    action: Action
     tid: int
     version: int
     applied_version: int | None
@@ -75,7 +76,7 @@ class Run:
     spec: JobSpec | None
     steps: list[Step]
     ctx: dict[str, Any] = field(default_factory=dict)
-    status: str = "done"
+    status: TransitionStatus = TransitionStatus.DONE
     interrupted: bool = False
     done: set[str] = field(default_factory=set)  # names of steps that already ended
 
@@ -115,7 +116,9 @@ class StepRunner:
             done += 1
             if step.name in run.done:  # ended before an interruption: not again
                 continue
-            self.store.journal_step(run.tid, step.name, "start", {"step": describe(step)})
+            self.store.journal_step(
+                run.tid, step.name, JournalPhase.START, {"step": describe(step)}
+            )
             self.crash(f"{step.name}:before")
             # a record step's writes commit with its journal entry, or none of them do
             with self.store.atomic() if isinstance(step, Record) else nullcontext():
@@ -123,7 +126,7 @@ class StepRunner:
                     data = self._execute(run, step)
                 except FlinkUnreachable as exc:
                     data = {"error": str(exc), "unreachable": True}
-                    self.store.journal_step(run.tid, step.name, "failed", data)
+                    self.store.journal_step(run.tid, step.name, JournalPhase.FAILED, data)
                     run.ctx.update(error=str(exc))
                     run.interrupted = True
                     self._event(run, step.name, f"cluster stopped answering: {exc}", "error")
@@ -135,9 +138,9 @@ class StepRunner:
                 self.crash(f"{step.name}:after")
                 run.ctx.update(data)
                 run.done.add(step.name)
-                self.store.journal_step(run.tid, step.name, "end", data)
+                self.store.journal_step(run.tid, step.name, JournalPhase.END, data)
             self.crash(f"{step.name}:end")
-        if run.status == "failed":
+        if run.status == TransitionStatus.FAILED:
             self._settle(run)
         self.store.end_transition(run.tid, run.status)
         return run
@@ -146,10 +149,10 @@ class StepRunner:
         """A transition that ends failed leaves no version in progress (a rollback that
         failed too, say): it is recorded failed, so the spec is blocked, not retried."""
         record = self.store.version(self.target, run.job, run.version)
-        if record is not None and record.outcome == "in-progress":
+        if record is not None and record.outcome == Outcome.IN_PROGRESS:
             message = run.ctx.get("root_cause") or run.ctx.get("error") or run.reason
             self.store.update_version(
-                self.target, run.job, run.version, outcome="failed", message=message[:2000]
+                self.target, run.job, run.version, outcome=Outcome.FAILED, message=message[:2000]
             )
 
     def _fail(self, run: Run, step: Step, exc: Exception) -> None:
@@ -172,11 +175,11 @@ class StepRunner:
             new_job_id=run.ctx.get("job_id") if isinstance(step, WaitHealthy) else None,
             restore=self._restore_point(run),
         )
-        status = "rolled-back" if is_rollback(then) else "failed"
+        status = TransitionStatus.ROLLED_BACK if is_rollback(then) else TransitionStatus.FAILED
         self.store.journal_step(
             run.tid,
             step.name,
-            "failed",
+            JournalPhase.FAILED,
             {"error": str(exc), "root_cause": cause, "then": steps_to_json(then), "status": status},
         )
         self._event(run, step.name, f"{describe(step)} failed: {exc}", "error", root_cause=cause)
@@ -206,7 +209,7 @@ class StepRunner:
         if trigger is None:
             trigger = self.client.stop_with_savepoint(step.job_id, step.target_dir)
             data = {"trigger_id": trigger, "stopping": step.job_id}
-            self.store.journal_step(run.tid, step.name, "start", data)
+            self.store.journal_step(run.tid, step.name, JournalPhase.START, data)
             run.ctx.update(data)
         location = self.client.wait_savepoint(
             step.job_id,
@@ -214,7 +217,7 @@ class StepRunner:
             timeout=self.savepoint_timeout,
             on_progress=lambda t: self.progress(run.job, "savepoint in progress", t),
         )
-        kind = "suspend" if run.action == "suspend" else "stop"
+        kind = "suspend" if run.action is Action.SUSPEND else "stop"
         self.store.record_savepoint(
             self.target,
             run.job,
@@ -319,7 +322,7 @@ class StepRunner:
         ]
         if key not in run.ctx:
             known = {key: sorted(j.job_id for j in carrying)}
-            self.store.journal_step(run.tid, step.name, "start", known)
+            self.store.journal_step(run.tid, step.name, JournalPhase.START, known)
             run.ctx.update(known)
         ours = [j for j in carrying if j.job_id not in run.ctx[key] or j.state in ACTIVE_STATES]
         ours.sort(key=lambda j: (j.state in ACTIVE_STATES, j.start_time or 0))
@@ -357,11 +360,11 @@ class StepRunner:
             reserve_version(self.store, self.target, run.spec, number, None)
         taken = run.ctx.get("savepoint") or run.ctx.get("checkpoint")
         message = run.ctx.get("root_cause") or run.ctx.get("error") or run.reason
-        if step.outcome == "applied":
+        if step.outcome == Outcome.APPLIED:
             flow = run.ctx.get("flow")
             health = f"; healthy: {flow_text(flow)}" if flow else ""
             self.store.update_version(
-                self.target, run.job, number, outcome="applied", message=run.reason + health
+                self.target, run.job, number, outcome=Outcome.APPLIED, message=run.reason + health
             )
             prev = run.applied_version
             if (
@@ -371,9 +374,9 @@ class StepRunner:
                 and self.store.version(self.target, run.job, prev)
             ):
                 self.store.update_version(self.target, run.job, prev, savepoint=taken)
-        elif step.outcome == "rolled-back":
+        elif step.outcome == Outcome.ROLLED_BACK:
             self.store.update_version(
-                self.target, run.job, number, outcome="rolled-back", message=message[:2000]
+                self.target, run.job, number, outcome=Outcome.ROLLED_BACK, message=message[:2000]
             )
             if run.applied_version is not None and taken:
                 self.store.update_version(
@@ -386,9 +389,9 @@ class StepRunner:
                 "warning", job_id=run.ctx.get("job_id"), restored_from=run.ctx.get("restored_from"),
                 failed_version=number, root_cause=run.ctx.get("root_cause", ""),
             )  # fmt: skip
-        elif step.outcome == "failed":
+        elif step.outcome == Outcome.FAILED:
             self.store.update_version(
-                self.target, run.job, number, outcome="failed", message=message[:2000]
+                self.target, run.job, number, outcome=Outcome.FAILED, message=message[:2000]
             )
         else:  # suspended, cancelled, deleted: what became of the applied version
             self.store.update_version(

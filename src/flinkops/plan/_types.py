@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from flinkops.flink.live import LiveJob
+from flinkops.store import Outcome
 
 __all__ = [
     "PLAN_FORMAT_VERSION",
@@ -122,7 +123,7 @@ class Applied:
     spec_hash: str
     sql: str
     spec: Mapping[str, Any]
-    outcome: str
+    outcome: Outcome
     savepoint: str | None = None  # the savepoint flinkops knows of to restore from
     job_id: str | None = None
 
@@ -144,20 +145,20 @@ class Attempt:
     """
 
     version: int
-    outcome: str
+    outcome: Outcome
     spec_hash: str
     at: str = ""
     root_cause: str = ""
 
     @property
     def failed(self) -> bool:
-        return self.outcome in ("failed", "rolled-back")
+        return self.outcome in (Outcome.FAILED, Outcome.ROLLED_BACK)
 
     @property
     def became(self) -> str:
         """What became of it, for a sentence: "failed", "was rolled back"."""
         outcome = str(self.outcome)
-        return outcome if outcome == "failed" else f"was {outcome.replace('-', ' ')}"
+        return outcome if self.outcome == Outcome.FAILED else f"was {outcome.replace('-', ' ')}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -254,7 +255,7 @@ class Change:
             else None,
             blocked=Attempt(
                 blocked["version"],
-                blocked["outcome"],
+                Outcome(blocked["outcome"]),
                 data.get("spec_hash") or "",
                 blocked.get("at", ""),
                 blocked.get("root_cause", ""),

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from flinkops.plan._types import Action, Change
 from flinkops.spec import JobSpec
+from flinkops.store import Outcome
 
 __all__ = [
     "FROM_CHECKPOINT",
@@ -110,10 +111,13 @@ class WaitHealthy(_StepJson):
 class Record(_StepJson):
     """Write ``outcome`` for version ``version`` to the version store."""
 
-    outcome: str
+    outcome: Outcome
     version: int | None = None
     name: str = "record"
     kind = "record"
+
+    def __post_init__(self) -> None:  # read from JSON (a plan file, the journal): a string
+        object.__setattr__(self, "outcome", Outcome(self.outcome))
 
 
 @dataclass(frozen=True)
@@ -166,15 +170,15 @@ class _Ctx:
 
 
 def _create(c: _Ctx) -> list[Step]:
-    return [Submit(c.version, None), c.wait, Record("applied", c.version)]
+    return [Submit(c.version, None), c.wait, Record(Outcome.APPLIED, c.version)]
 
 
 def _suspend(c: _Ctx) -> list[Step]:
-    return [StopWithSavepoint(c.live_id, c.savepoint_dir), Record("suspended", c.version)]
+    return [StopWithSavepoint(c.live_id, c.savepoint_dir), Record(Outcome.SUSPENDED, c.version)]
 
 
 def _cancel(c: _Ctx) -> list[Step]:
-    outcome = "cancelled" if c.change.action is Action.CANCEL else "deleted"
+    outcome = Outcome.CANCELLED if c.change.action is Action.CANCEL else Outcome.DELETED
     return [Cancel(c.live_id), Record(outcome, c.version)]
 
 
@@ -183,7 +187,11 @@ def _start_or_replace(c: _Ctx) -> list[Step]:
     replace the running job the way its upgrade mode says."""
     live = c.change.live
     if live is None or not live.active:  # resume, or restart of a job that stopped
-        return [Submit(c.version, c.change.restore_from), c.wait, Record("applied", c.version)]
+        return [
+            Submit(c.version, c.change.restore_from),
+            c.wait,
+            Record(Outcome.APPLIED, c.version),
+        ]
     first: Step
     if c.change.upgrade_mode == "savepoint":
         first, restore = StopWithSavepoint(live.job_id, c.savepoint_dir), FROM_STOP
@@ -191,14 +199,14 @@ def _start_or_replace(c: _Ctx) -> list[Step]:
         first, restore = Cancel(live.job_id, keep_checkpoint=True), FROM_CHECKPOINT
     else:
         first, restore = Cancel(live.job_id), None
-    return [first, Submit(c.version, restore), c.wait, Record("applied", c.version)]
+    return [first, Submit(c.version, restore), c.wait, Record(Outcome.APPLIED, c.version)]
 
 
 def _rescale(c: _Ctx) -> list[Step]:
     target = c.change.parallelism
     assert target is not None, f"{c.change.job}: a rescale needs the new parallelism"
     step = Rescale(c.live_id, target, c.change.previous_parallelism)
-    return [step, c.wait, Record("applied", c.version)]
+    return [step, c.wait, Record(Outcome.APPLIED, c.version)]
 
 
 #: One entry per action: the pure function that lists its steps.
@@ -276,15 +284,15 @@ def after_failure(
         listed: list[Step] = [
             Rescale(back.job_id, back.previous or back.parallelism, back.previous)
         ]
-        listed.append(Record("rolled-back", version))
+        listed.append(Record(Outcome.ROLLED_BACK, version))
         return [replace(s, name=ROLLBACK + s.name) for s in listed]
     cancel: list[Step] = [Cancel(new_job_id)] if new_job_id else []
     replaced = isinstance(steps[0], StopWithSavepoint | Cancel)
     wait = next((s for s in steps if isinstance(s, WaitHealthy)), None)
     if replaced and rollback_to is not None and wait is not None:
-        listed = [*cancel, Submit(rollback_to, restore), wait, Record("rolled-back", version)]
+        listed = [*cancel, Submit(rollback_to, restore), wait, Record(Outcome.ROLLED_BACK, version)]
         return [replace(s, name=ROLLBACK + s.name) for s in listed]
-    return [replace(s, name=ABORT + s.name) for s in [*cancel, Record("failed", version)]]
+    return [replace(s, name=ABORT + s.name) for s in [*cancel, Record(Outcome.FAILED, version)]]
 
 
 def is_rollback(steps: list[Step] | tuple[Step, ...]) -> bool:
