@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from flinkops.apply.health import Progress
 from flinkops.apply.recover import recover
-from flinkops.apply.step_runner import Run, StepRunner, Submitter, crash_from_env
+from flinkops.apply.run_state import Run, RunState
+from flinkops.apply.step_runner import StepRunner, Submitter, crash_from_env
 from flinkops.errors import ApplyError, StalePlan
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
@@ -187,7 +188,7 @@ class Applier:
             reason=change.reason,
             spec=spec,
             steps=steps,
-            ctx={"old_job_id": change.live.job_id if change.live else None},
+            state=RunState(old_job_id=change.live.job_id if change.live else None),
         )
         return job_result(self.runner.run(run))
 
@@ -215,10 +216,10 @@ def _blocked(change: Change) -> JobResult:
 
 def job_result(run: Run) -> JobResult:
     """What a finished (or interrupted) run says, for people and for JSON."""
-    ctx = run.ctx
+    state = run.state
     status = TransitionStatus.FAILED if run.interrupted else run.status
     message = ""
-    error = ctx.get("error") or ""
+    error = state.error or ""
     if run.interrupted:
         message = (
             f"{error}. The cluster stopped answering; nothing was rolled back. The journal "
@@ -228,12 +229,12 @@ def job_result(run: Run) -> JobResult:
     elif run.status == TransitionStatus.ROLLED_BACK:
         message = (
             f"{error}; rolled back to version {run.applied_version}, restored from "
-            f"{ctx.get('restored_from')}"
+            f"{state.restored_from}"
         )
     elif run.status == TransitionStatus.FAILED:
-        kept = ctx.get("savepoint") or ctx.get("checkpoint") or ctx.get("restored_from")
-        replaced = ctx.get("cancelled") or ctx.get("savepoint")
-        started_none = run.action in (Action.CREATE, Action.RESUME) and not ctx.get("job_id")
+        kept = state.restore_point
+        replaced = state.cancelled or state.savepoint
+        started_none = run.action in (Action.CREATE, Action.RESUME) and not state.job_id
         left = "; no job was started" if started_none else "; the running job was left as it was"
         message = error + ("" if replaced else left)
         message += f"; state kept at {kept}" if kept else ""
@@ -242,11 +243,11 @@ def job_result(run: Run) -> JobResult:
         run.action,
         status,
         version=run.version,
-        job_id=ctx.get("job_id") or ctx.get("old_job_id"),
-        restored_from=ctx.get("restored_from"),
-        savepoint=ctx.get("savepoint") or ctx.get("checkpoint"),
+        job_id=state.job_id or state.old_job_id,
+        restored_from=state.restored_from,
+        savepoint=state.taken,
         message=message,
-        root_cause=ctx.get("root_cause") or "",
+        root_cause=state.root_cause or "",
     )
 
 

@@ -5,7 +5,9 @@ For each step the journal gets ``start`` before it is taken and ``end`` (with wh
 it produced: trigger ids, savepoint locations, job ids) after; a failed step gets
 ``failed`` together with the list that follows it (``plan.steps.after_failure``:
 the rollback, or the abort), in one write, so an apply killed at any point leaves
-in the journal exactly which list it was running and how far it got.
+in the journal exactly which list it was running and how far it got. What the steps
+hand each other (the savepoint a stop took, the job a submit started) is the run's
+``RunState`` (run_state.py), which takes in each step's journaled data.
 
 Fault injection: ``FLINKOPS_APPLY_CRASH_AT=<step>:<before|after|end|failed>``
 (comma-separated) kills the process with SIGKILL at those points; step names
@@ -18,11 +20,11 @@ import os
 import signal
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 from typing import Any
 
 from flinkops.apply.flowing import flow_text
 from flinkops.apply.health import TERMINAL, Progress, rescale_job, wait_healthy, wait_state
+from flinkops.apply.run_state import SUBMITTED_BEFORE, Run
 from flinkops.apply.versions import reserve_version, spec_from_version
 from flinkops.errors import ApplyError, FlinkError, FlinkopsError, FlinkUnreachable
 from flinkops.flink.identity import JobIdentity
@@ -45,10 +47,9 @@ from flinkops.plan.steps import (
     is_rollback,
     steps_to_json,
 )
-from flinkops.spec import JobSpec
 from flinkops.store import JournalPhase, Outcome, Store, TransitionStatus
 
-__all__ = ["CRASH_ENV", "Run", "StepRunner", "crash_from_env"]
+__all__ = ["CRASH_ENV", "StepRunner", "crash_from_env"]
 
 CRASH_ENV = "FLINKOPS_APPLY_CRASH_AT"
 Submitter = Callable[..., str]
@@ -59,26 +60,6 @@ def crash_from_env(point: str) -> None:
     wanted = os.environ.get(CRASH_ENV, "")
     if wanted and point in wanted.split(","):
         os.kill(os.getpid(), signal.SIGKILL)
-
-
-@dataclass
-class Run:
-    """One transition being carried out: its journal id, the list it runs now and
-    what earlier steps produced (``ctx``). ``status`` is what it ends as when the
-    list finishes: DONE, ROLLED_BACK or FAILED (UNCHANGED: recovery closed it)."""
-
-    job: str
-    action: Action
-    tid: int
-    version: int
-    applied_version: int | None
-    reason: str
-    spec: JobSpec | None
-    steps: list[Step]
-    ctx: dict[str, Any] = field(default_factory=dict)
-    status: TransitionStatus = TransitionStatus.DONE
-    interrupted: bool = False
-    done: set[str] = field(default_factory=set)  # names of steps that already ended
 
 
 class StepRunner:
@@ -127,7 +108,7 @@ class StepRunner:
                 except FlinkUnreachable as exc:
                     data = {"error": str(exc), "unreachable": True}
                     self.store.journal_step(run.tid, step.name, JournalPhase.FAILED, data)
-                    run.ctx.update(error=str(exc))
+                    run.state.error = str(exc)
                     run.interrupted = True
                     self._event(run, step.name, f"cluster stopped answering: {exc}", "error")
                     return run
@@ -136,7 +117,7 @@ class StepRunner:
                     done = 0
                     continue
                 self.crash(f"{step.name}:after")
-                run.ctx.update(data)
+                run.state.absorb(data)
                 run.done.add(step.name)
                 self.store.journal_step(run.tid, step.name, JournalPhase.END, data)
             self.crash(f"{step.name}:end")
@@ -150,10 +131,10 @@ class StepRunner:
         failed too, say): it is recorded failed, so the spec is blocked, not retried."""
         record = self.store.version(self.target, run.job, run.version)
         if record is not None and record.outcome == Outcome.IN_PROGRESS:
-            message = run.ctx.get("root_cause") or run.ctx.get("error") or run.reason
             self.store.update_version(
-                self.target, run.job, run.version, outcome=Outcome.FAILED, message=message[:2000]
-            )
+                self.target, run.job, run.version, outcome=Outcome.FAILED,
+                message=run.message[:2000],
+            )  # fmt: skip
 
     def _fail(self, run: Run, step: Step, exc: Exception) -> None:
         """Journal the failure with the list that follows it, and switch to that list."""
@@ -172,8 +153,8 @@ class StepRunner:
             run.steps,
             version=run.version,
             rollback_to=rollback_to,
-            new_job_id=run.ctx.get("job_id") if isinstance(step, WaitHealthy) else None,
-            restore=self._restore_point(run),
+            new_job_id=run.state.job_id if isinstance(step, WaitHealthy) else None,
+            restore=run.state.restore_point,
         )
         status = TransitionStatus.ROLLED_BACK if is_rollback(then) else TransitionStatus.FAILED
         self.store.journal_step(
@@ -184,13 +165,8 @@ class StepRunner:
         )
         self._event(run, step.name, f"{describe(step)} failed: {exc}", "error", root_cause=cause)
         self.crash(f"{step.name}:failed")
-        run.ctx.update(error=str(exc), root_cause=cause)
+        run.state.error, run.state.root_cause = str(exc), cause
         run.steps, run.status = then, status
-
-    def _restore_point(self, run: Run) -> str | None:
-        """The state the old version goes back to: the savepoint or checkpoint this
-        transition took, else the one it started from."""
-        return run.ctx.get("savepoint") or run.ctx.get("checkpoint") or run.ctx.get("restored_from")
 
     def _event(
         self, run: Run, step: str, message: str, level: str = "info", **details: Any
@@ -205,12 +181,12 @@ class StepRunner:
 
     def _stop(self, run: Run, step: StopWithSavepoint) -> dict[str, Any]:
         """Stop with a savepoint; resumes polling a trigger an earlier run journaled."""
-        trigger = run.ctx.get("trigger_id") if run.ctx.get("stopping") == step.job_id else None
+        trigger = run.state.trigger_id if run.state.stopping == step.job_id else None
         if trigger is None:
             trigger = self.client.stop_with_savepoint(step.job_id, step.target_dir)
             data = {"trigger_id": trigger, "stopping": step.job_id}
             self.store.journal_step(run.tid, step.name, JournalPhase.START, data)
-            run.ctx.update(data)
+            run.state.absorb(data)
         location = self.client.wait_savepoint(
             step.job_id,
             trigger,
@@ -262,7 +238,7 @@ class StepRunner:
 
     def _submit(self, run: Run, step: Submit) -> dict[str, Any]:
         """Submit a version, unless a live job already carries it (then adopt that)."""
-        restore = {FROM_STOP: run.ctx.get("savepoint"), FROM_CHECKPOINT: run.ctx.get("checkpoint")}
+        restore = {FROM_STOP: run.state.savepoint, FROM_CHECKPOINT: run.state.checkpoint}
         path = restore.get(step.restore or "", step.restore)
         if step.restore in restore and not path:
             raise ApplyError(f"{run.job}: nothing to restore from ({step.restore})")
@@ -314,25 +290,27 @@ class StepRunner:
         (an earlier version's stopped jobs carry it too); a job carrying it that is not
         among them came from this step, even one that failed since. So a step taken
         again after a kill adopts its job instead of submitting the version twice."""
-        key = f"{step.name}_before"
         carrying = [
             j
             for j in read_live(self.client, self.target, name=run.job)
             if j.managed_name == run.job and j.version == step.version
         ]
-        if key not in run.ctx:
-            known = {key: sorted(j.job_id for j in carrying)}
+        if step.name not in run.state.submitted_before:
+            known = {step.name + SUBMITTED_BEFORE: sorted(j.job_id for j in carrying)}
             self.store.journal_step(run.tid, step.name, JournalPhase.START, known)
-            run.ctx.update(known)
-        ours = [j for j in carrying if j.job_id not in run.ctx[key] or j.state in ACTIVE_STATES]
+            run.state.absorb(known)
+        before = run.state.submitted_before[step.name]
+        ours = [j for j in carrying if j.job_id not in before or j.state in ACTIVE_STATES]
         ours.sort(key=lambda j: (j.state in ACTIVE_STATES, j.start_time or 0))
         return ours[-1].job_id if ours else None
 
     def _wait(self, run: Run, step: WaitHealthy) -> dict[str, Any]:
+        job_id = run.state.job_id
+        assert job_id is not None, f"{run.job}: {step.name} follows a submit or a rescale"
         verdict = wait_healthy(
-            self.client, run.job, run.ctx["job_id"], step, progress=self.progress, poll=self.poll
+            self.client, run.job, job_id, step, progress=self.progress, poll=self.poll
         )
-        return {"healthy": run.ctx["job_id"], **verdict}
+        return {"healthy": job_id, **verdict}
 
     def _rescale(self, run: Run, step: Rescale) -> dict[str, Any]:
         """Rescale in place; the forward step records the new version on the same job id."""
@@ -358,11 +336,9 @@ class StepRunner:
         number = step.version if step.version is not None else run.version
         if self.store.version(self.target, run.job, number) is None and run.spec is not None:
             reserve_version(self.store, self.target, run.spec, number, None)
-        taken = run.ctx.get("savepoint") or run.ctx.get("checkpoint")
-        message = run.ctx.get("root_cause") or run.ctx.get("error") or run.reason
+        state, taken, message = run.state, run.state.taken, run.message
         if step.outcome == Outcome.APPLIED:
-            flow = run.ctx.get("flow")
-            health = f"; healthy: {flow_text(flow)}" if flow else ""
+            health = f"; healthy: {flow_text(state.flow)}" if state.flow else ""
             self.store.update_version(
                 self.target, run.job, number, outcome=Outcome.APPLIED, message=run.reason + health
             )
@@ -384,10 +360,10 @@ class StepRunner:
                 )
             self._event(
                 run, "rollback",
-                f"rolled back to version {run.applied_version} ({run.ctx.get('job_id')}) "
-                f"from {run.ctx.get('restored_from')}",
-                "warning", job_id=run.ctx.get("job_id"), restored_from=run.ctx.get("restored_from"),
-                failed_version=number, root_cause=run.ctx.get("root_cause", ""),
+                f"rolled back to version {run.applied_version} ({state.job_id}) "
+                f"from {state.restored_from}",
+                "warning", job_id=state.job_id, restored_from=state.restored_from,
+                failed_version=number, root_cause=state.root_cause or "",
             )  # fmt: skip
         elif step.outcome == Outcome.FAILED:
             self.store.update_version(
