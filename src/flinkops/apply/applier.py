@@ -337,7 +337,7 @@ def plan_scope(
         return PlanScope(list(jobs) or None, prune, retry_failed)
     return PlanScope(
         list(jobs) or sorted({c["job"] for c in saved["changes"]}),
-        prune or any(c["action"] == "delete" for c in saved["changes"]),
+        prune or any(c["action"] == Action.DELETE for c in saved["changes"]),
         retry_failed or bool(saved.get("retry_failed")),
     )
 
@@ -418,7 +418,7 @@ def saved_plan(saved: dict[str, Any], fresh: Plan) -> Plan:
     staleness check found it equal."""
     changes = []
     for c in saved["changes"]:
-        if c["action"] == "noop":
+        if c["action"] == Action.NOOP:
             continue
         current = fresh.change(c["job"])
         steps = [

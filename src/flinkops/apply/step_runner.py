@@ -377,7 +377,11 @@ class StepRunner:
         return {"recorded": number, "outcome": step.outcome}
 
 
-_HANDLERS: dict[type, Callable[[StepRunner, Run, Any], dict[str, Any]]] = {
+#: One handler per kind of step (plan/steps.py's ``STEP_KINDS``): it does the step and
+#: returns what it produced (the journal's ``end`` data, which ``RunState.absorb`` takes
+#: in). A new kind of step is its method above and its line here; a new transition kind
+#: made of existing kinds of step needs neither.
+_HANDLERS: dict[type[Step], Callable[[StepRunner, Run, Any], dict[str, Any]]] = {
     StopWithSavepoint: StepRunner._stop,
     Cancel: StepRunner._cancel,
     Submit: StepRunner._submit,
