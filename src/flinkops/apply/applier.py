@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from flinkops.apply.health import Progress
 from flinkops.apply.recover import recover
-from flinkops.apply.step_runner import Run, StepRunner, Submitter, crash_from_env
+from flinkops.apply.run_state import Run, RunState
+from flinkops.apply.step_runner import StepRunner, Submitter, crash_from_env
 from flinkops.errors import ApplyError, StalePlan
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
@@ -33,7 +34,7 @@ from flinkops.plan import Action, Change, Plan
 from flinkops.plan.steps import short, spec_steps, step_from_json, steps_to_json
 from flinkops.redact import MASK
 from flinkops.spec import JobSpec
-from flinkops.store import Store
+from flinkops.store import Store, TransitionStatus
 
 if TYPE_CHECKING:
     from flinkops.workspace import Workspace
@@ -57,8 +58,8 @@ __all__ = [
 @dataclass
 class JobResult:
     job: str
-    action: str
-    status: str  # done | failed | rolled-back | blocked | unchanged
+    action: Action
+    status: TransitionStatus  # DONE, FAILED, ROLLED_BACK or BLOCKED
     version: int | None = None
     job_id: str | None = None
     restored_from: str | None = None
@@ -78,7 +79,7 @@ class ApplyResult:
 
     @property
     def ok(self) -> bool:
-        return all(r.status == "done" for r in self.results)
+        return all(r.status == TransitionStatus.DONE for r in self.results)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -180,14 +181,14 @@ class Applier:
         )
         run = Run(
             job=change.job,
-            action=change.action.value,
+            action=change.action,
             tid=tid,
             version=version,
             applied_version=change.applied_version,
             reason=change.reason,
             spec=spec,
             steps=steps,
-            ctx={"old_job_id": change.live.job_id if change.live else None},
+            state=RunState(old_job_id=change.live.job_id if change.live else None),
         )
         return job_result(self.runner.run(run))
 
@@ -202,8 +203,8 @@ def _blocked(change: Change) -> JobResult:
     assert attempt is not None
     return JobResult(
         change.job,
-        change.action.value,
-        "blocked",
+        change.action,
+        TransitionStatus.BLOCKED,
         version=attempt.version,
         job_id=change.live.job_id if change.live else None,
         message=f"left as it is: version {attempt.version} of this spec "
@@ -215,25 +216,25 @@ def _blocked(change: Change) -> JobResult:
 
 def job_result(run: Run) -> JobResult:
     """What a finished (or interrupted) run says, for people and for JSON."""
-    ctx = run.ctx
-    status = "failed" if run.interrupted else run.status
+    state = run.state
+    status = TransitionStatus.FAILED if run.interrupted else run.status
     message = ""
-    error = ctx.get("error") or ""
+    error = state.error or ""
     if run.interrupted:
         message = (
             f"{error}. The cluster stopped answering; nothing was rolled back. The journal "
             "keeps this transition: run `flinkops apply` again when the cluster answers, "
             "and it resumes here."
         )
-    elif run.status == "rolled-back":
+    elif run.status == TransitionStatus.ROLLED_BACK:
         message = (
             f"{error}; rolled back to version {run.applied_version}, restored from "
-            f"{ctx.get('restored_from')}"
+            f"{state.restored_from}"
         )
-    elif run.status == "failed":
-        kept = ctx.get("savepoint") or ctx.get("checkpoint") or ctx.get("restored_from")
-        replaced = ctx.get("cancelled") or ctx.get("savepoint")
-        started_none = run.action in (Action.CREATE, Action.RESUME) and not ctx.get("job_id")
+    elif run.status == TransitionStatus.FAILED:
+        kept = state.restore_point
+        replaced = state.cancelled or state.savepoint
+        started_none = run.action in (Action.CREATE, Action.RESUME) and not state.job_id
         left = "; no job was started" if started_none else "; the running job was left as it was"
         message = error + ("" if replaced else left)
         message += f"; state kept at {kept}" if kept else ""
@@ -242,16 +243,16 @@ def job_result(run: Run) -> JobResult:
         run.action,
         status,
         version=run.version,
-        job_id=ctx.get("job_id") or ctx.get("old_job_id"),
-        restored_from=ctx.get("restored_from"),
-        savepoint=ctx.get("savepoint") or ctx.get("checkpoint"),
+        job_id=state.job_id or state.old_job_id,
+        restored_from=state.restored_from,
+        savepoint=state.taken,
         message=message,
-        root_cause=ctx.get("root_cause") or "",
+        root_cause=state.root_cause or "",
     )
 
 
 def _recovered_line(run: Run) -> str:
-    if run.status == "unchanged":
+    if run.status == TransitionStatus.UNCHANGED:
         return f"{run.job}: interrupted {run.action} had changed nothing; re-planned"
     result = job_result(run)
     return f"{run.job}: interrupted {run.action} -> {result.status}" + (
@@ -336,7 +337,7 @@ def plan_scope(
         return PlanScope(list(jobs) or None, prune, retry_failed)
     return PlanScope(
         list(jobs) or sorted({c["job"] for c in saved["changes"]}),
-        prune or any(c["action"] == "delete" for c in saved["changes"]),
+        prune or any(c["action"] == Action.DELETE for c in saved["changes"]),
         retry_failed or bool(saved.get("retry_failed")),
     )
 
@@ -417,7 +418,7 @@ def saved_plan(saved: dict[str, Any], fresh: Plan) -> Plan:
     staleness check found it equal."""
     changes = []
     for c in saved["changes"]:
-        if c["action"] == "noop":
+        if c["action"] == Action.NOOP:
             continue
         current = fresh.change(c["job"])
         steps = [

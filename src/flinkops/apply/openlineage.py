@@ -39,6 +39,7 @@ from flinkops.errors import OpenLineageError
 from flinkops.flink.rest import redact_url
 from flinkops.sql import split_kind
 from flinkops.sql.lineage import JobLineage, lineage_of_sql
+from flinkops.store import TransitionStatus
 
 __all__ = [
     "AppliedVersion",
@@ -69,7 +70,7 @@ def applied_versions(
     return [
         AppliedVersion(r["job"], int(r["version"]), str(r["job_id"]), sql_of[r["job"]])
         for r in results
-        if r.get("status") == "done" and r.get("job_id") and r.get("version")
+        if r.get("status") == TransitionStatus.DONE and r.get("job_id") and r.get("version")
         if r["job"] in sql_of
     ]
 

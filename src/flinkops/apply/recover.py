@@ -3,7 +3,8 @@
 Run with the target's lock held: any transition still open then belongs to an
 apply that died (or lost the cluster). ``resume_point`` reads its journal
 (pure): which list it was running (the forward steps, or the rollback or abort a
-failure appended), what the steps that ended produced, and which steps are left.
+failure appended), what the steps produced (the run's ``RunState``, taken in from the
+journal's data as the runner took it in while it ran), and which steps are left.
 The runner then carries on from there; its steps are safe to take again (a stop
 polls the trigger it journaled, a cancel skips a job that ended, a submit adopts a
 live job already carrying its version, a record overwrites), so nothing is
@@ -16,48 +17,55 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flinkops.apply.step_runner import Run, StepRunner
+from flinkops.apply.run_state import Run, RunState
+from flinkops.apply.step_runner import StepRunner
 from flinkops.errors import FlinkError
 from flinkops.flink.live import ACTIVE_STATES
-from flinkops.plan import Change
+from flinkops.plan import Action, Change
 from flinkops.plan.steps import Cancel, Step, StopWithSavepoint, spec_steps, step_from_json
 from flinkops.spec import JobSpec
-from flinkops.store import Transition
+from flinkops.store import JournalPhase, Transition, TransitionStatus
 
 __all__ = ["Resume", "recover", "resume_point"]
 
 
 @dataclass(frozen=True)
 class Resume:
-    """Where an open transition stands: the list it runs, the steps left, its context."""
+    """Where an open transition stands: the list it runs, the steps left, its state, and
+    what its journal holds (``journaled``: every entry's data merged in order, what the
+    recover event shows)."""
 
     steps: list[Step]
     remaining: list[Step]
-    ctx: dict[str, Any]
-    status: str
+    state: RunState
+    journaled: dict[str, Any]
+    status: TransitionStatus
     started: bool  # whether any step ended, or a stop was triggered
 
 
 def resume_point(t: Transition, forward: list[Step]) -> Resume:
     """Read the journal of ``t``, whose forward steps are ``forward``. Pure."""
     live = t.plan.get("live") or {}
-    ctx: dict[str, Any] = {"old_job_id": live.get("job_id")}
-    steps, status = forward, "done"
+    journaled: dict[str, Any] = {"old_job_id": live.get("job_id")}
+    steps, status = forward, TransitionStatus.DONE
     for entry in t.steps:
-        if entry.phase != "failed":
-            ctx.update({k: v for k, v in entry.data.items() if k != "step"})
+        if entry.phase != JournalPhase.FAILED:
+            journaled.update({k: v for k, v in entry.data.items() if k != "step"})
         elif "then" in entry.data:  # a failure appended the rollback or the abort
             steps = [step_from_json(s) for s in entry.data["then"]]
-            status = entry.data.get("status", "failed")
-            ctx.update(error=entry.data.get("error"), root_cause=entry.data.get("root_cause"))
-    ended = {e.step for e in t.steps if e.phase == "end"}
-    failed_over = any(e.phase == "failed" and "then" in e.data for e in t.steps)
+            status = TransitionStatus(entry.data.get("status", TransitionStatus.FAILED))
+            journaled.update(error=entry.data.get("error"), root_cause=entry.data.get("root_cause"))
+    state = RunState()
+    state.absorb(journaled)
+    ended = {e.step for e in t.steps if e.phase == JournalPhase.END}
+    failed_over = any(e.phase == JournalPhase.FAILED and "then" in e.data for e in t.steps)
     return Resume(
         steps=steps,
         remaining=[s for s in steps if s.name not in ended],
-        ctx=ctx,
+        state=state,
+        journaled=journaled,
         status=status,
-        started=bool(ended) or failed_over or "trigger_id" in ctx,
+        started=bool(ended) or failed_over or state.trigger_id is not None,
     )
 
 
@@ -85,14 +93,14 @@ def _recover_one(
     point = resume_point(t, forward)
     run = Run(
         job=t.job,
-        action=t.action,
+        action=Action(t.action),
         tid=t.id,
         version=int(t.plan.get("version") or 0),
         applied_version=t.plan.get("applied_version"),
         reason=t.plan.get("reason", ""),
         spec=spec,
         steps=point.steps,
-        ctx=point.ctx,
+        state=point.state,
         status=point.status,
         done={s.name for s in point.steps if s not in point.remaining},
     )
@@ -101,11 +109,11 @@ def _recover_one(
         t.job,
         "recover",
         f"resuming an interrupted {t.action} (transition {t.id})",
-        details={k: v for k, v in run.ctx.items() if v is not None},
+        details={k: v for k, v in point.journaled.items() if v is not None},
     )
-    if not point.started and _unchanged(runner, point, run.ctx.get("old_job_id")):
-        runner.store.end_transition(t.id, "failed")
-        run.status, run.steps = "unchanged", []
+    if not point.started and _unchanged(runner, point, run.state.old_job_id):
+        runner.store.end_transition(t.id, TransitionStatus.FAILED)
+        run.status, run.steps = TransitionStatus.UNCHANGED, []
         return run
     return runner.run(run)
 

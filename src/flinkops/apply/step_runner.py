@@ -5,7 +5,9 @@ For each step the journal gets ``start`` before it is taken and ``end`` (with wh
 it produced: trigger ids, savepoint locations, job ids) after; a failed step gets
 ``failed`` together with the list that follows it (``plan.steps.after_failure``:
 the rollback, or the abort), in one write, so an apply killed at any point leaves
-in the journal exactly which list it was running and how far it got.
+in the journal exactly which list it was running and how far it got. What the steps
+hand each other (the savepoint a stop took, the job a submit started) is the run's
+``RunState`` (run_state.py), which takes in each step's journaled data.
 
 Fault injection: ``FLINKOPS_APPLY_CRASH_AT=<step>:<before|after|end|failed>``
 (comma-separated) kills the process with SIGKILL at those points; step names
@@ -18,17 +20,18 @@ import os
 import signal
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 from typing import Any
 
 from flinkops.apply.flowing import flow_text
 from flinkops.apply.health import TERMINAL, Progress, rescale_job, wait_healthy, wait_state
+from flinkops.apply.run_state import SUBMITTED_BEFORE, Run
 from flinkops.apply.versions import reserve_version, spec_from_version
 from flinkops.errors import ApplyError, FlinkError, FlinkopsError, FlinkUnreachable
 from flinkops.flink.identity import JobIdentity
 from flinkops.flink.live import ACTIVE_STATES, latest_checkpoint, read_live
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
+from flinkops.plan import Action
 from flinkops.plan.steps import (
     FROM_CHECKPOINT,
     FROM_STOP,
@@ -44,10 +47,9 @@ from flinkops.plan.steps import (
     is_rollback,
     steps_to_json,
 )
-from flinkops.spec import JobSpec
-from flinkops.store import Store
+from flinkops.store import JournalPhase, Outcome, Store, TransitionStatus
 
-__all__ = ["CRASH_ENV", "Run", "StepRunner", "crash_from_env"]
+__all__ = ["CRASH_ENV", "StepRunner", "crash_from_env"]
 
 CRASH_ENV = "FLINKOPS_APPLY_CRASH_AT"
 Submitter = Callable[..., str]
@@ -58,26 +60,6 @@ def crash_from_env(point: str) -> None:
     wanted = os.environ.get(CRASH_ENV, "")
     if wanted and point in wanted.split(","):
         os.kill(os.getpid(), signal.SIGKILL)
-
-
-@dataclass
-class Run:
-    """One transition being carried out: its journal id, the list it runs now and
-    what earlier steps produced (``ctx``). ``status`` is what it ends as when the
-    list finishes: done, rolled-back or failed."""
-
-    job: str
-    action: str
-    tid: int
-    version: int
-    applied_version: int | None
-    reason: str
-    spec: JobSpec | None
-    steps: list[Step]
-    ctx: dict[str, Any] = field(default_factory=dict)
-    status: str = "done"
-    interrupted: bool = False
-    done: set[str] = field(default_factory=set)  # names of steps that already ended
 
 
 class StepRunner:
@@ -115,7 +97,9 @@ class StepRunner:
             done += 1
             if step.name in run.done:  # ended before an interruption: not again
                 continue
-            self.store.journal_step(run.tid, step.name, "start", {"step": describe(step)})
+            self.store.journal_step(
+                run.tid, step.name, JournalPhase.START, {"step": describe(step)}
+            )
             self.crash(f"{step.name}:before")
             # a record step's writes commit with its journal entry, or none of them do
             with self.store.atomic() if isinstance(step, Record) else nullcontext():
@@ -123,8 +107,8 @@ class StepRunner:
                     data = self._execute(run, step)
                 except FlinkUnreachable as exc:
                     data = {"error": str(exc), "unreachable": True}
-                    self.store.journal_step(run.tid, step.name, "failed", data)
-                    run.ctx.update(error=str(exc))
+                    self.store.journal_step(run.tid, step.name, JournalPhase.FAILED, data)
+                    run.state.error = str(exc)
                     run.interrupted = True
                     self._event(run, step.name, f"cluster stopped answering: {exc}", "error")
                     return run
@@ -133,11 +117,11 @@ class StepRunner:
                     done = 0
                     continue
                 self.crash(f"{step.name}:after")
-                run.ctx.update(data)
+                run.state.absorb(data)
                 run.done.add(step.name)
-                self.store.journal_step(run.tid, step.name, "end", data)
+                self.store.journal_step(run.tid, step.name, JournalPhase.END, data)
             self.crash(f"{step.name}:end")
-        if run.status == "failed":
+        if run.status == TransitionStatus.FAILED:
             self._settle(run)
         self.store.end_transition(run.tid, run.status)
         return run
@@ -146,11 +130,11 @@ class StepRunner:
         """A transition that ends failed leaves no version in progress (a rollback that
         failed too, say): it is recorded failed, so the spec is blocked, not retried."""
         record = self.store.version(self.target, run.job, run.version)
-        if record is not None and record.outcome == "in-progress":
-            message = run.ctx.get("root_cause") or run.ctx.get("error") or run.reason
+        if record is not None and record.outcome == Outcome.IN_PROGRESS:
             self.store.update_version(
-                self.target, run.job, run.version, outcome="failed", message=message[:2000]
-            )
+                self.target, run.job, run.version, outcome=Outcome.FAILED,
+                message=run.message[:2000],
+            )  # fmt: skip
 
     def _fail(self, run: Run, step: Step, exc: Exception) -> None:
         """Journal the failure with the list that follows it, and switch to that list."""
@@ -169,25 +153,20 @@ class StepRunner:
             run.steps,
             version=run.version,
             rollback_to=rollback_to,
-            new_job_id=run.ctx.get("job_id") if isinstance(step, WaitHealthy) else None,
-            restore=self._restore_point(run),
+            new_job_id=run.state.job_id if isinstance(step, WaitHealthy) else None,
+            restore=run.state.restore_point,
         )
-        status = "rolled-back" if is_rollback(then) else "failed"
+        status = TransitionStatus.ROLLED_BACK if is_rollback(then) else TransitionStatus.FAILED
         self.store.journal_step(
             run.tid,
             step.name,
-            "failed",
+            JournalPhase.FAILED,
             {"error": str(exc), "root_cause": cause, "then": steps_to_json(then), "status": status},
         )
         self._event(run, step.name, f"{describe(step)} failed: {exc}", "error", root_cause=cause)
         self.crash(f"{step.name}:failed")
-        run.ctx.update(error=str(exc), root_cause=cause)
+        run.state.error, run.state.root_cause = str(exc), cause
         run.steps, run.status = then, status
-
-    def _restore_point(self, run: Run) -> str | None:
-        """The state the old version goes back to: the savepoint or checkpoint this
-        transition took, else the one it started from."""
-        return run.ctx.get("savepoint") or run.ctx.get("checkpoint") or run.ctx.get("restored_from")
 
     def _event(
         self, run: Run, step: str, message: str, level: str = "info", **details: Any
@@ -202,19 +181,19 @@ class StepRunner:
 
     def _stop(self, run: Run, step: StopWithSavepoint) -> dict[str, Any]:
         """Stop with a savepoint; resumes polling a trigger an earlier run journaled."""
-        trigger = run.ctx.get("trigger_id") if run.ctx.get("stopping") == step.job_id else None
+        trigger = run.state.trigger_id if run.state.stopping == step.job_id else None
         if trigger is None:
             trigger = self.client.stop_with_savepoint(step.job_id, step.target_dir)
             data = {"trigger_id": trigger, "stopping": step.job_id}
-            self.store.journal_step(run.tid, step.name, "start", data)
-            run.ctx.update(data)
+            self.store.journal_step(run.tid, step.name, JournalPhase.START, data)
+            run.state.absorb(data)
         location = self.client.wait_savepoint(
             step.job_id,
             trigger,
             timeout=self.savepoint_timeout,
             on_progress=lambda t: self.progress(run.job, "savepoint in progress", t),
         )
-        kind = "suspend" if run.action == "suspend" else "stop"
+        kind = "suspend" if run.action is Action.SUSPEND else "stop"
         self.store.record_savepoint(
             self.target,
             run.job,
@@ -259,7 +238,7 @@ class StepRunner:
 
     def _submit(self, run: Run, step: Submit) -> dict[str, Any]:
         """Submit a version, unless a live job already carries it (then adopt that)."""
-        restore = {FROM_STOP: run.ctx.get("savepoint"), FROM_CHECKPOINT: run.ctx.get("checkpoint")}
+        restore = {FROM_STOP: run.state.savepoint, FROM_CHECKPOINT: run.state.checkpoint}
         path = restore.get(step.restore or "", step.restore)
         if step.restore in restore and not path:
             raise ApplyError(f"{run.job}: nothing to restore from ({step.restore})")
@@ -311,25 +290,27 @@ class StepRunner:
         (an earlier version's stopped jobs carry it too); a job carrying it that is not
         among them came from this step, even one that failed since. So a step taken
         again after a kill adopts its job instead of submitting the version twice."""
-        key = f"{step.name}_before"
         carrying = [
             j
             for j in read_live(self.client, self.target, name=run.job)
             if j.managed_name == run.job and j.version == step.version
         ]
-        if key not in run.ctx:
-            known = {key: sorted(j.job_id for j in carrying)}
-            self.store.journal_step(run.tid, step.name, "start", known)
-            run.ctx.update(known)
-        ours = [j for j in carrying if j.job_id not in run.ctx[key] or j.state in ACTIVE_STATES]
+        if step.name not in run.state.submitted_before:
+            known = {step.name + SUBMITTED_BEFORE: sorted(j.job_id for j in carrying)}
+            self.store.journal_step(run.tid, step.name, JournalPhase.START, known)
+            run.state.absorb(known)
+        before = run.state.submitted_before[step.name]
+        ours = [j for j in carrying if j.job_id not in before or j.state in ACTIVE_STATES]
         ours.sort(key=lambda j: (j.state in ACTIVE_STATES, j.start_time or 0))
         return ours[-1].job_id if ours else None
 
     def _wait(self, run: Run, step: WaitHealthy) -> dict[str, Any]:
+        job_id = run.state.job_id
+        assert job_id is not None, f"{run.job}: {step.name} follows a submit or a rescale"
         verdict = wait_healthy(
-            self.client, run.job, run.ctx["job_id"], step, progress=self.progress, poll=self.poll
+            self.client, run.job, job_id, step, progress=self.progress, poll=self.poll
         )
-        return {"healthy": run.ctx["job_id"], **verdict}
+        return {"healthy": job_id, **verdict}
 
     def _rescale(self, run: Run, step: Rescale) -> dict[str, Any]:
         """Rescale in place; the forward step records the new version on the same job id."""
@@ -355,13 +336,11 @@ class StepRunner:
         number = step.version if step.version is not None else run.version
         if self.store.version(self.target, run.job, number) is None and run.spec is not None:
             reserve_version(self.store, self.target, run.spec, number, None)
-        taken = run.ctx.get("savepoint") or run.ctx.get("checkpoint")
-        message = run.ctx.get("root_cause") or run.ctx.get("error") or run.reason
-        if step.outcome == "applied":
-            flow = run.ctx.get("flow")
-            health = f"; healthy: {flow_text(flow)}" if flow else ""
+        state, taken, message = run.state, run.state.taken, run.message
+        if step.outcome == Outcome.APPLIED:
+            health = f"; healthy: {flow_text(state.flow)}" if state.flow else ""
             self.store.update_version(
-                self.target, run.job, number, outcome="applied", message=run.reason + health
+                self.target, run.job, number, outcome=Outcome.APPLIED, message=run.reason + health
             )
             prev = run.applied_version
             if (
@@ -371,9 +350,9 @@ class StepRunner:
                 and self.store.version(self.target, run.job, prev)
             ):
                 self.store.update_version(self.target, run.job, prev, savepoint=taken)
-        elif step.outcome == "rolled-back":
+        elif step.outcome == Outcome.ROLLED_BACK:
             self.store.update_version(
-                self.target, run.job, number, outcome="rolled-back", message=message[:2000]
+                self.target, run.job, number, outcome=Outcome.ROLLED_BACK, message=message[:2000]
             )
             if run.applied_version is not None and taken:
                 self.store.update_version(
@@ -381,14 +360,14 @@ class StepRunner:
                 )
             self._event(
                 run, "rollback",
-                f"rolled back to version {run.applied_version} ({run.ctx.get('job_id')}) "
-                f"from {run.ctx.get('restored_from')}",
-                "warning", job_id=run.ctx.get("job_id"), restored_from=run.ctx.get("restored_from"),
-                failed_version=number, root_cause=run.ctx.get("root_cause", ""),
+                f"rolled back to version {run.applied_version} ({state.job_id}) "
+                f"from {state.restored_from}",
+                "warning", job_id=state.job_id, restored_from=state.restored_from,
+                failed_version=number, root_cause=state.root_cause or "",
             )  # fmt: skip
-        elif step.outcome == "failed":
+        elif step.outcome == Outcome.FAILED:
             self.store.update_version(
-                self.target, run.job, number, outcome="failed", message=message[:2000]
+                self.target, run.job, number, outcome=Outcome.FAILED, message=message[:2000]
             )
         else:  # suspended, cancelled, deleted: what became of the applied version
             self.store.update_version(
@@ -398,7 +377,11 @@ class StepRunner:
         return {"recorded": number, "outcome": step.outcome}
 
 
-_HANDLERS: dict[type, Callable[[StepRunner, Run, Any], dict[str, Any]]] = {
+#: One handler per kind of step (plan/steps.py's ``STEP_KINDS``): it does the step and
+#: returns what it produced (the journal's ``end`` data, which ``RunState.absorb`` takes
+#: in). A new kind of step is its method above and its line here; a new transition kind
+#: made of existing kinds of step needs neither.
+_HANDLERS: dict[type[Step], Callable[[StepRunner, Run, Any], dict[str, Any]]] = {
     StopWithSavepoint: StepRunner._stop,
     Cancel: StepRunner._cancel,
     Submit: StepRunner._submit,

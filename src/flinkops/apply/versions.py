@@ -15,7 +15,7 @@ from flinkops.errors import ApplyError, PlanError
 from flinkops.gitinfo import git_info
 from flinkops.redact import MASK
 from flinkops.spec import JobSpec, SpecModel, resolve_env_refs
-from flinkops.store import Store, VersionRecord
+from flinkops.store import Outcome, Store, VersionRecord
 
 __all__ = ["reserve_version", "spec_from_version", "spec_of_version"]
 
@@ -40,7 +40,7 @@ def reserve_version(
             git_commit=git.shown_commit if git else None,
             git_author=git.author if git else None,
             restored_from=restore,
-            outcome="in-progress",
+            outcome=Outcome.IN_PROGRESS,
         )
     )
 

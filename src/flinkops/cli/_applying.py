@@ -6,12 +6,14 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections import Counter
 from typing import TYPE_CHECKING
 
 import click
 
 from flinkops.cli._common import emit_json
 from flinkops.errors import ApplyError
+from flinkops.store import TransitionStatus
 
 if TYPE_CHECKING:
     from flinkops.apply import Applier, ApplyResult
@@ -86,7 +88,11 @@ def print_plan(ws: Workspace, plan: Plan, fmt: str) -> None:
         click.echo(plan_text(ws.redact(plan.to_json()), colour=use_colour()), nl=False)
 
 
-_STATUSES = ("done", "failed", "rolled-back", "blocked")
+_COLOURS = {
+    TransitionStatus.DONE: "green",
+    TransitionStatus.ROLLED_BACK: "yellow",
+    TransitionStatus.BLOCKED: "yellow",
+}
 
 
 def report(ws: Workspace, result: ApplyResult, fmt: str) -> None:
@@ -99,15 +105,13 @@ def report(ws: Workspace, result: ApplyResult, fmt: str) -> None:
         for line in result.recovered:
             click.echo(f"recovered: {line}")
         for r in data["results"]:
-            colour = {"done": "green", "rolled-back": "yellow", "blocked": "yellow"}.get(
-                r["status"], "red"
-            )
+            colour = _COLOURS.get(r["status"], "red")
             what = r["status"] if r["action"] == r["status"] else f"{r['action']} {r['status']}"
             head = f"{r['job']}: {what}"
             if r.get("version"):
                 head += f" (version {r['version']}"
                 head += f", job {r['job_id']})" if r.get("job_id") else ")"
-            click.secho(head, fg=colour, bold=r["status"] != "done")
+            click.secho(head, fg=colour, bold=r["status"] != TransitionStatus.DONE)
             if r.get("restored_from"):
                 click.echo(f"    restored from {r['restored_from']}")
             if r.get("message"):
@@ -115,11 +119,17 @@ def report(ws: Workspace, result: ApplyResult, fmt: str) -> None:
             if r.get("root_cause") and r["root_cause"] not in r.get("message", ""):
                 click.echo(f"    root cause: {r['root_cause']}")
         if data["results"]:  # none: the plan printed above said "No changes."
-            counts = {s: sum(r["status"] == s for r in data["results"]) for s in _STATUSES}
-            failed = counts["failed"] + counts["rolled-back"]
-            line = f"Apply: {counts['done']} done, {failed} failed"
-            if counts["rolled-back"]:
-                line += f" ({counts['rolled-back']} rolled back)"
-            if counts["blocked"]:
-                line += f", {counts['blocked']} blocked"
+            line = _count_line(Counter(r["status"] for r in data["results"]))
             click.secho(line + ".", bold=True, fg="green" if result.ok else "red")
+
+
+def _count_line(counts: Counter[str]) -> str:
+    """``Apply: 2 done, 1 failed (1 rolled back), 1 blocked``, without the full stop."""
+    rolled_back = counts[TransitionStatus.ROLLED_BACK]
+    failed = counts[TransitionStatus.FAILED] + rolled_back
+    line = f"Apply: {counts[TransitionStatus.DONE]} done, {failed} failed"
+    if rolled_back:
+        line += f" ({rolled_back} rolled back)"
+    if counts[TransitionStatus.BLOCKED]:
+        line += f", {counts[TransitionStatus.BLOCKED]} blocked"
+    return line

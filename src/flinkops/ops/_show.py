@@ -26,7 +26,7 @@ from flinkops.ops._versions import version_view
 from flinkops.plan import next_restore
 from flinkops.plan.rescale import in_place_versions
 from flinkops.spec import JobSpec
-from flinkops.store import Store, VersionRecord
+from flinkops.store import Outcome, Store, VersionRecord
 
 __all__ = ["checkpoints_json", "collect_show", "find_job", "find_runs", "web_ui_url"]
 
@@ -303,7 +303,7 @@ def collect_show(
             f"with that name or id on {url}; `flinkops status` lists the jobs"
         )
     moving = any(t.job == job for t in store.open_transitions(target))
-    applied = next((v for v in reversed(versions) if v.outcome == "applied"), None)
+    applied = next((v for v in reversed(versions) if v.outcome == Outcome.APPLIED), None)
     if run is not None and applied is not None:  # a job rescaled in place runs the newer version
         run = in_place_versions([run], {job: applied})[0]
     current = "UNKNOWN" if unreachable else current_state(run, latest, moving, found.unidentified)

@@ -26,7 +26,7 @@ from flinkops.ops._versions import version_view
 from flinkops.plan import next_restore
 from flinkops.plan.rescale import in_place_versions
 from flinkops.spec import JobSpec
-from flinkops.store import SavepointRecord, Store, VersionRecord
+from flinkops.store import Outcome, SavepointRecord, Store, VersionRecord
 
 __all__ = [
     "COUNT_KEYS",
@@ -99,9 +99,9 @@ def current_state(
         return "UNKNOWN"
     if run is not None and run.active:
         return _FROM_FLINK.get(run.state, run.state)
-    if latest is not None and latest.outcome == "suspended":
+    if latest is not None and latest.outcome == Outcome.SUSPENDED:
         return "SUSPENDED"
-    if latest is not None and latest.outcome in ("cancelled", "deleted"):
+    if latest is not None and latest.outcome in (Outcome.CANCELLED, Outcome.DELETED):
         return "CANCELLED"
     if run is not None:
         return _FROM_FLINK.get(run.state, run.state)
@@ -221,7 +221,7 @@ def _job_row(
     """A managed job's row (``version`` its newest stored one, ``history`` all of them);
     None for a pruned job whose last run the cluster just still lists."""
     run = found.newest
-    pruned = spec is None and version is not None and version.outcome == "deleted"
+    pruned = spec is None and version is not None and version.outcome == Outcome.DELETED
     if pruned and (run is None or not run.active) and not found.unidentified:
         return None
     row = _row(name, spec, run, history, seen.savepoints.get(name), seen.now_ms)
@@ -247,7 +247,7 @@ def _managed_rows(
     """A row per job a spec, the cluster or the store knows (not deleted), by name."""
     by_spec = {s.name: s for s in specs}
     names = set(by_spec) | {j.managed_name for j in live if j.managed_name}
-    names |= {n for n, v in latest.items() if v.outcome != "deleted"}
+    names |= {n for n, v in latest.items() if v.outcome != Outcome.DELETED}
     grouped = runs_by_name(live)
     jobs: list[dict[str, Any]] = []
     for name in sorted(names):

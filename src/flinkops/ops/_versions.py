@@ -17,7 +17,7 @@ from typing import Any
 from flinkops.flink.live import LiveJob
 from flinkops.plan.observe import APPLIED_OUTCOMES
 from flinkops.spec import JobSpec
-from flinkops.store import VersionRecord
+from flinkops.store import Outcome, VersionRecord
 
 __all__ = ["VersionSource", "VersionView", "version_view"]
 
@@ -76,7 +76,7 @@ def version_view(
     newer = max(above, key=lambda v: v.version) if above else None
     blocked = (
         newer is not None
-        and newer.outcome == "rolled-back"
+        and newer.outcome == Outcome.ROLLED_BACK
         and spec is not None
         and spec.spec_hash == newer.spec_hash
     )

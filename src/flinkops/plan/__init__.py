@@ -25,6 +25,7 @@ from flinkops.plan._lineage import LineageView
 from flinkops.plan._state import next_restore
 from flinkops.plan._text_diff import config_diff, sql_diff
 from flinkops.plan._types import (
+    KINDS,
     PLAN_FORMAT_VERSION,
     Action,
     Applied,
@@ -34,10 +35,12 @@ from flinkops.plan._types import (
     CompatBasis,
     Plan,
     StateImpact,
+    TransitionKind,
 )
 from flinkops.plan.builder import build_plan
 
 __all__ = [
+    "KINDS",
     "PLAN_FORMAT_VERSION",
     "Action",
     "Applied",
@@ -50,6 +53,7 @@ __all__ = [
     "Plan",
     "PlanOptions",
     "StateImpact",
+    "TransitionKind",
     "Verdicts",
     "build_plan",
     "config_diff",

@@ -12,6 +12,7 @@ from flinkops.flink.live import LiveJob
 from flinkops.plan._types import Action, Applied, Attempt
 from flinkops.plan.rescale import rescalable
 from flinkops.spec import JobSpec
+from flinkops.store import Outcome
 
 __all__ = ["PUTS_VERSION", "blocking_attempt", "spec_action"]
 
@@ -38,9 +39,9 @@ def spec_action(
         return Action.SUSPEND if spec.state == "suspended" else Action.CANCEL
     if active is not None:
         return _replace_action(spec, active, applied, adaptive=adaptive)
-    if applied is not None and applied.outcome == "suspended":
+    if applied is not None and applied.outcome == Outcome.SUSPENDED:
         return Action.RESUME
-    if applied is not None and applied.outcome not in ("cancelled", "deleted"):
+    if applied is not None and applied.outcome not in (Outcome.CANCELLED, Outcome.DELETED):
         return Action.RESTART  # drift: it stopped outside flinkops
     if applied is None and run is not None and run.state in _ENDED:
         return Action.RESTART  # drift, with no applied version in the store

@@ -21,6 +21,7 @@ from flinkops.plan._state import restore_rule, restore_verdict, update_impact
 from flinkops.plan._types import Action, Applied, Attempt, Change, Compat, StateImpact
 from flinkops.plan.rescale import NOT_ADAPTIVE, rescalable, rescale_fields
 from flinkops.spec import JobSpec
+from flinkops.store import Outcome
 
 __all__ = ["ChangeInputs", "decide", "next_version", "orphan"]
 
@@ -97,7 +98,7 @@ def _noop_reason(spec: JobSpec, live: LiveJob | None, applied: Applied | None) -
     word = "suspended" if spec.state == "suspended" else "cancelled"
     if applied is None and live is None:
         return f"not started (desired state: {word})"
-    if applied and applied.outcome == "suspended" and applied.savepoint:
+    if applied and applied.outcome == Outcome.SUSPENDED and applied.savepoint:
         if spec.state == "suspended":
             return f"suspended, savepoint kept: {applied.savepoint}"
         return (

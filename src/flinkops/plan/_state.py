@@ -11,7 +11,7 @@ from enum import StrEnum
 from flinkops.flink.live import LiveJob
 from flinkops.plan._types import Compat, StateImpact
 from flinkops.spec import JobSpec
-from flinkops.store import SavepointRecord, VersionRecord
+from flinkops.store import Outcome, SavepointRecord, VersionRecord
 
 __all__ = [
     "NextRestore",
@@ -102,7 +102,7 @@ class NextRestore:
 
 
 def restore_rule(
-    upgrade_mode: str, *, running: bool, outcome: str | None, known: str | None
+    upgrade_mode: str, *, running: bool, outcome: Outcome | None, known: str | None
 ) -> NextRestore:
     """What the job's next start restores from: the one rule plan, status, show and the
     console share. Pure.
@@ -118,11 +118,11 @@ def restore_rule(
         if upgrade_mode == "last-state":
             return NextRestore(RestoreFrom.LATEST_CHECKPOINT)
         return NextRestore(RestoreFrom.SAVEPOINT_OF_STOP)
-    if outcome in ("cancelled", "deleted"):
+    if outcome in (Outcome.CANCELLED, Outcome.DELETED):
         return NextRestore(RestoreFrom.EMPTY, why=f"it was {outcome}")
-    if outcome == "suspended" and not known:
+    if outcome == Outcome.SUSPENDED and not known:
         return NextRestore(RestoreFrom.EMPTY, why="no savepoint was recorded when it was suspended")
-    if outcome != "suspended" and upgrade_mode == "stateless":
+    if outcome != Outcome.SUSPENDED and upgrade_mode == "stateless":
         return NextRestore(RestoreFrom.EMPTY, why="upgradeMode stateless")
     if known:
         return NextRestore(RestoreFrom.PATH, path=known)
@@ -134,7 +134,7 @@ def known_state(last: VersionRecord | None, savepoint: SavepointRecord | None) -
     when ``last`` (the version last put in place) was suspended, else ``savepoint`` (the
     newest it recorded). A plan may know a fresher one: a stopped run's retained
     checkpoint (``plan/observe.py``)."""
-    if last is not None and last.outcome == "suspended":
+    if last is not None and last.outcome == Outcome.SUSPENDED:
         return last.savepoint
     return savepoint.location if savepoint else None
 

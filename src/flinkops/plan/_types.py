@@ -1,4 +1,5 @@
-"""The plan's data: actions, state impacts, what was observed, changes, the plan.
+"""The plan's data: actions and their transition kinds, state impacts, what was
+observed, changes, the plan.
 
 Frozen dataclasses with ``to_json``; ``flinkops.plan`` builds them and re-exports
 every name here.
@@ -13,8 +14,19 @@ from enum import StrEnum
 from typing import Any
 
 from flinkops.flink.live import LiveJob
+from flinkops.plan.steps import (
+    Builder,
+    cancel_steps,
+    create_steps,
+    delete_steps,
+    rescale_steps,
+    start_or_replace_steps,
+    suspend_steps,
+)
+from flinkops.store import Outcome
 
 __all__ = [
+    "KINDS",
     "PLAN_FORMAT_VERSION",
     "Action",
     "Applied",
@@ -24,13 +36,15 @@ __all__ = [
     "CompatBasis",
     "Plan",
     "StateImpact",
+    "TransitionKind",
 ]
 
 PLAN_FORMAT_VERSION = 1
 
 
 class Action(StrEnum):
-    """What apply does to one job, in the order apply takes them."""
+    """What apply does to one job, in the order apply takes them. Each action is a
+    transition kind, declared once in ``KINDS`` below (``Action.kind``)."""
 
     CREATE = "create"
     RESUME = "resume"
@@ -44,27 +58,51 @@ class Action(StrEnum):
     NOOP = "noop"
 
     @property
+    def kind(self) -> TransitionKind:
+        return _KIND_OF[self]
+
+    @property
     def symbol(self) -> str:
-        return _SYMBOLS[self]
+        return self.kind.symbol
 
     @property
     def starts(self) -> bool:
         """Whether the action submits a new version of the job."""
-        return self in (Action.CREATE, Action.RESUME, Action.UPDATE, Action.RESTART)
+        return self.kind.starts
 
 
-_SYMBOLS = {
-    Action.CREATE: "+",
-    Action.RESUME: "+",
-    Action.UPDATE: "~",
-    Action.RESTART: "±",
-    Action.RESCALE: "~",
-    Action.SUSPEND: "-",
-    Action.CANCEL: "-",
-    Action.DELETE: "-",
-    Action.BLOCKED: "!",
-    Action.NOOP: " ",
-}
+@dataclass(frozen=True)
+class TransitionKind:
+    """A transition kind: its action, how a plan shows it, whether it submits a new
+    version, and the builder of its steps (plan/steps.py; None: apply runs nothing)."""
+
+    action: Action
+    symbol: str  # the plan's mark before the job
+    colour: str | None  # the mark's colour on a terminal
+    verb: str  # how the plan's summary counts it: "2 to create"
+    build: Builder | None = None
+    starts: bool = False
+
+
+#: Every transition kind, once; a new one is an ``Action`` and its line here (and the
+#: action's name in schemas/plan.schema.json). The step runner needs nothing more
+#: unless the kind brings a new kind of step (a class in plan/steps.py, and its handler
+#: in apply/step_runner.py's table).
+KINDS = (
+    TransitionKind(Action.CREATE, "+", "green", "to create", create_steps, starts=True),
+    TransitionKind(Action.RESUME, "+", "green", "to resume", start_or_replace_steps, starts=True),
+    TransitionKind(Action.UPDATE, "~", "yellow", "to update", start_or_replace_steps, starts=True),
+    TransitionKind(
+        Action.RESTART, "±", "magenta", "to restart", start_or_replace_steps, starts=True
+    ),
+    TransitionKind(Action.RESCALE, "~", "yellow", "to rescale in place", rescale_steps),
+    TransitionKind(Action.SUSPEND, "-", "red", "to suspend", suspend_steps),
+    TransitionKind(Action.CANCEL, "-", "red", "to cancel", cancel_steps),
+    TransitionKind(Action.DELETE, "-", "red", "to delete", delete_steps),
+    TransitionKind(Action.BLOCKED, "!", "red", "blocked"),
+    TransitionKind(Action.NOOP, " ", None, "unchanged"),
+)
+_KIND_OF = {k.action: k for k in KINDS}
 
 
 class StateImpact(StrEnum):
@@ -122,7 +160,7 @@ class Applied:
     spec_hash: str
     sql: str
     spec: Mapping[str, Any]
-    outcome: str
+    outcome: Outcome
     savepoint: str | None = None  # the savepoint flinkops knows of to restore from
     job_id: str | None = None
 
@@ -144,20 +182,20 @@ class Attempt:
     """
 
     version: int
-    outcome: str
+    outcome: Outcome
     spec_hash: str
     at: str = ""
     root_cause: str = ""
 
     @property
     def failed(self) -> bool:
-        return self.outcome in ("failed", "rolled-back")
+        return self.outcome in (Outcome.FAILED, Outcome.ROLLED_BACK)
 
     @property
     def became(self) -> str:
         """What became of it, for a sentence: "failed", "was rolled back"."""
         outcome = str(self.outcome)
-        return outcome if outcome == "failed" else f"was {outcome.replace('-', ' ')}"
+        return outcome if self.outcome == Outcome.FAILED else f"was {outcome.replace('-', ' ')}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -254,7 +292,7 @@ class Change:
             else None,
             blocked=Attempt(
                 blocked["version"],
-                blocked["outcome"],
+                Outcome(blocked["outcome"]),
                 data.get("spec_hash") or "",
                 blocked.get("at", ""),
                 blocked.get("root_cause", ""),

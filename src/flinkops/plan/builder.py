@@ -26,7 +26,7 @@ from flinkops.plan._live_views import current_live, live_warnings
 from flinkops.plan._types import Action, Applied, Attempt, Change, Plan, StateImpact
 from flinkops.plan.steps import spec_steps
 from flinkops.spec import JobSpec
-from flinkops.store import Transition
+from flinkops.store import JournalPhase, Transition
 
 __all__ = ["build_plan"]
 
@@ -100,7 +100,7 @@ def _interrupted(transitions: Sequence[Transition]) -> list[str]:
     for t in transitions:
         last = t.steps[-1] if t.steps else None
         where = f" at step '{last.step}' ({last.phase})" if last else ""
-        if any(e.phase == "failed" and e.data.get("then") for e in t.steps):
+        if any(e.phase == JournalPhase.FAILED and e.data.get("then") for e in t.steps):
             where = f" (it was rolling back or cleaning up){where}"
         out.append(
             f"{t.job}: an earlier apply's {t.action} did not finish{where} (transition "

@@ -33,12 +33,12 @@ from flinkops.plan.builder import build_plan
 from flinkops.plan.compiler import ClusterIdentity, Compiler, identity_of, read_environment
 from flinkops.plan.rescale import in_place_versions
 from flinkops.spec import JobSpec
-from flinkops.store import Store, VersionRecord, utc_now
+from flinkops.store import Outcome, Store, VersionRecord, utc_now
 
 __all__ = ["APPLIED_OUTCOMES", "applied_from_store", "make_plan", "observe"]
 
 #: Version outcomes that mean "this is what flinkops last put in place".
-APPLIED_OUTCOMES = ("applied", "suspended", "cancelled", "deleted")
+APPLIED_OUTCOMES = (Outcome.APPLIED, Outcome.SUSPENDED, Outcome.CANCELLED, Outcome.DELETED)
 
 
 def applied_from_store(store: Store, target: str, job: str) -> Applied | None:
@@ -55,7 +55,7 @@ def _applied(
     if not placed:
         return None
     last = placed[-1]
-    newest = None if last.outcome == "suspended" else store.latest_savepoint(target, job)
+    newest = None if last.outcome == Outcome.SUSPENDED else store.latest_savepoint(target, job)
     return Applied(
         version=last.version,
         spec_hash=last.spec_hash,
@@ -101,7 +101,7 @@ def observe(
             attempts[name] = attempt
     retained = _retained(client, live)
     for name, path in retained.items():
-        if name in applied and applied[name].outcome == "applied":
+        if name in applied and applied[name].outcome == Outcome.APPLIED:
             applied[name] = replace(applied[name], savepoint=path)
     conf = _jobmanager_config(client)
     return Observation(

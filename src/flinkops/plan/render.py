@@ -1,7 +1,9 @@
 """Human forms of a plan, rendered from its JSON form (docs/style.md §15).
 
 Every renderer takes the plan as data (``Plan.to_json()`` after redaction) so the
-text a person reads and the JSON a machine reads never disagree.
+text a person reads and the JSON a machine reads never disagree. How an action reads
+(its summary words, its mark's colour) is its transition kind's (``Action.kind``);
+how a step reads is its step class's (``steps.short``).
 """
 
 from __future__ import annotations
@@ -10,36 +12,27 @@ from typing import Any
 
 import click
 
+from flinkops.plan._types import Action
 from flinkops.plan.steps import short
 
 __all__ = ["NO_CHANGES", "plan_markdown", "plan_text", "steps_line", "summary_line"]
 
 NO_CHANGES = "No changes. The cluster matches the specs."
 _IMPACT_ORDER = {"lost": 0, "at-risk": 1, "preserved": 2, "none": 3}
-_VERBS = {
-    "create": "to create",
-    "resume": "to resume",
-    "update": "to update",
-    "restart": "to restart",
-    "suspend": "to suspend",
-    "rescale": "to rescale in place",
-    "cancel": "to cancel",
-    "delete": "to delete",
-    "blocked": "blocked",
-}
-_COLOURS = {"+": "green", "~": "yellow", "±": "magenta", "-": "red", "!": "red"}
 _IMPACT_COLOURS = {"lost": "red", "at-risk": "yellow", "preserved": "green"}
 MARKDOWN_LIMIT = 60_000  # GitHub rejects comments over 65,536 characters
 DIFF_LIMIT = 20_000  # one job's SQL diff in markdown
 
 
 def summary_line(plan: dict[str, Any]) -> str:
-    summary = {k: v for k, v in plan["summary"].items() if k != "noop"}
+    summary = {k: v for k, v in plan["summary"].items() if k != Action.NOOP}
     if not summary:
         return NO_CHANGES
-    parts = [f"{n} {_VERBS[action]}" for action, n in summary.items()]
-    lost = sum(1 for c in plan["changes"] if c["action"] != "noop" and c["state"] == "lost")
-    risky = sum(1 for c in plan["changes"] if c["action"] != "noop" and c["state"] == "at-risk")
+    parts = [f"{n} {Action(action).kind.verb}" for action, n in summary.items()]
+    lost = sum(1 for c in plan["changes"] if c["action"] != Action.NOOP and c["state"] == "lost")
+    risky = sum(
+        1 for c in plan["changes"] if c["action"] != Action.NOOP and c["state"] == "at-risk"
+    )
     tail = ""
     if lost or risky:
         tail = (
@@ -63,7 +56,7 @@ def plan_text(plan: dict[str, Any], *, colour: bool = False) -> str:
     lines = [_text_head(plan), ""]
     width = max((len(c["job"]) for c in plan["changes"]), default=10)
     for c in plan["changes"]:
-        if c["action"] != "noop":
+        if c["action"] != Action.NOOP:
             lines += [_text_change(c, width, colour), *_text_details(c, colour), ""]
     lines += _text_unchanged(plan, width)
     lines += _text_unmanaged(plan)
@@ -88,7 +81,7 @@ def _text_head(plan: dict[str, Any]) -> str:
 
 def _text_change(c: dict[str, Any], width: int, colour: bool) -> str:
     """A change's first line: symbol, job, action, state impact, reason."""
-    sym = _style(c["symbol"], colour, fg=_COLOURS.get(c["symbol"]), bold=True)
+    sym = _style(c["symbol"], colour, fg=Action(c["action"]).kind.colour, bold=True)
     state = c["state"]
     shown = state.upper() if state in ("lost", "at-risk") else state
     state_s = _style(
@@ -135,7 +128,7 @@ def _text_diff_line(line: str, colour: bool) -> str:
 
 
 def _text_unchanged(plan: dict[str, Any], width: int) -> list[str]:
-    noops = [c for c in plan["changes"] if c["action"] == "noop"]
+    noops = [c for c in plan["changes"] if c["action"] == Action.NOOP]
     if not noops:
         return []
     return ["Unchanged:", *(f"    {c['job']:<{width}}  {c['reason']}" for c in noops), ""]
@@ -182,7 +175,7 @@ def plan_markdown(plan: dict[str, Any], *, limit: int = MARKDOWN_LIMIT) -> str:
     table always stays) and a note says how many and how to see everything.
     """
     changes = sorted(
-        (c for c in plan["changes"] if c["action"] != "noop"),
+        (c for c in plan["changes"] if c["action"] != Action.NOOP),
         key=lambda c: (_IMPACT_ORDER.get(c["state"], 9), c["job"]),
     )
     blocks = [b for b in (_md_details(c) for c in changes) if b]
@@ -212,7 +205,7 @@ def _md_head(plan: dict[str, Any], changes: list[dict[str, Any]]) -> list[str]:
 def _md_tail(plan: dict[str, Any]) -> list[list[str]]:
     """The sections after the details: warnings, unchanged jobs, unmanaged, lineage chart."""
     tail = [[f"> ⚠️ {_md_cell(warning)}"] for warning in plan.get("warnings", [])]
-    noops = [c for c in plan["changes"] if c["action"] == "noop"]
+    noops = [c for c in plan["changes"] if c["action"] == Action.NOOP]
     if noops:
         tail.append(
             ["<details><summary>Unchanged jobs</summary>", ""]

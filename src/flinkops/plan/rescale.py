@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from flinkops.flink.live import LiveJob
 from flinkops.plan._types import Action, Applied, StateImpact
 from flinkops.spec import JobSpec
+from flinkops.store import Outcome
 
 __all__ = [
     "NOT_ADAPTIVE",
@@ -96,7 +97,7 @@ class _Recorded(Protocol):
     @property
     def job_id(self) -> str | None: ...
     @property
-    def outcome(self) -> str: ...
+    def outcome(self) -> Outcome: ...
 
 
 def in_place_versions(live: Sequence[LiveJob], applied: Mapping[str, _Recorded]) -> list[LiveJob]:
@@ -108,7 +109,7 @@ def in_place_versions(live: Sequence[LiveJob], applied: Mapping[str, _Recorded])
         last = applied.get(job.managed_name or "")
         if (
             last is not None
-            and last.outcome == "applied"
+            and last.outcome == Outcome.APPLIED
             and last.job_id == job.job_id
             and last.version > (job.version or 0)
         ):

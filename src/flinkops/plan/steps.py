@@ -1,12 +1,16 @@
 """The steps each transition takes, as small data (docs/style.md §6).
 
-Every transition is a list of step dataclasses built by one pure function:
-``steps_for(change, ...)`` for what a plan does (create, update in each upgrade
-mode, suspend, resume, cancel, restart, delete), and ``after_failure(...)`` for
-the list appended when a step fails (the rollback, or the abort that cleans up
-when there is nothing to roll back to). The step runner (apply/step_runner.py) executes any such
-list and the renderers show the same list. A new kind of transition is one entry
-in ``_BUILDERS`` and, when it needs a new kind of step, one step class.
+Every transition is a list of step dataclasses built by one pure function: the
+builder its kind declares (``TransitionKind.build`` in plan/_types.py; ``steps_for``
+calls it) for what a plan does, and ``after_failure(...)`` for the list appended when
+a step fails (the rollback, or the abort that cleans up when there is nothing to roll
+back to). The step runner (apply/step_runner.py) executes any such list and the
+renderers show the same list.
+
+A kind of step is one class here: its fields, its ``kind`` (the name its JSON form
+and the plan schema use), and how it reads (``describe``: a line for a progress
+message or an event; ``short``: a few words for a plan, from the step's JSON form).
+The step runner executes it with the one handler its table lists for that class.
 
 Steps that need a value an earlier step produced (the savepoint a stop took, the
 checkpoint a cancel left) name it symbolically: ``FROM_STOP``, ``FROM_CHECKPOINT``.
@@ -16,41 +20,58 @@ points (``FLINKOPS_APPLY_CRASH_AT=<name>:<before|after|end|failed>``) use it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from flinkops.plan._types import Action, Change
 from flinkops.spec import JobSpec
+from flinkops.store import Outcome
+
+if TYPE_CHECKING:  # plan/_types.py declares each kind with its builder from here
+    from flinkops.plan._types import Change
 
 __all__ = [
     "FROM_CHECKPOINT",
     "FROM_STOP",
+    "STEP_KINDS",
+    "Builder",
     "Cancel",
     "Record",
     "Rescale",
     "Step",
+    "StepInputs",
     "StopWithSavepoint",
     "Submit",
     "WaitHealthy",
     "after_failure",
+    "cancel_steps",
+    "create_steps",
+    "delete_steps",
     "describe",
     "is_rollback",
+    "rescale_steps",
     "short",
     "spec_steps",
+    "start_or_replace_steps",
     "step_from_json",
     "steps_for",
     "steps_to_json",
+    "suspend_steps",
 ]
 
 FROM_STOP = "@savepoint-of-stop"
 FROM_CHECKPOINT = "@latest-checkpoint"
 ROLLBACK = "rollback-"
 ABORT = "abort-"
+_SOURCES = {
+    FROM_STOP: "the savepoint just taken",
+    FROM_CHECKPOINT: "the latest retained checkpoint",
+}
 
 
-class _StepJson:
-    """``to_json``: the step's fields and its kind, the form plans and the journal hold."""
+class _StepKind:
+    """What every kind of step has: its ``kind``, its JSON form (the step's fields and
+    its kind, as plans and the journal hold it) and its two readings."""
 
     kind = ""
     __dataclass_fields__: ClassVar[dict[str, Any]]  # every step is a dataclass: asdict works
@@ -58,9 +79,18 @@ class _StepJson:
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, **asdict(self)}
 
+    def describe(self) -> str:
+        """One line for a progress message or an event."""
+        raise NotImplementedError
+
+    @staticmethod
+    def short(data: Mapping[str, Any]) -> str:
+        """A few words for the step in its JSON form ``data``: how a plan lists it."""
+        raise NotImplementedError
+
 
 @dataclass(frozen=True)
-class StopWithSavepoint(_StepJson):
+class StopWithSavepoint(_StepKind):
     """Stop the job with a savepoint; on failure the old job keeps running."""
 
     job_id: str
@@ -68,9 +98,17 @@ class StopWithSavepoint(_StepJson):
     name: str = "stop"
     kind = "stop"
 
+    def describe(self) -> str:
+        into = f" into {self.target_dir}" if self.target_dir else ""
+        return f"stop {self.job_id} with a savepoint{into}"
+
+    @staticmethod
+    def short(data: Mapping[str, Any]) -> str:
+        return "stop with savepoint"
+
 
 @dataclass(frozen=True)
-class Cancel(_StepJson):
+class Cancel(_StepKind):
     """Cancel the job (nothing to do when it already ended); ``keep_checkpoint``
     remembers its latest retained checkpoint."""
 
@@ -79,9 +117,17 @@ class Cancel(_StepJson):
     name: str = "cancel"
     kind = "cancel"
 
+    def describe(self) -> str:
+        keep = " (keep its latest checkpoint)" if self.keep_checkpoint else ""
+        return f"cancel {self.job_id}{keep}"
+
+    @staticmethod
+    def short(data: Mapping[str, Any]) -> str:
+        return "cancel (keep checkpoint)" if data.get("keep_checkpoint") else "cancel"
+
 
 @dataclass(frozen=True)
-class Submit(_StepJson):
+class Submit(_StepKind):
     """Submit version ``version`` of the job, restoring from ``restore`` (a path,
     FROM_STOP, FROM_CHECKPOINT, or None for empty state). The runner first looks for
     a live job already carrying that version, so it is never submitted twice."""
@@ -91,9 +137,20 @@ class Submit(_StepJson):
     name: str = "submit"
     kind = "submit"
 
+    def describe(self) -> str:
+        source = _SOURCES.get(self.restore or "", self.restore or "empty state")
+        return f"submit version {self.version} from {source}"
+
+    @staticmethod
+    def short(data: Mapping[str, Any]) -> str:
+        source = {FROM_STOP: "savepoint", FROM_CHECKPOINT: "checkpoint"}.get(
+            data.get("restore") or "", data.get("restore") or "empty"
+        )
+        return f"submit v{data['version']} from {source}"
+
 
 @dataclass(frozen=True)
-class WaitHealthy(_StepJson):
+class WaitHealthy(_StepKind):
     """RUNNING with every task RUNNING and no restart for ``window`` seconds (or until
     the first completed checkpoint), within ``timeout`` seconds; with ``records_flowing``
     every source has also emitted records (``apply/flowing.py``)."""
@@ -105,19 +162,45 @@ class WaitHealthy(_StepJson):
     name: str = "wait"
     kind = "wait"
 
+    def describe(self) -> str:
+        until = (
+            "the first completed checkpoint"
+            if self.until_checkpoint
+            else f"{self.window:g}s without a restart"
+        )
+        flowing = ", records flowing" if self.records_flowing else ""
+        return f"wait until healthy ({until}{flowing}, at most {self.timeout:g}s)"
+
+    @staticmethod
+    def short(data: Mapping[str, Any]) -> str:
+        flowing = " + records" if data.get("records_flowing") else ""
+        if data.get("until_checkpoint"):
+            return "wait for checkpoint" + flowing
+        return f"wait healthy {data['window']:g}s{flowing}"
+
 
 @dataclass(frozen=True)
-class Record(_StepJson):
+class Record(_StepKind):
     """Write ``outcome`` for version ``version`` to the version store."""
 
-    outcome: str
+    outcome: Outcome
     version: int | None = None
     name: str = "record"
     kind = "record"
 
+    def __post_init__(self) -> None:  # read from JSON (a plan file, the journal): a string
+        object.__setattr__(self, "outcome", Outcome(self.outcome))
+
+    def describe(self) -> str:
+        return f"record version {self.version} as {self.outcome}"
+
+    @staticmethod
+    def short(data: Mapping[str, Any]) -> str:
+        return f"record v{data.get('version')} {data['outcome']}"
+
 
 @dataclass(frozen=True)
-class Rescale(_StepJson):
+class Rescale(_StepKind):
     """Change the running job's parallelism in place (``PUT /jobs/:id/resource-requirements``,
     Flink's adaptive scheduler): same job id, state kept, no savepoint. ``previous`` is
     what a failed rescale goes back to."""
@@ -128,16 +211,24 @@ class Rescale(_StepJson):
     name: str = "rescale"
     kind = "rescale"
 
+    def describe(self) -> str:
+        return f"rescale {self.job_id} in place to parallelism {self.parallelism}"
+
+    @staticmethod
+    def short(data: Mapping[str, Any]) -> str:
+        return f"rescale in place to {data['parallelism']}"
+
 
 Step = StopWithSavepoint | Cancel | Submit | WaitHealthy | Record | Rescale
-_KINDS: dict[str, type[Step]] = {
+#: Every kind of step by its ``kind``: what ``step_from_json`` reads and the schema lists.
+STEP_KINDS: Mapping[str, type[Step]] = {
     c.kind: c for c in (StopWithSavepoint, Cancel, Submit, WaitHealthy, Record, Rescale)
 }
 
 
 def step_from_json(data: dict[str, Any]) -> Step:
     """The step ``Step.to_json()`` wrote (from a plan file or the journal)."""
-    cls = _KINDS[data["kind"]]
+    cls = STEP_KINDS[data["kind"]]
     names = {f.name for f in fields(cls)}
     return cls(**{k: v for k, v in data.items() if k in names})
 
@@ -146,11 +237,21 @@ def steps_to_json(steps: list[Step] | tuple[Step, ...]) -> list[dict[str, Any]]:
     return [s.to_json() for s in steps]
 
 
+def describe(step: Step) -> str:
+    """One line for a progress message or an event."""
+    return step.describe()
+
+
+def short(step: Mapping[str, Any]) -> str:
+    """A few words for a step in its JSON form: how a plan lists its steps."""
+    return STEP_KINDS[step["kind"]].short(step)
+
+
 # ---------------------------------------------------------------------- building
 
 
 @dataclass(frozen=True)
-class _Ctx:
+class StepInputs:
     """What every builder is handed: the change and the settings that shape its steps."""
 
     change: Change
@@ -165,25 +266,32 @@ class _Ctx:
         return live.job_id
 
 
-def _create(c: _Ctx) -> list[Step]:
-    return [Submit(c.version, None), c.wait, Record("applied", c.version)]
+#: A transition kind's builder: the pure function that lists its steps.
+Builder = Callable[[StepInputs], list[Step]]
 
 
-def _suspend(c: _Ctx) -> list[Step]:
-    return [StopWithSavepoint(c.live_id, c.savepoint_dir), Record("suspended", c.version)]
+def create_steps(c: StepInputs) -> list[Step]:
+    return [Submit(c.version, None), c.wait, Record(Outcome.APPLIED, c.version)]
 
 
-def _cancel(c: _Ctx) -> list[Step]:
-    outcome = "cancelled" if c.change.action is Action.CANCEL else "deleted"
-    return [Cancel(c.live_id), Record(outcome, c.version)]
+def suspend_steps(c: StepInputs) -> list[Step]:
+    return [StopWithSavepoint(c.live_id, c.savepoint_dir), Record(Outcome.SUSPENDED, c.version)]
 
 
-def _start_or_replace(c: _Ctx) -> list[Step]:
+def cancel_steps(c: StepInputs) -> list[Step]:
+    return [Cancel(c.live_id), Record(Outcome.CANCELLED, c.version)]
+
+
+def delete_steps(c: StepInputs) -> list[Step]:
+    return [Cancel(c.live_id), Record(Outcome.DELETED, c.version)]
+
+
+def start_or_replace_steps(c: StepInputs) -> list[Step]:
     """Resume, restart, update: start from ``restore_from`` when nothing runs, else
     replace the running job the way its upgrade mode says."""
-    live = c.change.live
+    live, record = c.change.live, Record(Outcome.APPLIED, c.version)
     if live is None or not live.active:  # resume, or restart of a job that stopped
-        return [Submit(c.version, c.change.restore_from), c.wait, Record("applied", c.version)]
+        return [Submit(c.version, c.change.restore_from), c.wait, record]
     first: Step
     if c.change.upgrade_mode == "savepoint":
         first, restore = StopWithSavepoint(live.job_id, c.savepoint_dir), FROM_STOP
@@ -191,27 +299,14 @@ def _start_or_replace(c: _Ctx) -> list[Step]:
         first, restore = Cancel(live.job_id, keep_checkpoint=True), FROM_CHECKPOINT
     else:
         first, restore = Cancel(live.job_id), None
-    return [first, Submit(c.version, restore), c.wait, Record("applied", c.version)]
+    return [first, Submit(c.version, restore), c.wait, record]
 
 
-def _rescale(c: _Ctx) -> list[Step]:
+def rescale_steps(c: StepInputs) -> list[Step]:
     target = c.change.parallelism
     assert target is not None, f"{c.change.job}: a rescale needs the new parallelism"
     step = Rescale(c.live_id, target, c.change.previous_parallelism)
-    return [step, c.wait, Record("applied", c.version)]
-
-
-#: One entry per action: the pure function that lists its steps.
-_BUILDERS: dict[Action, Callable[[_Ctx], list[Step]]] = {
-    Action.CREATE: _create,
-    Action.RESUME: _start_or_replace,
-    Action.UPDATE: _start_or_replace,
-    Action.RESTART: _start_or_replace,
-    Action.RESCALE: _rescale,
-    Action.SUSPEND: _suspend,
-    Action.CANCEL: _cancel,
-    Action.DELETE: _cancel,
-}
+    return [step, c.wait, Record(Outcome.APPLIED, c.version)]
 
 
 def steps_for(
@@ -224,12 +319,13 @@ def steps_for(
     until_checkpoint: bool = False,
     records_flowing: bool = False,
 ) -> list[Step]:
-    """The steps that carry ``change`` out; empty for a noop or a blocked job."""
-    build = _BUILDERS.get(change.action)
+    """The steps that carry ``change`` out (its kind's builder); empty for a kind that
+    runs none (noop, blocked)."""
+    build = change.action.kind.build
     if build is None:
         return []
     wait = WaitHealthy(window, timeout, until_checkpoint, records_flowing)
-    return build(_Ctx(change, version, savepoint_dir, wait))
+    return build(StepInputs(change, version, savepoint_dir, wait))
 
 
 def spec_steps(
@@ -276,70 +372,16 @@ def after_failure(
         listed: list[Step] = [
             Rescale(back.job_id, back.previous or back.parallelism, back.previous)
         ]
-        listed.append(Record("rolled-back", version))
+        listed.append(Record(Outcome.ROLLED_BACK, version))
         return [replace(s, name=ROLLBACK + s.name) for s in listed]
     cancel: list[Step] = [Cancel(new_job_id)] if new_job_id else []
     replaced = isinstance(steps[0], StopWithSavepoint | Cancel)
     wait = next((s for s in steps if isinstance(s, WaitHealthy)), None)
     if replaced and rollback_to is not None and wait is not None:
-        listed = [*cancel, Submit(rollback_to, restore), wait, Record("rolled-back", version)]
+        listed = [*cancel, Submit(rollback_to, restore), wait, Record(Outcome.ROLLED_BACK, version)]
         return [replace(s, name=ROLLBACK + s.name) for s in listed]
-    return [replace(s, name=ABORT + s.name) for s in [*cancel, Record("failed", version)]]
+    return [replace(s, name=ABORT + s.name) for s in [*cancel, Record(Outcome.FAILED, version)]]
 
 
 def is_rollback(steps: list[Step] | tuple[Step, ...]) -> bool:
     return any(s.name.startswith(ROLLBACK) for s in steps)
-
-
-# ---------------------------------------------------------------------- display
-
-
-def describe(step: Step) -> str:
-    """One line for a progress message or an event."""
-    if isinstance(step, StopWithSavepoint):
-        return f"stop {step.job_id} with a savepoint" + (
-            f" into {step.target_dir}" if step.target_dir else ""
-        )
-    if isinstance(step, Cancel):
-        return f"cancel {step.job_id}" + (
-            " (keep its latest checkpoint)" if step.keep_checkpoint else ""
-        )
-    if isinstance(step, Submit):
-        source = {
-            FROM_STOP: "the savepoint just taken",
-            FROM_CHECKPOINT: "the latest retained checkpoint",
-        }.get(step.restore or "", step.restore or "empty state")
-        return f"submit version {step.version} from {source}"
-    if isinstance(step, WaitHealthy):
-        until = (
-            "the first completed checkpoint"
-            if step.until_checkpoint
-            else f"{step.window:g}s without a restart"
-        )
-        flowing = ", records flowing" if step.records_flowing else ""
-        return f"wait until healthy ({until}{flowing}, at most {step.timeout:g}s)"
-    if isinstance(step, Rescale):
-        return f"rescale {step.job_id} in place to parallelism {step.parallelism}"
-    return f"record version {step.version} as {step.outcome}"
-
-
-def short(step: dict[str, Any]) -> str:
-    """A few words for a step in its JSON form: how a plan lists its steps."""
-    kind = step["kind"]
-    if kind == "stop":
-        return "stop with savepoint"
-    if kind == "cancel":
-        return "cancel (keep checkpoint)" if step.get("keep_checkpoint") else "cancel"
-    if kind == "submit":
-        source = {FROM_STOP: "savepoint", FROM_CHECKPOINT: "checkpoint"}.get(
-            step.get("restore") or "", step.get("restore") or "empty"
-        )
-        return f"submit v{step['version']} from {source}"
-    if kind == "wait":
-        flowing = " + records" if step.get("records_flowing") else ""
-        if step.get("until_checkpoint"):
-            return "wait for checkpoint" + flowing
-        return f"wait healthy {step['window']:g}s{flowing}"
-    if kind == "rescale":
-        return f"rescale in place to {step['parallelism']}"
-    return f"record v{step.get('version')} {step['outcome']}"

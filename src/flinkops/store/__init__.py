@@ -24,9 +24,9 @@ over, never waited for forever.
     with store.acquire_lock("prod", holder=default_holder()) as lock:
         n = store.next_version("prod", "orders")
         tid = store.begin_transition("prod", "orders", "update", plan_json)
-        store.journal_step(tid, "stop-with-savepoint", "start", {"job_id": old})
+        store.journal_step(tid, "stop", JournalPhase.START, {"job_id": old})
         ...
-        store.end_transition(tid, "done")
+        store.end_transition(tid, TransitionStatus.DONE)
 
 Public interface (everything else is private):
 
@@ -44,6 +44,8 @@ Public interface (everything else is private):
 - Records (frozen, ``to_json()``): ``VersionRecord``, ``SavepointRecord``,
   ``EventRecord``, ``Transition`` with its ``JournalStep``s, ``LockInfo``; ``Lock``;
   ``describe_holder`` (a lock's holder with its pid and host, each said once).
+- Their vocabularies (``StrEnum``s, stored as their strings): a version's ``Outcome``,
+  a transition's ``TransitionStatus``, a journal entry's ``JournalPhase``.
 - ``MetricsStore(store)`` (``_metrics.py``) — metric samples with 5-minute rollups
   (``record_samples``, ``history``, ``downsample``), alert records (``save_alert``,
   ``delete_alert``, ``open_alerts``, ``alerts``) and delivery attempts
@@ -94,10 +96,13 @@ from flinkops.store._records import (
     SAVEPOINT_KINDS,
     TRANSITION_STATUSES,
     EventRecord,
+    JournalPhase,
     JournalStep,
     LockInfo,
+    Outcome,
     SavepointRecord,
     Transition,
+    TransitionStatus,
     VersionRecord,
     describe_holder,
     utc_now,
@@ -120,14 +125,17 @@ __all__ = [
     "Delivery",
     "EventRecord",
     "FaultHook",
+    "JournalPhase",
     "JournalStep",
     "Lock",
     "LockInfo",
     "MetricsStore",
+    "Outcome",
     "Sample",
     "SavepointRecord",
     "Store",
     "Transition",
+    "TransitionStatus",
     "VersionRecord",
     "copy_store",
     "count_graphs",

@@ -7,6 +7,7 @@ from contextlib import ExitStack
 from typing import Any
 
 from flinkops.errors import StoreError
+from flinkops.store._records import TransitionStatus
 from flinkops.store._schema import SCHEMA_VERSION
 from flinkops.store._store import Store
 
@@ -20,8 +21,9 @@ def store_info(store: Store) -> dict[str, Any]:
     db = store.db
     tables = {t: db.count(t) for t in db.tables() if t != "schema_version"}
     with db.read("info") as c:
+        running = (TransitionStatus.RUNNING,)
         open_transitions = int(
-            c.execute("SELECT COUNT(*) FROM transitions WHERE status = 'running'").fetchone()[0]
+            c.execute("SELECT COUNT(*) FROM transitions WHERE status = ?", running).fetchone()[0]
         )
     return {
         "location": store.location,

@@ -12,8 +12,10 @@ from flinkops.store._locks import hostname
 from flinkops.store._records import (
     JOURNAL_PHASES,
     TRANSITION_STATUSES,
+    JournalPhase,
     JournalStep,
     Transition,
+    TransitionStatus,
     check_one_of,
     dumps_json,
     utc_now,
@@ -29,17 +31,28 @@ class Journal:
     _db: Database
 
     def begin_transition(self, target: str, job: str, action: str, plan: dict[str, Any]) -> int:
-        """Open a transition (status "running") and return its id; committed on return."""
+        """Open a transition (status RUNNING) and return its id; committed on return."""
         with self._db.write("begin_transition") as db:
             row = db.execute(
                 "INSERT INTO transitions (target, job, action, plan, status, started_at, pid,"
-                " hostname) VALUES (?, ?, ?, ?, 'running', ?, ?, ?) RETURNING id",
-                (target, job, action, dumps_json(plan, "plan"), utc_now(), os.getpid(), hostname()),
+                " hostname) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (
+                    target,
+                    job,
+                    action,
+                    dumps_json(plan, "plan"),
+                    TransitionStatus.RUNNING,
+                    utc_now(),
+                    os.getpid(),
+                    hostname(),
+                ),
             ).fetchone()
             return int(row[0])
 
-    def journal_step(self, transition_id: int, step: str, phase: str, data: dict[str, Any]) -> None:
-        """Append ``step``/``phase`` ("start" | "end" | "failed") with its data.
+    def journal_step(
+        self, transition_id: int, step: str, phase: JournalPhase, data: dict[str, Any]
+    ) -> None:
+        """Append ``step``/``phase`` (start, end or failed) with its data.
 
         Committed before it returns (unless inside ``atomic()``). Fault points:
         ``journal_step:<step>:<phase>:before-commit`` and ``...:after-commit``.
@@ -54,9 +67,9 @@ class Journal:
                 (transition_id, transition_id, step, phase, dumps_json(data, "data"), utc_now()),
             )
 
-    def end_transition(self, transition_id: int, status: str) -> None:
-        """Close a running transition as "done", "failed" or "rolled-back"."""
-        check_one_of(status, TRANSITION_STATUSES - {"running"}, "transition status")
+    def end_transition(self, transition_id: int, status: TransitionStatus) -> None:
+        """Close a running transition as DONE, FAILED or ROLLED_BACK."""
+        check_one_of(status, TRANSITION_STATUSES - {TransitionStatus.RUNNING}, "transition status")
         with self._db.write("end_transition") as db:
             self._require_running(db, transition_id)
             db.execute(
@@ -65,11 +78,11 @@ class Journal:
             )
 
     def open_transitions(self, target: str) -> list[Transition]:
-        """Transitions still "running" on ``target``, left by an interrupted apply; oldest first."""
+        """Transitions still RUNNING on ``target``, left by an interrupted apply; oldest first."""
         with self._db.read("open_transitions") as db:
             rows = db.execute(
-                "SELECT * FROM transitions WHERE target = ? AND status = 'running' ORDER BY id",
-                (target,),
+                "SELECT * FROM transitions WHERE target = ? AND status = ? ORDER BY id",
+                (target, TransitionStatus.RUNNING),
             ).fetchall()
             return [self._transition(db, row) for row in rows]
 
@@ -95,7 +108,7 @@ class Journal:
         row = db.execute("SELECT status FROM transitions WHERE id = ?", (transition_id,)).fetchone()
         if row is None:
             raise StoreError(f"no transition {transition_id} in store {self._db.name}")
-        if row["status"] != "running":
+        if row["status"] != TransitionStatus.RUNNING:
             raise StoreError(f"transition {transition_id} has already ended ({row['status']})")
 
     @staticmethod
@@ -109,13 +122,15 @@ class Journal:
             job=row["job"],
             action=row["action"],
             plan=json.loads(row["plan"]),
-            status=row["status"],
+            status=TransitionStatus(row["status"]),
             started_at=row["started_at"],
             ended_at=row["ended_at"],
             pid=row["pid"],
             hostname=row["hostname"],
             steps=tuple(
-                JournalStep(s["seq"], s["step"], s["phase"], json.loads(s["data"]), s["at"])
+                JournalStep(
+                    s["seq"], s["step"], JournalPhase(s["phase"]), json.loads(s["data"]), s["at"]
+                )
                 for s in steps
             ),
         )

@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 __all__ = [
@@ -15,10 +16,13 @@ __all__ = [
     "SAVEPOINT_KINDS",
     "TRANSITION_STATUSES",
     "EventRecord",
+    "JournalPhase",
     "JournalStep",
     "LockInfo",
+    "Outcome",
     "SavepointRecord",
     "Transition",
+    "TransitionStatus",
     "VersionRecord",
     "check_one_of",
     "describe_holder",
@@ -26,17 +30,60 @@ __all__ = [
     "utc_now",
 ]
 
-#: What became of an applied (or attempted) version.
-OUTCOMES = frozenset(
-    {"applied", "failed", "rolled-back", "suspended", "cancelled", "deleted", "in-progress"}
-)
+
+class Outcome(StrEnum):
+    """What became of an applied (or attempted) version: the ``outcome`` column, and what
+    a plan's ``record`` step writes. The values are the stored strings."""
+
+    IN_PROGRESS = "in-progress"  # reserved before its job is submitted
+    APPLIED = "applied"  # its job ran healthy (the version that runs)
+    FAILED = "failed"  # it did not, and there was nothing to roll back to
+    ROLLED_BACK = "rolled-back"  # it did not, and the version before it runs again
+    SUSPENDED = "suspended"  # stopped with a savepoint, to be resumed
+    CANCELLED = "cancelled"  # cancelled: its state is gone
+    DELETED = "deleted"  # cancelled because its spec is gone (apply --prune)
+
+
+class TransitionStatus(StrEnum):
+    """Where one job's transition stands. The ``transitions`` table holds RUNNING (an
+    apply carries it out, or died doing so) and the final DONE, FAILED, ROLLED_BACK; an
+    apply's result for a job (``JobResult.status``) is one of those three, or BLOCKED
+    (nothing was opened: the spec is blocked), or, for a transition recovery found had
+    changed nothing, UNCHANGED (it is closed FAILED and the job planned again)."""
+
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    ROLLED_BACK = "rolled-back"
+    BLOCKED = "blocked"
+    UNCHANGED = "unchanged"
+
+
+class JournalPhase(StrEnum):
+    """A journal entry: a step started, ended, or failed (with the list that follows)."""
+
+    START = "start"
+    END = "end"
+    FAILED = "failed"
+
+
+#: The outcomes the ``versions`` table accepts.
+OUTCOMES = frozenset(o.value for o in Outcome)
 #: Who took a savepoint: stop-with-savepoint of an update, ``flinkops savepoint``,
 #: a suspend, a savepoint schedule, or a retained checkpoint flinkops chose to remember.
 SAVEPOINT_KINDS = frozenset({"stop", "manual", "suspend", "scheduled", "checkpoint"})
 EVENT_LEVELS = frozenset({"debug", "info", "warning", "error"})
-JOURNAL_PHASES = frozenset({"start", "end", "failed"})
-#: "running" while an apply carries the transition out; the others are final.
-TRANSITION_STATUSES = frozenset({"running", "done", "failed", "rolled-back"})
+JOURNAL_PHASES = frozenset(p.value for p in JournalPhase)
+#: The statuses the ``transitions`` table holds: RUNNING, then one of the final ones.
+TRANSITION_STATUSES = frozenset(
+    s.value
+    for s in (
+        TransitionStatus.RUNNING,
+        TransitionStatus.DONE,
+        TransitionStatus.FAILED,
+        TransitionStatus.ROLLED_BACK,
+    )
+)
 
 
 def utc_now() -> str:
@@ -82,7 +129,7 @@ class VersionRecord:
     job_id: str | None = None
     restored_from: str | None = None
     savepoint: str | None = None
-    outcome: str = "in-progress"
+    outcome: Outcome = Outcome.IN_PROGRESS
     message: str = ""
 
     def to_json(self) -> dict[str, Any]:
@@ -155,7 +202,7 @@ class JournalStep:
 
     seq: int
     step: str
-    phase: str
+    phase: JournalPhase
     data: dict[str, Any]
     at: str
 
@@ -181,14 +228,14 @@ class Transition:
     job: str
     action: str
     plan: dict[str, Any]
-    status: str
+    status: TransitionStatus
     started_at: str
     ended_at: str | None
     pid: int
     hostname: str
     steps: tuple[JournalStep, ...] = ()
 
-    def last(self, step: str, phase: str | None = None) -> JournalStep | None:
+    def last(self, step: str, phase: JournalPhase | None = None) -> JournalStep | None:
         """The newest entry for ``step`` (and ``phase``, when given), or None."""
         for entry in reversed(self.steps):
             if entry.step == step and (phase is None or entry.phase == phase):
@@ -208,7 +255,7 @@ class Transition:
         newest: dict[str, str] = {}
         for entry in self.steps:
             newest[entry.step] = entry.phase
-        return [step for step, phase in newest.items() if phase == "start"]
+        return [step for step, phase in newest.items() if phase == JournalPhase.START]
 
     def to_json(self) -> dict[str, Any]:
         return {

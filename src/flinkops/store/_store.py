@@ -23,6 +23,7 @@ from flinkops.store._records import (
     SAVEPOINT_KINDS,
     EventRecord,
     LockInfo,
+    Outcome,
     SavepointRecord,
     VersionRecord,
     check_one_of,
@@ -39,6 +40,7 @@ _UPDATABLE = frozenset(_VERSION_COLUMNS) - {"target", "job", "version"}
 def _version(row: Any) -> VersionRecord:
     values = {name: row[name] for name in _VERSION_COLUMNS}
     values["spec"] = json.loads(values["spec"])
+    values["outcome"] = Outcome(values["outcome"])
     return VersionRecord(**values)
 
 
@@ -217,7 +219,7 @@ class Store(Journal):
         return _version(row) if row else None
 
     def latest_version(
-        self, target: str, job: str, *, outcome: str | None = "applied"
+        self, target: str, job: str, *, outcome: Outcome | None = Outcome.APPLIED
     ) -> VersionRecord | None:
         """The highest-numbered version with ``outcome`` (any outcome when None)."""
         sql = "SELECT * FROM versions WHERE target = ? AND job = ?"

@@ -17,7 +17,7 @@ from flinkops.apply import (
     plan_scope,
 )
 from flinkops.apply.applier import job_result
-from flinkops.apply.step_runner import Run
+from flinkops.apply.run_state import Run, RunState
 from flinkops.apply.versions import spec_of_version
 from flinkops.errors import ApplyError, PlanError, StalePlan
 from flinkops.plan import Action, Plan
@@ -169,5 +169,6 @@ def test_the_spec_of_a_stored_version(make_spec, tmp_path: Path) -> None:
 )
 def test_a_failed_run_says_what_was_left_running(action: str, ctx: dict, said: str) -> None:
     """Issue 22: a failed create said "the running job was left as it was"."""
-    run = Run("agg", action, 1, 2, None, "", None, [], {"error": "submit failed", **ctx}, "failed")
+    state = RunState(**{"error": "submit failed", **ctx})
+    run = Run("agg", action, 1, 2, None, "", None, [], state, "failed")
     assert job_result(run).message.startswith(said)

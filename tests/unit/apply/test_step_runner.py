@@ -22,7 +22,9 @@ from typing import Any
 import pytest
 
 from flinkops.apply import Applier, ApplyResult
+from flinkops.apply.step_runner import _HANDLERS
 from flinkops.plan.observe import make_plan
+from flinkops.plan.steps import STEP_KINDS
 from flinkops.spec import JobSpec
 from flinkops.store import Store
 from tests.unit.conftest import MAX_SQL, SUM_SQL
@@ -214,3 +216,8 @@ def test_crash_points_cover_every_step_of_every_list(tmp_path: Path, make_spec) 
         for phase in ("before", "after", "end"):
             assert f"{step}:{phase}" in seen
     assert "wait:failed" in seen
+
+
+def test_every_kind_of_step_has_its_handler() -> None:
+    """The runner's table names one handler per kind of step in plan/steps.py."""
+    assert set(_HANDLERS) == set(STEP_KINDS.values())
