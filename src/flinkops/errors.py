@@ -6,7 +6,8 @@ The tree::
     ├── SpecError                 a spec or project file is wrong (carries located problems)
     ├── SqlError                  SQL that does not split or parse (line, col)
     ├── FlinkError                the cluster answered with an error, or not at all
-    │   └── FlinkUnreachable      connection refused, DNS, timeouts after retries
+    │   ├── FlinkUnreachable      connection refused, DNS, timeouts after retries
+    │   └── SavepointFailed       Flink reports a savepoint failed (its cause carried)
     ├── LocalClusterError         starting or stopping the local cluster
     ├── StoreError                the version store (SQLite or PostgreSQL)
     │   └── LockHeld              another apply holds the target's lock
@@ -42,6 +43,7 @@ __all__ = [
     "OpenLineageError",
     "PlanError",
     "Problem",
+    "SavepointFailed",
     "SpecError",
     "SqlError",
     "StalePlan",
@@ -122,6 +124,11 @@ class FlinkError(FlinkopsError):
 
 class FlinkUnreachable(FlinkError):
     """No answer from the cluster (refused, timed out) after the retries allowed."""
+
+
+class SavepointFailed(FlinkError):
+    """Flink answered that a savepoint failed; ``flink_errors`` holds its cause. A job
+    asked to stop with it keeps running (Flink stops only after a complete savepoint)."""
 
 
 class LocalClusterError(FlinkopsError):

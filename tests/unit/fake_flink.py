@@ -20,6 +20,11 @@ from flinkops.flink.rest import FlinkClient
 
 TERMINAL = {"FAILED", "CANCELED", "FINISHED"}
 CAUSE = "java.lang.IllegalStateException: Cannot map checkpoint/savepoint state for operator x"
+STOP_CAUSE = {
+    "class": "java.util.concurrent.CompletionException",
+    "stack-trace": "org.apache.flink.runtime.checkpoint.CheckpointException: "
+    "Not all required tasks are currently running.",
+}
 
 
 @dataclass
@@ -42,6 +47,10 @@ class FakeFlink:
     jobs: dict[str, FakeJob] = field(default_factory=dict)
     triggers: dict[str, tuple[str, str]] = field(default_factory=dict)
     submissions: list[str] = field(default_factory=list)
+    #: how many of the next stops fail their savepoint, the job running on (Flink's way)
+    failing_stops: int = 0
+    #: the state a job whose stop failed is left in (RUNNING, or e.g. FAILED)
+    after_failed_stop: str = "RUNNING"
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
     def client(self) -> FlinkClient:
@@ -98,15 +107,19 @@ class FakeFlink:
             if not job.active:
                 return httpx.Response(409, json={"errors": ["Job is not running."]})
             trigger = f"t{len(self.triggers) + 1}"
+            if self.failing_stops:
+                self.failing_stops -= 1
+                self.triggers[trigger] = (job.jid, "")
+                job.state = self.after_failed_stop
+                return httpx.Response(202, json={"request-id": trigger})
             self.triggers[trigger] = (job.jid, f"file:///sp/savepoint-{job.jid[-4:]}-{trigger}")
             job.state = "FINISHED"
             return httpx.Response(202, json={"request-id": trigger})
         m2 = re.fullmatch(r"/savepoints/(\w+)", rest)
         if m2 and m2.group(1) in self.triggers:
             location = self.triggers[m2.group(1)][1]
-            return httpx.Response(
-                200, json={"status": {"id": "COMPLETED"}, "operation": {"location": location}}
-            )
+            operation = {"location": location} if location else {"failure-cause": STOP_CAUSE}
+            return httpx.Response(200, json={"status": {"id": "COMPLETED"}, "operation": operation})
         return httpx.Response(404, json={"errors": [f"no fake for {method} {path}"]})
 
     @staticmethod

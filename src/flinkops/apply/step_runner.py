@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from typing import Any
@@ -26,7 +27,13 @@ from flinkops.apply.flowing import flow_text
 from flinkops.apply.health import TERMINAL, Progress, rescale_job, wait_healthy, wait_state
 from flinkops.apply.run_state import SUBMITTED_BEFORE, Run
 from flinkops.apply.versions import reserve_version, spec_from_version
-from flinkops.errors import ApplyError, FlinkError, FlinkopsError, FlinkUnreachable
+from flinkops.errors import (
+    ApplyError,
+    FlinkError,
+    FlinkopsError,
+    FlinkUnreachable,
+    SavepointFailed,
+)
 from flinkops.flink.identity import JobIdentity
 from flinkops.flink.live import ACTIVE_STATES, latest_checkpoint, read_live
 from flinkops.flink.rest import FlinkClient
@@ -52,6 +59,8 @@ from flinkops.store import JournalPhase, Outcome, Store, TransitionStatus
 __all__ = ["CRASH_ENV", "StepRunner", "crash_from_env"]
 
 CRASH_ENV = "FLINKOPS_APPLY_CRASH_AT"
+#: how many times a stop asks Flink for its savepoint while the job keeps running
+STOP_ATTEMPTS = 3
 Submitter = Callable[..., str]
 
 
@@ -180,19 +189,33 @@ class StepRunner:
     # ------------------------------------------------------------------ steps
 
     def _stop(self, run: Run, step: StopWithSavepoint) -> dict[str, Any]:
-        """Stop with a savepoint; resumes polling a trigger an earlier run journaled."""
+        """Stop with a savepoint; resumes polling a trigger an earlier run journaled.
+
+        When Flink fails the savepoint while the job keeps running (a task not running
+        yet after a restart, a checkpoint declined), the stop is asked for again once
+        every task runs, up to STOP_ATTEMPTS times, each failure a warning event.
+        """
         trigger = run.state.trigger_id if run.state.stopping == step.job_id else None
-        if trigger is None:
-            trigger = self.client.stop_with_savepoint(step.job_id, step.target_dir)
-            data = {"trigger_id": trigger, "stopping": step.job_id}
-            self.store.journal_step(run.tid, step.name, JournalPhase.START, data)
-            run.state.absorb(data)
-        location = self.client.wait_savepoint(
-            step.job_id,
-            trigger,
-            timeout=self.savepoint_timeout,
-            on_progress=lambda t: self.progress(run.job, "savepoint in progress", t),
-        )
+        for attempt in range(1, STOP_ATTEMPTS + 1):
+            if trigger is None:
+                trigger = self.client.stop_with_savepoint(step.job_id, step.target_dir)
+                data = {"trigger_id": trigger, "stopping": step.job_id}
+                self.store.journal_step(run.tid, step.name, JournalPhase.START, data)
+                run.state.absorb(data)
+            try:
+                location = self.client.wait_savepoint(
+                    step.job_id,
+                    trigger,
+                    timeout=self.savepoint_timeout,
+                    on_progress=lambda t: self.progress(run.job, "savepoint in progress", t),
+                )
+                break
+            except SavepointFailed as exc:
+                if attempt == STOP_ATTEMPTS or not self._runs_again(step.job_id):
+                    raise
+                message = f"savepoint of {step.job_id} failed, asking again: {exc}"
+                self._event(run, "savepoint", message, level="warning")
+                trigger = None
         kind = "suspend" if run.action is Action.SUSPEND else "stop"
         self.store.record_savepoint(
             self.target,
@@ -206,6 +229,19 @@ class StepRunner:
             run, "savepoint", f"stopped {step.job_id} with savepoint {location}", location=location
         )
         return {"savepoint": location}
+
+    def _runs_again(self, job_id: str) -> bool:
+        """Whether ``job_id`` (whose savepoint failed) runs with every task RUNNING again
+        within the savepoint timeout; False once it ended."""
+        deadline = time.monotonic() + self.savepoint_timeout
+        while time.monotonic() < deadline:
+            details = self.client.job(job_id)
+            if details.state in TERMINAL:
+                return False
+            if details.tasks_running:
+                return True
+            time.sleep(self.poll)
+        return False
 
     def _cancel(self, run: Run, step: Cancel) -> dict[str, Any]:
         """Cancel, unless the job already ended; with ``keep_checkpoint`` remember its

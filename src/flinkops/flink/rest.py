@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import httpx
 
-from flinkops.errors import FlinkError, FlinkUnreachable
+from flinkops.errors import FlinkError, FlinkUnreachable, SavepointFailed
 from flinkops.flink._error_text import (
     error_from_response,
     flink_error_summary,
@@ -269,8 +269,9 @@ class FlinkClient:
     ) -> str:
         """Poll a savepoint trigger until it completes; return the savepoint's location.
 
-        ``on_progress(elapsed_seconds)`` is called on every poll. Raises FlinkError
-        with Flink's failure cause when the savepoint fails, or on timeout.
+        ``on_progress(elapsed_seconds)`` is called on every poll. Raises SavepointFailed
+        with Flink's failure cause when Flink says the savepoint failed, FlinkError on
+        timeout (the savepoint may still complete).
         """
         start = time.monotonic()
         where = f"savepoint {trigger_id} of job {job_id} at {redact_url(self.base_url)}"
@@ -280,7 +281,7 @@ class FlinkClient:
                 if st.location:
                     return st.location
                 cause = root_line(st.failure_cause) or "no cause given"
-                raise FlinkError(
+                raise SavepointFailed(
                     f"{where} failed: {cause}",
                     url=redact_url(self.base_url),
                     flink_errors=[st.failure_cause] if st.failure_cause else [],

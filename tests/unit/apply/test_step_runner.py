@@ -221,3 +221,39 @@ def test_crash_points_cover_every_step_of_every_list(tmp_path: Path, make_spec) 
 def test_every_kind_of_step_has_its_handler() -> None:
     """The runner's table names one handler per kind of step in plan/steps.py."""
     assert set(_HANDLERS) == set(STEP_KINDS.values())
+
+
+def test_a_savepoint_flink_fails_while_the_job_runs_on_is_asked_for_again(
+    tmp_path: Path, make_spec
+) -> None:
+    """Flink fails a stop's savepoint (a task not running yet) and the job runs on: the
+    stop is asked for again, and the update goes through from the second savepoint."""
+    world, final = _world(tmp_path, make_spec, SCENARIOS["update-savepoint"])
+    [old] = world.fake.active("agg")
+    world.fake.failing_stops = 1
+    result = world.apply(final)
+    assert result.ok, result
+    [running] = world.fake.active("agg")
+    assert old.state == "FINISHED" and running.restored_from == "file:///sp/savepoint-0001-t2"
+    warnings = [e for e in world.store.events("local", "agg", 50) if e.level == "warning"]
+    assert [e.step for e in warnings] == ["savepoint"]
+    assert "failed, asking again" in warnings[0].message
+    assert "Not all required tasks are currently running" in warnings[0].message
+    world.store.close()
+
+
+def test_a_stop_whose_job_ended_or_keeps_failing_its_savepoint_is_not_retried_forever(
+    tmp_path: Path, make_spec
+) -> None:
+    world, final = _world(tmp_path / "ended", make_spec, SCENARIOS["update-savepoint"])
+    world.fake.failing_stops, world.fake.after_failed_stop = 1, "FAILED"
+    assert not world.apply(final).ok
+    assert len(world.fake.triggers) == 1  # a job that ended is not stopped again
+    world.store.close()
+    world, final = _world(tmp_path / "again", make_spec, SCENARIOS["update-savepoint"])
+    world.fake.failing_stops = 10
+    assert not world.apply(final).ok
+    assert len(world.fake.triggers) == 3  # STOP_ATTEMPTS, then the error
+    [running] = world.fake.active("agg")
+    assert running.identity.version == 1  # the running job was left as it was
+    world.store.close()
