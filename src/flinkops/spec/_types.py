@@ -51,6 +51,9 @@ class JobSpec:
     target_savepoint_dir: str | None = None
     project_savepoints: SavepointPolicy | None = None
     env_refs: tuple[tuple[str, str], ...] = ()
+    # the model as written, before ``jobs_for`` merged the target's override into
+    # ``model``; None when no override applies (``overridden`` compares the two)
+    written: SpecModel | None = None
 
     # -- effective settings (overrides already merged by jobs_for)
     @property
@@ -87,6 +90,26 @@ class JobSpec:
     def savepoint_policy(self) -> SavepointPolicy:
         """The project's ``savepoints:`` defaults with the job's own settings over them."""
         return SavepointPolicy().merged(self.project_savepoints).merged(self.model.savepoints)
+
+    @property
+    def overridden(self) -> dict[str, Any]:
+        """What the target's override changed: each setting it gives another value, with
+        the value before it (as written, target defaults included), and the Flink
+        configuration keys it adds or changes (names only: values may be secrets)."""
+        if self.written is None:
+            return {}
+        before = replace(self, model=self.written, written=None)
+        out: dict[str, Any] = {
+            key: getattr(before, attr)
+            for key, attr in _OVERRIDABLE
+            if getattr(before, attr) != getattr(self, attr)
+        }
+        old, new = before.flink_configuration, self.flink_configuration
+        added = [k for k in new if k not in old]
+        changed = [k for k in new if k in old and old[k] != new[k]]
+        if added or changed:
+            out["flink_configuration"] = {"added": added, "changed": changed}
+        return out
 
     def runs_on(self, target: str) -> bool:
         return self.model.targets is None or target in self.model.targets
@@ -150,6 +173,16 @@ class JobSpec:
             "sql": self.sql,
         }
         return redact(data, self.secrets) if redacted else data
+
+
+#: The settings ``JobSpec.overridden`` compares, by their plan JSON key and attribute.
+_OVERRIDABLE = (
+    ("state", "state"),
+    ("parallelism", "parallelism"),
+    ("upgrade_mode", "upgrade_mode"),
+    ("allow_non_restored_state", "allow_non_restored_state"),
+    ("savepoint_dir", "savepoint_dir"),
+)
 
 
 def _config_str(value: ConfigValue) -> str:
@@ -250,6 +283,7 @@ class Project:
                 replace(
                     job,
                     model=model,
+                    written=job.model if override is not None else None,
                     target=target,
                     target_health=tgt.health,
                     target_savepoint_dir=tgt.savepoint_dir,

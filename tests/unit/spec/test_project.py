@@ -207,6 +207,27 @@ def test_overrides_per_target(make_project) -> None:
     assert local.spec_hash != prod.spec_hash and local.sql_hash == prod.sql_hash
 
 
+def test_overridden_says_what_the_target_override_changed(make_project) -> None:
+    root = make_project(
+        {
+            "jobs/a.yaml": job_yaml(
+                extra=(
+                    "parallelism: 1\nflinkConfiguration: {a: '1', b: '2'}\n"
+                    "overrides:\n  prod: {parallelism: 8, upgradeMode: savepoint,\n"
+                    "    flinkConfiguration: {a: '1', b: '3', c: x}}\n"
+                )
+            )
+        }
+    )
+    project = load_project(root, env={})
+    assert project.jobs_for("local")[0].overridden == {}
+    # upgradeMode savepoint is the default: set again, not changed
+    assert project.jobs_for("prod")[0].overridden == {
+        "parallelism": 1,
+        "flink_configuration": {"added": ["c"], "changed": ["b"]},
+    }
+
+
 def test_savepoint_policy_merges_project_job_and_target(make_project) -> None:
     project_yaml = PROJECT_YAML + "savepoints: {schedule: 1h, retain: {count: 5, maxAge: 7d}}\n"
     extra = (
