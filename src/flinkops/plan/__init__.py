@@ -14,7 +14,8 @@ is pure: handed the specs, the observation, the ``Verdicts``, the ``LineageView`
 included: ``rescale``), built by ``_changes`` and carrying its ``steps`` (``steps``:
 what apply runs, and the rollback or abort after a failure). ``_state`` decides state
 impacts and what a next start restores from, for plan, status, show and the console;
-``_diffs`` and ``_text_diff`` show what changed; ``render`` draws a plan's text and
+``_diffs`` and ``_text_diff`` show what changed, ``_effective`` what runs on the target
+after its override; ``render`` draws a plan's text and
 markdown from its JSON; ``planfile`` saves and reads plan files.
 """
 

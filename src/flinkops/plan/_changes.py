@@ -15,6 +15,7 @@ from typing import Any
 from flinkops.flink.live import LiveJob
 from flinkops.plan._actions import spec_action
 from flinkops.plan._diffs import change_diffs, what_changed
+from flinkops.plan._effective import effective_spec
 from flinkops.plan._inputs import PlanOptions
 from flinkops.plan._lineage import LineageView
 from flinkops.plan._state import restore_rule, restore_verdict, update_impact
@@ -75,6 +76,7 @@ def decide(
         "spec_hash": spec.spec_hash,
         "live": live,
         "applied_version": applied.version if applied else None,
+        "effective": effective_spec(spec, inputs.default_savepoint_dir),
     }
     if action is Action.NOOP:
         return _noop(base, _noop_reason(spec, live, applied))

@@ -237,6 +237,9 @@ class Change:
     blocked: Attempt | None = None  # the failed attempt of this spec (action BLOCKED)
     parallelism: int | None = None  # RESCALE: the new parallelism
     previous_parallelism: int | None = None  # RESCALE: the running job's
+    # what runs on the target after its override, secrets masked (_effective.py);
+    # None for a job whose spec is gone
+    effective: Mapping[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -259,6 +262,7 @@ class Change:
             "steps": [s.to_json() for s in self.steps],
             "blocked": self.blocked.to_json() if self.blocked else None,
             "parallelism": self.parallelism,
+            "effective": dict(self.effective) if self.effective is not None else None,
         }
 
     @classmethod
