@@ -15,7 +15,14 @@ import click
 from flinkops.plan._types import Action
 from flinkops.plan.steps import short
 
-__all__ = ["NO_CHANGES", "plan_markdown", "plan_text", "steps_line", "summary_line"]
+__all__ = [
+    "NO_CHANGES",
+    "effective_words",
+    "plan_markdown",
+    "plan_text",
+    "steps_line",
+    "summary_line",
+]
 
 NO_CHANGES = "No changes. The cluster matches the specs."
 _IMPACT_ORDER = {"lost": 0, "at-risk": 1, "preserved": 2, "none": 3}
@@ -100,6 +107,8 @@ def _text_details(c: dict[str, Any], colour: bool) -> list[str]:
         lines.append(f"      state: {c['state_reason']}")
     if c.get("blocked"):
         lines.append(f"      blocked: {_blocked(c['blocked'])}")
+    if c.get("effective"):
+        lines.append(f"      effective{_on(c['effective'], '')}: {effective_words(c['effective'])}")
     if c.get("steps"):
         lines.append(f"      steps: {steps_line(c['steps'])}")
     if c.get("restore_from"):
@@ -148,6 +157,50 @@ def _text_unmanaged(plan: dict[str, Any]) -> list[str]:
 def steps_line(steps: list[dict[str, Any]]) -> str:
     """A change's steps on one line: ``stop with savepoint → submit v2 from savepoint → ...``."""
     return " → ".join(short(s) for s in steps)
+
+
+def _on(effective: dict[str, Any], quote: str) -> str:
+    target = effective.get("target")
+    return f" on {quote}{target}{quote}" if target else ""
+
+
+def effective_words(e: dict[str, Any]) -> str:
+    """A change's effective spec in one line, in the spec's words; a setting the target's
+    override changed says what it was: ``parallelism 2 (override, was 1), upgradeMode
+    savepoint, savepointDir s3://sp, 3 config keys (by override: +a.b, ~c.d)``."""
+    over = e.get("overridden") or {}
+
+    def show(key: str, word: str, value: Any) -> str:
+        text = f"{word} {_setting(key, value)}"
+        return text + (f" (override, was {_setting(key, over[key])})" if key in over else "")
+
+    parts = []
+    if e["state"] != "running" or "state" in over:
+        parts.append(show("state", "state", e["state"]))
+    parts.append(show("parallelism", "parallelism", e["parallelism"]))
+    parts.append(show("upgrade_mode", "upgradeMode", e["upgrade_mode"]))
+    if e["allow_non_restored_state"] or "allow_non_restored_state" in over:
+        parts.append(
+            show("allow_non_restored_state", "allowNonRestoredState", e["allow_non_restored_state"])
+        )
+    if e["savepoint_dir"] or "savepoint_dir" in over:
+        parts.append(show("savepoint_dir", "savepointDir", e["savepoint_dir"]))
+    count = len(e.get("flink_configuration") or {})
+    config = f"{count} config key{'' if count == 1 else 's'}"
+    keys = over.get("flink_configuration")
+    if keys:
+        marked = [f"+{k}" for k in keys["added"]] + [f"~{k}" for k in keys["changed"]]
+        config += f" (by override: {', '.join(marked)})"
+    return ", ".join([*parts, config])
+
+
+def _setting(key: str, value: Any) -> str:
+    """One setting's value as a person reads it: unset parallelism is the cluster's."""
+    if value is None:
+        return "default" if key == "parallelism" else "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _blocked(b: dict[str, Any]) -> str:
@@ -278,6 +331,10 @@ def _md_details(c: dict[str, Any]) -> list[str]:
     body: list[str] = []
     if c.get("blocked"):
         body += [f"Blocked: {_md_cell(_blocked(c['blocked']))}", ""]
+    if c.get("effective"):
+        effective = c["effective"]
+        words = _md_cell(effective_words(effective))
+        body += [f"Effective{_on(effective, '`')}: {words}", ""]
     if c.get("steps"):
         steps = " → ".join(f"`{short(s)}`" for s in c["steps"])
         body += [f"Steps (records version {c['version']}): {steps}", ""]

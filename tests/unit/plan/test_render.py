@@ -49,9 +49,14 @@ def full_plan(make_spec, make_live_job, make_applied) -> dict:
     """A plan with every action and every state impact, as JSON.
 
     Each job but ``new-job`` runs and was applied as ``make_spec(name)``; ``now`` is
-    the spec as written where it differs (``old-job``'s spec is gone: --prune)."""
+    the spec as written where it differs (``old-job``'s spec is gone: --prune);
+    ``new-job`` runs on the target with an override of its parallelism and configuration."""
+    written = make_spec("new-job", parallelism=1, flink_configuration={"a.b": "1"}).model
+    overridden = make_spec(
+        "new-job", parallelism=2, flink_configuration={"a.b": "2", "c.d": "x", "e.f": "y"}
+    )
     now = {
-        "new-job": make_spec("new-job"),
+        "new-job": replace(overridden, written=written),
         "orders": make_spec("orders", sql=MAX_SQL, parallelism=2),
         "filtered": make_spec("filtered", sql=FILTER_SQL),
         "paused": make_spec("paused", state="suspended"),
