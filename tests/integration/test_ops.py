@@ -273,10 +273,49 @@ def test_savepoint_keeps_the_job_running_and_is_recorded(
     assert any(e["step"] == "savepoint" for e in shown["events"])
 
 
-def test_logs_prints_the_jobmanager_log(jobs: Jobs) -> None:
-    out, err = _cli("logs", "live", "--tail", "20", root=jobs.root)
-    assert len(out.splitlines()) == 20 and "INFO" in out
-    assert jobs.ids["live"] in err
+PRINT_SQL = [
+    "CREATE TABLE ticks (n INT) WITH ('connector' = 'datagen', 'rows-per-second' = '5', "
+    "'fields.n.min' = '7000', 'fields.n.max' = '7009')",
+    "CREATE TABLE shown (n INT) WITH ('connector' = 'print', 'print-identifier' = 'ticks')",
+    "INSERT INTO shown SELECT n FROM ticks",
+]
+
+
+def test_logs_prints_the_jobs_lines_and_a_print_sinks_rows(
+    jobs: Jobs, flink_client: FlinkClient, runner_jar_id: str
+) -> None:
+    printer = flink_client.run_jar(
+        runner_jar_id, build_run_body(job_name="printer", statements=PRINT_SQL, parallelism=1)
+    )
+    try:
+        wait_state(flink_client, printer, "RUNNING")
+        out, err = _cli("logs", "live", "--tail", "20", root=jobs.root)
+        assert jobs.ids["live"] in err
+        lines = out.splitlines()
+        assert lines and all(line.startswith(("[jobmanager] ", "[taskmanager ")) for line in lines)
+        jm = [line for line in lines if line.startswith("[jobmanager] ")]
+        assert 0 < len(jm) <= 20 and any(jobs.ids["live"] in line for line in jm)
+        for other in (printer, jobs.ids["unmanaged"], jobs.ids["evolving"]):
+            assert other not in out
+
+        data = _json("logs", "live", root=jobs.root)
+        assert (data["job"], data["job_id"]) == ("live", jobs.ids["live"])
+        kinds = [s["kind"] for s in data["sources"]]
+        assert kinds[0] == "jobmanager" and "taskmanager" in kinds, kinds
+
+        def printed() -> dict[str, Any] | None:
+            got = _json("logs", printer, "--stdout", root=jobs.root)
+            rows = [x for s in got["sources"] for x in s["lines"] if x.startswith("ticks> +I[")]
+            return got if rows else None
+
+        shown = wait_until(printed, what="the print sink's rows in the .out file", timeout=60)
+        assert shown["stdout"] is True and all(s["kind"] == "taskmanager" for s in shown["sources"])
+        text, _ = _cli("logs", printer, "--stdout", "--tail", "5", root=jobs.root)
+        assert "ticks> +I[70" in text and text.startswith("[taskmanager ")
+        own, _ = _cli("logs", printer, "--tail", "0", root=jobs.root)
+        assert printer in own and jobs.ids["live"] not in own
+    finally:
+        flink_client.cancel(printer)
 
 
 def test_diagnose_names_a_failed_state_restore(

@@ -41,7 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "logs": (
         "flinkops.cli.ops:logs",
-        "The JobManager's (or a TaskManager's) log as Flink serves it, for a known JOB.",
+        "JOB's log lines from the JobManager and the TaskManagers running its tasks.",
     ),
     "metrics": (
         "flinkops.cli.monitor:metrics",

@@ -199,27 +199,36 @@ def savepoint(
 @click.argument("job")
 @project_option
 @target_option
-@click.option("--taskmanager", default=None, help="A TaskManager id (or prefix) instead of the JM.")
-@click.option("--tail", default=200, show_default=True, help="Last N lines (0: all).")
+@click.option(
+    "--stdout", "stdout", is_flag=True, help="The .out files of the job's TaskManagers instead."
+)
+@click.option("--tail", default=200, show_default=True, help="Last N lines per source (0: all).")
+@format_option("text", "json")
 @handle_errors
 def logs(
-    job: str, project_dir: Path | None, target: str | None, taskmanager: str | None, tail: int
+    job: str, project_dir: Path | None, target: str | None, stdout: bool, tail: int, fmt: str
 ) -> None:
-    """The JobManager's (or a TaskManager's) log as Flink serves it, for a known JOB."""
-    from flinkops.ops import job_logs
+    """JOB's log lines from the JobManager and the TaskManagers running its tasks.
+
+    The JobManager's lines that name the job, and the TaskManagers' lines that name it or
+    its tasks, each tagged with its source; stack traces stay with their line. --stdout:
+    what those TaskManagers printed (a print sink's rows), not filtered by job."""
+    from flinkops.ops import job_logs, render_logs
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws:
-        data = job_logs(
-            ws.client, target=ws.target, name=job, taskmanager=taskmanager, tail=tail or None
+        data = ws.redact(
+            job_logs(ws.client, target=ws.target, name=job, stdout=stdout, tail=tail or None)
         )
-        text = ws.redact(data["text"])
+    if fmt == "json":
+        emit_json(data)
+        return
     click.secho(
-        f"# {data['source']} log; job {job} ran as {', '.join(data['job_ids'])}",
+        f"# {data['job']} ran as {', '.join(data['job_ids'])}; {len(data['sources'])} source(s)",
         dim=True,
         err=True,
     )
-    click.echo(text)
+    click.echo(render_logs(data))
 
 
 @main.command(name="diagnose")

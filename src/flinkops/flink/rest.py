@@ -394,6 +394,11 @@ class FlinkClient:
         path = f"{base}/logs/{segment(name)}" if name else f"{base}/log"
         return _tail(self._get(path, expect_json=False).text, tail)
 
+    def taskmanager_stdout(self, tm_id: str, tail: int | None = None) -> str:
+        """``GET /taskmanagers/:id/stdout``: the TaskManager's ``.out`` file (what it printed)."""
+        path = f"/taskmanagers/{segment(tm_id)}/stdout"
+        return _tail(self._get(path, expect_json=False).text, tail)
+
 
 def segment(value: str) -> str:
     """One URL path segment, escaped (a job id, a vertex id, a metric name)."""

@@ -6,12 +6,14 @@ Each view is read by a ``collect_*`` function (I/O through FlinkClient and Store
 never changing a job except ``take_savepoint``, which leaves it running), returns
 the JSON form documented in docs/ops-json.md, and ``render_*`` draws the text
 form from that JSON. Jobs are read through ``flinkops.flink.live``, the read model plan
-and apply use too. ``_diagnose`` holds the advice rules of `flinkops diagnose`.
+and apply use too. ``_diagnose`` holds the advice rules of `flinkops diagnose`;
+``_logs`` picks a job's lines out of the cluster's logs.
 """
 
-from flinkops.ops._actions import job_logs, take_savepoint
+from flinkops.ops._actions import take_savepoint
 from flinkops.ops._diagnose import diagnose_job, render_findings
 from flinkops.ops._history import version_diff, version_pair
+from flinkops.ops._logs import job_logs
 from flinkops.ops._rest import job_metrics
 from flinkops.ops._show import collect_show, find_job, find_runs, web_ui_url
 from flinkops.ops._status import (
@@ -27,6 +29,7 @@ from flinkops.ops._status import (
 from flinkops.ops._text import (
     human_count,
     human_ms,
+    render_logs,
     render_show,
     render_status,
     table,
@@ -51,6 +54,7 @@ __all__ = [
     "job_metrics",
     "newest_run",
     "render_findings",
+    "render_logs",
     "render_show",
     "render_status",
     "table",

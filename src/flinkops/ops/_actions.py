@@ -1,8 +1,7 @@
-"""`flinkops savepoint JOB` and `flinkops logs JOB`: the two ops that talk to a running job.
+"""`flinkops savepoint JOB`: a savepoint of a running job (`logs` is ``ops/_logs.py``).
 
 A savepoint leaves the job running and is recorded in the store (kind
-``manual``) so ``show`` lists it and a later resume can use it. Logs are the
-files Flink's JobManager and TaskManagers serve.
+``manual``) so ``show`` lists it and a later resume can use it.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from flinkops.ops._show import find_job
 from flinkops.spec import JobSpec
 from flinkops.store import Store
 
-__all__ = ["job_logs", "take_savepoint"]
+__all__ = ["take_savepoint"]
 
 
 def _active_run(client: FlinkClient, target: str, name: str) -> LiveJob:
@@ -72,46 +71,3 @@ def take_savepoint(
         details={"job_id": run.job_id, "version": version, "location": location},
     )
     return {"job": job, "job_id": run.job_id, "version": version, "location": location}
-
-
-def job_logs(
-    client: FlinkClient,
-    *,
-    target: str,
-    name: str,
-    taskmanager: str | None = None,
-    tail: int | None = 200,
-) -> dict[str, Any]:
-    """The JobManager's log (or TaskManager ``taskmanager``'s) as Flink serves it.
-
-    ``name`` must be a job the cluster knows (its id is printed so the log can
-    be searched for it). ``taskmanager`` may be an id or a unique prefix of one.
-    """
-    found = find_job(client, target, name)
-    job_ids = [r.job_id for r in (*found.runs, *found.unidentified)]
-    if not job_ids:
-        raise FlinkError(
-            f"no job {name!r} on target {target!r} ({client.base_url}); "
-            "`flinkops status` lists the jobs"
-        )
-    if taskmanager is None:
-        return {
-            "source": "jobmanager",
-            "job_ids": job_ids,
-            "text": client.jobmanager_log(tail=tail),
-        }
-    tms = client.taskmanagers()
-    matches = [t for t in tms if t.id == taskmanager] or [
-        t for t in tms if t.id.startswith(taskmanager)
-    ]
-    if len(matches) != 1:
-        known = ", ".join(t.id for t in tms) or "none"
-        raise FlinkError(
-            f"no single TaskManager {taskmanager!r} on {client.base_url} (TaskManagers: {known})"
-        )
-    tm = matches[0]
-    return {
-        "source": f"taskmanager {tm.id}",
-        "job_ids": job_ids,
-        "text": client.taskmanager_log(tm.id, tail=tail),
-    }

@@ -1,4 +1,4 @@
-"""Text forms of the status and show JSON (docs/style.md §15: drawn from the JSON)."""
+"""Text forms of the status, show and logs JSON (docs/style.md §15: drawn from the JSON)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["human_count", "human_ms", "render_show", "render_status", "table", "version_label"]
+__all__ = [
+    "human_count",
+    "human_ms",
+    "render_logs",
+    "render_show",
+    "render_status",
+    "table",
+    "version_label",
+]
 
 _COUNT_STATES = ("RUNNING", "CANCELED", "FAILED", "RESTARTING", "FINISHED", "UNKNOWN")
 
@@ -262,3 +270,15 @@ def render_show(data: dict[str, Any]) -> str:
         out += _exceptions(live["exceptions"])
     out += _store_side(data)
     return "\n".join(line.rstrip() for line in out)
+
+
+def render_logs(data: dict[str, Any]) -> str:
+    """``logs`` JSON as text: every line tagged with its source, ``[jobmanager]`` or
+    ``[taskmanager ID]``; a source that could not be read says why in one line."""
+    out: list[str] = []
+    for source in data["sources"]:
+        tag = "[jobmanager]" if source["kind"] == "jobmanager" else f"[taskmanager {source['id']}]"
+        if source.get("error"):
+            out.append(f"{tag} (not read: {source['error']})")
+        out.extend(f"{tag} {line}" for line in source["lines"])
+    return "\n".join(out)

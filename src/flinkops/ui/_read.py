@@ -18,6 +18,7 @@ from flinkops.ops import (
     collect_status,
     filter_status,
     job_logs,
+    render_logs,
     version_diff,
     version_pair,
 )
@@ -76,19 +77,21 @@ def _edges(ws: Workspace, show: dict[str, Any]) -> list[dict[str, str]]:
         return []
 
 
-def job_logs_view(ws: Workspace, name: str, taskmanager: str | None) -> dict[str, Any]:
-    """``{source, job_ids, text, taskmanagers, error}``: a log tail, or why there is none."""
-    out: dict[str, Any] = {"source": None, "job_ids": [], "text": "", "taskmanagers": []}
+def job_logs_view(ws: Workspace, name: str, stdout: bool = False) -> dict[str, Any]:
+    """``logs --format json`` of job ``name`` plus ``text`` (drawn as the CLI draws it)
+    and ``error``: why there are no lines, or None."""
+    out: dict[str, Any] = {"job": name, "job_ids": [], "stdout": stdout, "sources": []}
     out["error"] = None
     try:
-        out["taskmanagers"] = [t.id for t in ws.client.taskmanagers()]
-        out.update(job_logs(ws.client, target=ws.target, name=name, taskmanager=taskmanager))
+        out.update(job_logs(ws.client, target=ws.target, name=name, stdout=stdout))
     except FlinkError as exc:
         out["error"] = str(exc)
-    return ws.redact(out)
+    out = ws.redact(out)
+    out["text"] = render_logs(out)
+    return out
 
 
-def job_page(ws: Workspace, name: str, taskmanager: str | None = None) -> dict[str, Any]:
+def job_page(ws: Workspace, name: str, stdout: bool = False) -> dict[str, Any]:
     """``show`` of job ``name`` plus ``edges``, ``logs``, ``monitor`` and ``gitops``."""
     spec = ws.spec(name)
     show = ws.redact(
@@ -106,9 +109,9 @@ def job_page(ws: Workspace, name: str, taskmanager: str | None = None) -> dict[s
     job = show["name"]
     show["edges"] = _edges(ws, show)
     show["logs"] = (
-        job_logs_view(ws, name, taskmanager)
+        job_logs_view(ws, name, stdout)
         if show["reachable"]
-        else {"error": show["message"], "text": "", "taskmanagers": [], "source": None}
+        else {"error": show["message"], "text": "", "sources": [], "stdout": stdout}
     )
     show["impact"] = impact_map(_lineage_of(show["lineage"])) if show["lineage"] else {}
     show["monitor"] = monitor_history(ws.store, ws.target, job, ws.project)

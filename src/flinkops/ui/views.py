@@ -81,22 +81,27 @@ def overview_api(request: Request) -> Response:
 # ---------------------------------------------------------------- job
 
 
+def _stdout(request: Request) -> bool:
+    """``?stdout=1``: the Logs tab shows the TaskManagers' ``.out`` files."""
+    return request.query_params.get("stdout") not in (None, "", "0")
+
+
 def job_view(request: Request) -> Response:
     name = request.path_params["name"]
     with _workspace(request) as ws:
-        data = _read.job_page(ws, name, request.query_params.get("tm"))
+        data = _read.job_page(ws, name, _stdout(request))
     return _page(request, "job.html", job=data, actions=ACTIONS)
 
 
 def job_api(request: Request) -> Response:
     with _workspace(request) as ws:
-        data = _read.job_page(ws, request.path_params["name"], request.query_params.get("tm"))
+        data = _read.job_page(ws, request.path_params["name"], _stdout(request))
     return JSONResponse(data)
 
 
 def logs_api(request: Request) -> Response:
     with _workspace(request) as ws:
-        data = _read.job_logs_view(ws, request.path_params["name"], request.query_params.get("tm"))
+        data = _read.job_logs_view(ws, request.path_params["name"], _stdout(request))
     return JSONResponse(data)
 
 

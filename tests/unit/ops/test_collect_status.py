@@ -204,6 +204,8 @@ def test_collect_status_never_calls_an_unreadable_job_unmanaged(specs: list[JobS
             return httpx.Response(500, json={"errors": ["Internal server error."]})
         if path == "/jobs/u1/config":
             return httpx.Response(200, json={"jid": "u1", "execution-config": {}})
+        if path == "/jobs/x1":
+            return httpx.Response(200, json={"jid": "x1", "name": "orders", "vertices": []})
         if path == "/jobmanager/log":
             return httpx.Response(200, text="log line\n")
         return httpx.Response(404, json={"errors": ["Not found: " + path]})

@@ -190,3 +190,30 @@ def test_data_curves_and_alerts_are_drawn_once_monitoring_has_history(
     assert '<polyline points="0.0,52.0 300.0,4.0"/>' in page
     assert "records in per second" in page and "no data yet" in page  # one point: no line
     assert "lag over 1m" in page and 'id="monitor-hint"' not in page
+
+
+def test_the_logs_api_is_the_cli_json_with_its_text_redacted(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[bool] = []
+
+    def fake_logs(client: object, *, target: str, name: str, stdout: bool) -> dict[str, Any]:
+        asked.append(stdout)
+        sources = [
+            {"kind": "jobmanager", "id": "jobmanager", "lines": [f"a {EVIL}"], "error": None},
+            {"kind": "taskmanager", "id": "tm-1", "lines": [f"pw {SECRET}"], "error": None},
+        ]
+        return {
+            "job": name,
+            "job_id": "j1",
+            "job_ids": ["j1"],
+            "stdout": stdout,
+            "sources": sources,
+        }
+
+    monkeypatch.setattr("flinkops.ui._read.job_logs", fake_logs)
+    api = client.get("/api/jobs/job-a/logs?stdout=1").json()
+    assert asked == [True] and api["error"] is None
+    assert [s["id"] for s in api["sources"]] == ["jobmanager", "tm-1"]
+    assert api["text"] == f"[jobmanager] a {EVIL}\n[taskmanager tm-1] pw ***"
+    assert client.get("/api/jobs/job-a/logs").json()["stdout"] is False
