@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import zipfile
 from collections.abc import Callable
 
@@ -18,6 +17,7 @@ from flinkops.flink.runner import (
     runner_jar_name,
     submit_sql,
 )
+from tests.integration._wait import wait_until
 
 DDL = [
     "CREATE TABLE src (k INT, v BIGINT) WITH ("
@@ -33,13 +33,12 @@ def _identity(version: int = 1) -> JobIdentity:
 
 
 def _wait_restored(client: FlinkClient, job_id: str, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        restored = client.checkpoints(job_id).restored
-        if restored is not None:
-            return restored
-        time.sleep(0.3)
-    raise AssertionError(f"job {job_id} reports no restore after {timeout}s")
+    return wait_until(
+        lambda: client.checkpoints(job_id).restored,
+        what=f"job {job_id} reports a restore",
+        timeout=timeout,
+        interval=0.3,
+    )
 
 
 def test_submit_runs_with_identity_in_config(

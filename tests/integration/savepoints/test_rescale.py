@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import subprocess
 import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 from flinkops.flink.live import read_live
 from flinkops.flink.local import ClusterInfo
 from flinkops.flink.rest import FlinkClient
+from tests.integration._wait import wait_until
 from tests.integration.savepoints.conftest import Project, stateful_sql
 
 
@@ -38,10 +38,10 @@ def write_job(project: Project, name: str, parallelism: int) -> None:
 
 
 def _first_checkpoint(client: FlinkClient, job_id: str) -> None:
-    deadline = time.monotonic() + 60
-    while client.checkpoints(job_id).counts.get("completed", 0) < 1:
-        assert time.monotonic() < deadline, f"no checkpoint of {job_id} in 60s"
-        time.sleep(0.5)
+    wait_until(
+        lambda: client.checkpoints(job_id).counts.get("completed", 0) >= 1,
+        what=f"a completed checkpoint of {job_id}",
+    )
 
 
 @pytest.fixture
