@@ -146,7 +146,7 @@ def test_drift_after_the_job_is_cancelled_outside_flinkops(
     assert change["version"] == 2
 
 
-def test_stateful_change_at_risk_and_filter_preserved(
+def test_stateful_change_incompatible_and_filter_preserved(
     project_at,
     flink_client: FlinkClient,
     submitted_jobs: list[str],
@@ -216,7 +216,7 @@ MINI_BATCH = {
             "INSERT INTO snk SELECT k, SUM(v) FROM src GROUP BY k",
             "INSERT INTO snk SELECT k, SUM(v) FROM src GROUP BY k",
             MINI_BATCH,
-            "at-risk",
+            "incompatible",  # Flink refuses it: tests/integration/apply/test_verdict_levels.py
             "GlobalGroupAggregate added (1): its state starts empty",
         ),
         (

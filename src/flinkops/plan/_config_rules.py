@@ -71,12 +71,10 @@ def _matches(key: str, table: Mapping[str, str]) -> bool:
 
 @dataclass(frozen=True)
 class ConfigChange:
-    """The two effective configurations of a change (values as strings), and the
-    parallelism each runs at (what Flink's default max parallelism follows)."""
+    """The two effective configurations of a change (values as strings)."""
 
     old: Mapping[str, str]
     new: Mapping[str, str]
-    old_parallelism: int | None = None
 
     def keys(self) -> list[str]:
         """The keys whose value differs (set, unset or changed), sorted."""
@@ -100,39 +98,29 @@ def _shown(value: str | None) -> str:
     return "(unset)" if value is None else value
 
 
-def _default_max_parallelism(parallelism: int) -> int:
-    """Flink's default max parallelism for an operator of ``parallelism``
-    (``KeyGroupRangeAssignment.computeDefaultMaxParallelism``)."""
-    rounded = 1 << max(0, (parallelism + parallelism // 2) - 1).bit_length()
-    return min(max(rounded, 128), 32768)
-
-
 def max_parallelism(c: ConfigChange) -> Iterator[Finding]:
     """Flink splits keyed state into max-parallelism key groups and refuses a savepoint
-    taken with another max parallelism than the new program's (checked)."""
+    taken with another max parallelism than the new program's (checked).
+
+    Sure only when the applied version set it: a job that left it unset runs with
+    Flink's default or with the max parallelism of the savepoint it was restored from,
+    which the plan does not see.
+    """
     old, new = c.old.get("pipeline.max-parallelism"), c.new.get("pipeline.max-parallelism")
     if old == new:
         return
-    before = old if old is not None else None
-    if before is None and c.old_parallelism is not None:
-        before = str(_default_max_parallelism(c.old_parallelism))
-    if new is not None and before is not None and new != before:
+    if old is not None and new is not None:
         yield Finding(
             StateImpact.INCOMPATIBLE,
-            f"pipeline.max-parallelism {before} -> {new}: Flink will refuse the savepoint "
+            f"pipeline.max-parallelism {old} -> {new}: Flink will refuse the savepoint "
             "(its keyed state is split into the old max parallelism's key groups)",
         )
-    elif new is not None and before is None:
+    else:
         yield Finding(
             StateImpact.AT_RISK,
-            f"unknown: pipeline.max-parallelism set to {new}; the applied version's max "
-            "parallelism is not known, and Flink refuses the savepoint when they differ",
-        )
-    elif new is None:
-        yield Finding(
-            StateImpact.AT_RISK,
-            f"unknown: pipeline.max-parallelism {_shown(old)} -> (unset): whether the new "
-            "default matches the savepoint's was not checked",
+            f"unknown: pipeline.max-parallelism {_shown(old)} -> {_shown(new)}: Flink refuses "
+            "the savepoint when its max parallelism differs from the new program's, and the "
+            "running job's (Flink's default, or its savepoint's) is not known",
         )
 
 

@@ -52,13 +52,11 @@ def sql_changed(spec: JobSpec, applied: Applied) -> bool:
 
 def config_change(spec: JobSpec, applied: Applied) -> ConfigChange:
     """The applied and the current effective Flink configuration, in their stored,
-    masked form (a changed secret alone is no change), with the applied parallelism."""
+    masked form (a changed secret alone is no change)."""
     _, _, old, new = _comparable(spec, applied)
-    parallelism = applied.spec.get("parallelism")
     return ConfigChange(
         {k: str(v) for k, v in (old.get("flinkConfiguration") or {}).items()},
         {k: str(v) for k, v in (new.get("flinkConfiguration") or {}).items()},
-        parallelism if isinstance(parallelism, int) else None,
     )
 
 

@@ -6,7 +6,9 @@ Vertex ids alone are not enough: on Flink 2.3 they are topology hashes, identica
 ``SUM(v)`` and ``MAX(v)`` over the same GROUP BY, and such a job restores the old
 accumulators silently. So the operators' descriptions (group keys, aggregate calls,
 join keys, rank settings) and what computes their inputs are compared, and any change
-to them is ``at-risk`` even when Flink would accept the savepoint. A changed filter
+to them is ``at-risk`` even when Flink would accept the savepoint. Where flinkops is
+sure Flink refuses the savepoint (an operator id gone, an accumulator row that changes
+arity) the finding is ``incompatible``; never where it is not sure. A changed filter
 before the operator (a Calc's ``where``) is a note, not a risk: it applies to new rows
 only.
 
