@@ -74,14 +74,15 @@ def compile_needs(
 def verdicts_of(
     needs: Sequence[CompileNeed], results: Mapping[CompileRequest, Compiled]
 ) -> Verdicts:
-    """Flink's verdict per job whose SQL changed, and a warning per SQL Flink rejects. Pure."""
+    """Flink's verdict per job whose SQL or state-reaching configuration changed (the
+    graphs' and the configuration's findings), and a warning per SQL Flink rejects. Pure."""
     compat: dict[str, Compat] = {}
     warnings: list[str] = []
     for need in needs:
         new = results[need.new]
         if need.old is not None and need.applied is not None:
             verdict = _compat(need.spec, new, results[need.old])
-            if verdict.basis is CompatBasis.COMPARED:
+            if verdict.basis is not CompatBasis.NEW_SQL_REJECTED:
                 config = config_change(need.spec, need.applied)
                 verdict = with_config(verdict, config_findings(config))
             compat[need.spec.name] = verdict
