@@ -146,7 +146,7 @@ def test_drift_after_the_job_is_cancelled_outside_flinkops(
     assert change["version"] == 2
 
 
-def test_stateful_change_at_risk_and_filter_preserved(
+def test_stateful_change_incompatible_and_filter_preserved(
     project_at,
     flink_client: FlinkClient,
     submitted_jobs: list[str],
@@ -162,10 +162,12 @@ def test_stateful_change_at_risk_and_filter_preserved(
     code, plan = plan_json(project)
     assert code == 2
     (change,) = plan["changes"]
-    assert (change["action"], change["state"]) == ("update", "at-risk")
-    assert (
-        change["state_reason"] == "GroupAggregate select list changed: SUM(v) -> SUM(v), COUNT(*)"
-    )
+    assert (change["action"], change["state"]) == ("update", "incompatible")
+    assert change["state_reasons"] == [
+        "GroupAggregate aggregate calls added (COUNT(*)): its accumulators change shape and "
+        "Flink will refuse to restore its state",
+        "GroupAggregate select list changed: SUM(v) -> SUM(v), COUNT(*)",
+    ]
     assert (
         "+INSERT INTO snk SELECT k, SUM(v) + COUNT(*) FROM src WHERE v < 1000 GROUP BY k;"
         in (change["sql_diff"])
@@ -176,10 +178,11 @@ def test_stateful_change_at_risk_and_filter_preserved(
     code, plan = plan_json(project)
     (change,) = plan["changes"]
     assert (change["action"], change["state"]) == ("update", "preserved")
-    assert change["state_reason"].startswith(
-        "restored from a savepoint; stateful operators unchanged (GroupAggregate); "
-        "filter before GroupAggregate changed: "
-    )
+    assert change["state_reasons"][:2] == [
+        "restored from a savepoint",
+        "stateful operators unchanged (GroupAggregate)",
+    ]
+    assert change["state_reasons"][2].startswith("filter before GroupAggregate changed: ")
     assert change["restore_from"] == "savepoint taken when stopping"
 
     md = CliRunner().invoke(cli_main, ["plan", "--project", str(project), "--format", "markdown"])
@@ -213,7 +216,7 @@ MINI_BATCH = {
             "INSERT INTO snk SELECT k, SUM(v) FROM src GROUP BY k",
             "INSERT INTO snk SELECT k, SUM(v) FROM src GROUP BY k",
             MINI_BATCH,
-            "at-risk",
+            "incompatible",  # Flink refuses it: tests/integration/apply/test_verdict_levels.py
             "GlobalGroupAggregate added (1): its state starts empty",
         ),
         (

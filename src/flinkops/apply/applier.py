@@ -30,7 +30,7 @@ from flinkops.apply.step_runner import StepRunner, Submitter, crash_from_env
 from flinkops.errors import ApplyError, StalePlan
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
-from flinkops.plan import Action, Change, Plan
+from flinkops.plan import Action, Change, Plan, StateImpact
 from flinkops.plan.steps import short, spec_steps, step_from_json, steps_to_json
 from flinkops.redact import MASK
 from flinkops.spec import JobSpec
@@ -49,6 +49,7 @@ __all__ = [
     "needs_confirmation",
     "plan_for_apply",
     "plan_scope",
+    "refuse_incompatible",
     "rollback_plan",
     "saved_plan",
     "stale_reasons",
@@ -136,6 +137,7 @@ class Applier:
                 "(set savepointDir on the job or target, or pass "
                 "--allow-state-loss)"
             )
+        refuse_incompatible(plan)
         todo = [c for c in plan.changes if c.action is not Action.NOOP]
         self._check_versions(todo)
         result = ApplyResult(plan.target)
@@ -196,6 +198,23 @@ class Applier:
         """Resume what an interrupted apply left open; one line per transition."""
         runs = recover(self.runner, self.specs, self.default_savepoint_dir)
         return [_recovered_line(r) for r in runs]
+
+
+def refuse_incompatible(plan: Plan) -> None:
+    """Refuse a plan that would restore state Flink is sure to refuse (state
+    ``incompatible``), before anything is touched, saying how to proceed."""
+    bad = [c for c in plan.changes if c.action.starts and c.state is StateImpact.INCOMPATIBLE]
+    if not bad:
+        return
+    why = "; ".join(f"{c.job}: {'; '.join(c.state_reasons)}" for c in bad)
+    raise ApplyError(
+        f"refusing to apply: Flink would refuse to restore the state of "
+        f"{', '.join(c.job for c in bad)} ({why}). Nothing was changed; the running jobs "
+        "keep running. To go on, change the SQL or configuration so the state fits, or "
+        "accept starting without state: commit the change together with "
+        "`upgradeMode: stateless` (it starts empty and is recorded so) and set "
+        "`upgradeMode` back afterwards (recorded without a restart)"
+    )
 
 
 def _blocked(change: Change) -> JobResult:
@@ -273,6 +292,7 @@ def carry_out(
     ``Applier.recover`` resumed first). The caller holds the target's lock."""
     if not plan.has_changes:
         return ApplyResult(plan.target, recovered=recovered)
+    refuse_incompatible(plan)  # before asking: there is nothing to confirm
     if confirm is not None:
         confirm()
     result = applier.apply(plan, allow_state_loss=allow_state_loss)

@@ -116,7 +116,7 @@ def restore_change(
         action=Action.RESTART,
         state=StateImpact.PRESERVED,
         reason=f"restore requested from {snapshot.chosen}",
-        state_reason=f"restored from {snapshot.path}",
+        state_reasons=(f"restored from {snapshot.path}",),
         upgrade_mode=spec.upgrade_mode,
         restore_from=snapshot.path,
         spec_hash=spec.spec_hash,

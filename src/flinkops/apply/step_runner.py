@@ -375,9 +375,12 @@ class StepRunner:
         state, taken, message = run.state, run.state.taken, run.message
         if step.outcome == Outcome.APPLIED:
             health = f"; healthy: {flow_text(state.flow)}" if state.flow else ""
+            # recorded in place (no submit before it): the running job is this version
+            on = {"job_id": step.job_id} if step.job_id is not None else {}
             self.store.update_version(
-                self.target, run.job, number, outcome=Outcome.APPLIED, message=run.reason + health
-            )
+                self.target, run.job, number, outcome=Outcome.APPLIED,
+                message=run.reason + health, **on,
+            )  # fmt: skip
             prev = run.applied_version
             if (
                 prev is not None

@@ -80,7 +80,10 @@ def apply(
     change to what it would run). An update stops the job with a savepoint,
     submits the new version from it and waits until it is healthy; if the new job
     fails, the previous version is resubmitted from the same savepoint and apply
-    exits 1 with Flink's root exception. A spec that was rolled back is then
+    exits 1 with Flink's root exception. A plan with an incompatible change (Flink
+    would refuse to restore the state) is refused before anything is touched, exit
+    1; committing the change with upgradeMode: stateless accepts starting over. A
+    spec that was rolled back is then
     blocked: later applies leave the job as it is and exit 1 until the spec
     changes or --retry-failed is given. Every step is journaled: an apply that was
     killed is finished (or rolled back) by the next one. One apply at a time per

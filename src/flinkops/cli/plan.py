@@ -74,8 +74,12 @@ def plan(
 
     Reads the target's live jobs (those carrying flinkops's identity are managed,
     the rest are listed and never touched) and the version store, compiles
-    changed SQL with the cluster's own planner to judge whether each job's state
-    survives (preserved, at-risk, lost), and prints one change per job.
+    changed SQL (and configuration that reaches the planner or the state) with the
+    cluster's own planner to judge what happens to each job's state: preserved
+    (restored, same meaning), at-risk (restored, but its meaning changes, or flinkops
+    cannot tell), incompatible (Flink will refuse the restore: apply refuses it),
+    lost (starts without it), none; and prints one change per job. A change of
+    upgradeMode or allowNonRestoredState alone is recorded without a restart.
 
     Each change lists the steps apply will run and the version it will record. A
     job whose spec was rolled back (or failed) is listed as blocked, with the

@@ -14,11 +14,11 @@ from flinkops.plan.rescale import rescalable
 from flinkops.spec import JobSpec
 from flinkops.store import Outcome
 
-__all__ = ["PUTS_VERSION", "blocking_attempt", "spec_action"]
+__all__ = ["PUTS_VERSION", "blocking_attempt", "only_how_applied_changed", "spec_action"]
 
 #: The actions that put a new version of a spec in place (apply records it).
 PUTS_VERSION = frozenset(
-    {Action.CREATE, Action.RESUME, Action.UPDATE, Action.RESTART, Action.RESCALE}
+    {Action.CREATE, Action.RESUME, Action.UPDATE, Action.RESTART, Action.RESCALE, Action.RECORD}
 )
 _ENDED = ("FAILED", "FINISHED", "CANCELED")
 
@@ -57,9 +57,23 @@ def _replace_action(
     drift = applied is not None and active.spec_hash != applied.spec_hash
     if drift and applied is not None and applied.spec_hash == spec.spec_hash:
         return Action.RESTART  # the live job is not the applied one: resubmit that
+    if not drift and applied is not None and only_how_applied_changed(spec, applied):
+        return Action.RECORD
     if adaptive and rescalable(spec, active, applied):
         return Action.RESCALE
     return Action.UPDATE
+
+
+def only_how_applied_changed(spec: JobSpec, applied: Applied) -> bool:
+    """``spec`` differs from the applied version only in how a version is put in place
+    (``upgradeMode``, ``allowNonRestoredState``), which reach no running job: what Flink
+    runs (SQL, secrets, configuration, parallelism) is the same. Pure."""
+    stored = applied.spec
+    as_applied = spec.spec_hash_applied_as(
+        str(stored.get("upgradeMode", "savepoint")),
+        bool(stored.get("allowNonRestoredState", False)),
+    )
+    return spec.spec_hash != applied.spec_hash and as_applied == applied.spec_hash
 
 
 def blocking_attempt(

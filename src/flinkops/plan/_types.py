@@ -19,6 +19,7 @@ from flinkops.plan.steps import (
     cancel_steps,
     create_steps,
     delete_steps,
+    record_steps,
     rescale_steps,
     start_or_replace_steps,
     suspend_steps,
@@ -51,6 +52,7 @@ class Action(StrEnum):
     UPDATE = "update"
     RESTART = "restart"
     RESCALE = "rescale"  # only parallelism changed, on an adaptive-scheduler cluster
+    RECORD = "record"  # only how the job is applied changed: a new version, no restart
     SUSPEND = "suspend"
     CANCEL = "cancel"
     DELETE = "delete"
@@ -96,6 +98,7 @@ KINDS = (
         Action.RESTART, "±", "magenta", "to restart", start_or_replace_steps, starts=True
     ),
     TransitionKind(Action.RESCALE, "~", "yellow", "to rescale in place", rescale_steps),
+    TransitionKind(Action.RECORD, "~", "cyan", "to record without a restart", record_steps),
     TransitionKind(Action.SUSPEND, "-", "red", "to suspend", suspend_steps),
     TransitionKind(Action.CANCEL, "-", "red", "to cancel", cancel_steps),
     TransitionKind(Action.DELETE, "-", "red", "to delete", delete_steps),
@@ -107,11 +110,21 @@ _KIND_OF = {k.action: k for k in KINDS}
 
 class StateImpact(StrEnum):
     """What a change does to a job's state, ordered from harmless to worst:
-    none < preserved < at-risk < lost (``<`` compares that, not the strings)."""
+    none < preserved < at-risk < lost < incompatible (``<`` compares that, not the
+    strings).
+
+    - preserved: Flink restores the state and it means what it meant;
+    - at-risk: Flink restores it, but what it means changes, or flinkops cannot tell;
+    - lost: the change starts without the state (stateless, dropped, no savepoint);
+    - incompatible: flinkops is sure Flink refuses the restore (apply refuses the
+      change and touches nothing). Worse than lost: no finding that drops state makes
+      a restore Flink refuses go through, so a verdict with both is incompatible.
+    """
 
     PRESERVED = "preserved"
     AT_RISK = "at-risk"
     LOST = "lost"
+    INCOMPATIBLE = "incompatible"
     NONE = "none"  # the change does not touch the job's state (no-op, blocked)
 
     @property
@@ -149,6 +162,7 @@ _IMPACT_RANK = {
     StateImpact.PRESERVED: 1,
     StateImpact.AT_RISK: 2,
     StateImpact.LOST: 3,
+    StateImpact.INCOMPATIBLE: 4,
 }
 
 
@@ -221,7 +235,7 @@ class Change:
     action: Action
     state: StateImpact
     reason: str
-    state_reason: str = ""
+    state_reasons: tuple[str, ...] = ()  # why this state impact, worst first
     upgrade_mode: str = "savepoint"
     restore_from: str | None = None
     spec_hash: str | None = None
@@ -248,7 +262,7 @@ class Change:
             "symbol": self.action.symbol,
             "state": self.state.value,
             "reason": self.reason,
-            "state_reason": self.state_reason,
+            "state_reasons": list(self.state_reasons),
             "upgrade_mode": self.upgrade_mode,
             "restore_from": self.restore_from,
             "spec_hash": self.spec_hash,
@@ -276,7 +290,7 @@ class Change:
             action=Action(data["action"]),
             state=StateImpact(data["state"]),
             reason=data.get("reason", ""),
-            state_reason=data.get("state_reason", ""),
+            state_reasons=tuple(data.get("state_reasons") or ()),
             upgrade_mode=data.get("upgrade_mode", "savepoint"),
             restore_from=data.get("restore_from"),
             spec_hash=data.get("spec_hash"),

@@ -5,8 +5,9 @@ compiles (``plan/compiler.py``) between ``compile_needs`` and ``verdicts_of``.
 Every spec whose action puts a version in place (``_actions.spec_action``: create,
 resume, restart, update, rescale) is compiled, so Flink's own error shows in the plan
 and the graph of what apply records is cached; where the SQL changed since the applied
-version (anything but a create), the applied version is compiled too and the two graphs
-are compared (``plan/compat.py``).
+version (anything but a create), or its effective configuration in a key that may reach
+the plan or the state (``_config_rules``), the applied version is compiled too and the
+two graphs are compared (``plan/compat.py``), with the configuration's own rules.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from flinkops.plan._actions import PUTS_VERSION, blocking_attempt, spec_action
-from flinkops.plan._diffs import sql_changed
+from flinkops.plan._config_rules import config_findings
+from flinkops.plan._diffs import config_change, restore_changed
 from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._live_views import current_live
-from flinkops.plan._types import Action, Compat, CompatBasis, StateImpact
-from flinkops.plan.compat import compare_graphs, unknown
+from flinkops.plan._types import Action, Applied, Compat, CompatBasis, StateImpact
+from flinkops.plan.compat import compare_graphs, unknown, with_config
 from flinkops.plan.compiler import Compiled, CompileRequest
 from flinkops.spec import JobSpec
 
@@ -29,11 +31,13 @@ __all__ = ["CompileNeed", "compile_needs", "verdicts_of"]
 @dataclass(frozen=True)
 class CompileNeed:
     """One spec's compiles: the spec as it would be submitted (``new``), and its applied
-    version (``old``) when the SQL changed, to compare their state."""
+    version (``old``) when the SQL or a configuration key that reaches the state changed,
+    to compare their state (``applied``: that version)."""
 
     spec: JobSpec
     new: CompileRequest
     old: CompileRequest | None = None
+    applied: Applied | None = None
 
     @property
     def requests(self) -> tuple[CompileRequest, ...]:
@@ -58,23 +62,30 @@ def compile_needs(
             spec, action, attempt, retry_failed=options.retry_failed
         ):
             continue
-        old = None
-        if action is not Action.CREATE and applied is not None and sql_changed(spec, applied):
+        new = CompileRequest.of_spec(spec)
+        if action is not Action.CREATE and applied is not None and restore_changed(spec, applied):
             old = CompileRequest.of_version(spec, applied.sql, applied.spec)
-        needs.append(CompileNeed(spec, CompileRequest.of_spec(spec), old))
+            needs.append(CompileNeed(spec, new, old, applied))
+        else:
+            needs.append(CompileNeed(spec, new))
     return needs
 
 
 def verdicts_of(
     needs: Sequence[CompileNeed], results: Mapping[CompileRequest, Compiled]
 ) -> Verdicts:
-    """Flink's verdict per job whose SQL changed, and a warning per SQL Flink rejects. Pure."""
+    """Flink's verdict per job whose SQL or state-reaching configuration changed (the
+    graphs' and the configuration's findings), and a warning per SQL Flink rejects. Pure."""
     compat: dict[str, Compat] = {}
     warnings: list[str] = []
     for need in needs:
         new = results[need.new]
-        if need.old is not None:
-            verdict = compat[need.spec.name] = _compat(need.spec, new, results[need.old])
+        if need.old is not None and need.applied is not None:
+            verdict = _compat(need.spec, new, results[need.old])
+            if verdict.basis is not CompatBasis.NEW_SQL_REJECTED:
+                config = config_change(need.spec, need.applied)
+                verdict = with_config(verdict, config_findings(config))
+            compat[need.spec.name] = verdict
             if verdict.basis is CompatBasis.NEW_SQL_REJECTED:
                 warnings.append(f"{need.spec.name}: {verdict.reasons[0]}")
         elif new.error is not None:

@@ -164,7 +164,7 @@ def _blocked(change: Change, attempt: Attempt) -> Change:
         state=StateImpact.NONE,
         reason=f"version {attempt.version} of this spec {attempt.became}; change the "
         "spec, or plan and apply with --retry-failed to try it again",
-        state_reason="left as it is",
+        state_reasons=("left as it is",),
         version=attempt.version,
         blocked=attempt,
         restore_from=None,

@@ -25,8 +25,9 @@ __all__ = [
 ]
 
 NO_CHANGES = "No changes. The cluster matches the specs."
-_IMPACT_ORDER = {"lost": 0, "at-risk": 1, "preserved": 2, "none": 3}
-_IMPACT_COLOURS = {"lost": "red", "at-risk": "yellow", "preserved": "green"}
+_IMPACT_ORDER = {"incompatible": 0, "lost": 1, "at-risk": 2, "preserved": 3, "none": 4}
+_IMPACT_COLOURS = {"incompatible": "red", "lost": "red", "at-risk": "yellow", "preserved": "green"}
+_LOUD = ("incompatible", "lost", "at-risk")  # impacts a plan shows in capitals and bold
 MARKDOWN_LIMIT = 60_000  # GitHub rejects comments over 65,536 characters
 DIFF_LIMIT = 20_000  # one job's SQL diff in markdown
 
@@ -36,21 +37,17 @@ def summary_line(plan: dict[str, Any]) -> str:
     if not summary:
         return NO_CHANGES
     parts = [f"{n} {Action(action).kind.verb}" for action, n in summary.items()]
-    lost = sum(1 for c in plan["changes"] if c["action"] != Action.NOOP and c["state"] == "lost")
-    risky = sum(
-        1 for c in plan["changes"] if c["action"] != Action.NOOP and c["state"] == "at-risk"
-    )
-    tail = ""
-    if lost or risky:
-        tail = (
-            " State: "
-            + ", ".join(
-                x
-                for x in (f"{lost} lost" if lost else "", f"{risky} at risk" if risky else "")
-                if x
-            )
-            + "."
+    states = [c["state"] for c in plan["changes"] if c["action"] != Action.NOOP]
+    counted = [
+        f"{states.count(state)} {words}"
+        for state, words in (
+            ("incompatible", "incompatible (apply refuses)"),
+            ("lost", "lost"),
+            ("at-risk", "at risk"),
         )
+        if state in states
+    ]
+    tail = f" State: {', '.join(counted)}." if counted else ""
     return "Plan: " + ", ".join(parts) + "." + tail
 
 
@@ -90,21 +87,15 @@ def _text_change(c: dict[str, Any], width: int, colour: bool) -> str:
     """A change's first line: symbol, job, action, state impact, reason."""
     sym = _style(c["symbol"], colour, fg=Action(c["action"]).kind.colour, bold=True)
     state = c["state"]
-    shown = state.upper() if state in ("lost", "at-risk") else state
-    state_s = _style(
-        f"state {shown}",
-        colour,
-        fg=_IMPACT_COLOURS.get(state),
-        bold=state in ("lost", "at-risk"),
-    )
+    shown = state.upper() if state in _LOUD else state
+    state_s = _style(f"state {shown}", colour, fg=_IMPACT_COLOURS.get(state), bold=state in _LOUD)
     return f"  {sym} {c['job']:<{width}}  {c['action']:<8} {state_s}  {c['reason']}"
 
 
 def _text_details(c: dict[str, Any], colour: bool) -> list[str]:
     """A change's indented lines: state, block, steps, restore, live job, diffs, lineage."""
     lines = []
-    if c.get("state_reason"):
-        lines.append(f"      state: {c['state_reason']}")
+    lines += [f"      state: {why}" for why in c.get("state_reasons", [])]
     if c.get("blocked"):
         lines.append(f"      blocked: {_blocked(c['blocked'])}")
     if c.get("effective"):
@@ -246,8 +237,9 @@ def _md_head(plan: dict[str, Any], changes: list[dict[str, Any]]) -> list[str]:
     head += ["| state | | job | action | version | why |", "|---|---|---|---|---|---|"]
     for c in changes:
         state = c["state"]
-        state_md = f"**{state}**" if state in ("lost", "at-risk") else state
-        why = c["reason"] + (f" — {c['state_reason']}" if c.get("state_reason") else "")
+        state_md = f"**{state}**" if state in _LOUD else state
+        reasons = "; ".join(c.get("state_reasons", []))
+        why = c["reason"] + (f" — {reasons}" if reasons else "")
         head.append(
             f"| {state_md} | `{c['symbol']}` | `{c['job']}` | {c['action']} | "
             f"{_md_versions(c)} | {_md_cell(why)} |"

@@ -81,8 +81,10 @@ def rescale_fields(spec: JobSpec, applied: Applied) -> dict[str, Any]:
         "action": Action.RESCALE,
         "state": StateImpact.PRESERVED,
         "reason": f"parallelism {before} -> {spec.parallelism}, rescaled in place",
-        "state_reason": "kept: the adaptive scheduler restarts the tasks from the job's "
-        "latest checkpoint (same job, no savepoint)",
+        "state_reasons": (
+            "kept: the adaptive scheduler restarts the tasks from the job's "
+            "latest checkpoint (same job, no savepoint)",
+        ),
         "parallelism": spec.parallelism,
         "previous_parallelism": before if isinstance(before, int) else None,
     }

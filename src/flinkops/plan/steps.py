@@ -49,6 +49,7 @@ __all__ = [
     "delete_steps",
     "describe",
     "is_rollback",
+    "record_steps",
     "rescale_steps",
     "short",
     "spec_steps",
@@ -181,22 +182,33 @@ class WaitHealthy(_StepKind):
 
 @dataclass(frozen=True)
 class Record(_StepKind):
-    """Write ``outcome`` for version ``version`` to the version store."""
+    """Write ``outcome`` for version ``version`` to the version store. ``job_id``: the
+    running job the version is recorded on when no step before started one (a record
+    in place, which no restart precedes); omitted from the JSON form when None."""
 
     outcome: Outcome
     version: int | None = None
     name: str = "record"
+    job_id: str | None = None
     kind = "record"
 
     def __post_init__(self) -> None:  # read from JSON (a plan file, the journal): a string
         object.__setattr__(self, "outcome", Outcome(self.outcome))
 
+    def to_json(self) -> dict[str, Any]:
+        data = super().to_json()
+        if self.job_id is None:
+            del data["job_id"]
+        return data
+
     def describe(self) -> str:
-        return f"record version {self.version} as {self.outcome}"
+        on = f" on the running job {self.job_id}" if self.job_id else ""
+        return f"record version {self.version} as {self.outcome}{on}"
 
     @staticmethod
     def short(data: Mapping[str, Any]) -> str:
-        return f"record v{data.get('version')} {data['outcome']}"
+        on = " on the running job" if data.get("job_id") else ""
+        return f"record v{data.get('version')} {data['outcome']}{on}"
 
 
 @dataclass(frozen=True)
@@ -307,6 +319,12 @@ def rescale_steps(c: StepInputs) -> list[Step]:
     assert target is not None, f"{c.change.job}: a rescale needs the new parallelism"
     step = Rescale(c.live_id, target, c.change.previous_parallelism)
     return [step, c.wait, Record(Outcome.APPLIED, c.version)]
+
+
+def record_steps(c: StepInputs) -> list[Step]:
+    """Only how the job is applied changed (upgrade mode, allowNonRestoredState): the
+    new version is recorded on the running job, which nothing stops or restarts."""
+    return [Record(Outcome.APPLIED, c.version, job_id=c.live_id)]
 
 
 def steps_for(

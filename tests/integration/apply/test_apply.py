@@ -106,7 +106,7 @@ def test_incompatible_change_rolls_back_then_is_blocked_until_retried(
     """The retry storm of issue 11: a rolled-back spec is not tried again on every apply."""
     _run_then_change_incompatibly(project)
     change = _plan(project)["changes"][0]
-    assert change["state"] == "at-risk" and "COUNT(*)" in change["state_reason"]
+    assert change["state"] == "at-risk" and "COUNT(*)" in change["state_reasons"][0]
     assert change["version"] == 2
 
     done = project.apply()

@@ -188,7 +188,9 @@ def test_changed_sql_is_compiled_with_each_versions_configuration(tmp_path, fake
     data = json.loads(run_plan(project, "--format", "json").output)
     (change,) = data["changes"]
     assert (change["action"], change["state"]) == ("update", "at-risk")
-    assert change["state_reason"] == "GroupAggregate select list changed: SUM(v) -> MAX(v)"
+    assert change["state_reasons"] == [
+        "GroupAggregate select list changed: SUM(v) -> MAX(v)",
+    ]
     # Compiled in parallel: tell the two apart by their SQL, not by their order.
     (new,) = [c for c in fake_flink.compiled if "MAX(v)" in c["statements"][-1]]
     (old,) = [c for c in fake_flink.compiled if "SUM(v)" in c["statements"][-1]]
