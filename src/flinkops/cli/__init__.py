@@ -31,6 +31,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "flinkops.cli.apply:history",
         "The versions of JOB applied to the target: hash, time, git commit, outcome.",
     ),
+    "import": (
+        "flinkops.cli.adopt:import_cmd",
+        "Adopt jobs running on the target that flinkops did not start, without restarting them.",
+    ),
     "lineage": (
         "flinkops.cli.lineage:lineage",
         "Table and column lineage of every INSERT, and the edges between jobs.",

@@ -24,7 +24,7 @@ from flinkops.ops._optional import optional
 from flinkops.ops._rest import job_metrics, plan_type
 from flinkops.ops._versions import version_view
 from flinkops.plan import next_restore
-from flinkops.plan.rescale import in_place_versions
+from flinkops.plan.rescale import adopted_runs, in_place_versions
 from flinkops.spec import JobSpec
 from flinkops.store import Outcome, SavepointRecord, Store, VersionRecord
 
@@ -293,6 +293,7 @@ def build_status(
         reachable,
         error,
     )
+    live = adopted_runs(live, versions or {})  # runs `flinkops import` adopted, old ones too
     live = in_place_versions(live, latest)  # a job rescaled in place runs the newer version
     jobs = _managed_rows(specs, live, latest, versions or {}, seen)
     others = [_other(j, now_ms) for j in live if j.ownership is not Ownership.MANAGED]

@@ -33,12 +33,19 @@ from flinkops.plan.builder import build_plan
 from flinkops.plan.compiler import ClusterIdentity, Compiler, identity_of, read_environment
 from flinkops.plan.rescale import in_place_versions
 from flinkops.spec import JobSpec
-from flinkops.store import Outcome, Store, VersionRecord, utc_now
+from flinkops.store import RUNNING_OUTCOMES, Outcome, Store, VersionRecord, utc_now
 
 __all__ = ["APPLIED_OUTCOMES", "applied_from_store", "make_plan", "observe"]
 
-#: Version outcomes that mean "this is what flinkops last put in place".
-APPLIED_OUTCOMES = (Outcome.APPLIED, Outcome.SUSPENDED, Outcome.CANCELLED, Outcome.DELETED)
+#: Version outcomes that mean "this is what flinkops last put in place" (an adopted
+#: version counts as applied: the job it recorded runs it).
+APPLIED_OUTCOMES = (
+    Outcome.APPLIED,
+    Outcome.ADOPTED,
+    Outcome.SUSPENDED,
+    Outcome.CANCELLED,
+    Outcome.DELETED,
+)
 
 
 def applied_from_store(store: Store, target: str, job: str) -> Applied | None:
@@ -101,7 +108,7 @@ def observe(
             attempts[name] = attempt
     retained = _retained(client, live)
     for name, path in retained.items():
-        if name in applied and applied[name].outcome == Outcome.APPLIED:
+        if name in applied and applied[name].outcome in RUNNING_OUTCOMES:
             applied[name] = replace(applied[name], savepoint=path)
     conf = _jobmanager_config(client)
     return Observation(

@@ -48,16 +48,26 @@ def find_project_file(start: Path | None = None) -> Path:
     )
 
 
-def load_project(project_dir: Path | None = None, *, env: dict[str, str] | None = None) -> Project:
-    """Load and check the whole project; raise SpecError listing every problem found."""
-    project, problems = inspect_project(project_dir, env=env)
+def load_project(
+    project_dir: Path | None = None,
+    *,
+    env: dict[str, str] | None = None,
+    allow_empty: bool = False,
+) -> Project:
+    """Load and check the whole project; raise SpecError listing every problem found.
+    ``allow_empty``: a project without job specs is no problem (`flinkops import` adds
+    the first ones)."""
+    project, problems = inspect_project(project_dir, env=env, allow_empty=allow_empty)
     if problems or project is None:
         raise SpecError(problems)
     return project
 
 
 def inspect_project(
-    project_dir: Path | None = None, *, env: dict[str, str] | None = None
+    project_dir: Path | None = None,
+    *,
+    env: dict[str, str] | None = None,
+    allow_empty: bool = False,
 ) -> tuple[Project | None, list[Problem]]:
     """Like load_project, but return (project or None, problems) instead of raising."""
     forget_lines()
@@ -73,7 +83,7 @@ def inspect_project(
     jobs, job_problems = load_jobs(files, root, env, pmodel)
     problems.extend(job_problems)
     problems.extend(channel_problems(pmodel, pdoc, "/alerts/sendTo", pmodel.alerts))
-    if not jobs and not problems:
+    if not jobs and not problems and not allow_empty:
         problems.append(pdoc.problem("/jobs", "no job specs found"))
     project = Project(
         root=root,
