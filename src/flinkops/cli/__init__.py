@@ -35,6 +35,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "flinkops.cli.adopt:import_cmd",
         "Adopt jobs running on the target that flinkops did not start, without restarting them.",
     ),
+    "init": (
+        "flinkops.cli.scaffold:init",
+        "Start a flinkops project in DIRECTORY (default: here); never overwrites a file.",
+    ),
     "lineage": (
         "flinkops.cli.lineage:lineage",
         "Table and column lineage of every INSERT, and the edges between jobs.",
@@ -75,6 +79,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "flinkops.cli.savepoints:savepoints",
         "List JOB's savepoints: origin (scheduled, manual, stop, upgrade), age, size, whether "
         "they are protected from retention and what retention would do.",
+    ),
+    "schema": (
+        "flinkops.cli.scaffold:schema",
+        "The JSON schemas of job specs and flinkops.yaml, for editors and the YAML language "
+        "server: `--path` prints the installed directory, `--write DIR` copies them into your "
+        "repository (modeline `# yaml-language-server: $schema=../schemas/job.schema.json`).",
     ),
     "show": (
         "flinkops.cli.ops:show",
