@@ -103,9 +103,11 @@ def project_document(targets: Mapping[str, str], schemas: str = "schemas") -> st
     ]
     for name, url in targets.items():
         lines.append(f"  {name}:")
-        if url == LOCAL_URL:
+        if name == "local":
             lines.append("    # the cluster `flinkops local up` starts on this machine")
         lines.append(f"    url: {url}")
+        if name == "local":
+            lines.append("    health: {window: 5s}  # a short health window for local trials")
     return "\n".join(lines) + "\n"
 
 
