@@ -18,6 +18,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "List alert records (newest first): `flinkops alerts [JOB] [--state firing]`.",
     ),
     "apply": ("flinkops.cli.apply:apply", "Carry the plan out on the cluster, savepoint-safe."),
+    "completion": (
+        "flinkops.cli.completion:completion",
+        "Print the completion script for SHELL (bash, zsh, fish).",
+    ),
     "diagnose": (
         "flinkops.cli.ops:diagnose_cmd",
         "Rule-based advice about a job: restarts, checkpoints, back pressure, records, "

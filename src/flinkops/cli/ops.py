@@ -17,6 +17,7 @@ from flinkops.cli._common import (
     emit_json,
     format_option,
     handle_errors,
+    job_argument,
     main,
     project_option,
     target_option,
@@ -123,7 +124,7 @@ def status(
 
 
 @main.command()
-@click.argument("job")
+@job_argument()
 @project_option
 @target_option
 @format_option("text", "json")
@@ -154,7 +155,7 @@ def show(job: str, project_dir: Path | None, target: str | None, fmt: str) -> No
 
 
 @main.command()
-@click.argument("job")
+@job_argument()
 @project_option
 @target_option
 @click.option("--dir", "directory", default=None, help="Savepoint directory (default: spec's).")
@@ -196,7 +197,7 @@ def savepoint(
 
 
 @main.command()
-@click.argument("job")
+@job_argument()
 @project_option
 @target_option
 @click.option(
@@ -232,7 +233,7 @@ def logs(
 
 
 @main.command(name="diagnose")
-@click.argument("job")
+@job_argument()
 @project_option
 @target_option
 @format_option("text", "json")
