@@ -31,7 +31,7 @@ from flinkops.plan._types import Applied, Attempt, Plan
 from flinkops.plan._verdicts import compile_needs, verdicts_of
 from flinkops.plan.builder import build_plan
 from flinkops.plan.compiler import ClusterIdentity, Compiler, identity_of, read_environment
-from flinkops.plan.rescale import in_place_versions
+from flinkops.plan.rescale import adopted_runs, in_place_versions
 from flinkops.spec import JobSpec
 from flinkops.store import RUNNING_OUTCOMES, Outcome, Store, VersionRecord, utc_now
 
@@ -99,8 +99,9 @@ def observe(
     names = {s.name for s in specs} | {j.managed_name for j in live if j.managed_name}
     applied: dict[str, Applied] = {}
     attempts: dict[str, Attempt] = {}
+    recorded: dict[str, list[VersionRecord]] = {}
     for name in sorted(n for n in names if n):
-        versions = store.versions(target, name)
+        versions = recorded[name] = store.versions(target, name)
         found, attempt = _applied(store, target, name, versions), _attempt(versions)
         if found is not None:
             applied[name] = found
@@ -117,7 +118,7 @@ def observe(
         overview=overview,
         jobmanager_config=conf,
         identity=_identity(client, overview, conf) if identity else None,
-        live=tuple(in_place_versions(live, applied)),
+        live=tuple(in_place_versions(adopted_runs(live, recorded), applied)),
         applied=applied,
         attempts=attempts,
         retained=retained,
