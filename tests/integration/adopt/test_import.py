@@ -66,6 +66,13 @@ def test_import_adopts_the_running_job_then_updates_it_from_a_savepoint(
     assert all(u["job_id"] != job_id for u in status["unmanaged"])
     plan = project.run("plan")
     assert plan.returncode == 0, plan.stdout + plan.stderr
+    shown = json.loads(project.run("show", "agg", "--format", "json").stdout)
+    assert (shown["ownership"], shown["in_sync"], shown["live"]["job_id"]) == (
+        "managed", True, job_id,
+    )  # fmt: skip
+    taken = project.run("savepoint", "agg", "--format", "json")  # found by its recorded id
+    assert taken.returncode == 0, taken.stderr
+    assert json.loads(taken.stdout)["job_id"] == job_id
 
     # A compatible change (parallelism) is a savepoint update like any other.
     spec = project.root / "jobs" / "agg.yaml"
