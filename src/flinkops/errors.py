@@ -16,6 +16,9 @@ The tree::
     ├── ApplyError                a transition failed (the job may have been rolled back)
     │   └── Unhealthy             a new job failed, restarted or was not healthy in time;
     │                             carries Flink's root cause (the step runner records it)
+    ├── ImportRefused             `flinkops import` will not adopt a job: the SQL given
+    │                             compiles to other stateful operators, the job is not
+    │                             unmanaged, or a spec or version of that name exists
     ├── OpenLineageError          the OpenLineage endpoint did not take an event (the
     │                             apply itself is done: the CLI warns)
     ├── ChannelError              an alert channel did not take a message (monitoring goes on)
@@ -38,6 +41,7 @@ __all__ = [
     "FlinkError",
     "FlinkUnreachable",
     "FlinkopsError",
+    "ImportRefused",
     "LocalClusterError",
     "LockHeld",
     "OpenLineageError",
@@ -162,6 +166,10 @@ class Unhealthy(ApplyError):
     def __init__(self, message: str, root_cause: str = "") -> None:
         self.root_cause = root_cause
         super().__init__(message)
+
+
+class ImportRefused(FlinkopsError):
+    """`flinkops import` refuses to adopt a running job; nothing was written or recorded."""
 
 
 class OpenLineageError(FlinkopsError):

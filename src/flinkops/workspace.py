@@ -116,7 +116,10 @@ class Workspace:
         self.close()
 
 
-def open_workspace(project_dir: Path | None, target: str | None) -> Workspace:
-    project = load_project(project_dir)
+def open_workspace(
+    project_dir: Path | None, target: str | None, *, allow_empty: bool = False
+) -> Workspace:
+    """The workspace of the project (``allow_empty``: it may hold no job spec yet)."""
+    project = load_project(project_dir, allow_empty=allow_empty)
     name, tgt = project.target(target)
     return Workspace(project=project, target=name, raw_url=tgt.url)

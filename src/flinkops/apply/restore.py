@@ -16,8 +16,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from flinkops.errors import FlinkError, PlanError
-from flinkops.flink.live import LiveJob, latest_checkpoint, newest_run, read_live
+from flinkops.flink.live import LiveJob, latest_checkpoint, require_identities
 from flinkops.flink.rest import FlinkClient
+from flinkops.ops import find_job
 from flinkops.plan import Action, Change, Plan, StateImpact, next_version
 from flinkops.plan.observe import applied_from_store
 from flinkops.plan.steps import Cancel, Step, Submit, spec_steps
@@ -145,7 +146,9 @@ def restore_plan(
     """The plan that restarts ``spec`` from ``source`` (as ``resolve_snapshot`` reads
     it): one change, numbered after every version the store or the cluster knows."""
     job = spec.name
-    run = newest_run(j for j in read_live(client, target, name=job) if j.managed_name == job)
+    found = find_job(client, target, job, store)  # an adopted job, too (by its recorded id)
+    require_identities(found.unidentified)
+    run = found.newest
     snapshot = resolve_snapshot(client, job, run, source)
     applied = applied_from_store(store, target, job)
     newest = store.latest_version(target, job, outcome=None)

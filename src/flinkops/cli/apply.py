@@ -14,6 +14,7 @@ from flinkops.cli._common import (
     emit_json,
     format_option,
     handle_errors,
+    job_argument,
     main,
     project_option,
     target_option,
@@ -130,7 +131,7 @@ def _emit_openlineage(ws: Workspace, result: ApplyResult, url: str | None) -> No
 
 
 @main.command()
-@click.argument("job")
+@job_argument()
 @click.option("--to", "to_version", type=int, required=True, help="Version number to restore.")
 @project_option
 @target_option
@@ -175,7 +176,7 @@ def rollback(
 
 
 @main.command()
-@click.argument("job")
+@job_argument()
 @project_option
 @target_option
 @click.option(
@@ -233,7 +234,7 @@ def history(
 
 
 @main.command()
-@click.argument("job", required=False)
+@job_argument(required=False)
 @project_option
 @target_option
 @click.option("--limit", default=50, show_default=True, help="How many, newest first.")

@@ -17,6 +17,7 @@ from flinkops.cli._common import (
     emit_json,
     format_option,
     handle_errors,
+    job_argument,
     main,
     project_option,
     target_option,
@@ -123,7 +124,7 @@ def status(
 
 
 @main.command()
-@click.argument("job")
+@job_argument()
 @project_option
 @target_option
 @format_option("text", "json")
@@ -154,7 +155,7 @@ def show(job: str, project_dir: Path | None, target: str | None, fmt: str) -> No
 
 
 @main.command()
-@click.argument("job")
+@job_argument()
 @project_option
 @target_option
 @click.option("--dir", "directory", default=None, help="Savepoint directory (default: spec's).")
@@ -196,7 +197,7 @@ def savepoint(
 
 
 @main.command()
-@click.argument("job")
+@job_argument()
 @project_option
 @target_option
 @click.option(
@@ -218,7 +219,14 @@ def logs(
 
     with open_workspace(project_dir, target) as ws:
         data = ws.redact(
-            job_logs(ws.client, target=ws.target, name=job, stdout=stdout, tail=tail or None)
+            job_logs(
+                ws.client,
+                target=ws.target,
+                name=job,
+                stdout=stdout,
+                tail=tail or None,
+                store=ws.store,
+            )
         )
     if fmt == "json":
         emit_json(data)
@@ -232,7 +240,7 @@ def logs(
 
 
 @main.command(name="diagnose")
-@click.argument("job")
+@job_argument()
 @project_option
 @target_option
 @format_option("text", "json")
@@ -244,5 +252,7 @@ def diagnose_cmd(job: str, project_dir: Path | None, target: str | None, fmt: st
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws:
-        data = ws.redact(diagnose_job(ws.client, target=ws.target, url=ws.url, name=job))
+        data = ws.redact(
+            diagnose_job(ws.client, target=ws.target, url=ws.url, name=job, store=ws.store)
+        )
     emit_json(data) if fmt == "json" else click.echo(render_findings(data))

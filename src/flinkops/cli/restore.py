@@ -8,11 +8,18 @@ from pathlib import Path
 
 import click
 
-from flinkops.cli._common import format_option, handle_errors, main, project_option, target_option
+from flinkops.cli._common import (
+    format_option,
+    handle_errors,
+    job_argument,
+    main,
+    project_option,
+    target_option,
+)
 
 
 @main.command()
-@click.argument("job")
+@job_argument()
 @click.option(
     "--from",
     "source",

@@ -200,6 +200,13 @@ class FlinkClient:
         """``GET /jobs/:id/config``; ``.user_config`` / ``.identity`` carry flinkops's identity."""
         return JobConfig.from_json(self._get(f"/jobs/{segment(job_id)}/config"))
 
+    def job_plan(self, job_id: str) -> dict[str, Any]:
+        """``GET /jobs/:id/plan``: the running job's graph, in the form ``plan_jar`` returns
+        (``{"jid", "name", "type", "nodes": [...]}``)."""
+        data = self._get(f"/jobs/{segment(job_id)}/plan")
+        plan = data.get("plan", data) if isinstance(data, dict) else {}
+        return plan if isinstance(plan, dict) else {}
+
     def checkpoints(self, job_id: str) -> Checkpoints:
         """``GET /jobs/:id/checkpoints``: counts, latest (completed/savepoint/failed/restored).
 

@@ -19,8 +19,8 @@ from flinkops.store import Store
 __all__ = ["take_savepoint"]
 
 
-def _active_run(client: FlinkClient, target: str, name: str) -> LiveJob:
-    found = find_job(client, target, name)
+def _active_run(client: FlinkClient, store: Store, target: str, name: str) -> LiveJob:
+    found = find_job(client, target, name, store)
     run = found.newest
     if run is not None and run.active:
         return run
@@ -55,7 +55,7 @@ def take_savepoint(
     ``kind`` is its origin in the store: ``manual``, or ``scheduled`` for a schedule's.
     Returns ``{"job", "job_id", "version", "location"}``.
     """
-    run = _active_run(client, target, name)
+    run = _active_run(client, store, target, name)
     job = run.managed_name or name
     version = run.version
     directory = directory or (spec.savepoint_dir if spec else None)

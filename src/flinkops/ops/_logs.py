@@ -27,6 +27,7 @@ from flinkops.errors import FlinkError
 from flinkops.flink.live import newest_run
 from flinkops.flink.rest import FlinkClient, segment
 from flinkops.ops._show import find_job
+from flinkops.store import Store
 
 __all__ = [
     "JobMatcher",
@@ -156,13 +157,15 @@ def job_logs(
     name: str,
     stdout: bool = False,
     tail: int | None = 200,
+    store: Store | None = None,
 ) -> dict[str, Any]:
-    """Job ``name``'s log lines per source (see the module docstring and docs/ops-json.md).
+    """Job ``name``'s log lines per source (see the module docstring and docs/ops-json.md);
+    with ``store``, an adopted job's too (``find_job``).
 
     ``tail`` keeps the last lines of each source. ``stdout`` reads the ``.out``
     files of the TaskManagers running the job instead of the logs (no JobManager).
     """
-    found = find_job(client, target, name)
+    found = find_job(client, target, name, store)
     run = found.newest or newest_run(found.unidentified)
     if run is None:
         raise FlinkError(

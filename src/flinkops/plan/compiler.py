@@ -54,6 +54,7 @@ __all__ = [
     "cache_key",
     "cluster_identity",
     "identity_of",
+    "portable_graph",
     "read_environment",
 ]
 
@@ -218,10 +219,11 @@ class CompileRequest:
         )
 
 
-def _portable(graph: Mapping[str, Any], secrets: frozenset[str]) -> dict[str, Any]:
+def portable_graph(graph: Mapping[str, Any], secrets: frozenset[str]) -> dict[str, Any]:
     """The graph without what differs between two compiles of the same program: Flink's
     random ``jid``, the job name, and the ``[48]:`` operator counters in descriptions
-    (they count up in the JobManager across compiles); secrets masked."""
+    (they count up in the JobManager across compiles); secrets masked. A running job's
+    graph (``GET /jobs/:id/plan``) made portable compares with a compiled one."""
     out = {k: v for k, v in graph.items() if k not in ("jid", "name")}
     nodes = out.get("nodes")
     if isinstance(nodes, list):
@@ -359,7 +361,7 @@ class Compiler:
             raise
         except FlinkopsError as exc:
             return Compiled(request, error=str(redact(str(exc), request.secrets)))
-        return Compiled(request, graph=_portable(graph, request.secrets))
+        return Compiled(request, graph=portable_graph(graph, request.secrets))
 
     def remember(self, spec: JobSpec) -> Compiled:
         """Make sure the graph of ``spec`` as submitted is cached (apply calls this for

@@ -31,14 +31,21 @@ from flinkops.plan._types import Applied, Attempt, Plan
 from flinkops.plan._verdicts import compile_needs, verdicts_of
 from flinkops.plan.builder import build_plan
 from flinkops.plan.compiler import ClusterIdentity, Compiler, identity_of, read_environment
-from flinkops.plan.rescale import in_place_versions
+from flinkops.plan.rescale import adopted_runs, in_place_versions
 from flinkops.spec import JobSpec
-from flinkops.store import Outcome, Store, VersionRecord, utc_now
+from flinkops.store import RUNNING_OUTCOMES, Outcome, Store, VersionRecord, utc_now
 
 __all__ = ["APPLIED_OUTCOMES", "applied_from_store", "make_plan", "observe"]
 
-#: Version outcomes that mean "this is what flinkops last put in place".
-APPLIED_OUTCOMES = (Outcome.APPLIED, Outcome.SUSPENDED, Outcome.CANCELLED, Outcome.DELETED)
+#: Version outcomes that mean "this is what flinkops last put in place" (an adopted
+#: version counts as applied: the job it recorded runs it).
+APPLIED_OUTCOMES = (
+    Outcome.APPLIED,
+    Outcome.ADOPTED,
+    Outcome.SUSPENDED,
+    Outcome.CANCELLED,
+    Outcome.DELETED,
+)
 
 
 def applied_from_store(store: Store, target: str, job: str) -> Applied | None:
@@ -92,8 +99,9 @@ def observe(
     names = {s.name for s in specs} | {j.managed_name for j in live if j.managed_name}
     applied: dict[str, Applied] = {}
     attempts: dict[str, Attempt] = {}
+    recorded: dict[str, list[VersionRecord]] = {}
     for name in sorted(n for n in names if n):
-        versions = store.versions(target, name)
+        versions = recorded[name] = store.versions(target, name)
         found, attempt = _applied(store, target, name, versions), _attempt(versions)
         if found is not None:
             applied[name] = found
@@ -101,7 +109,7 @@ def observe(
             attempts[name] = attempt
     retained = _retained(client, live)
     for name, path in retained.items():
-        if name in applied and applied[name].outcome == Outcome.APPLIED:
+        if name in applied and applied[name].outcome in RUNNING_OUTCOMES:
             applied[name] = replace(applied[name], savepoint=path)
     conf = _jobmanager_config(client)
     return Observation(
@@ -110,7 +118,7 @@ def observe(
         overview=overview,
         jobmanager_config=conf,
         identity=_identity(client, overview, conf) if identity else None,
-        live=tuple(in_place_versions(live, applied)),
+        live=tuple(in_place_versions(adopted_runs(live, recorded), applied)),
         applied=applied,
         attempts=attempts,
         retained=retained,

@@ -13,6 +13,7 @@ __all__ = [
     "EVENT_LEVELS",
     "JOURNAL_PHASES",
     "OUTCOMES",
+    "RUNNING_OUTCOMES",
     "SAVEPOINT_KINDS",
     "TRANSITION_STATUSES",
     "EventRecord",
@@ -42,6 +43,12 @@ class Outcome(StrEnum):
     SUSPENDED = "suspended"  # stopped with a savepoint, to be resumed
     CANCELLED = "cancelled"  # cancelled: its state is gone
     DELETED = "deleted"  # cancelled because its spec is gone (apply --prune)
+    ADOPTED = "adopted"  # a job started outside flinkops, taken over as it runs (import)
+
+
+#: The outcomes whose version is the one its job runs: applied by flinkops, or adopted
+#: by `flinkops import` (a job without flinkops's identity, known by the recorded job id).
+RUNNING_OUTCOMES = frozenset({Outcome.APPLIED, Outcome.ADOPTED})
 
 
 class TransitionStatus(StrEnum):

@@ -197,7 +197,9 @@ def test_the_logs_api_is_the_cli_json_with_its_text_redacted(
 ) -> None:
     asked: list[bool] = []
 
-    def fake_logs(client: object, *, target: str, name: str, stdout: bool) -> dict[str, Any]:
+    def fake_logs(
+        client: object, *, target: str, name: str, stdout: bool, store: object
+    ) -> dict[str, Any]:
         asked.append(stdout)
         sources = [
             {"kind": "jobmanager", "id": "jobmanager", "lines": [f"a {EVIL}"], "error": None},
