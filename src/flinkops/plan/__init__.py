@@ -7,7 +7,9 @@ the store once into an ``Observation`` (``_inputs``) and makes the plan
 (``make_plan``); ``_verdicts`` derives from the specs and the observation what Flink's
 planner must compile, ``compiler`` compiles it (cached in the store, keyed by the
 observed cluster identity) and ``compat`` compares two
-graphs by a rule list (``_operators`` reads their stateful operators); ``builder.build_plan``
+graphs by a rule list (``_operators`` reads their stateful operators); ``rejections``
+locates in the spec files what Flink's planner rejects (a plan's errors, and
+``validate --target``'s); ``builder.build_plan``
 is pure: handed the specs, the observation, the ``Verdicts``, the ``LineageView``
 (``_lineage``) and the ``PlanOptions``, it returns the final, frozen ``Plan``
 (``_types``), each change decided by ``_actions`` (which action, in-place rescales
@@ -39,6 +41,7 @@ from flinkops.plan._types import (
     TransitionKind,
 )
 from flinkops.plan.builder import build_plan
+from flinkops.plan.rejections import SqlRejected
 
 __all__ = [
     "KINDS",
@@ -53,6 +56,7 @@ __all__ = [
     "Observation",
     "Plan",
     "PlanOptions",
+    "SqlRejected",
     "StateImpact",
     "TransitionKind",
     "Verdicts",

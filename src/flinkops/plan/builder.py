@@ -24,6 +24,7 @@ from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._lineage import LineageView
 from flinkops.plan._live_views import current_live, live_warnings
 from flinkops.plan._types import Action, Applied, Attempt, Change, Plan, StateImpact
+from flinkops.plan.rejections import SqlRejected
 from flinkops.plan.steps import spec_steps
 from flinkops.spec import JobSpec
 from flinkops.store import JournalPhase, Transition
@@ -48,7 +49,8 @@ def build_plan(
     shows of lineage; ``options`` prune, the jobs planned and whether failed versions
     are retried. New versions are numbered after every version recorded, and a spec
     whose newest version failed or was rolled back is BLOCKED unless
-    ``options.retry_failed``. Each change carries the steps apply will run.
+    ``options.retry_failed``; one whose SQL Flink's planner rejects is REJECTED (an
+    error of the plan, ``Plan.errors``). Each change carries the steps apply will run.
     """
     verdicts = verdicts or Verdicts()
     lineage = lineage or LineageView()
@@ -63,7 +65,7 @@ def build_plan(
     )
     by_name = current_live(observation.live)
     changes = [
-        *_spec_changes(specs, by_name, observation.applied, inputs),
+        *_spec_changes(specs, by_name, observation.applied, inputs, verdicts.rejected),
         *_orphan_changes(by_name, {s.name for s in specs}, observation.applied, inputs),
     ]
     warnings = (
@@ -122,8 +124,10 @@ def _spec_changes(
     by_name: Mapping[str, LiveJob],
     applied: Mapping[str, Applied],
     inputs: ChangeInputs,
+    rejected: Mapping[str, SqlRejected],
 ) -> list[Change]:
-    """One change per planned spec, by name: decided, blocked if so, with its steps."""
+    """One change per planned spec, by name: decided, blocked or rejected if so, with its
+    steps."""
     changes = []
     for spec in sorted(specs, key=lambda s: s.name):
         if not inputs.options.planned(spec.name):
@@ -137,6 +141,8 @@ def _spec_changes(
         )
         if attempt is not None:
             change = _blocked(change, attempt)
+        elif spec.name in rejected:
+            change = _rejected(change, rejected[spec.name])
         changes.append(_with_steps(change, spec, inputs))
     return changes
 
@@ -174,8 +180,27 @@ def _blocked(change: Change, attempt: Attempt) -> Change:
     )
 
 
+def _rejected(change: Change, rejected: SqlRejected) -> Change:
+    """``change`` refused: Flink's planner rejects its SQL, so apply would only fail
+    (and, for an update, stop a healthy job first). The plan's error; no steps."""
+    return replace(
+        change,
+        action=Action.REJECTED,
+        state=StateImpact.NONE,
+        reason=f"{change.action} refused: Flink rejects the SQL at {rejected.where}",
+        state_reason="left as it is",
+        version=None,
+        rejected=rejected,
+        restore_from=None,
+        missing_savepoint_dir=False,
+        parallelism=None,
+        previous_parallelism=None,
+    )
+
+
 def _with_steps(change: Change, spec: JobSpec | None, inputs: ChangeInputs) -> Change:
-    """``change`` with the steps apply will run for it (none for a noop or a block)."""
-    if change.action in (Action.NOOP, Action.BLOCKED) or change.version is None:
+    """``change`` with the steps apply will run for it (none for a noop, a block or a
+    rejection)."""
+    if change.action in (Action.NOOP, Action.BLOCKED, Action.REJECTED) or change.version is None:
         return change
     return replace(change, steps=tuple(spec_steps(change, spec, inputs.default_savepoint_dir)))
