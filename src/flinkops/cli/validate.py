@@ -54,7 +54,7 @@ def validate(project_dir: Path | None, target: str | None, offline: bool, fmt: s
         raise click.UsageError("--offline and --target exclude each other")
     report = validate_project(project_dir)
     project = report.project
-    name = None if offline or project is None else target or project.model.validate_target
+    name = None if offline or project is None else target or _validate_target(project)
     if name is not None and project is not None:
         ok = set(report.statements)  # specs whose SQL parsed: the others failed already
         report.problems.extend(_planner_problems(project, name, ok))
@@ -75,6 +75,12 @@ def validate(project_dir: Path | None, target: str | None, offline: bool, fmt: s
             count = len(report.problems)
             click.secho(f"✗ {count} problem{'s' if count != 1 else ''}.", fg="red", err=True)
     sys.exit(0 if report.valid else 1)
+
+
+def _validate_target(project: Project) -> str | None:
+    """The project's validateTarget, when it names a target (else validate reports it)."""
+    name = project.model.validate_target
+    return name if name in project.targets else None
 
 
 def _planner_problems(project: Project, target: str, names: set[str]) -> list[Problem]:
