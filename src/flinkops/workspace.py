@@ -99,6 +99,7 @@ class Workspace:
             check_compat=check_compat,
             retry_failed=retry_failed,
             compiler=self.compiler(concurrency=compile_concurrency, cache=compile_cache),
+            root=self.project.root,
         )
 
     def redact(self, value: Any) -> Any:

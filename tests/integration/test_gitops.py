@@ -332,3 +332,22 @@ def test_plan_workflow_comments_a_failed_validate_or_plan(tmp_path: Path) -> Non
     assert run["exitcode"] == "1"  # the plan's: it cannot reach the cluster
     assert run["plan.md"].startswith("### flinkops plan · target `prod` failed")
     assert "Error:" in run["plan.md"] and "127.0.0.1" in run["plan.md"]
+
+
+def test_plan_workflow_comments_the_errors_of_sql_flink_rejects(repo: Repo) -> None:
+    """SQL the cluster's planner rejects passes validate; the plan exits 1 with its
+    markdown, which the comment shows (the error at the .sql file's line), and the run
+    fails."""
+    (repo.root / "jobs" / f"{JOB}.yaml").write_text(SPEC)
+    (repo.root / "jobs" / f"{JOB}.sql").write_text(
+        SQL.format(rate=5).replace("SUM(CAST(v AS", "SUM(CAST(vv AS")
+    )
+    repo.commit("orders-agg: a typo")
+    run = repo.ci("plan.yml", "flinkops validate", "flinkops plan")
+    assert run["exitcode"] == "1"
+    md = run["plan.md"]
+    assert md.splitlines()[0] == f"### flinkops plan · target `{repo.target}`"  # the plan, kept
+    line = SQL.splitlines().index(next(s for s in SQL.splitlines() if "SUM(CAST(v" in s)) + 1
+    column = SQL.splitlines()[line - 1].index("v AS") + 1
+    assert f"- `{JOB}` at `jobs/{JOB}.sql:{line}:{column}`: SQL validation failed." in md
+    assert f"| **error** | `✗` | `{JOB}` | rejected |" in md

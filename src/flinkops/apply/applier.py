@@ -5,8 +5,10 @@ applier opens a journaled transition per change, hands its steps to the runner
 and turns what happened into a ``JobResult``. A failing new job makes the runner
 append the rollback (or the abort); an apply killed at any point is resumed by the
 next one through ``recover`` (recover.py), with the same runner. A blocked change
-(its spec was rolled back) is left alone and reported. One apply at a time per
-target: the store's lock, held by the caller.
+(its spec was rolled back) is left alone and reported. A plan with errors (a spec
+whose SQL Flink's planner rejects) is refused whole, before anything is asked or
+touched (``refuse_errors``), as terraform refuses a plan with errors. One apply at a
+time per target: the store's lock, held by the caller.
 
 Around the applier, what the `apply` and `rollback` commands decide: the plan apply
 runs (``plan_for_apply``: which jobs, ``plan_scope``; a saved plan file, read by
@@ -30,7 +32,7 @@ from flinkops.apply.step_runner import StepRunner, Submitter, crash_from_env
 from flinkops.errors import ApplyError, StalePlan
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
-from flinkops.plan import Action, Change, Plan, StateImpact
+from flinkops.plan import Action, Change, Plan, SqlRejected, StateImpact
 from flinkops.plan.steps import short, spec_steps, step_from_json, steps_to_json
 from flinkops.redact import MASK
 from flinkops.spec import JobSpec
@@ -49,6 +51,7 @@ __all__ = [
     "needs_confirmation",
     "plan_for_apply",
     "plan_scope",
+    "refuse_errors",
     "refuse_incompatible",
     "rollback_plan",
     "saved_plan",
@@ -124,7 +127,9 @@ class Applier:
         )
 
     def apply(self, plan: Plan, *, allow_state_loss: bool = False) -> ApplyResult:
-        """Carry out every change of ``plan`` (the caller holds the target's lock)."""
+        """Carry out every change of ``plan`` (the caller holds the target's lock); none
+        when the plan has errors (``refuse_errors``)."""
+        refuse_errors(plan.errors)
         refused = [
             c
             for c in plan.changes
@@ -292,12 +297,27 @@ def carry_out(
     ``Applier.recover`` resumed first). The caller holds the target's lock."""
     if not plan.has_changes:
         return ApplyResult(plan.target, recovered=recovered)
-    refuse_incompatible(plan)  # before asking: there is nothing to confirm
+    refuse_errors(plan.errors)  # before asking: there is nothing to confirm
+    refuse_incompatible(plan)
     if confirm is not None:
         confirm()
     result = applier.apply(plan, allow_state_loss=allow_state_loss)
     result.recovered = recovered
     return result
+
+
+def refuse_errors(errors: Sequence[SqlRejected]) -> None:
+    """ApplyError naming each error when there are any: a plan with errors (SQL Flink's
+    planner rejects) is refused whole, so no job is stopped for SQL that cannot start,
+    and the jobs it holds are applied together once it is fixed."""
+    if not errors:
+        return
+    listed = ", ".join(f"{e.job} ({e.where}: {e.message})" for e in errors)
+    raise ApplyError(
+        f"refusing to apply a plan with errors: Flink rejects the SQL of {listed}. "
+        "Nothing was changed; fix the spec and plan again "
+        "(`flinkops validate --target NAME` compiles every spec first)"
+    )
 
 
 def needs_confirmation(plan: Plan, saved: dict[str, Any] | None) -> bool:
@@ -373,6 +393,8 @@ def plan_for_apply(
     """What apply runs: the plan of the jobs in scope (``plan_scope``) made now, or the
     saved plan file's changes when they are still what it would run (``accept_saved_plan``)."""
     ws.require_jobs(jobs)
+    if saved is not None:
+        refuse_errors([SqlRejected.from_json(e) for e in saved.get("errors") or []])
     scope = plan_scope(jobs, saved, prune=prune, retry_failed=retry_failed)
     plan = ws.make_plan(only=scope.only, prune=scope.prune, retry_failed=scope.retry_failed)
     if saved is None:

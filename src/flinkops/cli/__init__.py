@@ -111,7 +111,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "validate": (
         "flinkops.cli.validate:validate",
-        "Check the project and every job spec without touching a cluster.",
+        "Check the project and every job spec; offline unless a target is named.",
     ),
 }
 main.add_lazy(COMMANDS)

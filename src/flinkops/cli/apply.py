@@ -86,12 +86,14 @@ def apply(
     1; committing the change with upgradeMode: stateless accepts starting over. A
     spec that was rolled back is then
     blocked: later applies leave the job as it is and exit 1 until the spec
-    changes or --retry-failed is given. Every step is journaled: an apply that was
+    changes or --retry-failed is given. A plan with errors (a spec whose SQL the
+    cluster's planner rejects) is refused whole: apply stops, submits and
+    records nothing, and exits 1. Every step is journaled: an apply that was
     killed is finished (or rolled back) by the next one. One apply at a time per
     target.
 
     Exit codes: 0 done (or nothing to do), 1 a job failed, was rolled back or is
-    blocked, or an error.
+    blocked, the plan has errors, or another error.
     """
     from flinkops.apply import carry_out, needs_confirmation, plan_for_apply
     from flinkops.plan.planfile import read_plan_file

@@ -86,8 +86,14 @@ def plan(
     version, when, and Flink's root cause: apply leaves it alone until the spec
     changes, or --retry-failed plans it again.
 
+    SQL that the cluster's planner rejects (an unknown column, a reserved word
+    used as a name) is an error of the plan: its job is listed as rejected, the
+    error located at file:line:col in the YAML or sqlFile with Flink's message,
+    and apply refuses the whole plan until it is fixed.
+
     Exit codes (like terraform plan -detailed-exitcode): 0 no changes,
-    2 changes present (blocked jobs included), 1 error.
+    2 changes present (blocked jobs included), 1 errors (SQL Flink rejects)
+    or a failure.
     """
     from flinkops.plan.planfile import write_plan_file
     from flinkops.workspace import open_workspace
@@ -106,7 +112,7 @@ def plan(
     if out is not None:
         write_plan_file(out, data)
     _print(data, fmt, out)
-    sys.exit(2 if result.has_changes else 0)
+    sys.exit(1 if result.errors else 2 if result.has_changes else 0)
 
 
 def _print(data: dict[str, Any], fmt: str, out: Path | None) -> None:

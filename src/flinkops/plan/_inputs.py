@@ -11,6 +11,7 @@ from flinkops.flink.live import LiveJob
 from flinkops.flink.models import Overview
 from flinkops.plan._types import Applied, Attempt, Compat
 from flinkops.plan.compiler import ClusterIdentity
+from flinkops.plan.rejections import SqlRejected
 from flinkops.plan.rescale import adaptive_scheduler
 from flinkops.store import Transition
 
@@ -68,10 +69,12 @@ class Observation:
 @dataclass(frozen=True)
 class Verdicts:
     """Flink's planner on the plan's specs: per job whose SQL changed, its verdict on
-    restoring the old state (``compat``); and warnings for SQL Flink rejects."""
+    restoring the old state (``compat``); per job whose SQL it rejects, where and why
+    (``rejected``: an error of the plan); and warnings."""
 
     compat: Mapping[str, Compat] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    rejected: Mapping[str, SqlRejected] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

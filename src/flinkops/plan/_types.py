@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from flinkops.flink.live import LiveJob
+from flinkops.plan.rejections import SqlRejected
 from flinkops.plan.steps import (
     Builder,
     cancel_steps,
@@ -57,6 +58,7 @@ class Action(StrEnum):
     CANCEL = "cancel"
     DELETE = "delete"
     BLOCKED = "blocked"  # its spec failed or was rolled back: left alone until it changes
+    REJECTED = "rejected"  # Flink's planner rejects its SQL: an error, apply refuses the plan
     NOOP = "noop"
 
     @property
@@ -103,6 +105,7 @@ KINDS = (
     TransitionKind(Action.CANCEL, "-", "red", "to cancel", cancel_steps),
     TransitionKind(Action.DELETE, "-", "red", "to delete", delete_steps),
     TransitionKind(Action.BLOCKED, "!", "red", "blocked"),
+    TransitionKind(Action.REJECTED, "✗", "red", "rejected by Flink"),
     TransitionKind(Action.NOOP, " ", None, "unchanged"),
 )
 _KIND_OF = {k.action: k for k in KINDS}
@@ -183,7 +186,6 @@ class CompatBasis(StrEnum):
     """What a Compat verdict rests on; code branches on this, never on ``reasons``."""
 
     COMPARED = "compared"  # both job graphs compiled and were compared
-    NEW_SQL_REJECTED = "new-sql-rejected"  # Flink's planner rejects the new SQL
     APPLIED_SQL_REJECTED = "applied-sql-rejected"  # the applied SQL no longer compiles
 
 
@@ -249,6 +251,7 @@ class Change:
     missing_savepoint_dir: bool = False
     steps: tuple[Any, ...] = ()  # steps.Step: what apply runs, in order
     blocked: Attempt | None = None  # the failed attempt of this spec (action BLOCKED)
+    rejected: SqlRejected | None = None  # Flink's planner rejects its SQL (action REJECTED)
     parallelism: int | None = None  # RESCALE: the new parallelism
     previous_parallelism: int | None = None  # RESCALE: the running job's
     # what runs on the target after its override, secrets masked (_effective.py);
@@ -275,6 +278,7 @@ class Change:
             "downstream": list(self.downstream),
             "steps": [s.to_json() for s in self.steps],
             "blocked": self.blocked.to_json() if self.blocked else None,
+            "rejected": self.rejected.to_json() if self.rejected else None,
             "parallelism": self.parallelism,
             "effective": dict(self.effective) if self.effective is not None else None,
         }
@@ -285,6 +289,7 @@ class Change:
         (``steps.step_from_json`` reads those) and without diffs."""
         live = data.get("live")
         blocked = data.get("blocked")
+        rejected = data.get("rejected")
         return cls(
             job=data["job"],
             action=Action(data["action"]),
@@ -317,6 +322,7 @@ class Change:
             )
             if blocked
             else None,
+            rejected=SqlRejected.from_json(rejected) if rejected else None,
         )
 
 
@@ -336,6 +342,12 @@ class Plan:
         """Anything apply would do, or refuse to do (a blocked job)."""
         return any(c.action is not Action.NOOP for c in self.changes)
 
+    @property
+    def errors(self) -> tuple[SqlRejected, ...]:
+        """The plan's errors: each spec whose SQL Flink's planner rejects. Apply refuses a
+        plan that has any (as terraform refuses a plan with errors)."""
+        return tuple(c.rejected for c in self.changes if c.rejected is not None)
+
     def summary(self) -> dict[str, int]:
         counts = Counter(c.action.value for c in self.changes)
         return {a.value: counts[a.value] for a in Action if counts[a.value]}
@@ -354,6 +366,7 @@ class Plan:
             "changes": [c.to_json() for c in self.changes],
             "unmanaged": [j.to_json() for j in self.unmanaged],
             "warnings": list(self.warnings),
+            "errors": [e.to_json() for e in self.errors],
             "summary": self.summary(),
             "observed": {
                 c.job: {

@@ -7,22 +7,26 @@ resume, restart, update, rescale) is compiled, so Flink's own error shows in the
 and the graph of what apply records is cached; where the SQL changed since the applied
 version (anything but a create), or its effective configuration in a key that may reach
 the plan or the state (``_config_rules``), the applied version is compiled too and the
-two graphs are compared (``plan/compat.py``), with the configuration's own rules.
+two graphs are compared (``plan/compat.py``), with the configuration's own rules. A spec
+whose SQL Flink rejects is an error of the plan, located in its file
+(``plan/rejections.py``), with no verdict on its state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from flinkops.plan._actions import PUTS_VERSION, blocking_attempt, spec_action
 from flinkops.plan._config_rules import config_findings
 from flinkops.plan._diffs import config_change, restore_changed
 from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._live_views import current_live
-from flinkops.plan._types import Action, Applied, Compat, CompatBasis, StateImpact
+from flinkops.plan._types import Action, Applied, Compat, CompatBasis
 from flinkops.plan.compat import compare_graphs, unknown, with_config
 from flinkops.plan.compiler import Compiled, CompileRequest
+from flinkops.plan.rejections import SqlRejected, sql_rejected
 from flinkops.spec import JobSpec
 
 __all__ = ["CompileNeed", "compile_needs", "verdicts_of"]
@@ -72,39 +76,37 @@ def compile_needs(
 
 
 def verdicts_of(
-    needs: Sequence[CompileNeed], results: Mapping[CompileRequest, Compiled]
+    needs: Sequence[CompileNeed], results: Mapping[CompileRequest, Compiled], root: Path
 ) -> Verdicts:
     """Flink's verdict per job whose SQL or state-reaching configuration changed (the
-    graphs' and the configuration's findings), and a warning per SQL Flink rejects. Pure."""
+    graphs' and the configuration's findings), and where and why Flink rejects a spec's
+    SQL (located in its file, shown from the project's ``root``). Pure but for resolving
+    paths."""
     compat: dict[str, Compat] = {}
-    warnings: list[str] = []
+    rejected: dict[str, SqlRejected] = {}
     for need in needs:
         new = results[need.new]
-        if need.old is not None and need.applied is not None:
+        if new.rejection is not None:
+            rejected[need.spec.name] = sql_rejected(need.spec, new.rejection, root)
+        elif need.old is not None:
             verdict = _compat(need.spec, new, results[need.old])
-            if verdict.basis is not CompatBasis.NEW_SQL_REJECTED:
+            if need.applied is not None:
                 config = config_change(need.spec, need.applied)
                 verdict = with_config(verdict, config_findings(config))
             compat[need.spec.name] = verdict
-            if verdict.basis is CompatBasis.NEW_SQL_REJECTED:
-                warnings.append(f"{need.spec.name}: {verdict.reasons[0]}")
-        elif new.error is not None:
-            warnings.append(f"{need.spec.name}: Flink rejects the SQL: {new.error}")
-    return Verdicts(compat, tuple(warnings))
+    return Verdicts(compat, rejected=rejected)
 
 
 def _compat(spec: JobSpec, new: Compiled, old: Compiled) -> Compat:
     """Compare the applied and the new graph, each compiled with its own configuration.
 
     Configuration matters: mini-batch settings, for one, turn a GroupAggregate into
-    Local/GlobalGroupAggregate, whose state differs.
+    Local/GlobalGroupAggregate, whose state differs. The new SQL compiled
+    (``verdicts_of`` makes an error of a rejected one).
     """
-    if new.graph is None:
-        why = f"Flink rejects the new SQL: {new.error}"
-        return Compat(StateImpact.AT_RISK, (why,), basis=CompatBasis.NEW_SQL_REJECTED)
     if old.graph is None:
         why = f"the applied SQL no longer compiles: {old.error}"
         return replace(unknown(why), basis=CompatBasis.APPLIED_SQL_REJECTED)
     return compare_graphs(
-        old.graph, new.graph, allow_non_restored_state=spec.allow_non_restored_state
+        old.graph, new.graph or {}, allow_non_restored_state=spec.allow_non_restored_state
     )

@@ -24,6 +24,7 @@ from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._lineage import LineageView
 from flinkops.plan._live_views import current_live, live_warnings
 from flinkops.plan._types import Action, Applied, Attempt, Change, Plan, StateImpact
+from flinkops.plan.rejections import SqlRejected
 from flinkops.plan.steps import spec_steps
 from flinkops.spec import JobSpec
 from flinkops.store import JournalPhase, Transition
@@ -48,7 +49,8 @@ def build_plan(
     shows of lineage; ``options`` prune, the jobs planned and whether failed versions
     are retried. New versions are numbered after every version recorded, and a spec
     whose newest version failed or was rolled back is BLOCKED unless
-    ``options.retry_failed``. Each change carries the steps apply will run.
+    ``options.retry_failed``; one whose SQL Flink's planner rejects is REJECTED (an
+    error of the plan, ``Plan.errors``). Each change carries the steps apply will run.
     """
     verdicts = verdicts or Verdicts()
     lineage = lineage or LineageView()
@@ -63,7 +65,7 @@ def build_plan(
     )
     by_name = current_live(observation.live)
     changes = [
-        *_spec_changes(specs, by_name, observation.applied, inputs),
+        *_spec_changes(specs, by_name, observation.applied, inputs, verdicts.rejected),
         *_orphan_changes(by_name, {s.name for s in specs}, observation.applied, inputs),
     ]
     warnings = (
@@ -122,8 +124,10 @@ def _spec_changes(
     by_name: Mapping[str, LiveJob],
     applied: Mapping[str, Applied],
     inputs: ChangeInputs,
+    rejected: Mapping[str, SqlRejected],
 ) -> list[Change]:
-    """One change per planned spec, by name: decided, blocked if so, with its steps."""
+    """One change per planned spec, by name: decided, blocked or rejected if so, with its
+    steps."""
     changes = []
     for spec in sorted(specs, key=lambda s: s.name):
         if not inputs.options.planned(spec.name):
@@ -137,6 +141,8 @@ def _spec_changes(
         )
         if attempt is not None:
             change = _blocked(change, attempt)
+        elif spec.name in rejected:
+            change = _rejected(change, rejected[spec.name])
         changes.append(_with_steps(change, spec, inputs))
     return changes
 
@@ -155,27 +161,43 @@ def _orphan_changes(
     ]
 
 
-def _blocked(change: Change, attempt: Attempt) -> Change:
-    """``change`` held back by the failed ``attempt`` of the same spec
-    (``_actions.blocking_attempt``)."""
+def _held(change: Change, action: Action, reason: str, **fields: Any) -> Change:
+    """``change`` left as it is (blocked or rejected): no state touched, nothing restored
+    or rescaled, with ``reason``."""
     return replace(
         change,
-        action=Action.BLOCKED,
+        action=action,
         state=StateImpact.NONE,
-        reason=f"version {attempt.version} of this spec {attempt.became}; change the "
-        "spec, or plan and apply with --retry-failed to try it again",
+        reason=reason,
         state_reasons=("left as it is",),
-        version=attempt.version,
-        blocked=attempt,
         restore_from=None,
         missing_savepoint_dir=False,
         parallelism=None,
         previous_parallelism=None,
+        **fields,
     )
 
 
+def _blocked(change: Change, attempt: Attempt) -> Change:
+    """``change`` held back by the failed ``attempt`` of the same spec
+    (``_actions.blocking_attempt``)."""
+    reason = (
+        f"version {attempt.version} of this spec {attempt.became}; change the "
+        "spec, or plan and apply with --retry-failed to try it again"
+    )
+    return _held(change, Action.BLOCKED, reason, version=attempt.version, blocked=attempt)
+
+
+def _rejected(change: Change, rejected: SqlRejected) -> Change:
+    """``change`` refused: Flink's planner rejects its SQL, so apply would only fail
+    (and, for an update, stop a healthy job first). The plan's error; no steps."""
+    reason = f"{change.action} refused: Flink rejects the SQL at {rejected.where}"
+    return _held(change, Action.REJECTED, reason, version=None, rejected=rejected)
+
+
 def _with_steps(change: Change, spec: JobSpec | None, inputs: ChangeInputs) -> Change:
-    """``change`` with the steps apply will run for it (none for a noop or a block)."""
-    if change.action in (Action.NOOP, Action.BLOCKED) or change.version is None:
+    """``change`` with the steps apply will run for it (none for a noop, a block or a
+    rejection)."""
+    if change.action in (Action.NOOP, Action.BLOCKED, Action.REJECTED) or change.version is None:
         return change
     return replace(change, steps=tuple(spec_steps(change, spec, inputs.default_savepoint_dir)))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from flinkops.errors import FlinkError, PlanError
 from flinkops.flink.live import LiveJob, latest_checkpoint, read_live, runs_of
@@ -159,9 +160,14 @@ def _identity(
 
 
 def _ask_flink(
-    compiler: Compiler, specs: Sequence[JobSpec], observation: Observation, options: PlanOptions
+    compiler: Compiler,
+    specs: Sequence[JobSpec],
+    observation: Observation,
+    options: PlanOptions,
+    root: Path,
 ) -> Verdicts:
-    """Compile what needs Flink's verdict: the cache, or one parallel batch of compiles."""
+    """Compile what needs Flink's verdict: the cache, or one parallel batch of compiles;
+    what Flink rejects is located in the spec files (paths shown from ``root``)."""
     needs = compile_needs(specs, observation, options)
     requests = [r for need in needs for r in need.requests]
     if not requests:
@@ -173,7 +179,7 @@ def _ask_flink(
             "by it; plan again when the cluster answers, or plan with --no-compat"
         )
     results = compiler.compile_many(requests, identity=observation.identity)
-    return verdicts_of(needs, results)
+    return verdicts_of(needs, results, root)
 
 
 def make_plan(
@@ -188,18 +194,21 @@ def make_plan(
     check_compat: bool = True,
     retry_failed: bool = False,
     compiler: Compiler | None = None,
+    root: Path | None = None,
 ) -> Plan:
     """Observe once, check state compatibility with Flink's planner, build the plan once.
 
     ``retry_failed`` plans a spec whose newest version failed or was rolled back
     instead of blocking it; ``compiler`` sets the compile cache and concurrency
-    (default: the environment's)."""
+    (default: the environment's); ``root`` is the project's directory, from which
+    errors name spec files (default: the working directory)."""
     options = PlanOptions(
         prune=prune, only=tuple(only) if only else None, retry_failed=retry_failed
     )
     observation = observe(client, store, target=target, url=url, specs=specs, identity=check_compat)
     verdicts = Verdicts()
     if check_compat:
-        verdicts = _ask_flink(compiler or Compiler(client, store), specs, observation, options)
+        compiler = compiler or Compiler(client, store)
+        verdicts = _ask_flink(compiler, specs, observation, options, root or Path())
     lineage = lineage_view(specs, observation.applied)
     return build_plan(specs, observation, verdicts, lineage, options)

@@ -3,7 +3,9 @@
 Every renderer takes the plan as data (``Plan.to_json()`` after redaction) so the
 text a person reads and the JSON a machine reads never disagree. How an action reads
 (its summary words, its mark's colour) is its transition kind's (``Action.kind``);
-how a step reads is its step class's (``steps.short``).
+how a step reads is its step class's (``steps.short``). A plan's errors (SQL Flink's
+planner rejects) come first in markdown and last, before the summary, in text, each
+at its ``file:line:col``.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ def summary_line(plan: dict[str, Any]) -> str:
     summary = {k: v for k, v in plan["summary"].items() if k != Action.NOOP}
     if not summary:
         return NO_CHANGES
+    errors = len(plan.get("errors") or [])
     parts = [f"{n} {Action(action).kind.verb}" for action, n in summary.items()]
     states = [c["state"] for c in plan["changes"] if c["action"] != Action.NOOP]
     counted = [
@@ -48,6 +51,8 @@ def summary_line(plan: dict[str, Any]) -> str:
         if state in states
     ]
     tail = f" State: {', '.join(counted)}." if counted else ""
+    if errors:
+        tail += f" {errors} error{'' if errors == 1 else 's'}: apply refuses this plan."
     return "Plan: " + ", ".join(parts) + "." + tail
 
 
@@ -64,6 +69,12 @@ def plan_text(plan: dict[str, Any], *, colour: bool = False) -> str:
             lines += [_text_change(c, width, colour), *_text_details(c, colour), ""]
     lines += _text_unchanged(plan, width)
     lines += _text_unmanaged(plan)
+    errors = plan.get("errors") or []
+    lines += [
+        _style(f"Error: {e['job']}: {_where(e)}: {e['message']}", colour, fg="red") for e in errors
+    ]
+    if errors:
+        lines.append("")
     lines += [_style(f"Warning: {w}", colour, fg="yellow") for w in plan.get("warnings", [])]
     if plan.get("warnings"):
         lines.append("")
@@ -98,6 +109,8 @@ def _text_details(c: dict[str, Any], colour: bool) -> list[str]:
     lines += [f"      state: {why}" for why in c.get("state_reasons", [])]
     if c.get("blocked"):
         lines.append(f"      blocked: {_blocked(c['blocked'])}")
+    if c.get("rejected"):
+        lines.append(f"      error: {_where(c['rejected'])}: {c['rejected']['message']}")
     if c.get("effective"):
         lines.append(f"      effective{_on(c['effective'], '')}: {effective_words(c['effective'])}")
     if c.get("steps"):
@@ -200,6 +213,16 @@ def _blocked(b: dict[str, Any]) -> str:
     return text + (f"; root cause: {b['root_cause']}" if b.get("root_cause") else "")
 
 
+def _where(error: dict[str, Any]) -> str:
+    """``file:line:column`` of a plan error."""
+    return f"{error['file']}:{error['line']}:{error['column']}"
+
+
+def _error_words(error: dict[str, Any]) -> str:
+    """``job: file:line:column: Flink's message``."""
+    return f"{error['job']}: {_where(error)}: {error['message']}"
+
+
 def _lineage_item(item: Any) -> str:
     """One lineage change: ``{sink, sources}`` (added/removed) or ``{sink, old, new}``."""
     if not isinstance(item, dict):
@@ -220,7 +243,7 @@ def plan_markdown(plan: dict[str, Any], *, limit: int = MARKDOWN_LIMIT) -> str:
     """
     changes = sorted(
         (c for c in plan["changes"] if c["action"] != Action.NOOP),
-        key=lambda c: (_IMPACT_ORDER.get(c["state"], 9), c["job"]),
+        key=lambda c: (c["action"] != Action.REJECTED, _IMPACT_ORDER.get(c["state"], 9), c["job"]),
     )
     blocks = [b for b in (_md_details(c) for c in changes) if b]
     parts = ["\n".join(_md_head(plan, changes))]
@@ -231,13 +254,15 @@ def plan_markdown(plan: dict[str, Any], *, limit: int = MARKDOWN_LIMIT) -> str:
 
 def _md_head(plan: dict[str, Any], changes: list[dict[str, Any]]) -> list[str]:
     """The title, then the table of changes and the summary (or that there are none)."""
-    head = [f"### flinkops plan · target `{plan['target']}`", ""]
+    head = [f"### flinkops plan · target `{plan['target']}`", "", *_md_errors(plan)]
     if not changes:
         return [*head, NO_CHANGES]
     head += ["| state | | job | action | version | why |", "|---|---|---|---|---|---|"]
     for c in changes:
         state = c["state"]
         state_md = f"**{state}**" if state in _LOUD else state
+        if c["action"] == Action.REJECTED:
+            state_md = "**error**"
         reasons = "; ".join(c.get("state_reasons", []))
         why = c["reason"] + (f" — {reasons}" if reasons else "")
         head.append(
@@ -245,6 +270,21 @@ def _md_head(plan: dict[str, Any], changes: list[dict[str, Any]]) -> list[str]:
             f"{_md_versions(c)} | {_md_cell(why)} |"
         )
     return [*head, "", f"**{summary_line(plan)}**"]
+
+
+def _md_errors(plan: dict[str, Any]) -> list[str]:
+    """The plan's errors, above everything: apply refuses a plan that has any."""
+    errors = plan.get("errors") or []
+    if not errors:
+        return []
+    n = len(errors)
+    lines = [
+        f"**✗ {n} error{'' if n == 1 else 's'}: Flink rejects the SQL; `flinkops apply` "
+        "refuses this plan until it is fixed.**",
+        "",
+    ]
+    lines += [f"- `{e['job']}` at `{_where(e)}`: {_md_cell(e['message'])}" for e in errors]
+    return [*lines, ""]
 
 
 def _md_tail(plan: dict[str, Any]) -> list[list[str]]:
@@ -323,6 +363,9 @@ def _md_details(c: dict[str, Any]) -> list[str]:
     body: list[str] = []
     if c.get("blocked"):
         body += [f"Blocked: {_md_cell(_blocked(c['blocked']))}", ""]
+    if c.get("rejected"):
+        error = c["rejected"]
+        body += [f"Error at `{_where(error)}`: {_md_cell(error['message'])}", ""]
     if c.get("effective"):
         effective = c["effective"]
         words = _md_cell(effective_words(effective))

@@ -34,6 +34,28 @@ targets:
 """
 
 
+def _rejected(statements: list[str]) -> httpx.Response:
+    """What Flink 2.3 answers when the SQL runner's statement naming ``nowhere`` fails
+    validation (the shape seen on a real cluster: the runner's mark, Flink's
+    statement-relative position); the message quotes the statement, as some of Flink's do."""
+    index = next(i for i, s in enumerate(statements) if "nowhere" in s)
+    statement = statements[index]
+    before = statement[: statement.index("nowhere")]
+    line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+    where = f"From line {line}, column {col} to line {line}, column {col + 6}"
+    text = f"SQL validation failed. {where}: Object 'nowhere' not found in: {statement}"
+    trace = (
+        "<Exception on server side:\n"
+        "org.apache.flink.client.program.ProgramInvocationException: The main method caused "
+        f"an error: flinkops statement {index}: {text}\n"
+        "\tat flinkops.runner.SqlRunner.main(SqlRunner.java:62)\n"
+        f"Caused by: java.lang.IllegalStateException: flinkops statement {index}: {text}\n"
+        f"Caused by: org.apache.flink.table.api.ValidationException: {text}\n"
+        "\nEnd of exception on server side>"
+    )
+    return httpx.Response(500, json={"errors": ["Internal server error.", trace]})
+
+
 class FakeFlink:
     """A Flink REST API serving fixed jobs, for the command's wiring (no compiling)."""
 
@@ -49,15 +71,7 @@ class FakeFlink:
         self.compiled.append({"statements": statements, "conf": body["flinkConfiguration"]})
         sql = " ".join(statements)
         if "nowhere" in sql:
-            return httpx.Response(
-                400,
-                json={
-                    "errors": [
-                        "org.apache.flink.table.api.ValidationException: "
-                        f"Cannot find table 'nowhere' in: {sql}"
-                    ]
-                },
-            )
+            return _rejected(statements)
         name = "max" if "MAX(" in sql else ("sum_filter" if "WHERE" in sql else "sum")
         return httpx.Response(200, json={"plan": json.loads((GRAPHS / f"{name}.json").read_text())})
 

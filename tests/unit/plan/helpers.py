@@ -17,6 +17,7 @@ from flinkops.plan import (
     Observation,
     Plan,
     PlanOptions,
+    SqlRejected,
     Verdicts,
     build_plan,
 )
@@ -57,20 +58,21 @@ def plan_of(
     applied: Any = None,
     *,
     compat: Mapping[str, Compat] | None = None,
+    rejected: Mapping[str, SqlRejected] | None = None,
     lineage: LineageView | None = None,
     prune: bool = False,
     only: Sequence[str] | None = None,
     retry_failed: bool = False,
     **seen: Any,
 ) -> Plan:
-    """``build_plan`` on target ``local`` unless told, ``applied`` empty unless given;
-    ``seen`` is what else the observation holds (``observed``)."""
+    """``build_plan`` on target ``local`` unless told, ``applied`` empty unless given,
+    Flink's verdicts (``compat``) and rejections (``rejected``) as given; ``seen`` is what
+    else the observation holds (``observed``)."""
     options = PlanOptions(
         prune=prune, only=tuple(only) if only else None, retry_failed=retry_failed
     )
-    return build_plan(
-        list(specs), observed(live, applied, **seen), Verdicts(compat or {}), lineage, options
-    )
+    verdicts = Verdicts(compat or {}, rejected=rejected or {})
+    return build_plan(list(specs), observed(live, applied, **seen), verdicts, lineage, options)
 
 
 def only_change(plan: Plan) -> Change:

@@ -199,7 +199,7 @@ def test_changed_sql_is_compiled_with_each_versions_configuration(tmp_path, fake
     assert old["conf"]["table.exec.mini-batch.enabled"] == "false"
 
 
-def test_sql_flink_rejects_is_a_warning(tmp_path, fake_flink):
+def test_sql_flink_rejects_is_an_error_located_in_the_yaml(tmp_path, fake_flink):
     project = write_project(
         tmp_path,
         {
@@ -207,11 +207,24 @@ def test_sql_flink_rejects_is_a_warning(tmp_path, fake_flink):
             "b.yaml": job_yaml("broken", sql="INSERT INTO nowhere SELECT 1;"),
         },
     )
-    data = json.loads(run_plan(project, "--format", "json").output)
-    assert [c["action"] for c in data["changes"]] == ["create", "create"]
-    assert len(data["warnings"]) == 1
-    assert data["warnings"][0].startswith("broken: Flink rejects the SQL: compiling job 'broken'")
-    assert "Cannot find table 'nowhere'" in data["warnings"][0]
+    result = run_plan(project, "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert [c["action"] for c in data["changes"]] == ["rejected", "create"]
+    assert data["warnings"] == []
+    (error,) = data["errors"]
+    # line 7 of b.yaml is "    INSERT INTO nowhere SELECT 1;": the table name at column 17
+    assert error == {
+        "job": "broken",
+        "file": "jobs/b.yaml",
+        "line": 7,
+        "column": 17,
+        "message": "SQL validation failed. Object 'nowhere' not found in: "
+        "INSERT INTO nowhere SELECT 1",
+    }
+    assert data["changes"][0]["rejected"] == error
+    assert data["changes"][0]["steps"] == []
+    assert "/jars/" not in result.output
 
 
 def test_no_compat_compiles_nothing(tmp_path, fake_flink):
@@ -246,7 +259,8 @@ def test_flink_errors_quoting_a_secret_are_masked_in_the_plan(make_spec, fake_fl
     client = flinkops.workspace.FlinkClient("http://flink.test:8081")
     with Store(":memory:") as store:
         plan = make_plan(client, store, target="local", url="http://flink.test:8081", specs=[spec])
-    assert "Cannot find table 'nowhere' in: INSERT INTO nowhere SELECT '***'" in plan.warnings[0]
+    (error,) = plan.errors
+    assert "Object 'nowhere' not found in: INSERT INTO nowhere SELECT '***'" in error.message
     assert "tok-secret-123" not in json.dumps(plan.to_json())
 
 

@@ -59,8 +59,9 @@ def test_read_live_by_name_reads_only_that_jobs_config() -> None:
     assert len(read_live(client, "local")) == 3
 
 
-def test_new_sql_flink_rejects_in_an_update_is_a_warning_by_its_basis(tmp_path, fake_flink):
-    """The verdict's basis (an enum), not its reason text, makes the plan warn."""
+def test_new_sql_flink_rejects_in_an_update_is_an_error_not_a_verdict(tmp_path, fake_flink):
+    """Flink rejecting the new SQL of a running job refuses the update: no state verdict,
+    no steps, and the plan's error at the YAML line of the unknown table."""
     project = write_project(tmp_path, {"a.yaml": job_yaml("job-a")})
     (old,) = load_project(project).jobs_for("local")
     record_applied(project, old)
@@ -69,10 +70,13 @@ def test_new_sql_flink_rejects_in_an_update_is_a_warning_by_its_basis(tmp_path, 
     (project / "jobs" / "a.yaml").write_text(broken)
     data = json.loads(run_plan(project, "--format", "json").output)
     (change,) = data["changes"]
-    assert (change["action"], change["state"]) == ("update", "at-risk")
-    assert len(data["warnings"]) == 1
-    assert data["warnings"][0].startswith("job-a: Flink rejects the new SQL: ")
-    assert "Cannot find table 'nowhere'" in data["warnings"][0]
+    assert (change["action"], change["state"], change["steps"]) == ("rejected", "none", [])
+    assert change["reason"].startswith("update refused: Flink rejects the SQL at jobs/a.yaml:")
+    assert data["warnings"] == []
+    (error,) = data["errors"]
+    assert (error["job"], error["file"]) == ("job-a", "jobs/a.yaml")
+    assert "Object 'nowhere' not found" in error["message"]
+    assert data["observed"]["job-a"]["job_id"] == change["live"]["job_id"]
 
 
 def test_compat_basis_defaults_to_compared() -> None:
