@@ -122,8 +122,12 @@ class Applier:
             crash=crash,
         )
 
-    def apply(self, plan: Plan, *, allow_state_loss: bool = False) -> ApplyResult:
-        """Carry out every change of ``plan`` (the caller holds the target's lock)."""
+    def apply(
+        self, plan: Plan, *, allow_state_loss: bool = False, requested: str | None = None
+    ) -> ApplyResult:
+        """Carry out every change of ``plan`` (the caller holds the target's lock).
+        ``requested``: what a command asked for (``rollback``, ``restore``), the action
+        history records when the plan's action does not say it."""
         refused = [
             c
             for c in plan.changes
@@ -141,7 +145,8 @@ class Applier:
         result = ApplyResult(plan.target)
         with ThreadPoolExecutor(max_workers=self.parallelism) as pool:
             for wave in _waves(todo):
-                result.results.extend(pool.map(self._carry_out, wave))
+                carried = pool.map(lambda c: self._carry_out(c, requested), wave)
+                result.results.extend(carried)
         order = {c.job: i for i, c in enumerate(todo)}
         result.results.sort(key=lambda r: order[r.job])
         return result
@@ -156,18 +161,16 @@ class Applier:
                     "stale. Run `flinkops plan` again."
                 )
 
-    def _carry_out(self, change: Change) -> JobResult:
+    def _carry_out(self, change: Change, requested: str | None = None) -> JobResult:
         if change.action is Action.BLOCKED:
             return _blocked(change)
         spec = self.specs.get(change.job)
         steps = list(change.steps) or spec_steps(change, spec, self.default_savepoint_dir)
         version = change.version or 0
-        tid = self.store.begin_transition(
-            self.target,
-            change.job,
-            change.action.value,
-            {**change.to_json(), "steps": steps_to_json(steps)},
-        )
+        journaled = {**change.to_json(), "steps": steps_to_json(steps)}
+        if requested:
+            journaled["requested"] = requested  # recovery's run records the same history
+        tid = self.store.begin_transition(self.target, change.job, change.action.value, journaled)
         self.store.add_event(
             self.target,
             change.job,
@@ -189,6 +192,7 @@ class Applier:
             spec=spec,
             steps=steps,
             state=RunState(old_job_id=change.live.job_id if change.live else None),
+            requested=requested,
         )
         return job_result(self.runner.run(run))
 
@@ -267,15 +271,17 @@ def carry_out(
     recovered: list[str],
     confirm: Callable[[], None] | None = None,
     allow_state_loss: bool = False,
+    requested: str | None = None,
 ) -> ApplyResult:
     """Run ``plan``'s changes, if it has any, after ``confirm()`` (which raises to
     cancel) when one is given; the result lists the ``recovered`` lines (what
-    ``Applier.recover`` resumed first). The caller holds the target's lock."""
+    ``Applier.recover`` resumed first). ``requested`` names the command's transition
+    in history (``rollback``, ``restore``). The caller holds the target's lock."""
     if not plan.has_changes:
         return ApplyResult(plan.target, recovered=recovered)
     if confirm is not None:
         confirm()
-    result = applier.apply(plan, allow_state_loss=allow_state_loss)
+    result = applier.apply(plan, allow_state_loss=allow_state_loss, requested=requested)
     result.recovered = recovered
     return result
 

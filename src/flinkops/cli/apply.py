@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -166,7 +166,9 @@ def rollback(
                     "(The git way: revert the commit that changed the spec, and let CI apply it.)"
                 )
             ask = partial(ask_to_apply, auto_approve)
-            result = carry_out(applier, plan, recovered=recovered, confirm=ask)
+            result = carry_out(
+                applier, plan, recovered=recovered, confirm=ask, requested="rollback"
+            )
             report(ws, result, fmt)
     sys.exit(0 if result.ok else 1)
 
@@ -188,12 +190,20 @@ def rollback(
 def history(
     job: str, project_dir: Path | None, target: str | None, diff: tuple[int, int] | None, fmt: str
 ) -> None:
-    """The versions of JOB applied to the target: hash, time, git commit, outcome."""
+    """The history of JOB on the target: one row per transition, appended, never changed.
+
+    Each create, update, restart, resume, rescale, suspend, cancel, delete, rollback
+    and restore is a row: the version it concerns and what became of it, when, the
+    git commit and author of the spec it was made from (`+dirty`: uncommitted edits),
+    the Flink job running after it, what that job restored from and the savepoint the
+    transition took. An automatic rollback is two rows: the version that failed, and
+    the version that runs again. Versions recorded before flinkops kept history show
+    as one `recorded` row each. --diff A B compares two versions' specs.
+    """
     from flinkops.ops import version_diff, version_pair
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws:
-        versions = ws.store.versions(ws.target, job)
         if diff:
             data = ws.redact(version_diff(job, *version_pair(ws.store, ws.target, job, *diff)))
             if fmt == "json":
@@ -203,30 +213,35 @@ def history(
                 for line in data["config_diff"]:
                     click.echo(f"config: {line}")
             return
-        data = ws.redact([v.to_json() for v in versions])
+        rows = ws.redact([h.to_json() for h in ws.store.history(ws.target, job)])
     if fmt == "json":
-        emit_json(data)
+        emit_json(rows)
         return
-    if not data:
-        click.echo(f"No versions of {job} on this target.")
+    if not rows:
+        click.echo(f"No history of {job} on this target.")
         return
+    _print_history(rows)
+
+
+def _print_history(rows: list[dict[str, Any]]) -> None:
+    """``history``'s text: a line per row, then who made it and what it restored."""
     click.echo(
-        f"{'VERSION':<8} {'OUTCOME':<12} {'APPLIED AT':<25} {'SPEC HASH':<17} {'COMMIT':<18} JOB ID"
+        f"{'#':<4} {'VERSION':<8} {'ACTION':<9} {'OUTCOME':<12} {'AT':<25} {'COMMIT':<18} JOB ID"
     )
-    for v in data:
-        commit = (v["git_commit"] or "-")[:12]
-        if (v["git_commit"] or "").endswith("-dirty"):  # applied with uncommitted edits
+    for h in rows:
+        commit = (h["git_commit"] or "-")[:12]
+        if (h["git_commit"] or "").endswith("-dirty"):  # applied with uncommitted edits
             commit += "+dirty"
         click.echo(
-            f"{v['version']:<8} {v['outcome']:<12} {v['applied_at']:<25} "
-            f"{v['spec_hash']:<17} {commit:<18} {v['job_id'] or '-'}"
+            f"{h['seq']:<4} {'v' + str(h['version']):<8} {h['action']:<9} {h['outcome']:<12} "
+            f"{h['at']:<25} {commit:<18} {h['job_id'] or '-'}"
         )
-        if v.get("git_author"):
-            click.echo(f"{'':8} by {v['git_author']}")
-        if v.get("restored_from"):
-            click.echo(f"{'':8} restored from {v['restored_from']}")
-        if v.get("savepoint"):
-            click.echo(f"{'':8} savepoint when stopped: {v['savepoint']}")
+        if h.get("git_author"):
+            click.echo(f"{'':4} by {h['git_author']}")
+        if h.get("restored_from"):
+            click.echo(f"{'':4} restored from {h['restored_from']}")
+        if h.get("savepoint"):
+            click.echo(f"{'':4} savepoint taken: {h['savepoint']}")
 
 
 @main.command()

@@ -55,6 +55,6 @@ def restore(
             )
             print_plan(ws, plan, fmt)
             ask = partial(ask_to_apply, auto_approve)
-            result = carry_out(applier, plan, recovered=recovered, confirm=ask)
+            result = carry_out(applier, plan, recovered=recovered, confirm=ask, requested="restore")
             report(ws, result, fmt)
     sys.exit(0 if result.ok else 1)

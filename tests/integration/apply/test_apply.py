@@ -50,8 +50,11 @@ def test_lifecycle_create_update_suspend_resume_rollback(project: Project, resto
     assert "agg: update done (version 2" in out
     [v2] = project.active("agg")
     history = project.history("agg")
-    assert [h["outcome"] for h in history] == ["applied", "applied"]
-    savepoint = history[0]["savepoint"]
+    assert [(h["action"], h["outcome"]) for h in history] == [
+        ("create", "applied"),
+        ("update", "applied"),
+    ]
+    savepoint = history[1]["savepoint"]  # the update stopped v1 with it, v2 restored it
     assert savepoint and history[1]["restored_from"] == savepoint
     assert restored_from(v2.job_id) == savepoint  # Flink says it restored that savepoint
 
@@ -115,9 +118,15 @@ def test_incompatible_change_rolls_back_then_is_blocked_until_retried(
     [running] = project.active("agg")
     assert running.version == 1  # the previous version runs again
     history = project.history("agg")
-    assert [h["outcome"] for h in history] == ["applied", "rolled-back"]
+    assert [(h["version"], h["outcome"]) for h in history] == [
+        (1, "applied"),
+        (2, "rolled-back"),
+        (1, "applied"),  # the rollback: its own row, with its job
+    ]
+    assert (history[2]["action"], history[2]["job_id"]) == ("rollback", running.job_id)
     # ...restored from the very savepoint the update took
-    assert restored_from(running.job_id) == history[0]["savepoint"]
+    assert restored_from(running.job_id) == history[2]["savepoint"]
+    assert history[2]["restored_from"] == history[2]["savepoint"]
     cause = _rollback_root_cause(project)
     # the plan's steps are what the journal ran, the rollback appended to them
     with _store(project) as store:
@@ -220,8 +229,12 @@ def test_killed_rollback_is_finished_by_the_next(
         assert running.version == 1, point
         assert restored_from(running.job_id) == taken, point  # the killed apply's savepoint
         history = project.history("agg")
-        assert [h["version"] for h in history] == list(range(1, n + 3)), point
-        assert [h["outcome"] for h in history] == ["applied"] + ["rolled-back"] * (n + 1)
+        failed = [h["version"] for h in history if h["outcome"] == "rolled-back"]
+        assert failed == list(range(2, n + 3)), point
+        back = [h for h in history if h["action"] == "rollback"]  # one row per rollback
+        assert [h["version"] for h in back] == [1] * (n + 1), point
+        assert back[-1]["job_id"] == running.job_id, point
+        assert len({h["job_id"] for h in back}) == n + 1, point
         store = _store(project)
         assert store.open_transitions(project.target) == [], point
         store.close()

@@ -82,7 +82,9 @@ class _Applier:
     def __init__(self) -> None:
         self.applied: list[tuple[Plan, bool]] = []
 
-    def apply(self, plan: Plan, *, allow_state_loss: bool = False) -> ApplyResult:
+    def apply(
+        self, plan: Plan, *, allow_state_loss: bool = False, requested: str | None = None
+    ) -> ApplyResult:
         self.applied.append((plan, allow_state_loss))
         return ApplyResult(plan.target, [JobResult("agg", "update", "done")])
 
