@@ -203,6 +203,18 @@ class Applier:
 
 
 def _blocked(change: Change) -> JobResult:
+    """A blocked change's result: left as it is, saying why (a failed attempt of the
+    spec, or a checkout behind the cluster) and what lifts the block."""
+    job_id = change.live.job_id if change.live else None
+    if change.behind is not None:
+        behind = change.behind
+        return JobResult(
+            change.job, change.action, TransitionStatus.BLOCKED, version=behind.version,
+            job_id=job_id,
+            message=f"left as it is: {behind.describe()}, which this checkout's history "
+            "lacks, and applying would undo it; pull and plan again, or apply with "
+            "--allow-behind",
+        )  # fmt: skip
     attempt = change.blocked
     assert attempt is not None
     return JobResult(
@@ -210,7 +222,7 @@ def _blocked(change: Change) -> JobResult:
         change.action,
         TransitionStatus.BLOCKED,
         version=attempt.version,
-        job_id=change.live.job_id if change.live else None,
+        job_id=job_id,
         message=f"left as it is: version {attempt.version} of this spec "
         f"{attempt.became} at {attempt.at}; change the spec, or apply with "
         "--retry-failed to try it again",
@@ -292,11 +304,17 @@ def needs_confirmation(plan: Plan, saved: dict[str, Any] | None) -> bool:
     return saved is None and any(c.steps for c in plan.changes)
 
 
-def rollback_plan(ws: Workspace, spec: JobSpec, to_version: int) -> Plan:
+def rollback_plan(
+    ws: Workspace, spec: JobSpec, to_version: int, *, allow_behind: bool = False
+) -> Plan:
     """The plan that puts ``spec`` back (version ``to_version``'s, from
     ``versions.spec_of_version``): that job only, planned even when the version failed
-    or was rolled back (it was asked for by number), each reason saying it is a rollback."""
-    fresh = ws.make_plan(specs=[spec], only=[spec.name], retry_failed=True)
+    or was rolled back (it was asked for by number), each reason saying it is a rollback.
+    From a checkout behind the cluster it is blocked, as any change, unless
+    ``allow_behind``."""
+    fresh = ws.make_plan(
+        specs=[spec], only=[spec.name], retry_failed=True, allow_behind=allow_behind
+    )
     reason = f"rollback to version {to_version}"
     changes = tuple(replace(c, reason=f"{reason}: {c.reason}") for c in fresh.changes)
     return replace(fresh, changes=changes)
@@ -325,26 +343,35 @@ def _waves(changes: list[Change]) -> list[list[Change]]:
 
 @dataclass(frozen=True)
 class PlanScope:
-    """What apply plans: ``only`` those jobs (None: every one), with pruning and with
-    failed specs retried or not (``Workspace.make_plan``'s arguments)."""
+    """What apply plans: ``only`` those jobs (None: every one), with pruning, with
+    failed specs retried or not, and with jobs the checkout is behind allowed or not
+    (``Workspace.make_plan``'s arguments)."""
 
     only: list[str] | None
     prune: bool
     retry_failed: bool
+    allow_behind: bool = False
 
 
 def plan_scope(
-    jobs: Sequence[str], saved: dict[str, Any] | None, *, prune: bool, retry_failed: bool
+    jobs: Sequence[str],
+    saved: dict[str, Any] | None,
+    *,
+    prune: bool,
+    retry_failed: bool,
+    allow_behind: bool = False,
 ) -> PlanScope:
-    """The --job names, else the jobs of the saved plan; pruning and retrying when asked,
-    or when the saved plan did (it deletes a job, it was made with --retry-failed), so
-    that the fresh plan it is checked against is made the same way. Pure."""
+    """The --job names, else the jobs of the saved plan; pruning, retrying and allowing
+    a checkout behind the cluster when asked, or when the saved plan did (it deletes a
+    job, it was made with --retry-failed or --allow-behind), so that the fresh plan it
+    is checked against is made the same way. Pure."""
     if not saved:
-        return PlanScope(list(jobs) or None, prune, retry_failed)
+        return PlanScope(list(jobs) or None, prune, retry_failed, allow_behind)
     return PlanScope(
         list(jobs) or sorted({c["job"] for c in saved["changes"]}),
         prune or any(c["action"] == Action.DELETE for c in saved["changes"]),
         retry_failed or bool(saved.get("retry_failed")),
+        allow_behind or bool(saved.get("allow_behind")),
     )
 
 
@@ -355,12 +382,20 @@ def plan_for_apply(
     *,
     prune: bool,
     retry_failed: bool,
+    allow_behind: bool = False,
 ) -> Plan:
     """What apply runs: the plan of the jobs in scope (``plan_scope``) made now, or the
     saved plan file's changes when they are still what it would run (``accept_saved_plan``)."""
     ws.require_jobs(jobs)
-    scope = plan_scope(jobs, saved, prune=prune, retry_failed=retry_failed)
-    plan = ws.make_plan(only=scope.only, prune=scope.prune, retry_failed=scope.retry_failed)
+    scope = plan_scope(
+        jobs, saved, prune=prune, retry_failed=retry_failed, allow_behind=allow_behind
+    )
+    plan = ws.make_plan(
+        only=scope.only,
+        prune=scope.prune,
+        retry_failed=scope.retry_failed,
+        allow_behind=scope.allow_behind,
+    )
     if saved is None:
         return plan
     return accept_saved_plan(saved, plan, ws.redact(plan.to_json()))

@@ -11,6 +11,7 @@ import click
 
 from flinkops.cli._applying import applier_for, ask_to_apply, print_plan, recover, report
 from flinkops.cli._common import (
+    allow_behind_option,
     emit_json,
     format_option,
     handle_errors,
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
     help="Try once more a spec whose last version failed or was rolled back "
     "(otherwise such a job is blocked and left as it is).",
 )
+@allow_behind_option
 @format_option("text", "json")
 @handle_errors
 def apply(
@@ -70,6 +72,7 @@ def apply(
     allow_state_loss: bool,
     openlineage_url: str | None,
     retry_failed: bool,
+    allow_behind: bool,
     fmt: str,
 ) -> None:
     """Carry the plan out on the cluster, savepoint-safe.
@@ -82,7 +85,10 @@ def apply(
     fails, the previous version is resubmitted from the same savepoint and apply
     exits 1 with Flink's root exception. A spec that was rolled back is then
     blocked: later applies leave the job as it is and exit 1 until the spec
-    changes or --retry-failed is given. Every step is journaled: an apply that was
+    changes or --retry-failed is given. A job whose newest transition on the
+    cluster came from a commit this checkout's history lacks (a colleague applied
+    from a commit you have not pulled) is blocked too: apply leaves it as it is and
+    exits 1, unless --allow-behind. Every step is journaled: an apply that was
     killed is finished (or rolled back) by the next one. One apply at a time per
     target.
 
@@ -97,7 +103,9 @@ def apply(
         applier = applier_for(ws, parallelism, quiet=fmt == "json")
         recovered = recover(applier)
         saved = read_plan_file(planfile)
-        plan = plan_for_apply(ws, saved, jobs, prune=prune, retry_failed=retry_failed)
+        plan = plan_for_apply(
+            ws, saved, jobs, prune=prune, retry_failed=retry_failed, allow_behind=allow_behind
+        )
         print_plan(ws, plan, fmt)
         ask = partial(ask_to_apply, auto_approve) if needs_confirmation(plan, saved) else None
         result = carry_out(
@@ -132,6 +140,7 @@ def _emit_openlineage(ws: Workspace, result: ApplyResult, url: str | None) -> No
 @project_option
 @target_option
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@allow_behind_option
 @format_option("text", "json")
 @handle_errors
 def rollback(
@@ -140,6 +149,7 @@ def rollback(
     project_dir: Path | None,
     target: str | None,
     auto_approve: bool,
+    allow_behind: bool,
     fmt: str,
 ) -> None:
     """Put version N of JOB back, through the same savepoint-safe update.
@@ -147,7 +157,8 @@ def rollback(
     The job keeps its state: it is stopped with a savepoint and version N's spec
     is started from it. In a git workflow the better way is to revert the commit
     that changed the spec and let CI apply it; this command is for when that
-    cannot wait.
+    cannot wait. From a checkout behind the cluster (the job's newest transition
+    came from a commit it lacks) it is blocked like apply, unless --allow-behind.
     """
     from flinkops.apply import carry_out, rollback_plan
     from flinkops.apply.versions import spec_of_version
@@ -159,7 +170,7 @@ def rollback(
             specs = [old if s.name == job else s for s in ws.specs]
             applier = applier_for(ws, 4, quiet=fmt == "json", specs=specs)
             recovered = recover(applier)
-            plan = rollback_plan(ws, old, to_version)
+            plan = rollback_plan(ws, old, to_version, allow_behind=allow_behind)
             print_plan(ws, plan, fmt)
             if fmt == "text":
                 click.echo(

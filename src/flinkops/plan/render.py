@@ -107,6 +107,8 @@ def _text_details(c: dict[str, Any], colour: bool) -> list[str]:
         lines.append(f"      state: {c['state_reason']}")
     if c.get("blocked"):
         lines.append(f"      blocked: {_blocked(c['blocked'])}")
+    if c.get("behind"):
+        lines.append(f"      behind: {_behind(c['behind'])}")
     if c.get("effective"):
         lines.append(f"      effective{_on(c['effective'], '')}: {effective_words(c['effective'])}")
     if c.get("steps"):
@@ -207,6 +209,15 @@ def _blocked(b: dict[str, Any]) -> str:
     """Which version blocks a job, when, and why (Flink's root cause)."""
     text = f"version {b['version']} {b['outcome']} at {b['at']}"
     return text + (f"; root cause: {b['root_cause']}" if b.get("root_cause") else "")
+
+
+def _behind(b: dict[str, Any]) -> str:
+    """The cluster's transition this checkout lacks: version, commit, author, when."""
+    who = f" by {b['author']}" if b.get("author") else ""
+    return (
+        f"version {b['version']} ({b['action']}) applied from commit {b['commit']}{who} "
+        f"at {b['at']}, not in this checkout's history"
+    )
 
 
 def _lineage_item(item: Any) -> str:
@@ -321,6 +332,8 @@ def _md_versions(c: dict[str, Any]) -> str:
     applied, new = c.get("applied_version"), c.get("version")
     if c.get("blocked"):
         return f"v{applied} (v{new} {c['blocked']['outcome']})" if applied else f"v{new}"
+    if c.get("behind"):
+        return f"v{c['behind']['version']} (not pulled)"
     if applied and new and applied != new:
         return f"v{applied} → v{new}"
     shown = new or applied
@@ -331,6 +344,8 @@ def _md_details(c: dict[str, Any]) -> list[str]:
     body: list[str] = []
     if c.get("blocked"):
         body += [f"Blocked: {_md_cell(_blocked(c['blocked']))}", ""]
+    if c.get("behind"):
+        body += [f"Behind the cluster: {_md_cell(_behind(c['behind']))}", ""]
     if c.get("effective"):
         effective = c["effective"]
         words = _md_cell(effective_words(effective))

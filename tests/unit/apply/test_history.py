@@ -3,7 +3,6 @@ two rollbacks to one version are two rows, a suspend is a row with its commit.""
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,17 +11,8 @@ from flinkops.store import Store
 from tests.unit.apply.test_step_runner import World, agg
 from tests.unit.conftest import MAX_SQL
 from tests.unit.fake_flink import FakeFlink
-
-ANN = "Ann Apply <ann@example.com>"
-
-
-def _git(repo: Path, *args: str, author: str = ANN) -> str:
-    name, _, email = author.partition(" <")
-    done = subprocess.run(
-        ["git", "-c", f"user.name={name}", "-c", f"user.email={email.rstrip('>')}", *args],
-        cwd=repo, capture_output=True, text=True, check=True, timeout=30,
-    )  # fmt: skip
-    return done.stdout.strip()
+from tests.unit.gitrepo import ANN, git
+from tests.unit.gitrepo import commit as commit_all
 
 
 def test_two_rollbacks_to_one_version_are_two_rows(tmp_path: Path, make_spec) -> None:
@@ -61,16 +51,14 @@ def test_two_rollbacks_to_one_version_are_two_rows(tmp_path: Path, make_spec) ->
 def test_a_suspend_by_commit_is_a_row_with_its_commit_and_author(tmp_path: Path, make_spec) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
-    _git(repo, "init", "-q", "-b", "main")
+    git(repo, "init", "-q", "-b", "main")
     world = World(FakeFlink(), Store(tmp_path / "state.db"))
 
     def commit(state: str, author: str) -> tuple[JobSpec, str]:
         path = repo / "agg.yaml"
         spec = replace(make_spec(**agg(state=state)), path=path, sql_path=path)
         spec.path.write_text(f"# agg, {state}\n")
-        _git(repo, "add", "-A")
-        _git(repo, "commit", "-q", "-m", state, author=author)
-        return spec, _git(repo, "rev-parse", "HEAD")
+        return spec, commit_all(repo, state, author=author)
 
     running, first = commit("running", ANN)
     assert world.apply([running]).ok
