@@ -13,13 +13,15 @@ versions) and builds the one-change plan the command applies.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from flinkops.errors import FlinkError, PlanError
 from flinkops.flink.live import LiveJob, latest_checkpoint, newest_run, read_live
 from flinkops.flink.rest import FlinkClient
 from flinkops.plan import Action, Change, Plan, StateImpact, next_version
-from flinkops.plan.observe import applied_from_store
+from flinkops.plan.builder import held_back
+from flinkops.plan.observe import applied_from_store, behind_of
 from flinkops.plan.steps import Cancel, Step, Submit, spec_steps
 from flinkops.savepoints import local_path
 from flinkops.spec import JobSpec
@@ -140,10 +142,20 @@ def restorable_spec(spec: JobSpec | None, job: str, target: str) -> JobSpec:
 
 
 def restore_plan(
-    client: FlinkClient, store: Store, *, target: str, url: str, spec: JobSpec, source: str
+    client: FlinkClient,
+    store: Store,
+    *,
+    target: str,
+    url: str,
+    spec: JobSpec,
+    source: str,
+    checkout: Path | None = None,
+    allow_behind: bool = False,
 ) -> Plan:
     """The plan that restarts ``spec`` from ``source`` (as ``resolve_snapshot`` reads
-    it): one change, numbered after every version the store or the cluster knows."""
+    it): one change, numbered after every version the store or the cluster knows;
+    blocked, as a plan's change would be, when ``checkout`` lacks the commit of the
+    job's newest transition (``plan.builder.held_back``), unless ``allow_behind``."""
     job = spec.name
     run = newest_run(j for j in read_live(client, target, name=job) if j.managed_name == job)
     snapshot = resolve_snapshot(client, job, run, source)
@@ -158,4 +170,6 @@ def restore_plan(
         snapshot=snapshot,
         keep_checkpoint=active is not None and latest_checkpoint(client, active.job_id) is not None,
     )
+    if checkout is not None:
+        change = held_back(change, behind_of(store, target, checkout).get(job), allow_behind)
     return Plan(target=target, url=url, changes=(change,))

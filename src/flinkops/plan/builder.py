@@ -28,7 +28,7 @@ from flinkops.plan.steps import spec_steps
 from flinkops.spec import JobSpec
 from flinkops.store import JournalPhase, Transition
 
-__all__ = ["build_plan"]
+__all__ = ["build_plan", "held_back"]
 
 # ---------------------------------------------------------------- build_plan
 
@@ -66,7 +66,7 @@ def build_plan(
         *_spec_changes(specs, by_name, observation.applied, inputs),
         *_orphan_changes(by_name, {s.name for s in specs}, observation.applied, inputs),
     ]
-    changes = [_held_back(c, observation.behind.get(c.job), options) for c in decided]
+    changes = [held_back(c, observation.behind.get(c.job), options.allow_behind) for c in decided]
     warnings = (
         *_interrupted(observation.open_transitions),
         *_behind_warnings(decided, observation.behind, options),
@@ -102,11 +102,12 @@ def _acts(change: Change) -> bool:
     return change.action not in (Action.NOOP, Action.BLOCKED)
 
 
-def _held_back(change: Change, behind: Behind | None, options: PlanOptions) -> Change:
+def held_back(change: Change, behind: Behind | None, allow_behind: bool) -> Change:
     """``change`` blocked when it would act on a job whose newest transition came from
     a commit the checkout lacks: carrying it out would undo that transition (a
-    colleague's apply from a commit not pulled yet). ``--allow-behind`` lifts it."""
-    if behind is None or not behind.known or options.allow_behind or not _acts(change):
+    colleague's apply from a commit not pulled yet). ``allow_behind`` lifts it. Pure;
+    `flinkops restore` (apply/restore.py) holds its change back by the same rule."""
+    if behind is None or not behind.known or allow_behind or not _acts(change):
         return change
     return replace(
         change,

@@ -38,7 +38,7 @@ from flinkops.plan.rescale import in_place_versions
 from flinkops.spec import JobSpec
 from flinkops.store import Outcome, Store, VersionRecord, utc_now
 
-__all__ = ["APPLIED_OUTCOMES", "applied_from_store", "make_plan", "observe"]
+__all__ = ["APPLIED_OUTCOMES", "applied_from_store", "behind_of", "make_plan", "observe"]
 
 #: Version outcomes that mean "this is what flinkops last put in place".
 APPLIED_OUTCOMES = (Outcome.APPLIED, Outcome.SUSPENDED, Outcome.CANCELLED, Outcome.DELETED)
@@ -121,12 +121,12 @@ def observe(
         attempts=attempts,
         retained=retained,
         open_transitions=tuple(store.open_transitions(target)),
-        behind=_behind(store, target, checkout) if checkout is not None else {},
+        behind=behind_of(store, target, checkout) if checkout is not None else {},
         at=utc_now(),
     )
 
 
-def _behind(store: Store, target: str, checkout: Path) -> dict[str, Behind]:
+def behind_of(store: Store, target: str, checkout: Path) -> dict[str, Behind]:
     """Per job whose newest transition that left it as it is (``Store.last_placed``)
     came from a commit the checkout's history lacks (or, in a shallow clone, may lack).
     One store read, and one git call per distinct commit."""

@@ -82,7 +82,7 @@ def test_lifecycle_create_update_suspend_resume_rollback(project: Project, resto
     assert "revert the commit" in out
     [v4] = project.active("agg")
     last = project.history("agg")[-1]
-    assert last["outcome"] == "applied" and last["restored_from"]
+    assert (last["action"], last["outcome"]) == ("rollback", "applied") and last["restored_from"]
     assert restored_from(v4.job_id) == last["restored_from"]
     assert last["spec_hash"] == project.history("agg")[0]["spec_hash"]
 
@@ -147,7 +147,7 @@ def test_incompatible_change_rolls_back_then_is_blocked_until_retried(
     again = project.apply()
     assert again.returncode == 1 and "agg: blocked (version 2" in again.stdout, again.stdout
     assert [j.job_id for j in project.active("agg")] == [running.job_id]
-    assert len(project.history("agg")) == 2
+    assert len(project.history("agg")) == 3  # a blocked apply appends nothing
     with _store(project) as store:
         assert len(store.savepoints(project.target, "agg")) == store_savepoints
 
@@ -155,8 +155,18 @@ def test_incompatible_change_rolls_back_then_is_blocked_until_retried(
     retry = _plan(project, "--retry-failed")
     assert (retry["changes"][0]["action"], retry["changes"][0]["version"]) == ("update", 3)
     assert project.apply("--retry-failed").returncode == 1
-    assert _outcomes(project, "agg") == ["applied", "rolled-back", "rolled-back"]
-    assert [j.version for j in project.active("agg")] == [1]
+    assert _outcomes(project, "agg") == [
+        "applied", "rolled-back", "applied", "rolled-back", "applied"
+    ]  # fmt: skip
+    [again_running] = project.active("agg")
+    assert again_running.version == 1
+    # two rollbacks to version 1: two rows, each with its own job and the savepoint it
+    # restored from; nothing of the first was overwritten by the second
+    back = [h for h in project.history("agg") if h["action"] == "rollback"]
+    assert [h["version"] for h in back] == [1, 1]
+    assert [h["job_id"] for h in back] == [running.job_id, again_running.job_id]
+    assert back[0]["restored_from"] != back[1]["restored_from"]
+    assert restored_from(again_running.job_id) == back[1]["restored_from"]
 
 
 # One kill point per forward list on the real cluster (every point of every list
