@@ -36,12 +36,13 @@ from flinkops.plan.builder import build_plan
 from flinkops.plan.compiler import ClusterIdentity, Compiler, identity_of, read_environment
 from flinkops.plan.rescale import in_place_versions
 from flinkops.spec import JobSpec
-from flinkops.store import Outcome, Store, VersionRecord, utc_now
+from flinkops.store import PLACING_OUTCOMES, Outcome, Store, VersionRecord, utc_now
 
 __all__ = ["APPLIED_OUTCOMES", "applied_from_store", "behind_of", "make_plan", "observe"]
 
-#: Version outcomes that mean "this is what flinkops last put in place".
-APPLIED_OUTCOMES = (Outcome.APPLIED, Outcome.SUSPENDED, Outcome.CANCELLED, Outcome.DELETED)
+#: Version outcomes that mean "this is what flinkops last put in place" (the store's
+#: ``PLACING_OUTCOMES``, in the enum's order).
+APPLIED_OUTCOMES = tuple(o for o in Outcome if o in PLACING_OUTCOMES)
 
 
 def applied_from_store(store: Store, target: str, job: str) -> Applied | None:
