@@ -5,8 +5,9 @@
 ``plan/observe.py``), Flink's ``Verdicts``, the ``LineageView`` and the
 ``PlanOptions``, and returns the final, frozen ``Plan``: every change with its
 action (``_actions.spec_action``, in-place rescales included), its state impact and
-restore (``_state.py``), and its steps. It does no I/O, and nothing rewrites its plan
-afterwards. Each change has an ``Action`` that drives apply and a ``reason`` for
+restore (``_state.py``), and its steps; a change to a job the checkout is behind
+(``Observation.behind``) is blocked (``held_back``). It does no I/O, and nothing
+rewrites its plan afterwards. Each change has an ``Action`` that drives apply and a ``reason`` for
 display only (§7). The plan records what it observed, so apply can refuse a stale
 plan (§9).
 """
