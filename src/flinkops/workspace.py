@@ -81,11 +81,13 @@ class Workspace:
         only: Sequence[str] | None = None,
         check_compat: bool = True,
         retry_failed: bool = False,
+        allow_behind: bool = False,
         compile_concurrency: int | None = None,
         compile_cache: bool | None = None,
     ) -> Plan:
         """The plan of ``specs`` (default: the target's) against what the cluster and
-        the store say now (``plan.observe.make_plan`` with this workspace's adapters)."""
+        the store say now (``plan.observe.make_plan`` with this workspace's adapters,
+        the project directory as the git checkout a job may be behind)."""
         from flinkops.plan.observe import make_plan
 
         return make_plan(
@@ -100,6 +102,7 @@ class Workspace:
             retry_failed=retry_failed,
             compiler=self.compiler(concurrency=compile_concurrency, cache=compile_cache),
             root=self.project.root,
+            allow_behind=allow_behind,
         )
 
     def redact(self, value: Any) -> Any:

@@ -126,9 +126,13 @@ class Applier:
             crash=crash,
         )
 
-    def apply(self, plan: Plan, *, allow_state_loss: bool = False) -> ApplyResult:
-        """Carry out every change of ``plan`` (the caller holds the target's lock); none
-        when the plan has errors (``refuse_errors``)."""
+    def apply(
+        self, plan: Plan, *, allow_state_loss: bool = False, requested: str | None = None
+    ) -> ApplyResult:
+        """Carry out every change of ``plan`` (the caller holds the target's lock).
+        ``requested``: what a command asked for (``rollback``, ``restore``), the action
+        history records when the plan's action does not say it. Nothing is carried out when
+        the plan has errors (``refuse_errors``)."""
         refuse_errors(plan.errors)
         refused = [
             c
@@ -148,7 +152,8 @@ class Applier:
         result = ApplyResult(plan.target)
         with ThreadPoolExecutor(max_workers=self.parallelism) as pool:
             for wave in _waves(todo):
-                result.results.extend(pool.map(self._carry_out, wave))
+                carried = pool.map(lambda c: self._carry_out(c, requested), wave)
+                result.results.extend(carried)
         order = {c.job: i for i, c in enumerate(todo)}
         result.results.sort(key=lambda r: order[r.job])
         return result
@@ -163,18 +168,16 @@ class Applier:
                     "stale. Run `flinkops plan` again."
                 )
 
-    def _carry_out(self, change: Change) -> JobResult:
+    def _carry_out(self, change: Change, requested: str | None = None) -> JobResult:
         if change.action is Action.BLOCKED:
             return _blocked(change)
         spec = self.specs.get(change.job)
         steps = list(change.steps) or spec_steps(change, spec, self.default_savepoint_dir)
         version = change.version or 0
-        tid = self.store.begin_transition(
-            self.target,
-            change.job,
-            change.action.value,
-            {**change.to_json(), "steps": steps_to_json(steps)},
-        )
+        journaled = {**change.to_json(), "steps": steps_to_json(steps)}
+        if requested:
+            journaled["requested"] = requested  # recovery's run records the same history
+        tid = self.store.begin_transition(self.target, change.job, change.action.value, journaled)
         self.store.add_event(
             self.target,
             change.job,
@@ -196,6 +199,7 @@ class Applier:
             spec=spec,
             steps=steps,
             state=RunState(old_job_id=change.live.job_id if change.live else None),
+            requested=requested,
         )
         return job_result(self.runner.run(run))
 
@@ -223,6 +227,18 @@ def refuse_incompatible(plan: Plan) -> None:
 
 
 def _blocked(change: Change) -> JobResult:
+    """A blocked change's result: left as it is, saying why (a failed attempt of the
+    spec, or a checkout behind the cluster) and what lifts the block."""
+    job_id = change.live.job_id if change.live else None
+    if change.behind is not None:
+        behind = change.behind
+        return JobResult(
+            change.job, change.action, TransitionStatus.BLOCKED, version=behind.version,
+            job_id=job_id,
+            message=f"left as it is: {behind.describe()}, which this checkout's history "
+            "lacks, and applying would undo it; pull and plan again, or apply with "
+            "--allow-behind",
+        )  # fmt: skip
     attempt = change.blocked
     assert attempt is not None
     return JobResult(
@@ -230,7 +246,7 @@ def _blocked(change: Change) -> JobResult:
         change.action,
         TransitionStatus.BLOCKED,
         version=attempt.version,
-        job_id=change.live.job_id if change.live else None,
+        job_id=job_id,
         message=f"left as it is: version {attempt.version} of this spec "
         f"{attempt.became} at {attempt.at}; change the spec, or apply with "
         "--retry-failed to try it again",
@@ -291,17 +307,19 @@ def carry_out(
     recovered: list[str],
     confirm: Callable[[], None] | None = None,
     allow_state_loss: bool = False,
+    requested: str | None = None,
 ) -> ApplyResult:
     """Run ``plan``'s changes, if it has any, after ``confirm()`` (which raises to
     cancel) when one is given; the result lists the ``recovered`` lines (what
-    ``Applier.recover`` resumed first). The caller holds the target's lock."""
+    ``Applier.recover`` resumed first). ``requested`` names the command's transition
+    in history (``rollback``, ``restore``). The caller holds the target's lock."""
     if not plan.has_changes:
         return ApplyResult(plan.target, recovered=recovered)
     refuse_errors(plan.errors)  # before asking: there is nothing to confirm
     refuse_incompatible(plan)
     if confirm is not None:
         confirm()
-    result = applier.apply(plan, allow_state_loss=allow_state_loss)
+    result = applier.apply(plan, allow_state_loss=allow_state_loss, requested=requested)
     result.recovered = recovered
     return result
 
@@ -326,11 +344,17 @@ def needs_confirmation(plan: Plan, saved: dict[str, Any] | None) -> bool:
     return saved is None and any(c.steps for c in plan.changes)
 
 
-def rollback_plan(ws: Workspace, spec: JobSpec, to_version: int) -> Plan:
+def rollback_plan(
+    ws: Workspace, spec: JobSpec, to_version: int, *, allow_behind: bool = False
+) -> Plan:
     """The plan that puts ``spec`` back (version ``to_version``'s, from
     ``versions.spec_of_version``): that job only, planned even when the version failed
-    or was rolled back (it was asked for by number), each reason saying it is a rollback."""
-    fresh = ws.make_plan(specs=[spec], only=[spec.name], retry_failed=True)
+    or was rolled back (it was asked for by number), each reason saying it is a rollback.
+    From a checkout behind the cluster it is blocked, as any change, unless
+    ``allow_behind``."""
+    fresh = ws.make_plan(
+        specs=[spec], only=[spec.name], retry_failed=True, allow_behind=allow_behind
+    )
     reason = f"rollback to version {to_version}"
     changes = tuple(replace(c, reason=f"{reason}: {c.reason}") for c in fresh.changes)
     return replace(fresh, changes=changes)
@@ -359,26 +383,35 @@ def _waves(changes: list[Change]) -> list[list[Change]]:
 
 @dataclass(frozen=True)
 class PlanScope:
-    """What apply plans: ``only`` those jobs (None: every one), with pruning and with
-    failed specs retried or not (``Workspace.make_plan``'s arguments)."""
+    """What apply plans: ``only`` those jobs (None: every one), with pruning, with
+    failed specs retried or not, and with jobs the checkout is behind allowed or not
+    (``Workspace.make_plan``'s arguments)."""
 
     only: list[str] | None
     prune: bool
     retry_failed: bool
+    allow_behind: bool = False
 
 
 def plan_scope(
-    jobs: Sequence[str], saved: dict[str, Any] | None, *, prune: bool, retry_failed: bool
+    jobs: Sequence[str],
+    saved: dict[str, Any] | None,
+    *,
+    prune: bool,
+    retry_failed: bool,
+    allow_behind: bool = False,
 ) -> PlanScope:
-    """The --job names, else the jobs of the saved plan; pruning and retrying when asked,
-    or when the saved plan did (it deletes a job, it was made with --retry-failed), so
-    that the fresh plan it is checked against is made the same way. Pure."""
+    """The --job names, else the jobs of the saved plan; pruning, retrying and allowing
+    a checkout behind the cluster when asked, or when the saved plan did (it deletes a
+    job, it was made with --retry-failed or --allow-behind), so that the fresh plan it
+    is checked against is made the same way. Pure."""
     if not saved:
-        return PlanScope(list(jobs) or None, prune, retry_failed)
+        return PlanScope(list(jobs) or None, prune, retry_failed, allow_behind)
     return PlanScope(
         list(jobs) or sorted({c["job"] for c in saved["changes"]}),
         prune or any(c["action"] == Action.DELETE for c in saved["changes"]),
         retry_failed or bool(saved.get("retry_failed")),
+        allow_behind or bool(saved.get("allow_behind")),
     )
 
 
@@ -389,14 +422,22 @@ def plan_for_apply(
     *,
     prune: bool,
     retry_failed: bool,
+    allow_behind: bool = False,
 ) -> Plan:
     """What apply runs: the plan of the jobs in scope (``plan_scope``) made now, or the
     saved plan file's changes when they are still what it would run (``accept_saved_plan``)."""
     ws.require_jobs(jobs)
     if saved is not None:
         refuse_errors([SqlRejected.from_json(e) for e in saved.get("errors") or []])
-    scope = plan_scope(jobs, saved, prune=prune, retry_failed=retry_failed)
-    plan = ws.make_plan(only=scope.only, prune=scope.prune, retry_failed=scope.retry_failed)
+    scope = plan_scope(
+        jobs, saved, prune=prune, retry_failed=retry_failed, allow_behind=allow_behind
+    )
+    plan = ws.make_plan(
+        only=scope.only,
+        prune=scope.prune,
+        retry_failed=scope.retry_failed,
+        allow_behind=scope.allow_behind,
+    )
     if saved is None:
         return plan
     return accept_saved_plan(saved, plan, ws.redact(plan.to_json()))

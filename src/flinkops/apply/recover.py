@@ -103,6 +103,7 @@ def _recover_one(
         state=point.state,
         status=point.status,
         done={s.name for s in point.steps if s not in point.remaining},
+        requested=t.plan.get("requested"),
     )
     runner.store.add_event(
         runner.target,

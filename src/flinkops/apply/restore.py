@@ -13,6 +13,7 @@ versions) and builds the one-change plan the command applies.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from flinkops.errors import FlinkError, PlanError
@@ -20,7 +21,8 @@ from flinkops.flink.live import LiveJob, latest_checkpoint, require_identities
 from flinkops.flink.rest import FlinkClient
 from flinkops.ops import find_job
 from flinkops.plan import Action, Change, Plan, StateImpact, next_version
-from flinkops.plan.observe import applied_from_store
+from flinkops.plan.builder import held_back
+from flinkops.plan.observe import applied_from_store, behind_of
 from flinkops.plan.steps import Cancel, Step, Submit, spec_steps
 from flinkops.savepoints import local_path
 from flinkops.spec import JobSpec
@@ -141,10 +143,20 @@ def restorable_spec(spec: JobSpec | None, job: str, target: str) -> JobSpec:
 
 
 def restore_plan(
-    client: FlinkClient, store: Store, *, target: str, url: str, spec: JobSpec, source: str
+    client: FlinkClient,
+    store: Store,
+    *,
+    target: str,
+    url: str,
+    spec: JobSpec,
+    source: str,
+    checkout: Path | None = None,
+    allow_behind: bool = False,
 ) -> Plan:
     """The plan that restarts ``spec`` from ``source`` (as ``resolve_snapshot`` reads
-    it): one change, numbered after every version the store or the cluster knows."""
+    it): one change, numbered after every version the store or the cluster knows;
+    blocked, as a plan's change would be, when ``checkout`` lacks the commit of the
+    job's newest transition (``plan.builder.held_back``), unless ``allow_behind``."""
     job = spec.name
     found = find_job(client, target, job, store)  # an adopted job, too (by its recorded id)
     require_identities(found.unidentified)
@@ -161,4 +173,6 @@ def restore_plan(
         snapshot=snapshot,
         keep_checkpoint=active is not None and latest_checkpoint(client, active.job_id) is not None,
     )
+    if checkout is not None:
+        change = held_back(change, behind_of(store, target, checkout).get(job), allow_behind)
     return Plan(target=target, url=url, changes=(change,))

@@ -99,6 +99,9 @@ class Run:
     status: TransitionStatus = TransitionStatus.DONE
     interrupted: bool = False
     done: set[str] = field(default_factory=set)  # names of steps that already ended
+    #: what a command asked for, when the plan's action does not say it: ``rollback``
+    #: (`flinkops rollback --to`), ``restore`` (`flinkops restore`); history's action
+    requested: str | None = None
 
     @property
     def message(self) -> str:

@@ -25,6 +25,7 @@ from typing import Any
 
 from flinkops.apply.flowing import flow_text
 from flinkops.apply.health import TERMINAL, Progress, rescale_job, wait_healthy, wait_state
+from flinkops.apply.history import history_rows
 from flinkops.apply.run_state import SUBMITTED_BEFORE, Run
 from flinkops.apply.versions import reserve_version, spec_from_version
 from flinkops.errors import (
@@ -140,10 +141,12 @@ class StepRunner:
         failed too, say): it is recorded failed, so the spec is blocked, not retried."""
         record = self.store.version(self.target, run.job, run.version)
         if record is not None and record.outcome == Outcome.IN_PROGRESS:
-            self.store.update_version(
-                self.target, run.job, run.version, outcome=Outcome.FAILED,
-                message=run.message[:2000],
-            )  # fmt: skip
+            with self.store.atomic():
+                self.store.update_version(
+                    self.target, run.job, run.version, outcome=Outcome.FAILED,
+                    message=run.message[:2000],
+                )  # fmt: skip
+                self._append_history(run, Outcome.FAILED, run.version, run.message[:2000])
 
     def _fail(self, run: Run, step: Step, exc: Exception) -> None:
         """Journal the failure with the list that follows it, and switch to that list."""
@@ -372,7 +375,7 @@ class StepRunner:
         number = step.version if step.version is not None else run.version
         if self.store.version(self.target, run.job, number) is None and run.spec is not None:
             reserve_version(self.store, self.target, run.spec, number, None)
-        state, taken, message = run.state, run.state.taken, run.message
+        state, taken, message = run.state, run.state.taken, run.message[:2000]
         if step.outcome == Outcome.APPLIED:
             health = f"; healthy: {flow_text(state.flow)}" if state.flow else ""
             # recorded in place (no submit before it): the running job is this version
@@ -391,7 +394,7 @@ class StepRunner:
                 self.store.update_version(self.target, run.job, prev, savepoint=taken)
         elif step.outcome == Outcome.ROLLED_BACK:
             self.store.update_version(
-                self.target, run.job, number, outcome=Outcome.ROLLED_BACK, message=message[:2000]
+                self.target, run.job, number, outcome=Outcome.ROLLED_BACK, message=message
             )
             if run.applied_version is not None and taken:
                 self.store.update_version(
@@ -406,14 +409,27 @@ class StepRunner:
             )  # fmt: skip
         elif step.outcome == Outcome.FAILED:
             self.store.update_version(
-                self.target, run.job, number, outcome=Outcome.FAILED, message=message[:2000]
+                self.target, run.job, number, outcome=Outcome.FAILED, message=message
             )
         else:  # suspended, cancelled, deleted: what became of the applied version
+            message = run.reason
             self.store.update_version(
                 self.target, run.job, number, outcome=step.outcome, savepoint=taken,
-                message=run.reason,
+                message=message,
             )  # fmt: skip
+        self._append_history(run, step.outcome, number, message)
         return {"recorded": number, "outcome": step.outcome}
+
+    def _append_history(self, run: Run, outcome: Outcome, number: int, message: str) -> None:
+        """Append the transition's history rows (apply/history.py): never changed after."""
+        previous = run.applied_version
+        rows = history_rows(
+            run, self.target, outcome, number, message=message,
+            attempt=self.store.version(self.target, run.job, number),
+            previous=self.store.version(self.target, run.job, previous) if previous else None,
+        )  # fmt: skip
+        for row in rows:
+            self.store.append_history(row)
 
 
 #: One handler per kind of step (plan/steps.py's ``STEP_KINDS``): it does the step and

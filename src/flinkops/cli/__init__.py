@@ -33,7 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "history": (
         "flinkops.cli.apply:history",
-        "The versions of JOB applied to the target: hash, time, git commit, outcome.",
+        "The history of JOB on the target: one row per transition, appended, never changed.",
     ),
     "import": (
         "flinkops.cli.adopt:import_cmd",

@@ -22,6 +22,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = [
     "LazyGroup",
+    "allow_behind_option",
     "complete_job",
     "complete_target",
     "debug_enabled",
@@ -213,6 +214,16 @@ def target_option(fn: F) -> F:
         default=None,
         help="Named target (cluster) from flinkops.yaml (default: defaultTarget).",
         shell_complete=complete_target,
+    )(fn)
+
+
+def allow_behind_option(fn: F) -> F:
+    return click.option(
+        "--allow-behind",
+        is_flag=True,
+        help="Act on a job even when its newest transition on the cluster came from a "
+        "commit this checkout's history lacks (a colleague's apply not pulled yet), "
+        "undoing it. Otherwise such a job is blocked: pull first.",
     )(fn)
 
 

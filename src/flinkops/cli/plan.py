@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from flinkops.cli._common import (
+    allow_behind_option,
     emit_json,
     format_option,
     handle_errors,
@@ -43,6 +44,7 @@ from flinkops.cli._common import (
     help="Plan a spec whose last version failed or was rolled back again, "
     "instead of listing its job as blocked.",
 )
+@allow_behind_option
 @click.option(
     "--compile-concurrency",
     type=click.IntRange(1, 64),
@@ -66,6 +68,7 @@ def plan(
     out: Path | None,
     no_compat: bool,
     retry_failed: bool,
+    allow_behind: bool,
     compile_concurrency: int | None,
     no_compile_cache: bool,
     fmt: str,
@@ -84,7 +87,11 @@ def plan(
     Each change lists the steps apply will run and the version it will record. A
     job whose spec was rolled back (or failed) is listed as blocked, with the
     version, when, and Flink's root cause: apply leaves it alone until the spec
-    changes, or --retry-failed plans it again.
+    changes, or --retry-failed plans it again. A job whose newest transition on the
+    cluster (its version applied, suspended, cancelled) came from a commit this
+    checkout's history lacks is blocked too, naming that version, commit, author and
+    time: applying from here would undo a colleague's change. Pull, or plan with
+    --allow-behind to act on it anyway.
 
     SQL that the cluster's planner rejects (an unknown column, a reserved word
     used as a name) is an error of the plan: its job is listed as rejected, the
@@ -105,6 +112,7 @@ def plan(
             only=list(jobs) or None,
             check_compat=not no_compat,
             retry_failed=retry_failed,
+            allow_behind=allow_behind,
             compile_concurrency=compile_concurrency,
             compile_cache=False if no_compile_cache else None,
         )

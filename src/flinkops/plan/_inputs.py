@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from flinkops.flink.live import LiveJob
 from flinkops.flink.models import Overview
-from flinkops.plan._types import Applied, Attempt, Compat
+from flinkops.plan._types import Applied, Attempt, Behind, Compat
 from flinkops.plan.compiler import ClusterIdentity
 from flinkops.plan.rejections import SqlRejected
 from flinkops.plan.rescale import adaptive_scheduler
@@ -35,7 +35,9 @@ class Observation:
     per job: the version last put in place (``applied``, its ``savepoint`` the freshest
     state known, a stopped run's retained checkpoint included), the newest version
     recorded whatever its outcome (``attempts``), and the transitions an apply left
-    open. ``at`` is when it was read: the plan's ``created_at``.
+    open. From git, per job whose newest placing transition (the store's history) came
+    from a commit the checkout's history lacks, or may lack: ``behind``. ``at`` is when
+    it was read: the plan's ``created_at``.
     """
 
     target: str
@@ -48,6 +50,7 @@ class Observation:
     attempts: Mapping[str, Attempt] = field(default_factory=dict)
     retained: Mapping[str, str] = field(default_factory=dict)
     open_transitions: tuple[Transition, ...] = ()
+    behind: Mapping[str, Behind] = field(default_factory=dict)
     at: str = ""
 
     @property
@@ -81,11 +84,13 @@ class Verdicts:
 class PlanOptions:
     """How a plan is asked for: ``prune`` deletes managed jobs whose spec is gone;
     ``only`` limits the plan to those job names; ``retry_failed`` plans a spec whose
-    newest version failed or was rolled back instead of blocking it."""
+    newest version failed or was rolled back instead of blocking it; ``allow_behind``
+    plans a job the checkout is behind (``Observation.behind``) instead of blocking it."""
 
     prune: bool = False
     only: tuple[str, ...] | None = None
     retry_failed: bool = False
+    allow_behind: bool = False
 
     def planned(self, job: str) -> bool:
         """Whether the plan covers ``job``."""

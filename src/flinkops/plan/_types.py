@@ -33,6 +33,7 @@ __all__ = [
     "Action",
     "Applied",
     "Attempt",
+    "Behind",
     "Change",
     "Compat",
     "CompatBasis",
@@ -57,7 +58,9 @@ class Action(StrEnum):
     SUSPEND = "suspend"
     CANCEL = "cancel"
     DELETE = "delete"
-    BLOCKED = "blocked"  # its spec failed or was rolled back: left alone until it changes
+    # its spec failed or was rolled back (left alone until it changes), or the checkout
+    # lacks the commit the job's newest transition came from (until --allow-behind)
+    BLOCKED = "blocked"
     REJECTED = "rejected"  # Flink's planner rejects its SQL: an error, apply refuses the plan
     NOOP = "noop"
 
@@ -223,6 +226,38 @@ class Attempt:
 
 
 @dataclass(frozen=True)
+class Behind:
+    """The newest transition that left a job as it is (a version applied, suspended,
+    cancelled) came from a commit this checkout's history lacks: carrying the plan out
+    would undo it. ``known`` False: it cannot be told (a shallow clone without the
+    commit), which only warns."""
+
+    version: int
+    action: str
+    commit: str
+    author: str | None = None
+    at: str = ""
+    known: bool = True
+
+    def describe(self) -> str:
+        """``version 3 (update) was applied from commit 1a2b3c4d5e6f by Bo <bo@x> at ...``"""
+        who = f" by {self.author}" if self.author else ""
+        when = f" at {self.at}" if self.at else ""
+        return (
+            f"version {self.version} ({self.action}) came from commit {self.commit[:12]}{who}{when}"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "action": self.action,
+            "commit": self.commit,
+            "author": self.author,
+            "at": self.at,
+        }
+
+
+@dataclass(frozen=True)
 class Compat:
     """Flink-planner verdict on restoring old state into the new SQL."""
 
@@ -257,6 +292,8 @@ class Change:
     # what runs on the target after its override, secrets masked (_effective.py);
     # None for a job whose spec is gone
     effective: Mapping[str, Any] | None = None
+    # the cluster holds a transition from a commit this checkout lacks (action BLOCKED)
+    behind: Behind | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -281,6 +318,7 @@ class Change:
             "rejected": self.rejected.to_json() if self.rejected else None,
             "parallelism": self.parallelism,
             "effective": dict(self.effective) if self.effective is not None else None,
+            "behind": self.behind.to_json() if self.behind else None,
         }
 
     @classmethod
@@ -288,7 +326,7 @@ class Change:
         """A change from its JSON form (a plan file, the journal), without its steps
         (``steps.step_from_json`` reads those) and without diffs."""
         live = data.get("live")
-        blocked = data.get("blocked")
+        blocked, behind = data.get("blocked"), data.get("behind")
         rejected = data.get("rejected")
         return cls(
             job=data["job"],
@@ -323,6 +361,7 @@ class Change:
             if blocked
             else None,
             rejected=SqlRejected.from_json(rejected) if rejected else None,
+            behind=Behind(**behind) if behind else None,
         )
 
 

@@ -5,8 +5,9 @@
 ``plan/observe.py``), Flink's ``Verdicts``, the ``LineageView`` and the
 ``PlanOptions``, and returns the final, frozen ``Plan``: every change with its
 action (``_actions.spec_action``, in-place rescales included), its state impact and
-restore (``_state.py``), and its steps. It does no I/O, and nothing rewrites its plan
-afterwards. Each change has an ``Action`` that drives apply and a ``reason`` for
+restore (``_state.py``), and its steps; a change to a job the checkout is behind
+(``Observation.behind``) is blocked (``held_back``). It does no I/O, and nothing
+rewrites its plan afterwards. Each change has an ``Action`` that drives apply and a ``reason`` for
 display only (§7). The plan records what it observed, so apply can refuse a stale
 plan (§9).
 """
@@ -23,13 +24,13 @@ from flinkops.plan._changes import ChangeInputs, decide, orphan
 from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._lineage import LineageView
 from flinkops.plan._live_views import current_live, live_warnings
-from flinkops.plan._types import Action, Applied, Attempt, Change, Plan, StateImpact
+from flinkops.plan._types import Action, Applied, Attempt, Behind, Change, Plan, StateImpact
 from flinkops.plan.rejections import SqlRejected
 from flinkops.plan.steps import spec_steps
 from flinkops.spec import JobSpec
 from flinkops.store import JournalPhase, Transition
 
-__all__ = ["build_plan"]
+__all__ = ["build_plan", "held_back"]
 
 # ---------------------------------------------------------------- build_plan
 
@@ -64,12 +65,14 @@ def build_plan(
         options,
     )
     by_name = current_live(observation.live)
-    changes = [
+    decided = [
         *_spec_changes(specs, by_name, observation.applied, inputs, verdicts.rejected),
         *_orphan_changes(by_name, {s.name for s in specs}, observation.applied, inputs),
     ]
+    changes = [held_back(c, observation.behind.get(c.job), options.allow_behind) for c in decided]
     warnings = (
         *_interrupted(observation.open_transitions),
+        *_behind_warnings(decided, observation.behind, options),
         *live_warnings(changes, observation.live),
         *verdicts.warnings,
         *lineage.warnings,
@@ -93,7 +96,51 @@ def _extra(changes: Sequence[Change], lineage: LineageView, options: PlanOptions
     extra: dict[str, Any] = {"lineage_mermaid": mermaid} if mermaid else {}
     if options.retry_failed:
         extra["retry_failed"] = True
+    if options.allow_behind:
+        extra["allow_behind"] = True
     return extra
+
+
+def _acts(change: Change) -> bool:
+    return change.action not in (Action.NOOP, Action.BLOCKED, Action.REJECTED)
+
+
+def held_back(change: Change, behind: Behind | None, allow_behind: bool) -> Change:
+    """``change`` blocked when it would act on a job whose newest transition came from
+    a commit the checkout lacks: carrying it out would undo that transition (a
+    colleague's apply from a commit not pulled yet). ``allow_behind`` lifts it. Pure;
+    `flinkops restore` (apply/restore.py) holds its change back by the same rule."""
+    if behind is None or not behind.known or allow_behind or not _acts(change):
+        return change
+    reason = (
+        f"behind the cluster: {behind.describe()}, which this checkout's history lacks, "
+        "and applying would undo it; pull and plan again, or apply with --allow-behind"
+    )
+    return _held(change, Action.BLOCKED, reason, version=behind.version, behind=behind)
+
+
+def _behind_warnings(
+    changes: Sequence[Change], behind: Mapping[str, Behind], options: PlanOptions
+) -> list[str]:
+    """A job acted on although the checkout is behind it (``--allow-behind``), or may be
+    (a shallow clone lacks the commit: it cannot be told)."""
+    out = []
+    for c in changes:
+        b = behind.get(c.job)
+        if b is None or not _acts(c):
+            continue
+        if not b.known:
+            out.append(
+                f"{c.job}: cannot tell whether this checkout is behind the cluster: "
+                f"{b.describe()}, and this shallow clone lacks it; fetch the whole "
+                "history (git fetch --unshallow, or fetch-depth: 0)"
+            )
+        elif options.allow_behind:
+            out.append(
+                f"{c.job}: {b.describe()}, which this checkout's history lacks; "
+                "--allow-behind applies over it"
+            )
+    return out
 
 
 def _interrupted(transitions: Sequence[Transition]) -> list[str]:
@@ -174,6 +221,7 @@ def _held(change: Change, action: Action, reason: str, **fields: Any) -> Change:
         missing_savepoint_dir=False,
         parallelism=None,
         previous_parallelism=None,
+        steps=(),
         **fields,
     )
 

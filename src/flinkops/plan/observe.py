@@ -7,8 +7,9 @@
    ``/jobmanager/environment`` (the cluster's identity for the compile cache),
    ``/jobs/overview`` and each job's ``/config`` (``flink.live.read_live``), the
    retained checkpoint of each managed run that stopped on its own; each job's
-   versions and newest savepoint, and the transitions left open. Nothing reads
-   either again.
+   versions and newest savepoint, and the transitions left open; with a checkout,
+   each job's newest placing transition in the store's history, and whether git
+   has its commit (``behind``). Nothing reads either again.
 2. Flink's planner compiles what the specs and the observation say needs it
    (``_verdicts.compile_needs``), keyed by the observed identity (``compiler.py``).
 3. ``builder.build_plan`` makes the final plan in one pass, with the lineage view
@@ -25,28 +26,30 @@ from flinkops.errors import FlinkError, PlanError
 from flinkops.flink.live import LiveJob, latest_checkpoint, read_live, runs_of
 from flinkops.flink.models import Overview
 from flinkops.flink.rest import FlinkClient
+from flinkops.gitinfo import Ancestry, in_history
 from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._lineage import lineage_view
 from flinkops.plan._state import known_state
-from flinkops.plan._types import Applied, Attempt, Plan
+from flinkops.plan._types import Applied, Attempt, Behind, Plan
 from flinkops.plan._verdicts import compile_needs, verdicts_of
 from flinkops.plan.builder import build_plan
 from flinkops.plan.compiler import ClusterIdentity, Compiler, identity_of, read_environment
 from flinkops.plan.rescale import adopted_runs, in_place_versions
 from flinkops.spec import JobSpec
-from flinkops.store import RUNNING_OUTCOMES, Outcome, Store, VersionRecord, utc_now
-
-__all__ = ["APPLIED_OUTCOMES", "applied_from_store", "make_plan", "observe"]
-
-#: Version outcomes that mean "this is what flinkops last put in place" (an adopted
-#: version counts as applied: the job it recorded runs it).
-APPLIED_OUTCOMES = (
-    Outcome.APPLIED,
-    Outcome.ADOPTED,
-    Outcome.SUSPENDED,
-    Outcome.CANCELLED,
-    Outcome.DELETED,
+from flinkops.store import (
+    PLACING_OUTCOMES,
+    RUNNING_OUTCOMES,
+    Outcome,
+    Store,
+    VersionRecord,
+    utc_now,
 )
+
+__all__ = ["APPLIED_OUTCOMES", "applied_from_store", "behind_of", "make_plan", "observe"]
+
+#: Version outcomes that mean "this is what flinkops last put in place" (the store's
+#: ``PLACING_OUTCOMES``, in the enum's order).
+APPLIED_OUTCOMES = tuple(o for o in Outcome if o in PLACING_OUTCOMES)
 
 
 def applied_from_store(store: Store, target: str, job: str) -> Applied | None:
@@ -91,10 +94,13 @@ def observe(
     url: str,
     specs: Sequence[JobSpec],
     identity: bool = True,
+    checkout: Path | None = None,
 ) -> Observation:
     """What the cluster and the store say now, each read once. ``identity``: read the
-    cluster's identity too (plans that compile need it). FlinkUnreachable when the
-    cluster is down; PlanError when an active job's identity cannot be read."""
+    cluster's identity too (plans that compile need it); ``checkout``: the project's
+    directory, whose git history is checked for the commits the jobs' newest
+    transitions came from (``behind``). FlinkUnreachable when the cluster is down;
+    PlanError when an active job's identity cannot be read."""
     overview = client.overview()
     live = read_live(client, target)
     names = {s.name for s in specs} | {j.managed_name for j in live if j.managed_name}
@@ -124,8 +130,29 @@ def observe(
         attempts=attempts,
         retained=retained,
         open_transitions=tuple(store.open_transitions(target)),
+        behind=behind_of(store, target, checkout) if checkout is not None else {},
         at=utc_now(),
     )
+
+
+def behind_of(store: Store, target: str, checkout: Path) -> dict[str, Behind]:
+    """Per job whose newest transition that left it as it is (``Store.last_placed``)
+    came from a commit the checkout's history lacks (or, in a shallow clone, may lack).
+    One store read, and one git call per distinct commit."""
+    ancestry: dict[str, Ancestry | None] = {}
+    behind: dict[str, Behind] = {}
+    for job, row in sorted(store.last_placed(target).items()):
+        if not row.git_commit:
+            continue
+        if row.git_commit not in ancestry:
+            ancestry[row.git_commit] = in_history(row.git_commit, checkout)
+        found = ancestry[row.git_commit]
+        if found in (Ancestry.MISSING, Ancestry.SHALLOW):
+            behind[job] = Behind(
+                row.version, row.action, row.git_commit, row.git_author, row.at,
+                known=found is Ancestry.MISSING,
+            )  # fmt: skip
+    return behind
 
 
 def _retained(client: FlinkClient, live: Sequence[LiveJob]) -> dict[str, str]:
@@ -195,17 +222,26 @@ def make_plan(
     retry_failed: bool = False,
     compiler: Compiler | None = None,
     root: Path | None = None,
+    allow_behind: bool = False,
 ) -> Plan:
     """Observe once, check state compatibility with Flink's planner, build the plan once.
 
     ``retry_failed`` plans a spec whose newest version failed or was rolled back
     instead of blocking it; ``compiler`` sets the compile cache and concurrency
     (default: the environment's); ``root`` is the project's directory, from which
-    errors name spec files (default: the working directory)."""
+    errors name spec files (default: the working directory), and its git checkout: a
+    job whose newest transition came from a commit it lacks is blocked unless
+    ``allow_behind``."""
     options = PlanOptions(
-        prune=prune, only=tuple(only) if only else None, retry_failed=retry_failed
+        prune=prune,
+        only=tuple(only) if only else None,
+        retry_failed=retry_failed,
+        allow_behind=allow_behind,
     )
-    observation = observe(client, store, target=target, url=url, specs=specs, identity=check_compat)
+    observation = observe(
+        client, store, target=target, url=url, specs=specs, identity=check_compat,
+        checkout=root,
+    )  # fmt: skip
     verdicts = Verdicts()
     if check_compat:
         compiler = compiler or Compiler(client, store)

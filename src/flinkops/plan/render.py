@@ -111,6 +111,8 @@ def _text_details(c: dict[str, Any], colour: bool) -> list[str]:
         lines.append(f"      blocked: {_blocked(c['blocked'])}")
     if c.get("rejected"):
         lines.append(f"      error: {_where(c['rejected'])}: {c['rejected']['message']}")
+    if c.get("behind"):
+        lines.append(f"      behind: {_behind(c['behind'])}")
     if c.get("effective"):
         lines.append(f"      effective{_on(c['effective'], '')}: {effective_words(c['effective'])}")
     if c.get("steps"):
@@ -221,6 +223,15 @@ def _where(error: dict[str, Any]) -> str:
 def _error_words(error: dict[str, Any]) -> str:
     """``job: file:line:column: Flink's message``."""
     return f"{error['job']}: {_where(error)}: {error['message']}"
+
+
+def _behind(b: dict[str, Any]) -> str:
+    """The cluster's transition this checkout lacks: version, commit, author, when."""
+    who = f" by {b['author']}" if b.get("author") else ""
+    return (
+        f"version {b['version']} ({b['action']}) applied from commit {b['commit']}{who} "
+        f"at {b['at']}, not in this checkout's history"
+    )
 
 
 def _lineage_item(item: Any) -> str:
@@ -353,6 +364,8 @@ def _md_versions(c: dict[str, Any]) -> str:
     applied, new = c.get("applied_version"), c.get("version")
     if c.get("blocked"):
         return f"v{applied} (v{new} {c['blocked']['outcome']})" if applied else f"v{new}"
+    if c.get("behind"):
+        return f"v{c['behind']['version']} (not pulled)"
     if applied and new and applied != new:
         return f"v{applied} → v{new}"
     shown = new or applied
@@ -366,6 +379,8 @@ def _md_details(c: dict[str, Any]) -> list[str]:
     if c.get("rejected"):
         error = c["rejected"]
         body += [f"Error at `{_where(error)}`: {_md_cell(error['message'])}", ""]
+    if c.get("behind"):
+        body += [f"Behind the cluster: {_md_cell(_behind(c['behind']))}", ""]
     if c.get("effective"):
         effective = c["effective"]
         words = _md_cell(effective_words(effective))

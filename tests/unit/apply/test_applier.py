@@ -45,6 +45,9 @@ def test_the_scope_is_the_named_jobs_or_those_of_the_saved_plan() -> None:
     assert plan_scope(["x"], {**saved, "retry_failed": True}, prune=False, retry_failed=False) == (
         plan_scope(["x"], None, prune=True, retry_failed=True)
     )
+    # a plan saved with --allow-behind is checked against a fresh plan made so too
+    behind = plan_scope([], {**saved, "allow_behind": True}, prune=False, retry_failed=False)
+    assert behind.allow_behind and not scope.allow_behind
 
 
 def test_a_saved_plan_is_accepted_while_nothing_moved(
@@ -82,7 +85,9 @@ class _Applier:
     def __init__(self) -> None:
         self.applied: list[tuple[Plan, bool]] = []
 
-    def apply(self, plan: Plan, *, allow_state_loss: bool = False) -> ApplyResult:
+    def apply(
+        self, plan: Plan, *, allow_state_loss: bool = False, requested: str | None = None
+    ) -> ApplyResult:
         self.applied.append((plan, allow_state_loss))
         return ApplyResult(plan.target, [JobResult("agg", "update", "done")])
 

@@ -82,6 +82,10 @@ class World:
                 (j.name, j.identity.version) for j in self.fake.jobs.values() if j.active
             ),
             "versions": [(v.version, v.outcome) for v in self.store.versions("local", "agg")],
+            # appended once per transition, whatever was killed and recovered on the way
+            "history": [
+                (h.seq, h.version, h.action, h.outcome) for h in self.store.history("local", "agg")
+            ],
             "submissions": len(self.fake.submissions),
             "open": self.store.open_transitions("local"),
         }

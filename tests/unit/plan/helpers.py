@@ -11,6 +11,7 @@ from flinkops.flink.models import Overview
 from flinkops.plan import (
     Applied,
     Attempt,
+    Behind,
     Change,
     Compat,
     LineageView,
@@ -34,6 +35,7 @@ def observed(
     default_savepoint_dir: str | None = None,
     adaptive: bool = False,
     attempts: Mapping[str, Attempt] | None = None,
+    behind: Mapping[str, Behind] | None = None,
 ) -> Observation:
     """An ``Observation`` of ``live`` jobs and ``applied`` versions; the cluster's
     savepoint directory and scheduler as its JobManager configuration would say."""
@@ -48,6 +50,7 @@ def observed(
         live=tuple(live),
         applied=dict(applied or {}),
         attempts=dict(attempts or {}),
+        behind=dict(behind or {}),
         at=created_at,
     )
 
@@ -63,13 +66,17 @@ def plan_of(
     prune: bool = False,
     only: Sequence[str] | None = None,
     retry_failed: bool = False,
+    allow_behind: bool = False,
     **seen: Any,
 ) -> Plan:
     """``build_plan`` on target ``local`` unless told, ``applied`` empty unless given,
     Flink's verdicts (``compat``) and rejections (``rejected``) as given; ``seen`` is what
     else the observation holds (``observed``)."""
     options = PlanOptions(
-        prune=prune, only=tuple(only) if only else None, retry_failed=retry_failed
+        prune=prune,
+        only=tuple(only) if only else None,
+        retry_failed=retry_failed,
+        allow_behind=allow_behind,
     )
     verdicts = Verdicts(compat or {}, rejected=rejected or {})
     return build_plan(list(specs), observed(live, applied, **seen), verdicts, lineage, options)

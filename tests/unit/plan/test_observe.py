@@ -13,9 +13,10 @@ from flinkops.plan import Action, Compat, CompatBasis, StateImpact
 from flinkops.plan.compiler import Compiler, CompileSettings, cluster_identity
 from flinkops.plan.observe import make_plan, observe
 from flinkops.spec import load_project
-from flinkops.store import Store
+from flinkops.store import HistoryRecord, Outcome, Store
 from tests.conftest import job_yaml, version_record
 from tests.unit.conftest import MAX_SQL
+from tests.unit.gitrepo import commit, git
 from tests.unit.plan.fakes import FakeFlink, fake_flink, record_applied, run_plan, write_project
 
 __all__ = ["fake_flink"]  # the fixture, shared with tests/unit/plan
@@ -163,9 +164,11 @@ def test_a_plan_reads_the_cluster_and_the_store_once(make_spec, tmp_path, monkey
 
         monkeypatch.setattr(store.db, "read", read)
         compiler = Compiler(client, store, CompileSettings(concurrency=2))
+        checkout = tmp_path / "checkout"
+        checkout.mkdir()
         plan = make_plan(
             client, store, target="local", url="http://flink.test:8081", specs=specs,
-            compiler=compiler,
+            compiler=compiler, root=checkout,
         )  # fmt: skip
     assert plan.summary() == {"create": 1, "update": 4, "restart": 1, "rescale": 1, "noop": 13}
     assert plan.change("job-16").action is Action.RESCALE
@@ -187,6 +190,7 @@ def test_a_plan_reads_the_cluster_and_the_store_once(make_spec, tmp_path, monkey
         "versions": 20,  # each job's versions once: its applied version and newest attempt
         "savepoints": 18,  # the newest savepoint of each applied job not suspended
         "open_transitions": 1,
+        "last_placed": 1,  # each job's newest placing transition, for the checkout's git
         "get_graphs": 1,
     }
 
@@ -200,3 +204,43 @@ def test_the_observed_identity_keys_the_cache_as_a_compiler_on_its_own_does() ->
             observe(client, store, target="local", url="u", specs=[], identity=False).identity
             is None
         )
+
+
+def test_observe_names_the_jobs_whose_newest_transition_the_checkout_lacks(tmp_path) -> None:
+    """Two clones of one repository: the other clone's commit is not in this one's
+    history, this clone's own and the shared first commit are; a job applied from the
+    other clone is behind until this one pulls."""
+    origin, mine, theirs = tmp_path / "origin", tmp_path / "mine", tmp_path / "theirs"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
+    git(tmp_path, "clone", "-q", str(origin), str(mine))
+    (mine / "a.txt").write_text("1")
+    shared = commit(mine, "first")
+    git(mine, "push", "-q", "origin", "main")
+    git(tmp_path, "clone", "-q", str(origin), str(theirs))
+    (theirs / "a.txt").write_text("2")
+    other = commit(theirs, "theirs", author="Bo <bo@example.com>")
+    client = FlinkClient("http://flink.test:8081", transport=httpx.MockTransport(CountingFlink()))
+    with Store(":memory:") as store:
+        rows = [
+            ("in-sync", shared, "applied"),
+            ("theirs", other + "-dirty", "applied"),
+            ("suspended-by-them", other, "suspended"),
+            ("failed-theirs", shared, "applied"),
+        ]
+        for job, sha, outcome in rows:
+            store.append_history(
+                HistoryRecord("local", job, 1, "create", Outcome(outcome), git_commit=sha,
+                              git_author="Bo <bo@example.com>")
+            )  # fmt: skip
+        store.append_history(  # a failed attempt leaves the job as it was: not counted
+            HistoryRecord("local", "failed-theirs", 2, "update", Outcome.ROLLED_BACK,
+                          git_commit=other)
+        )  # fmt: skip
+        seen = observe(client, store, target="local", url="u", specs=[], checkout=mine)
+        assert sorted(seen.behind) == ["suspended-by-them", "theirs"]
+        b = seen.behind["suspended-by-them"]
+        assert (b.version, b.commit, b.author, b.known) == (1, other, "Bo <bo@example.com>", True)
+        assert observe(client, store, target="local", url="u", specs=[]).behind == {}
+        git(theirs, "push", "-q", "origin", "main")  # this clone pulls their commit
+        git(mine, "pull", "-q", "--ff-only", "origin", "main")
+        assert observe(client, store, target="local", url="u", specs=[], checkout=mine).behind == {}
