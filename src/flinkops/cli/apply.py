@@ -54,8 +54,8 @@ if TYPE_CHECKING:
 @click.option(
     "--retry-failed",
     is_flag=True,
-    help="Try once more a spec whose last version failed or was rolled back "
-    "(otherwise such a job is blocked and left as it is).",
+    help="Try once more a spec whose last version failed or was rolled back, or whose "
+    "job FAILED after it was applied (otherwise such a job is blocked and left as it is).",
 )
 @format_option("text", "json")
 @handle_errors
@@ -80,11 +80,14 @@ def apply(
     change to what it would run). An update stops the job with a savepoint,
     submits the new version from it and waits until it is healthy; if the new job
     fails, the previous version is resubmitted from the same savepoint and apply
-    exits 1 with Flink's root exception. A spec that was rolled back is then
-    blocked: later applies leave the job as it is and exit 1 until the spec
-    changes or --retry-failed is given. Every step is journaled: an apply that was
-    killed is finished (or rolled back) by the next one. One apply at a time per
-    target.
+    exits 1 with Flink's root exception. A spec that was rolled back, or whose
+    job FAILED after it was applied, is then blocked: later applies leave the job
+    as it is and exit 1 until the spec changes or --retry-failed is given. A new
+    job the cluster fails (a TaskManager lost, slots missing) gets Flink's restart
+    strategy until the health timeout; if it still fails it is rolled back and
+    recorded infra-failed, and the next apply tries it again. Every step is
+    journaled: an apply that was killed is finished (or rolled back) by the next
+    one. One apply at a time per target.
 
     Exit codes: 0 done (or nothing to do), 1 a job failed, was rolled back or is
     blocked, or an error.

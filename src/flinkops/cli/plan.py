@@ -40,8 +40,8 @@ from flinkops.cli._common import (
 @click.option(
     "--retry-failed",
     is_flag=True,
-    help="Plan a spec whose last version failed or was rolled back again, "
-    "instead of listing its job as blocked.",
+    help="Plan a spec whose last version failed or was rolled back, or whose job "
+    "FAILED after it was applied, again instead of listing its job as blocked.",
 )
 @click.option(
     "--compile-concurrency",
@@ -78,9 +78,11 @@ def plan(
     survives (preserved, at-risk, lost), and prints one change per job.
 
     Each change lists the steps apply will run and the version it will record. A
-    job whose spec was rolled back (or failed) is listed as blocked, with the
-    version, when, and Flink's root cause: apply leaves it alone until the spec
-    changes, or --retry-failed plans it again.
+    job whose spec was rolled back (or failed), or whose job FAILED after it was
+    applied, is listed as blocked, with the version, when, and Flink's root cause:
+    apply leaves it alone until the spec changes, or --retry-failed plans it again.
+    A failure the cluster caused (a TaskManager lost, slots missing) blocks nothing:
+    the job is planned again, with a warning.
 
     Exit codes (like terraform plan -detailed-exitcode): 0 no changes,
     2 changes present (blocked jobs included), 1 error.

@@ -34,7 +34,9 @@ class Observation:
     per job: the version last put in place (``applied``, its ``savepoint`` the freshest
     state known, a stopped run's retained checkpoint included), the newest version
     recorded whatever its outcome (``attempts``), and the transitions an apply left
-    open. ``at`` is when it was read: the plan's ``created_at``.
+    open. ``failed_runs``: per managed job whose newest run FAILED, that run (its version,
+    when, Flink's root cause, whether the cluster failed it). ``at`` is when it was
+    read: the plan's ``created_at``.
     """
 
     target: str
@@ -45,6 +47,7 @@ class Observation:
     live: tuple[LiveJob, ...] = ()
     applied: Mapping[str, Applied] = field(default_factory=dict)
     attempts: Mapping[str, Attempt] = field(default_factory=dict)
+    failed_runs: Mapping[str, Attempt] = field(default_factory=dict)
     retained: Mapping[str, str] = field(default_factory=dict)
     open_transitions: tuple[Transition, ...] = ()
     at: str = ""

@@ -6,7 +6,8 @@
    (``_inputs.py``): ``GET /overview``, ``/jobmanager/config``,
    ``/jobmanager/environment`` (the cluster's identity for the compile cache),
    ``/jobs/overview`` and each job's ``/config`` (``flink.live.read_live``), the
-   retained checkpoint of each managed run that stopped on its own; each job's
+   retained checkpoint of each managed run that stopped on its own, the exceptions
+   of each managed job whose newest run FAILED (``_failed_runs``); each job's
    versions and newest savepoint, and the transitions left open. Nothing reads
    either again.
 2. Flink's planner compiles what the specs and the observation say needs it
@@ -33,7 +34,7 @@ from flinkops.plan.builder import build_plan
 from flinkops.plan.compiler import ClusterIdentity, Compiler, identity_of, read_environment
 from flinkops.plan.rescale import in_place_versions
 from flinkops.spec import JobSpec
-from flinkops.store import Outcome, Store, VersionRecord, utc_now
+from flinkops.store import Outcome, Store, VersionRecord, iso_ms, utc_now
 
 __all__ = ["APPLIED_OUTCOMES", "applied_from_store", "make_plan", "observe"]
 
@@ -113,6 +114,7 @@ def observe(
         live=tuple(in_place_versions(live, applied)),
         applied=applied,
         attempts=attempts,
+        failed_runs=_failed_runs(client, live),
         retained=retained,
         open_transitions=tuple(store.open_transitions(target)),
         at=utc_now(),
@@ -130,6 +132,31 @@ def _retained(client: FlinkClient, live: Sequence[LiveJob]) -> dict[str, str]:
             if path:
                 retained[name] = path
     return retained
+
+
+def _failed_runs(client: FlinkClient, live: Sequence[LiveJob]) -> dict[str, Attempt]:
+    """Per managed job whose newest run FAILED, that run as an attempt of its version:
+    when it ended, Flink's root cause (``GET /jobs/:id/exceptions``, read once) and
+    whether the cluster failed it (INFRA_FAILED) or the job's own code or state did."""
+    failed: dict[str, Attempt] = {}
+    for name in sorted({j.managed_name for j in live if j.managed_name}):
+        run = runs_of(live, name).newest
+        if run is None or run.state != "FAILED" or run.version is None:
+            continue
+        try:
+            exceptions = client.exceptions(run.job_id)
+            cause, infra = exceptions.root_cause, exceptions.infrastructure
+        except FlinkError:
+            cause, infra = "", False
+        failed[name] = Attempt(
+            run.version,
+            Outcome.INFRA_FAILED if infra else Outcome.FAILED,
+            run.spec_hash or "",
+            iso_ms(run.end_time) or "",
+            cause,
+            run.job_id,
+        )
+    return failed
 
 
 def _jobmanager_config(client: FlinkClient) -> dict[str, str] | None:

@@ -33,6 +33,7 @@ def observed(
     default_savepoint_dir: str | None = None,
     adaptive: bool = False,
     attempts: Mapping[str, Attempt] | None = None,
+    failed_runs: Mapping[str, Attempt] | None = None,
 ) -> Observation:
     """An ``Observation`` of ``live`` jobs and ``applied`` versions; the cluster's
     savepoint directory and scheduler as its JobManager configuration would say."""
@@ -47,6 +48,7 @@ def observed(
         live=tuple(live),
         applied=dict(applied or {}),
         attempts=dict(attempts or {}),
+        failed_runs=dict(failed_runs or {}),
         at=created_at,
     )
 
