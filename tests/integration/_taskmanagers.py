@@ -15,7 +15,6 @@ import json
 import os
 import signal
 from collections.abc import Iterator
-from pathlib import Path
 
 from flinkops.flink.local import LocalCluster, find_flink_home, find_java
 from flinkops.flink.local._process import (
@@ -73,9 +72,7 @@ def taskmanagers_of(client: FlinkClient, job_id: str) -> set[str]:
     return ids
 
 
-def kill_taskmanager_of(
-    client: FlinkClient, job_id: str, pids: dict[str, int], log_dir: Path | None = None
-) -> str:
+def kill_taskmanager_of(client: FlinkClient, job_id: str, pids: dict[str, int]) -> str:
     """SIGKILL the TaskManager (one of ``pids``, by resource id) that runs ``job_id``;
     the id of the one killed."""
     [running] = taskmanagers_of(client, job_id)

@@ -4,12 +4,12 @@ On the real cluster: a job whose own code fails 20 s after a healthy start is bl
 the next plan with Flink's root cause, and apply submits nothing (issue: each later plan
 restarted it from empty state). A TaskManager killed (by PID) under a new version during
 its health window rolls it back but records it infra-failed, and the next apply puts
-the same spec in place (issue: the spec was blocked).
+the same spec in place (issue: the spec was blocked); with a restart strategy, Flink
+moves the job to the other TaskManager and the version is applied.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
@@ -110,6 +110,47 @@ def _project(root: Path, url: str, client: FlinkClient) -> Project:
     return Project(root, "tms", client)
 
 
+def _apply_killing_version(
+    project: Project, client: FlinkClient, pids: dict[str, int], version: int
+) -> tuple[subprocess.Popen[str], str]:
+    """Run ``apply`` and SIGKILL the TaskManager of the job of ``version`` once all its
+    tasks run (inside the health window); the finished apply and its output."""
+    apply = subprocess.Popen(
+        [sys.executable, "-m", "flinkops", "apply", "--auto-approve", "--project",
+         str(project.root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=dict(os.environ),
+    )  # fmt: skip
+    try:
+        new = wait_until(
+            lambda: next(
+                (
+                    j
+                    for j in _runs(project, _job_of(project))
+                    if j.version == version and client.job(j.job_id).tasks_running
+                ),
+                None,
+            ),
+            what=f"version {version} running every task",
+            timeout=120,
+        )
+        kill_taskmanager_of(client, new.job_id, pids)
+        out, _ = apply.communicate(timeout=300)
+    finally:
+        if apply.poll() is None:
+            apply.kill()
+            apply.wait()
+    return apply, out
+
+
+def _job_of(project: Project) -> str:
+    """The one job of ``project``."""
+    [path] = (project.root / "jobs").glob("*.yaml")
+    return path.stem
+
+
 def test_a_taskmanager_lost_in_the_health_window_is_retried_not_blocked(
     tmp_path: Path, two_taskmanagers
 ) -> None:
@@ -122,37 +163,12 @@ def test_a_taskmanager_lost_in_the_health_window_is_retried_not_blocked(
     # Version 2 waits 40 s healthy; its TaskManager is killed once its tasks run.
     window = "  health: {window: 40s, timeout: 120s}\n"
     project.write_job("lossy", SIMPLE.format(rate=6), extra=NO_RESTART + window)
-    apply = subprocess.Popen(
-        [sys.executable, "-m", "flinkops", "apply", "--auto-approve", "--project", str(tmp_path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=dict(os.environ),
-    )
-    try:
-        v2 = wait_until(
-            lambda: next(
-                (
-                    j
-                    for j in _runs(project, "lossy")
-                    if j.version == 2 and client.job(j.job_id).tasks_running
-                ),
-                None,
-            ),
-            what="version 2 running every task",
-            timeout=120,
-        )
-        killed = kill_taskmanager_of(client, v2.job_id, pids)
-        out, _ = apply.communicate(timeout=300)
-    finally:
-        if apply.poll() is None:
-            apply.kill()
-            apply.wait()
+    apply, out = _apply_killing_version(project, client, pids, 2)
     assert apply.returncode == 1, out
     assert "rolled-back" in out and "the cluster failed version 2" in out, out
     history = project.history("lossy")
     assert [h["outcome"] for h in history] == ["applied", "infra-failed"], history
-    assert "no longer reachable" in history[1]["message"], (killed, history[1])
+    assert "no longer reachable" in history[1]["message"], history[1]
     assert [j.version for j in _runs(project, "lossy") if j.active] == [1]  # rolled back
 
     plan = _plan(project)
@@ -163,7 +179,31 @@ def test_a_taskmanager_lost_in_the_health_window_is_retried_not_blocked(
     done = project.apply()
     assert done.returncode == 0, done.stdout + done.stderr
     assert "lossy: update done (version 3" in done.stdout
-    with contextlib.suppress(Exception):
-        for job in _runs(project, "lossy"):
-            if job.active:
-                client.cancel(job.job_id)
+
+
+def test_a_taskmanager_lost_in_the_health_window_is_left_to_flinks_restart_strategy(
+    tmp_path: Path, two_taskmanagers
+) -> None:
+    """With a restart strategy Flink moves the new job to the other TaskManager; the
+    health window starts again after that restart, and the version is applied."""
+    _cluster, client, pids = two_taskmanagers
+    project = _project(tmp_path, client.base_url, client)
+    restarts = (
+        "  flinkConfiguration:\n    restart-strategy.type: fixed-delay\n"
+        "    restart-strategy.fixed-delay.attempts: '3'\n"
+        "    restart-strategy.fixed-delay.delay: 1s\n"
+    )
+    project.write_job("mover", SIMPLE.format(rate=5), extra=restarts)
+    done = project.apply()
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    window = "  health: {window: 30s, timeout: 150s}\n"
+    project.write_job("mover", SIMPLE.format(rate=6), extra=restarts + window)
+    apply, out = _apply_killing_version(project, client, pids, 2)
+    assert apply.returncode == 0, out
+    assert "mover: update done (version 2" in out, out
+    [v2] = [j for j in _runs(project, "mover") if j.active]
+    assert v2.version == 2
+    history = client.exceptions(v2.job_id).history
+    assert history and "no longer reachable" in history[0].root_cause, history
+    assert [h["outcome"] for h in project.history("mover")] == ["applied", "applied"]
