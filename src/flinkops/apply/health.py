@@ -118,10 +118,12 @@ class _Watch:
         """Not healthy within the timeout: the cluster's fault when the job restarts from
         one, or its tasks still wait for slots; otherwise the job's own."""
         waiting = [v.name for v in details.vertices if v.status in _WAITING_FOR_SLOTS]
+        if details.state not in ("CREATED", "RUNNING"):
+            waiting = []
         why = idle
         if self.since is None and self.fault:
             why = f"restarting after a cluster fault: {self.fault}"
-        elif self.since is None and waiting and details.state == "RUNNING":
+        elif self.since is None and waiting:
             why = f"waiting for task slots ({', '.join(waiting)})"
         return Unhealthy(
             f"{self.job}: new job {self.job_id} not healthy after {self.step.timeout:g}s "
