@@ -151,6 +151,9 @@ def _job_of(project: Project) -> str:
     return path.stem
 
 
+# A cluster of its own, three applies and health windows longer than the ~20 s Flink
+# takes to notice a killed TaskManager: more than the suite's 300 s on a loaded machine.
+@pytest.mark.timeout(600)
 def test_a_taskmanager_lost_in_the_health_window_is_retried_not_blocked(
     tmp_path: Path, two_taskmanagers
 ) -> None:
@@ -181,6 +184,7 @@ def test_a_taskmanager_lost_in_the_health_window_is_retried_not_blocked(
     assert "lossy: update done (version 3" in done.stdout
 
 
+@pytest.mark.timeout(600)
 def test_a_taskmanager_lost_in_the_health_window_is_left_to_flinks_restart_strategy(
     tmp_path: Path, two_taskmanagers
 ) -> None:
