@@ -8,6 +8,7 @@ import pytest
 from flinkops.apply import Applier, saved_plan, stale_reasons
 from flinkops.flink.rest import FlinkClient
 from flinkops.plan import Action, Attempt, StateImpact
+from flinkops.plan.render import plan_text
 from flinkops.plan.steps import Record, StopWithSavepoint, Submit, WaitHealthy
 from flinkops.store import Store
 from tests.unit.conftest import MAX_SQL
@@ -111,31 +112,38 @@ def _failed_after_apply(make_spec, make_live_job, make_applied, *, outcome, spec
         [spec], [run], {"agg": make_applied(applied)}, failed_runs={"agg": failed},
         retry_failed=retry,
     )  # fmt: skip
-    return only_change(plan), failed
+    return only_change(plan), failed, plan
 
 
 def test_a_job_that_failed_after_it_was_applied_is_blocked_with_the_root_cause(
     make_spec, make_live_job, make_applied
 ):
     """Not restarted from empty state on every apply: blocked like a rolled-back one."""
-    change, failed = _failed_after_apply(make_spec, make_live_job, make_applied, outcome="failed")
+    change, failed, plan = _failed_after_apply(
+        make_spec, make_live_job, make_applied, outcome="failed"
+    )
     assert change.action is Action.BLOCKED and change.steps == ()
     assert change.blocked == failed and change.version == 1
     assert "failed after it was applied (job " + "f" * 32 in change.reason
     data = change.to_json()["blocked"]
     assert data["root_cause"].startswith("java.lang.NumberFormatException")
     assert data["job_id"] == "f" * 32
+    text = plan_text(plan.to_json(), colour=False)
+    assert (
+        f"blocked: version 1 failed at 2026-12-07T20:00:00.000Z (job {'f' * 32}); "
+        "root cause: java.lang.NumberFormatException" in text
+    ), text
 
 
 def test_a_changed_spec_or_retry_failed_lifts_the_block_of_a_failed_job(
     make_spec, make_live_job, make_applied
 ):
     changed = make_spec("agg", sql=MAX_SQL)
-    change, _ = _failed_after_apply(
+    change, _, _ = _failed_after_apply(
         make_spec, make_live_job, make_applied, outcome="failed", spec=changed
     )
     assert change.action is Action.RESTART
-    change, _ = _failed_after_apply(
+    change, _, _ = _failed_after_apply(
         make_spec, make_live_job, make_applied, outcome="failed", retry=True
     )
     assert change.action is Action.RESTART
