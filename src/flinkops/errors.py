@@ -161,10 +161,13 @@ class ApplyError(FlinkopsError):
 
 class Unhealthy(ApplyError):
     """A newly submitted job failed, restarted or did not become healthy in time
-    (``apply/health.py``); ``root_cause`` is Flink's root exception text, or why it idled."""
+    (``apply/health.py``); ``root_cause`` is Flink's root exception text, or why it idled;
+    ``infrastructure``: the cluster failed it (a TaskManager lost, slots missing), not
+    the job's own code or state."""
 
-    def __init__(self, message: str, root_cause: str = "") -> None:
+    def __init__(self, message: str, root_cause: str = "", *, infrastructure: bool = False) -> None:
         self.root_cause = root_cause
+        self.infrastructure = infrastructure
         super().__init__(message)
 
 

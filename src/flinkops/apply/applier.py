@@ -33,10 +33,10 @@ from flinkops.errors import ApplyError, StalePlan
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
 from flinkops.plan import Action, Change, Plan, SqlRejected, StateImpact
-from flinkops.plan.steps import short, spec_steps, step_from_json, steps_to_json
+from flinkops.plan.steps import Record, short, spec_steps, step_from_json, steps_to_json
 from flinkops.redact import MASK
 from flinkops.spec import JobSpec
-from flinkops.store import Store, TransitionStatus
+from flinkops.store import Outcome, Store, TransitionStatus
 
 if TYPE_CHECKING:
     from flinkops.workspace import Workspace
@@ -278,6 +278,11 @@ def job_result(run: Run) -> JobResult:
         left = "; no job was started" if started_none else "; the running job was left as it was"
         message = error + ("" if replaced else left)
         message += f"; state kept at {kept}" if kept else ""
+    if any(isinstance(s, Record) and s.outcome == Outcome.INFRA_FAILED for s in run.steps):
+        message += (
+            f"; the cluster failed version {run.version} (not its spec), so the next apply "
+            "tries it again"
+        )
     return JobResult(
         run.job,
         run.action,

@@ -167,6 +167,7 @@ class StepRunner:
             rollback_to=rollback_to,
             new_job_id=run.state.job_id if isinstance(step, WaitHealthy) else None,
             restore=run.state.restore_point,
+            infrastructure=getattr(exc, "infrastructure", False),
         )
         status = TransitionStatus.ROLLED_BACK if is_rollback(then) else TransitionStatus.FAILED
         self.store.journal_step(
@@ -392,9 +393,11 @@ class StepRunner:
                 and self.store.version(self.target, run.job, prev)
             ):
                 self.store.update_version(self.target, run.job, prev, savepoint=taken)
-        elif step.outcome == Outcome.ROLLED_BACK:
+        elif step.outcome == Outcome.ROLLED_BACK or (
+            step.outcome == Outcome.INFRA_FAILED and is_rollback([step])
+        ):
             self.store.update_version(
-                self.target, run.job, number, outcome=Outcome.ROLLED_BACK, message=message
+                self.target, run.job, number, outcome=step.outcome, message=message[:2000]
             )
             if run.applied_version is not None and taken:
                 self.store.update_version(
@@ -407,9 +410,9 @@ class StepRunner:
                 "warning", job_id=state.job_id, restored_from=state.restored_from,
                 failed_version=number, root_cause=state.root_cause or "",
             )  # fmt: skip
-        elif step.outcome == Outcome.FAILED:
+        elif step.outcome in (Outcome.FAILED, Outcome.INFRA_FAILED):
             self.store.update_version(
-                self.target, run.job, number, outcome=Outcome.FAILED, message=message
+                self.target, run.job, number, outcome=step.outcome, message=message[:2000]
             )
         else:  # suspended, cancelled, deleted: what became of the applied version
             message = run.reason

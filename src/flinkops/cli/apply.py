@@ -56,8 +56,8 @@ if TYPE_CHECKING:
 @click.option(
     "--retry-failed",
     is_flag=True,
-    help="Try once more a spec whose last version failed or was rolled back "
-    "(otherwise such a job is blocked and left as it is).",
+    help="Try once more a spec whose last version failed or was rolled back, or whose "
+    "job FAILED after it was applied (otherwise such a job is blocked and left as it is).",
 )
 @allow_behind_option
 @format_option("text", "json")
@@ -87,16 +87,18 @@ def apply(
     exits 1 with Flink's root exception. A plan with an incompatible change (Flink
     would refuse to restore the state) is refused before anything is touched, exit
     1; committing the change with upgradeMode: stateless accepts starting over. A
-    spec that was rolled back is then
+    spec that was rolled back, or whose job FAILED after it was applied, is then
     blocked: later applies leave the job as it is and exit 1 until the spec
-    changes or --retry-failed is given. A job whose newest transition on the
-    cluster came from a commit this checkout's history lacks (a colleague applied
-    from a commit you have not pulled) is blocked too: apply leaves it as it is and
-    exits 1, unless --allow-behind. A plan with errors (a spec whose SQL the
-    cluster's planner rejects) is refused whole: apply stops, submits and
-    records nothing, and exits 1. Every step is journaled: an apply that was
-    killed is finished (or rolled back) by the next one. One apply at a time per
-    target.
+    changes or --retry-failed is given. A new job the cluster fails (a TaskManager
+    lost, slots missing) gets Flink's restart strategy until the health timeout; if
+    it still fails it is rolled back and recorded infra-failed, and the next apply
+    tries it again. A job whose newest transition on the cluster came from a commit
+    this checkout's history lacks (a colleague applied from a commit you have not
+    pulled) is blocked too: apply leaves it as it is and exits 1, unless
+    --allow-behind. A plan with errors (a spec whose SQL the cluster's planner
+    rejects) is refused whole: apply stops, submits and records nothing, and exits
+    1. Every step is journaled: an apply that was killed is finished (or rolled
+    back) by the next one. One apply at a time per target.
 
     Exit codes: 0 done (or nothing to do), 1 a job failed, was rolled back or is
     blocked, the plan has errors, or another error.

@@ -41,8 +41,8 @@ from flinkops.cli._common import (
 @click.option(
     "--retry-failed",
     is_flag=True,
-    help="Plan a spec whose last version failed or was rolled back again, "
-    "instead of listing its job as blocked.",
+    help="Plan a spec whose last version failed or was rolled back, or whose job "
+    "FAILED after it was applied, again instead of listing its job as blocked.",
 )
 @allow_behind_option
 @click.option(
@@ -85,9 +85,12 @@ def plan(
     upgradeMode or allowNonRestoredState alone is recorded without a restart.
 
     Each change lists the steps apply will run and the version it will record. A
-    job whose spec was rolled back (or failed) is listed as blocked, with the
-    version, when, and Flink's root cause: apply leaves it alone until the spec
-    changes, or --retry-failed plans it again. A job whose newest transition on the
+    job whose spec was rolled back (or failed), or whose job FAILED after it was
+    applied, is listed as blocked, with the version, when, and Flink's root cause:
+    apply leaves it alone until the spec changes, or --retry-failed plans it again.
+    A failure the cluster caused (a TaskManager lost, slots missing) blocks nothing:
+    the job is planned again, with a warning.
+    A job whose newest transition on the
     cluster (its version applied, suspended, cancelled) came from a commit this
     checkout's history lacks is blocked too, naming that version, commit, author and
     time: applying from here would undo a colleague's change. Pull, or plan with

@@ -14,7 +14,13 @@ from flinkops.plan.rescale import rescalable
 from flinkops.spec import JobSpec
 from flinkops.store import Outcome
 
-__all__ = ["PUTS_VERSION", "blocking_attempt", "only_how_applied_changed", "spec_action"]
+__all__ = [
+    "PUTS_VERSION",
+    "blocking_attempt",
+    "only_how_applied_changed",
+    "retried_attempt",
+    "spec_action",
+]
 
 #: The actions that put a new version of a spec in place (apply records it).
 PUTS_VERSION = frozenset(
@@ -77,18 +83,39 @@ def only_how_applied_changed(spec: JobSpec, applied: Applied) -> bool:
 
 
 def blocking_attempt(
-    spec: JobSpec, action: Action, attempt: Attempt | None, *, retry_failed: bool
+    spec: JobSpec,
+    action: Action,
+    attempt: Attempt | None,
+    *,
+    failed_run: Attempt | None = None,
+    retry_failed: bool,
 ) -> Attempt | None:
-    """The attempt that blocks ``action``: it would put in place a spec whose newest
-    recorded version (the same spec hash) failed or was rolled back, and retrying it on
-    every apply would restart a healthy job for nothing. A changed spec or
+    """The attempt that blocks ``action``: it would put in place a spec (the same spec
+    hash) whose newest recorded version failed or was rolled back, or whose applied
+    version's job FAILED since (``failed_run``, with Flink's root cause), and retrying
+    it on every apply would restart a crash-looping job, or a healthy one, for nothing.
+    A failure the cluster caused (INFRA_FAILED) blocks nothing; a changed spec or
     ``retry_failed`` lifts the block."""
-    if (
-        action not in PUTS_VERSION
-        or attempt is None
-        or not attempt.failed
-        or attempt.spec_hash != spec.spec_hash
-        or retry_failed
-    ):
+    if action not in PUTS_VERSION or retry_failed:
         return None
-    return attempt
+    for candidate in (attempt, failed_run):
+        if candidate is not None and candidate.failed and candidate.spec_hash == spec.spec_hash:
+            return candidate
+    return None
+
+
+def retried_attempt(
+    spec: JobSpec, action: Action, attempt: Attempt | None, failed_run: Attempt | None
+) -> Attempt | None:
+    """The version of this spec the cluster failed (a TaskManager lost, slots missing)
+    that ``action`` tries again, for the plan to say so; None when there is none."""
+    if action not in PUTS_VERSION:
+        return None
+    for candidate in (attempt, failed_run):
+        if (
+            candidate is not None
+            and candidate.outcome == Outcome.INFRA_FAILED
+            and candidate.spec_hash == spec.spec_hash
+        ):
+            return candidate
+    return None

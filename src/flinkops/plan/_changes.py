@@ -9,7 +9,7 @@ blocks, adds the steps and assembles the plan.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flinkops.flink.live import LiveJob
@@ -39,6 +39,7 @@ class ChangeInputs:
     lineage: LineageView
     attempts: Mapping[str, Attempt]
     options: PlanOptions
+    failed_runs: Mapping[str, Attempt] = field(default_factory=dict)
 
 
 def orphan(job: LiveJob, applied: Applied | None, prune: bool) -> Change:

@@ -36,8 +36,10 @@ class Observation:
     state known, a stopped run's retained checkpoint included), the newest version
     recorded whatever its outcome (``attempts``), and the transitions an apply left
     open. From git, per job whose newest placing transition (the store's history) came
-    from a commit the checkout's history lacks, or may lack: ``behind``. ``at`` is when
-    it was read: the plan's ``created_at``.
+    from a commit the checkout's history lacks, or may lack: ``behind``.
+    ``failed_runs``: per managed job whose newest run FAILED, that run (its version,
+    when, Flink's root cause, whether the cluster failed it). ``at`` is when it was
+    read: the plan's ``created_at``.
     """
 
     target: str
@@ -48,6 +50,7 @@ class Observation:
     live: tuple[LiveJob, ...] = ()
     applied: Mapping[str, Applied] = field(default_factory=dict)
     attempts: Mapping[str, Attempt] = field(default_factory=dict)
+    failed_runs: Mapping[str, Attempt] = field(default_factory=dict)
     retained: Mapping[str, str] = field(default_factory=dict)
     open_transitions: tuple[Transition, ...] = ()
     behind: Mapping[str, Behind] = field(default_factory=dict)

@@ -194,10 +194,13 @@ class CompatBasis(StrEnum):
 
 @dataclass(frozen=True)
 class Attempt:
-    """The newest version the store recorded of a job, whatever became of it.
+    """The newest version the store recorded of a job, whatever became of it; or (with
+    ``job_id``) a run of an applied version that FAILED since (``Observation.failed_runs``).
 
     Plans number the next version after it (failed and rolled-back versions count),
-    and a spec whose newest version failed or was rolled back is blocked.
+    and a spec whose newest version failed or was rolled back, or whose applied version's
+    job failed, is blocked. A version the cluster failed (INFRA_FAILED: a TaskManager
+    lost, slots missing) blocks nothing: the next apply tries it again.
     """
 
     version: int
@@ -205,6 +208,7 @@ class Attempt:
     spec_hash: str
     at: str = ""
     root_cause: str = ""
+    job_id: str = ""  # the FAILED run of an applied version; "" for a recorded version
 
     @property
     def failed(self) -> bool:
@@ -213,6 +217,8 @@ class Attempt:
     @property
     def became(self) -> str:
         """What became of it, for a sentence: "failed", "was rolled back"."""
+        if self.job_id:
+            return f"failed after it was applied (job {self.job_id} ended FAILED)"
         outcome = str(self.outcome)
         return outcome if self.outcome == Outcome.FAILED else f"was {outcome.replace('-', ' ')}"
 
@@ -222,6 +228,7 @@ class Attempt:
             "outcome": self.outcome,
             "at": self.at,
             "root_cause": self.root_cause,
+            **({"job_id": self.job_id} if self.job_id else {}),
         }
 
 
@@ -357,6 +364,7 @@ class Change:
                 data.get("spec_hash") or "",
                 blocked.get("at", ""),
                 blocked.get("root_cause", ""),
+                blocked.get("job_id", ""),
             )
             if blocked
             else None,

@@ -19,7 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from flinkops.flink.live import LiveJob
-from flinkops.plan._actions import blocking_attempt
+from flinkops.plan._actions import blocking_attempt, retried_attempt
 from flinkops.plan._changes import ChangeInputs, decide, orphan
 from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._lineage import LineageView
@@ -63,6 +63,7 @@ def build_plan(
         lineage,
         observation.attempts,
         options,
+        observation.failed_runs,
     )
     by_name = current_live(observation.live)
     decided = [
@@ -73,6 +74,7 @@ def build_plan(
     warnings = (
         *_interrupted(observation.open_transitions),
         *_behind_warnings(decided, observation.behind, options),
+        *_retried(specs, changes, inputs),
         *live_warnings(changes, observation.live),
         *verdicts.warnings,
         *lineage.warnings,
@@ -159,6 +161,29 @@ def _interrupted(transitions: Sequence[Transition]) -> list[str]:
     return out
 
 
+def _retried(
+    specs: Sequence[JobSpec], changes: Sequence[Change], inputs: ChangeInputs
+) -> list[str]:
+    """Specs whose version the cluster failed (a TaskManager lost, slots missing), which
+    this plan tries again instead of blocking them."""
+    by_job = {c.job: c for c in changes}
+    out = []
+    for spec in sorted(specs, key=lambda s: s.name):
+        change = by_job.get(spec.name)
+        if change is None:
+            continue
+        attempt = retried_attempt(
+            spec, change.action, inputs.attempts.get(spec.name), inputs.failed_runs.get(spec.name)
+        )
+        if attempt is not None:
+            cause = f" ({attempt.root_cause})" if attempt.root_cause else ""
+            out.append(
+                f"{spec.name}: the cluster failed version {attempt.version}{cause}, not its "
+                f"spec; {change.action.value} tries it again"
+            )
+    return out
+
+
 def _unmanaged(live: Sequence[LiveJob]) -> tuple[LiveJob, ...]:
     """The jobs without flinkops's identity, by name: listed, never touched."""
     return tuple(
@@ -184,6 +209,7 @@ def _spec_changes(
             spec,
             change.action,
             inputs.attempts.get(spec.name),
+            failed_run=inputs.failed_runs.get(spec.name),
             retry_failed=inputs.options.retry_failed,
         )
         if attempt is not None:

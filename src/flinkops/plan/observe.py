@@ -6,7 +6,8 @@
    (``_inputs.py``): ``GET /overview``, ``/jobmanager/config``,
    ``/jobmanager/environment`` (the cluster's identity for the compile cache),
    ``/jobs/overview`` and each job's ``/config`` (``flink.live.read_live``), the
-   retained checkpoint of each managed run that stopped on its own; each job's
+   retained checkpoint of each managed run that stopped on its own, the exceptions
+   of each managed job whose newest run FAILED (``_failed_runs``); each job's
    versions and newest savepoint, and the transitions left open; with a checkout,
    each job's newest placing transition in the store's history, and whether git
    has its commit (``behind``). Nothing reads either again.
@@ -42,6 +43,7 @@ from flinkops.store import (
     Outcome,
     Store,
     VersionRecord,
+    iso_ms,
     utc_now,
 )
 
@@ -128,6 +130,7 @@ def observe(
         live=tuple(in_place_versions(adopted_runs(live, recorded), applied)),
         applied=applied,
         attempts=attempts,
+        failed_runs=_failed_runs(client, live),
         retained=retained,
         open_transitions=tuple(store.open_transitions(target)),
         behind=behind_of(store, target, checkout) if checkout is not None else {},
@@ -166,6 +169,31 @@ def _retained(client: FlinkClient, live: Sequence[LiveJob]) -> dict[str, str]:
             if path:
                 retained[name] = path
     return retained
+
+
+def _failed_runs(client: FlinkClient, live: Sequence[LiveJob]) -> dict[str, Attempt]:
+    """Per managed job whose newest run FAILED, that run as an attempt of its version:
+    when it ended, Flink's root cause (``GET /jobs/:id/exceptions``, read once) and
+    whether the cluster failed it (INFRA_FAILED) or the job's own code or state did."""
+    failed: dict[str, Attempt] = {}
+    for name in sorted({j.managed_name for j in live if j.managed_name}):
+        run = runs_of(live, name).newest
+        if run is None or run.state != "FAILED" or run.version is None:
+            continue
+        try:
+            exceptions = client.exceptions(run.job_id)
+            cause, infra = exceptions.root_cause, exceptions.infrastructure
+        except FlinkError:
+            cause, infra = "", False
+        failed[name] = Attempt(
+            run.version,
+            Outcome.INFRA_FAILED if infra else Outcome.FAILED,
+            run.spec_hash or "",
+            iso_ms(run.end_time) or "",
+            cause,
+            run.job_id,
+        )
+    return failed
 
 
 def _jobmanager_config(client: FlinkClient) -> dict[str, str] | None:

@@ -210,8 +210,11 @@ def _setting(key: str, value: Any) -> str:
 
 
 def _blocked(b: dict[str, Any]) -> str:
-    """Which version blocks a job, when, and why (Flink's root cause)."""
+    """Which version blocks a job, when (and which job failed), and why (Flink's root
+    cause)."""
     text = f"version {b['version']} {b['outcome']} at {b['at']}"
+    if b.get("job_id"):  # the applied version's job failed since
+        text += f" (job {b['job_id']})"
     return text + (f"; root cause: {b['root_cause']}" if b.get("root_cause") else "")
 
 

@@ -42,6 +42,10 @@ class Outcome(StrEnum):
     APPLIED = "applied"  # its job ran healthy (the version that runs)
     FAILED = "failed"  # it did not, and there was nothing to roll back to
     ROLLED_BACK = "rolled-back"  # it did not, and the version before it runs again
+    # it did not because the cluster failed it (a TaskManager lost, slots missing: Flink's
+    # own exception classes say so); rolled back or cleaned up like a failure, but its
+    # spec is not blocked: the next apply tries it again
+    INFRA_FAILED = "infra-failed"
     SUSPENDED = "suspended"  # stopped with a savepoint, to be resumed
     CANCELLED = "cancelled"  # cancelled: its state is gone
     DELETED = "deleted"  # cancelled because its spec is gone (apply --prune)

@@ -36,6 +36,7 @@ def observed(
     adaptive: bool = False,
     attempts: Mapping[str, Attempt] | None = None,
     behind: Mapping[str, Behind] | None = None,
+    failed_runs: Mapping[str, Attempt] | None = None,
 ) -> Observation:
     """An ``Observation`` of ``live`` jobs and ``applied`` versions; the cluster's
     savepoint directory and scheduler as its JobManager configuration would say."""
@@ -51,6 +52,7 @@ def observed(
         applied=dict(applied or {}),
         attempts=dict(attempts or {}),
         behind=dict(behind or {}),
+        failed_runs=dict(failed_runs or {}),
         at=created_at,
     )
 

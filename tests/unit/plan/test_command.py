@@ -111,7 +111,9 @@ def test_json_and_plan_file_follow_the_schema(tmp_path, fake_flink):
     validator = jsonschema.Draft202012Validator(json.loads(PLAN_SCHEMA.read_text()))
     validator.validate(data)
     assert json.loads(out.read_text()) == data
-    assert [c["action"] for c in data["changes"]] == ["restart", "create"]
+    # job-a's applied version FAILED since (the fake lists no root cause): blocked
+    assert [c["action"] for c in data["changes"]] == ["blocked", "create"]
+    assert data["changes"][0]["blocked"]["job_id"] == "1".rjust(32, "0")
 
 
 def test_secrets_never_appear_in_any_output(tmp_path, fake_flink, monkeypatch):

@@ -89,6 +89,12 @@ def test_compat_basis_defaults_to_compared() -> None:
 _JOB_ID = re.compile(r"/jobs/[0-9a-f]{32}")
 
 
+TM_LOST = (
+    "org.apache.flink.runtime.jobmaster.JobMasterException: TaskManager with id tm-b is "
+    "no longer reachable."
+)
+
+
 class CountingFlink(FakeFlink):
     """``FakeFlink`` on a cluster running the adaptive scheduler, counting every request."""
 
@@ -107,6 +113,9 @@ class CountingFlink(FakeFlink):
         if path.endswith("/checkpoints"):
             latest = {"completed": {"id": 7, "external_path": "file:///chk/chk-7"}}
             return httpx.Response(200, json={"counts": {"completed": 7}, "latest": latest})
+        if path.endswith("/exceptions"):  # the failed job lost its TaskManager
+            entry = {"exceptionName": "JobMasterException", "stacktrace": TM_LOST}
+            return httpx.Response(200, json={"exceptionHistory": {"entries": [entry]}})
         return super().__call__(request)
 
     def calls(self) -> Counter[str]:
@@ -118,7 +127,8 @@ class CountingFlink(FakeFlink):
 
 
 def _twenty_specs(make_spec, flink: CountingFlink, store: Store) -> list:
-    """12 in sync, 4 with new SQL, 1 parallelism-only, 1 new, 1 failed, 1 suspended."""
+    """12 in sync, 4 with new SQL, 1 parallelism-only, 1 new, 1 failed (its TaskManager
+    lost: restarted, not blocked), 1 suspended."""
     specs = []
     for i in range(20):
         name = f"job-{i:02d}"
@@ -183,6 +193,7 @@ def test_a_plan_reads_the_cluster_and_the_store_once(make_spec, tmp_path, monkey
         "GET /jobs/overview": 1,
         "GET /jobs/:id/config": 18,  # every job listed, once
         "GET /jobs/:id/checkpoints": 1,  # the failed job's retained checkpoint
+        "GET /jobs/:id/exceptions": 1,  # the failed job's root cause
         "GET /jars": 1,
         "POST /jars/runner.jar/plan": 11,
     }
