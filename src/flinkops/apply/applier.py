@@ -28,6 +28,7 @@ from flinkops.apply.recover import recover
 from flinkops.apply.run_state import Run, RunState
 from flinkops.apply.step_runner import StepRunner, Submitter, crash_from_env
 from flinkops.errors import ApplyError, StalePlan
+from flinkops.flink.live import ACTIVE_STATES
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
 from flinkops.plan import Action, Change, Plan
@@ -49,6 +50,7 @@ __all__ = [
     "needs_confirmation",
     "plan_for_apply",
     "plan_scope",
+    "refuse_state_loss",
     "rollback_plan",
     "saved_plan",
     "stale_reasons",
@@ -124,18 +126,8 @@ class Applier:
 
     def apply(self, plan: Plan, *, allow_state_loss: bool = False) -> ApplyResult:
         """Carry out every change of ``plan`` (the caller holds the target's lock)."""
-        refused = [
-            c
-            for c in plan.changes
-            if c.missing_savepoint_dir and c.action not in (Action.NOOP, Action.BLOCKED)
-        ]
-        if refused and not allow_state_loss:
-            names = ", ".join(c.job for c in refused)
-            raise ApplyError(
-                f"refusing to lose the state of {names}: no savepoint directory "
-                "(set savepointDir on the job or target, or pass "
-                "--allow-state-loss)"
-            )
+        if not allow_state_loss:
+            refuse_state_loss(plan.changes)
         todo = [c for c in plan.changes if c.action is not Action.NOOP]
         self._check_versions(todo)
         result = ApplyResult(plan.target)
@@ -198,6 +190,31 @@ class Applier:
         return [_recovered_line(r) for r in runs]
 
 
+def refuse_state_loss(changes: Sequence[Change]) -> None:
+    """ApplyError naming each change that would lose a job's state and why: a stop
+    without a savepoint directory, or a start from empty state where an earlier run had
+    state and no snapshot of it was found (the plan's state reason says where it
+    looked). ``--allow-state-loss`` (or ``upgradeMode: stateless``) lets them through,
+    under ``--auto-approve`` too."""
+    lines = [
+        f"{c.job}: "
+        + (
+            "no savepoint directory (set savepointDir on the job or target)"
+            if c.missing_savepoint_dir
+            else f"{c.action} starts it empty: {c.state_reason}"
+        )
+        for c in changes
+        if (c.missing_savepoint_dir or c.loses_state)
+        and c.action not in (Action.NOOP, Action.BLOCKED)
+    ]
+    if lines:
+        raise ApplyError(
+            "refusing to lose the state of " + "; of ".join(lines) + ". Nothing was "
+            "changed; pass --allow-state-loss to start without it (or set upgradeMode: "
+            "stateless)"
+        )
+
+
 def _blocked(change: Change) -> JobResult:
     attempt = change.blocked
     assert attempt is not None
@@ -221,11 +238,7 @@ def job_result(run: Run) -> JobResult:
     message = ""
     error = state.error or ""
     if run.interrupted:
-        message = (
-            f"{error}. The cluster stopped answering; nothing was rolled back. The journal "
-            "keeps this transition: run `flinkops apply` again when the cluster answers, "
-            "and it resumes here."
-        )
+        message = _interrupted_words(run)
     elif run.status == TransitionStatus.ROLLED_BACK:
         message = (
             f"{error}; rolled back to version {run.applied_version}, restored from "
@@ -236,8 +249,14 @@ def job_result(run: Run) -> JobResult:
         replaced = state.cancelled or state.savepoint
         started_none = run.action in (Action.CREATE, Action.RESUME) and not state.job_id
         left = "; no job was started" if started_none else "; the running job was left as it was"
-        message = error + ("" if replaced else left)
+        message = error + (f"; {run.situation}" if run.situation else "" if replaced else left)
         message += f"; state kept at {kept}" if kept else ""
+        if run.situation and run.old_state not in ACTIVE_STATES:
+            message += (
+                ". The next `flinkops apply` plans the job again and starts it from the "
+                "newest savepoint or retained checkpoint it finds (never empty without "
+                "--allow-state-loss)"
+            )
     return JobResult(
         run.job,
         run.action,
@@ -248,6 +267,22 @@ def job_result(run: Run) -> JobResult:
         savepoint=state.taken,
         message=message,
         root_cause=state.root_cause or "",
+    )
+
+
+def _interrupted_words(run: Run) -> str:
+    """An interrupted run: its error, what Flink shows now, what the journal keeps and
+    what the next apply does with it."""
+    left = [s.name for s in run.steps if s.name not in run.done]
+    what = "store" if (run.state.error or "").startswith("the version store") else "cluster"
+    message = run.state.error or ""
+    if run.situation:
+        message += f". Now: {run.situation}"
+    return message + (
+        f". Nothing was rolled back; the journal keeps this transition open (steps left: "
+        f"{', '.join(left) or 'none'}). Run `flinkops apply` again when the {what} "
+        "answers: it asks Flink for the old job's state and snapshots first, then carries "
+        "on from there (nothing is submitted twice)."
     )
 
 

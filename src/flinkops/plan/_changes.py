@@ -9,7 +9,7 @@ blocks, adds the steps and assembles the plan.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flinkops.flink.live import LiveJob
@@ -38,6 +38,8 @@ class ChangeInputs:
     lineage: LineageView
     attempts: Mapping[str, Attempt]
     options: PlanOptions
+    #: per job whose run stopped or is gone: where its snapshots were looked for
+    searched: Mapping[str, str] = field(default_factory=dict)
 
 
 def orphan(job: LiveJob, applied: Applied | None, prune: bool) -> Change:
@@ -272,7 +274,9 @@ def _start(
             state=StateImpact.LOST,
             reason=f"drift: desired running, but the job is {live.state} "
             "(no applied version in the store)",
-            state_reason="no savepoint known: starts empty",
+            state_reason="no savepoint known: starts empty, which apply refuses without "
+            "--allow-state-loss",
+            loses_state=spec.upgrade_mode != "stateless",
         )
     return Change(
         **start,
@@ -321,10 +325,20 @@ def _restart_stopped(
     restore = restore_rule(
         spec.upgrade_mode, running=False, outcome=applied.outcome, known=applied.savepoint
     )
+    loses_state = False
     if spec.upgrade_mode == "stateless":
         impact, why = StateImpact.LOST, "upgradeMode stateless: starts empty"
     elif not restore.path:
-        impact, why = StateImpact.LOST, "no savepoint or retained checkpoint known: starts empty"
+        looked = inputs.searched.get(spec.name)
+        impact, why = (
+            StateImpact.LOST,
+            (
+                "no savepoint or retained checkpoint found"
+                + (f" (looked at: {looked})" if looked else "")
+                + ": starts empty, which apply refuses without --allow-state-loss"
+            ),
+        )
+        loses_state = applied.outcome == Outcome.APPLIED
     else:
         impact, why = restore_verdict(
             inputs.compat.get(spec.name),
@@ -345,4 +359,5 @@ def _restart_stopped(
         reason=reason,
         state_reason=why,
         restore_from=restore.plan_words,
+        loses_state=loses_state,
     )

@@ -9,14 +9,13 @@ from dataclasses import dataclass, field
 
 from flinkops.flink.live import LiveJob
 from flinkops.flink.models import Overview
+from flinkops.flink.snapshots import SAVEPOINT_DIR_KEYS
 from flinkops.plan._types import Applied, Attempt, Compat
 from flinkops.plan.compiler import ClusterIdentity
 from flinkops.plan.rescale import adaptive_scheduler
 from flinkops.store import Transition
 
 __all__ = ["Observation", "PlanOptions", "Verdicts"]
-
-_SAVEPOINT_DIR_KEYS = ("execution.checkpointing.savepoint-dir", "state.savepoints.dir")
 
 
 def _no_overview() -> Overview:
@@ -46,6 +45,9 @@ class Observation:
     applied: Mapping[str, Applied] = field(default_factory=dict)
     attempts: Mapping[str, Attempt] = field(default_factory=dict)
     retained: Mapping[str, str] = field(default_factory=dict)
+    #: per job whose run stopped or is gone: where its snapshots were looked for
+    #: (``flink/snapshots.py``), which a plan that starts it empty names
+    searched: Mapping[str, str] = field(default_factory=dict)
     open_transitions: tuple[Transition, ...] = ()
     at: str = ""
 
@@ -57,7 +59,7 @@ class Observation:
     def default_savepoint_dir(self) -> str | None:
         """The cluster's savepoint directory, for jobs that set none."""
         conf = self.jobmanager_config or {}
-        return next((conf[k] for k in _SAVEPOINT_DIR_KEYS if conf.get(k)), None)
+        return next((conf[k] for k in SAVEPOINT_DIR_KEYS if conf.get(k)), None)
 
     @property
     def adaptive_scheduler(self) -> bool:

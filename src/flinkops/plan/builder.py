@@ -60,6 +60,7 @@ def build_plan(
         lineage,
         observation.attempts,
         options,
+        observation.searched,
     )
     by_name = current_live(observation.live)
     changes = [
@@ -169,6 +170,7 @@ def _blocked(change: Change, attempt: Attempt) -> Change:
         blocked=attempt,
         restore_from=None,
         missing_savepoint_dir=False,
+        loses_state=False,
         parallelism=None,
         previous_parallelism=None,
     )

@@ -17,13 +17,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from flinkops.errors import FlinkError, PlanError
-from flinkops.flink.live import LiveJob, latest_checkpoint, read_live, runs_of
+from flinkops.flink.live import LiveJob, read_live, runs_of
 from flinkops.flink.models import Overview
 from flinkops.flink.rest import FlinkClient
+from flinkops.flink.snapshots import (
+    SAVEPOINT_DIR_KEYS,
+    SnapshotSearch,
+    find_snapshot,
+    snapshot_dirs,
+)
 from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._lineage import lineage_view
 from flinkops.plan._state import known_state
@@ -39,6 +45,9 @@ __all__ = ["APPLIED_OUTCOMES", "applied_from_store", "make_plan", "observe"]
 
 #: Version outcomes that mean "this is what flinkops last put in place".
 APPLIED_OUTCOMES = (Outcome.APPLIED, Outcome.SUSPENDED, Outcome.CANCELLED, Outcome.DELETED)
+#: The states of a run that ended without flinkops ending it (or whose end an apply
+#: did not finish): its snapshots are looked for (``_searches``).
+STOPPED_ON_ITS_OWN = ("FAILED", "CANCELED", "FINISHED")
 
 
 def applied_from_store(store: Store, target: str, job: str) -> Applied | None:
@@ -99,11 +108,13 @@ def observe(
             applied[name] = found
         if attempt is not None:
             attempts[name] = attempt
-    retained = _retained(client, live)
-    for name, path in retained.items():
-        if name in applied and applied[name].outcome == Outcome.APPLIED:
-            applied[name] = replace(applied[name], savepoint=path)
     conf = _jobmanager_config(client)
+    searches = _searches(client, live, applied, specs, conf)
+    retained = {n: f.found.path for n, f in searches.items() if f.found is not None}
+    for name, search in searches.items():
+        if name in applied and applied[name].outcome == Outcome.APPLIED:
+            path = search.found.path if search.found else None
+            applied[name] = replace(applied[name], savepoint=path)
     return Observation(
         target=target,
         url=url,
@@ -114,22 +125,47 @@ def observe(
         applied=applied,
         attempts=attempts,
         retained=retained,
+        searched={n: f.where for n, f in searches.items()},
         open_transitions=tuple(store.open_transitions(target)),
         at=utc_now(),
     )
 
 
-def _retained(client: FlinkClient, live: Sequence[LiveJob]) -> dict[str, str]:
-    """Per managed job that stopped on its own (FAILED, or cancelled outside flinkops),
-    its retained checkpoint: the freshest state there is to restart from."""
-    retained: dict[str, str] = {}
-    for name in sorted({j.managed_name for j in live if j.managed_name}):
-        job = runs_of(live, name).newest
-        if job is not None and not job.active and job.state in ("FAILED", "CANCELED"):
-            path = latest_checkpoint(client, job.job_id, or_savepoint=True)
-            if path:
-                retained[name] = path
-    return retained
+def _searches(
+    client: FlinkClient,
+    live: Sequence[LiveJob],
+    applied: Mapping[str, Applied],
+    specs: Sequence[JobSpec],
+    conf: Mapping[str, str] | None,
+) -> dict[str, SnapshotSearch]:
+    """Per managed job whose newest run stopped on its own (FAILED, FINISHED, or
+    cancelled outside flinkops) or is gone from the cluster while the store has it
+    applied: the newest snapshot there is to restart from (``flink/snapshots.py``: the
+    store's newest savepoint, the run's latest savepoint or checkpoint, its savepoints
+    and retained checkpoints on disk, each checked for ``_metadata``)."""
+    by_spec = {s.name: s for s in specs}
+    names = {j.managed_name for j in live if j.managed_name} | set(applied)
+    searches: dict[str, SnapshotSearch] = {}
+    for name in sorted(names):
+        run = runs_of(live, name).newest
+        last = applied.get(name)
+        if run is not None and (run.active or run.state not in STOPPED_ON_ITS_OWN):
+            continue
+        if run is None and (last is None or last.outcome != Outcome.APPLIED or not last.job_id):
+            continue
+        spec = by_spec.get(name)
+        own = {SAVEPOINT_DIR_KEYS[0]: spec.savepoint_dir} if spec and spec.savepoint_dir else {}
+        savepoint_dirs, checkpoint_dirs = snapshot_dirs(
+            own, spec.flink_configuration if spec else None, conf
+        )
+        stored = last.savepoint if last else None
+        known = [(stored, "the store's newest savepoint")] if stored else []
+        ids = [i for i in (run.job_id if run else None, last.job_id if last else None) if i]
+        searches[name] = find_snapshot(
+            client, ids, known=known, savepoint_dirs=savepoint_dirs,
+            checkpoint_dirs=checkpoint_dirs,
+        )  # fmt: skip
+    return searches
 
 
 def _jobmanager_config(client: FlinkClient) -> dict[str, str] | None:
