@@ -165,8 +165,9 @@ class StepRunner:
                 state = run.old_state = self._job_state(old)
                 parts.append(f"Flink shows the old job {old} {state or 'gone from the cluster'}")
                 if state in TERMINAL and not st.taken:
-                    newest = latest_checkpoint(self.client, old, or_savepoint=True)
-                    parts.append(f"its newest snapshot: {newest or 'none known to Flink'}")
+                    newest = self.client.checkpoints(old).latest.retained
+                    where = newest.external_path if newest else None
+                    parts.append(f"its newest snapshot: {where or 'none known to Flink'}")
             if st.taken:
                 parts.append(f"the state it was stopped with: {st.taken}")
             if run.spec is not None and run.action.starts:
@@ -263,6 +264,8 @@ class StepRunner:
                 location = self._await_savepoint(run, step.job_id, trigger)
                 break
             except SavepointFailed as exc:
+                if self._job_state(step.job_id) == "FINISHED":  # an earlier stop's doing
+                    return self._stopped(run, step, self._snapshot_of_ended(run, step))
                 if attempt == STOP_ATTEMPTS or not self._runs_again(step.job_id):
                     raise
                 message = f"savepoint of {step.job_id} failed, asking again: {exc}"
@@ -306,9 +309,16 @@ class StepRunner:
                 raise
             except FlinkError:  # failed, or forgotten (after 5 minutes, or a restart)
                 pass
-        state = self._job_state(step.job_id)
+        state = self._settled_state(step.job_id)
         if state is not None and state not in TERMINAL:
             return None
+        return self._snapshot_of_ended(run, step, state)
+
+    def _snapshot_of_ended(
+        self, run: Run, step: StopWithSavepoint, state: str | None = "FINISHED"
+    ) -> Snapshot:
+        """The newest snapshot of the stopped job, which ended (``state``) or is gone
+        (None); ApplyError saying where it looked when there is none."""
         search = self._search(run, step)
         if search.found is None:
             raise ApplyError(
@@ -317,6 +327,18 @@ class StepRunner:
                 f"{search.where}); nothing was started"
             )
         return search.found
+
+    def _settled_state(self, job_id: str) -> str | None:
+        """The job's state once no savepoint or checkpoint of it is in progress (a stop
+        sent before a fault may be completing), within the savepoint timeout."""
+        deadline = time.monotonic() + self.savepoint_timeout
+        while True:
+            state = self._job_state(job_id)
+            if state is None or state in TERMINAL or time.monotonic() > deadline:
+                return state
+            if not self.client.checkpoints(job_id).counts.get("in_progress"):
+                return state
+            time.sleep(self.poll)
 
     def _job_state(self, job_id: str) -> str | None:
         """The job's state as Flink shows it; None when the cluster does not know it."""
