@@ -5,6 +5,7 @@ target is that proxy, running a stateful job that checkpoints every second."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 from collections.abc import Iterator
@@ -82,6 +83,11 @@ class FaultWorld:
     def apply(self, *extra: str) -> tuple[int, str]:
         done = self.project.apply(*extra, env=self.env)
         return done.returncode, done.stdout + done.stderr
+
+    def history(self) -> list[dict]:
+        done = self.project.run("history", JOB, "--format", "json", env=self.env)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
 
     def write(self, rate: int) -> None:
         self.project.write_job(JOB, stateful_sql(rate=rate), extra=EXTRA)
