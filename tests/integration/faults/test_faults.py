@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from flinkops.flink.snapshots import local_path
-from tests.integration.faults.conftest import JOB, FaultWorld
+from tests.integration.faults.conftest import FaultWorld
 from tests.integration.faults.proxy import Action, Rule
 from tests.pgserver import PgServer
 
