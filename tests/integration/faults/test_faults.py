@@ -199,3 +199,45 @@ def test_a_store_outage_after_the_savepoint_is_reported_and_resumed(
     assert f"savepoint-{old[:6]}-" in out, out  # where its savepoint is
     first = (code, _first(out, *MARKS))
     _converged(world, old, "PostgreSQL store stopped", "when the savepoint completed", first)
+
+
+def test_a_taskmanager_killed_in_the_health_window_never_starts_the_job_empty(
+    world: FaultWorld,
+) -> None:
+    """kill -9 of the TaskManager as soon as version 2 was submitted (its health window):
+    the update fails (whether it is blocked as a failed version or taken for the
+    infrastructure's failure is another issue's), the cluster is started again, and the
+    apply that puts the job back runs exactly one job, restored from a snapshot of it —
+    never empty."""
+    old = _start_v1(world)
+    world.proxy.add(
+        Rule("POST", r"^/jars/[^/]+/run$", Action.WATCH,
+             on_answer=lambda status, body: world.cluster.kill("taskmanager"))
+    )  # fmt: skip
+    code, out = world.apply()
+    assert code == 1, out
+    world.proxy.rules.clear()
+    world.cluster.restart()
+    again, out2 = world.apply("--retry-failed")
+    assert again == 0, out2
+    [run] = world.running()
+    restored = world.client.checkpoints(run.job_id).latest.restored
+    assert restored is not None and restored.external_path, f"started empty: {out2}"
+    local = local_path(restored.external_path)
+    assert local is not None and (local / "_metadata").is_file()
+    versions = [v["version"] for v in world.history()]
+    assert versions == sorted(set(versions)), versions  # each recorded once
+    FAULT_TABLE.append(
+        {
+            "fault": "TaskManager kill -9",
+            "where": "after the submit of version 2 (health window)",
+            "apply": f"exit {code}: {_first(out, *MARKS)[:300]}",
+            "next apply": f"exit {again} (--retry-failed, after a cluster restart): "
+            + _first(out2, "agg:")[:200],
+            "restored": restored.external_path.rsplit("/", 2)[-2]
+            + "/"
+            + restored.external_path.rsplit("/", 1)[-1]
+            + f" (old job {old[:6]})",
+            "duplicates": str(len(world.running()) - 1),
+        }
+    )
