@@ -30,6 +30,7 @@ from flinkops.apply.recover import recover
 from flinkops.apply.run_state import Run, RunState
 from flinkops.apply.step_runner import StepRunner, Submitter, crash_from_env
 from flinkops.errors import ApplyError, StalePlan
+from flinkops.flink.live import ACTIVE_STATES
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
 from flinkops.plan import Action, Change, Plan, SqlRejected, StateImpact
@@ -53,6 +54,7 @@ __all__ = [
     "plan_scope",
     "refuse_errors",
     "refuse_incompatible",
+    "refuse_state_loss",
     "rollback_plan",
     "saved_plan",
     "stale_reasons",
@@ -132,20 +134,12 @@ class Applier:
         """Carry out every change of ``plan`` (the caller holds the target's lock).
         ``requested``: what a command asked for (``rollback``, ``restore``), the action
         history records when the plan's action does not say it. Nothing is carried out when
-        the plan has errors (``refuse_errors``)."""
+        the plan has errors (``refuse_errors``), an incompatible change
+        (``refuse_incompatible``) or, unless ``allow_state_loss``, a change that loses
+        state (``refuse_state_loss``)."""
         refuse_errors(plan.errors)
-        refused = [
-            c
-            for c in plan.changes
-            if c.missing_savepoint_dir and c.action not in (Action.NOOP, Action.BLOCKED)
-        ]
-        if refused and not allow_state_loss:
-            names = ", ".join(c.job for c in refused)
-            raise ApplyError(
-                f"refusing to lose the state of {names}: no savepoint directory "
-                "(set savepointDir on the job or target, or pass "
-                "--allow-state-loss)"
-            )
+        if not allow_state_loss:
+            refuse_state_loss(plan.changes)
         refuse_incompatible(plan)
         todo = [c for c in plan.changes if c.action is not Action.NOOP]
         self._check_versions(todo)
@@ -226,6 +220,31 @@ def refuse_incompatible(plan: Plan) -> None:
     )
 
 
+def refuse_state_loss(changes: Sequence[Change]) -> None:
+    """ApplyError naming each change that would lose a job's state and why: a stop
+    without a savepoint directory, or a start from empty state where an earlier run had
+    state and no snapshot of it was found (the plan's state reason says where it
+    looked). ``--allow-state-loss`` (or ``upgradeMode: stateless``) lets them through,
+    under ``--auto-approve`` too."""
+    lines = [
+        f"{c.job}: "
+        + (
+            "no savepoint directory (set savepointDir on the job or target)"
+            if c.missing_savepoint_dir
+            else f"{c.action} starts it empty: {'; '.join(c.state_reasons)}"
+        )
+        for c in changes
+        if (c.missing_savepoint_dir or c.loses_state)
+        and c.action not in (Action.NOOP, Action.BLOCKED)
+    ]
+    if lines:
+        raise ApplyError(
+            "refusing to lose the state of " + "; of ".join(lines) + ". Nothing was "
+            "changed; pass --allow-state-loss to start without it (or set upgradeMode: "
+            "stateless)"
+        )
+
+
 def _blocked(change: Change) -> JobResult:
     """A blocked change's result: left as it is, saying why (a failed attempt of the
     spec, or a checkout behind the cluster) and what lifts the block."""
@@ -261,11 +280,7 @@ def job_result(run: Run) -> JobResult:
     message = ""
     error = state.error or ""
     if run.interrupted:
-        message = (
-            f"{error}. The cluster stopped answering; nothing was rolled back. The journal "
-            "keeps this transition: run `flinkops apply` again when the cluster answers, "
-            "and it resumes here."
-        )
+        message = _interrupted_words(run)
     elif run.status == TransitionStatus.ROLLED_BACK:
         message = (
             f"{error}; rolled back to version {run.applied_version}, restored from "
@@ -276,8 +291,14 @@ def job_result(run: Run) -> JobResult:
         replaced = state.cancelled or state.savepoint
         started_none = run.action in (Action.CREATE, Action.RESUME) and not state.job_id
         left = "; no job was started" if started_none else "; the running job was left as it was"
-        message = error + ("" if replaced else left)
+        message = error + (f"; {run.situation}" if run.situation else "" if replaced else left)
         message += f"; state kept at {kept}" if kept else ""
+        if run.situation and run.old_state not in ACTIVE_STATES:
+            message += (
+                ". The next `flinkops apply` plans the job again and starts it from the "
+                "newest savepoint or retained checkpoint it finds (never empty without "
+                "--allow-state-loss)"
+            )
     if any(isinstance(s, Record) and s.outcome == Outcome.INFRA_FAILED for s in run.steps):
         message += (
             f"; the cluster failed version {run.version} (not its spec), so the next apply "
@@ -293,6 +314,22 @@ def job_result(run: Run) -> JobResult:
         savepoint=state.taken,
         message=message,
         root_cause=state.root_cause or "",
+    )
+
+
+def _interrupted_words(run: Run) -> str:
+    """An interrupted run: its error, what Flink shows now, what the journal keeps and
+    what the next apply does with it."""
+    left = [s.name for s in run.steps if s.name not in run.done]
+    what = "store" if (run.state.error or "").startswith("the version store") else "cluster"
+    message = run.state.error or ""
+    if run.situation:
+        message += f". Now: {run.situation}"
+    return message + (
+        f". Nothing was rolled back; the journal keeps this transition open (steps left: "
+        f"{', '.join(left) or 'none'}). Run `flinkops apply` again when the {what} "
+        "answers: it asks Flink for the old job's state and snapshots first, then carries "
+        "on from there (nothing is submitted twice)."
     )
 
 

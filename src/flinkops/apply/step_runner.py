@@ -7,7 +7,8 @@ it produced: trigger ids, savepoint locations, job ids) after; a failed step get
 the rollback, or the abort), in one write, so an apply killed at any point leaves
 in the journal exactly which list it was running and how far it got. What the steps
 hand each other (the savepoint a stop took, the job a submit started) is the run's
-``RunState`` (run_state.py), which takes in each step's journaled data.
+``RunState`` (run_state.py), which takes in each step's journaled data. The stop step,
+and what a failed or interrupted run says of the cluster, are ``_stopping.py``'s.
 
 Fault injection: ``FLINKOPS_APPLY_CRASH_AT=<step>:<before|after|end|failed>``
 (comma-separated) kills the process with SIGKILL at those points; step names
@@ -18,11 +19,11 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from typing import Any
 
+from flinkops.apply._stopping import StopSteps
 from flinkops.apply.flowing import flow_text
 from flinkops.apply.health import TERMINAL, Progress, rescale_job, wait_healthy, wait_state
 from flinkops.apply.history import history_rows
@@ -33,13 +34,12 @@ from flinkops.errors import (
     FlinkError,
     FlinkopsError,
     FlinkUnreachable,
-    SavepointFailed,
+    StoreError,
 )
 from flinkops.flink.identity import JobIdentity
 from flinkops.flink.live import ACTIVE_STATES, latest_checkpoint, read_live
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
-from flinkops.plan import Action
 from flinkops.plan.steps import (
     FROM_CHECKPOINT,
     FROM_STOP,
@@ -60,8 +60,6 @@ from flinkops.store import JournalPhase, Outcome, Store, TransitionStatus
 __all__ = ["CRASH_ENV", "StepRunner", "crash_from_env"]
 
 CRASH_ENV = "FLINKOPS_APPLY_CRASH_AT"
-#: how many times a stop asks Flink for its savepoint while the job keeps running
-STOP_ATTEMPTS = 3
 Submitter = Callable[..., str]
 
 
@@ -72,7 +70,7 @@ def crash_from_env(point: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-class StepRunner:
+class StepRunner(StopSteps):
     """Executes step lists against a Flink cluster and the version store."""
 
     def __init__(
@@ -100,7 +98,19 @@ class StepRunner:
 
     def run(self, run: Run) -> Run:
         """Run ``run.steps`` in order, then any list a failure appends; close the
-        transition unless the cluster stopped answering (the journal keeps it open)."""
+        transition unless the cluster or the store stopped answering (the journal keeps
+        it open, and the next apply resumes it). A run that fails or is interrupted
+        carries what Flink shows then (``Run.situation``) for its message."""
+        try:
+            self._run(run)
+        except StoreError as exc:  # the journal cannot be written: stop where we are
+            run.state.error = f"the version store stopped answering: {exc}"
+            run.interrupted = True
+        if run.interrupted or run.status != TransitionStatus.DONE:
+            run.situation = self._situation(run)
+        return run
+
+    def _run(self, run: Run) -> None:
         done = 0
         while done < len(run.steps):
             step = run.steps[done]
@@ -121,7 +131,7 @@ class StepRunner:
                     run.state.error = str(exc)
                     run.interrupted = True
                     self._event(run, step.name, f"cluster stopped answering: {exc}", "error")
-                    return run
+                    return
                 except (FlinkopsError, FlinkError) as exc:
                     self._fail(run, step, exc)
                     done = 0
@@ -134,7 +144,6 @@ class StepRunner:
         if run.status == TransitionStatus.FAILED:
             self._settle(run)
         self.store.end_transition(run.tid, run.status)
-        return run
 
     def _settle(self, run: Run) -> None:
         """A transition that ends failed leaves no version in progress (a rollback that
@@ -191,61 +200,6 @@ class StepRunner:
         return handler(self, run, step)
 
     # ------------------------------------------------------------------ steps
-
-    def _stop(self, run: Run, step: StopWithSavepoint) -> dict[str, Any]:
-        """Stop with a savepoint; resumes polling a trigger an earlier run journaled.
-
-        When Flink fails the savepoint while the job keeps running (a task not running
-        yet after a restart, a checkpoint declined), the stop is asked for again once
-        every task runs, up to STOP_ATTEMPTS times, each failure a warning event.
-        """
-        trigger = run.state.trigger_id if run.state.stopping == step.job_id else None
-        for attempt in range(1, STOP_ATTEMPTS + 1):
-            if trigger is None:
-                trigger = self.client.stop_with_savepoint(step.job_id, step.target_dir)
-                data = {"trigger_id": trigger, "stopping": step.job_id}
-                self.store.journal_step(run.tid, step.name, JournalPhase.START, data)
-                run.state.absorb(data)
-            try:
-                location = self.client.wait_savepoint(
-                    step.job_id,
-                    trigger,
-                    timeout=self.savepoint_timeout,
-                    on_progress=lambda t: self.progress(run.job, "savepoint in progress", t),
-                )
-                break
-            except SavepointFailed as exc:
-                if attempt == STOP_ATTEMPTS or not self._runs_again(step.job_id):
-                    raise
-                message = f"savepoint of {step.job_id} failed, asking again: {exc}"
-                self._event(run, "savepoint", message, level="warning")
-                trigger = None
-        kind = "suspend" if run.action is Action.SUSPEND else "stop"
-        self.store.record_savepoint(
-            self.target,
-            run.job,
-            location,
-            kind=kind,
-            job_id=step.job_id,
-            version=run.applied_version,
-        )
-        self._event(
-            run, "savepoint", f"stopped {step.job_id} with savepoint {location}", location=location
-        )
-        return {"savepoint": location}
-
-    def _runs_again(self, job_id: str) -> bool:
-        """Whether ``job_id`` (whose savepoint failed) runs with every task RUNNING again
-        within the savepoint timeout; False once it ended."""
-        deadline = time.monotonic() + self.savepoint_timeout
-        while time.monotonic() < deadline:
-            details = self.client.job(job_id)
-            if details.state in TERMINAL:
-                return False
-            if details.tasks_running:
-                return True
-            time.sleep(self.poll)
-        return False
 
     def _cancel(self, run: Run, step: Cancel) -> dict[str, Any]:
         """Cancel, unless the job already ended; with ``keep_checkpoint`` remember its

@@ -43,7 +43,9 @@ if TYPE_CHECKING:
 @click.option(
     "--allow-state-loss",
     is_flag=True,
-    help="Apply even where a job's state would be lost for lack of a savepoint directory.",
+    help="Apply even where a job's state would be lost: no savepoint directory, or a job "
+    "to start again whose earlier run had state and no savepoint or retained checkpoint "
+    "of it was found (needed under --auto-approve too).",
 )
 @click.option(
     "--openlineage",
@@ -121,7 +123,8 @@ def apply(
         )
         report(ws, result, fmt)
         _emit_openlineage(ws, result, openlineage_url)
-    sys.exit(0 if result.ok else 1)
+        if not result.ok:  # inside the lock: a release failing after it is not the error
+            sys.exit(1)
 
 
 def _emit_openlineage(ws: Workspace, result: ApplyResult, url: str | None) -> None:

@@ -23,6 +23,7 @@ from flinkops.errors import FlinkError, FlinkUnreachable, SavepointFailed
 from flinkops.flink._error_text import (
     error_from_response,
     flink_error_summary,
+    not_flink,
     redact_url,
     transport_reason,
 )
@@ -419,8 +420,11 @@ def _json_of(resp: httpx.Response, what: str, url: str) -> Any:
     try:
         return resp.json()
     except ValueError as exc:
+        foreign = not_flink(resp)
         raise FlinkError(
-            f"{what}: HTTP {resp.status_code} but the body is not JSON: {resp.text[:200]!r}",
+            f"{what}: HTTP {resp.status_code}: {foreign}"
+            if foreign
+            else f"{what}: HTTP {resp.status_code} but the body is not JSON: {resp.text[:200]!r}",
             url=url,
             status=resp.status_code,
         ) from exc

@@ -23,7 +23,7 @@ from flinkops.plan._state import restore_rule, restore_verdict, update_impact
 from flinkops.plan._types import Action, Applied, Attempt, Change, Compat, StateImpact
 from flinkops.plan.rescale import NOT_ADAPTIVE, rescalable, rescale_fields
 from flinkops.spec import JobSpec
-from flinkops.store import Outcome
+from flinkops.store import RUNNING_OUTCOMES, Outcome
 
 __all__ = ["ChangeInputs", "decide", "next_version", "orphan"]
 
@@ -40,6 +40,8 @@ class ChangeInputs:
     attempts: Mapping[str, Attempt]
     options: PlanOptions
     failed_runs: Mapping[str, Attempt] = field(default_factory=dict)
+    #: per job whose run stopped or is gone: where its snapshots were looked for
+    searched: Mapping[str, str] = field(default_factory=dict)
 
 
 def orphan(job: LiveJob, applied: Applied | None, prune: bool) -> Change:
@@ -326,7 +328,10 @@ def _start(
             state=StateImpact.LOST,
             reason=f"drift: desired running, but the job is {live.state} "
             "(no applied version in the store)",
-            state_reasons=("no savepoint known: starts empty",),
+            state_reasons=(
+                "no savepoint known: starts empty, which apply refuses without --allow-state-loss",
+            ),
+            loses_state=spec.upgrade_mode != "stateless",
         )
     return Change(
         **start,
@@ -376,10 +381,20 @@ def _restart_stopped(
         spec.upgrade_mode, running=False, outcome=applied.outcome, known=applied.savepoint
     )
     why: tuple[str, ...]
+    loses_state = False
     if spec.upgrade_mode == "stateless":
         impact, why = StateImpact.LOST, ("upgradeMode stateless: starts empty",)
     elif not restore.path:
-        impact, why = StateImpact.LOST, ("no savepoint or retained checkpoint known: starts empty",)
+        looked = inputs.searched.get(spec.name)
+        impact, why = (
+            StateImpact.LOST,
+            (
+                "no savepoint or retained checkpoint found"
+                + (f" (looked at: {looked})" if looked else "")
+                + ": starts empty, which apply refuses without --allow-state-loss",
+            ),
+        )
+        loses_state = applied.outcome in RUNNING_OUTCOMES
     else:
         impact, why = restore_verdict(
             inputs.compat.get(spec.name),
@@ -400,4 +415,5 @@ def _restart_stopped(
         reason=reason,
         state_reasons=why,
         restore_from=restore.plan_words,
+        loses_state=loses_state,
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from flinkops.flink.live import LiveJob
 from flinkops.flink.models import Overview
+from flinkops.flink.snapshots import SAVEPOINT_DIR_KEYS
 from flinkops.plan._types import Applied, Attempt, Behind, Compat
 from flinkops.plan.compiler import ClusterIdentity
 from flinkops.plan.rejections import SqlRejected
@@ -16,8 +17,6 @@ from flinkops.plan.rescale import adaptive_scheduler
 from flinkops.store import Transition
 
 __all__ = ["Observation", "PlanOptions", "Verdicts"]
-
-_SAVEPOINT_DIR_KEYS = ("execution.checkpointing.savepoint-dir", "state.savepoints.dir")
 
 
 def _no_overview() -> Overview:
@@ -52,6 +51,9 @@ class Observation:
     attempts: Mapping[str, Attempt] = field(default_factory=dict)
     failed_runs: Mapping[str, Attempt] = field(default_factory=dict)
     retained: Mapping[str, str] = field(default_factory=dict)
+    #: per job whose run stopped or is gone: where its snapshots were looked for
+    #: (``flink/snapshots.py``), which a plan that starts it empty names
+    searched: Mapping[str, str] = field(default_factory=dict)
     open_transitions: tuple[Transition, ...] = ()
     behind: Mapping[str, Behind] = field(default_factory=dict)
     at: str = ""
@@ -64,7 +66,7 @@ class Observation:
     def default_savepoint_dir(self) -> str | None:
         """The cluster's savepoint directory, for jobs that set none."""
         conf = self.jobmanager_config or {}
-        return next((conf[k] for k in _SAVEPOINT_DIR_KEYS if conf.get(k)), None)
+        return next((conf[k] for k in SAVEPOINT_DIR_KEYS if conf.get(k)), None)
 
     @property
     def adaptive_scheduler(self) -> bool:

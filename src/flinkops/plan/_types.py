@@ -291,6 +291,9 @@ class Change:
     lineage: Mapping[str, Any] | None = None
     downstream: tuple[str, ...] = ()
     missing_savepoint_dir: bool = False
+    #: starts the job empty although an earlier run of it had state (no snapshot of it
+    #: was found): apply refuses it without --allow-state-loss
+    loses_state: bool = False
     steps: tuple[Any, ...] = ()  # steps.Step: what apply runs, in order
     blocked: Attempt | None = None  # the failed attempt of this spec (action BLOCKED)
     rejected: SqlRejected | None = None  # Flink's planner rejects its SQL (action REJECTED)

@@ -64,6 +64,7 @@ def build_plan(
         observation.attempts,
         options,
         observation.failed_runs,
+        observation.searched,
     )
     by_name = current_live(observation.live)
     decided = [
@@ -245,6 +246,7 @@ def _held(change: Change, action: Action, reason: str, **fields: Any) -> Change:
         state_reasons=("left as it is",),
         restore_from=None,
         missing_savepoint_dir=False,
+        loses_state=False,
         parallelism=None,
         previous_parallelism=None,
         steps=(),

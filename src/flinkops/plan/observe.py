@@ -19,14 +19,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from flinkops.errors import FlinkError, PlanError
-from flinkops.flink.live import LiveJob, latest_checkpoint, read_live, runs_of
+from flinkops.flink.live import LiveJob, read_live, runs_of
 from flinkops.flink.models import Overview
 from flinkops.flink.rest import FlinkClient
+from flinkops.flink.snapshots import (
+    SAVEPOINT_DIR_KEYS,
+    SnapshotSearch,
+    find_snapshot,
+    snapshot_dirs,
+)
 from flinkops.gitinfo import Ancestry, in_history
 from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._lineage import lineage_view
@@ -52,6 +58,9 @@ __all__ = ["APPLIED_OUTCOMES", "applied_from_store", "behind_of", "make_plan", "
 #: Version outcomes that mean "this is what flinkops last put in place" (the store's
 #: ``PLACING_OUTCOMES``, in the enum's order).
 APPLIED_OUTCOMES = tuple(o for o in Outcome if o in PLACING_OUTCOMES)
+#: The states of a run that ended without flinkops ending it (or whose end an apply
+#: did not finish): its snapshots are looked for (``_searches``).
+STOPPED_ON_ITS_OWN = ("FAILED", "CANCELED", "FINISHED")
 
 
 def applied_from_store(store: Store, target: str, job: str) -> Applied | None:
@@ -116,22 +125,26 @@ def observe(
             applied[name] = found
         if attempt is not None:
             attempts[name] = attempt
-    retained = _retained(client, live)
-    for name, path in retained.items():
-        if name in applied and applied[name].outcome in RUNNING_OUTCOMES:
-            applied[name] = replace(applied[name], savepoint=path)
+    live = adopted_runs(live, recorded)  # adopted jobs are known by their recorded ids
     conf = _jobmanager_config(client)
+    searches = _searches(client, live, applied, specs, conf)
+    retained = {n: f.found.path for n, f in searches.items() if f.found is not None}
+    for name, search in searches.items():
+        if name in applied and applied[name].outcome in RUNNING_OUTCOMES:
+            path = search.found.path if search.found else None
+            applied[name] = replace(applied[name], savepoint=path)
     return Observation(
         target=target,
         url=url,
         overview=overview,
         jobmanager_config=conf,
         identity=_identity(client, overview, conf) if identity else None,
-        live=tuple(in_place_versions(adopted_runs(live, recorded), applied)),
+        live=tuple(in_place_versions(live, applied)),
         applied=applied,
         attempts=attempts,
         failed_runs=_failed_runs(client, live),
         retained=retained,
+        searched={n: f.where for n, f in searches.items()},
         open_transitions=tuple(store.open_transitions(target)),
         behind=behind_of(store, target, checkout) if checkout is not None else {},
         at=utc_now(),
@@ -158,17 +171,43 @@ def behind_of(store: Store, target: str, checkout: Path) -> dict[str, Behind]:
     return behind
 
 
-def _retained(client: FlinkClient, live: Sequence[LiveJob]) -> dict[str, str]:
-    """Per managed job that stopped on its own (FAILED, or cancelled outside flinkops),
-    its retained checkpoint: the freshest state there is to restart from."""
-    retained: dict[str, str] = {}
-    for name in sorted({j.managed_name for j in live if j.managed_name}):
-        job = runs_of(live, name).newest
-        if job is not None and not job.active and job.state in ("FAILED", "CANCELED"):
-            path = latest_checkpoint(client, job.job_id, or_savepoint=True)
-            if path:
-                retained[name] = path
-    return retained
+def _searches(
+    client: FlinkClient,
+    live: Sequence[LiveJob],
+    applied: Mapping[str, Applied],
+    specs: Sequence[JobSpec],
+    conf: Mapping[str, str] | None,
+) -> dict[str, SnapshotSearch]:
+    """Per managed job whose newest run stopped on its own (FAILED, FINISHED, or
+    cancelled outside flinkops) or is gone from the cluster while the store has it
+    applied: the newest snapshot there is to restart from (``flink/snapshots.py``: the
+    store's newest savepoint, the run's latest savepoint or checkpoint, its savepoints
+    and retained checkpoints on disk, each checked for ``_metadata``)."""
+    by_spec = {s.name: s for s in specs}
+    names = {j.managed_name for j in live if j.managed_name} | set(applied)
+    searches: dict[str, SnapshotSearch] = {}
+    for name in sorted(names):
+        run = runs_of(live, name).newest
+        last = applied.get(name)
+        if run is not None and (run.active or run.state not in STOPPED_ON_ITS_OWN):
+            continue
+        if run is None and (
+            last is None or last.outcome not in RUNNING_OUTCOMES or not last.job_id
+        ):
+            continue
+        spec = by_spec.get(name)
+        own = {SAVEPOINT_DIR_KEYS[0]: spec.savepoint_dir} if spec and spec.savepoint_dir else {}
+        savepoint_dirs, checkpoint_dirs = snapshot_dirs(
+            own, spec.flink_configuration if spec else None, conf
+        )
+        stored = last.savepoint if last else None
+        known = [(stored, "the store's newest savepoint")] if stored else []
+        ids = [i for i in (run.job_id if run else None, last.job_id if last else None) if i]
+        searches[name] = find_snapshot(
+            client, ids, known=known, savepoint_dirs=savepoint_dirs,
+            checkpoint_dirs=checkpoint_dirs,
+        )  # fmt: skip
+    return searches
 
 
 def _failed_runs(client: FlinkClient, live: Sequence[LiveJob]) -> dict[str, Attempt]:

@@ -16,6 +16,7 @@ from flinkops.spec import load_project
 from flinkops.store import HistoryRecord, Outcome, Store
 from tests.conftest import job_yaml, version_record
 from tests.unit.conftest import MAX_SQL
+from tests.unit.fake_flink import snapshot_uri
 from tests.unit.gitrepo import commit, git
 from tests.unit.plan.fakes import FakeFlink, fake_flink, record_applied, run_plan, write_project
 
@@ -111,7 +112,7 @@ class CountingFlink(FakeFlink):
         if path == "/jobmanager/environment":
             return httpx.Response(200, json={"classpath": ["/opt/flink/lib/flink-dist.jar"]})
         if path.endswith("/checkpoints"):
-            latest = {"completed": {"id": 7, "external_path": "file:///chk/chk-7"}}
+            latest = {"completed": {"id": 7, "external_path": snapshot_uri("chk/chk-7")}}
             return httpx.Response(200, json={"counts": {"completed": 7}, "latest": latest})
         if path.endswith("/exceptions"):  # the failed job lost its TaskManager
             entry = {"exceptionName": "JobMasterException", "stacktrace": TM_LOST}
@@ -182,7 +183,7 @@ def test_a_plan_reads_the_cluster_and_the_store_once(make_spec, tmp_path, monkey
         )  # fmt: skip
     assert plan.summary() == {"create": 1, "update": 4, "restart": 1, "rescale": 1, "noop": 13}
     assert plan.change("job-16").action is Action.RESCALE
-    assert plan.change("job-18").restore_from == "file:///chk/chk-7"  # the checkpoint read
+    assert plan.change("job-18").restore_from == snapshot_uri("chk/chk-7")  # the one read
     assert compiler.compiles == 11  # 4 updates (new and applied SQL), the rescale, create, restart
     per_job = {call: n for call, n in flink.paths.items() if "/plan" not in call}
     assert max(per_job.values()) == 1, per_job  # no endpoint read twice, of any job

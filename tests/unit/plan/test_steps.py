@@ -285,3 +285,27 @@ def test_a_checkpointing_streaming_job_waits_for_a_checkpoint_by_default(
     if needs:
         assert describe(wait).startswith("wait until healthy (20s without a restart and a compl")
         assert short(wait.to_json()) == "wait healthy 20s + checkpoint"
+
+
+def test_apply_refuses_to_start_empty_a_job_whose_earlier_run_had_state() -> None:
+    """Issue 23: a restart that found no snapshot is refused under --auto-approve too,
+    naming where the plan looked; --allow-state-loss lets it through."""
+    from flinkops.apply import Applier
+    from flinkops.errors import ApplyError
+
+    applier = Applier(client=None, store=None, target="local", specs=[])  # type: ignore[arg-type]
+    empty = Change(
+        job="agg",
+        action=Action.RESTART,
+        state=StateImpact.LOST,
+        reason="drift: desired running, but the job is gone from the cluster",
+        state_reasons=("no savepoint or retained checkpoint found (looked at: X): starts empty",),
+        loses_state=True,
+    )
+    with pytest.raises(ApplyError) as refused:
+        applier.apply(Plan(target="local", url="", changes=(empty,)))
+    assert str(refused.value).startswith(
+        "refusing to lose the state of agg: restart starts it empty: no savepoint or "
+        "retained checkpoint found (looked at: X)"
+    )
+    assert "--allow-state-loss" in str(refused.value)
