@@ -4,13 +4,16 @@ Flink compiles the old and the new SQL (``jars/:id/plan``); this module compares
 the stateful operators of the two job graphs (``plan/_operators.py`` reads them).
 Vertex ids alone are not enough: on Flink 2.3 they are topology hashes, identical for
 ``SUM(v)`` and ``MAX(v)`` over the same GROUP BY, and such a job restores the old
-accumulators silently. So the operators' descriptions (group keys, aggregate calls,
-join keys, rank settings) and what computes their inputs are compared, and any change
-to them is ``at-risk`` even when Flink would accept the savepoint. Where flinkops is
-sure Flink refuses the savepoint (an operator id gone, an accumulator row that changes
-arity) the finding is ``incompatible``; never where it is not sure. A changed filter
-before the operator (a Calc's ``where``) is a note, not a risk: it applies to new rows
-only.
+accumulators silently. So what the state holds is compared, not how the operator is
+printed: each key, condition and select item traced to qualified source fields
+(``Operator.derived``). A part that differs in print only (an alias, a field renamed in
+a subquery or a view) is a note; a part that means something else is ``at-risk`` even
+when Flink would accept the savepoint. Where flinkops is sure Flink refuses the savepoint
+(an operator id gone, an accumulator row that changes arity) the finding is
+``incompatible``; never where it is not sure, and never ``preserved`` where it cannot
+tell. A changed filter before the operator is preserved only when it narrows on the
+operator's own keys (the state of every key it keeps is what the new query keeps);
+otherwise the restored state holds rows the new query excludes, or lacks rows it admits.
 
 Each rule is one small function in ``GRAPH_RULES`` or ``OPERATOR_RULES``; a new rule
 is one function and one entry there, and one row in DESIGN.md's rule table. Pure:
@@ -19,12 +22,20 @@ graphs in, verdict out.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from flinkops.plan._operators import DERIVED_KEYS, Operator, split_top, stateful_operators
+from flinkops.plan._operators import (
+    DERIVED_KEYS,
+    KEY_PARTS,
+    Operator,
+    conjuncts,
+    split_top,
+    stateful_operators,
+)
 from flinkops.plan._types import Compat, StateImpact
 
 __all__ = [
@@ -64,6 +75,7 @@ def _label(key: str) -> str:
         "partitionBy": "partition keys",
         "orderBy": "order",
         "where": "condition",
+        "key": "key",
     }.get(key, key)
 
 
@@ -232,29 +244,60 @@ def accumulators_changed(old: Operator, new: Operator, c: Compared) -> Iterator[
     )
 
 
-def settings_changed(old: Operator, new: Operator, c: Compared) -> Iterator[Finding]:
-    """Keys, calls, join or window settings differ: Flink restores the old state anyway."""
+def _parts(old: Operator, new: Operator) -> list[tuple[str, str | None, str | None]]:
+    """Each description key of the two operators with its printed values, in show order."""
     a, b = dict(old.args), dict(new.args)
     keys = sorted(
         set(a) | set(b),
         key=lambda k: (_KEY_ORDER.index(k) if k in _KEY_ORDER else len(_KEY_ORDER), k),
     )
-    for key in keys:
-        if a.get(key) != b.get(key):
-            before, after = _shown(key, a.get(key), b.get(key))
+    return [(key, a.get(key), b.get(key)) for key in keys]
+
+
+def _same_meaning(old: Operator, new: Operator, key: str) -> bool:
+    """Both sides of ``key`` trace to the same source fields and expressions."""
+    a, b = dict(old.derived).get(key), dict(new.derived).get(key)
+    return a is not None and a == b
+
+
+def settings_changed(old: Operator, new: Operator, c: Compared) -> Iterator[Finding]:
+    """Keys, calls, join or window settings differ: Flink restores the old state anyway.
+
+    A part whose printed names differ but that traces to the same source fields and
+    expressions (a renamed alias or field, a view) is ``names_only``'s, not a change; a
+    narrowed setting with a rule of its own (``_NARROWING``) is that rule's.
+    """
+    for key, before, after in _parts(old, new):
+        if before == after or _same_meaning(old, new, key) or key in _NARROWING:
+            continue
+        shown = _shown(key, before, after)
+        if shown[0] == shown[1]:  # differs only where traced: show what it means
+            shown = _shown(key, dict(old.derived).get(key), dict(new.derived).get(key))
+        yield Finding(
+            StateImpact.AT_RISK, f"{old.kind} {_label(key)} changed: {shown[0]} -> {shown[1]}"
+        )
+
+
+def names_only(old: Operator, new: Operator, c: Compared) -> Iterator[Finding]:
+    """Printed differently, meaning the same: every field traces to the same source field
+    and expression, so the state holds the same values in the same places (a note)."""
+    for key, before, after in _parts(old, new):
+        if before != after and _same_meaning(old, new, key):
             yield Finding(
-                StateImpact.AT_RISK, f"{old.kind} {_label(key)} changed: {before} -> {after}"
+                StateImpact.PRESERVED,
+                f"{old.kind} {_label(key)} renamed only: {before} -> {after} "
+                f"(the same source fields: {dict(old.derived)[key]})",
             )
 
 
 def computed_differently(old: Operator, new: Operator, c: Compared) -> Iterator[Finding]:
     """Same description, different meaning: a key or argument now computed otherwise."""
-    if dict(old.args) != dict(new.args):
-        return  # settings_changed names the difference
     if old.upstream == new.upstream:
         return  # the same operators compute its inputs: nothing can mean otherwise
-    a, b = dict(old.derived), dict(new.derived)
+    a, b, printed = _own(old), _own(new), dict(new.args)
     for key in [k for k in DERIVED_KEYS if k in a or k in b]:
+        if dict(old.args).get(key) != printed.get(key):
+            continue  # settings_changed or names_only says it
         what = "aggregate calls are" if key == "select" else f"{_label(key)} {_VERB[key]}"
         if a.get(key) is None or b.get(key) is None:
             yield Finding(
@@ -263,26 +306,131 @@ def computed_differently(old: Operator, new: Operator, c: Compared) -> Iterator[
                 "show, so a change to them cannot be ruled out",
             )
         elif a[key] != b[key]:
+            before, after = _shown(key, a[key], b[key])
             yield Finding(
                 StateImpact.AT_RISK,
-                f"{old.kind} {what} computed differently: {a[key]} -> {b[key]} "
+                f"{old.kind} {what} computed differently: {before} -> {after} "
                 "(the state is kept under the old meaning)",
             )
 
 
-_VERB = {"groupBy": "are", "partitionBy": "are", "orderBy": "is", "where": "is"}
+def _own(op: Operator) -> dict[str, str | None]:
+    """``op.derived`` with the select list's keys left out (its key parts say them)."""
+    derived = dict(op.derived)
+    keys = {k for part in KEY_PARTS if (v := derived.get(part)) for k in split_top(v)}
+    select = derived.get("select")
+    if select is not None and keys:
+        derived["select"] = ", ".join(p for p in split_top(select) if p not in keys)
+    return derived
+
+
+_VERB = {
+    "groupBy": "are",
+    "partitionBy": "are",
+    "key": "is",
+    "orderBy": "is",
+    "where": "is",
+    "window": "is",
+    "select": "is",
+}
+
+
+def rank_range_changed(old: Operator, new: Operator, c: Compared) -> Iterator[Finding]:
+    """A Top-N's range changed. Narrowed (same start, lower end) is still at-risk: Flink's
+    rank functions keep the rows they restored (the old top N of each partition) and drop
+    one per row that enters, so rows ranked past the new end can still be emitted."""
+    before, after = dict(old.args).get("rankRange"), dict(new.args).get("rankRange")
+    if before == after:
+        return
+    old_range, new_range = _range(before), _range(after)
+    narrowed = (
+        old_range is not None
+        and new_range is not None
+        and old_range[0] == new_range[0]
+        and new_range[1] < old_range[1]
+    )
+    why = (
+        f"narrowed to rank {new_range[1]} but the restored state holds the old top "
+        f"{old_range[1]} of each partition, which Flink's rank keeps and emits from"
+        if narrowed and old_range and new_range
+        else "the restored state holds only the old range's rows of each partition"
+    )
+    yield Finding(StateImpact.AT_RISK, f"{old.kind} rankRange changed: {before} -> {after} ({why})")
+
+
+def _range(text: str | None) -> tuple[int, int] | None:
+    values = dict(p.split("=", 1) for p in split_top(text or "") if "=" in p)
+    try:
+        return int(values["rankStart"]), int(values["rankEnd"])
+    except (KeyError, ValueError):
+        return None
+
+
+#: description keys that a rule of their own judges rather than ``settings_changed``
+_NARROWING = frozenset({"rankRange"})
 
 
 def filter_changed(old: Operator, new: Operator, c: Compared) -> Iterator[Finding]:
-    """A filter before the operator changed: it applies to new rows only (a note)."""
+    """A filter before the operator changed. The restored state was built from the rows the
+    old filter let through, so it means what the new query means only when the new filter
+    keeps a subset of whole keys: it adds conditions (so every row it keeps, the old one
+    kept) on the operator's own key fields only (so a key it keeps had every row counted,
+    and one it drops is no longer updated). Anything else is at-risk: old rows the new
+    filter excludes are still in the state, or rows it admits never reached it."""
     if old.filters == new.filters:
         return
     before = " AND ".join(old.filters) or "(none)"
     after = " AND ".join(new.filters) or "(none)"
-    yield Finding(
-        StateImpact.PRESERVED,
-        f"filter before {old.kind} changed: {before} -> {after} (applies to new rows only)",
+    added = _added_conditions(old, new)
+    keys = _key_fields(new)
+    if added and keys and all(_fields(cond) <= keys for cond in added):
+        yield Finding(
+            StateImpact.PRESERVED,
+            f"filter before {old.kind} narrowed on its keys only: {before} -> {after} (each "
+            "key it keeps had all its rows counted before; keys it drops stop updating)",
+        )
+        return
+    why = (
+        "the restored state includes rows the new filter excludes"
+        if added
+        else "the restored state lacks rows the new filter admits or holds rows it excludes"
     )
+    yield Finding(
+        StateImpact.AT_RISK, f"filter before {old.kind} changed: {before} -> {after} ({why})"
+    )
+
+
+def _added_conditions(old: Operator, new: Operator) -> list[str] | None:
+    """The traced conditions the new filters add, when they keep every old one; else None."""
+    if None in old.traced_filters or None in new.traced_filters:
+        return None
+    was = {c for f in old.traced_filters if f for c in conjuncts(f)}
+    now = {c for f in new.traced_filters if f for c in conjuncts(f)}
+    return sorted(now - was) if was <= now and now != was else None
+
+
+def _key_fields(op: Operator) -> set[str]:
+    """The source fields an operator is keyed by, when every key is one plain field."""
+    derived = dict(op.derived)
+    keys = [k for part in KEY_PARTS if (v := derived.get(part)) for k in split_top(v)]
+    return set(keys) if keys and all(_SOURCE_FIELD.fullmatch(k) for k in keys) else set()
+
+
+_SOURCE_FIELD = re.compile(r"[\w$]+\.[\w$]+")
+
+
+_QUALIFIED = re.compile(r"(?<![\w$'.])[A-Za-z_$][\w$]*\.[\w$]+")
+_NAME = re.compile(r"(?<![\w$'.:])[A-Za-z_$][\w$]*(?![\w$]*\s*\()")
+#: words a traced condition may hold besides source fields and calls
+_WORDS = frozenset({"AND", "OR", "NOT", "IS", "TRUE", "FALSE", "NULL", "UNKNOWN", "Sarg"})
+
+
+def _fields(condition: str) -> set[str]:
+    """The qualified source fields a traced condition reads; ``?`` among them when it reads
+    anything else flinkops cannot place (a field not traced to its source)."""
+    fields = set(_QUALIFIED.findall(condition))
+    rest = set(_NAME.findall(_QUALIFIED.sub("", condition))) - _WORDS
+    return fields | {"?"} if rest or not fields else fields
 
 
 #: Rules over the two graphs as a whole, in the order their reasons are shown.
@@ -293,7 +441,9 @@ OPERATOR_RULES: tuple[OperatorRule, ...] = (
     accumulators_changed,
     settings_changed,
     computed_differently,
+    rank_range_changed,
     filter_changed,
+    names_only,
 )
 
 

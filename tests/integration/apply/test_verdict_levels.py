@@ -102,13 +102,28 @@ def verdict_of(client: FlinkClient, case: str) -> Compat:
 def restore_outcome(
     client: FlinkClient, case: str, savepoints: Path, submitted: list[str]
 ) -> tuple[str, str]:
-    """Run the old program, stop it with a savepoint, submit the new one from it: what
-    Flink did (restored, refused at submission, or failed after it) and its words."""
+    """Run the case's old program, stop it with a savepoint, submit the new one from it."""
     old, old_conf, new, new_conf, _, _ = CASES[case]
-    identity = JobIdentity("levels", 1, "0" * 12, "levels")
+    return run_and_restore(
+        client, "levels", ([*DDL, old], old_conf), ([*DDL, new], new_conf), savepoints, submitted
+    )
+
+
+def run_and_restore(
+    client: FlinkClient,
+    name: str,
+    old: tuple[list[str], dict[str, str]],
+    new: tuple[list[str], dict[str, str]],
+    savepoints: Path,
+    submitted: list[str],
+) -> tuple[str, str]:
+    """Run the old statements (and configuration), stop with a savepoint, submit the new
+    ones from it: what Flink did (restored, refused at submission, or failed after it)
+    and its words. The corpus (``tests/integration/test_compat_corpus.py``) calls it too."""
+    identity = JobIdentity(name, 1, "0" * 12, name)
     job = submit_sql(
-        client, job_name="levels", statements=[*DDL, old], identity=identity, parallelism=1,
-        flink_configuration=old_conf,
+        client, job_name=name, statements=old[0], identity=identity, parallelism=1,
+        flink_configuration=old[1],
     )  # fmt: skip
     submitted.append(job)
     wait_until(lambda: _all_running(client, job), what=f"{job} runs every task")
@@ -117,8 +132,8 @@ def restore_outcome(
     )
     try:
         restored = submit_sql(
-            client, job_name="levels", statements=[*DDL, new], identity=identity,
-            parallelism=1, flink_configuration=new_conf, savepoint_path=savepoint,
+            client, job_name=name, statements=new[0], identity=identity,
+            parallelism=1, flink_configuration=new[1], savepoint_path=savepoint,
         )  # fmt: skip
     except FlinkError as exc:
         return "refused", str(exc)

@@ -194,8 +194,8 @@ def test_a_rebucketed_key_is_at_risk_naming_both_expressions():
     verdict = compare_graphs(old, new)
     assert verdict.impact is StateImpact.AT_RISK
     assert verdict.reasons == (
-        "GroupAggregate group keys are computed differently: MOD(mid, 7) -> MOD(mid, 5) "
-        "(the state is kept under the old meaning)",
+        "GroupAggregate group keys are computed differently: MOD(src.mid, 7) -> "
+        "MOD(src.mid, 5) (the state is kept under the old meaning)",
     )
 
 
@@ -203,8 +203,8 @@ def test_an_aggregate_argument_computed_differently_is_at_risk():
     verdict = compare_graphs(graph("sum_times_2"), graph("sum_times_3"))
     assert verdict.impact is StateImpact.AT_RISK
     assert verdict.reasons == (
-        "GroupAggregate aggregate calls are computed differently: SUM((v * 2)) -> SUM((v * 3)) "
-        "(the state is kept under the old meaning)",
+        "GroupAggregate aggregate calls are computed differently: SUM((src.v * 2)) -> "
+        "SUM((src.v * 3)) (the state is kept under the old meaning)",
     )
 
 
@@ -212,26 +212,28 @@ def test_join_keys_computed_differently_are_at_risk():
     verdict = compare_graphs(graph("join_mod_3"), graph("join_mod_4"))
     assert verdict.impact is StateImpact.AT_RISK
     assert verdict.reasons[0] == (
-        "Join condition is computed differently: (MOD(mid, 3) = CHAR_LENGTH(name)) -> "
-        "(MOD(mid, 4) = CHAR_LENGTH(name)) (the state is kept under the old meaning)"
+        "Join condition is computed differently: (MOD(src.mid, 3) = CHAR_LENGTH(src2.name)) -> "
+        "(MOD(src.mid, 4) = CHAR_LENGTH(src2.name)) (the state is kept under the old meaning)"
     )
 
 
-def test_a_changed_where_is_preserved_with_a_note():
+def test_a_changed_filter_on_a_value_is_at_risk():
+    # GROUP BY mid, WHERE v > 3 -> v > 4: the accumulators counted rows with v = 4, which
+    # the new query excludes, so the restored state does not mean what the new query does
     verdict = compare_graphs(graph("sum_times_2"), graph("sum_times_2_filter"))
-    assert verdict.impact is StateImpact.PRESERVED
+    assert verdict.impact is StateImpact.AT_RISK
     assert verdict.reasons == (
-        "stateful operators unchanged (GroupAggregate)",
-        "filter before GroupAggregate changed: (v > 3) -> (v > 4) (applies to new rows only)",
+        "filter before GroupAggregate changed: (v > 3) -> (v > 4) (the restored state lacks "
+        "rows the new filter admits or holds rows it excludes)",
     )
 
 
 def test_derivations_are_traced_through_chains_and_inputs():
     (window,) = stateful_operators(graph("window_tvf"))
-    assert dict(window.derived)["groupBy"] == "MOD(customer_id, 5)"
+    assert dict(window.derived)["groupBy"] == "MOD(orders.customer_id, 5)"
     (join, agg) = stateful_operators(graph("join_mod_3"))
-    assert dict(join.derived)["where"] == "(MOD(mid, 3) = CHAR_LENGTH(name))"
-    assert dict(agg.derived) == {"groupBy": "mid", "select": "SUM(v)"}
+    assert dict(join.derived)["where"] == "(MOD(src.mid, 3) = CHAR_LENGTH(src2.name))"
+    assert dict(agg.derived) == {"groupBy": "src.mid", "select": "src.mid, SUM(src.v)"}
 
 
 def test_a_generated_field_defined_nowhere_is_unknown_never_preserved():
