@@ -10,32 +10,32 @@ whose SQL Flink's planner rejects) is refused whole, before anything is asked or
 touched (``refuse_errors``), as terraform refuses a plan with errors. One apply at a
 time per target: the store's lock, held by the caller.
 
-Around the applier, what the `apply` and `rollback` commands decide: the plan apply
-runs (``plan_for_apply``: which jobs, ``plan_scope``; a saved plan file, read by
-``flinkops.plan.planfile``, run only when it is not stale, ``accept_saved_plan``), whether to ask
+Before anything is asked or touched, ``refusals.py`` refuses a plan with errors, an
+incompatible change or (without ``--allow-state-loss``) a change that loses state.
+Around the applier, what the `apply` and `rollback` commands decide: whether to ask
 first (``needs_confirmation``), carrying the plan out (``carry_out``) and the plan
-that puts a stored version back (``rollback_plan``).
+that puts a stored version back (``rollback_plan``); the plan apply runs, saved or
+made now, is ``saved_plans.py``'s.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from flinkops.apply.health import Progress
 from flinkops.apply.recover import recover
+from flinkops.apply.refusals import refuse_errors, refuse_incompatible, refuse_state_loss
 from flinkops.apply.run_state import Run, RunState
 from flinkops.apply.step_runner import StepRunner, Submitter, crash_from_env
-from flinkops.errors import ApplyError, StalePlan
+from flinkops.errors import StalePlan
 from flinkops.flink.live import ACTIVE_STATES
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
-from flinkops.plan import Action, Change, Plan, SqlRejected, StateImpact
-from flinkops.plan.steps import Record, short, spec_steps, step_from_json, steps_to_json
-from flinkops.redact import MASK
+from flinkops.plan import Action, Change, Plan
+from flinkops.plan.steps import Record, short, spec_steps, steps_to_json
 from flinkops.spec import JobSpec
 from flinkops.store import Outcome, Store, TransitionStatus
 
@@ -46,18 +46,9 @@ __all__ = [
     "Applier",
     "ApplyResult",
     "JobResult",
-    "PlanScope",
-    "accept_saved_plan",
     "carry_out",
     "needs_confirmation",
-    "plan_for_apply",
-    "plan_scope",
-    "refuse_errors",
-    "refuse_incompatible",
-    "refuse_state_loss",
     "rollback_plan",
-    "saved_plan",
-    "stale_reasons",
 ]
 
 
@@ -203,48 +194,6 @@ class Applier:
         return [_recovered_line(r) for r in runs]
 
 
-def refuse_incompatible(plan: Plan) -> None:
-    """Refuse a plan that would restore state Flink is sure to refuse (state
-    ``incompatible``), before anything is touched, saying how to proceed."""
-    bad = [c for c in plan.changes if c.action.starts and c.state is StateImpact.INCOMPATIBLE]
-    if not bad:
-        return
-    why = "; ".join(f"{c.job}: {'; '.join(c.state_reasons)}" for c in bad)
-    raise ApplyError(
-        f"refusing to apply: Flink would refuse to restore the state of "
-        f"{', '.join(c.job for c in bad)} ({why}). Nothing was changed; the running jobs "
-        "keep running. To go on, change the SQL or configuration so the state fits, or "
-        "accept starting without state: commit the change together with "
-        "`upgradeMode: stateless` (it starts empty and is recorded so) and set "
-        "`upgradeMode` back afterwards (recorded without a restart)"
-    )
-
-
-def refuse_state_loss(changes: Sequence[Change]) -> None:
-    """ApplyError naming each change that would lose a job's state and why: a stop
-    without a savepoint directory, or a start from empty state where an earlier run had
-    state and no snapshot of it was found (the plan's state reason says where it
-    looked). ``--allow-state-loss`` (or ``upgradeMode: stateless``) lets them through,
-    under ``--auto-approve`` too."""
-    lines = [
-        f"{c.job}: "
-        + (
-            "no savepoint directory (set savepointDir on the job or target)"
-            if c.missing_savepoint_dir
-            else f"{c.action} starts it empty: {'; '.join(c.state_reasons)}"
-        )
-        for c in changes
-        if (c.missing_savepoint_dir or c.loses_state)
-        and c.action not in (Action.NOOP, Action.BLOCKED)
-    ]
-    if lines:
-        raise ApplyError(
-            "refusing to lose the state of " + "; of ".join(lines) + ". Nothing was "
-            "changed; pass --allow-state-loss to start without it (or set upgradeMode: "
-            "stateless)"
-        )
-
-
 def _blocked(change: Change) -> JobResult:
     """A blocked change's result: left as it is, saying why (a failed attempt of the
     spec, or a checkout behind the cluster) and what lifts the block."""
@@ -366,20 +315,6 @@ def carry_out(
     return result
 
 
-def refuse_errors(errors: Sequence[SqlRejected]) -> None:
-    """ApplyError naming each error when there are any: a plan with errors (SQL Flink's
-    planner rejects) is refused whole, so no job is stopped for SQL that cannot start,
-    and the jobs it holds are applied together once it is fixed."""
-    if not errors:
-        return
-    listed = ", ".join(f"{e.job} ({e.where}: {e.message})" for e in errors)
-    raise ApplyError(
-        f"refusing to apply a plan with errors: Flink rejects the SQL of {listed}. "
-        "Nothing was changed; fix the spec and plan again "
-        "(`flinkops validate --target NAME` compiles every spec first)"
-    )
-
-
 def needs_confirmation(plan: Plan, saved: dict[str, Any] | None) -> bool:
     """Whether apply asks before running ``plan``: not for a saved plan file (it was
     approved when it was saved), nor for a plan that runs no step (blocked jobs only)."""
@@ -421,134 +356,3 @@ def _waves(changes: list[Change]) -> list[list[Change]]:
         waves.append(wave)
         placed |= {c.job for c in wave}
     return waves
-
-
-@dataclass(frozen=True)
-class PlanScope:
-    """What apply plans: ``only`` those jobs (None: every one), with pruning, with
-    failed specs retried or not, and with jobs the checkout is behind allowed or not
-    (``Workspace.make_plan``'s arguments)."""
-
-    only: list[str] | None
-    prune: bool
-    retry_failed: bool
-    allow_behind: bool = False
-
-
-def plan_scope(
-    jobs: Sequence[str],
-    saved: dict[str, Any] | None,
-    *,
-    prune: bool,
-    retry_failed: bool,
-    allow_behind: bool = False,
-) -> PlanScope:
-    """The --job names, else the jobs of the saved plan; pruning, retrying and allowing
-    a checkout behind the cluster when asked, or when the saved plan did (it deletes a
-    job, it was made with --retry-failed or --allow-behind), so that the fresh plan it
-    is checked against is made the same way. Pure."""
-    if not saved:
-        return PlanScope(list(jobs) or None, prune, retry_failed, allow_behind)
-    return PlanScope(
-        list(jobs) or sorted({c["job"] for c in saved["changes"]}),
-        prune or any(c["action"] == Action.DELETE for c in saved["changes"]),
-        retry_failed or bool(saved.get("retry_failed")),
-        allow_behind or bool(saved.get("allow_behind")),
-    )
-
-
-def plan_for_apply(
-    ws: Workspace,
-    saved: dict[str, Any] | None,
-    jobs: Sequence[str],
-    *,
-    prune: bool,
-    retry_failed: bool,
-    allow_behind: bool = False,
-) -> Plan:
-    """What apply runs: the plan of the jobs in scope (``plan_scope``) made now, or the
-    saved plan file's changes when they are still what it would run (``accept_saved_plan``)."""
-    ws.require_jobs(jobs)
-    if saved is not None:
-        refuse_errors([SqlRejected.from_json(e) for e in saved.get("errors") or []])
-    scope = plan_scope(
-        jobs, saved, prune=prune, retry_failed=retry_failed, allow_behind=allow_behind
-    )
-    plan = ws.make_plan(
-        only=scope.only,
-        prune=scope.prune,
-        retry_failed=scope.retry_failed,
-        allow_behind=scope.allow_behind,
-    )
-    if saved is None:
-        return plan
-    return accept_saved_plan(saved, plan, ws.redact(plan.to_json()))
-
-
-def accept_saved_plan(saved: dict[str, Any], fresh: Plan, fresh_json: dict[str, Any]) -> Plan:
-    """The plan to run for a saved plan file: its changes (``saved_plan``) when they are
-    what apply would run now. ``fresh`` is the plan made now and ``fresh_json`` its JSON
-    form redacted, as plan files are written. StalePlan, saying what moved and what to
-    run next, when anything did (``stale_reasons``)."""
-    reasons = stale_reasons(saved, fresh_json)
-    if reasons:
-        raise StalePlan(
-            "the plan is stale: " + "; ".join(reasons) + ". Run `flinkops plan --out FILE` again."
-        )
-    return saved_plan(saved, fresh)
-
-
-def stale_reasons(saved: dict[str, Any], fresh: Plan | dict[str, Any]) -> list[str]:
-    """What moved between a saved plan file and what the cluster and store say now
-    (``fresh``: a new plan, or its redacted JSON form), down to each change's action,
-    version and steps: apply runs a saved plan only when it would do exactly that."""
-    now = fresh if isinstance(fresh, dict) else fresh.to_json()
-    reasons = []
-    if saved.get("target") != now["target"]:
-        reasons.append(f"the plan is for target {saved.get('target')!r}, not {now['target']!r}")
-    old_obs, new_obs = saved.get("observed", {}), now["observed"]
-    for job in sorted(set(old_obs) | set(new_obs)):
-        a, b = old_obs.get(job), new_obs.get(job)
-        if a is None or b is None:
-            reasons.append(f"{job}: {'appeared' if a is None else 'is gone'} since the plan")
-            continue
-        for key, label in (
-            ("spec_hash", "spec"),
-            ("job_id", "live job"),
-            ("state", "live state"),
-            ("applied_version", "applied version"),
-            ("version", "version to record"),
-        ):
-            if a.get(key) != b.get(key):
-                reasons.append(f"{job}: {label} was {a.get(key)}, now {b.get(key)}")
-    fresh_changes = {c["job"]: c for c in now["changes"]}
-    for c in saved.get("changes", []):
-        f = fresh_changes.get(c["job"])
-        if f is None or _moved(reasons, c["job"]):
-            continue
-        if (c["action"], c.get("steps")) != (f["action"], f.get("steps")):
-            reasons.append(f"{c['job']}: the plan's steps are not what apply would run now")
-    return reasons
-
-
-def _moved(reasons: list[str], job: str) -> bool:
-    return any(r.startswith(f"{job}: ") for r in reasons)
-
-
-def saved_plan(saved: dict[str, Any], fresh: Plan) -> Plan:
-    """The changes of a saved plan file, to run exactly as saved (after
-    ``stale_reasons`` found nothing): its steps, with the fresh plan's change around
-    them (diffs, lineage). A step the file holds with a masked secret (a savepoint
-    directory with credentials, say) is taken from the fresh plan, where the
-    staleness check found it equal."""
-    changes = []
-    for c in saved["changes"]:
-        if c["action"] == Action.NOOP:
-            continue
-        current = fresh.change(c["job"])
-        steps = [
-            fresh_step if MASK in json.dumps(s) else step_from_json(s)
-            for s, fresh_step in zip(c["steps"], current.steps, strict=True)
-        ]
-        changes.append(replace(current, steps=tuple(steps)))
-    return replace(fresh, changes=tuple(changes))
