@@ -6,6 +6,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,23 +20,45 @@ from flinkops.cli._common import (
     target_option,
 )
 
+if TYPE_CHECKING:
+    from flinkops.flink.rest import FlinkClient
+    from flinkops.sqltest import PreparedTest, SqlTestJob, SqlTestResult
+
 
 @main.command()
 @click.argument("jobs", nargs=-1, shell_complete=complete_job)
 @project_option
 @target_option
 @format_option("text", "json", "markdown")
-@click.option("--junit", "junit", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write the results as JUnit XML to FILE (for CI).")
-@click.option("--data-dir", "data_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None,
-              help="Where the given rows are written for the cluster to read: a directory the "
-              "TaskManagers see at the same path (default: a temporary directory, fine for "
-              "the local cluster).")
-@click.option("--workers", type=int, default=None,
-              help="Tests run at once (default: the cluster's free slots, at least 1).")
-@click.option("--timeout", type=float, default=120.0, show_default=True,
-              help="Seconds one test's Flink job may take.")
+@click.option(
+    "--junit",
+    "junit",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the results as JUnit XML to FILE (for CI).",
+)
+@click.option(
+    "--data-dir",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the given rows are written for the cluster to read: a directory the "
+    "TaskManagers see at the same path (default: a temporary directory, fine for "
+    "the local cluster).",
+)
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="Tests run at once (default: the cluster's free slots, at least 1).",
+)
+@click.option(
+    "--timeout",
+    type=float,
+    default=120.0,
+    show_default=True,
+    help="Seconds one test's Flink job may take.",
+)
 @handle_errors
 def test(
     jobs: tuple[str, ...],
@@ -47,7 +70,9 @@ def test(
     workers: int | None,
     timeout: float,
 ) -> None:
-    """Run the SQL tests of JOBS (default: every job with tests) on the target's Flink.
+    """Run the SQL tests (*.test.yaml) of the project's jobs on Flink; exit 1 if one fails.
+
+    JOBS limits the run to those jobs' tests (default: every job with tests).
 
     Tests live in ``*.test.yaml`` files beside the job specs (under the directories
     ``jobs:`` names in flinkops.yaml; schema: schemas/test.schema.json): per test, rows
@@ -63,13 +88,13 @@ def test(
     file:line:col. Exit 0 when every test passed, 1 otherwise.
     """
     from flinkops.errors import SpecError
-    from flinkops.spec import test_files
+    from flinkops.spec import find_test_files
     from flinkops.sqltest import load_test_files, prepare_all
     from flinkops.workspace import open_workspace
 
     ws = open_workspace(project_dir, target)
     ws.require_jobs(jobs)
-    files = test_files(ws.project.root, list(ws.project.model.jobs))
+    files = find_test_files(ws.project.root, list(ws.project.model.jobs))
     tests, problems = load_test_files(files, ws.project.root)
     work, found = prepare_all(tests, ws.specs, jobs) if not problems else ([], [])
     problems += found
@@ -79,7 +104,15 @@ def test(
         _run(ws.client, work, Path(tmp), fmt, junit, workers, timeout)
 
 
-def _run(client, work, data_dir, fmt, junit, workers, timeout):  # type: ignore[no-untyped-def]
+def _run(
+    client: FlinkClient,
+    work: list[tuple[SqlTestJob, PreparedTest]],
+    data_dir: Path,
+    fmt: str,
+    junit: Path | None,
+    workers: int | None,
+    timeout: float,
+) -> None:
     from flinkops.sqltest import (
         Outcome,
         render_text,
@@ -91,18 +124,17 @@ def _run(client, work, data_dir, fmt, junit, workers, timeout):  # type: ignore[
     )
 
     total = len(work)
-    done: list[object] = []
+    done: list[SqlTestResult] = []
     if workers is None:
         workers = max(1, client.overview().slots_available)
 
-    def progress(result):  # type: ignore[no-untyped-def]
+    def progress(result: SqlTestResult) -> None:
         done.append(result)
         if fmt == "text":
             click.echo(f"[{len(done)}/{total}] {result_line(result)}", err=True)
 
     start = time.monotonic()
-    results = run_tests(client, work, data_dir, workers=workers, timeout=timeout,
-                        progress=progress)
+    results = run_tests(client, work, data_dir, workers=workers, timeout=timeout, progress=progress)
     seconds = time.monotonic() - start
     if junit is not None:
         junit.write_text(to_junit(results, seconds))

@@ -11,7 +11,7 @@ pydantic twins (``_pydantic``, ``_pydantic_monitor``) and the cross-file rules
 
 from flinkops.spec._durations import parse_duration
 from flinkops.spec._env import resolve_env_refs
-from flinkops.spec._load import PROJECT_FILE, read_file, relative_path, test_files
+from flinkops.spec._load import PROJECT_FILE, find_test_files, read_file, relative_path
 from flinkops.spec._project import find_project_file, inspect_project, load_project
 from flinkops.spec._pydantic import (
     Health,
@@ -24,17 +24,17 @@ from flinkops.spec._pydantic import (
 from flinkops.spec._pydantic_monitor import CHANNEL_TYPES, SIGNED_CHANNEL_TYPES, AlertRules, Channel
 from flinkops.spec._schedule import Schedule
 from flinkops.spec._schema import SCHEMA_DIR, schema_problems
-from flinkops.spec._yaml import Document, load_documents
 from flinkops.spec._types import JobSpec, Project
+from flinkops.spec._yaml import Document, load_documents
 
 __all__ = [
     "CHANNEL_TYPES",
-    "Document",
     "PROJECT_FILE",
     "SCHEMA_DIR",
     "SIGNED_CHANNEL_TYPES",
     "AlertRules",
     "Channel",
+    "Document",
     "Health",
     "JobModel",
     "JobSpec",
@@ -45,6 +45,7 @@ __all__ = [
     "SpecModel",
     "Target",
     "find_project_file",
+    "find_test_files",
     "inspect_project",
     "load_documents",
     "load_project",
@@ -53,5 +54,4 @@ __all__ = [
     "relative_path",
     "resolve_env_refs",
     "schema_problems",
-    "test_files",
 ]

@@ -25,6 +25,7 @@ __all__ = [
     "PROJECT_FILE",
     "LoadedProject",
     "env_scope",
+    "find_test_files",
     "forget_lines",
     "is_test_file",
     "load_job",
@@ -33,7 +34,6 @@ __all__ = [
     "read_file",
     "relative_path",
     "spec_files",
-    "test_files",
 ]
 
 PROJECT_FILE = "flinkops.yaml"
@@ -142,7 +142,7 @@ def is_test_file(path: Path) -> bool:
     return path.name.endswith((".test.yaml", ".test.yml"))
 
 
-def test_files(root: Path, entries: list[str]) -> list[Path]:
+def find_test_files(root: Path, entries: list[str]) -> list[Path]:
     """The ``*.test.yaml`` files under the directories (or beside the files) ``jobs:`` names."""
     found: list[Path] = []
     for entry in entries:

@@ -8,17 +8,25 @@ on a cluster (the adapter); ``_diff`` compares rows; ``_report`` renders text, J
 JUnit XML and markdown.
 """
 
+from flinkops.sqltest._check import PreparedTest
 from flinkops.sqltest._model import SqlTest, load_test_files
 from flinkops.sqltest._prepare import prepare_all
-from flinkops.sqltest._report import render_text, summary_line, to_json, to_junit, to_markdown
-from flinkops.sqltest._report import result_line
-from flinkops.sqltest._run import Outcome, TestJob, TestResult, run_tests
+from flinkops.sqltest._report import (
+    render_text,
+    result_line,
+    summary_line,
+    to_json,
+    to_junit,
+    to_markdown,
+)
+from flinkops.sqltest._run import Outcome, SqlTestJob, SqlTestResult, run_tests
 
 __all__ = [
     "Outcome",
+    "PreparedTest",
     "SqlTest",
-    "TestJob",
-    "TestResult",
+    "SqlTestJob",
+    "SqlTestResult",
     "load_test_files",
     "prepare_all",
     "render_text",

@@ -53,12 +53,12 @@ def prepare_test(test: SqlTest, tables: JobTables) -> tuple[PreparedTest | None,
             problems.append(test.problem(exp.pointer, _not_one("sink", exp.table, tables.sinks)))
             continue
         shape = tables.tables[exp.table]
-        rows = []
+        wanted: list[ExpectedRow] = []
         for row in exp.rows:
             values = _row_values(row, shape, problems, given=False)
             if values is not None:
-                rows.append(ExpectedRow(values, row.op, _where(row)))
-        expected[exp.table] = (exp, tuple(rows))
+                wanted.append(ExpectedRow(values, row.op, _where(row)))
+        expected[exp.table] = (exp, tuple(wanted))
     if problems:
         return None, problems
     return PreparedTest(test, lines, expected), []
@@ -87,13 +87,13 @@ def _row_values(
             names = [c.name for c in shape.physical]
             close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            problems.append(row.problem(f"{shape.name} has no column {name!r}{hint}", name))
+            message = f"{shape.name} has no column {name!r}{hint}"
+            problems.append(row.problem(message, name, key=True))
             ok = False
             continue
         if given and (column.computed or column.metadata):
-            problems.append(
-                row.problem(f"{shape.name}.{name} is computed by the job: it cannot be given", name)
-            )
+            message = f"{shape.name}.{name} is computed by the job: it cannot be given"
+            problems.append(row.problem(message, name, key=True))
             ok = False
             continue
         try:

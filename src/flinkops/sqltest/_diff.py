@@ -78,6 +78,7 @@ def diff_table(
     key: tuple[str, ...],
 ) -> TableDiff:
     """The diff of one sink; ``ok`` when it received what the test expects."""
+    actual: list[tuple[Op | None, dict[str, Any]]]
     if exp.changelog:
         actual = [(op, row) for op, row in received]
     else:

@@ -36,9 +36,10 @@ class Row:
     pointer: str = ""
     op: Op | None = None
 
-    def problem(self, message: str, column: str | None = None) -> Problem:
+    def problem(self, message: str, column: str | None = None, *, key: bool = False) -> Problem:
+        """A problem at the row, or at a column's value (``key``: at the column's name)."""
         pointer = f"{self.pointer}/{column}" if column else self.pointer
-        return self.doc.problem(pointer, message)
+        return self.doc.problem(pointer, message, key=key)
 
 
 @dataclass(frozen=True)

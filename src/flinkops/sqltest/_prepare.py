@@ -8,7 +8,7 @@ from flinkops.errors import Problem, SqlError
 from flinkops.spec import JobSpec
 from flinkops.sqltest._check import PreparedTest, prepare_test
 from flinkops.sqltest._model import SqlTest
-from flinkops.sqltest._run import TestJob
+from flinkops.sqltest._run import SqlTestJob
 from flinkops.sqltest._tables import read_job_tables
 
 __all__ = ["prepare_all"]
@@ -16,11 +16,11 @@ __all__ = ["prepare_all"]
 
 def prepare_all(
     tests: Sequence[SqlTest], specs: Sequence[JobSpec], only: Sequence[str] = ()
-) -> tuple[list[tuple[TestJob, PreparedTest]], list[Problem]]:
+) -> tuple[list[tuple[SqlTestJob, PreparedTest]], list[Problem]]:
     """Each test of the jobs ``only`` names (all when empty), checked against its job's SQL."""
     by_name = {s.name: s for s in specs}
-    jobs: dict[str, TestJob] = {}
-    work: list[tuple[TestJob, PreparedTest]] = []
+    jobs: dict[str, SqlTestJob] = {}
+    work: list[tuple[SqlTestJob, PreparedTest]] = []
     problems: list[Problem] = []
     for test in tests:
         if only and test.job not in only:
@@ -41,7 +41,9 @@ def prepare_all(
         if job.tables.undeclared:
             listed = ", ".join(job.tables.undeclared)
             problems.append(
-                test.problem("/job", f"tables not created in the job's SQL cannot be replaced: {listed}")
+                test.problem(
+                    "/job", f"tables not created in the job's SQL cannot be replaced: {listed}"
+                )
             )
             continue
         prepared, found = prepare_test(test, job.tables)
@@ -51,8 +53,8 @@ def prepare_all(
     return work, problems
 
 
-def _test_job(spec: JobSpec) -> TestJob:
-    return TestJob(
+def _test_job(spec: JobSpec) -> SqlTestJob:
+    return SqlTestJob(
         spec.name,
         read_job_tables(spec.name, spec.sql),
         spec.parallelism,

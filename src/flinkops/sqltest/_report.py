@@ -8,24 +8,24 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from flinkops.sqltest._run import Outcome, TestResult
+from flinkops.sqltest._run import Outcome, SqlTestResult
 
 __all__ = ["render_text", "result_line", "summary_line", "to_json", "to_junit", "to_markdown"]
 
 _MARK = {Outcome.PASSED: "PASS", Outcome.FAILED: "FAIL", Outcome.ERROR: "ERROR"}
 
 
-def summary_line(results: Sequence[TestResult], seconds: float) -> str:
+def summary_line(results: Sequence[SqlTestResult], seconds: float) -> str:
     counts = Counter(r.outcome for r in results)
     parts = [f"{counts[o]} {o.value}" for o in Outcome if counts[o]]
     return f"{len(results)} tests: {', '.join(parts) or 'none'} in {seconds:.1f}s"
 
 
-def result_line(r: TestResult) -> str:
+def result_line(r: SqlTestResult) -> str:
     return f"{_MARK[r.outcome]:5} {r.job} / {r.name}  ({r.where}, {r.seconds:.1f}s)"
 
 
-def render_text(results: Sequence[TestResult], seconds: float) -> str:
+def render_text(results: Sequence[SqlTestResult], seconds: float) -> str:
     lines: list[str] = []
     for r in results:
         lines.append(result_line(r))
@@ -42,7 +42,7 @@ def render_text(results: Sequence[TestResult], seconds: float) -> str:
     return "\n".join(lines)
 
 
-def to_json(results: Sequence[TestResult], seconds: float) -> dict[str, Any]:
+def to_json(results: Sequence[SqlTestResult], seconds: float) -> dict[str, Any]:
     counts = Counter(r.outcome.value for r in results)
     return {
         "passed": all(r.outcome is Outcome.PASSED for r in results),
@@ -52,7 +52,7 @@ def to_json(results: Sequence[TestResult], seconds: float) -> dict[str, Any]:
     }
 
 
-def to_junit(results: Sequence[TestResult], seconds: float) -> str:
+def to_junit(results: Sequence[SqlTestResult], seconds: float) -> str:
     """JUnit XML as CI systems read it: one testsuite per job, one testcase per test."""
     root = ET.Element("testsuites", name="flinkops test", time=f"{seconds:.3f}")
     root.set("tests", str(len(results)))
@@ -72,9 +72,9 @@ def to_junit(results: Sequence[TestResult], seconds: float) -> str:
             case.set("file", r.where.rsplit(":", 1)[0])
             detail = "\n".join(render_text([r], r.seconds).splitlines()[1:-1])
             if r.outcome is Outcome.FAILED:
-                ET.SubElement(case, "failure", message="rows differ", type="RowsDiffer").text = (
-                    detail
-                )
+                ET.SubElement(
+                    case, "failure", message="rows differ", type="RowsDiffer"
+                ).text = detail
             elif r.outcome is Outcome.ERROR:
                 first = r.error.splitlines()[0] if r.error else "error"
                 ET.SubElement(case, "error", message=first[:200], type="FlinkError").text = r.error
@@ -82,11 +82,18 @@ def to_junit(results: Sequence[TestResult], seconds: float) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def to_markdown(results: Sequence[TestResult], seconds: float) -> str:
+def to_markdown(results: Sequence[SqlTestResult], seconds: float) -> str:
     """A section for a pull request comment: which tests ran and how they ended."""
     if not results:
         return "### SQL tests\n\nNo tests ran.\n"
-    lines = ["### SQL tests", "", summary_line(results, seconds), "", "| | job | test |", "|---|---|---|"]
+    lines = [
+        "### SQL tests",
+        "",
+        summary_line(results, seconds),
+        "",
+        "| | job | test |",
+        "|---|---|---|",
+    ]
     icon = {Outcome.PASSED: "✅", Outcome.FAILED: "❌", Outcome.ERROR: "⚠️"}
     lines.extend(f"| {icon[r.outcome]} | `{r.job}` | {r.name} |" for r in results)
     return "\n".join(lines) + "\n"

@@ -26,7 +26,7 @@ from flinkops.sqltest._model import Op
 from flinkops.sqltest._tables import JobTables, rewrite_statements
 from flinkops.sqltest._values import from_printed, split_printed
 
-__all__ = ["Outcome", "TestJob", "TestResult", "run_tests"]
+__all__ = ["Outcome", "SqlTestJob", "SqlTestResult", "run_tests"]
 
 _TERMINAL = ("FINISHED", "FAILED", "CANCELED", "CANCELLING", "FAILING")
 # Checkpointing changes no result of a bounded test; with it on, a finished job waits for
@@ -41,7 +41,7 @@ class Outcome(StrEnum):
 
 
 @dataclass(frozen=True)
-class TestJob:
+class SqlTestJob:
     """What a test needs of its job: the tables read from its SQL, its settings."""
 
     name: str
@@ -51,7 +51,7 @@ class TestJob:
 
 
 @dataclass(frozen=True)
-class TestResult:
+class SqlTestResult:
     job: str
     name: str
     where: str
@@ -78,17 +78,17 @@ class TestResult:
 
 def run_tests(
     client: FlinkClient,
-    work: list[tuple[TestJob, PreparedTest]],
+    work: list[tuple[SqlTestJob, PreparedTest]],
     data_dir: Path,
     *,
     workers: int,
     timeout: float,
-    progress: Callable[[TestResult], None] = lambda r: None,
-) -> list[TestResult]:
+    progress: Callable[[SqlTestResult], None] = lambda r: None,
+) -> list[SqlTestResult]:
     """Run every test (``workers`` at a time); one result per test, in the order given."""
     jar_id = ensure_uploaded(client)
 
-    def one(item: tuple[TestJob, PreparedTest]) -> TestResult:
+    def one(item: tuple[SqlTestJob, PreparedTest]) -> SqlTestResult:
         result = _run_one(client, jar_id, item[0], item[1], data_dir, timeout)
         progress(result)
         return result
@@ -100,11 +100,11 @@ def run_tests(
 def _run_one(
     client: FlinkClient,
     jar_id: str,
-    job: TestJob,
+    job: SqlTestJob,
     test: PreparedTest,
     data_dir: Path,
     timeout: float,
-) -> TestResult:
+) -> SqlTestResult:
     start = time.monotonic()
     run_id = uuid.uuid4().hex[:12]
     base = data_dir / run_id
@@ -140,9 +140,9 @@ def _run_one(
 
 
 def _result(
-    job: TestJob, test: PreparedTest, outcome: Outcome, start: float, **kw: Any
-) -> TestResult:
-    return TestResult(
+    job: SqlTestJob, test: PreparedTest, outcome: Outcome, start: float, **kw: Any
+) -> SqlTestResult:
+    return SqlTestResult(
         job.name,
         test.test.name,
         test.test.where,

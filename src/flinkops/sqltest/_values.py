@@ -26,7 +26,7 @@ def _base(type_sql: str) -> str:
 
 
 def canonical(value: Any, type_sql: str) -> Any:
-    """``value`` (as YAML gave it) as the Python value of ``type_sql``; BadValue if it is not one."""
+    """``value`` (as YAML gave it) as the Python value of ``type_sql``; BadValue if not one."""
     if value is None:
         return None
     base = _base(type_sql)
