@@ -53,7 +53,8 @@ def to_json(results: Sequence[SqlTestResult], seconds: float) -> dict[str, Any]:
 
 
 def to_junit(results: Sequence[SqlTestResult], seconds: float) -> str:
-    """JUnit XML as CI systems read it: one testsuite per job, one testcase per test."""
+    """JUnit XML as CI systems read it: one testsuite per job (``file``: its test file),
+    one testcase per test; the attributes of the Jenkins/surefire junit-10.xsd."""
     root = ET.Element("testsuites", name="flinkops test", time=f"{seconds:.3f}")
     root.set("tests", str(len(results)))
     root.set("failures", str(sum(r.outcome is Outcome.FAILED for r in results)))
@@ -65,11 +66,11 @@ def to_junit(results: Sequence[SqlTestResult], seconds: float) -> str:
         suite.set("failures", str(sum(r.outcome is Outcome.FAILED for r in mine)))
         suite.set("errors", str(sum(r.outcome is Outcome.ERROR for r in mine)))
         suite.set("skipped", "0")
+        suite.set("file", mine[0].where.rsplit(":", 1)[0])
         suite.set("time", f"{sum(r.seconds for r in mine):.3f}")
         for r in mine:
             case = ET.SubElement(suite, "testcase", name=r.name, classname=job)
             case.set("time", f"{r.seconds:.3f}")
-            case.set("file", r.where.rsplit(":", 1)[0])
             detail = "\n".join(render_text([r], r.seconds).splitlines()[1:-1])
             if r.outcome is Outcome.FAILED:
                 ET.SubElement(

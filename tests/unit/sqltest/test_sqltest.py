@@ -164,7 +164,13 @@ def test_junit_xml_has_the_shape_ci_systems_read() -> None:
     assert root.tag == "testsuites"
     assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("3", "1", "1")
     suites = root.findall("testsuite")
-    assert [s.get("name") for s in suites] == ["job-a", "job-b"]
+    assert [(s.get("name"), s.get("file")) for s in suites] == [
+        ("job-a", "a.test.yaml"),
+        ("job-b", "b.test.yaml"),
+    ]
+    # junit-10.xsd (Jenkins, surefire) allows these testcase attributes only
+    allowed = {"name", "time", "classname", "group"}
+    assert all(set(c.attrib) <= allowed for s in suites for c in s.findall("testcase"))
     cases = [c for s in suites for c in s.findall("testcase")]
     assert [(c.get("classname"), c.get("name")) for c in cases] == [
         ("job-a", "ok"),
