@@ -100,6 +100,10 @@ def test(
     problems += found
     if problems:
         raise SpecError(problems)
+    if not work:
+        where = ", ".join(ws.project.model.jobs)
+        click.echo(f"No SQL tests found (*.test.yaml under {where}).", err=True)
+        return
     with ws, tempfile.TemporaryDirectory(prefix="flinkops-test-", dir=data_dir) as tmp:
         _run(ws.client, work, Path(tmp), fmt, junit, workers, timeout)
 
@@ -125,8 +129,9 @@ def _run(
 
     total = len(work)
     done: list[SqlTestResult] = []
-    if workers is None:
-        workers = max(1, client.overview().slots_available)
+    if workers is None:  # each test's job takes its parallelism in slots
+        widest = max((job.parallelism or 1) for job, _ in work)
+        workers = max(1, client.overview().slots_available // widest)
 
     def progress(result: SqlTestResult) -> None:
         done.append(result)

@@ -1,6 +1,7 @@
 """A job's SQL read for a test: its tables' schemas, which it reads (sources) and writes
 (sinks), and its statements with every source replaced by a bounded file of given rows and
-every sink by a ``print`` table that Flink writes, with each row's kind, to its stdout.
+every sink by a ``print`` table that Flink writes, with each row's kind, to its stdout;
+an ``OPTIONS`` hint on a replaced source is dropped (it configures the replaced connector).
 
 Everything else (views, functions, SET, hints, the INSERTs) is the job's own text, so the
 test runs what is deployed. Pure: no I/O.
@@ -8,6 +9,7 @@ test runs what is deployed. Pure: no I/O.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sqlglot
@@ -111,7 +113,24 @@ def rewrite_statements(
         shape = tables.tables[name]
         options = {"connector": "print", "print-identifier": print_ids[name]}
         out[shape.statement] = _with_options(out[shape.statement], options)
-    return out
+    replaced = {tables.tables[n].statement for n in (*tables.sources, *tables.sinks)}
+    return [
+        text if i in replaced else _drop_options_hints(text, tables.sources)
+        for i, text in enumerate(out)
+    ]
+
+
+_QUOTED = r"'(?:[^']|'')*'"
+_OPTIONS_HINT = rf"\s*/\*\+\s*OPTIONS\s*\((?:{_QUOTED}|[^')])*\)\s*\*/"
+
+
+def _drop_options_hints(text: str, sources: tuple[str, ...]) -> str:
+    """``src /*+ OPTIONS('scan.startup.mode'='earliest-offset') */`` becomes ``src``: an
+    OPTIONS hint sets options of the connector a test replaces (other hints stay)."""
+    for name in sources:
+        pattern = rf"(?i)((?<![\w`])`?{re.escape(name)}`?){_OPTIONS_HINT}"
+        text = re.sub(pattern, r"\1", text)
+    return text
 
 
 def _with_options(text: str, options: dict[str, str]) -> str:

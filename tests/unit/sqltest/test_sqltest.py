@@ -193,3 +193,14 @@ def test_cli_refuses_a_bad_test_file_without_touching_a_cluster(make_project, mo
     result = CliRunner().invoke(cli_main, ["test", "--project", str(root)])
     assert result.exit_code == 1
     assert "jobs/a.test.yaml:9:25: totals has no column 'nn'" in result.output
+
+
+def test_an_options_hint_on_a_replaced_source_is_dropped_other_hints_stay() -> None:
+    sql = SQL.replace(
+        "FROM big GROUP BY",
+        "FROM orders /*+ OPTIONS('scan.startup.mode'='earliest-offset', 'x'='a)b') */ "
+        "JOIN big /*+ OPTIONS('k'='v') */ ON TRUE GROUP BY",
+    )
+    tables = read_job_tables("totals", sql)
+    out = rewrite_statements(tables, {"orders": "file:///d"}, {"totals": "id"})
+    assert out[3].endswith("FROM orders JOIN big /*+ OPTIONS('k'='v') */ ON TRUE GROUP BY customer")
