@@ -11,7 +11,7 @@ from typing import Any
 from flinkops.errors import Problem
 from flinkops.sqltest._model import Expectation, Op, Row, SqlTest
 from flinkops.sqltest._tables import JobTables, TableShape
-from flinkops.sqltest._values import BadValue, canonical, json_line
+from flinkops.sqltest._values import canonical, json_line
 
 __all__ = ["ExpectedRow", "PreparedTest", "prepare_test"]
 
@@ -98,7 +98,7 @@ def _row_values(
             continue
         try:
             out[name] = canonical(value, column.type)
-        except BadValue as exc:
+        except ValueError as exc:
             problems.append(row.problem(f"{shape.name}.{name}: {exc}", name))
             ok = False
     return out if ok else None
