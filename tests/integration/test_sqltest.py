@@ -1,11 +1,14 @@
 """`flinkops test` on the real local cluster: the example jobs' tests pass (a windowed
 aggregation on event time, an upsert sink's final rows, a changelog, a Top-N, a filter),
 and in a project of its own a join and a deduplication pass while a wrong expectation
-fails with a row-level diff, exit 1 and JUnit XML."""
+fails with a row-level diff, exit 1 and JUnit XML; the plan workflow's step appends the
+tests' section to the plan comment."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -15,6 +18,7 @@ from click.testing import CliRunner
 from flinkops.cli import main as cli_main
 from flinkops.flink.local import ClusterInfo
 from tests.conftest import REPO
+from tests.integration._workflows import run_step, workflow_steps
 
 
 def _project(root: Path, url: str) -> Path:
@@ -123,3 +127,30 @@ def test_join_and_dedup_pass_and_a_wrong_expectation_fails_with_a_diff(
     assert "3 tests: 2 passed, 1 failed" in out
     suites = ET.parse(junit).getroot()
     assert (suites.get("tests"), suites.get("failures")) == ("3", "1")
+
+
+def test_the_plan_workflow_step_appends_the_tests_to_the_plan_comment(
+    flink_cluster: ClusterInfo, tmp_path: Path
+) -> None:
+    root = _project(tmp_path / "p", flink_cluster.url)
+    (root / "jobs").mkdir()
+    (root / "jobs" / "dedup.yaml").write_text(_job("dedup", DEDUP_SQL))
+    (root / "jobs" / "t.test.yaml").write_text(TESTS.split("---\n")[1])
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    (temp / "plan.md").write_text("### flinkops plan · target `local`\n")
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+        "FLINKOPS_TARGET": "local",
+        "RUNNER_TEMP": str(temp),
+        "GITHUB_OUTPUT": str(temp / "github_output"),
+        "NO_COLOR": "1",
+    }
+    done = run_step(workflow_steps("plan.yml")["flinkops test"], root, env)
+    assert done.returncode == 0, done.stderr
+    assert (temp / "github_output").read_text() == "exitcode=0\n"
+    comment = (temp / "plan.md").read_text()
+    assert comment.startswith("### flinkops plan · target `local`\n\n### SQL tests\n")
+    assert "| ✅ | `dedup` | the first event of each id, by event time |" in comment
+    assert ET.parse(temp / "sql-tests.xml").getroot().get("tests") == "1"

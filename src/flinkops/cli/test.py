@@ -101,8 +101,14 @@ def test(
     if problems:
         raise SpecError(problems)
     if not work:
+        from flinkops.sqltest import to_json, to_markdown
+
         where = ", ".join(ws.project.model.jobs)
         click.echo(f"No SQL tests found (*.test.yaml under {where}).", err=True)
+        if fmt == "json":
+            emit_json(to_json([], 0.0))
+        elif fmt == "markdown":
+            click.echo(to_markdown([], 0.0))
         return
     with ws, tempfile.TemporaryDirectory(prefix="flinkops-test-", dir=data_dir) as tmp:
         _run(ws.client, work, Path(tmp), fmt, junit, workers, timeout)

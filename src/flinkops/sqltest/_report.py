@@ -86,7 +86,7 @@ def to_junit(results: Sequence[SqlTestResult], seconds: float) -> str:
 def to_markdown(results: Sequence[SqlTestResult], seconds: float) -> str:
     """A section for a pull request comment: which tests ran and how they ended."""
     if not results:
-        return "### SQL tests\n\nNo tests ran.\n"
+        return "### SQL tests\n\nNo SQL tests (`*.test.yaml`) in this project.\n"
     lines = [
         "### SQL tests",
         "",
