@@ -75,7 +75,8 @@ def test(
     JOBS limits the run to those jobs' tests (default: every job with tests).
 
     Tests live in ``*.test.yaml`` files beside the job specs (under the directories
-    ``jobs:`` names in flinkops.yaml; schema: schemas/test.schema.json): per test, rows
+    ``jobs:`` names in flinkops.yaml; schema: schemas/test.schema.json), or under
+    ``tests:`` in a job spec (beside ``spec:``, without ``job:``): per test, rows
     ``given`` for the job's source tables (by their name in the SQL) and rows it must
     ``expect`` in its sink tables. Each test runs the job's own SQL as a bounded Flink job:
     each source reads the given rows with its own schema, computed columns and watermark
@@ -89,13 +90,16 @@ def test(
     """
     from flinkops.errors import SpecError
     from flinkops.spec import find_test_files
-    from flinkops.sqltest import load_test_files, prepare_all
+    from flinkops.sqltest import load_spec_tests, load_test_files, prepare_all
     from flinkops.workspace import open_workspace
 
     ws = open_workspace(project_dir, target)
     ws.require_jobs(jobs)
     files = find_test_files(ws.project.root, list(ws.project.model.jobs))
     tests, problems = load_test_files(files, ws.project.root)
+    in_specs, found = load_spec_tests([s.path for s in ws.project.jobs], ws.project.root)
+    tests += in_specs
+    problems += found
     work, found = prepare_all(tests, ws.specs, jobs) if not problems else ([], [])
     problems += found
     if problems:

@@ -11,7 +11,7 @@ from typing import Any
 from flinkops.errors import Problem
 from flinkops.spec import Document, load_documents, read_file, relative_path, schema_problems
 
-__all__ = ["Expectation", "Op", "Row", "SqlTest", "load_test_files"]
+__all__ = ["Expectation", "Op", "Row", "SqlTest", "load_spec_tests", "load_test_files"]
 
 
 class Op(StrEnum):
@@ -90,6 +90,28 @@ def load_test_files(files: list[Path], root: Path) -> tuple[list[SqlTest], list[
             problems.extend(found)
             if not found:
                 tests.extend(_tests_of(doc))
+    return tests, problems
+
+
+def load_spec_tests(spec_files: list[Path], root: Path) -> tuple[list[SqlTest], list[Problem]]:
+    """The tests written under ``tests:`` in job spec documents (beside ``spec:``)."""
+    tests: list[SqlTest] = []
+    problems: list[Problem] = []
+    for path in dict.fromkeys(spec_files):
+        raw, _ = read_file(path, relative_path(path, root))
+        docs, _ = load_documents(relative_path(path, root), raw or b"")
+        for doc in docs:
+            data = doc.data if isinstance(doc.data, dict) else {}
+            name = (data.get("metadata") or {}).get("name")
+            if "tests" not in data or not isinstance(name, str):
+                continue
+            # the same pointers (/tests/...) as in a test file, so the same schema and places
+            view = Document(doc.path, {"job": name, "tests": data["tests"]}, doc.line)
+            view.positions, view.key_positions = doc.positions, doc.key_positions
+            found = schema_problems(view, "test")
+            problems.extend(found)
+            if not found:
+                tests.extend(_tests_of(view))
     return tests, problems
 
 

@@ -204,3 +204,27 @@ def test_an_options_hint_on_a_replaced_source_is_dropped_other_hints_stay() -> N
     tables = read_job_tables("totals", sql)
     out = rewrite_statements(tables, {"orders": "file:///d"}, {"totals": "id"})
     assert out[3].endswith("FROM orders JOIN big /*+ OPTIONS('k'='v') */ ON TRUE GROUP BY customer")
+
+
+def test_tests_in_a_job_spec_load_and_are_located_in_it(make_project) -> None:
+    from flinkops.sqltest import load_spec_tests
+
+    tests_yaml = "\n".join(GOOD.splitlines()[1:]).replace("n: 1", "nope: 1")  # drop `job:`
+    root = make_project({"jobs/a.yaml": job_yaml("totals", sql=SQL) + tests_yaml + "\n"})
+    proj = load_project(root, env={})
+    tests, problems = load_spec_tests([s.path for s in proj.jobs], root)
+    assert problems == [] and [(t.job, t.name) for t in tests] == [("totals", "sums")]
+    assert (
+        proj.jobs[0].spec_hash
+        == load_project(  # tests are not part of the job's hash
+            make_project({"jobs/a.yaml": job_yaml("totals", sql=SQL)}), env={}
+        )
+        .jobs[0]
+        .spec_hash
+    )
+    _, found = prepare_all(tests, proj.jobs)
+    [problem] = found
+    assert str(problem).startswith("jobs/a.yaml:")
+    assert str(problem) == (
+        "jobs/a.yaml:23:25: totals has no column 'nope' (at /tests/0/expect/totals/0/nope)"
+    )
