@@ -25,6 +25,7 @@ EXPECTED = [
     ".gitignore",
     "schemas/job.schema.json",
     "schemas/project.schema.json",
+    "schemas/test.schema.json",
 ]
 
 
@@ -99,5 +100,6 @@ def test_schema_path_and_write(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [
         "job.schema.json",
         "project.schema.json",
+        "test.schema.json",
     ]
     assert "unchanged" in runner.invoke(main, ["schema", "--write", str(tmp_path / "s")]).output

@@ -345,3 +345,16 @@ def test_pre_commit_hook_runs_flinkops_validate() -> None:
         assert not files.search(path), path
     # the entry names a real command of the installed CLI
     assert hook["entry"].split()[1] in main.list_commands(click.Context(main))
+
+
+def test_plan_runs_the_sql_tests_into_the_comment_and_fails_on_a_failed_test(
+    plan_wf: dict[str, Any],
+) -> None:
+    job = _job(plan_wf)
+    test = _step(job, "flinkops test")
+    [comment] = _uses(job, "actions/github-script")
+    steps = job["steps"]
+    assert steps.index(_step(job, "flinkops plan")) < steps.index(test) < steps.index(comment)
+    assert "--format markdown" in test["run"] and '>> "$RUNNER_TEMP/plan.md"' in test["run"]
+    assert "--junit" in test["run"]
+    assert "steps.test.outputs.exitcode != '0'" in steps[-1]["if"]

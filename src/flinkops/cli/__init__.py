@@ -75,6 +75,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "flinkops.cli.apply:rollback",
         "Put version N of JOB back, through the same savepoint-safe update.",
     ),
+    "test": (
+        "flinkops.cli.test:test",
+        "Run the SQL tests (*.test.yaml) of the project's jobs on Flink; exit 1 if one fails.",
+    ),
     "savepoint": (
         "flinkops.cli.ops:savepoint",
         "Take a savepoint of a running job without stopping it; record it in the store.",

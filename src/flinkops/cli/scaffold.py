@@ -68,7 +68,7 @@ def init(directory: Path, targets: tuple[str, ...], fmt: str) -> None:
     "--write",
     "write_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Copy the job and project schemas into this directory.",
+    help="Copy the job, project and SQL test schemas into this directory.",
 )
 @handle_errors
 def schema(show_path: bool, write_dir: Path | None) -> None:

@@ -5,7 +5,7 @@ that ship in the package (``scaffold/files/``, ``schemas/``) and never overwrite
 ``scaffold`` writes ``flinkops.yaml`` (a ``local`` target for `flinkops local up`, more
 with ``targets``), ``jobs/example.yaml``, the GitHub workflows (plan comment on pull
 requests, apply on merge, the store URL from a secret), a pre-commit hook, a
-``.gitignore`` and the job and project schemas under ``schemas/`` for the YAML language
+``.gitignore`` and the job, project and SQL test schemas under ``schemas/`` for the YAML language
 server, each only where no file is. Template files whose names start with a dot are
 shipped without it (``gitignore``, ``github/``), so package data carries them.
 """
@@ -30,7 +30,7 @@ __all__ = [
 
 LOCAL_URL = "http://localhost:8081"
 #: The schemas a team's files name in their ``$schema`` modelines.
-SCHEMAS = ("job.schema.json", "project.schema.json")
+SCHEMAS = ("job.schema.json", "project.schema.json", "test.schema.json")
 _FILES = Path(__file__).parent / "files"
 #: template path -> path in the team's repository
 _TEMPLATES = {

@@ -13,7 +13,7 @@ an error of Flink's planner in the spec's file (``flink_location``).
 
 from flinkops.spec._durations import parse_duration
 from flinkops.spec._env import resolve_env_refs
-from flinkops.spec._load import PROJECT_FILE, relative_path
+from flinkops.spec._load import PROJECT_FILE, find_test_files, read_file, relative_path
 from flinkops.spec._project import find_project_file, inspect_project, load_project
 from flinkops.spec._pydantic import (
     Health,
@@ -27,6 +27,7 @@ from flinkops.spec._pydantic_monitor import CHANNEL_TYPES, SIGNED_CHANNEL_TYPES,
 from flinkops.spec._schedule import Schedule
 from flinkops.spec._schema import SCHEMA_DIR, schema_problems
 from flinkops.spec._types import JobSpec, Project
+from flinkops.spec._yaml import Document, load_documents
 
 __all__ = [
     "CHANNEL_TYPES",
@@ -35,6 +36,7 @@ __all__ = [
     "SIGNED_CHANNEL_TYPES",
     "AlertRules",
     "Channel",
+    "Document",
     "Health",
     "JobModel",
     "JobSpec",
@@ -45,9 +47,12 @@ __all__ = [
     "SpecModel",
     "Target",
     "find_project_file",
+    "find_test_files",
     "inspect_project",
+    "load_documents",
     "load_project",
     "parse_duration",
+    "read_file",
     "relative_path",
     "resolve_env_refs",
     "schema_problems",

@@ -25,7 +25,9 @@ __all__ = [
     "PROJECT_FILE",
     "LoadedProject",
     "env_scope",
+    "find_test_files",
     "forget_lines",
+    "is_test_file",
     "load_job",
     "load_jobs",
     "load_project_file",
@@ -121,7 +123,11 @@ def spec_files(root: Path, entries: list[str], doc: Document) -> tuple[list[Path
         where = root / entry
         if where.is_dir():
             files.extend(
-                sorted(p for p in where.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+                sorted(
+                    p
+                    for p in where.rglob("*")
+                    if p.suffix in (".yaml", ".yml") and p.is_file() and not is_test_file(p)
+                )
             )
         elif where.is_file():
             files.append(where)
@@ -129,6 +135,22 @@ def spec_files(root: Path, entries: list[str], doc: Document) -> tuple[list[Path
             problems.append(doc.problem(f"/jobs/{i}", f"{entry!r} does not exist"))
     unique = list(dict.fromkeys(files))  # in order, each file once
     return unique, problems
+
+
+def is_test_file(path: Path) -> bool:
+    """A ``*.test.yaml`` file holds SQL tests (``flinkops test``), not a job spec."""
+    return path.name.endswith((".test.yaml", ".test.yml"))
+
+
+def find_test_files(root: Path, entries: list[str]) -> list[Path]:
+    """The ``*.test.yaml`` files under the directories (or beside the files) ``jobs:`` names."""
+    found: list[Path] = []
+    for entry in entries:
+        where = root / entry
+        base = where if where.is_dir() else where.parent
+        if base.is_dir():
+            found.extend(sorted(p for p in base.rglob("*") if p.is_file() and is_test_file(p)))
+    return list(dict.fromkeys(found))
 
 
 def load_jobs(

@@ -201,6 +201,8 @@ class JobModel(_Model):
     kind: Literal["SqlJob"]
     metadata: Metadata
     spec: SpecModel
+    # SQL tests, read and checked by flinkops.sqltest (schemas/test.schema.json)
+    tests: list[dict[str, Any]] | None = None
 
 
 class Compile(_Model):

@@ -25,7 +25,7 @@ def validators() -> dict[str, jsonschema.protocols.Validator]:
         name: jsonschema.Draft202012Validator(
             json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text())
         )
-        for name in ("job", "project")
+        for name in ("job", "project", "test")
     }
 
 

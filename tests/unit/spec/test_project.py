@@ -29,8 +29,12 @@ def test_repo_examples_load() -> None:
 
 
 def test_repo_examples_validate_with_plain_jsonschema() -> None:
-    schema = json.loads((REPO / "schemas" / "job.schema.json").read_text())
+    schemas = {
+        kind: json.loads((REPO / "schemas" / f"{kind}.schema.json").read_text())
+        for kind in ("job", "test")
+    }
     for path in sorted((REPO / "jobs").glob("*.yaml")):
+        schema = schemas["test" if path.name.endswith(".test.yaml") else "job"]
         for doc in yaml.safe_load_all(path.read_text()):
             jsonschema.Draft202012Validator(schema).validate(doc)
         assert path.read_text().startswith("# yaml-language-server: $schema=../schemas/")
