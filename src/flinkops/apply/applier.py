@@ -98,6 +98,7 @@ class Applier:
         *,
         target: str,
         specs: list[JobSpec],
+        project: str | None = None,
         progress: Progress | None = None,
         parallelism: int = 4,
         savepoint_timeout: float = 300.0,
@@ -115,6 +116,7 @@ class Applier:
             client,
             store,
             target=target,
+            project=project,
             progress=progress,
             savepoint_timeout=savepoint_timeout,
             poll=poll,
@@ -200,7 +202,15 @@ class Applier:
 
 def _blocked(change: Change) -> JobResult:
     attempt = change.blocked
-    assert attempt is not None
+    if attempt is None:  # not a failed version: the plan's reason says why (a downgrade)
+        return JobResult(
+            change.job,
+            change.action,
+            TransitionStatus.BLOCKED,
+            version=change.applied_version,
+            job_id=change.live.job_id if change.live else None,
+            message=f"left as it is: {change.reason}",
+        )
     return JobResult(
         change.job,
         change.action,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from flinkops.errors import FlinkError, PlanError
-from flinkops.flink.live import LiveJob, latest_checkpoint, newest_run, read_live
+from flinkops.flink.live import LiveJob, Scope, latest_checkpoint, newest_run, read_live
 from flinkops.flink.rest import FlinkClient
 from flinkops.plan import Action, Change, Plan, StateImpact, next_version
 from flinkops.plan.observe import applied_from_store
@@ -140,12 +140,20 @@ def restorable_spec(spec: JobSpec | None, job: str, target: str) -> JobSpec:
 
 
 def restore_plan(
-    client: FlinkClient, store: Store, *, target: str, url: str, spec: JobSpec, source: str
+    client: FlinkClient,
+    store: Store,
+    *,
+    target: str | Scope,
+    url: str,
+    spec: JobSpec,
+    source: str,
 ) -> Plan:
     """The plan that restarts ``spec`` from ``source`` (as ``resolve_snapshot`` reads
-    it): one change, numbered after every version the store or the cluster knows."""
+    it): one change, numbered after every version the store or the cluster knows.
+    ``target``: the project's ``Scope`` (its jobs only), or a target's name."""
     job = spec.name
     run = newest_run(j for j in read_live(client, target, name=job) if j.managed_name == job)
+    target = target.target if isinstance(target, Scope) else target
     snapshot = resolve_snapshot(client, job, run, source)
     applied = applied_from_store(store, target, job)
     newest = store.latest_version(target, job, outcome=None)

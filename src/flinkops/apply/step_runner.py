@@ -35,10 +35,11 @@ from flinkops.errors import (
     SavepointFailed,
 )
 from flinkops.flink.identity import JobIdentity
-from flinkops.flink.live import ACTIVE_STATES, latest_checkpoint, read_live
+from flinkops.flink.live import ACTIVE_STATES, Scope, latest_checkpoint, read_live
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
 from flinkops.plan import Action
+from flinkops.plan.scope import project_scope
 from flinkops.plan.steps import (
     FROM_CHECKPOINT,
     FROM_STOP,
@@ -72,7 +73,11 @@ def crash_from_env(point: str) -> None:
 
 
 class StepRunner:
-    """Executes step lists against a Flink cluster and the version store."""
+    """Executes step lists against a Flink cluster and the version store.
+
+    ``project`` is the project's id: every job submitted carries it, and only the
+    project's jobs count as submitted (None: ids not compared).
+    """
 
     def __init__(
         self,
@@ -80,6 +85,7 @@ class StepRunner:
         store: Store,
         *,
         target: str,
+        project: str | None = None,
         progress: Progress | None = None,
         savepoint_timeout: float = 300.0,
         poll: float = 1.0,
@@ -89,6 +95,7 @@ class StepRunner:
         self.client = client
         self.store = store
         self.target = target
+        self.project = project  # carried in every job submitted; its jobs are ours
         self.progress = progress or (lambda job, what, elapsed: None)
         self.savepoint_timeout = savepoint_timeout
         self.poll = poll
@@ -224,11 +231,25 @@ class StepRunner:
             kind=kind,
             job_id=step.job_id,
             version=run.applied_version,
+            flink_version=self._flink_version(),
         )
         self._event(
             run, "savepoint", f"stopped {step.job_id} with savepoint {location}", location=location
         )
         return {"savepoint": location}
+
+    def _scope(self, job: str) -> Scope:
+        """The project's jobs on the target, ``job`` among its names (an unreadable
+        job of that name may be its run)."""
+        return project_scope(self.store, self.target, self.project, names=(job,))
+
+    def _flink_version(self) -> str | None:
+        """The cluster's Flink version, recorded with each snapshot it writes (a plan
+        never restores one into an older Flink); None when it cannot be read."""
+        try:
+            return self.client.version() or None
+        except FlinkError:
+            return None
 
     def _runs_again(self, job_id: str) -> bool:
         """Whether ``job_id`` (whose savepoint failed) runs with every task RUNNING again
@@ -267,7 +288,7 @@ class StepRunner:
                 raise ApplyError(f"{run.job}: job {step.job_id} left no checkpoint to restore")
             self.store.record_savepoint(
                 self.target, run.job, path, kind="checkpoint", job_id=step.job_id,
-                version=run.applied_version,
+                version=run.applied_version, flink_version=self._flink_version(),
             )  # fmt: skip
             data["checkpoint"] = path
         return data
@@ -303,7 +324,9 @@ class StepRunner:
                 self.client,
                 job_name=run.job,
                 statements=spec.statements,
-                identity=JobIdentity(run.job, step.version, spec_hash, self.target),
+                identity=JobIdentity(
+                    run.job, step.version, spec_hash, self.target, self.project or ""
+                ),
                 parallelism=spec.parallelism,
                 flink_configuration=spec.flink_configuration,
                 savepoint_path=path,
@@ -328,7 +351,7 @@ class StepRunner:
         again after a kill adopts its job instead of submitting the version twice."""
         carrying = [
             j
-            for j in read_live(self.client, self.target, name=run.job)
+            for j in read_live(self.client, self._scope(run.job), name=run.job)
             if j.managed_name == run.job and j.version == step.version
         ]
         if step.name not in run.state.submitted_before:

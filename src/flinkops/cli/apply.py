@@ -82,9 +82,11 @@ def apply(
     fails, the previous version is resubmitted from the same savepoint and apply
     exits 1 with Flink's root exception. A spec that was rolled back is then
     blocked: later applies leave the job as it is and exit 1 until the spec
-    changes or --retry-failed is given. Every step is journaled: an apply that was
-    killed is finished (or rolled back) by the next one. One apply at a time per
-    target.
+    changes or --retry-failed is given; so is a job whose savepoint was written by
+    a newer Flink than the target runs (Flink refuses it). Every step is journaled:
+    an apply that was killed is finished (or rolled back) by the next one. One apply
+    at a time per target. Jobs of other projects (`project:` in flinkops.yaml) are
+    never touched, even with the same target and job names.
 
     Exit codes: 0 done (or nothing to do), 1 a job failed, was rolled back or is
     blocked, or an error.

@@ -56,6 +56,7 @@ def _status_once(
         specs=ws.specs,
         reconnect_timeout=reconnect,
         on_reconnect=reconnecting,
+        scope=ws.scope,
     )
     return filter_status(ws.redact(status), state=state, labels=labels)
 
@@ -146,6 +147,7 @@ def show(job: str, project_dir: Path | None, target: str | None, fmt: str) -> No
             name=job,
             spec=ws.spec(job),
             redact=ws.redact,
+            scope=ws.scope,
         )
         data = ws.redact(data)
     emit_json(data) if fmt == "json" else click.echo(render_show(data))
@@ -188,6 +190,7 @@ def savepoint(
             directory=directory,
             timeout=timeout,
             on_progress=progress,
+            scope=ws.scope,
         )
     if fmt == "json":
         emit_json(data)

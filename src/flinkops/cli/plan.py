@@ -80,7 +80,9 @@ def plan(
     Each change lists the steps apply will run and the version it will record. A
     job whose spec was rolled back (or failed) is listed as blocked, with the
     version, when, and Flink's root cause: apply leaves it alone until the spec
-    changes, or --retry-failed plans it again.
+    changes, or --retry-failed plans it again. A job whose start would restore a
+    savepoint written by a newer Flink than the target runs (recorded with each
+    savepoint) is blocked too: Flink refuses such a snapshot.
 
     Exit codes (like terraform plan -detailed-exitcode): 0 no changes,
     2 changes present (blocked jobs included), 1 error.

@@ -51,7 +51,7 @@ def restore(
             applier = applier_for(ws, 1, fmt == "json")
             recovered = recover(applier)
             plan = restore_plan(
-                ws.client, ws.store, target=ws.target, url=ws.url, spec=spec, source=source
+                ws.client, ws.store, target=ws.scope, url=ws.url, spec=spec, source=source
             )
             print_plan(ws, plan, fmt)
             ask = partial(ask_to_apply, auto_approve)

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from flinkops.errors import FlinkError, FlinkUnreachable
-from flinkops.flink.live import JobRuns, LiveJob, Ownership, read_jobs, runs_of
+from flinkops.flink.live import JobRuns, LiveJob, Ownership, Scope, read_jobs, runs_of
 from flinkops.flink.models import CheckpointRef, Checkpoints, JobDetails
 from flinkops.flink.rest import FlinkClient
 from flinkops.ops._optional import optional
@@ -39,9 +39,10 @@ def web_ui_url(url: str, job_id: str, active: bool) -> str:
     return f"{url.rstrip('/')}/#/job/{'running' if active else 'completed'}/{job_id}/overview"
 
 
-def find_job(client: FlinkClient, target: str, name: str) -> JobRuns:
+def find_job(client: FlinkClient, target: str | Scope, name: str) -> JobRuns:
     """Job ``name``'s runs on ``target`` (or the job with that id), and the active jobs
-    of that name whose identity could not be read."""
+    of that name whose identity could not be read. ``target``: the project's ``Scope``
+    (another project's job of that name is not its), or a target's name."""
     return runs_of(read_jobs(client, target, name_or_id=name), name)
 
 
@@ -235,7 +236,9 @@ def _runs_json(found: JobRuns, run: LiveJob | None) -> list[dict[str, Any]]:
     ]
 
 
-def _find(client: FlinkClient, target: str, name: str) -> tuple[JobRuns, FlinkUnreachable | None]:
+def _find(
+    client: FlinkClient, target: str | Scope, name: str
+) -> tuple[JobRuns, FlinkUnreachable | None]:
     """The job's runs; none, and why, when the cluster does not answer (the store still does)."""
     try:
         return find_job(client, target, name), None
@@ -288,12 +291,14 @@ def collect_show(
     spec: JobSpec | None,
     redact: Callable[[Any], Any],
     events: int = 10,
+    scope: Scope | None = None,
 ) -> dict[str, Any]:
     """Everything known about job ``name`` (a spec name or a Flink job id). Never changes it.
+    ``scope``: the project's (``Workspace.scope``); another project's job is not its.
 
     Raises FlinkError when neither the specs, the store nor the cluster know the job.
     """
-    found, unreachable = _find(client, target, name)
+    found, unreachable = _find(client, scope or target, name)
     job, run = found.name, found.newest
     versions = store.versions(target, job)
     latest = versions[-1] if versions else None

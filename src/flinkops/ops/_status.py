@@ -18,7 +18,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flinkops.errors import FlinkUnreachable
-from flinkops.flink.live import JobRuns, LiveJob, Ownership, newest_run, read_jobs, runs_by_name
+from flinkops.flink.live import (
+    JobRuns,
+    LiveJob,
+    Ownership,
+    Scope,
+    newest_run,
+    read_jobs,
+    runs_by_name,
+)
 from flinkops.flink.rest import FlinkClient
 from flinkops.ops._optional import optional
 from flinkops.ops._rest import job_metrics, plan_type
@@ -194,6 +202,8 @@ def _other(job: LiveJob, now_ms: int) -> dict[str, Any]:
     }
     if job.ownership is Ownership.UNKNOWN:
         out["identity_error"] = job.identity_error
+    if job.ownership is Ownership.OTHER_PROJECT:
+        out["project"] = job.identity_project  # "" : submitted before projects had ids
     return out
 
 
@@ -359,7 +369,7 @@ class _Cluster:
     error: FlinkUnreachable | None = None
 
 
-def _read_cluster(client: FlinkClient, target: str, max_workers: int) -> _Cluster:
+def _read_cluster(client: FlinkClient, target: str | Scope, max_workers: int) -> _Cluster:
     live = read_jobs(client, target, max_workers=max_workers)
     with ThreadPoolExecutor(max_workers=max_workers) as pool:
         live = list(pool.map(lambda j: _typed(client, j), live))
@@ -372,7 +382,7 @@ def _read_cluster(client: FlinkClient, target: str, max_workers: int) -> _Cluste
 
 def _read_retrying(
     client: FlinkClient,
-    target: str,
+    target: str | Scope,
     *,
     max_workers: int,
     reconnect_timeout: float,
@@ -417,8 +427,11 @@ def collect_status(
     max_workers: int = 8,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    scope: Scope | None = None,
 ) -> dict[str, Any]:
-    """Read the cluster and the store; the status JSON. Never changes a job.
+    """Read the cluster and the store; the status JSON. Never changes a job. ``scope``:
+    the project's (``Workspace.scope``): other projects' jobs are rows of ``unmanaged``
+    with their ``project``.
 
     When the cluster does not answer, retries until ``reconnect_timeout`` seconds
     have passed (calling ``on_reconnect(elapsed, error)`` before each retry), then
@@ -426,7 +439,7 @@ def collect_status(
     """
     cluster = _read_retrying(
         client,
-        target,
+        scope or target,
         max_workers=max_workers,
         reconnect_timeout=reconnect_timeout,
         on_reconnect=on_reconnect,

@@ -23,6 +23,7 @@ from flinkops.plan._changes import ChangeInputs, decide, orphan
 from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._lineage import LineageView
 from flinkops.plan._live_views import current_live, live_warnings
+from flinkops.plan._state import downgrade_reason
 from flinkops.plan._types import Action, Applied, Attempt, Change, Plan, StateImpact
 from flinkops.plan.steps import spec_steps
 from flinkops.spec import JobSpec
@@ -63,7 +64,7 @@ def build_plan(
     )
     by_name = current_live(observation.live)
     changes = [
-        *_spec_changes(specs, by_name, observation.applied, inputs),
+        *_spec_changes(specs, by_name, observation.applied, inputs, observation.flink_version),
         *_orphan_changes(by_name, {s.name for s in specs}, observation.applied, inputs),
     ]
     warnings = (
@@ -122,8 +123,10 @@ def _spec_changes(
     by_name: Mapping[str, LiveJob],
     applied: Mapping[str, Applied],
     inputs: ChangeInputs,
+    flink_version: str,
 ) -> list[Change]:
-    """One change per planned spec, by name: decided, blocked if so, with its steps."""
+    """One change per planned spec, by name: decided, blocked if so (a failed version,
+    or a restore into an older Flink than wrote the state), with its steps."""
     changes = []
     for spec in sorted(specs, key=lambda s: s.name):
         if not inputs.options.planned(spec.name):
@@ -137,6 +140,7 @@ def _spec_changes(
         )
         if attempt is not None:
             change = _blocked(change, attempt)
+        change = _downgrade(change, applied.get(spec.name), flink_version)
         changes.append(_with_steps(change, spec, inputs))
     return changes
 
@@ -167,6 +171,29 @@ def _blocked(change: Change, attempt: Attempt) -> Change:
         state_reason="left as it is",
         version=attempt.version,
         blocked=attempt,
+        restore_from=None,
+        missing_savepoint_dir=False,
+        parallelism=None,
+        previous_parallelism=None,
+    )
+
+
+def _downgrade(change: Change, applied: Applied | None, flink_version: str) -> Change:
+    """``change`` blocked when it would restore a savepoint written by a newer Flink
+    than the cluster runs (``_state.downgrade_reason``): Flink refuses it."""
+    if not change.action.starts or applied is None or applied.savepoint is None:
+        return change
+    if change.restore_from != applied.savepoint:
+        return change
+    why = downgrade_reason(applied.savepoint, applied.savepoint_flink_version, flink_version)
+    if why is None:
+        return change
+    return replace(
+        change,
+        action=Action.BLOCKED,
+        state=StateImpact.NONE,
+        reason=f"cannot {change.action.value}: {why}",
+        state_reason="left as it is",
         restore_from=None,
         missing_savepoint_dir=False,
         parallelism=None,

@@ -5,7 +5,8 @@
 1. ``observe`` reads the cluster and the store into one ``Observation``
    (``_inputs.py``): ``GET /overview``, ``/jobmanager/config``,
    ``/jobmanager/environment`` (the cluster's identity for the compile cache),
-   ``/jobs/overview`` and each job's ``/config`` (``flink.live.read_live``), the
+   ``/jobs/overview`` and the ``/config`` of each active job and each job the
+   project's store recorded (``flink.live.read_live`` in the project's ``scope``), the
    retained checkpoint of each managed run that stopped on its own; each job's
    versions and newest savepoint, and the transitions left open. Nothing reads
    either again.
@@ -32,8 +33,9 @@ from flinkops.plan._verdicts import compile_needs, verdicts_of
 from flinkops.plan.builder import build_plan
 from flinkops.plan.compiler import ClusterIdentity, Compiler, identity_of, read_environment
 from flinkops.plan.rescale import in_place_versions
+from flinkops.plan.scope import project_scope
 from flinkops.spec import JobSpec
-from flinkops.store import Outcome, Store, VersionRecord, utc_now
+from flinkops.store import Outcome, SavepointRecord, Store, VersionRecord, utc_now
 
 __all__ = ["APPLIED_OUTCOMES", "applied_from_store", "make_plan", "observe"]
 
@@ -49,22 +51,31 @@ def applied_from_store(store: Store, target: str, job: str) -> Applied | None:
 def _applied(
     store: Store, target: str, job: str, versions: Sequence[VersionRecord]
 ) -> Applied | None:
-    """``applied_from_store`` over ``versions`` already read (the newest savepoint is read
-    unless the last version put in place was suspended: its own savepoint is the one)."""
+    """``applied_from_store`` over ``versions`` already read (and the job's savepoints,
+    read once: the newest, and the Flink version that wrote the one to restore)."""
     placed = [v for v in versions if v.outcome in APPLIED_OUTCOMES]
     if not placed:
         return None
     last = placed[-1]
-    newest = None if last.outcome == Outcome.SUSPENDED else store.latest_savepoint(target, job)
+    savepoints = store.savepoints(target, job)
+    newest = savepoints[0] if savepoints else None
+    known = known_state(last, newest)
     return Applied(
         version=last.version,
         spec_hash=last.spec_hash,
         sql=last.sql,
         spec=last.spec,
         outcome=last.outcome,
-        savepoint=known_state(last, newest),
+        savepoint=known,
         job_id=last.job_id,
+        savepoint_flink_version=_written_by(savepoints, known),
     )
+
+
+def _written_by(savepoints: Sequence[SavepointRecord], location: str | None) -> str | None:
+    """The Flink version that wrote the savepoint at ``location``, when recorded."""
+    found = next((s for s in savepoints if location and s.location == location), None)
+    return found.flink_version if found else None
 
 
 def _attempt(versions: Sequence[VersionRecord]) -> Attempt | None:
@@ -83,12 +94,16 @@ def observe(
     url: str,
     specs: Sequence[JobSpec],
     identity: bool = True,
+    project: str | None = None,
 ) -> Observation:
     """What the cluster and the store say now, each read once. ``identity``: read the
-    cluster's identity too (plans that compile need it). FlinkUnreachable when the
-    cluster is down; PlanError when an active job's identity cannot be read."""
+    cluster's identity too (plans that compile need it); ``project``: the project's id
+    (its jobs are the managed ones; None: ids not compared). FlinkUnreachable when the
+    cluster is down; PlanError when an active job that may be the project's cannot be
+    identified."""
     overview = client.overview()
-    live = read_live(client, target)
+    scope = project_scope(store, target, project, names=(s.name for s in specs), known_only=True)
+    live = read_live(client, scope)
     names = {s.name for s in specs} | {j.managed_name for j in live if j.managed_name}
     applied: dict[str, Applied] = {}
     attempts: dict[str, Attempt] = {}
@@ -102,7 +117,8 @@ def observe(
     retained = _retained(client, live)
     for name, path in retained.items():
         if name in applied and applied[name].outcome == Outcome.APPLIED:
-            applied[name] = replace(applied[name], savepoint=path)
+            # written by this cluster: restoring it into the cluster is no downgrade
+            applied[name] = replace(applied[name], savepoint=path, savepoint_flink_version=None)
     conf = _jobmanager_config(client)
     return Observation(
         target=target,
@@ -180,16 +196,25 @@ def make_plan(
     check_compat: bool = True,
     retry_failed: bool = False,
     compiler: Compiler | None = None,
+    project: str | None = None,
 ) -> Plan:
     """Observe once, check state compatibility with Flink's planner, build the plan once.
 
     ``retry_failed`` plans a spec whose newest version failed or was rolled back
     instead of blocking it; ``compiler`` sets the compile cache and concurrency
-    (default: the environment's)."""
+    (default: the environment's); ``project`` the project's id (``observe``)."""
     options = PlanOptions(
         prune=prune, only=tuple(only) if only else None, retry_failed=retry_failed
     )
-    observation = observe(client, store, target=target, url=url, specs=specs, identity=check_compat)
+    observation = observe(
+        client,
+        store,
+        target=target,
+        url=url,
+        specs=specs,
+        identity=check_compat,
+        project=project,
+    )
     verdicts = Verdicts()
     if check_compat:
         verdicts = _ask_flink(compiler or Compiler(client, store), specs, observation, options)

@@ -62,6 +62,7 @@ def overview(
         url=ws.url,
         specs=ws.specs,
         reconnect_timeout=reconnect,
+        scope=ws.scope,
     )
     status = filter_status(ws.redact(status), state=state)
     return filter_kind(status, kind)
@@ -104,6 +105,7 @@ def job_page(ws: Workspace, name: str, stdout: bool = False) -> dict[str, Any]:
             spec=spec,
             redact=ws.redact,
             events=50,
+            scope=ws.scope,
         )
     )
     job = show["name"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -31,6 +32,7 @@ defaultTarget: local
 targets:
   local:
     url: {url}
+project: unit
 """
 
 
@@ -89,8 +91,14 @@ class FakeFlink:
                 )
         return httpx.Response(404, json={"errors": [f"Not found: {path}"]})
 
-    def add(self, name: str, state: str, identity: JobIdentity | None) -> str:
+    def add(
+        self, name: str, state: str, identity: JobIdentity | None, *, project: str = "unit"
+    ) -> str:
+        """A job; its identity carries ``project`` (the test project's id) unless it
+        names its own (``project=""``: a job submitted before projects had ids)."""
         jid = f"{len(self.jobs) + 1:032x}"
+        if identity is not None and not identity.project:
+            identity = replace(identity, project=project)
         user = identity.to_params() if identity else {}
         self.jobs.append(
             {

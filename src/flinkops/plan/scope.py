@@ -1,0 +1,34 @@
+"""Which of a cluster's jobs are this project's: the ``Scope`` plan, apply and the ops
+views read live jobs with (``flink.live.read_jobs``), from the project's id and what its
+store recorded on the target (one store read)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flinkops.flink.live import Scope
+from flinkops.store import Store
+
+__all__ = ["project_scope"]
+
+
+def project_scope(
+    store: Store,
+    target: str,
+    project: str | None,
+    *,
+    names: Iterable[str] = (),
+    known_only: bool = False,
+) -> Scope:
+    """The scope of ``project`` (its id; None: ids not compared) on ``target``: the job
+    ids its store recorded there (a job without a project id among them is adopted),
+    and its job names, ``names`` (its specs') with those the store recorded.
+    ``known_only``: only active and recorded jobs' configurations are read (a plan)."""
+    recorded = store.job_ids(target)
+    return Scope(
+        target,
+        project,
+        frozenset(recorded),
+        frozenset(names) | frozenset(recorded.values()),
+        known_only,
+    )
