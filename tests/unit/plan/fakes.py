@@ -43,6 +43,7 @@ class FakeFlink:
         self.jobs = jobs or []
         self.hidden: set[str] = set()  # job ids whose config answers 500
         self.compiled: list[dict] = []  # bodies of jars/:id/plan requests
+        self.flink_version = "2.3.0"  # what /overview and /config say
 
     def _plan(self, request: httpx.Request) -> httpx.Response:
         """Answer jars/:id/plan with a real Flink 2.3 graph chosen by the SQL sent."""
@@ -66,7 +67,7 @@ class FakeFlink:
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
         if path in ("/overview", "/config"):
-            return httpx.Response(200, json={"flink-version": "2.3.0"})
+            return httpx.Response(200, json={"flink-version": self.flink_version})
         if path == "/jobmanager/config":
             return httpx.Response(
                 200, json=[{"key": "state.savepoints.dir", "value": "file:///sp"}]
