@@ -221,7 +221,14 @@ def logs(
 
     with open_workspace(project_dir, target) as ws:
         data = ws.redact(
-            job_logs(ws.client, target=ws.target, name=job, stdout=stdout, tail=tail or None)
+            job_logs(
+                ws.client,
+                target=ws.target,
+                name=job,
+                stdout=stdout,
+                tail=tail or None,
+                scope=ws.scope,
+            )
         )
     if fmt == "json":
         emit_json(data)
@@ -247,5 +254,7 @@ def diagnose_cmd(job: str, project_dir: Path | None, target: str | None, fmt: st
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws:
-        data = ws.redact(diagnose_job(ws.client, target=ws.target, url=ws.url, name=job))
+        data = ws.redact(
+            diagnose_job(ws.client, target=ws.target, url=ws.url, name=job, scope=ws.scope)
+        )
     emit_json(data) if fmt == "json" else click.echo(render_findings(data))

@@ -5,10 +5,10 @@ one's identity (``GET /jobs/:id/config``), a few at a time. Every job comes back
 ``LiveJob`` whose ``ownership`` says whose it is:
 
 - MANAGED: it carries flinkops's identity for this target and this project (name,
-  version, spec hash), or for this target and no project when this project's store
-  recorded its id (a job submitted before projects had ids: adopted);
-- OTHER_PROJECT: it carries another project's identity, or this target's without a
-  project id and this project's store never recorded it: foreign, never touched;
+  version, spec hash), or for this target with an id this project's store recorded
+  (a job submitted before projects had ids is adopted so);
+- OTHER_PROJECT: it carries this target's identity with another project id (or none),
+  and this project's store never recorded it: foreign, never touched;
 - OTHER_TARGET: it carries the identity of another target: not ours to touch;
 - UNMANAGED: it carries no identity: flinkops did not submit it;
 - UNKNOWN: its configuration could not be read (``identity_error`` holds Flink's
@@ -93,11 +93,14 @@ class Scope:
     """Which of a cluster's jobs are one project's on one target (``read_jobs`` sorts by it).
 
     ``project``: the project's id (None: ids are not compared, as before projects had
-    them); ``recorded``: the ids of the jobs the project's store recorded; a job that
-    carries this target's identity but no project id is the project's when its id is
-    among them (adopted), another project's otherwise. ``names``: the project's job
-    names (its specs' and its store's), None when unknown: an unreadable active job
-    of none of these names and ids cannot be the project's (``may_own``).
+    them); ``recorded``: the ids of the jobs the project's store recorded. A job that
+    carries this target's identity is the project's when it carries the project's id,
+    or when its id is among ``recorded``: the store is the project's, so a job it
+    recorded is (one submitted before projects had ids is adopted so, and a clone that
+    shares the store agrees even when its id differs); another project's otherwise.
+    ``names``: the project's job names (its specs' and its store's), None when
+    unknown: an unreadable active job of none of these names and ids cannot be the
+    project's (``may_own``).
     ``known_only``: read the configuration of active jobs and recorded ones only.
     """
 
@@ -113,9 +116,7 @@ class Scope:
             return False
         if self.project is None:
             return True
-        if identity.project:
-            return identity.project == self.project
-        return job_id in self.recorded
+        return identity.project == self.project or job_id in self.recorded
 
     def may_own(self, job: LiveJob) -> bool:
         """Whether an unidentified job may be this project's (its name or id is)."""

@@ -30,6 +30,7 @@ from flinkops.monitor.rules import (
     history_window,
 )
 from flinkops.monitor.sampler import Pass, Sampler
+from flinkops.plan.scope import project_scope
 from flinkops.redact import redact
 from flinkops.spec import Channel, JobSpec, Project, parse_duration
 from flinkops.store import Delivery, MetricsStore, Sample, Store, VersionRecord
@@ -99,7 +100,8 @@ class Monitor:
         project.require_channels(n for job in ("", *self.specs) for n in self.channels_for(job))
         self.metrics = MetricsStore(store)
         self.source = history_source(project, store)
-        self.sampler = Sampler(client, target=target, url=url)
+        scope = project_scope(store, target, project.project_id, names=self.specs)
+        self.sampler = Sampler(client, target=target, url=url, scope=scope)
         alerts = project.model.alerts
         self.cluster_rules = effective_rules(alerts.rules if alerts else None)
         self.rules = {

@@ -65,7 +65,7 @@ def _savepoint(ws: Workspace, name: str) -> dict[str, Any]:
 
 
 def _diagnose(ws: Workspace, name: str) -> dict[str, Any]:
-    data = diagnose_job(ws.client, target=ws.target, url=ws.url, name=name)
+    data = diagnose_job(ws.client, target=ws.target, url=ws.url, name=name, scope=ws.scope)
     return {"summary": f"diagnose: {len(data['findings'])} finding(s)", "result": data}
 
 

@@ -84,7 +84,7 @@ def job_logs_view(ws: Workspace, name: str, stdout: bool = False) -> dict[str, A
     out: dict[str, Any] = {"job": name, "job_ids": [], "stdout": stdout, "sources": []}
     out["error"] = None
     try:
-        out.update(job_logs(ws.client, target=ws.target, name=name, stdout=stdout))
+        out.update(job_logs(ws.client, target=ws.target, name=name, stdout=stdout, scope=ws.scope))
     except FlinkError as exc:
         out["error"] = str(exc)
     out = ws.redact(out)

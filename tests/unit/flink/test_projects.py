@@ -43,6 +43,10 @@ def test_a_legacy_job_is_the_project_whose_store_recorded_it(shared: Cluster) ->
     other = {j.job_id: j for j in read_jobs(shared.client(), Scope("local", "team-b"))}
     assert other["l1"].ownership is Ownership.OTHER_PROJECT
     assert other["l1"].identity_project == ""  # no project id: not this one's
+    # the store is the project's: a job it recorded is its own whatever id it carries
+    # (a clone sharing the store whose id differs)
+    shared_store = _owners(read_jobs(shared.client(), Scope("local", "team-c", frozenset({"b1"}))))
+    assert (shared_store["b1"], shared_store["a1"]) == (Ownership.MANAGED, Ownership.OTHER_PROJECT)
     # no project compared (a bare target): every job of the target is taken, as before
     assert _owners(read_jobs(shared.client(), "local"))["b1"] is Ownership.MANAGED
 
