@@ -18,7 +18,7 @@ from typing import Any
 from flinkops.errors import FlinkError, PlanError
 from flinkops.flink.live import LiveJob, Scope, latest_checkpoint, newest_run, read_live
 from flinkops.flink.rest import FlinkClient
-from flinkops.plan import Action, Change, Plan, StateImpact, next_version
+from flinkops.plan import Action, Change, Plan, StateImpact, downgrade_reason, next_version
 from flinkops.plan.observe import applied_from_store
 from flinkops.plan.steps import Cancel, Step, Submit, spec_steps
 from flinkops.savepoints import local_path
@@ -94,6 +94,23 @@ def _checked(snap: Snapshot) -> Snapshot:
     return snap
 
 
+def _refuse_downgrade(
+    client: FlinkClient, store: Store, target: str, job: str, snapshot: Snapshot
+) -> None:
+    """PlanError when the store recorded ``snapshot`` as written by a newer Flink than
+    the cluster runs: Flink would refuse it (``plan.downgrade_reason``)."""
+    written = next((s for s in store.savepoints(target, job) if s.location == snapshot.path), None)
+    if written is None or not written.flink_version:
+        return
+    try:
+        running = client.version()
+    except FlinkError:
+        return
+    why = downgrade_reason(snapshot.path, written.flink_version, running)
+    if why is not None:
+        raise PlanError(f"{job}: cannot restore: {why}")
+
+
 def restore_change(
     spec: JobSpec,
     *,
@@ -155,6 +172,7 @@ def restore_plan(
     run = newest_run(j for j in read_live(client, target, name=job) if j.managed_name == job)
     target = target.target if isinstance(target, Scope) else target
     snapshot = resolve_snapshot(client, job, run, source)
+    _refuse_downgrade(client, store, target, job, snapshot)
     applied = applied_from_store(store, target, job)
     newest = store.latest_version(target, job, outcome=None)
     active = run if run is not None and run.active else None

@@ -82,3 +82,22 @@ def test_plan_exits_2_and_apply_exits_1_on_a_downgrade(tmp_path, fake_flink) -> 
 
 def _written(applied: Applied, flink_version: str) -> Applied:
     return replace(applied, savepoint_flink_version=flink_version)
+
+
+def test_restore_refuses_a_savepoint_of_a_newer_flink(tmp_path, fake_flink) -> None:
+    project = write_project(tmp_path / "p", {"a.yaml": job_yaml("job-a")})
+    [spec] = load_project(project).jobs_for("local")
+    record_applied(project, spec)
+    savepoint = tmp_path / "savepoint-1"
+    savepoint.mkdir()
+    (savepoint / "_metadata").write_bytes(b"")
+    with Store(load_project(project).store_location) as store:
+        store.record_savepoint(
+            "local", "job-a", savepoint.as_uri(), kind="manual", job_id="j1", version=1,
+            flink_version="2.3.0",
+        )  # fmt: skip
+    fake_flink.flink_version = "1.20.1"
+    args = ["restore", "job-a", "--from", savepoint.as_uri(), "--project", str(project)]
+    result = CliRunner().invoke(cli_main, [*args, "--auto-approve"])
+    assert result.exit_code == 1, result.output
+    assert "cannot restore" in result.output and "written by Flink 2.3.0" in result.output
