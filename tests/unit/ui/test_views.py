@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from flinkops.cli import main
+from flinkops.flink.live import Scope
 from tests.unit.ui.conftest import EVIL, SECRET
 
 
@@ -197,8 +198,11 @@ def test_the_logs_api_is_the_cli_json_with_its_text_redacted(
 ) -> None:
     asked: list[bool] = []
 
-    def fake_logs(client: object, *, target: str, name: str, stdout: bool) -> dict[str, Any]:
+    def fake_logs(
+        client: object, *, target: str, name: str, stdout: bool, scope: Scope
+    ) -> dict[str, Any]:
         asked.append(stdout)
+        assert scope.target == target and scope.project  # the project's jobs only
         sources = [
             {"kind": "jobmanager", "id": "jobmanager", "lines": [f"a {EVIL}"], "error": None},
             {"kind": "taskmanager", "id": "tm-1", "lines": [f"pw {SECRET}"], "error": None},
