@@ -162,7 +162,8 @@ class Sampler:
 
     def _live(self) -> list[LiveJob]:
         """The cluster's jobs; a job's identity is read once (jobs whose configuration
-        could not be read are asked again next pass)."""
+        could not be read, and jobs without a project id not yet the project's, are
+        asked again next pass)."""
         self.calls += 1
         summaries = self.client.jobs()
         live = []
@@ -174,7 +175,8 @@ class Sampler:
                 if not found:
                     continue  # gone between the two reads
                 known = found[0]
-                if known.identity_error is None:
+                if known.identity_error is None and known.identity_project != "":
+                    # a job without a project id may be recorded (adopted) later: ask again
                     self._identity[summary.id] = known
             live.append(
                 replace(
