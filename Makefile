@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed-stamp
 # bench_plan.py's "old code": the commit before the compile-graph cache and parallel compiles
 BENCH_BEFORE ?= 382a781
 
-.PHONY: demo test test-repeat test-fast test-flink-1.20 lint typecheck format install down bench monitor fuzz bench-rescale clean
+.PHONY: build demo test test-repeat test-fast test-flink-1.20 lint typecheck format install down bench monitor fuzz bench-rescale clean
 
 install: $(STAMP)
 
@@ -22,6 +22,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,local]'
 	@touch $(STAMP)
+
+# The wheel a team installs in its own repository (README "In your own repository"):
+# dist/flinkops-<version>-py3-none-any.whl, with the schemas, the SQL runner's source, the
+# console's assets and init's templates inside.
+build: install
+	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
 
 demo: install
 	$(BIN)/flinkops validate

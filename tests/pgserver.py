@@ -93,7 +93,14 @@ class PgServer:
             "--locale=C",
             "--no-sync",
         )
-        log = open(self.dir / "postgres.log", "wb")  # noqa: SIM115 - the server's log
+        self._launch()
+        with self.connect("postgres") as conn:
+            conn.execute(f"CREATE DATABASE {USER}")
+
+    def _launch(self) -> None:
+        """Run ``postgres`` on the data directory, and wait until it accepts connections."""
+        data = self.dir / "data"
+        log = open(self.dir / "postgres.log", "ab")  # noqa: SIM115 - the server's log
         self.proc = subprocess.Popen(
             [
                 str(self.bin_dir / "postgres"),
@@ -118,8 +125,14 @@ class PgServer:
         )
         log.close()
         self._wait_ready()
-        with self.connect("postgres") as conn:
-            conn.execute(f"CREATE DATABASE {USER}")
+
+    def halt(self) -> None:
+        """Stop the server by its PID and keep its data: a store outage (``resume``)."""
+        self._end()
+
+    def resume(self) -> None:
+        """Start the halted server again on the same port and data."""
+        self._launch()
 
     def connect(self, dbname: str = USER):  # type: ignore[no-untyped-def]
         import psycopg
@@ -170,6 +183,10 @@ class PgServer:
 
     def stop(self) -> None:
         """Stop the server by its PID and remove its directory."""
+        self._end()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _end(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             os.kill(self.proc.pid, signal.SIGINT)  # fast shutdown: ends every session
             try:
@@ -177,4 +194,3 @@ class PgServer:
             except subprocess.TimeoutExpired:
                 os.kill(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(10)
-        shutil.rmtree(self.dir, ignore_errors=True)

@@ -16,6 +16,9 @@ The tree::
     ├── ApplyError                a transition failed (the job may have been rolled back)
     │   └── Unhealthy             a new job failed, restarted or was not healthy in time;
     │                             carries Flink's root cause (the step runner records it)
+    ├── ImportRefused             `flinkops import` will not adopt a job: the SQL given
+    │                             compiles to other stateful operators, the job is not
+    │                             unmanaged, or a spec or version of that name exists
     ├── OpenLineageError          the OpenLineage endpoint did not take an event (the
     │                             apply itself is done: the CLI warns)
     ├── ChannelError              an alert channel did not take a message (monitoring goes on)
@@ -38,6 +41,7 @@ __all__ = [
     "FlinkError",
     "FlinkUnreachable",
     "FlinkopsError",
+    "ImportRefused",
     "LocalClusterError",
     "LockHeld",
     "OpenLineageError",
@@ -157,11 +161,18 @@ class ApplyError(FlinkopsError):
 
 class Unhealthy(ApplyError):
     """A newly submitted job failed, restarted or did not become healthy in time
-    (``apply/health.py``); ``root_cause`` is Flink's root exception text, or why it idled."""
+    (``apply/health.py``); ``root_cause`` is Flink's root exception text, or why it idled;
+    ``infrastructure``: the cluster failed it (a TaskManager lost, slots missing), not
+    the job's own code or state."""
 
-    def __init__(self, message: str, root_cause: str = "") -> None:
+    def __init__(self, message: str, root_cause: str = "", *, infrastructure: bool = False) -> None:
         self.root_cause = root_cause
+        self.infrastructure = infrastructure
         super().__init__(message)
+
+
+class ImportRefused(FlinkopsError):
+    """`flinkops import` refuses to adopt a running job; nothing was written or recorded."""
 
 
 class OpenLineageError(FlinkopsError):

@@ -1,14 +1,23 @@
-"""The git commit and author of the files a spec comes from, and the repository a
-project lives in (one subprocess seam)."""
+"""The git commit and author of the files a spec comes from, whether a commit is in a
+checkout's history, and the repository a project lives in (one subprocess seam)."""
 
 from __future__ import annotations
 
 import re
 import subprocess
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
-__all__ = ["GitInfo", "git_info", "repository_id"]
+__all__ = ["Ancestry", "GitInfo", "git_info", "in_history", "repository_id"]
+
+
+class Ancestry(StrEnum):
+    """Whether a checkout's history holds a commit (``in_history``)."""
+
+    IN_HISTORY = "in-history"  # HEAD or an ancestor of it
+    MISSING = "missing"  # not an ancestor of HEAD, or no commit of this repository
+    SHALLOW = "shallow"  # a shallow clone without it: it may be older than the clone
 
 
 @dataclass(frozen=True)
@@ -22,14 +31,18 @@ class GitInfo:
         return self.commit + ("-dirty" if self.dirty else "")
 
 
-def _git(cwd: Path, *args: str) -> str | None:
+def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
     try:
-        done = subprocess.run(
+        return subprocess.run(
             ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=10, check=False
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
-    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _git(cwd: Path, *args: str) -> str | None:
+    done = _run(cwd, *args)
+    return done.stdout.strip() if done is not None and done.returncode == 0 else None
 
 
 def git_info(paths: list[Path]) -> GitInfo | None:
@@ -86,3 +99,20 @@ def repository_id(folder: Path) -> str | None:
     inside = folder.resolve().relative_to(Path(top).resolve()).as_posix()
     ident = base if inside == "." else f"{base}/{inside}"
     return re.sub(r"[^A-Za-z0-9._/-]", "-", ident)
+
+
+def in_history(commit: str, cwd: Path) -> Ancestry | None:
+    """Whether ``commit`` (a ``-dirty`` suffix ignored: its base commit) is HEAD or an
+    ancestor of it in the checkout at ``cwd`` (``git merge-base --is-ancestor``); None
+    when ``cwd`` is not a git checkout (or git cannot be run)."""
+    base = commit.removesuffix("-dirty")
+    if _git(cwd, "rev-parse", "--show-toplevel") is None:
+        return None
+    done = _run(cwd, "merge-base", "--is-ancestor", base, "HEAD")
+    if done is None:
+        return None
+    if done.returncode in (0, 1):
+        return Ancestry.IN_HISTORY if done.returncode == 0 else Ancestry.MISSING
+    # not a commit of this repository: a colleague's, unless the clone is shallow
+    shallow = _git(cwd, "rev-parse", "--is-shallow-repository") == "true"
+    return Ancestry.SHALLOW if shallow else Ancestry.MISSING

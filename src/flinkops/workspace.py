@@ -82,11 +82,13 @@ class Workspace:
         only: Sequence[str] | None = None,
         check_compat: bool = True,
         retry_failed: bool = False,
+        allow_behind: bool = False,
         compile_concurrency: int | None = None,
         compile_cache: bool | None = None,
     ) -> Plan:
         """The plan of ``specs`` (default: the target's) against what the cluster and
-        the store say now (``plan.observe.make_plan`` with this workspace's adapters)."""
+        the store say now (``plan.observe.make_plan`` with this workspace's adapters,
+        the project directory as the git checkout a job may be behind)."""
         from flinkops.plan.observe import make_plan
 
         return make_plan(
@@ -100,6 +102,8 @@ class Workspace:
             check_compat=check_compat,
             retry_failed=retry_failed,
             compiler=self.compiler(concurrency=compile_concurrency, cache=compile_cache),
+            root=self.project.root,
+            allow_behind=allow_behind,
             project=self.project.project_id,
         )
 
@@ -128,7 +132,10 @@ class Workspace:
         self.close()
 
 
-def open_workspace(project_dir: Path | None, target: str | None) -> Workspace:
-    project = load_project(project_dir)
+def open_workspace(
+    project_dir: Path | None, target: str | None, *, allow_empty: bool = False
+) -> Workspace:
+    """The workspace of the project (``allow_empty``: it may hold no job spec yet)."""
+    project = load_project(project_dir, allow_empty=allow_empty)
     name, tgt = project.target(target)
     return Workspace(project=project, target=name, raw_url=tgt.url)

@@ -33,8 +33,8 @@ CASES = {
         "INSERT INTO snk SELECT mid % 7, SUM(v) FROM src GROUP BY mid % 7",
         "INSERT INTO snk SELECT mid % 5, SUM(v) FROM src GROUP BY mid % 5",
         "at-risk",
-        "GroupAggregate group keys are computed differently: MOD(mid, 7) -> MOD(mid, 5) "
-        "(the state is kept under the old meaning)",
+        "GroupAggregate group keys are computed differently: MOD(src.mid, 7) -> "
+        "MOD(src.mid, 5) (the state is kept under the old meaning)",
     ),
     "sum-to-max": (
         "INSERT INTO snk SELECT mid, SUM(v) FROM src GROUP BY mid",
@@ -46,8 +46,9 @@ CASES = {
         "INSERT INTO snk SELECT mid, SUM(v) FROM src WHERE v < 100 GROUP BY mid",
         "INSERT INTO snk SELECT mid, SUM(v) FROM src WHERE v < 100 AND mid > 2 GROUP BY mid",
         "preserved",
-        "filter before GroupAggregate changed: (v < 100) -> ((v < 100) AND (mid > 2)) "
-        "(applies to new rows only)",
+        "filter before GroupAggregate narrowed on its keys only: (v < 100) -> ((v < 100) AND "
+        "(mid > 2)) (each key it keeps had all its rows counted before; keys it drops stop "
+        "updating)",
     ),
 }
 

@@ -243,12 +243,12 @@ def _running_and_history(repo: Repo) -> tuple[LiveJob, list[dict]]:
 def _check_restored_update(
     client: FlinkClient, job: LiveJob, previous: dict, record: dict, *, commit: str, author: str
 ) -> None:
-    """``record``, the version after ``previous``, applied and running as ``job``: restored
-    from the savepoint ``previous`` was stopped with, recorded with the spec's commit."""
-    assert previous["savepoint"], previous  # the stop-with-savepoint of the previous one
+    """``record``, the history row after ``previous``, applied and running as ``job``:
+    restored from the savepoint it stopped ``previous`` with, with the spec's commit."""
+    assert record["savepoint"], record  # the stop-with-savepoint of the previous one
     assert (record["version"], record["outcome"]) == (previous["version"] + 1, "applied")
-    assert record["restored_from"] == previous["savepoint"]
-    assert _restored(client, job.job_id) == previous["savepoint"]  # Flink's own word
+    assert (record["action"], record["restored_from"]) == ("update", record["savepoint"])
+    assert _restored(client, job.job_id) == record["savepoint"]  # Flink's own word
     assert (record["git_commit"], record["git_author"]) == (commit, author)
 
 
@@ -300,8 +300,8 @@ def test_commit_apply_change_apply_revert_apply(repo: Repo, flink_client: FlinkC
     # The cluster matches main now: the next pull request's plan says so.
     assert NO_CHANGES in repo.pull_request()
     rows = [line.split() for line in repo.flinkops("history", JOB).splitlines()]
-    by_version = {row[0]: row for row in rows if row and row[0].isdigit()}
-    assert by_version["3"][4] == sha3[:12] and by_version["1"][4] == sha1[:12]  # COMMIT column
+    by_version = {row[1]: row for row in rows if row and row[0].isdigit()}
+    assert by_version["v3"][5] == sha3[:12] and by_version["v1"][5] == sha1[:12]  # COMMIT
     # the store outlived every run's clean checkout: it is on the runner's disk
     assert (repo.runner / "state" / "state.db").is_file()
 
@@ -332,3 +332,22 @@ def test_plan_workflow_comments_a_failed_validate_or_plan(tmp_path: Path) -> Non
     assert run["exitcode"] == "1"  # the plan's: it cannot reach the cluster
     assert run["plan.md"].startswith("### flinkops plan · target `prod` failed")
     assert "Error:" in run["plan.md"] and "127.0.0.1" in run["plan.md"]
+
+
+def test_plan_workflow_comments_the_errors_of_sql_flink_rejects(repo: Repo) -> None:
+    """SQL the cluster's planner rejects passes validate; the plan exits 1 with its
+    markdown, which the comment shows (the error at the .sql file's line), and the run
+    fails."""
+    (repo.root / "jobs" / f"{JOB}.yaml").write_text(SPEC)
+    (repo.root / "jobs" / f"{JOB}.sql").write_text(
+        SQL.format(rate=5).replace("SUM(CAST(v AS", "SUM(CAST(vv AS")
+    )
+    repo.commit("orders-agg: a typo")
+    run = repo.ci("plan.yml", "flinkops validate", "flinkops plan")
+    assert run["exitcode"] == "1"
+    md = run["plan.md"]
+    assert md.splitlines()[0] == f"### flinkops plan · target `{repo.target}`"  # the plan, kept
+    line = SQL.splitlines().index(next(s for s in SQL.splitlines() if "SUM(CAST(v" in s)) + 1
+    column = SQL.splitlines()[line - 1].index("v AS") + 1
+    assert f"- `{JOB}` at `jobs/{JOB}.sql:{line}:{column}`: SQL validation failed." in md
+    assert f"| **error** | `✗` | `{JOB}` | rejected |" in md

@@ -8,9 +8,13 @@ real local cluster (tests/integration/apply). A submitted job whose spec hash is
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,6 +30,19 @@ STOP_CAUSE = {
     "Not all required tasks are currently running.",
 }
 
+#: Where the fake's snapshots are: each one it reports holds a ``_metadata`` file, as
+#: flinkops checks (``flinkops.flink.snapshots``); removed when the session ends.
+SNAPSHOTS = Path(tempfile.mkdtemp(prefix="fake-flink-snapshots-"))
+atexit.register(shutil.rmtree, SNAPSHOTS, True)
+
+
+def snapshot_uri(relative: str) -> str:
+    """A snapshot directory under ``SNAPSHOTS`` with its ``_metadata``, as a file URI."""
+    directory = SNAPSHOTS / relative
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "_metadata").touch()
+    return directory.as_uri()
+
 
 @dataclass
 class FakeJob:
@@ -35,6 +52,7 @@ class FakeJob:
     identity: JobIdentity
     restored_from: str | None
     start: int
+    stopped_with: str | None = None  # the savepoint a stop took (its ``latest.savepoint``)
 
     @property
     def active(self) -> bool:
@@ -51,10 +69,21 @@ class FakeFlink:
     failing_stops: int = 0
     #: the state a job whose stop failed is left in (RUNNING, or e.g. FAILED)
     after_failed_stop: str = "RUNNING"
+    #: requests ("POST /stop": method and how the path ends) Flink carries out but whose
+    #: answer is lost on the way (the connection reset after Flink answered)
+    lose_answer_of: set[str] = field(default_factory=set)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
     def client(self) -> FlinkClient:
-        return FlinkClient("http://flink:8081", transport=httpx.MockTransport(self.handle))
+        return FlinkClient("http://flink:8081", transport=httpx.MockTransport(self._answer))
+
+    def _answer(self, request: httpx.Request) -> httpx.Response:
+        response = self.handle(request)
+        method, path = request.method, request.url.path
+        lost = (w.split(" ", 1) for w in self.lose_answer_of)
+        if any(method == m and path.endswith(end) for m, end in lost):
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+        return response
 
     # the submission seam (flinkops.flink.runner.submit_sql's signature)
     def submit(self, client: FlinkClient, **kw: Any) -> str:
@@ -112,7 +141,8 @@ class FakeFlink:
                 self.triggers[trigger] = (job.jid, "")
                 job.state = self.after_failed_stop
                 return httpx.Response(202, json={"request-id": trigger})
-            self.triggers[trigger] = (job.jid, f"file:///sp/savepoint-{job.jid[-4:]}-{trigger}")
+            job.stopped_with = snapshot_uri(f"sp/savepoint-{job.jid[-4:]}-{trigger}")
+            self.triggers[trigger] = (job.jid, job.stopped_with)
             job.state = "FINISHED"
             return httpx.Response(202, json={"request-id": trigger})
         m2 = re.fullmatch(r"/savepoints/(\w+)", rest)
@@ -129,8 +159,10 @@ class FakeFlink:
     @staticmethod
     def _checkpoints(job: FakeJob) -> dict[str, Any]:
         latest: dict[str, Any] = {
-            "completed": {"id": 1, "external_path": f"file:///ck/{job.jid}/chk-1"}
+            "completed": {"id": 1, "external_path": snapshot_uri(f"ck/{job.jid}/chk-1")}
         }
         if job.restored_from:
             latest["restored"] = {"id": 1, "external_path": job.restored_from}
+        if job.stopped_with:
+            latest["savepoint"] = {"id": 2, "is_savepoint": True, "external_path": job.stopped_with}
         return {"counts": {"completed": 1}, "latest": latest}

@@ -168,6 +168,8 @@ def test_plan_validates_then_plans_markdown_and_accepts_exit_2(plan_wf: dict[str
     assert job["steps"].index(validate) < job["steps"].index(plan)
     assert "--format markdown" in plan["run"] and '--target "$FLINKOPS_TARGET"' in plan["run"]
     assert '-ne 0 ] && [ "$code" -ne 2 ]' in plan["run"]  # 2 (changes) is a success
+    # a plan with errors exits 1 with its markdown: the comment shows it, the run fails
+    assert '[ ! -s "$RUNNER_TEMP/plan.md" ]' in plan["run"]
     fail = job["steps"][-1]
     assert "exit 1" in fail["run"] and "steps.plan.outputs.exitcode != '2'" in fail["if"]
 
@@ -333,7 +335,7 @@ def test_apply_summary_renders_the_json_result(apply_wf: dict[str, Any], tmp_pat
 def test_pre_commit_hook_runs_flinkops_validate() -> None:
     [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == "flinkops-validate"
-    assert hook["entry"] == "flinkops validate"
+    assert hook["entry"] == "flinkops validate --offline"  # never a cluster from a commit
     assert hook["language"] == "python"
     assert hook["pass_filenames"] is False
     files = re.compile(hook["files"])

@@ -4,7 +4,8 @@ May import plan, workspace, savepoints, spec, sql, flink, store, redact, gitinfo
 
 ``applier`` opens one journaled transition per change and hands its steps to the one
 ``step_runner``, which waits through ``health`` (and ``flowing``, the recordsFlowing
-gate) and records versions through ``versions``; ``recover`` finishes what a killed
+gate), stops jobs through ``_stopping`` (a stop journaled before it is sent and found
+again after a fault) and records versions through ``versions``; ``recover`` finishes what a killed
 apply left open, with the same runner. ``run_state`` is what the three share: the
 ``Run`` being carried out and its typed ``RunState``. ``restore`` is `flinkops restore --from`;
 ``openlineage`` sends the applied versions' lineage (`apply --openlineage`).

@@ -5,8 +5,10 @@ applier opens a journaled transition per change, hands its steps to the runner
 and turns what happened into a ``JobResult``. A failing new job makes the runner
 append the rollback (or the abort); an apply killed at any point is resumed by the
 next one through ``recover`` (recover.py), with the same runner. A blocked change
-(its spec was rolled back) is left alone and reported. One apply at a time per
-target: the store's lock, held by the caller.
+(its spec was rolled back) is left alone and reported. A plan with errors (a spec
+whose SQL Flink's planner rejects) is refused whole, before anything is asked or
+touched (``refuse_errors``), as terraform refuses a plan with errors. One apply at a
+time per target: the store's lock, held by the caller.
 
 Around the applier, what the `apply` and `rollback` commands decide: the plan apply
 runs (``plan_for_apply``: which jobs, ``plan_scope``; a saved plan file, read by
@@ -28,13 +30,14 @@ from flinkops.apply.recover import recover
 from flinkops.apply.run_state import Run, RunState
 from flinkops.apply.step_runner import StepRunner, Submitter, crash_from_env
 from flinkops.errors import ApplyError, StalePlan
+from flinkops.flink.live import ACTIVE_STATES
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
-from flinkops.plan import Action, Change, Plan
-from flinkops.plan.steps import short, spec_steps, step_from_json, steps_to_json
+from flinkops.plan import Action, Change, Plan, SqlRejected, StateImpact
+from flinkops.plan.steps import Record, short, spec_steps, step_from_json, steps_to_json
 from flinkops.redact import MASK
 from flinkops.spec import JobSpec
-from flinkops.store import Store, TransitionStatus
+from flinkops.store import Outcome, Store, TransitionStatus
 
 if TYPE_CHECKING:
     from flinkops.workspace import Workspace
@@ -49,6 +52,9 @@ __all__ = [
     "needs_confirmation",
     "plan_for_apply",
     "plan_scope",
+    "refuse_errors",
+    "refuse_incompatible",
+    "refuse_state_loss",
     "rollback_plan",
     "saved_plan",
     "stale_reasons",
@@ -124,26 +130,26 @@ class Applier:
             crash=crash,
         )
 
-    def apply(self, plan: Plan, *, allow_state_loss: bool = False) -> ApplyResult:
-        """Carry out every change of ``plan`` (the caller holds the target's lock)."""
-        refused = [
-            c
-            for c in plan.changes
-            if c.missing_savepoint_dir and c.action not in (Action.NOOP, Action.BLOCKED)
-        ]
-        if refused and not allow_state_loss:
-            names = ", ".join(c.job for c in refused)
-            raise ApplyError(
-                f"refusing to lose the state of {names}: no savepoint directory "
-                "(set savepointDir on the job or target, or pass "
-                "--allow-state-loss)"
-            )
+    def apply(
+        self, plan: Plan, *, allow_state_loss: bool = False, requested: str | None = None
+    ) -> ApplyResult:
+        """Carry out every change of ``plan`` (the caller holds the target's lock).
+        ``requested``: what a command asked for (``rollback``, ``restore``), the action
+        history records when the plan's action does not say it. Nothing is carried out when
+        the plan has errors (``refuse_errors``), an incompatible change
+        (``refuse_incompatible``) or, unless ``allow_state_loss``, a change that loses
+        state (``refuse_state_loss``)."""
+        refuse_errors(plan.errors)
+        if not allow_state_loss:
+            refuse_state_loss(plan.changes)
+        refuse_incompatible(plan)
         todo = [c for c in plan.changes if c.action is not Action.NOOP]
         self._check_versions(todo)
         result = ApplyResult(plan.target)
         with ThreadPoolExecutor(max_workers=self.parallelism) as pool:
             for wave in _waves(todo):
-                result.results.extend(pool.map(self._carry_out, wave))
+                carried = pool.map(lambda c: self._carry_out(c, requested), wave)
+                result.results.extend(carried)
         order = {c.job: i for i, c in enumerate(todo)}
         result.results.sort(key=lambda r: order[r.job])
         return result
@@ -158,18 +164,16 @@ class Applier:
                     "stale. Run `flinkops plan` again."
                 )
 
-    def _carry_out(self, change: Change) -> JobResult:
+    def _carry_out(self, change: Change, requested: str | None = None) -> JobResult:
         if change.action is Action.BLOCKED:
             return _blocked(change)
         spec = self.specs.get(change.job)
         steps = list(change.steps) or spec_steps(change, spec, self.default_savepoint_dir)
         version = change.version or 0
-        tid = self.store.begin_transition(
-            self.target,
-            change.job,
-            change.action.value,
-            {**change.to_json(), "steps": steps_to_json(steps)},
-        )
+        journaled = {**change.to_json(), "steps": steps_to_json(steps)}
+        if requested:
+            journaled["requested"] = requested  # recovery's run records the same history
+        tid = self.store.begin_transition(self.target, change.job, change.action.value, journaled)
         self.store.add_event(
             self.target,
             change.job,
@@ -191,6 +195,7 @@ class Applier:
             spec=spec,
             steps=steps,
             state=RunState(old_job_id=change.live.job_id if change.live else None),
+            requested=requested,
         )
         return job_result(self.runner.run(run))
 
@@ -200,23 +205,75 @@ class Applier:
         return [_recovered_line(r) for r in runs]
 
 
+def refuse_incompatible(plan: Plan) -> None:
+    """Refuse a plan that would restore state Flink is sure to refuse (state
+    ``incompatible``), before anything is touched, saying how to proceed."""
+    bad = [c for c in plan.changes if c.action.starts and c.state is StateImpact.INCOMPATIBLE]
+    if not bad:
+        return
+    why = "; ".join(f"{c.job}: {'; '.join(c.state_reasons)}" for c in bad)
+    raise ApplyError(
+        f"refusing to apply: Flink would refuse to restore the state of "
+        f"{', '.join(c.job for c in bad)} ({why}). Nothing was changed; the running jobs "
+        "keep running. To go on, change the SQL or configuration so the state fits, or "
+        "accept starting without state: commit the change together with "
+        "`upgradeMode: stateless` (it starts empty and is recorded so) and set "
+        "`upgradeMode` back afterwards (recorded without a restart)"
+    )
+
+
+def refuse_state_loss(changes: Sequence[Change]) -> None:
+    """ApplyError naming each change that would lose a job's state and why: a stop
+    without a savepoint directory, or a start from empty state where an earlier run had
+    state and no snapshot of it was found (the plan's state reason says where it
+    looked). ``--allow-state-loss`` (or ``upgradeMode: stateless``) lets them through,
+    under ``--auto-approve`` too."""
+    lines = [
+        f"{c.job}: "
+        + (
+            "no savepoint directory (set savepointDir on the job or target)"
+            if c.missing_savepoint_dir
+            else f"{c.action} starts it empty: {'; '.join(c.state_reasons)}"
+        )
+        for c in changes
+        if (c.missing_savepoint_dir or c.loses_state)
+        and c.action not in (Action.NOOP, Action.BLOCKED)
+    ]
+    if lines:
+        raise ApplyError(
+            "refusing to lose the state of " + "; of ".join(lines) + ". Nothing was "
+            "changed; pass --allow-state-loss to start without it (or set upgradeMode: "
+            "stateless)"
+        )
+
+
 def _blocked(change: Change) -> JobResult:
+    """A blocked change's result: left as it is, saying why (a failed attempt of the
+    spec, a checkout behind the cluster, or a restore into an older Flink than wrote
+    the state) and what lifts the block."""
+    job_id = change.live.job_id if change.live else None
+    if change.behind is not None:
+        behind = change.behind
+        return JobResult(
+            change.job, change.action, TransitionStatus.BLOCKED, version=behind.version,
+            job_id=job_id,
+            message=f"left as it is: {behind.describe()}, which this checkout's history "
+            "lacks, and applying would undo it; pull and plan again, or apply with "
+            "--allow-behind",
+        )  # fmt: skip
     attempt = change.blocked
     if attempt is None:  # not a failed version: the plan's reason says why (a downgrade)
         return JobResult(
-            change.job,
-            change.action,
-            TransitionStatus.BLOCKED,
-            version=change.applied_version,
-            job_id=change.live.job_id if change.live else None,
+            change.job, change.action, TransitionStatus.BLOCKED,
+            version=change.applied_version, job_id=job_id,
             message=f"left as it is: {change.reason}",
-        )
+        )  # fmt: skip
     return JobResult(
         change.job,
         change.action,
         TransitionStatus.BLOCKED,
         version=attempt.version,
-        job_id=change.live.job_id if change.live else None,
+        job_id=job_id,
         message=f"left as it is: version {attempt.version} of this spec "
         f"{attempt.became} at {attempt.at}; change the spec, or apply with "
         "--retry-failed to try it again",
@@ -231,11 +288,7 @@ def job_result(run: Run) -> JobResult:
     message = ""
     error = state.error or ""
     if run.interrupted:
-        message = (
-            f"{error}. The cluster stopped answering; nothing was rolled back. The journal "
-            "keeps this transition: run `flinkops apply` again when the cluster answers, "
-            "and it resumes here."
-        )
+        message = _interrupted_words(run)
     elif run.status == TransitionStatus.ROLLED_BACK:
         message = (
             f"{error}; rolled back to version {run.applied_version}, restored from "
@@ -246,8 +299,19 @@ def job_result(run: Run) -> JobResult:
         replaced = state.cancelled or state.savepoint
         started_none = run.action in (Action.CREATE, Action.RESUME) and not state.job_id
         left = "; no job was started" if started_none else "; the running job was left as it was"
-        message = error + ("" if replaced else left)
+        message = error + (f"; {run.situation}" if run.situation else "" if replaced else left)
         message += f"; state kept at {kept}" if kept else ""
+        if run.situation and run.old_state not in ACTIVE_STATES:
+            message += (
+                ". The next `flinkops apply` plans the job again and starts it from the "
+                "newest savepoint or retained checkpoint it finds (never empty without "
+                "--allow-state-loss)"
+            )
+    if any(isinstance(s, Record) and s.outcome == Outcome.INFRA_FAILED for s in run.steps):
+        message += (
+            f"; the cluster failed version {run.version} (not its spec), so the next apply "
+            "tries it again"
+        )
     return JobResult(
         run.job,
         run.action,
@@ -258,6 +322,22 @@ def job_result(run: Run) -> JobResult:
         savepoint=state.taken,
         message=message,
         root_cause=state.root_cause or "",
+    )
+
+
+def _interrupted_words(run: Run) -> str:
+    """An interrupted run: its error, what Flink shows now, what the journal keeps and
+    what the next apply does with it."""
+    left = [s.name for s in run.steps if s.name not in run.done]
+    what = "store" if (run.state.error or "").startswith("the version store") else "cluster"
+    message = run.state.error or ""
+    if run.situation:
+        message += f". Now: {run.situation}"
+    return message + (
+        f". Nothing was rolled back; the journal keeps this transition open (steps left: "
+        f"{', '.join(left) or 'none'}). Run `flinkops apply` again when the {what} "
+        "answers: it asks Flink for the old job's state and snapshots first, then carries "
+        "on from there (nothing is submitted twice)."
     )
 
 
@@ -277,17 +357,35 @@ def carry_out(
     recovered: list[str],
     confirm: Callable[[], None] | None = None,
     allow_state_loss: bool = False,
+    requested: str | None = None,
 ) -> ApplyResult:
     """Run ``plan``'s changes, if it has any, after ``confirm()`` (which raises to
     cancel) when one is given; the result lists the ``recovered`` lines (what
-    ``Applier.recover`` resumed first). The caller holds the target's lock."""
+    ``Applier.recover`` resumed first). ``requested`` names the command's transition
+    in history (``rollback``, ``restore``). The caller holds the target's lock."""
     if not plan.has_changes:
         return ApplyResult(plan.target, recovered=recovered)
+    refuse_errors(plan.errors)  # before asking: there is nothing to confirm
+    refuse_incompatible(plan)
     if confirm is not None:
         confirm()
-    result = applier.apply(plan, allow_state_loss=allow_state_loss)
+    result = applier.apply(plan, allow_state_loss=allow_state_loss, requested=requested)
     result.recovered = recovered
     return result
+
+
+def refuse_errors(errors: Sequence[SqlRejected]) -> None:
+    """ApplyError naming each error when there are any: a plan with errors (SQL Flink's
+    planner rejects) is refused whole, so no job is stopped for SQL that cannot start,
+    and the jobs it holds are applied together once it is fixed."""
+    if not errors:
+        return
+    listed = ", ".join(f"{e.job} ({e.where}: {e.message})" for e in errors)
+    raise ApplyError(
+        f"refusing to apply a plan with errors: Flink rejects the SQL of {listed}. "
+        "Nothing was changed; fix the spec and plan again "
+        "(`flinkops validate --target NAME` compiles every spec first)"
+    )
 
 
 def needs_confirmation(plan: Plan, saved: dict[str, Any] | None) -> bool:
@@ -296,11 +394,17 @@ def needs_confirmation(plan: Plan, saved: dict[str, Any] | None) -> bool:
     return saved is None and any(c.steps for c in plan.changes)
 
 
-def rollback_plan(ws: Workspace, spec: JobSpec, to_version: int) -> Plan:
+def rollback_plan(
+    ws: Workspace, spec: JobSpec, to_version: int, *, allow_behind: bool = False
+) -> Plan:
     """The plan that puts ``spec`` back (version ``to_version``'s, from
     ``versions.spec_of_version``): that job only, planned even when the version failed
-    or was rolled back (it was asked for by number), each reason saying it is a rollback."""
-    fresh = ws.make_plan(specs=[spec], only=[spec.name], retry_failed=True)
+    or was rolled back (it was asked for by number), each reason saying it is a rollback.
+    From a checkout behind the cluster it is blocked, as any change, unless
+    ``allow_behind``."""
+    fresh = ws.make_plan(
+        specs=[spec], only=[spec.name], retry_failed=True, allow_behind=allow_behind
+    )
     reason = f"rollback to version {to_version}"
     changes = tuple(replace(c, reason=f"{reason}: {c.reason}") for c in fresh.changes)
     return replace(fresh, changes=changes)
@@ -329,26 +433,35 @@ def _waves(changes: list[Change]) -> list[list[Change]]:
 
 @dataclass(frozen=True)
 class PlanScope:
-    """What apply plans: ``only`` those jobs (None: every one), with pruning and with
-    failed specs retried or not (``Workspace.make_plan``'s arguments)."""
+    """What apply plans: ``only`` those jobs (None: every one), with pruning, with
+    failed specs retried or not, and with jobs the checkout is behind allowed or not
+    (``Workspace.make_plan``'s arguments)."""
 
     only: list[str] | None
     prune: bool
     retry_failed: bool
+    allow_behind: bool = False
 
 
 def plan_scope(
-    jobs: Sequence[str], saved: dict[str, Any] | None, *, prune: bool, retry_failed: bool
+    jobs: Sequence[str],
+    saved: dict[str, Any] | None,
+    *,
+    prune: bool,
+    retry_failed: bool,
+    allow_behind: bool = False,
 ) -> PlanScope:
-    """The --job names, else the jobs of the saved plan; pruning and retrying when asked,
-    or when the saved plan did (it deletes a job, it was made with --retry-failed), so
-    that the fresh plan it is checked against is made the same way. Pure."""
+    """The --job names, else the jobs of the saved plan; pruning, retrying and allowing
+    a checkout behind the cluster when asked, or when the saved plan did (it deletes a
+    job, it was made with --retry-failed or --allow-behind), so that the fresh plan it
+    is checked against is made the same way. Pure."""
     if not saved:
-        return PlanScope(list(jobs) or None, prune, retry_failed)
+        return PlanScope(list(jobs) or None, prune, retry_failed, allow_behind)
     return PlanScope(
         list(jobs) or sorted({c["job"] for c in saved["changes"]}),
         prune or any(c["action"] == Action.DELETE for c in saved["changes"]),
         retry_failed or bool(saved.get("retry_failed")),
+        allow_behind or bool(saved.get("allow_behind")),
     )
 
 
@@ -359,12 +472,22 @@ def plan_for_apply(
     *,
     prune: bool,
     retry_failed: bool,
+    allow_behind: bool = False,
 ) -> Plan:
     """What apply runs: the plan of the jobs in scope (``plan_scope``) made now, or the
     saved plan file's changes when they are still what it would run (``accept_saved_plan``)."""
     ws.require_jobs(jobs)
-    scope = plan_scope(jobs, saved, prune=prune, retry_failed=retry_failed)
-    plan = ws.make_plan(only=scope.only, prune=scope.prune, retry_failed=scope.retry_failed)
+    if saved is not None:
+        refuse_errors([SqlRejected.from_json(e) for e in saved.get("errors") or []])
+    scope = plan_scope(
+        jobs, saved, prune=prune, retry_failed=retry_failed, allow_behind=allow_behind
+    )
+    plan = ws.make_plan(
+        only=scope.only,
+        prune=scope.prune,
+        retry_failed=scope.retry_failed,
+        allow_behind=scope.allow_behind,
+    )
     if saved is None:
         return plan
     return accept_saved_plan(saved, plan, ws.redact(plan.to_json()))

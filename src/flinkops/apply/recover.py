@@ -6,9 +6,11 @@ apply that died (or lost the cluster). ``resume_point`` reads its journal
 failure appended), what the steps produced (the run's ``RunState``, taken in from the
 journal's data as the runner took it in while it ran), and which steps are left.
 The runner then carries on from there; its steps are safe to take again (a stop
-polls the trigger it journaled, a cancel skips a job that ended, a submit adopts a
-live job already carrying its version, a record overwrites), so nothing is
-submitted twice and no savepoint is forgotten.
+looks for the result of the stop it journaled before sending it — its trigger, else
+the old job's state and snapshots (``flink/snapshots.py``), and sends it again only to
+a job that still runs —, a cancel skips a job that ended, a submit adopts a live job
+already carrying its version, a record overwrites), so nothing is submitted twice and
+no savepoint is forgotten.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class Resume:
     state: RunState
     journaled: dict[str, Any]
     status: TransitionStatus
-    started: bool  # whether any step ended, or a stop was triggered
+    started: bool  # whether any step ended, or a stop was asked for (journaled first)
 
 
 def resume_point(t: Transition, forward: list[Step]) -> Resume:
@@ -65,7 +67,7 @@ def resume_point(t: Transition, forward: list[Step]) -> Resume:
         state=state,
         journaled=journaled,
         status=status,
-        started=bool(ended) or failed_over or state.trigger_id is not None,
+        started=bool(ended) or failed_over or state.stopping is not None,
     )
 
 
@@ -103,6 +105,7 @@ def _recover_one(
         state=point.state,
         status=point.status,
         done={s.name for s in point.steps if s not in point.remaining},
+        requested=t.plan.get("requested"),
     )
     runner.store.add_event(
         runner.target,

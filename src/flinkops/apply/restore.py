@@ -13,13 +13,16 @@ versions) and builds the one-change plan the command applies.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from flinkops.errors import FlinkError, PlanError
-from flinkops.flink.live import LiveJob, Scope, latest_checkpoint, newest_run, read_live
+from flinkops.flink.live import LiveJob, Scope, latest_checkpoint, require_identities
 from flinkops.flink.rest import FlinkClient
-from flinkops.plan import Action, Change, Plan, StateImpact, downgrade_reason, next_version
-from flinkops.plan.observe import applied_from_store
+from flinkops.ops import find_job
+from flinkops.plan import Action, Change, Plan, StateImpact, next_version
+from flinkops.plan.builder import held_back, held_downgrade
+from flinkops.plan.observe import applied_from_store, behind_of
 from flinkops.plan.steps import Cancel, Step, Submit, spec_steps
 from flinkops.savepoints import local_path
 from flinkops.spec import JobSpec
@@ -94,21 +97,18 @@ def _checked(snap: Snapshot) -> Snapshot:
     return snap
 
 
-def _refuse_downgrade(
-    client: FlinkClient, store: Store, target: str, job: str, snapshot: Snapshot
-) -> None:
-    """PlanError when the store recorded ``snapshot`` as written by a newer Flink than
-    the cluster runs: Flink would refuse it (``plan.downgrade_reason``)."""
-    written = next((s for s in store.savepoints(target, job) if s.location == snapshot.path), None)
+def _written_by(
+    client: FlinkClient, store: Store, target: str, job: str, path: str
+) -> tuple[str | None, str]:
+    """The Flink version the store recorded as having written the snapshot at ``path``
+    (None: not recorded), and the cluster's (empty when it cannot be read)."""
+    written = next((s for s in store.savepoints(target, job) if s.location == path), None)
     if written is None or not written.flink_version:
-        return
+        return None, ""
     try:
-        running = client.version()
+        return written.flink_version, client.version()
     except FlinkError:
-        return
-    why = downgrade_reason(snapshot.path, written.flink_version, running)
-    if why is not None:
-        raise PlanError(f"{job}: cannot restore: {why}")
+        return None, ""
 
 
 def restore_change(
@@ -133,7 +133,7 @@ def restore_change(
         action=Action.RESTART,
         state=StateImpact.PRESERVED,
         reason=f"restore requested from {snapshot.chosen}",
-        state_reason=f"restored from {snapshot.path}",
+        state_reasons=(f"restored from {snapshot.path}",),
         upgrade_mode=spec.upgrade_mode,
         restore_from=snapshot.path,
         spec_hash=spec.spec_hash,
@@ -164,15 +164,23 @@ def restore_plan(
     url: str,
     spec: JobSpec,
     source: str,
+    checkout: Path | None = None,
+    allow_behind: bool = False,
 ) -> Plan:
     """The plan that restarts ``spec`` from ``source`` (as ``resolve_snapshot`` reads
-    it): one change, numbered after every version the store or the cluster knows.
-    ``target``: the project's ``Scope`` (its jobs only), or a target's name."""
+    it): one change, numbered after every version the store or the cluster knows;
+    blocked, as a plan's change would be, when ``checkout`` lacks the commit of the
+    job's newest transition (``plan.builder.held_back``), unless ``allow_behind``, or
+    when the snapshot was written by a newer Flink than the cluster runs
+    (``plan.builder.held_downgrade``). ``target``: the project's ``Scope`` (its jobs
+    only), or a target's name."""
     job = spec.name
-    run = newest_run(j for j in read_live(client, target, name=job) if j.managed_name == job)
-    target = target.target if isinstance(target, Scope) else target
+    scope = target if isinstance(target, Scope) else Scope(target)
+    found = find_job(client, scope, job, store)  # an adopted job, too (by its recorded id)
+    require_identities(found.unidentified, scope)
+    run = found.newest
+    target = scope.target
     snapshot = resolve_snapshot(client, job, run, source)
-    _refuse_downgrade(client, store, target, job, snapshot)
     applied = applied_from_store(store, target, job)
     newest = store.latest_version(target, job, outcome=None)
     active = run if run is not None and run.active else None
@@ -184,4 +192,8 @@ def restore_plan(
         snapshot=snapshot,
         keep_checkpoint=active is not None and latest_checkpoint(client, active.job_id) is not None,
     )
+    written_by, running = _written_by(client, store, target, job, snapshot.path)
+    change = held_downgrade(change, written_by, running, doing="restore")
+    if checkout is not None:
+        change = held_back(change, behind_of(store, target, checkout).get(job), allow_behind)
     return Plan(target=target, url=url, changes=(change,))

@@ -99,6 +99,14 @@ class Run:
     status: TransitionStatus = TransitionStatus.DONE
     interrupted: bool = False
     done: set[str] = field(default_factory=set)  # names of steps that already ended
+    #: what a command asked for, when the plan's action does not say it: ``rollback``
+    #: (`flinkops rollback --to`), ``restore`` (`flinkops restore`); history's action
+    requested: str | None = None
+    #: when it failed or was interrupted: what Flink showed then of the jobs it touched
+    #: (the step runner's ``_situation``), for the message; not journaled
+    situation: str = ""
+    #: the old job's state then (None: gone from the cluster, or not asked)
+    old_state: str | None = None
 
     @property
     def message(self) -> str:

@@ -7,7 +7,8 @@ it produced: trigger ids, savepoint locations, job ids) after; a failed step get
 the rollback, or the abort), in one write, so an apply killed at any point leaves
 in the journal exactly which list it was running and how far it got. What the steps
 hand each other (the savepoint a stop took, the job a submit started) is the run's
-``RunState`` (run_state.py), which takes in each step's journaled data.
+``RunState`` (run_state.py), which takes in each step's journaled data. The stop step,
+and what a failed or interrupted run says of the cluster, are ``_stopping.py``'s.
 
 Fault injection: ``FLINKOPS_APPLY_CRASH_AT=<step>:<before|after|end|failed>``
 (comma-separated) kills the process with SIGKILL at those points; step names
@@ -18,13 +19,14 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from typing import Any
 
+from flinkops.apply._stopping import StopSteps
 from flinkops.apply.flowing import flow_text
 from flinkops.apply.health import TERMINAL, Progress, rescale_job, wait_healthy, wait_state
+from flinkops.apply.history import history_rows
 from flinkops.apply.run_state import SUBMITTED_BEFORE, Run
 from flinkops.apply.versions import reserve_version, spec_from_version
 from flinkops.errors import (
@@ -32,13 +34,12 @@ from flinkops.errors import (
     FlinkError,
     FlinkopsError,
     FlinkUnreachable,
-    SavepointFailed,
+    StoreError,
 )
 from flinkops.flink.identity import JobIdentity
 from flinkops.flink.live import ACTIVE_STATES, Scope, latest_checkpoint, read_live
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
-from flinkops.plan import Action
 from flinkops.plan.scope import project_scope
 from flinkops.plan.steps import (
     FROM_CHECKPOINT,
@@ -60,8 +61,6 @@ from flinkops.store import JournalPhase, Outcome, Store, TransitionStatus
 __all__ = ["CRASH_ENV", "StepRunner", "crash_from_env"]
 
 CRASH_ENV = "FLINKOPS_APPLY_CRASH_AT"
-#: how many times a stop asks Flink for its savepoint while the job keeps running
-STOP_ATTEMPTS = 3
 Submitter = Callable[..., str]
 
 
@@ -72,7 +71,7 @@ def crash_from_env(point: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-class StepRunner:
+class StepRunner(StopSteps):
     """Executes step lists against a Flink cluster and the version store.
 
     ``project`` is the project's id: every job submitted carries it, and only the
@@ -106,7 +105,19 @@ class StepRunner:
 
     def run(self, run: Run) -> Run:
         """Run ``run.steps`` in order, then any list a failure appends; close the
-        transition unless the cluster stopped answering (the journal keeps it open)."""
+        transition unless the cluster or the store stopped answering (the journal keeps
+        it open, and the next apply resumes it). A run that fails or is interrupted
+        carries what Flink shows then (``Run.situation``) for its message."""
+        try:
+            self._run(run)
+        except StoreError as exc:  # the journal cannot be written: stop where we are
+            run.state.error = f"the version store stopped answering: {exc}"
+            run.interrupted = True
+        if run.interrupted or run.status != TransitionStatus.DONE:
+            run.situation = self._situation(run)
+        return run
+
+    def _run(self, run: Run) -> None:
         done = 0
         while done < len(run.steps):
             step = run.steps[done]
@@ -127,7 +138,7 @@ class StepRunner:
                     run.state.error = str(exc)
                     run.interrupted = True
                     self._event(run, step.name, f"cluster stopped answering: {exc}", "error")
-                    return run
+                    return
                 except (FlinkopsError, FlinkError) as exc:
                     self._fail(run, step, exc)
                     done = 0
@@ -140,17 +151,18 @@ class StepRunner:
         if run.status == TransitionStatus.FAILED:
             self._settle(run)
         self.store.end_transition(run.tid, run.status)
-        return run
 
     def _settle(self, run: Run) -> None:
         """A transition that ends failed leaves no version in progress (a rollback that
         failed too, say): it is recorded failed, so the spec is blocked, not retried."""
         record = self.store.version(self.target, run.job, run.version)
         if record is not None and record.outcome == Outcome.IN_PROGRESS:
-            self.store.update_version(
-                self.target, run.job, run.version, outcome=Outcome.FAILED,
-                message=run.message[:2000],
-            )  # fmt: skip
+            with self.store.atomic():
+                self.store.update_version(
+                    self.target, run.job, run.version, outcome=Outcome.FAILED,
+                    message=run.message[:2000],
+                )  # fmt: skip
+                self._append_history(run, Outcome.FAILED, run.version, run.message[:2000])
 
     def _fail(self, run: Run, step: Step, exc: Exception) -> None:
         """Journal the failure with the list that follows it, and switch to that list."""
@@ -171,6 +183,7 @@ class StepRunner:
             rollback_to=rollback_to,
             new_job_id=run.state.job_id if isinstance(step, WaitHealthy) else None,
             restore=run.state.restore_point,
+            infrastructure=getattr(exc, "infrastructure", False),
         )
         status = TransitionStatus.ROLLED_BACK if is_rollback(then) else TransitionStatus.FAILED
         self.store.journal_step(
@@ -195,74 +208,10 @@ class StepRunner:
 
     # ------------------------------------------------------------------ steps
 
-    def _stop(self, run: Run, step: StopWithSavepoint) -> dict[str, Any]:
-        """Stop with a savepoint; resumes polling a trigger an earlier run journaled.
-
-        When Flink fails the savepoint while the job keeps running (a task not running
-        yet after a restart, a checkpoint declined), the stop is asked for again once
-        every task runs, up to STOP_ATTEMPTS times, each failure a warning event.
-        """
-        trigger = run.state.trigger_id if run.state.stopping == step.job_id else None
-        for attempt in range(1, STOP_ATTEMPTS + 1):
-            if trigger is None:
-                trigger = self.client.stop_with_savepoint(step.job_id, step.target_dir)
-                data = {"trigger_id": trigger, "stopping": step.job_id}
-                self.store.journal_step(run.tid, step.name, JournalPhase.START, data)
-                run.state.absorb(data)
-            try:
-                location = self.client.wait_savepoint(
-                    step.job_id,
-                    trigger,
-                    timeout=self.savepoint_timeout,
-                    on_progress=lambda t: self.progress(run.job, "savepoint in progress", t),
-                )
-                break
-            except SavepointFailed as exc:
-                if attempt == STOP_ATTEMPTS or not self._runs_again(step.job_id):
-                    raise
-                message = f"savepoint of {step.job_id} failed, asking again: {exc}"
-                self._event(run, "savepoint", message, level="warning")
-                trigger = None
-        kind = "suspend" if run.action is Action.SUSPEND else "stop"
-        self.store.record_savepoint(
-            self.target,
-            run.job,
-            location,
-            kind=kind,
-            job_id=step.job_id,
-            version=run.applied_version,
-            flink_version=self._flink_version(),
-        )
-        self._event(
-            run, "savepoint", f"stopped {step.job_id} with savepoint {location}", location=location
-        )
-        return {"savepoint": location}
-
     def _scope(self, job: str) -> Scope:
         """The project's jobs on the target, ``job`` among its names (an unreadable
         job of that name may be its run)."""
         return project_scope(self.store, self.target, self.project, names=(job,))
-
-    def _flink_version(self) -> str | None:
-        """The cluster's Flink version, recorded with each snapshot it writes (a plan
-        never restores one into an older Flink); None when it cannot be read."""
-        try:
-            return self.client.version() or None
-        except FlinkError:
-            return None
-
-    def _runs_again(self, job_id: str) -> bool:
-        """Whether ``job_id`` (whose savepoint failed) runs with every task RUNNING again
-        within the savepoint timeout; False once it ended."""
-        deadline = time.monotonic() + self.savepoint_timeout
-        while time.monotonic() < deadline:
-            details = self.client.job(job_id)
-            if details.state in TERMINAL:
-                return False
-            if details.tasks_running:
-                return True
-            time.sleep(self.poll)
-        return False
 
     def _cancel(self, run: Run, step: Cancel) -> dict[str, Any]:
         """Cancel, unless the job already ended; with ``keep_checkpoint`` remember its
@@ -395,12 +344,15 @@ class StepRunner:
         number = step.version if step.version is not None else run.version
         if self.store.version(self.target, run.job, number) is None and run.spec is not None:
             reserve_version(self.store, self.target, run.spec, number, None)
-        state, taken, message = run.state, run.state.taken, run.message
+        state, taken, message = run.state, run.state.taken, run.message[:2000]
         if step.outcome == Outcome.APPLIED:
             health = f"; healthy: {flow_text(state.flow)}" if state.flow else ""
+            # recorded in place (no submit before it): the running job is this version
+            on = {"job_id": step.job_id} if step.job_id is not None else {}
             self.store.update_version(
-                self.target, run.job, number, outcome=Outcome.APPLIED, message=run.reason + health
-            )
+                self.target, run.job, number, outcome=Outcome.APPLIED,
+                message=run.reason + health, **on,
+            )  # fmt: skip
             prev = run.applied_version
             if (
                 prev is not None
@@ -409,9 +361,11 @@ class StepRunner:
                 and self.store.version(self.target, run.job, prev)
             ):
                 self.store.update_version(self.target, run.job, prev, savepoint=taken)
-        elif step.outcome == Outcome.ROLLED_BACK:
+        elif step.outcome == Outcome.ROLLED_BACK or (
+            step.outcome == Outcome.INFRA_FAILED and is_rollback([step])
+        ):
             self.store.update_version(
-                self.target, run.job, number, outcome=Outcome.ROLLED_BACK, message=message[:2000]
+                self.target, run.job, number, outcome=step.outcome, message=message[:2000]
             )
             if run.applied_version is not None and taken:
                 self.store.update_version(
@@ -424,16 +378,29 @@ class StepRunner:
                 "warning", job_id=state.job_id, restored_from=state.restored_from,
                 failed_version=number, root_cause=state.root_cause or "",
             )  # fmt: skip
-        elif step.outcome == Outcome.FAILED:
+        elif step.outcome in (Outcome.FAILED, Outcome.INFRA_FAILED):
             self.store.update_version(
-                self.target, run.job, number, outcome=Outcome.FAILED, message=message[:2000]
+                self.target, run.job, number, outcome=step.outcome, message=message[:2000]
             )
         else:  # suspended, cancelled, deleted: what became of the applied version
+            message = run.reason
             self.store.update_version(
                 self.target, run.job, number, outcome=step.outcome, savepoint=taken,
-                message=run.reason,
+                message=message,
             )  # fmt: skip
+        self._append_history(run, step.outcome, number, message)
         return {"recorded": number, "outcome": step.outcome}
+
+    def _append_history(self, run: Run, outcome: Outcome, number: int, message: str) -> None:
+        """Append the transition's history rows (apply/history.py): never changed after."""
+        previous = run.applied_version
+        rows = history_rows(
+            run, self.target, outcome, number, message=message,
+            attempt=self.store.version(self.target, run.job, number),
+            previous=self.store.version(self.target, run.job, previous) if previous else None,
+        )  # fmt: skip
+        for row in rows:
+            self.store.append_history(row)
 
 
 #: One handler per kind of step (plan/steps.py's ``STEP_KINDS``): it does the step and

@@ -17,7 +17,7 @@ from flinkops.redact import MASK
 from flinkops.spec import JobSpec, SpecModel, resolve_env_refs
 from flinkops.store import Outcome, Store, VersionRecord
 
-__all__ = ["reserve_version", "spec_from_version", "spec_of_version"]
+__all__ = ["reserve_version", "spec_commit", "spec_from_version", "spec_of_version"]
 
 
 def reserve_version(
@@ -26,7 +26,7 @@ def reserve_version(
     """Record ``version`` of ``spec`` as in progress, unless the store already has it."""
     if store.version(target, spec.name, version) is not None:
         return
-    git = git_info([spec.path, spec.sql_path])
+    commit, author = spec_commit(spec)
     store.record_version(
         VersionRecord(
             target=target,
@@ -37,12 +37,19 @@ def reserve_version(
             config_hash=spec.config_hash,
             spec=spec.portable(spec.to_json(redacted=False)),
             sql=spec.portable(spec.sql),
-            git_commit=git.shown_commit if git else None,
-            git_author=git.author if git else None,
+            git_commit=commit,
+            git_author=author,
             restored_from=restore,
             outcome=Outcome.IN_PROGRESS,
         )
     )
+
+
+def spec_commit(spec: JobSpec | None) -> tuple[str | None, str | None]:
+    """The commit (``-dirty`` when the files differ from it) and author of the last
+    commit touching ``spec``'s files; (None, None) outside git or without a spec."""
+    git = git_info([spec.path, spec.sql_path]) if spec is not None else None
+    return (git.shown_commit, git.author) if git else (None, None)
 
 
 def spec_from_version(current: JobSpec, record: VersionRecord) -> JobSpec:

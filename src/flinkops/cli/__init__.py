@@ -18,6 +18,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "List alert records (newest first): `flinkops alerts [JOB] [--state firing]`.",
     ),
     "apply": ("flinkops.cli.apply:apply", "Carry the plan out on the cluster, savepoint-safe."),
+    "completion": (
+        "flinkops.cli.completion:completion",
+        "Print the completion script for SHELL (bash, zsh, fish).",
+    ),
     "diagnose": (
         "flinkops.cli.ops:diagnose_cmd",
         "Rule-based advice about a job: restarts, checkpoints, back pressure, records, "
@@ -29,7 +33,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "history": (
         "flinkops.cli.apply:history",
-        "The versions of JOB applied to the target: hash, time, git commit, outcome.",
+        "The history of JOB on the target: one row per transition, appended, never changed.",
+    ),
+    "import": (
+        "flinkops.cli.adopt:import_cmd",
+        "Adopt jobs running on the target that flinkops did not start, without restarting them.",
+    ),
+    "init": (
+        "flinkops.cli.scaffold:init",
+        "Start a flinkops project in DIRECTORY (default: here); never overwrites a file.",
     ),
     "lineage": (
         "flinkops.cli.lineage:lineage",
@@ -72,6 +84,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "List JOB's savepoints: origin (scheduled, manual, stop, upgrade), age, size, whether "
         "they are protected from retention and what retention would do.",
     ),
+    "schema": (
+        "flinkops.cli.scaffold:schema",
+        "The JSON schemas of job specs and flinkops.yaml, for editors and the YAML language "
+        "server: `--path` prints the installed directory, `--write DIR` copies them into your "
+        "repository (modeline `# yaml-language-server: $schema=../schemas/job.schema.json`).",
+    ),
     "show": (
         "flinkops.cli.ops:show",
         "A job's overview, configuration as applied, vertices, checkpoints, exceptions, "
@@ -93,7 +111,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "validate": (
         "flinkops.cli.validate:validate",
-        "Check the project and every job spec without touching a cluster.",
+        "Check the project and every job spec; offline unless a target is named.",
     ),
 }
 main.add_lazy(COMMANDS)

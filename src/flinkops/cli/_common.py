@@ -22,10 +22,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = [
     "LazyGroup",
+    "allow_behind_option",
+    "complete_job",
+    "complete_target",
     "debug_enabled",
     "emit_json",
     "format_option",
     "handle_errors",
+    "job_argument",
     "main",
     "project_option",
     "target_option",
@@ -152,6 +156,45 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]  # wraps(fn): fn's own signature, an F
 
 
+def _project_for_completion(ctx: click.Context) -> Any:
+    """The project a command line being completed names (``--project``, else found upward
+    from here), read from disk only (no cluster, no store); None when it cannot be read."""
+    from flinkops.spec import inspect_project
+
+    try:
+        project, _ = inspect_project(ctx.params.get("project_dir"), allow_empty=True)
+    except Exception:  # completing must never fail: no project here, a broken file...
+        return None
+    return project
+
+
+def complete_job(
+    ctx: click.Context, _param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    """Job names from the project's specs (shell completion; never contacts a cluster)."""
+    from click.shell_completion import CompletionItem
+
+    project = _project_for_completion(ctx)
+    names = sorted({j.name for j in project.jobs}) if project is not None else []
+    return [CompletionItem(n) for n in names if n.startswith(incomplete)]
+
+
+def complete_target(
+    ctx: click.Context, _param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    """Target names from flinkops.yaml (shell completion)."""
+    from click.shell_completion import CompletionItem
+
+    project = _project_for_completion(ctx)
+    names = sorted(project.targets) if project is not None else []
+    return [CompletionItem(n) for n in names if n.startswith(incomplete)]
+
+
+def job_argument(*, required: bool = True) -> Callable[[F], F]:
+    """The JOB argument (a spec name), completed from the project's specs."""
+    return click.argument("job", required=required, shell_complete=complete_job)
+
+
 def project_option(fn: F) -> F:
     from pathlib import Path  # here: `flinkops --help` does not need pathlib
 
@@ -170,6 +213,17 @@ def target_option(fn: F) -> F:
         "-t",
         default=None,
         help="Named target (cluster) from flinkops.yaml (default: defaultTarget).",
+        shell_complete=complete_target,
+    )(fn)
+
+
+def allow_behind_option(fn: F) -> F:
+    return click.option(
+        "--allow-behind",
+        is_flag=True,
+        help="Act on a job even when its newest transition on the cluster came from a "
+        "commit this checkout's history lacks (a colleague's apply not pulled yet), "
+        "undoing it. Otherwise such a job is blocked: pull first.",
     )(fn)
 
 

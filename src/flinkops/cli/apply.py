@@ -5,15 +5,17 @@ from __future__ import annotations
 import sys
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from flinkops.cli._applying import applier_for, ask_to_apply, print_plan, recover, report
 from flinkops.cli._common import (
+    allow_behind_option,
     emit_json,
     format_option,
     handle_errors,
+    job_argument,
     main,
     project_option,
     target_option,
@@ -41,7 +43,9 @@ if TYPE_CHECKING:
 @click.option(
     "--allow-state-loss",
     is_flag=True,
-    help="Apply even where a job's state would be lost for lack of a savepoint directory.",
+    help="Apply even where a job's state would be lost: no savepoint directory, or a job "
+    "to start again whose earlier run had state and no savepoint or retained checkpoint "
+    "of it was found (needed under --auto-approve too).",
 )
 @click.option(
     "--openlineage",
@@ -54,9 +58,10 @@ if TYPE_CHECKING:
 @click.option(
     "--retry-failed",
     is_flag=True,
-    help="Try once more a spec whose last version failed or was rolled back "
-    "(otherwise such a job is blocked and left as it is).",
+    help="Try once more a spec whose last version failed or was rolled back, or whose "
+    "job FAILED after it was applied (otherwise such a job is blocked and left as it is).",
 )
+@allow_behind_option
 @format_option("text", "json")
 @handle_errors
 def apply(
@@ -70,6 +75,7 @@ def apply(
     allow_state_loss: bool,
     openlineage_url: str | None,
     retry_failed: bool,
+    allow_behind: bool,
     fmt: str,
 ) -> None:
     """Carry the plan out on the cluster, savepoint-safe.
@@ -80,16 +86,27 @@ def apply(
     change to what it would run). An update stops the job with a savepoint,
     submits the new version from it and waits until it is healthy; if the new job
     fails, the previous version is resubmitted from the same savepoint and apply
-    exits 1 with Flink's root exception. A spec that was rolled back is then
+    exits 1 with Flink's root exception. A plan with an incompatible change (Flink
+    would refuse to restore the state) is refused before anything is touched, exit
+    1; committing the change with upgradeMode: stateless accepts starting over. A
+    spec that was rolled back, or whose job FAILED after it was applied, is then
     blocked: later applies leave the job as it is and exit 1 until the spec
-    changes or --retry-failed is given; so is a job whose savepoint was written by
-    a newer Flink than the target runs (Flink refuses it). Every step is journaled:
-    an apply that was killed is finished (or rolled back) by the next one. One apply
-    at a time per target. Jobs of other projects (`project:` in flinkops.yaml) are
-    never touched, even with the same target and job names.
+    changes or --retry-failed is given. A new job the cluster fails (a TaskManager
+    lost, slots missing) gets Flink's restart strategy until the health timeout; if
+    it still fails it is rolled back and recorded infra-failed, and the next apply
+    tries it again. A job whose newest transition on the cluster came from a commit
+    this checkout's history lacks (a colleague applied from a commit you have not
+    pulled) is blocked too: apply leaves it as it is and exits 1, unless
+    --allow-behind; so is a job whose savepoint was written by a newer Flink than
+    the target runs (Flink refuses it). A plan with errors (a spec whose SQL the
+    cluster's planner rejects) is refused whole: apply stops, submits and records
+    nothing, and exits 1. Every step is journaled: an apply that was killed is
+    finished (or rolled back) by the next one. One apply at a time per target. Jobs
+    of other projects (`project:` in flinkops.yaml) are never touched, even with the
+    same target and job names.
 
     Exit codes: 0 done (or nothing to do), 1 a job failed, was rolled back or is
-    blocked, or an error.
+    blocked, the plan has errors, or another error.
     """
     from flinkops.apply import carry_out, needs_confirmation, plan_for_apply
     from flinkops.plan.planfile import read_plan_file
@@ -99,7 +116,9 @@ def apply(
         applier = applier_for(ws, parallelism, quiet=fmt == "json")
         recovered = recover(applier)
         saved = read_plan_file(planfile)
-        plan = plan_for_apply(ws, saved, jobs, prune=prune, retry_failed=retry_failed)
+        plan = plan_for_apply(
+            ws, saved, jobs, prune=prune, retry_failed=retry_failed, allow_behind=allow_behind
+        )
         print_plan(ws, plan, fmt)
         ask = partial(ask_to_apply, auto_approve) if needs_confirmation(plan, saved) else None
         result = carry_out(
@@ -107,7 +126,8 @@ def apply(
         )
         report(ws, result, fmt)
         _emit_openlineage(ws, result, openlineage_url)
-    sys.exit(0 if result.ok else 1)
+        if not result.ok:  # inside the lock: a release failing after it is not the error
+            sys.exit(1)
 
 
 def _emit_openlineage(ws: Workspace, result: ApplyResult, url: str | None) -> None:
@@ -129,11 +149,12 @@ def _emit_openlineage(ws: Workspace, result: ApplyResult, url: str | None) -> No
 
 
 @main.command()
-@click.argument("job")
+@job_argument()
 @click.option("--to", "to_version", type=int, required=True, help="Version number to restore.")
 @project_option
 @target_option
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@allow_behind_option
 @format_option("text", "json")
 @handle_errors
 def rollback(
@@ -142,6 +163,7 @@ def rollback(
     project_dir: Path | None,
     target: str | None,
     auto_approve: bool,
+    allow_behind: bool,
     fmt: str,
 ) -> None:
     """Put version N of JOB back, through the same savepoint-safe update.
@@ -149,7 +171,8 @@ def rollback(
     The job keeps its state: it is stopped with a savepoint and version N's spec
     is started from it. In a git workflow the better way is to revert the commit
     that changed the spec and let CI apply it; this command is for when that
-    cannot wait.
+    cannot wait. From a checkout behind the cluster (the job's newest transition
+    came from a commit it lacks) it is blocked like apply, unless --allow-behind.
     """
     from flinkops.apply import carry_out, rollback_plan
     from flinkops.apply.versions import spec_of_version
@@ -161,20 +184,22 @@ def rollback(
             specs = [old if s.name == job else s for s in ws.specs]
             applier = applier_for(ws, 4, quiet=fmt == "json", specs=specs)
             recovered = recover(applier)
-            plan = rollback_plan(ws, old, to_version)
+            plan = rollback_plan(ws, old, to_version, allow_behind=allow_behind)
             print_plan(ws, plan, fmt)
             if fmt == "text":
                 click.echo(
                     "(The git way: revert the commit that changed the spec, and let CI apply it.)"
                 )
             ask = partial(ask_to_apply, auto_approve)
-            result = carry_out(applier, plan, recovered=recovered, confirm=ask)
+            result = carry_out(
+                applier, plan, recovered=recovered, confirm=ask, requested="rollback"
+            )
             report(ws, result, fmt)
     sys.exit(0 if result.ok else 1)
 
 
 @main.command()
-@click.argument("job")
+@job_argument()
 @project_option
 @target_option
 @click.option(
@@ -190,12 +215,20 @@ def rollback(
 def history(
     job: str, project_dir: Path | None, target: str | None, diff: tuple[int, int] | None, fmt: str
 ) -> None:
-    """The versions of JOB applied to the target: hash, time, git commit, outcome."""
+    """The history of JOB on the target: one row per transition, appended, never changed.
+
+    Each create, update, restart, resume, rescale, suspend, cancel, delete, rollback
+    and restore is a row: the version it concerns and what became of it, when, the
+    git commit and author of the spec it was made from (`+dirty`: uncommitted edits),
+    the Flink job running after it, what that job restored from and the savepoint the
+    transition took. An automatic rollback is two rows: the version that failed, and
+    the version that runs again. Versions recorded before flinkops kept history show
+    as one `recorded` row each. --diff A B compares two versions' specs.
+    """
     from flinkops.ops import version_diff, version_pair
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws:
-        versions = ws.store.versions(ws.target, job)
         if diff:
             data = ws.redact(version_diff(job, *version_pair(ws.store, ws.target, job, *diff)))
             if fmt == "json":
@@ -205,34 +238,39 @@ def history(
                 for line in data["config_diff"]:
                     click.echo(f"config: {line}")
             return
-        data = ws.redact([v.to_json() for v in versions])
+        rows = ws.redact([h.to_json() for h in ws.store.history(ws.target, job)])
     if fmt == "json":
-        emit_json(data)
+        emit_json(rows)
         return
-    if not data:
-        click.echo(f"No versions of {job} on this target.")
+    if not rows:
+        click.echo(f"No history of {job} on this target.")
         return
+    _print_history(rows)
+
+
+def _print_history(rows: list[dict[str, Any]]) -> None:
+    """``history``'s text: a line per row, then who made it and what it restored."""
     click.echo(
-        f"{'VERSION':<8} {'OUTCOME':<12} {'APPLIED AT':<25} {'SPEC HASH':<17} {'COMMIT':<18} JOB ID"
+        f"{'#':<4} {'VERSION':<8} {'ACTION':<9} {'OUTCOME':<12} {'AT':<25} {'COMMIT':<18} JOB ID"
     )
-    for v in data:
-        commit = (v["git_commit"] or "-")[:12]
-        if (v["git_commit"] or "").endswith("-dirty"):  # applied with uncommitted edits
+    for h in rows:
+        commit = (h["git_commit"] or "-")[:12]
+        if (h["git_commit"] or "").endswith("-dirty"):  # applied with uncommitted edits
             commit += "+dirty"
         click.echo(
-            f"{v['version']:<8} {v['outcome']:<12} {v['applied_at']:<25} "
-            f"{v['spec_hash']:<17} {commit:<18} {v['job_id'] or '-'}"
+            f"{h['seq']:<4} {'v' + str(h['version']):<8} {h['action']:<9} {h['outcome']:<12} "
+            f"{h['at']:<25} {commit:<18} {h['job_id'] or '-'}"
         )
-        if v.get("git_author"):
-            click.echo(f"{'':8} by {v['git_author']}")
-        if v.get("restored_from"):
-            click.echo(f"{'':8} restored from {v['restored_from']}")
-        if v.get("savepoint"):
-            click.echo(f"{'':8} savepoint when stopped: {v['savepoint']}")
+        if h.get("git_author"):
+            click.echo(f"{'':4} by {h['git_author']}")
+        if h.get("restored_from"):
+            click.echo(f"{'':4} restored from {h['restored_from']}")
+        if h.get("savepoint"):
+            click.echo(f"{'':4} savepoint taken: {h['savepoint']}")
 
 
 @main.command()
-@click.argument("job", required=False)
+@job_argument(required=False)
 @project_option
 @target_option
 @click.option("--limit", default=50, show_default=True, help="How many, newest first.")

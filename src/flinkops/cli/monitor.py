@@ -16,6 +16,7 @@ from flinkops.cli._common import (
     emit_json,
     format_option,
     handle_errors,
+    job_argument,
     main,
     project_option,
     target_option,
@@ -98,7 +99,7 @@ def _warn(exc: FlinkopsError) -> None:
 
 
 @main.command()
-@click.argument("job")
+@job_argument()
 @project_option
 @target_option
 @click.option("--since", default="1h", show_default=True, help="How far back, e.g. 15min, 6h.")

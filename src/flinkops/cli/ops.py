@@ -17,6 +17,7 @@ from flinkops.cli._common import (
     emit_json,
     format_option,
     handle_errors,
+    job_argument,
     main,
     project_option,
     target_option,
@@ -124,7 +125,7 @@ def status(
 
 
 @main.command()
-@click.argument("job")
+@job_argument()
 @project_option
 @target_option
 @format_option("text", "json")
@@ -156,7 +157,7 @@ def show(job: str, project_dir: Path | None, target: str | None, fmt: str) -> No
 
 
 @main.command()
-@click.argument("job")
+@job_argument()
 @project_option
 @target_option
 @click.option("--dir", "directory", default=None, help="Savepoint directory (default: spec's).")
@@ -199,7 +200,7 @@ def savepoint(
 
 
 @main.command()
-@click.argument("job")
+@job_argument()
 @project_option
 @target_option
 @click.option(
@@ -227,6 +228,7 @@ def logs(
                 name=job,
                 stdout=stdout,
                 tail=tail or None,
+                store=ws.store,
                 scope=ws.scope,
             )
         )
@@ -242,7 +244,7 @@ def logs(
 
 
 @main.command(name="diagnose")
-@click.argument("job")
+@job_argument()
 @project_option
 @target_option
 @format_option("text", "json")
@@ -255,6 +257,8 @@ def diagnose_cmd(job: str, project_dir: Path | None, target: str | None, fmt: st
 
     with open_workspace(project_dir, target) as ws:
         data = ws.redact(
-            diagnose_job(ws.client, target=ws.target, url=ws.url, name=job, scope=ws.scope)
+            diagnose_job(
+                ws.client, target=ws.target, url=ws.url, name=job, store=ws.store, scope=ws.scope
+            )
         )
     emit_json(data) if fmt == "json" else click.echo(render_findings(data))

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from flinkops.cli._common import (
+    allow_behind_option,
     emit_json,
     format_option,
     handle_errors,
@@ -40,9 +41,10 @@ from flinkops.cli._common import (
 @click.option(
     "--retry-failed",
     is_flag=True,
-    help="Plan a spec whose last version failed or was rolled back again, "
-    "instead of listing its job as blocked.",
+    help="Plan a spec whose last version failed or was rolled back, or whose job "
+    "FAILED after it was applied, again instead of listing its job as blocked.",
 )
+@allow_behind_option
 @click.option(
     "--compile-concurrency",
     type=click.IntRange(1, 64),
@@ -66,6 +68,7 @@ def plan(
     out: Path | None,
     no_compat: bool,
     retry_failed: bool,
+    allow_behind: bool,
     compile_concurrency: int | None,
     no_compile_cache: bool,
     fmt: str,
@@ -74,18 +77,35 @@ def plan(
 
     Reads the target's live jobs (those carrying flinkops's identity are managed,
     the rest are listed and never touched) and the version store, compiles
-    changed SQL with the cluster's own planner to judge whether each job's state
-    survives (preserved, at-risk, lost), and prints one change per job.
+    changed SQL (and configuration that reaches the planner or the state) with the
+    cluster's own planner to judge what happens to each job's state: preserved
+    (restored, same meaning), at-risk (restored, but its meaning changes, or flinkops
+    cannot tell), incompatible (Flink will refuse the restore: apply refuses it),
+    lost (starts without it), none; and prints one change per job. A change of
+    upgradeMode or allowNonRestoredState alone is recorded without a restart.
 
     Each change lists the steps apply will run and the version it will record. A
-    job whose spec was rolled back (or failed) is listed as blocked, with the
-    version, when, and Flink's root cause: apply leaves it alone until the spec
-    changes, or --retry-failed plans it again. A job whose start would restore a
+    job whose spec was rolled back (or failed), or whose job FAILED after it was
+    applied, is listed as blocked, with the version, when, and Flink's root cause:
+    apply leaves it alone until the spec changes, or --retry-failed plans it again.
+    A failure the cluster caused (a TaskManager lost, slots missing) blocks nothing:
+    the job is planned again, with a warning.
+    A job whose newest transition on the
+    cluster (its version applied, suspended, cancelled) came from a commit this
+    checkout's history lacks is blocked too, naming that version, commit, author and
+    time: applying from here would undo a colleague's change. Pull, or plan with
+    --allow-behind to act on it anyway. So is a job whose start would restore a
     savepoint written by a newer Flink than the target runs (recorded with each
-    savepoint) is blocked too: Flink refuses such a snapshot.
+    savepoint): Flink refuses such a snapshot.
+
+    SQL that the cluster's planner rejects (an unknown column, a reserved word
+    used as a name) is an error of the plan: its job is listed as rejected, the
+    error located at file:line:col in the YAML or sqlFile with Flink's message,
+    and apply refuses the whole plan until it is fixed.
 
     Exit codes (like terraform plan -detailed-exitcode): 0 no changes,
-    2 changes present (blocked jobs included), 1 error.
+    2 changes present (blocked jobs included), 1 errors (SQL Flink rejects)
+    or a failure.
     """
     from flinkops.plan.planfile import write_plan_file
     from flinkops.workspace import open_workspace
@@ -97,6 +117,7 @@ def plan(
             only=list(jobs) or None,
             check_compat=not no_compat,
             retry_failed=retry_failed,
+            allow_behind=allow_behind,
             compile_concurrency=compile_concurrency,
             compile_cache=False if no_compile_cache else None,
         )
@@ -104,7 +125,7 @@ def plan(
     if out is not None:
         write_plan_file(out, data)
     _print(data, fmt, out)
-    sys.exit(2 if result.has_changes else 0)
+    sys.exit(1 if result.errors else 2 if result.has_changes else 0)
 
 
 def _print(data: dict[str, Any], fmt: str, out: Path | None) -> None:

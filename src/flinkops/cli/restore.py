@@ -8,11 +8,19 @@ from pathlib import Path
 
 import click
 
-from flinkops.cli._common import format_option, handle_errors, main, project_option, target_option
+from flinkops.cli._common import (
+    allow_behind_option,
+    format_option,
+    handle_errors,
+    job_argument,
+    main,
+    project_option,
+    target_option,
+)
 
 
 @main.command()
-@click.argument("job")
+@job_argument()
 @click.option(
     "--from",
     "source",
@@ -23,6 +31,7 @@ from flinkops.cli._common import format_option, handle_errors, main, project_opt
 @project_option
 @target_option
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@allow_behind_option
 @format_option("text", "json")
 @handle_errors
 def restore(
@@ -31,6 +40,7 @@ def restore(
     project_dir: Path | None,
     target: str | None,
     auto_approve: bool,
+    allow_behind: bool,
     fmt: str,
 ) -> None:
     """Restart JOB's current spec from a chosen savepoint or checkpoint.
@@ -38,7 +48,9 @@ def restore(
     The running job is cancelled (its latest checkpoint kept, to roll back to), the
     spec is submitted as a new version from the snapshot, and apply waits until it is
     healthy, as for any transition: journaled, rolled back on failure, recorded in the
-    version history with the snapshot it restored from.
+    version history with the snapshot it restored from. From a checkout behind the
+    cluster (the job's newest transition came from a commit it lacks) it is blocked,
+    as apply is, unless --allow-behind.
     """
     from flinkops.apply import carry_out
     from flinkops.apply.restore import restorable_spec, restore_plan
@@ -51,10 +63,11 @@ def restore(
             applier = applier_for(ws, 1, fmt == "json")
             recovered = recover(applier)
             plan = restore_plan(
-                ws.client, ws.store, target=ws.scope, url=ws.url, spec=spec, source=source
-            )
+                ws.client, ws.store, target=ws.scope, url=ws.url, spec=spec, source=source,
+                checkout=ws.project.root, allow_behind=allow_behind,
+            )  # fmt: skip
             print_plan(ws, plan, fmt)
             ask = partial(ask_to_apply, auto_approve)
-            result = carry_out(applier, plan, recovered=recovered, confirm=ask)
+            result = carry_out(applier, plan, recovered=recovered, confirm=ask, requested="restore")
             report(ws, result, fmt)
     sys.exit(0 if result.ok else 1)

@@ -12,6 +12,7 @@ from flinkops.cli._common import (
     emit_json,
     format_option,
     handle_errors,
+    job_argument,
     main,
     project_option,
     target_option,
@@ -19,7 +20,7 @@ from flinkops.cli._common import (
 
 
 @main.command()
-@click.argument("job", required=False)
+@job_argument(required=False)
 @project_option
 @target_option
 @click.option(

@@ -9,7 +9,13 @@ import httpx
 
 from flinkops.errors import FlinkError
 
-__all__ = ["error_from_response", "flink_error_summary", "redact_url", "transport_reason"]
+__all__ = [
+    "error_from_response",
+    "flink_error_summary",
+    "not_flink",
+    "redact_url",
+    "transport_reason",
+]
 
 _GENERIC = {"internal server error.", "internal server error"}
 
@@ -95,6 +101,10 @@ def error_from_response(what: str, url: str, resp: httpx.Response) -> FlinkError
             errors = [str(e) for e in body["errors"]]
     except ValueError:
         pass
+    foreign = not_flink(resp) if not errors else None
+    if foreign:
+        return FlinkError(f"{what}: HTTP {resp.status_code}: {foreign}", url=url,
+                          status=resp.status_code)  # fmt: skip
     if not errors and resp.text:
         errors = [resp.text[:2000]]
     summary = flink_error_summary(errors) if errors else resp.reason_phrase
@@ -103,6 +113,21 @@ def error_from_response(what: str, url: str, resp: httpx.Response) -> FlinkError
         url=url,
         status=resp.status_code,
         flink_errors=errors,
+    )
+
+
+def not_flink(resp: httpx.Response) -> str | None:
+    """What to say of an answer that is not Flink's REST API (an HTML page, a proxy's
+    or another server's), else None: Flink answers JSON, errors as ``{"errors": [...]}``."""
+    text = resp.text.lstrip()
+    html = "html" in resp.headers.get("content-type", "") or text[:1] == "<"
+    if not html:
+        return None
+    title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+    page = f"an HTML page ({' '.join(title.group(1).split())[:80]})" if title else "an HTML page"
+    return (
+        f"the server answered with {page}, not Flink's REST API (JSON); is the URL that of "
+        "the JobManager's REST endpoint (rest.port, 8081 by default)?"
     )
 
 

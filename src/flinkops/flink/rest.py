@@ -23,6 +23,7 @@ from flinkops.errors import FlinkError, FlinkUnreachable, SavepointFailed
 from flinkops.flink._error_text import (
     error_from_response,
     flink_error_summary,
+    not_flink,
     redact_url,
     transport_reason,
 )
@@ -199,6 +200,13 @@ class FlinkClient:
     def job_config(self, job_id: str) -> JobConfig:
         """``GET /jobs/:id/config``; ``.user_config`` / ``.identity`` carry flinkops's identity."""
         return JobConfig.from_json(self._get(f"/jobs/{segment(job_id)}/config"))
+
+    def job_plan(self, job_id: str) -> dict[str, Any]:
+        """``GET /jobs/:id/plan``: the running job's graph, in the form ``plan_jar`` returns
+        (``{"jid", "name", "type", "nodes": [...]}``)."""
+        data = self._get(f"/jobs/{segment(job_id)}/plan")
+        plan = data.get("plan", data) if isinstance(data, dict) else {}
+        return plan if isinstance(plan, dict) else {}
 
     def checkpoints(self, job_id: str) -> Checkpoints:
         """``GET /jobs/:id/checkpoints``: counts, latest (completed/savepoint/failed/restored).
@@ -412,8 +420,11 @@ def _json_of(resp: httpx.Response, what: str, url: str) -> Any:
     try:
         return resp.json()
     except ValueError as exc:
+        foreign = not_flink(resp)
         raise FlinkError(
-            f"{what}: HTTP {resp.status_code} but the body is not JSON: {resp.text[:200]!r}",
+            f"{what}: HTTP {resp.status_code}: {foreign}"
+            if foreign
+            else f"{what}: HTTP {resp.status_code} but the body is not JSON: {resp.text[:200]!r}",
             url=url,
             status=resp.status_code,
         ) from exc

@@ -14,7 +14,7 @@ from flinkops.ops._actions import take_savepoint
 from flinkops.ops._diagnose import diagnose_job, render_findings
 from flinkops.ops._history import version_diff, version_pair
 from flinkops.ops._logs import job_logs
-from flinkops.ops._rest import job_metrics
+from flinkops.ops._rest import checkpoint_config, job_metrics
 from flinkops.ops._show import collect_show, find_job, find_runs, web_ui_url
 from flinkops.ops._status import (
     COUNT_KEYS,
@@ -41,6 +41,7 @@ __all__ = [
     "CURRENT_STATES",
     "LiveRow",
     "build_status",
+    "checkpoint_config",
     "collect_show",
     "collect_status",
     "current_state",

@@ -20,8 +20,10 @@ from flinkops.store import Store
 __all__ = ["take_savepoint"]
 
 
-def _active_run(client: FlinkClient, target: str, name: str, scope: Scope | None) -> LiveJob:
-    found = find_job(client, scope or target, name)
+def _active_run(
+    client: FlinkClient, store: Store, target: str, name: str, scope: Scope | None
+) -> LiveJob:
+    found = find_job(client, scope or target, name, store)
     run = found.newest
     if run is not None and run.ownership is Ownership.OTHER_PROJECT:
         owner = f"project {run.identity_project!r}" if run.identity_project else "another project"
@@ -65,7 +67,7 @@ def take_savepoint(
     savepoint is recorded with the Flink version that wrote it.
     Returns ``{"job", "job_id", "version", "location"}``.
     """
-    run = _active_run(client, target, name, scope)
+    run = _active_run(client, store, target, name, scope)
     job = run.managed_name or name
     version = run.version
     directory = directory or (spec.savepoint_dir if spec else None)

@@ -26,6 +26,7 @@ from flinkops.flink.rest import FlinkClient
 from flinkops.ops._optional import optional
 from flinkops.ops._rest import backpressure, checkpoint_config, job_metrics
 from flinkops.ops._show import find_job
+from flinkops.store import Store
 
 __all__ = [
     "RULES",
@@ -404,14 +405,21 @@ def render_findings(data: dict[str, Any]) -> str:
 
 
 def diagnose_job(
-    client: FlinkClient, *, target: str, url: str, name: str, scope: Scope | None = None
+    client: FlinkClient,
+    *,
+    target: str,
+    url: str,
+    name: str,
+    store: Store | None = None,
+    scope: Scope | None = None,
 ) -> dict[str, Any]:
-    """``diagnose --format json`` of job ``name``'s newest run (or its unidentified one).
-    ``scope``: the project's (another project's job of that name is not its).
+    """``diagnose --format json`` of job ``name``'s newest run (or its unidentified one);
+    with ``store``, an adopted job too (``find_job``). ``scope``: the project's (another
+    project's job of that name is not its).
 
     Raises FlinkError when the cluster has no run of it. Not redacted: callers redact.
     """
-    found = find_job(client, scope or target, name)
+    found = find_job(client, scope or target, name, store)
     run = found.newest or next(iter(found.unidentified), None)
     if run is None:
         raise FlinkError(

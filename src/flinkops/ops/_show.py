@@ -26,7 +26,7 @@ from flinkops.ops._versions import version_view
 from flinkops.plan import next_restore
 from flinkops.plan.rescale import in_place_versions
 from flinkops.spec import JobSpec
-from flinkops.store import Outcome, Store, VersionRecord
+from flinkops.store import RUNNING_OUTCOMES, Store, VersionRecord
 
 __all__ = ["checkpoints_json", "collect_show", "find_job", "find_runs", "web_ui_url"]
 
@@ -39,16 +39,36 @@ def web_ui_url(url: str, job_id: str, active: bool) -> str:
     return f"{url.rstrip('/')}/#/job/{'running' if active else 'completed'}/{job_id}/overview"
 
 
-def find_job(client: FlinkClient, target: str | Scope, name: str) -> JobRuns:
+def find_job(
+    client: FlinkClient, target: str | Scope, name: str, store: Store | None = None
+) -> JobRuns:
     """Job ``name``'s runs on ``target`` (or the job with that id), and the active jobs
     of that name whose identity could not be read. ``target``: the project's ``Scope``
-    (another project's job of that name is not its), or a target's name."""
-    return runs_of(read_jobs(client, target, name_or_id=name), name)
+    (another project's job of that name is not its), or a target's name. With
+    ``store``, also the job whose id its running version recorded: a job adopted by
+    `flinkops import` carries no identity and may have another Flink job name
+    (``in_place_versions``)."""
+    jobs = read_jobs(client, target, name_or_id=name)
+    where = target.target if isinstance(target, Scope) else target
+    placed = _running_version(store, where, name) if store is not None else None
+    if placed is not None:
+        if placed.job_id and all(j.job_id != placed.job_id for j in jobs):
+            jobs += read_jobs(client, target, name_or_id=placed.job_id)
+        jobs = in_place_versions(jobs, {name: placed})
+    return runs_of(jobs, name)
 
 
-def find_runs(client: FlinkClient, target: str, name: str) -> list[LiveJob]:
+def _running_version(store: Store, target: str, name: str) -> VersionRecord | None:
+    """The newest version of ``name`` whose job runs it (applied or adopted)."""
+    versions = store.versions(target, name)
+    return next((v for v in reversed(versions) if v.outcome in RUNNING_OUTCOMES), None)
+
+
+def find_runs(
+    client: FlinkClient, target: str, name: str, store: Store | None = None
+) -> list[LiveJob]:
     """The cluster's runs of managed job ``name`` on ``target`` (or the job with that id)."""
-    return list(find_job(client, target, name).runs)
+    return list(find_job(client, target, name, store).runs)
 
 
 def _vertex(client: FlinkClient, job_id: str, v: Any, now_ms: int, active: bool) -> dict[str, Any]:
@@ -237,11 +257,11 @@ def _runs_json(found: JobRuns, run: LiveJob | None) -> list[dict[str, Any]]:
 
 
 def _find(
-    client: FlinkClient, target: str | Scope, name: str
+    client: FlinkClient, target: str | Scope, name: str, store: Store
 ) -> tuple[JobRuns, FlinkUnreachable | None]:
     """The job's runs; none, and why, when the cluster does not answer (the store still does)."""
     try:
-        return find_job(client, target, name), None
+        return find_job(client, target, name, store), None
     except FlinkUnreachable as exc:
         return JobRuns(name), exc
 
@@ -298,7 +318,7 @@ def collect_show(
 
     Raises FlinkError when neither the specs, the store nor the cluster know the job.
     """
-    found, unreachable = _find(client, scope or target, name)
+    found, unreachable = _find(client, scope or target, name, store)
     job, run = found.name, found.newest
     versions = store.versions(target, job)
     latest = versions[-1] if versions else None
@@ -308,8 +328,8 @@ def collect_show(
             f"with that name or id on {url}; `flinkops status` lists the jobs"
         )
     moving = any(t.job == job for t in store.open_transitions(target))
-    applied = next((v for v in reversed(versions) if v.outcome == Outcome.APPLIED), None)
-    if run is not None and applied is not None:  # a job rescaled in place runs the newer version
+    applied = next((v for v in reversed(versions) if v.outcome in RUNNING_OUTCOMES), None)
+    if run is not None and applied is not None:  # rescaled in place, or adopted: the store speaks
         run = in_place_versions([run], {job: applied})[0]
     current = "UNKNOWN" if unreachable else current_state(run, latest, moving, found.unidentified)
     running = run is not None and run.active

@@ -32,7 +32,7 @@ from flinkops.ops._optional import optional
 from flinkops.ops._rest import job_metrics, plan_type
 from flinkops.ops._versions import version_view
 from flinkops.plan import next_restore
-from flinkops.plan.rescale import in_place_versions
+from flinkops.plan.rescale import adopted_runs, in_place_versions
 from flinkops.spec import JobSpec
 from flinkops.store import Outcome, SavepointRecord, Store, VersionRecord
 
@@ -303,6 +303,7 @@ def build_status(
         reachable,
         error,
     )
+    live = adopted_runs(live, versions or {})  # runs `flinkops import` adopted, old ones too
     live = in_place_versions(live, latest)  # a job rescaled in place runs the newer version
     jobs = _managed_rows(specs, live, latest, versions or {}, seen)
     others = [_other(j, now_ms) for j in live if j.ownership is not Ownership.MANAGED]
@@ -369,11 +370,15 @@ class _Cluster:
     error: FlinkUnreachable | None = None
 
 
-def _read_cluster(client: FlinkClient, target: str | Scope, max_workers: int) -> _Cluster:
+def _read_cluster(
+    client: FlinkClient, target: str | Scope, max_workers: int, adopted: Collection[str] = ()
+) -> _Cluster:
+    """The jobs, and the health of the active managed ones (``adopted``: the job ids
+    `flinkops import` recorded, whose jobs carry no identity)."""
     live = read_jobs(client, target, max_workers=max_workers)
     with ThreadPoolExecutor(max_workers=max_workers) as pool:
         live = list(pool.map(lambda j: _typed(client, j), live))
-        managed = [j.job_id for j in live if j.active and j.managed_name]
+        managed = [j.job_id for j in live if j.active and (j.managed_name or j.job_id in adopted)]
         health = list(pool.map(lambda jid: _health(client, jid), managed))
     restarts = {jid: n for jid, n, _ in health if n is not None}
     acks = {jid: ack for jid, _, ack in health}
@@ -389,6 +394,7 @@ def _read_retrying(
     on_reconnect: Callable[[float, FlinkUnreachable], None] | None,
     sleep: Callable[[float], None],
     clock: Callable[[], float],
+    adopted: Collection[str] = (),
 ) -> _Cluster:
     """``_read_cluster``, retried while the cluster does not answer for up to
     ``reconnect_timeout`` seconds; then an empty read with the last error, never part
@@ -396,7 +402,7 @@ def _read_retrying(
     start = clock()
     while True:
         try:
-            return _read_cluster(client, target, max_workers)
+            return _read_cluster(client, target, max_workers, adopted)
         except FlinkUnreachable as exc:
             elapsed = clock() - start
             if elapsed >= reconnect_timeout:
@@ -437,6 +443,8 @@ def collect_status(
     have passed (calling ``on_reconnect(elapsed, error)`` before each retry), then
     returns every managed job as UNKNOWN with ``reachable: false`` and no live rows.
     """
+    names = {s.name for s in specs} | set(store.jobs(target))
+    versions, savepoints = _read_store(store, target, names)
     cluster = _read_retrying(
         client,
         scope or target,
@@ -445,10 +453,13 @@ def collect_status(
         on_reconnect=on_reconnect,
         sleep=sleep,
         clock=clock,
+        adopted={v.job_id for vs in versions.values() for v in vs if v.job_id},
     )
-    names = {s.name for s in specs} | set(store.jobs(target))
-    names |= {j.managed_name for j in cluster.live if j.managed_name}
-    versions, savepoints = _read_store(store, target, names)
+    more = {j.managed_name for j in cluster.live if j.managed_name} - names
+    if more:  # jobs the cluster says are managed that neither specs nor store name
+        found, found_savepoints = _read_store(store, target, more)
+        versions.update(found)
+        savepoints.update(found_savepoints)
     return build_status(
         target=target,
         url=url,

@@ -6,17 +6,21 @@ A plan is made from one observation in one pass. ``observe`` reads the cluster a
 the store once into an ``Observation`` (``_inputs``) and makes the plan
 (``make_plan``); ``_verdicts`` derives from the specs and the observation what Flink's
 planner must compile, ``compiler`` compiles it (cached in the store, keyed by the
-observed cluster identity) and ``compat`` compares two
-graphs by a rule list (``_operators`` reads their stateful operators); ``builder.build_plan``
-is pure: handed the specs, the observation, the ``Verdicts``, the ``LineageView``
-(``_lineage``) and the ``PlanOptions``, it returns the final, frozen ``Plan``
-(``_types``), each change decided by ``_actions`` (which action, in-place rescales
-included: ``rescale``), built by ``_changes`` and carrying its ``steps`` (``steps``:
-what apply runs, and the rollback or abort after a failure). ``_state`` decides state
+observed cluster identity) and ``compat`` compares two graphs by a rule list
+(``_operators`` reads their stateful operators; ``_config_rules`` says which
+configuration keys are compared and judges those the graphs cannot show);
+``rejections`` locates in the spec files what Flink's planner rejects (a plan's errors,
+and ``validate --target``'s); ``builder.build_plan`` is pure: handed the specs, the
+observation, the ``Verdicts``, the ``LineageView`` (``_lineage``) and the
+``PlanOptions``, it returns the final, frozen ``Plan`` (``_types``), each change decided
+by ``_actions`` (which action, in-place rescales included: ``rescale``; a changed
+upgrade mode alone is recorded without a restart), built by ``_changes`` and carrying
+its ``steps`` (``steps``: what apply runs, and the rollback or abort after a failure).
+``_state`` decides state
 impacts and what a next start restores from, for plan, status, show and the console;
 ``_diffs`` and ``_text_diff`` show what changed, ``_effective`` what runs on the target
-after its override; ``render`` draws a plan's text and
-markdown from its JSON; ``planfile`` saves and reads plan files.
+after its override; ``render`` draws a plan's text and markdown from its JSON;
+``planfile`` saves and reads plan files.
 """
 
 from flinkops.plan._changes import next_version
@@ -31,6 +35,7 @@ from flinkops.plan._types import (
     Action,
     Applied,
     Attempt,
+    Behind,
     Change,
     Compat,
     CompatBasis,
@@ -39,6 +44,7 @@ from flinkops.plan._types import (
     TransitionKind,
 )
 from flinkops.plan.builder import build_plan
+from flinkops.plan.rejections import SqlRejected
 
 __all__ = [
     "KINDS",
@@ -46,6 +52,7 @@ __all__ = [
     "Action",
     "Applied",
     "Attempt",
+    "Behind",
     "Change",
     "Compat",
     "CompatBasis",
@@ -53,6 +60,7 @@ __all__ = [
     "Observation",
     "Plan",
     "PlanOptions",
+    "SqlRejected",
     "StateImpact",
     "TransitionKind",
     "Verdicts",

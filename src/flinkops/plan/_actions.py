@@ -14,11 +14,17 @@ from flinkops.plan.rescale import rescalable
 from flinkops.spec import JobSpec
 from flinkops.store import Outcome
 
-__all__ = ["PUTS_VERSION", "blocking_attempt", "spec_action"]
+__all__ = [
+    "PUTS_VERSION",
+    "blocking_attempt",
+    "only_how_applied_changed",
+    "retried_attempt",
+    "spec_action",
+]
 
 #: The actions that put a new version of a spec in place (apply records it).
 PUTS_VERSION = frozenset(
-    {Action.CREATE, Action.RESUME, Action.UPDATE, Action.RESTART, Action.RESCALE}
+    {Action.CREATE, Action.RESUME, Action.UPDATE, Action.RESTART, Action.RESCALE, Action.RECORD}
 )
 _ENDED = ("FAILED", "FINISHED", "CANCELED")
 
@@ -57,24 +63,59 @@ def _replace_action(
     drift = applied is not None and active.spec_hash != applied.spec_hash
     if drift and applied is not None and applied.spec_hash == spec.spec_hash:
         return Action.RESTART  # the live job is not the applied one: resubmit that
+    if not drift and applied is not None and only_how_applied_changed(spec, applied):
+        return Action.RECORD
     if adaptive and rescalable(spec, active, applied):
         return Action.RESCALE
     return Action.UPDATE
 
 
+def only_how_applied_changed(spec: JobSpec, applied: Applied) -> bool:
+    """``spec`` differs from the applied version only in how a version is put in place
+    (``upgradeMode``, ``allowNonRestoredState``), which reach no running job: what Flink
+    runs (SQL, secrets, configuration, parallelism) is the same. Pure."""
+    stored = applied.spec
+    as_applied = spec.spec_hash_applied_as(
+        str(stored.get("upgradeMode", "savepoint")),
+        bool(stored.get("allowNonRestoredState", False)),
+    )
+    return spec.spec_hash != applied.spec_hash and as_applied == applied.spec_hash
+
+
 def blocking_attempt(
-    spec: JobSpec, action: Action, attempt: Attempt | None, *, retry_failed: bool
+    spec: JobSpec,
+    action: Action,
+    attempt: Attempt | None,
+    *,
+    failed_run: Attempt | None = None,
+    retry_failed: bool,
 ) -> Attempt | None:
-    """The attempt that blocks ``action``: it would put in place a spec whose newest
-    recorded version (the same spec hash) failed or was rolled back, and retrying it on
-    every apply would restart a healthy job for nothing. A changed spec or
+    """The attempt that blocks ``action``: it would put in place a spec (the same spec
+    hash) whose newest recorded version failed or was rolled back, or whose applied
+    version's job FAILED since (``failed_run``, with Flink's root cause), and retrying
+    it on every apply would restart a crash-looping job, or a healthy one, for nothing.
+    A failure the cluster caused (INFRA_FAILED) blocks nothing; a changed spec or
     ``retry_failed`` lifts the block."""
-    if (
-        action not in PUTS_VERSION
-        or attempt is None
-        or not attempt.failed
-        or attempt.spec_hash != spec.spec_hash
-        or retry_failed
-    ):
+    if action not in PUTS_VERSION or retry_failed:
         return None
-    return attempt
+    for candidate in (attempt, failed_run):
+        if candidate is not None and candidate.failed and candidate.spec_hash == spec.spec_hash:
+            return candidate
+    return None
+
+
+def retried_attempt(
+    spec: JobSpec, action: Action, attempt: Attempt | None, failed_run: Attempt | None
+) -> Attempt | None:
+    """The version of this spec the cluster failed (a TaskManager lost, slots missing)
+    that ``action`` tries again, for the plan to say so; None when there is none."""
+    if action not in PUTS_VERSION:
+        return None
+    for candidate in (attempt, failed_run):
+        if (
+            candidate is not None
+            and candidate.outcome == Outcome.INFRA_FAILED
+            and candidate.spec_hash == spec.spec_hash
+        ):
+            return candidate
+    return None

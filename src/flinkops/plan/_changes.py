@@ -9,12 +9,13 @@ blocks, adds the steps and assembles the plan.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flinkops.flink.live import LiveJob
 from flinkops.plan._actions import spec_action
-from flinkops.plan._diffs import change_diffs, what_changed
+from flinkops.plan._config_rules import reaches_state
+from flinkops.plan._diffs import change_diffs, config_change, restore_changed, what_changed
 from flinkops.plan._effective import effective_spec
 from flinkops.plan._inputs import PlanOptions
 from flinkops.plan._lineage import LineageView
@@ -22,7 +23,7 @@ from flinkops.plan._state import restore_rule, restore_verdict, update_impact
 from flinkops.plan._types import Action, Applied, Attempt, Change, Compat, StateImpact
 from flinkops.plan.rescale import NOT_ADAPTIVE, rescalable, rescale_fields
 from flinkops.spec import JobSpec
-from flinkops.store import Outcome
+from flinkops.store import RUNNING_OUTCOMES, Outcome
 
 __all__ = ["ChangeInputs", "decide", "next_version", "orphan"]
 
@@ -38,6 +39,9 @@ class ChangeInputs:
     lineage: LineageView
     attempts: Mapping[str, Attempt]
     options: PlanOptions
+    failed_runs: Mapping[str, Attempt] = field(default_factory=dict)
+    #: per job whose run stopped or is gone: where its snapshots were looked for
+    searched: Mapping[str, str] = field(default_factory=dict)
 
 
 def orphan(job: LiveJob, applied: Applied | None, prune: bool) -> Change:
@@ -48,7 +52,7 @@ def orphan(job: LiveJob, applied: Applied | None, prune: bool) -> Change:
             action=Action.DELETE,
             state=StateImpact.LOST,
             reason="its spec was removed; --prune cancels it",
-            state_reason="the job is cancelled without a savepoint",
+            state_reasons=("the job is cancelled without a savepoint",),
             live=job,
             spec_hash=job.spec_hash,
             version=applied.version if applied else job.version,
@@ -86,6 +90,9 @@ def decide(
     if live is not None and live.active:
         if action is Action.RESCALE:
             return _rescale(spec, live, applied, inputs, base)
+        if action is Action.RECORD:
+            assert applied is not None
+            return _record(spec, live, applied, inputs, base)
         return _update(spec, live, applied, inputs, base, action)
     return _start(spec, live, applied, inputs, base, action)
 
@@ -122,7 +129,7 @@ def _stop(
     version = applied.version if applied else live.version
     if action is Action.SUSPEND:
         has_sp_dir = bool(spec.savepoint_dir or inputs.default_savepoint_dir)
-        impact, why = (StateImpact.PRESERVED, "stopped with a savepoint; resume restores it")
+        impact, why = StateImpact.PRESERVED, "stopped with a savepoint; resume restores it"
         if not has_sp_dir:
             impact, why = StateImpact.LOST, "no savepoint directory (set savepointDir)"
         return Change(
@@ -130,7 +137,7 @@ def _stop(
             action=Action.SUSPEND,
             state=impact,
             reason="desired state is suspended",
-            state_reason=why,
+            state_reasons=(why,),
             missing_savepoint_dir=not has_sp_dir,
             version=version,
         )
@@ -139,7 +146,7 @@ def _stop(
         action=Action.CANCEL,
         state=StateImpact.LOST,
         reason="desired state is cancelled",
-        state_reason="cancelled without a savepoint: its state is discarded",
+        state_reasons=("cancelled without a savepoint: its state is discarded",),
         version=version,
     )
 
@@ -209,8 +216,12 @@ def _update(
         inputs.compat.get(spec.name),
         has_sp_dir,
         drift=drift,
-        sql_changed=applied is None or bool(diffs.get("sql_diff")),
+        changed=applied is None or restore_changed(spec, applied),
     )
+    if applied is not None and not drift:
+        why = (*why, *_neutral_note(spec, applied))
+    if impact is StateImpact.LOST and spec.upgrade_mode == "stateless":
+        reason += "; starts without state (upgradeMode: stateless)"
     restore = restore_rule(spec.upgrade_mode, running=True, outcome=None, known=None)
     return Change(
         **base,
@@ -219,11 +230,56 @@ def _update(
         action=action,
         state=impact,
         reason=reason,
-        state_reason=why,
+        state_reasons=why,
         restore_from=restore.plan_words,
         version=_next_version(applied, live, inputs, spec.name),
         missing_savepoint_dir=spec.upgrade_mode == "savepoint" and not has_sp_dir,
     )
+
+
+def _neutral_note(spec: JobSpec, applied: Applied) -> tuple[str, ...]:
+    """A note naming configuration keys that changed but reach neither plan nor state."""
+    keys = config_change(spec, applied).keys()
+    neutral = [k for k in keys if k not in reaches_state(keys)]
+    if not neutral:
+        return ()
+    return (f"{', '.join(neutral)} changed: reaches neither the plan nor the state",)
+
+
+def _record(
+    spec: JobSpec,
+    live: LiveJob,
+    applied: Applied,
+    inputs: ChangeInputs,
+    base: dict[str, Any],
+) -> Change:
+    """Only how the job is applied changed (``_actions.only_how_applied_changed``): the
+    new version is recorded on the running job, which keeps running untouched."""
+    diffs = change_diffs(spec, applied)
+    before = applied.spec
+    moved = [
+        f"{key} {_word(before.get(key, default))} -> {_word(now)}"
+        for key, default, now in (
+            ("upgradeMode", "savepoint", spec.upgrade_mode),
+            ("allowNonRestoredState", False, spec.allow_non_restored_state),
+        )
+        if before.get(key, default) != now
+    ]
+    return Change(
+        **base,
+        **diffs,
+        **_extras(spec, inputs),
+        action=Action.RECORD,
+        state=StateImpact.NONE,
+        reason=f"{'; '.join(moved)}: recorded on the running job, no restart (it decides "
+        "how the next change is applied)",
+        state_reasons=("the running job and its state are left as they are",),
+        version=_next_version(applied, live, inputs, spec.name),
+    )
+
+
+def _word(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _rescale(
@@ -272,14 +328,17 @@ def _start(
             state=StateImpact.LOST,
             reason=f"drift: desired running, but the job is {live.state} "
             "(no applied version in the store)",
-            state_reason="no savepoint known: starts empty",
+            state_reasons=(
+                "no savepoint known: starts empty, which apply refuses without --allow-state-loss",
+            ),
+            loses_state=spec.upgrade_mode != "stateless",
         )
     return Change(
         **start,
         action=Action.CREATE,
         state=StateImpact.NONE,
         reason="new job" if applied is None else f"start again after it was {applied.outcome}",
-        state_reason="a new job starts with empty state",
+        state_reasons=("a new job starts with empty state",),
     )
 
 
@@ -292,19 +351,19 @@ def _resume(spec: JobSpec, applied: Applied, inputs: ChangeInputs, start: dict[s
     if restore.path:
         impact, why = restore_verdict(
             inputs.compat.get(spec.name),
-            changed=bool(diffs["sql_diff"]),
-            unknown_why="the SQL changed while suspended",
+            changed=restore_changed(spec, applied),
+            unknown_why="the SQL or configuration changed while suspended",
         )
-        why = f"restored from {restore.path}; {why}"
+        why = (f"restored from {restore.path}", *why)
     else:
-        impact, why = StateImpact.LOST, "no savepoint was recorded when it was suspended"
+        impact, why = StateImpact.LOST, ("no savepoint was recorded when it was suspended",)
     return Change(
         **start,
         **diffs,
         action=Action.RESUME,
         state=impact,
         reason="desired state is running" + (" (with changes)" if what_changed(diffs) else ""),
-        state_reason=why,
+        state_reasons=why,
         restore_from=restore.plan_words,
     )
 
@@ -321,17 +380,28 @@ def _restart_stopped(
     restore = restore_rule(
         spec.upgrade_mode, running=False, outcome=applied.outcome, known=applied.savepoint
     )
+    why: tuple[str, ...]
+    loses_state = False
     if spec.upgrade_mode == "stateless":
-        impact, why = StateImpact.LOST, "upgradeMode stateless: starts empty"
+        impact, why = StateImpact.LOST, ("upgradeMode stateless: starts empty",)
     elif not restore.path:
-        impact, why = StateImpact.LOST, "no savepoint or retained checkpoint known: starts empty"
+        looked = inputs.searched.get(spec.name)
+        impact, why = (
+            StateImpact.LOST,
+            (
+                "no savepoint or retained checkpoint found"
+                + (f" (looked at: {looked})" if looked else "")
+                + ": starts empty, which apply refuses without --allow-state-loss",
+            ),
+        )
+        loses_state = applied.outcome in RUNNING_OUTCOMES
     else:
         impact, why = restore_verdict(
             inputs.compat.get(spec.name),
-            changed=bool(diffs["sql_diff"]),
-            unknown_why="the SQL changed since the applied version",
+            changed=restore_changed(spec, applied),
+            unknown_why="the SQL or configuration changed since the applied version",
         )
-        why = f"restored from {restore.path}, the latest state flinkops knows; {why}"
+        why = (f"restored from {restore.path}, the latest state flinkops knows", *why)
     reason = (
         f"drift: desired running, but the job is {live.state if live else 'gone from the cluster'}"
     )
@@ -343,6 +413,7 @@ def _restart_stopped(
         action=Action.RESTART,
         state=impact,
         reason=reason,
-        state_reason=why,
+        state_reasons=why,
         restore_from=restore.plan_words,
+        loses_state=loses_state,
     )

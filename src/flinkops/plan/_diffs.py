@@ -5,12 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flinkops.plan._config_rules import ConfigChange, reaches_state
 from flinkops.plan._text_diff import config_diff, sql_diff
 from flinkops.plan._types import Applied
 from flinkops.redact import redact, sensitive_sql_values
 from flinkops.spec import JobSpec
 
-__all__ = ["change_diffs", "sql_changed", "what_changed"]
+__all__ = [
+    "change_diffs",
+    "config_change",
+    "restore_changed",
+    "sql_changed",
+    "what_changed",
+]
 
 
 def _secrets(spec: JobSpec, applied: Applied) -> set[str]:
@@ -41,6 +48,23 @@ def sql_changed(spec: JobSpec, applied: Applied) -> bool:
     """
     old, new, _, _ = _comparable(spec, applied)
     return old != new
+
+
+def config_change(spec: JobSpec, applied: Applied) -> ConfigChange:
+    """The applied and the current effective Flink configuration, in their stored,
+    masked form (a changed secret alone is no change)."""
+    _, _, old, new = _comparable(spec, applied)
+    return ConfigChange(
+        {k: str(v) for k, v in (old.get("flinkConfiguration") or {}).items()},
+        {k: str(v) for k, v in (new.get("flinkConfiguration") or {}).items()},
+    )
+
+
+def restore_changed(spec: JobSpec, applied: Applied) -> bool:
+    """Whether restoring the applied version's state into ``spec`` must be judged: its
+    SQL changed, or its configuration in a key that may reach the plan or the state
+    (``_config_rules``). Such a change is compiled and compared graph to graph."""
+    return sql_changed(spec, applied) or bool(reaches_state(config_change(spec, applied).keys()))
 
 
 def change_diffs(spec: JobSpec, applied: Applied | None) -> dict[str, Any]:

@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 
 from flinkops.flink.live import LiveJob
 from flinkops.flink.models import Overview
-from flinkops.plan._types import Applied, Attempt, Compat
+from flinkops.flink.snapshots import SAVEPOINT_DIR_KEYS
+from flinkops.plan._types import Applied, Attempt, Behind, Compat
 from flinkops.plan.compiler import ClusterIdentity
+from flinkops.plan.rejections import SqlRejected
 from flinkops.plan.rescale import adaptive_scheduler
 from flinkops.store import Transition
 
 __all__ = ["Observation", "PlanOptions", "Verdicts"]
-
-_SAVEPOINT_DIR_KEYS = ("execution.checkpointing.savepoint-dir", "state.savepoints.dir")
 
 
 def _no_overview() -> Overview:
@@ -34,7 +34,11 @@ class Observation:
     per job: the version last put in place (``applied``, its ``savepoint`` the freshest
     state known, a stopped run's retained checkpoint included), the newest version
     recorded whatever its outcome (``attempts``), and the transitions an apply left
-    open. ``at`` is when it was read: the plan's ``created_at``.
+    open. From git, per job whose newest placing transition (the store's history) came
+    from a commit the checkout's history lacks, or may lack: ``behind``.
+    ``failed_runs``: per managed job whose newest run FAILED, that run (its version,
+    when, Flink's root cause, whether the cluster failed it). ``at`` is when it was
+    read: the plan's ``created_at``.
     """
 
     target: str
@@ -45,8 +49,13 @@ class Observation:
     live: tuple[LiveJob, ...] = ()
     applied: Mapping[str, Applied] = field(default_factory=dict)
     attempts: Mapping[str, Attempt] = field(default_factory=dict)
+    failed_runs: Mapping[str, Attempt] = field(default_factory=dict)
     retained: Mapping[str, str] = field(default_factory=dict)
+    #: per job whose run stopped or is gone: where its snapshots were looked for
+    #: (``flink/snapshots.py``), which a plan that starts it empty names
+    searched: Mapping[str, str] = field(default_factory=dict)
     open_transitions: tuple[Transition, ...] = ()
+    behind: Mapping[str, Behind] = field(default_factory=dict)
     at: str = ""
 
     @property
@@ -57,7 +66,7 @@ class Observation:
     def default_savepoint_dir(self) -> str | None:
         """The cluster's savepoint directory, for jobs that set none."""
         conf = self.jobmanager_config or {}
-        return next((conf[k] for k in _SAVEPOINT_DIR_KEYS if conf.get(k)), None)
+        return next((conf[k] for k in SAVEPOINT_DIR_KEYS if conf.get(k)), None)
 
     @property
     def adaptive_scheduler(self) -> bool:
@@ -68,21 +77,25 @@ class Observation:
 @dataclass(frozen=True)
 class Verdicts:
     """Flink's planner on the plan's specs: per job whose SQL changed, its verdict on
-    restoring the old state (``compat``); and warnings for SQL Flink rejects."""
+    restoring the old state (``compat``); per job whose SQL it rejects, where and why
+    (``rejected``: an error of the plan); and warnings."""
 
     compat: Mapping[str, Compat] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    rejected: Mapping[str, SqlRejected] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class PlanOptions:
     """How a plan is asked for: ``prune`` deletes managed jobs whose spec is gone;
     ``only`` limits the plan to those job names; ``retry_failed`` plans a spec whose
-    newest version failed or was rolled back instead of blocking it."""
+    newest version failed or was rolled back instead of blocking it; ``allow_behind``
+    plans a job the checkout is behind (``Observation.behind``) instead of blocking it."""
 
     prune: bool = False
     only: tuple[str, ...] | None = None
     retry_failed: bool = False
+    allow_behind: bool = False
 
     def planned(self, job: str) -> bool:
         """Whether the plan covers ``job``."""

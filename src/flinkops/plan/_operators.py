@@ -7,10 +7,15 @@ stateful ones in graph order, with the vertex id Flink maps their savepoint stat
 Descriptions name computed fields, not what computes them: ``GROUP BY mid % 7``
 and ``GROUP BY mid % 5`` both give ``GroupAggregate(groupBy=[EXPR$0])``, with the
 same vertex ids, and Flink restores the old accumulators under keys that now mean
-something else. So each key, join condition and aggregate argument is traced up
-the graph through the operators that compute it (``Calc(select=[MOD(mid, 7) AS
-EXPR$0])``) to source fields (``Operator.derived``), with the filters on the way
-(``Operator.filters``). ``plan/compat.py`` compares two graphs' operators. Pure.
+something else. And they name fields as the SQL did: ``GROUP BY zone`` and the same
+key renamed in a subquery or a view (``SELECT zone AS area``) print ``groupBy=[zone]``
+and ``groupBy=[area]`` although the state holds the same values. So each key, join
+condition, aggregate call and select item is traced up the graph through the
+operators that compute it (``Calc(select=[MOD(mid, 7) AS EXPR$0])``) to the source
+table's fields, qualified by table (``src.mid``): ``Operator.derived``, which compares
+equal for a rename and differs for another field or table. The filters on the way
+are traced the same way (``Operator.filters``). ``plan/compat.py`` compares two
+graphs' operators. Pure.
 """
 
 from __future__ import annotations
@@ -21,7 +26,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["DERIVED_KEYS", "STATEFUL", "Operator", "split_top", "stateful_operators"]
+__all__ = [
+    "DERIVED_KEYS",
+    "KEY_PARTS",
+    "STATEFUL",
+    "Operator",
+    "conjuncts",
+    "split_top",
+    "stateful_operators",
+]
 
 # Operators that keep keyed or operator state across checkpoints.
 STATEFUL = frozenset(
@@ -69,11 +82,14 @@ class Operator:
     #: the job vertex id when this operator heads its vertex (then it is the operator id
     #: Flink maps savepoint state by); "" when it is chained behind another operator
     vertex: str = field(default="", compare=False)
-    #: keys, join condition and aggregate calls with computed fields traced to sources;
-    #: None for a part whose derivation could not be resolved
+    #: keys, join condition, select list (``DERIVED_KEYS``) with every field traced to
+    #: what computes it, down to qualified source fields (``src.mid``); None for a part
+    #: whose derivation could not be resolved
     derived: tuple[tuple[str, str | None], ...] = field(default=(), compare=False)
-    #: the filters (Calc ``where``) on the way to this operator, nearest first
+    #: the filters (Calc ``where``) on the way to this operator, nearest first, as printed
     filters: tuple[str, ...] = field(default=(), compare=False)
+    #: the same filters traced like ``derived`` (None where a field is defined nowhere)
+    traced_filters: tuple[str | None, ...] = field(default=(), compare=False)
     #: the operators feeding this one, as Flink describes them (what derivations read)
     upstream: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
@@ -98,6 +114,45 @@ def split_top(text: str, sep: str = ",") -> list[str]:
     if "".join(cur).strip():
         parts.append("".join(cur).strip())
     return parts
+
+
+def conjuncts(condition: str) -> list[str]:
+    """A condition's top-level ``AND`` parts: ``((a > 1) AND (b < 2))`` -> ``(a > 1)``,
+    ``(b < 2)``; the whole condition when it is not a conjunction."""
+    text = condition.strip()
+    while text.startswith("(") and text.endswith(")") and _closes_at_end(text):
+        inner = text[1:-1].strip()
+        parts = _split_and(inner)
+        if len(parts) > 1:
+            return [p for part in parts for p in conjuncts(part)]
+        if not (inner.startswith("(") and inner.endswith(")")):
+            break
+        text = inner
+    return [text]
+
+
+def _split_and(text: str) -> list[str]:
+    """``text`` split at its ``AND``s outside parentheses."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(text):
+        ch = text[i]
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0 and text.startswith(" AND ", i):
+            parts.append(text[start:i].strip())
+            start = i = i + len(" AND ")
+            continue
+        i += 1
+    return [*parts, text[start:].strip()]
+
+
+def _closes_at_end(text: str) -> bool:
+    """Whether the ``(`` that opens ``text`` is closed by its last character."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0:
+            return i == len(text) - 1
+    return False
 
 
 def _raw_args(text: str) -> tuple[tuple[str, str], ...]:
@@ -131,9 +186,9 @@ def stateful_operators(graph: Mapping[str, Any]) -> list[Operator]:
                 continue
             head = str(node.get("id", "")) if i == 0 else ""
             upstream = _upstream(lines[:i], node, by_id)
-            derived, filters = _derive(kind, rest, upstream)
+            derived, filters, traced = _derive(rest, upstream)
             context = tuple(re.sub(r"\[\d+\]:?", "", f"{k}{args}") for k, args in upstream)
-            found.append(Operator(kind, _args(rest), head, derived, filters, context))
+            found.append(Operator(kind, _args(rest), head, derived, filters, traced, context))
     return found
 
 
@@ -165,40 +220,52 @@ def _upstream(
     return out
 
 
-# Parts of a stateful operator whose meaning its state depends on.
-DERIVED_KEYS = ("groupBy", "partitionBy", "orderBy", "where", "select")
+# Parts of a stateful operator whose meaning its state depends on, and that name fields.
+DERIVED_KEYS = ("groupBy", "partitionBy", "key", "orderBy", "where", "window", "select")
+#: keys among them that say what the state is keyed by
+KEY_PARTS = ("groupBy", "partitionBy", "key")
 _FIELD = re.compile(r"(?<![\w$'.])([A-Za-z_$][\w$]*)(?![\w$]*\s*\()")
 _GENERATED = re.compile(r"^(?:\$f\d+|EXPR\$\d+|\$\w+|\w+\$\d+)$")
-_CALL_OR_NAME = re.compile(r"[\w$]+(?:\(.*\))?|\(.*\)", re.DOTALL)
+_CALL_OR_NAME = re.compile(r"[\w$.]+(?:\(.*\))?|\(.*\)", re.DOTALL)
 _AS = re.compile(r"^(.*?)\s+AS\s+([`\w$]+)$", re.IGNORECASE | re.DOTALL)
+_TABLE = re.compile(r"table=\[\[(?:[^\]]*,\s*)?([^\],]+)\]\]")
+#: marks a definition that is a source table's field: traced no further
+_SOURCE = "@"
 
 
 def _derive(
-    kind: str, rest: str, upstream: list[tuple[str, str]]
-) -> tuple[tuple[tuple[str, str | None], ...], tuple[str, ...]]:
-    """The operator's keys, condition and aggregate calls in terms of source fields."""
-    definitions = [_definitions(args) for _, args in upstream]
-    filters = tuple(dict(_raw_args(args)).get("where", "") for k, args in upstream if k == "Calc")
+    rest: str, upstream: list[tuple[str, str]]
+) -> tuple[tuple[tuple[str, str | None], ...], tuple[str, ...], tuple[str | None, ...]]:
+    """The operator's keys, condition and select list in terms of source fields, and the
+    filters on the way (as printed, and traced from where each one stands)."""
+    definitions = [_definitions(k, args) for k, args in upstream]
     derived = []
     for key, value in _args(rest):
-        if key not in DERIVED_KEYS or (key == "where" and kind not in _JOINS):
+        if key not in DERIVED_KEYS:
             continue
-        parts = [p for p in split_top(value) if key != "select" or "(" in p]
+        parts = split_top(value)
         if parts:
             traced = [_trace(p, definitions, 0) for p in parts]
             joined = None if None in traced else ", ".join(t for t in traced if t)
             derived.append((key, joined))
-    return tuple(derived), tuple(f for f in filters if f)
+    filters = [
+        (where, _trace(where, definitions, i + 1))
+        for i, (k, args) in enumerate(upstream)
+        if k == "Calc" and (where := dict(_raw_args(args)).get("where", ""))
+    ]
+    return tuple(derived), tuple(f for f, _ in filters), tuple(t for _, t in filters)
 
 
-_JOINS = frozenset({"Join", "IntervalJoin", "TemporalJoin", "WindowJoin", "ProcTimeIntervalJoin"})
-
-
-def _definitions(args: str) -> dict[str, str]:
-    """What an operator's ``select`` computes: output field -> expression."""
-    select = dict(_raw_args(args)).get("select")
+def _definitions(kind: str, args: str) -> dict[str, str]:
+    """What an operator's ``select`` computes: output field -> expression; a source
+    scan's fields -> the qualified source field (``src.mid``)."""
+    raw = dict(_raw_args(args))
+    if kind == "TableSourceScan":
+        table = _TABLE.search(args)
+        name = table.group(1).strip() if table else "?"
+        return {f: f"{_SOURCE}{name}.{f}" for f in split_top(raw.get("fields") or "")}
     out: dict[str, str] = {}
-    for item in split_top(select or ""):
+    for item in split_top(raw.get("select") or ""):
         match = _AS.match(item)
         if match:
             out[match.group(2).strip("`")] = match.group(1).strip()
@@ -219,6 +286,8 @@ def _trace(expression: str, definitions: list[dict[str, str]], depth: int) -> st
             value = definitions[i].get(name)
             if value is None or value == name:
                 continue
+            if value.startswith(_SOURCE):
+                return value[len(_SOURCE) :]
             traced = _trace(value, definitions, i + 1)
             if traced is None:
                 unresolved = True

@@ -28,41 +28,52 @@ __all__ = [
 
 def restore_verdict(
     compat: Compat | None, *, changed: bool, unknown_why: str
-) -> tuple[StateImpact, str]:
-    """Planner verdict when the SQL changed, else preserved; ``unknown_why`` when unchecked."""
+) -> tuple[StateImpact, tuple[str, ...]]:
+    """Planner verdict when the SQL or a configuration key that reaches the state changed
+    (``_diffs.restore_changed``), else preserved; ``unknown_why`` when unchecked."""
     if compat is not None:
-        why = "; ".join(compat.reasons)
+        why = compat.reasons
         if compat.impact is StateImpact.PRESERVED and not why:
-            why = "stateful operators unchanged"
+            why = ("stateful operators unchanged",)
         return compat.impact, why
     if not changed:
-        return StateImpact.PRESERVED, "SQL unchanged"
-    return StateImpact.AT_RISK, f"unknown: {unknown_why}"
+        return StateImpact.PRESERVED, ("SQL unchanged",)
+    return StateImpact.AT_RISK, (f"unknown: {unknown_why}",)
 
 
 def update_impact(
-    spec: JobSpec, compat: Compat | None, has_sp_dir: bool, *, drift: bool, sql_changed: bool
-) -> tuple[StateImpact, str]:
-    """What replacing the live job does to its state, by upgrade mode and the verdict."""
+    spec: JobSpec, compat: Compat | None, has_sp_dir: bool, *, drift: bool, changed: bool
+) -> tuple[StateImpact, tuple[str, ...]]:
+    """What replacing the live job does to its state, by upgrade mode and the verdict.
+
+    ``changed``: the SQL or a configuration key that reaches the state changed. Setting
+    ``upgradeMode: stateless`` in the same change is how a user accepts losing the state
+    on purpose, whatever the verdict (an incompatible one included): it starts empty.
+    """
     mode = spec.upgrade_mode
     if mode == "stateless":
-        return StateImpact.LOST, "upgradeMode stateless: cancelled and started empty"
+        lost = "upgradeMode stateless: cancelled and started empty"
+        if compat is not None and compat.impact > StateImpact.PRESERVED:
+            return StateImpact.LOST, (lost, *(f"(not restored) {r}" for r in compat.reasons))
+        return StateImpact.LOST, (lost,)
     if mode == "savepoint" and not has_sp_dir:
-        return StateImpact.LOST, "no savepoint directory (set savepointDir on the job or target)"
+        return StateImpact.LOST, ("no savepoint directory (set savepointDir on the job or target)",)
     if drift:
         return (
             StateImpact.AT_RISK,
-            "unknown: the live job runs a spec flinkops has no record of, so whether "
-            "its state fits the spec cannot be checked",
+            (
+                "unknown: the live job runs a spec flinkops has no record of, so whether "
+                "its state fits the spec cannot be checked",
+            ),
         )
     impact, why = restore_verdict(
         compat,
-        changed=sql_changed,
-        unknown_why="the SQL changed and its state compatibility was not checked",
+        changed=changed,
+        unknown_why="the SQL or configuration changed and its state compatibility was not checked",
     )
     if impact is StateImpact.PRESERVED:
         how = "a savepoint" if mode == "savepoint" else "the latest checkpoint"
-        why = f"restored from {how}; {why}"
+        why = (f"restored from {how}", *why)
     return impact, why
 
 

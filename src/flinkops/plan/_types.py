@@ -14,11 +14,13 @@ from enum import StrEnum
 from typing import Any
 
 from flinkops.flink.live import LiveJob
+from flinkops.plan.rejections import SqlRejected
 from flinkops.plan.steps import (
     Builder,
     cancel_steps,
     create_steps,
     delete_steps,
+    record_steps,
     rescale_steps,
     start_or_replace_steps,
     suspend_steps,
@@ -31,6 +33,7 @@ __all__ = [
     "Action",
     "Applied",
     "Attempt",
+    "Behind",
     "Change",
     "Compat",
     "CompatBasis",
@@ -51,10 +54,14 @@ class Action(StrEnum):
     UPDATE = "update"
     RESTART = "restart"
     RESCALE = "rescale"  # only parallelism changed, on an adaptive-scheduler cluster
+    RECORD = "record"  # only how the job is applied changed: a new version, no restart
     SUSPEND = "suspend"
     CANCEL = "cancel"
     DELETE = "delete"
-    BLOCKED = "blocked"  # its spec failed or was rolled back: left alone until it changes
+    # its spec failed or was rolled back (left alone until it changes), or the checkout
+    # lacks the commit the job's newest transition came from (until --allow-behind)
+    BLOCKED = "blocked"
+    REJECTED = "rejected"  # Flink's planner rejects its SQL: an error, apply refuses the plan
     NOOP = "noop"
 
     @property
@@ -96,10 +103,12 @@ KINDS = (
         Action.RESTART, "±", "magenta", "to restart", start_or_replace_steps, starts=True
     ),
     TransitionKind(Action.RESCALE, "~", "yellow", "to rescale in place", rescale_steps),
+    TransitionKind(Action.RECORD, "~", "cyan", "to record without a restart", record_steps),
     TransitionKind(Action.SUSPEND, "-", "red", "to suspend", suspend_steps),
     TransitionKind(Action.CANCEL, "-", "red", "to cancel", cancel_steps),
     TransitionKind(Action.DELETE, "-", "red", "to delete", delete_steps),
     TransitionKind(Action.BLOCKED, "!", "red", "blocked"),
+    TransitionKind(Action.REJECTED, "✗", "red", "rejected by Flink"),
     TransitionKind(Action.NOOP, " ", None, "unchanged"),
 )
 _KIND_OF = {k.action: k for k in KINDS}
@@ -107,11 +116,21 @@ _KIND_OF = {k.action: k for k in KINDS}
 
 class StateImpact(StrEnum):
     """What a change does to a job's state, ordered from harmless to worst:
-    none < preserved < at-risk < lost (``<`` compares that, not the strings)."""
+    none < preserved < at-risk < lost < incompatible (``<`` compares that, not the
+    strings).
+
+    - preserved: Flink restores the state and it means what it meant;
+    - at-risk: Flink restores it, but what it means changes, or flinkops cannot tell;
+    - lost: the change starts without the state (stateless, dropped, no savepoint);
+    - incompatible: flinkops is sure Flink refuses the restore (apply refuses the
+      change and touches nothing). Worse than lost: no finding that drops state makes
+      a restore Flink refuses go through, so a verdict with both is incompatible.
+    """
 
     PRESERVED = "preserved"
     AT_RISK = "at-risk"
     LOST = "lost"
+    INCOMPATIBLE = "incompatible"
     NONE = "none"  # the change does not touch the job's state (no-op, blocked)
 
     @property
@@ -149,6 +168,7 @@ _IMPACT_RANK = {
     StateImpact.PRESERVED: 1,
     StateImpact.AT_RISK: 2,
     StateImpact.LOST: 3,
+    StateImpact.INCOMPATIBLE: 4,
 }
 
 
@@ -170,16 +190,18 @@ class CompatBasis(StrEnum):
     """What a Compat verdict rests on; code branches on this, never on ``reasons``."""
 
     COMPARED = "compared"  # both job graphs compiled and were compared
-    NEW_SQL_REJECTED = "new-sql-rejected"  # Flink's planner rejects the new SQL
     APPLIED_SQL_REJECTED = "applied-sql-rejected"  # the applied SQL no longer compiles
 
 
 @dataclass(frozen=True)
 class Attempt:
-    """The newest version the store recorded of a job, whatever became of it.
+    """The newest version the store recorded of a job, whatever became of it; or (with
+    ``job_id``) a run of an applied version that FAILED since (``Observation.failed_runs``).
 
     Plans number the next version after it (failed and rolled-back versions count),
-    and a spec whose newest version failed or was rolled back is blocked.
+    and a spec whose newest version failed or was rolled back, or whose applied version's
+    job failed, is blocked. A version the cluster failed (INFRA_FAILED: a TaskManager
+    lost, slots missing) blocks nothing: the next apply tries it again.
     """
 
     version: int
@@ -187,6 +209,7 @@ class Attempt:
     spec_hash: str
     at: str = ""
     root_cause: str = ""
+    job_id: str = ""  # the FAILED run of an applied version; "" for a recorded version
 
     @property
     def failed(self) -> bool:
@@ -195,6 +218,8 @@ class Attempt:
     @property
     def became(self) -> str:
         """What became of it, for a sentence: "failed", "was rolled back"."""
+        if self.job_id:
+            return f"failed after it was applied (job {self.job_id} ended FAILED)"
         outcome = str(self.outcome)
         return outcome if self.outcome == Outcome.FAILED else f"was {outcome.replace('-', ' ')}"
 
@@ -204,6 +229,39 @@ class Attempt:
             "outcome": self.outcome,
             "at": self.at,
             "root_cause": self.root_cause,
+            **({"job_id": self.job_id} if self.job_id else {}),
+        }
+
+
+@dataclass(frozen=True)
+class Behind:
+    """The newest transition that left a job as it is (a version applied, suspended,
+    cancelled) came from a commit this checkout's history lacks: carrying the plan out
+    would undo it. ``known`` False: it cannot be told (a shallow clone without the
+    commit), which only warns."""
+
+    version: int
+    action: str
+    commit: str
+    author: str | None = None
+    at: str = ""
+    known: bool = True
+
+    def describe(self) -> str:
+        """``version 3 (update) was applied from commit 1a2b3c4d5e6f by Bo <bo@x> at ...``"""
+        who = f" by {self.author}" if self.author else ""
+        when = f" at {self.at}" if self.at else ""
+        return (
+            f"version {self.version} ({self.action}) came from commit {self.commit[:12]}{who}{when}"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "action": self.action,
+            "commit": self.commit,
+            "author": self.author,
+            "at": self.at,
         }
 
 
@@ -222,7 +280,7 @@ class Change:
     action: Action
     state: StateImpact
     reason: str
-    state_reason: str = ""
+    state_reasons: tuple[str, ...] = ()  # why this state impact, worst first
     upgrade_mode: str = "savepoint"
     restore_from: str | None = None
     spec_hash: str | None = None
@@ -234,13 +292,19 @@ class Change:
     lineage: Mapping[str, Any] | None = None
     downstream: tuple[str, ...] = ()
     missing_savepoint_dir: bool = False
+    #: starts the job empty although an earlier run of it had state (no snapshot of it
+    #: was found): apply refuses it without --allow-state-loss
+    loses_state: bool = False
     steps: tuple[Any, ...] = ()  # steps.Step: what apply runs, in order
     blocked: Attempt | None = None  # the failed attempt of this spec (action BLOCKED)
+    rejected: SqlRejected | None = None  # Flink's planner rejects its SQL (action REJECTED)
     parallelism: int | None = None  # RESCALE: the new parallelism
     previous_parallelism: int | None = None  # RESCALE: the running job's
     # what runs on the target after its override, secrets masked (_effective.py);
     # None for a job whose spec is gone
     effective: Mapping[str, Any] | None = None
+    # the cluster holds a transition from a commit this checkout lacks (action BLOCKED)
+    behind: Behind | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -249,7 +313,7 @@ class Change:
             "symbol": self.action.symbol,
             "state": self.state.value,
             "reason": self.reason,
-            "state_reason": self.state_reason,
+            "state_reasons": list(self.state_reasons),
             "upgrade_mode": self.upgrade_mode,
             "restore_from": self.restore_from,
             "spec_hash": self.spec_hash,
@@ -262,8 +326,10 @@ class Change:
             "downstream": list(self.downstream),
             "steps": [s.to_json() for s in self.steps],
             "blocked": self.blocked.to_json() if self.blocked else None,
+            "rejected": self.rejected.to_json() if self.rejected else None,
             "parallelism": self.parallelism,
             "effective": dict(self.effective) if self.effective is not None else None,
+            "behind": self.behind.to_json() if self.behind else None,
         }
 
     @classmethod
@@ -271,13 +337,14 @@ class Change:
         """A change from its JSON form (a plan file, the journal), without its steps
         (``steps.step_from_json`` reads those) and without diffs."""
         live = data.get("live")
-        blocked = data.get("blocked")
+        blocked, behind = data.get("blocked"), data.get("behind")
+        rejected = data.get("rejected")
         return cls(
             job=data["job"],
             action=Action(data["action"]),
             state=StateImpact(data["state"]),
             reason=data.get("reason", ""),
-            state_reason=data.get("state_reason", ""),
+            state_reasons=tuple(data.get("state_reasons") or ()),
             upgrade_mode=data.get("upgrade_mode", "savepoint"),
             restore_from=data.get("restore_from"),
             spec_hash=data.get("spec_hash"),
@@ -301,9 +368,12 @@ class Change:
                 data.get("spec_hash") or "",
                 blocked.get("at", ""),
                 blocked.get("root_cause", ""),
+                blocked.get("job_id", ""),
             )
             if blocked
             else None,
+            rejected=SqlRejected.from_json(rejected) if rejected else None,
+            behind=Behind(**behind) if behind else None,
         )
 
 
@@ -323,6 +393,12 @@ class Plan:
         """Anything apply would do, or refuse to do (a blocked job)."""
         return any(c.action is not Action.NOOP for c in self.changes)
 
+    @property
+    def errors(self) -> tuple[SqlRejected, ...]:
+        """The plan's errors: each spec whose SQL Flink's planner rejects. Apply refuses a
+        plan that has any (as terraform refuses a plan with errors)."""
+        return tuple(c.rejected for c in self.changes if c.rejected is not None)
+
     def summary(self) -> dict[str, int]:
         counts = Counter(c.action.value for c in self.changes)
         return {a.value: counts[a.value] for a in Action if counts[a.value]}
@@ -341,6 +417,7 @@ class Plan:
             "changes": [c.to_json() for c in self.changes],
             "unmanaged": [j.to_json() for j in self.unmanaged],
             "warnings": list(self.warnings),
+            "errors": [e.to_json() for e in self.errors],
             "summary": self.summary(),
             "observed": {
                 c.job: {

@@ -5,22 +5,28 @@ compiles (``plan/compiler.py``) between ``compile_needs`` and ``verdicts_of``.
 Every spec whose action puts a version in place (``_actions.spec_action``: create,
 resume, restart, update, rescale) is compiled, so Flink's own error shows in the plan
 and the graph of what apply records is cached; where the SQL changed since the applied
-version (anything but a create), the applied version is compiled too and the two graphs
-are compared (``plan/compat.py``).
+version (anything but a create), or its effective configuration in a key that may reach
+the plan or the state (``_config_rules``), the applied version is compiled too and the
+two graphs are compared (``plan/compat.py``), with the configuration's own rules. A spec
+whose SQL Flink rejects is an error of the plan, located in its file
+(``plan/rejections.py``), with no verdict on its state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from flinkops.plan._actions import PUTS_VERSION, blocking_attempt, spec_action
-from flinkops.plan._diffs import sql_changed
+from flinkops.plan._config_rules import config_findings
+from flinkops.plan._diffs import config_change, restore_changed
 from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._live_views import current_live
-from flinkops.plan._types import Action, Compat, CompatBasis, StateImpact
-from flinkops.plan.compat import compare_graphs, unknown
+from flinkops.plan._types import Action, Applied, Compat, CompatBasis
+from flinkops.plan.compat import compare_graphs, unknown, with_config
 from flinkops.plan.compiler import Compiled, CompileRequest
+from flinkops.plan.rejections import SqlRejected, sql_rejected
 from flinkops.spec import JobSpec
 
 __all__ = ["CompileNeed", "compile_needs", "verdicts_of"]
@@ -29,11 +35,13 @@ __all__ = ["CompileNeed", "compile_needs", "verdicts_of"]
 @dataclass(frozen=True)
 class CompileNeed:
     """One spec's compiles: the spec as it would be submitted (``new``), and its applied
-    version (``old``) when the SQL changed, to compare their state."""
+    version (``old``) when the SQL or a configuration key that reaches the state changed,
+    to compare their state (``applied``: that version)."""
 
     spec: JobSpec
     new: CompileRequest
     old: CompileRequest | None = None
+    applied: Applied | None = None
 
     @property
     def requests(self) -> tuple[CompileRequest, ...]:
@@ -58,42 +66,47 @@ def compile_needs(
             spec, action, attempt, retry_failed=options.retry_failed
         ):
             continue
-        old = None
-        if action is not Action.CREATE and applied is not None and sql_changed(spec, applied):
+        new = CompileRequest.of_spec(spec)
+        if action is not Action.CREATE and applied is not None and restore_changed(spec, applied):
             old = CompileRequest.of_version(spec, applied.sql, applied.spec)
-        needs.append(CompileNeed(spec, CompileRequest.of_spec(spec), old))
+            needs.append(CompileNeed(spec, new, old, applied))
+        else:
+            needs.append(CompileNeed(spec, new))
     return needs
 
 
 def verdicts_of(
-    needs: Sequence[CompileNeed], results: Mapping[CompileRequest, Compiled]
+    needs: Sequence[CompileNeed], results: Mapping[CompileRequest, Compiled], root: Path
 ) -> Verdicts:
-    """Flink's verdict per job whose SQL changed, and a warning per SQL Flink rejects. Pure."""
+    """Flink's verdict per job whose SQL or state-reaching configuration changed (the
+    graphs' and the configuration's findings), and where and why Flink rejects a spec's
+    SQL (located in its file, shown from the project's ``root``). Pure but for resolving
+    paths."""
     compat: dict[str, Compat] = {}
-    warnings: list[str] = []
+    rejected: dict[str, SqlRejected] = {}
     for need in needs:
         new = results[need.new]
-        if need.old is not None:
-            verdict = compat[need.spec.name] = _compat(need.spec, new, results[need.old])
-            if verdict.basis is CompatBasis.NEW_SQL_REJECTED:
-                warnings.append(f"{need.spec.name}: {verdict.reasons[0]}")
-        elif new.error is not None:
-            warnings.append(f"{need.spec.name}: Flink rejects the SQL: {new.error}")
-    return Verdicts(compat, tuple(warnings))
+        if new.rejection is not None:
+            rejected[need.spec.name] = sql_rejected(need.spec, new.rejection, root)
+        elif need.old is not None:
+            verdict = _compat(need.spec, new, results[need.old])
+            if need.applied is not None:
+                config = config_change(need.spec, need.applied)
+                verdict = with_config(verdict, config_findings(config))
+            compat[need.spec.name] = verdict
+    return Verdicts(compat, rejected=rejected)
 
 
 def _compat(spec: JobSpec, new: Compiled, old: Compiled) -> Compat:
     """Compare the applied and the new graph, each compiled with its own configuration.
 
     Configuration matters: mini-batch settings, for one, turn a GroupAggregate into
-    Local/GlobalGroupAggregate, whose state differs.
+    Local/GlobalGroupAggregate, whose state differs. The new SQL compiled
+    (``verdicts_of`` makes an error of a rejected one).
     """
-    if new.graph is None:
-        why = f"Flink rejects the new SQL: {new.error}"
-        return Compat(StateImpact.AT_RISK, (why,), basis=CompatBasis.NEW_SQL_REJECTED)
     if old.graph is None:
         why = f"the applied SQL no longer compiles: {old.error}"
         return replace(unknown(why), basis=CompatBasis.APPLIED_SQL_REJECTED)
     return compare_graphs(
-        old.graph, new.graph, allow_non_restored_state=spec.allow_non_restored_state
+        old.graph, new.graph or {}, allow_non_restored_state=spec.allow_non_restored_state
     )

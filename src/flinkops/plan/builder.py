@@ -5,10 +5,12 @@
 ``plan/observe.py``), Flink's ``Verdicts``, the ``LineageView`` and the
 ``PlanOptions``, and returns the final, frozen ``Plan``: every change with its
 action (``_actions.spec_action``, in-place rescales included), its state impact and
-restore (``_state.py``), and its steps. It does no I/O, and nothing rewrites its plan
-afterwards. Each change has an ``Action`` that drives apply and a ``reason`` for
-display only (§7). The plan records what it observed, so apply can refuse a stale
-plan (§9).
+restore (``_state.py``), and its steps; a change to a job the checkout is behind
+(``Observation.behind``) is blocked (``held_back``), and so is one that would restore
+a snapshot written by a newer Flink than the cluster runs (``held_downgrade``). It
+does no I/O, and nothing rewrites its plan afterwards. Each change has an ``Action``
+that drives apply and a ``reason`` for display only (§7). The plan records what it
+observed, so apply can refuse a stale plan (§9).
 """
 
 from __future__ import annotations
@@ -18,18 +20,19 @@ from dataclasses import replace
 from typing import Any
 
 from flinkops.flink.live import LiveJob
-from flinkops.plan._actions import blocking_attempt
+from flinkops.plan._actions import blocking_attempt, retried_attempt
 from flinkops.plan._changes import ChangeInputs, decide, orphan
 from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._lineage import LineageView
 from flinkops.plan._live_views import current_live, live_warnings
 from flinkops.plan._state import downgrade_reason
-from flinkops.plan._types import Action, Applied, Attempt, Change, Plan, StateImpact
+from flinkops.plan._types import Action, Applied, Attempt, Behind, Change, Plan, StateImpact
+from flinkops.plan.rejections import SqlRejected
 from flinkops.plan.steps import spec_steps
 from flinkops.spec import JobSpec
 from flinkops.store import JournalPhase, Transition
 
-__all__ = ["build_plan"]
+__all__ = ["build_plan", "held_back", "held_downgrade"]
 
 # ---------------------------------------------------------------- build_plan
 
@@ -49,7 +52,8 @@ def build_plan(
     shows of lineage; ``options`` prune, the jobs planned and whether failed versions
     are retried. New versions are numbered after every version recorded, and a spec
     whose newest version failed or was rolled back is BLOCKED unless
-    ``options.retry_failed``. Each change carries the steps apply will run.
+    ``options.retry_failed``; one whose SQL Flink's planner rejects is REJECTED (an
+    error of the plan, ``Plan.errors``). Each change carries the steps apply will run.
     """
     verdicts = verdicts or Verdicts()
     lineage = lineage or LineageView()
@@ -61,14 +65,19 @@ def build_plan(
         lineage,
         observation.attempts,
         options,
+        observation.failed_runs,
+        observation.searched,
     )
     by_name = current_live(observation.live)
-    changes = [
-        *_spec_changes(specs, by_name, observation.applied, inputs, observation.flink_version),
+    decided = [
+        *_spec_changes(specs, by_name, observation, inputs, verdicts.rejected),
         *_orphan_changes(by_name, {s.name for s in specs}, observation.applied, inputs),
     ]
+    changes = [held_back(c, observation.behind.get(c.job), options.allow_behind) for c in decided]
     warnings = (
         *_interrupted(observation.open_transitions),
+        *_behind_warnings(decided, observation.behind, options),
+        *_retried(specs, changes, inputs),
         *live_warnings(changes, observation.live),
         *verdicts.warnings,
         *lineage.warnings,
@@ -92,7 +101,51 @@ def _extra(changes: Sequence[Change], lineage: LineageView, options: PlanOptions
     extra: dict[str, Any] = {"lineage_mermaid": mermaid} if mermaid else {}
     if options.retry_failed:
         extra["retry_failed"] = True
+    if options.allow_behind:
+        extra["allow_behind"] = True
     return extra
+
+
+def _acts(change: Change) -> bool:
+    return change.action not in (Action.NOOP, Action.BLOCKED, Action.REJECTED)
+
+
+def held_back(change: Change, behind: Behind | None, allow_behind: bool) -> Change:
+    """``change`` blocked when it would act on a job whose newest transition came from
+    a commit the checkout lacks: carrying it out would undo that transition (a
+    colleague's apply from a commit not pulled yet). ``allow_behind`` lifts it. Pure;
+    `flinkops restore` (apply/restore.py) holds its change back by the same rule."""
+    if behind is None or not behind.known or allow_behind or not _acts(change):
+        return change
+    reason = (
+        f"behind the cluster: {behind.describe()}, which this checkout's history lacks, "
+        "and applying would undo it; pull and plan again, or apply with --allow-behind"
+    )
+    return _held(change, Action.BLOCKED, reason, version=behind.version, behind=behind)
+
+
+def _behind_warnings(
+    changes: Sequence[Change], behind: Mapping[str, Behind], options: PlanOptions
+) -> list[str]:
+    """A job acted on although the checkout is behind it (``--allow-behind``), or may be
+    (a shallow clone lacks the commit: it cannot be told)."""
+    out = []
+    for c in changes:
+        b = behind.get(c.job)
+        if b is None or not _acts(c):
+            continue
+        if not b.known:
+            out.append(
+                f"{c.job}: cannot tell whether this checkout is behind the cluster: "
+                f"{b.describe()}, and this shallow clone lacks it; fetch the whole "
+                "history (git fetch --unshallow, or fetch-depth: 0)"
+            )
+        elif options.allow_behind:
+            out.append(
+                f"{c.job}: {b.describe()}, which this checkout's history lacks; "
+                "--allow-behind applies over it"
+            )
+    return out
 
 
 def _interrupted(transitions: Sequence[Transition]) -> list[str]:
@@ -111,6 +164,29 @@ def _interrupted(transitions: Sequence[Transition]) -> list[str]:
     return out
 
 
+def _retried(
+    specs: Sequence[JobSpec], changes: Sequence[Change], inputs: ChangeInputs
+) -> list[str]:
+    """Specs whose version the cluster failed (a TaskManager lost, slots missing), which
+    this plan tries again instead of blocking them."""
+    by_job = {c.job: c for c in changes}
+    out = []
+    for spec in sorted(specs, key=lambda s: s.name):
+        change = by_job.get(spec.name)
+        if change is None:
+            continue
+        attempt = retried_attempt(
+            spec, change.action, inputs.attempts.get(spec.name), inputs.failed_runs.get(spec.name)
+        )
+        if attempt is not None:
+            cause = f" ({attempt.root_cause})" if attempt.root_cause else ""
+            out.append(
+                f"{spec.name}: the cluster failed version {attempt.version}{cause}, not its "
+                f"spec; {change.action.value} tries it again"
+            )
+    return out
+
+
 def _unmanaged(live: Sequence[LiveJob]) -> tuple[LiveJob, ...]:
     """The jobs without flinkops's identity, by name: listed, never touched."""
     return tuple(
@@ -121,12 +197,14 @@ def _unmanaged(live: Sequence[LiveJob]) -> tuple[LiveJob, ...]:
 def _spec_changes(
     specs: Sequence[JobSpec],
     by_name: Mapping[str, LiveJob],
-    applied: Mapping[str, Applied],
+    observation: Observation,
     inputs: ChangeInputs,
-    flink_version: str,
+    rejected: Mapping[str, SqlRejected],
 ) -> list[Change]:
-    """One change per planned spec, by name: decided, blocked if so (a failed version,
-    or a restore into an older Flink than wrote the state), with its steps."""
+    """One change per planned spec, by name: decided, blocked or rejected if so (a failed
+    version; SQL Flink rejects; a restore into an older Flink than wrote the state,
+    ``held_downgrade``), with its steps."""
+    applied = observation.applied
     changes = []
     for spec in sorted(specs, key=lambda s: s.name):
         if not inputs.options.planned(spec.name):
@@ -136,11 +214,18 @@ def _spec_changes(
             spec,
             change.action,
             inputs.attempts.get(spec.name),
+            failed_run=inputs.failed_runs.get(spec.name),
             retry_failed=inputs.options.retry_failed,
         )
         if attempt is not None:
             change = _blocked(change, attempt)
-        change = _downgrade(change, applied.get(spec.name), flink_version)
+        elif spec.name in rejected:
+            change = _rejected(change, rejected[spec.name])
+        else:
+            last = applied.get(spec.name)
+            ours = last is not None and last.savepoint == change.restore_from
+            written = last.savepoint_flink_version if last and ours else None
+            change = held_downgrade(change, written, observation.flink_version)
         changes.append(_with_steps(change, spec, inputs))
     return changes
 
@@ -159,50 +244,62 @@ def _orphan_changes(
     ]
 
 
+def _held(change: Change, action: Action, reason: str, **fields: Any) -> Change:
+    """``change`` left as it is (blocked or rejected): no state touched, nothing restored
+    or rescaled, with ``reason``."""
+    return replace(
+        change,
+        action=action,
+        state=StateImpact.NONE,
+        reason=reason,
+        state_reasons=("left as it is",),
+        restore_from=None,
+        missing_savepoint_dir=False,
+        loses_state=False,
+        parallelism=None,
+        previous_parallelism=None,
+        steps=(),
+        **fields,
+    )
+
+
 def _blocked(change: Change, attempt: Attempt) -> Change:
     """``change`` held back by the failed ``attempt`` of the same spec
     (``_actions.blocking_attempt``)."""
-    return replace(
-        change,
-        action=Action.BLOCKED,
-        state=StateImpact.NONE,
-        reason=f"version {attempt.version} of this spec {attempt.became}; change the "
-        "spec, or plan and apply with --retry-failed to try it again",
-        state_reason="left as it is",
-        version=attempt.version,
-        blocked=attempt,
-        restore_from=None,
-        missing_savepoint_dir=False,
-        parallelism=None,
-        previous_parallelism=None,
+    reason = (
+        f"version {attempt.version} of this spec {attempt.became}; change the "
+        "spec, or plan and apply with --retry-failed to try it again"
     )
+    return _held(change, Action.BLOCKED, reason, version=attempt.version, blocked=attempt)
 
 
-def _downgrade(change: Change, applied: Applied | None, flink_version: str) -> Change:
-    """``change`` blocked when it would restore a savepoint written by a newer Flink
-    than the cluster runs (``_state.downgrade_reason``): Flink refuses it."""
-    if not change.action.starts or applied is None or applied.savepoint is None:
+def held_downgrade(
+    change: Change, written_by: str | None, flink_version: str, doing: str = ""
+) -> Change:
+    """``change`` blocked when the snapshot it restores (``restore_from``) was written by
+    Flink ``written_by``, newer than the cluster's ``flink_version``
+    (``_state.downgrade_reason``): Flink refuses it, and no job would be left running.
+    ``doing`` names the change in its reason (default: its action). Pure; `flinkops
+    restore` (apply/restore.py) holds its change back by the same rule."""
+    if not change.action.starts or change.restore_from is None:
         return change
-    if change.restore_from != applied.savepoint:
-        return change
-    why = downgrade_reason(applied.savepoint, applied.savepoint_flink_version, flink_version)
+    why = downgrade_reason(change.restore_from, written_by, flink_version)
     if why is None:
         return change
-    return replace(
-        change,
-        action=Action.BLOCKED,
-        state=StateImpact.NONE,
-        reason=f"cannot {change.action.value}: {why}",
-        state_reason="left as it is",
-        restore_from=None,
-        missing_savepoint_dir=False,
-        parallelism=None,
-        previous_parallelism=None,
-    )
+    reason = f"cannot {doing or change.action.value}: {why}"
+    return _held(change, Action.BLOCKED, reason, version=change.applied_version)
+
+
+def _rejected(change: Change, rejected: SqlRejected) -> Change:
+    """``change`` refused: Flink's planner rejects its SQL, so apply would only fail
+    (and, for an update, stop a healthy job first). The plan's error; no steps."""
+    reason = f"{change.action} refused: Flink rejects the SQL at {rejected.where}"
+    return _held(change, Action.REJECTED, reason, version=None, rejected=rejected)
 
 
 def _with_steps(change: Change, spec: JobSpec | None, inputs: ChangeInputs) -> Change:
-    """``change`` with the steps apply will run for it (none for a noop or a block)."""
-    if change.action in (Action.NOOP, Action.BLOCKED) or change.version is None:
+    """``change`` with the steps apply will run for it (none for a noop, a block or a
+    rejection)."""
+    if change.action in (Action.NOOP, Action.BLOCKED, Action.REJECTED) or change.version is None:
         return change
     return replace(change, steps=tuple(spec_steps(change, spec, inputs.default_savepoint_dir)))

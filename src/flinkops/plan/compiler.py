@@ -20,7 +20,9 @@ same program (Flink's random ``jid``, the job name, the JobManager's ``[48]:``
 operator counters) and with the spec's secrets masked, so a cached graph and a
 fresh one are equal.
 Compiles that Flink rejects are not cached (the error may be the cluster's, and
-is cheap to see again).
+is cheap to see again); their ``Compiled`` carries Flink's ``Rejection`` (its message
+without the REST URL, the statement it rejected and where in it), which
+``plan/rejections.py`` locates in the spec.
 """
 
 from __future__ import annotations
@@ -32,12 +34,13 @@ import re
 import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flinkops.errors import FlinkError, FlinkopsError, FlinkUnreachable, PlanError
 from flinkops.flink.models import Overview
 from flinkops.flink.rest import FlinkClient
+from flinkops.flink.runner import Rejection, rejection_of
 from flinkops.redact import redact, sensitive_sql_values
 from flinkops.spec import JobSpec, resolve_env_refs
 from flinkops.store import CachedGraph, Store, get_graphs, put_graphs
@@ -54,6 +57,7 @@ __all__ = [
     "cache_key",
     "cluster_identity",
     "identity_of",
+    "portable_graph",
     "read_environment",
 ]
 
@@ -218,10 +222,11 @@ class CompileRequest:
         )
 
 
-def _portable(graph: Mapping[str, Any], secrets: frozenset[str]) -> dict[str, Any]:
+def portable_graph(graph: Mapping[str, Any], secrets: frozenset[str]) -> dict[str, Any]:
     """The graph without what differs between two compiles of the same program: Flink's
     random ``jid``, the job name, and the ``[48]:`` operator counters in descriptions
-    (they count up in the JobManager across compiles); secrets masked."""
+    (they count up in the JobManager across compiles); secrets masked. A running job's
+    graph (``GET /jobs/:id/plan``) made portable compares with a compiled one."""
     out = {k: v for k, v in graph.items() if k not in ("jid", "name")}
     nodes = out.get("nodes")
     if isinstance(nodes, list):
@@ -257,12 +262,15 @@ def cache_key(identity: ClusterIdentity, request: CompileRequest) -> str:
 
 @dataclass(frozen=True)
 class Compiled:
-    """A request's outcome: Flink's graph, or the error Flink gave (secrets masked)."""
+    """A request's outcome: Flink's graph, or the error Flink gave (secrets masked):
+    ``error`` its message, ``rejection`` that message with the statement Flink rejected
+    and the position in it."""
 
     request: CompileRequest
     graph: dict[str, Any] | None = None
     error: str | None = None
     cached: bool = False
+    rejection: Rejection | None = None
 
 
 class Compiler:
@@ -318,7 +326,7 @@ class Compiler:
                 out[r] = Compiled(r, graph=hits[keys[r]], cached=True)
             else:
                 done = fresh[todo[(r.job, keys[r])]]
-                out[r] = Compiled(r, graph=done.graph, error=done.error)
+                out[r] = replace(done, request=r)
         return out
 
     def compile(self, request: CompileRequest) -> Compiled:
@@ -357,9 +365,14 @@ class Compiler:
             )
         except FlinkUnreachable:
             raise
+        except FlinkError as exc:
+            found = rejection_of(exc)
+            rejection = replace(found, message=str(redact(found.message, request.secrets)))
+            return Compiled(request, error=rejection.message, rejection=rejection)
         except FlinkopsError as exc:
-            return Compiled(request, error=str(redact(str(exc), request.secrets)))
-        return Compiled(request, graph=_portable(graph, request.secrets))
+            message = str(redact(str(exc), request.secrets))
+            return Compiled(request, error=message, rejection=Rejection(message))
+        return Compiled(request, graph=portable_graph(graph, request.secrets))
 
     def remember(self, spec: JobSpec) -> Compiled:
         """Make sure the graph of ``spec`` as submitted is cached (apply calls this for

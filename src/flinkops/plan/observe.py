@@ -7,8 +7,11 @@
    ``/jobmanager/environment`` (the cluster's identity for the compile cache),
    ``/jobs/overview`` and the ``/config`` of each active job and each job the
    project's store recorded (``flink.live.read_live`` in the project's ``scope``), the
-   retained checkpoint of each managed run that stopped on its own; each job's
-   versions and newest savepoint, and the transitions left open. Nothing reads
+   retained checkpoint of each managed run that stopped on its own, the exceptions
+   of each managed job whose newest run FAILED (``_failed_runs``); each job's
+   versions and newest savepoint (and the Flink version that wrote it), and the
+   transitions left open; with a checkout, each job's newest placing transition in
+   the store's history, and whether git has its commit (``behind``). Nothing reads
    either again.
 2. Flink's planner compiles what the specs and the observation say needs it
    (``_verdicts.compile_needs``), keyed by the observed identity (``compiler.py``).
@@ -18,29 +21,50 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from flinkops.errors import FlinkError, PlanError
-from flinkops.flink.live import LiveJob, latest_checkpoint, read_live, runs_of
+from flinkops.flink.live import LiveJob, read_live, runs_of
 from flinkops.flink.models import Overview
 from flinkops.flink.rest import FlinkClient
+from flinkops.flink.snapshots import (
+    SAVEPOINT_DIR_KEYS,
+    SnapshotSearch,
+    find_snapshot,
+    snapshot_dirs,
+)
+from flinkops.gitinfo import Ancestry, in_history
 from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._lineage import lineage_view
 from flinkops.plan._state import known_state
-from flinkops.plan._types import Applied, Attempt, Plan
+from flinkops.plan._types import Applied, Attempt, Behind, Plan
 from flinkops.plan._verdicts import compile_needs, verdicts_of
 from flinkops.plan.builder import build_plan
 from flinkops.plan.compiler import ClusterIdentity, Compiler, identity_of, read_environment
-from flinkops.plan.rescale import in_place_versions
+from flinkops.plan.rescale import adopted_runs, in_place_versions
 from flinkops.plan.scope import project_scope
 from flinkops.spec import JobSpec
-from flinkops.store import Outcome, SavepointRecord, Store, VersionRecord, utc_now
+from flinkops.store import (
+    PLACING_OUTCOMES,
+    RUNNING_OUTCOMES,
+    Outcome,
+    SavepointRecord,
+    Store,
+    VersionRecord,
+    iso_ms,
+    utc_now,
+)
 
-__all__ = ["APPLIED_OUTCOMES", "applied_from_store", "make_plan", "observe"]
+__all__ = ["APPLIED_OUTCOMES", "applied_from_store", "behind_of", "make_plan", "observe"]
 
-#: Version outcomes that mean "this is what flinkops last put in place".
-APPLIED_OUTCOMES = (Outcome.APPLIED, Outcome.SUSPENDED, Outcome.CANCELLED, Outcome.DELETED)
+#: Version outcomes that mean "this is what flinkops last put in place" (the store's
+#: ``PLACING_OUTCOMES``, in the enum's order).
+APPLIED_OUTCOMES = tuple(o for o in Outcome if o in PLACING_OUTCOMES)
+#: The states of a run that ended without flinkops ending it (or whose end an apply
+#: did not finish): its snapshots are looked for (``_searches``).
+STOPPED_ON_ITS_OWN = ("FAILED", "CANCELED", "FINISHED")
 
 
 def applied_from_store(store: Store, target: str, job: str) -> Applied | None:
@@ -94,32 +118,40 @@ def observe(
     url: str,
     specs: Sequence[JobSpec],
     identity: bool = True,
+    checkout: Path | None = None,
     project: str | None = None,
 ) -> Observation:
     """What the cluster and the store say now, each read once. ``identity``: read the
-    cluster's identity too (plans that compile need it); ``project``: the project's id
-    (its jobs are the managed ones; None: ids not compared). FlinkUnreachable when the
-    cluster is down; PlanError when an active job that may be the project's cannot be
-    identified."""
+    cluster's identity too (plans that compile need it); ``checkout``: the project's
+    directory, whose git history is checked for the commits the jobs' newest
+    transitions came from (``behind``); ``project``: the project's id (its jobs are the
+    managed ones; None: ids not compared). FlinkUnreachable when the cluster is down;
+    PlanError when an active job that may be the project's cannot be identified."""
     overview = client.overview()
     scope = project_scope(store, target, project, names=(s.name for s in specs), known_only=True)
     live = read_live(client, scope)
     names = {s.name for s in specs} | {j.managed_name for j in live if j.managed_name}
     applied: dict[str, Applied] = {}
     attempts: dict[str, Attempt] = {}
+    recorded: dict[str, list[VersionRecord]] = {}
     for name in sorted(n for n in names if n):
-        versions = store.versions(target, name)
+        versions = recorded[name] = store.versions(target, name)
         found, attempt = _applied(store, target, name, versions), _attempt(versions)
         if found is not None:
             applied[name] = found
         if attempt is not None:
             attempts[name] = attempt
-    retained = _retained(client, live)
-    for name, path in retained.items():
-        if name in applied and applied[name].outcome == Outcome.APPLIED:
-            # written by this cluster: restoring it into the cluster is no downgrade
-            applied[name] = replace(applied[name], savepoint=path, savepoint_flink_version=None)
+    live = adopted_runs(live, recorded)  # adopted jobs are known by their recorded ids
     conf = _jobmanager_config(client)
+    searches = _searches(client, live, applied, specs, conf)
+    retained = {n: f.found.path for n, f in searches.items() if f.found is not None}
+    for name, search in searches.items():
+        if name in applied and applied[name].outcome in RUNNING_OUTCOMES:
+            path = search.found.path if search.found else None
+            # the Flink that wrote it is known of the store's savepoint only
+            last = applied[name]
+            written = last.savepoint_flink_version if path == last.savepoint else None
+            applied[name] = replace(last, savepoint=path, savepoint_flink_version=written)
     return Observation(
         target=target,
         url=url,
@@ -129,23 +161,97 @@ def observe(
         live=tuple(in_place_versions(live, applied)),
         applied=applied,
         attempts=attempts,
+        failed_runs=_failed_runs(client, live),
         retained=retained,
+        searched={n: f.where for n, f in searches.items()},
         open_transitions=tuple(store.open_transitions(target)),
+        behind=behind_of(store, target, checkout) if checkout is not None else {},
         at=utc_now(),
     )
 
 
-def _retained(client: FlinkClient, live: Sequence[LiveJob]) -> dict[str, str]:
-    """Per managed job that stopped on its own (FAILED, or cancelled outside flinkops),
-    its retained checkpoint: the freshest state there is to restart from."""
-    retained: dict[str, str] = {}
+def behind_of(store: Store, target: str, checkout: Path) -> dict[str, Behind]:
+    """Per job whose newest transition that left it as it is (``Store.last_placed``)
+    came from a commit the checkout's history lacks (or, in a shallow clone, may lack).
+    One store read, and one git call per distinct commit."""
+    ancestry: dict[str, Ancestry | None] = {}
+    behind: dict[str, Behind] = {}
+    for job, row in sorted(store.last_placed(target).items()):
+        if not row.git_commit:
+            continue
+        if row.git_commit not in ancestry:
+            ancestry[row.git_commit] = in_history(row.git_commit, checkout)
+        found = ancestry[row.git_commit]
+        if found in (Ancestry.MISSING, Ancestry.SHALLOW):
+            behind[job] = Behind(
+                row.version, row.action, row.git_commit, row.git_author, row.at,
+                known=found is Ancestry.MISSING,
+            )  # fmt: skip
+    return behind
+
+
+def _searches(
+    client: FlinkClient,
+    live: Sequence[LiveJob],
+    applied: Mapping[str, Applied],
+    specs: Sequence[JobSpec],
+    conf: Mapping[str, str] | None,
+) -> dict[str, SnapshotSearch]:
+    """Per managed job whose newest run stopped on its own (FAILED, FINISHED, or
+    cancelled outside flinkops) or is gone from the cluster while the store has it
+    applied: the newest snapshot there is to restart from (``flink/snapshots.py``: the
+    store's newest savepoint, the run's latest savepoint or checkpoint, its savepoints
+    and retained checkpoints on disk, each checked for ``_metadata``)."""
+    by_spec = {s.name: s for s in specs}
+    names = {j.managed_name for j in live if j.managed_name} | set(applied)
+    searches: dict[str, SnapshotSearch] = {}
+    for name in sorted(names):
+        run = runs_of(live, name).newest
+        last = applied.get(name)
+        if run is not None and (run.active or run.state not in STOPPED_ON_ITS_OWN):
+            continue
+        if run is None and (
+            last is None or last.outcome not in RUNNING_OUTCOMES or not last.job_id
+        ):
+            continue
+        spec = by_spec.get(name)
+        own = {SAVEPOINT_DIR_KEYS[0]: spec.savepoint_dir} if spec and spec.savepoint_dir else {}
+        savepoint_dirs, checkpoint_dirs = snapshot_dirs(
+            own, spec.flink_configuration if spec else None, conf
+        )
+        stored = last.savepoint if last else None
+        known = [(stored, "the store's newest savepoint")] if stored else []
+        ids = [i for i in (run.job_id if run else None, last.job_id if last else None) if i]
+        searches[name] = find_snapshot(
+            client, ids, known=known, savepoint_dirs=savepoint_dirs,
+            checkpoint_dirs=checkpoint_dirs,
+        )  # fmt: skip
+    return searches
+
+
+def _failed_runs(client: FlinkClient, live: Sequence[LiveJob]) -> dict[str, Attempt]:
+    """Per managed job whose newest run FAILED, that run as an attempt of its version:
+    when it ended, Flink's root cause (``GET /jobs/:id/exceptions``, read once) and
+    whether the cluster failed it (INFRA_FAILED) or the job's own code or state did."""
+    failed: dict[str, Attempt] = {}
     for name in sorted({j.managed_name for j in live if j.managed_name}):
-        job = runs_of(live, name).newest
-        if job is not None and not job.active and job.state in ("FAILED", "CANCELED"):
-            path = latest_checkpoint(client, job.job_id, or_savepoint=True)
-            if path:
-                retained[name] = path
-    return retained
+        run = runs_of(live, name).newest
+        if run is None or run.state != "FAILED" or run.version is None:
+            continue
+        try:
+            exceptions = client.exceptions(run.job_id)
+            cause, infra = exceptions.root_cause, exceptions.infrastructure
+        except FlinkError:
+            cause, infra = "", False
+        failed[name] = Attempt(
+            run.version,
+            Outcome.INFRA_FAILED if infra else Outcome.FAILED,
+            run.spec_hash or "",
+            iso_ms(run.end_time) or "",
+            cause,
+            run.job_id,
+        )
+    return failed
 
 
 def _jobmanager_config(client: FlinkClient) -> dict[str, str] | None:
@@ -167,9 +273,14 @@ def _identity(
 
 
 def _ask_flink(
-    compiler: Compiler, specs: Sequence[JobSpec], observation: Observation, options: PlanOptions
+    compiler: Compiler,
+    specs: Sequence[JobSpec],
+    observation: Observation,
+    options: PlanOptions,
+    root: Path,
 ) -> Verdicts:
-    """Compile what needs Flink's verdict: the cache, or one parallel batch of compiles."""
+    """Compile what needs Flink's verdict: the cache, or one parallel batch of compiles;
+    what Flink rejects is located in the spec files (paths shown from ``root``)."""
     needs = compile_needs(specs, observation, options)
     requests = [r for need in needs for r in need.requests]
     if not requests:
@@ -181,7 +292,7 @@ def _ask_flink(
             "by it; plan again when the cluster answers, or plan with --no-compat"
         )
     results = compiler.compile_many(requests, identity=observation.identity)
-    return verdicts_of(needs, results)
+    return verdicts_of(needs, results, root)
 
 
 def make_plan(
@@ -196,27 +307,31 @@ def make_plan(
     check_compat: bool = True,
     retry_failed: bool = False,
     compiler: Compiler | None = None,
+    root: Path | None = None,
+    allow_behind: bool = False,
     project: str | None = None,
 ) -> Plan:
     """Observe once, check state compatibility with Flink's planner, build the plan once.
 
     ``retry_failed`` plans a spec whose newest version failed or was rolled back
     instead of blocking it; ``compiler`` sets the compile cache and concurrency
-    (default: the environment's); ``project`` the project's id (``observe``)."""
+    (default: the environment's); ``root`` is the project's directory, from which
+    errors name spec files (default: the working directory), and its git checkout: a
+    job whose newest transition came from a commit it lacks is blocked unless
+    ``allow_behind``; ``project`` the project's id (``observe``)."""
     options = PlanOptions(
-        prune=prune, only=tuple(only) if only else None, retry_failed=retry_failed
+        prune=prune,
+        only=tuple(only) if only else None,
+        retry_failed=retry_failed,
+        allow_behind=allow_behind,
     )
     observation = observe(
-        client,
-        store,
-        target=target,
-        url=url,
-        specs=specs,
-        identity=check_compat,
-        project=project,
-    )
+        client, store, target=target, url=url, specs=specs, identity=check_compat,
+        checkout=root, project=project,
+    )  # fmt: skip
     verdicts = Verdicts()
     if check_compat:
-        verdicts = _ask_flink(compiler or Compiler(client, store), specs, observation, options)
+        compiler = compiler or Compiler(client, store)
+        verdicts = _ask_flink(compiler, specs, observation, options, root or Path())
     lineage = lineage_view(specs, observation.applied)
     return build_plan(specs, observation, verdicts, lineage, options)

@@ -3,7 +3,9 @@
 Every renderer takes the plan as data (``Plan.to_json()`` after redaction) so the
 text a person reads and the JSON a machine reads never disagree. How an action reads
 (its summary words, its mark's colour) is its transition kind's (``Action.kind``);
-how a step reads is its step class's (``steps.short``).
+how a step reads is its step class's (``steps.short``). A plan's errors (SQL Flink's
+planner rejects) come first in markdown and last, before the summary, in text, each
+at its ``file:line:col``.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ __all__ = [
 ]
 
 NO_CHANGES = "No changes. The cluster matches the specs."
-_IMPACT_ORDER = {"lost": 0, "at-risk": 1, "preserved": 2, "none": 3}
-_IMPACT_COLOURS = {"lost": "red", "at-risk": "yellow", "preserved": "green"}
+_IMPACT_ORDER = {"incompatible": 0, "lost": 1, "at-risk": 2, "preserved": 3, "none": 4}
+_IMPACT_COLOURS = {"incompatible": "red", "lost": "red", "at-risk": "yellow", "preserved": "green"}
+_LOUD = ("incompatible", "lost", "at-risk")  # impacts a plan shows in capitals and bold
 MARKDOWN_LIMIT = 60_000  # GitHub rejects comments over 65,536 characters
 DIFF_LIMIT = 20_000  # one job's SQL diff in markdown
 
@@ -35,22 +38,21 @@ def summary_line(plan: dict[str, Any]) -> str:
     summary = {k: v for k, v in plan["summary"].items() if k != Action.NOOP}
     if not summary:
         return NO_CHANGES
+    errors = len(plan.get("errors") or [])
     parts = [f"{n} {Action(action).kind.verb}" for action, n in summary.items()]
-    lost = sum(1 for c in plan["changes"] if c["action"] != Action.NOOP and c["state"] == "lost")
-    risky = sum(
-        1 for c in plan["changes"] if c["action"] != Action.NOOP and c["state"] == "at-risk"
-    )
-    tail = ""
-    if lost or risky:
-        tail = (
-            " State: "
-            + ", ".join(
-                x
-                for x in (f"{lost} lost" if lost else "", f"{risky} at risk" if risky else "")
-                if x
-            )
-            + "."
+    states = [c["state"] for c in plan["changes"] if c["action"] != Action.NOOP]
+    counted = [
+        f"{states.count(state)} {words}"
+        for state, words in (
+            ("incompatible", "incompatible (apply refuses)"),
+            ("lost", "lost"),
+            ("at-risk", "at risk"),
         )
+        if state in states
+    ]
+    tail = f" State: {', '.join(counted)}." if counted else ""
+    if errors:
+        tail += f" {errors} error{'' if errors == 1 else 's'}: apply refuses this plan."
     return "Plan: " + ", ".join(parts) + "." + tail
 
 
@@ -67,6 +69,12 @@ def plan_text(plan: dict[str, Any], *, colour: bool = False) -> str:
             lines += [_text_change(c, width, colour), *_text_details(c, colour), ""]
     lines += _text_unchanged(plan, width)
     lines += _text_unmanaged(plan)
+    errors = plan.get("errors") or []
+    lines += [
+        _style(f"Error: {e['job']}: {_where(e)}: {e['message']}", colour, fg="red") for e in errors
+    ]
+    if errors:
+        lines.append("")
     lines += [_style(f"Warning: {w}", colour, fg="yellow") for w in plan.get("warnings", [])]
     if plan.get("warnings"):
         lines.append("")
@@ -90,23 +98,21 @@ def _text_change(c: dict[str, Any], width: int, colour: bool) -> str:
     """A change's first line: symbol, job, action, state impact, reason."""
     sym = _style(c["symbol"], colour, fg=Action(c["action"]).kind.colour, bold=True)
     state = c["state"]
-    shown = state.upper() if state in ("lost", "at-risk") else state
-    state_s = _style(
-        f"state {shown}",
-        colour,
-        fg=_IMPACT_COLOURS.get(state),
-        bold=state in ("lost", "at-risk"),
-    )
+    shown = state.upper() if state in _LOUD else state
+    state_s = _style(f"state {shown}", colour, fg=_IMPACT_COLOURS.get(state), bold=state in _LOUD)
     return f"  {sym} {c['job']:<{width}}  {c['action']:<8} {state_s}  {c['reason']}"
 
 
 def _text_details(c: dict[str, Any], colour: bool) -> list[str]:
     """A change's indented lines: state, block, steps, restore, live job, diffs, lineage."""
     lines = []
-    if c.get("state_reason"):
-        lines.append(f"      state: {c['state_reason']}")
+    lines += [f"      state: {why}" for why in c.get("state_reasons", [])]
     if c.get("blocked"):
         lines.append(f"      blocked: {_blocked(c['blocked'])}")
+    if c.get("rejected"):
+        lines.append(f"      error: {_where(c['rejected'])}: {c['rejected']['message']}")
+    if c.get("behind"):
+        lines.append(f"      behind: {_behind(c['behind'])}")
     if c.get("effective"):
         lines.append(f"      effective{_on(c['effective'], '')}: {effective_words(c['effective'])}")
     if c.get("steps"):
@@ -213,9 +219,31 @@ def _setting(key: str, value: Any) -> str:
 
 
 def _blocked(b: dict[str, Any]) -> str:
-    """Which version blocks a job, when, and why (Flink's root cause)."""
+    """Which version blocks a job, when (and which job failed), and why (Flink's root
+    cause)."""
     text = f"version {b['version']} {b['outcome']} at {b['at']}"
+    if b.get("job_id"):  # the applied version's job failed since
+        text += f" (job {b['job_id']})"
     return text + (f"; root cause: {b['root_cause']}" if b.get("root_cause") else "")
+
+
+def _where(error: dict[str, Any]) -> str:
+    """``file:line:column`` of a plan error."""
+    return f"{error['file']}:{error['line']}:{error['column']}"
+
+
+def _error_words(error: dict[str, Any]) -> str:
+    """``job: file:line:column: Flink's message``."""
+    return f"{error['job']}: {_where(error)}: {error['message']}"
+
+
+def _behind(b: dict[str, Any]) -> str:
+    """The cluster's transition this checkout lacks: version, commit, author, when."""
+    who = f" by {b['author']}" if b.get("author") else ""
+    return (
+        f"version {b['version']} ({b['action']}) applied from commit {b['commit']}{who} "
+        f"at {b['at']}, not in this checkout's history"
+    )
 
 
 def _lineage_item(item: Any) -> str:
@@ -238,7 +266,7 @@ def plan_markdown(plan: dict[str, Any], *, limit: int = MARKDOWN_LIMIT) -> str:
     """
     changes = sorted(
         (c for c in plan["changes"] if c["action"] != Action.NOOP),
-        key=lambda c: (_IMPACT_ORDER.get(c["state"], 9), c["job"]),
+        key=lambda c: (c["action"] != Action.REJECTED, _IMPACT_ORDER.get(c["state"], 9), c["job"]),
     )
     blocks = [b for b in (_md_details(c) for c in changes) if b]
     parts = ["\n".join(_md_head(plan, changes))]
@@ -249,19 +277,37 @@ def plan_markdown(plan: dict[str, Any], *, limit: int = MARKDOWN_LIMIT) -> str:
 
 def _md_head(plan: dict[str, Any], changes: list[dict[str, Any]]) -> list[str]:
     """The title, then the table of changes and the summary (or that there are none)."""
-    head = [f"### flinkops plan · target `{plan['target']}`", ""]
+    head = [f"### flinkops plan · target `{plan['target']}`", "", *_md_errors(plan)]
     if not changes:
         return [*head, NO_CHANGES]
     head += ["| state | | job | action | version | why |", "|---|---|---|---|---|---|"]
     for c in changes:
         state = c["state"]
-        state_md = f"**{state}**" if state in ("lost", "at-risk") else state
-        why = c["reason"] + (f" — {c['state_reason']}" if c.get("state_reason") else "")
+        state_md = f"**{state}**" if state in _LOUD else state
+        if c["action"] == Action.REJECTED:
+            state_md = "**error**"
+        reasons = "; ".join(c.get("state_reasons", []))
+        why = c["reason"] + (f" — {reasons}" if reasons else "")
         head.append(
             f"| {state_md} | `{c['symbol']}` | `{c['job']}` | {c['action']} | "
             f"{_md_versions(c)} | {_md_cell(why)} |"
         )
     return [*head, "", f"**{summary_line(plan)}**"]
+
+
+def _md_errors(plan: dict[str, Any]) -> list[str]:
+    """The plan's errors, above everything: apply refuses a plan that has any."""
+    errors = plan.get("errors") or []
+    if not errors:
+        return []
+    n = len(errors)
+    lines = [
+        f"**✗ {n} error{'' if n == 1 else 's'}: Flink rejects the SQL; `flinkops apply` "
+        "refuses this plan until it is fixed.**",
+        "",
+    ]
+    lines += [f"- `{e['job']}` at `{_where(e)}`: {_md_cell(e['message'])}" for e in errors]
+    return [*lines, ""]
 
 
 def _md_tail(plan: dict[str, Any]) -> list[list[str]]:
@@ -333,6 +379,8 @@ def _md_versions(c: dict[str, Any]) -> str:
     applied, new = c.get("applied_version"), c.get("version")
     if c.get("blocked"):
         return f"v{applied} (v{new} {c['blocked']['outcome']})" if applied else f"v{new}"
+    if c.get("behind"):
+        return f"v{c['behind']['version']} (not pulled)"
     if applied and new and applied != new:
         return f"v{applied} → v{new}"
     shown = new or applied
@@ -343,6 +391,11 @@ def _md_details(c: dict[str, Any]) -> list[str]:
     body: list[str] = []
     if c.get("blocked"):
         body += [f"Blocked: {_md_cell(_blocked(c['blocked']))}", ""]
+    if c.get("rejected"):
+        error = c["rejected"]
+        body += [f"Error at `{_where(error)}`: {_md_cell(error['message'])}", ""]
+    if c.get("behind"):
+        body += [f"Behind the cluster: {_md_cell(_behind(c['behind']))}", ""]
     if c.get("effective"):
         effective = c["effective"]
         words = _md_cell(effective_words(effective))

@@ -12,6 +12,8 @@ its checkpoint stats) and needs no savepoint round-trip.
 - ``in_place_versions`` (pure) lets the store speak for a rescaled job: the job
   still carries the identity it was submitted with (an older version and spec
   hash), while the store recorded the rescale as a new version of the same job id.
+  The same rule covers a job adopted by `flinkops import`: it carries no identity at
+  all, and the store's adopted version names it by its job id.
 
 The REST calls of the runner's ``rescale`` step are ``flinkops.apply.health.rescale_job``.
 """
@@ -22,14 +24,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
-from flinkops.flink.live import LiveJob
+from flinkops.flink.live import LiveJob, Ownership
 from flinkops.plan._types import Action, Applied, StateImpact
 from flinkops.spec import JobSpec
-from flinkops.store import Outcome
+from flinkops.store import RUNNING_OUTCOMES, Outcome
 
 __all__ = [
     "NOT_ADAPTIVE",
     "adaptive_scheduler",
+    "adopted_runs",
     "in_place_versions",
     "only_parallelism_changed",
     "rescalable",
@@ -81,8 +84,10 @@ def rescale_fields(spec: JobSpec, applied: Applied) -> dict[str, Any]:
         "action": Action.RESCALE,
         "state": StateImpact.PRESERVED,
         "reason": f"parallelism {before} -> {spec.parallelism}, rescaled in place",
-        "state_reason": "kept: the adaptive scheduler restarts the tasks from the job's "
-        "latest checkpoint (same job, no savepoint)",
+        "state_reasons": (
+            "kept: the adaptive scheduler restarts the tasks from the job's "
+            "latest checkpoint (same job, no savepoint)",
+        ),
         "parallelism": spec.parallelism,
         "previous_parallelism": before if isinstance(before, int) else None,
     }
@@ -100,16 +105,51 @@ class _Recorded(Protocol):
     def outcome(self) -> Outcome: ...
 
 
-def in_place_versions(live: Sequence[LiveJob], applied: Mapping[str, _Recorded]) -> list[LiveJob]:
-    """Jobs as the store knows them: a job the store recorded as a later applied version
-    of the same job id (a rescale) carries that version and spec hash. Pure. ``applied``
-    maps job name to its last applied version (``Applied``) or newest ``VersionRecord``."""
+def adopted_runs(
+    live: Sequence[LiveJob], versions: Mapping[str, Sequence[_Recorded]]
+) -> list[LiveJob]:
+    """Jobs without flinkops's identity whose id an ``adopted`` version recorded: managed
+    under that job's name, at that version. Pure. ``versions`` maps job name to all its
+    versions; the old run an update replaced is then the job's run, not an unmanaged one."""
+    adopted = {
+        v.job_id: (name, v)
+        for name, records in versions.items()
+        for v in records
+        if v.job_id and v.outcome == Outcome.ADOPTED
+    }
     out = []
     for job in live:
-        last = applied.get(job.managed_name or "")
+        if job.ownership is Ownership.UNMANAGED and job.job_id in adopted:
+            name, v = adopted[job.job_id]
+            job = replace(job, managed_name=name, version=v.version, spec_hash=v.spec_hash)
+        out.append(job)
+    return out
+
+
+def in_place_versions(live: Sequence[LiveJob], applied: Mapping[str, _Recorded]) -> list[LiveJob]:
+    """Jobs as the store knows them. Pure. ``applied`` maps job name to its last applied
+    version (``Applied``) or newest ``VersionRecord``; a version counts when its job runs
+    it (``RUNNING_OUTCOMES``: applied or adopted) and it recorded the job's id.
+
+    - A job the store recorded as a later version of the same job id (a rescale) carries
+      that version and spec hash.
+    - A job without flinkops's identity whose id the store recorded (adopted by
+      `flinkops import`, perhaps rescaled since) is managed under that name, at that
+      version and spec hash, until its first update submits it with an identity.
+    """
+    adopted = {
+        r.job_id: name for name, r in applied.items() if r.job_id and r.outcome in RUNNING_OUTCOMES
+    }
+    out = []
+    for job in live:
+        name = job.managed_name
+        if job.ownership is Ownership.UNMANAGED and job.job_id in adopted:
+            name = adopted[job.job_id]
+            job = replace(job, managed_name=name)
+        last = applied.get(name or "")
         if (
             last is not None
-            and last.outcome == Outcome.APPLIED
+            and last.outcome in RUNNING_OUTCOMES
             and last.job_id == job.job_id
             and last.version > (job.version or 0)
         ):

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from flinkops.spec import JobSpec
+from flinkops.spec import JobSpec, parse_duration
 from flinkops.store import Outcome
 
 if TYPE_CHECKING:  # plan/_types.py declares each kind with its builder from here
@@ -48,7 +48,9 @@ __all__ = [
     "create_steps",
     "delete_steps",
     "describe",
+    "health_needs_checkpoint",
     "is_rollback",
+    "record_steps",
     "rescale_steps",
     "short",
     "spec_steps",
@@ -151,23 +153,27 @@ class Submit(_StepKind):
 
 @dataclass(frozen=True)
 class WaitHealthy(_StepKind):
-    """RUNNING with every task RUNNING and no restart for ``window`` seconds (or until
-    the first completed checkpoint), within ``timeout`` seconds; with ``records_flowing``
-    every source has also emitted records (``apply/flowing.py``)."""
+    """RUNNING with every task RUNNING and no restart for ``window`` seconds, and with
+    ``checkpoint`` a completed checkpoint too (or with ``until_checkpoint`` until the
+    first completed checkpoint instead of the window), within ``timeout`` seconds; with
+    ``records_flowing`` every source has also emitted records (``apply/flowing.py``).
+    A restart the cluster caused (a TaskManager lost) starts the window again instead
+    of failing the wait (``apply/health.py``)."""
 
     window: float
     timeout: float
     until_checkpoint: bool = False
     records_flowing: bool = False
+    checkpoint: bool = False
     name: str = "wait"
     kind = "wait"
 
     def describe(self) -> str:
-        until = (
-            "the first completed checkpoint"
-            if self.until_checkpoint
-            else f"{self.window:g}s without a restart"
-        )
+        if self.until_checkpoint:
+            until = "the first completed checkpoint"
+        else:
+            until = f"{self.window:g}s without a restart"
+            until += " and a completed checkpoint" if self.checkpoint else ""
         flowing = ", records flowing" if self.records_flowing else ""
         return f"wait until healthy ({until}{flowing}, at most {self.timeout:g}s)"
 
@@ -176,27 +182,39 @@ class WaitHealthy(_StepKind):
         flowing = " + records" if data.get("records_flowing") else ""
         if data.get("until_checkpoint"):
             return "wait for checkpoint" + flowing
-        return f"wait healthy {data['window']:g}s{flowing}"
+        checkpoint = " + checkpoint" if data.get("checkpoint") else ""
+        return f"wait healthy {data['window']:g}s{checkpoint}{flowing}"
 
 
 @dataclass(frozen=True)
 class Record(_StepKind):
-    """Write ``outcome`` for version ``version`` to the version store."""
+    """Write ``outcome`` for version ``version`` to the version store. ``job_id``: the
+    running job the version is recorded on when no step before started one (a record
+    in place, which no restart precedes); omitted from the JSON form when None."""
 
     outcome: Outcome
     version: int | None = None
     name: str = "record"
+    job_id: str | None = None
     kind = "record"
 
     def __post_init__(self) -> None:  # read from JSON (a plan file, the journal): a string
         object.__setattr__(self, "outcome", Outcome(self.outcome))
 
+    def to_json(self) -> dict[str, Any]:
+        data = super().to_json()
+        if self.job_id is None:
+            del data["job_id"]
+        return data
+
     def describe(self) -> str:
-        return f"record version {self.version} as {self.outcome}"
+        on = f" on the running job {self.job_id}" if self.job_id else ""
+        return f"record version {self.version} as {self.outcome}{on}"
 
     @staticmethod
     def short(data: Mapping[str, Any]) -> str:
-        return f"record v{data.get('version')} {data['outcome']}"
+        on = " on the running job" if data.get("job_id") else ""
+        return f"record v{data.get('version')} {data['outcome']}{on}"
 
 
 @dataclass(frozen=True)
@@ -309,6 +327,12 @@ def rescale_steps(c: StepInputs) -> list[Step]:
     return [step, c.wait, Record(Outcome.APPLIED, c.version)]
 
 
+def record_steps(c: StepInputs) -> list[Step]:
+    """Only how the job is applied changed (upgrade mode, allowNonRestoredState): the
+    new version is recorded on the running job, which nothing stops or restarts."""
+    return [Record(Outcome.APPLIED, c.version, job_id=c.live_id)]
+
+
 def steps_for(
     change: Change,
     *,
@@ -318,13 +342,14 @@ def steps_for(
     timeout: float,
     until_checkpoint: bool = False,
     records_flowing: bool = False,
+    checkpoint: bool = False,
 ) -> list[Step]:
     """The steps that carry ``change`` out (its kind's builder); empty for a kind that
     runs none (noop, blocked)."""
     build = change.action.kind.build
     if build is None:
         return []
-    wait = WaitHealthy(window, timeout, until_checkpoint, records_flowing)
+    wait = WaitHealthy(window, timeout, until_checkpoint, records_flowing, checkpoint)
     return build(StepInputs(change, version, savepoint_dir, wait))
 
 
@@ -342,7 +367,27 @@ def spec_steps(
         timeout=health.timeout_seconds if health else 0,
         until_checkpoint=bool(health and health.until_checkpoint),
         records_flowing=bool(health and health.records_flowing),
+        checkpoint=spec is not None and health_needs_checkpoint(spec),
     )
+
+
+def health_needs_checkpoint(spec: JobSpec) -> bool:
+    """Whether the health gate also waits for a completed checkpoint: by default (no
+    ``health.untilCheckpoint``) for a streaming job whose ``flinkConfiguration`` turns
+    checkpointing on with an interval shorter than the health timeout. Otherwise (batch,
+    checkpointing off, a longer interval, or ``untilCheckpoint: false``) the gate waits
+    on the window alone: RUNNING, every task RUNNING, no restart."""
+    health, conf = spec.health, spec.flink_configuration
+    if health.until_checkpoint is not None:
+        return False  # true: the checkpoint instead of the window; false: the window only
+    if conf.get("execution.runtime-mode", "streaming").lower() == "batch":
+        return False
+    interval = conf.get("execution.checkpointing.interval")
+    try:
+        seconds = parse_duration(interval) if interval else 0.0
+    except ValueError:
+        return False
+    return 0 < seconds < health.timeout_seconds
 
 
 def after_failure(
@@ -353,6 +398,7 @@ def after_failure(
     rollback_to: int | None,
     new_job_id: str | None,
     restore: str | None,
+    infrastructure: bool = False,
 ) -> list[Step]:
     """The list appended when ``failed`` (a step of ``steps``) raised. Pure.
 
@@ -364,23 +410,30 @@ def after_failure(
       until healthy and records ``version`` as rolled back.
     - Otherwise (a new job, a resume, nothing to go back to): the abort. It cancels the
       new job and records ``version`` as failed; the state stays at ``restore``.
+
+    With ``infrastructure`` (the cluster failed the new job: a TaskManager lost, slots
+    missing) either list records ``version`` as infra-failed instead, which does not
+    block its spec: the next apply tries it again.
     """
     if failed.name.startswith((ROLLBACK, ABORT)) or not isinstance(failed, Submit | WaitHealthy):
         return []
+    infra = Outcome.INFRA_FAILED if infrastructure else None
     if isinstance(steps[0], Rescale):  # the same job: scale it back, never cancel it
         back = steps[0]
         listed: list[Step] = [
             Rescale(back.job_id, back.previous or back.parallelism, back.previous)
         ]
-        listed.append(Record(Outcome.ROLLED_BACK, version))
+        listed.append(Record(infra or Outcome.ROLLED_BACK, version))
         return [replace(s, name=ROLLBACK + s.name) for s in listed]
     cancel: list[Step] = [Cancel(new_job_id)] if new_job_id else []
     replaced = isinstance(steps[0], StopWithSavepoint | Cancel)
     wait = next((s for s in steps if isinstance(s, WaitHealthy)), None)
     if replaced and rollback_to is not None and wait is not None:
-        listed = [*cancel, Submit(rollback_to, restore), wait, Record(Outcome.ROLLED_BACK, version)]
+        record = Record(infra or Outcome.ROLLED_BACK, version)
+        listed = [*cancel, Submit(rollback_to, restore), wait, record]
         return [replace(s, name=ROLLBACK + s.name) for s in listed]
-    return [replace(s, name=ABORT + s.name) for s in [*cancel, Record(Outcome.FAILED, version)]]
+    abort = [*cancel, Record(infra or Outcome.FAILED, version)]
+    return [replace(s, name=ABORT + s.name) for s in abort]
 
 
 def is_rollback(steps: list[Step] | tuple[Step, ...]) -> bool:

@@ -12,11 +12,10 @@ from __future__ import annotations
 import shutil
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 from flinkops.errors import FlinkError
 from flinkops.flink.rest import FlinkClient
+from flinkops.flink.snapshots import local_path
 
 __all__ = ["Disposal", "dispose", "local_path", "size_of"]
 
@@ -28,16 +27,6 @@ class Disposal:
     deleted: bool
     method: str
     message: str
-
-
-def local_path(location: str) -> Path | None:
-    """The local directory of a ``file:`` (or plain absolute path) location, else None."""
-    parsed = urlparse(location)
-    if parsed.scheme == "file":
-        return Path(unquote(parsed.path))
-    if parsed.scheme == "" and location.startswith("/"):
-        return Path(location)
-    return None
 
 
 def size_of(location: str) -> int | None:

@@ -1,12 +1,14 @@
 """Project and job specs: loading and checking flinkops.yaml and the job files, each
 problem located at path:line:col; the objects every other package reads them as.
-May import sql (splitting statements), store (its URL's secrets), redact and errors.
+May import sql (splitting statements), flink (the statements the SQL runner executes, and
+Flink's rejections of them), store (its URL's secrets), redact and errors.
 
 The pieces: ``_project`` (load_project, inspect_project) reads files through
 ``_load`` and ``_yaml``, checks them against the JSON schemas (``_schema``), their
 pydantic twins (``_pydantic``, ``_pydantic_monitor``) and the cross-file rules
 (``_checks``), resolves ``${env:...}`` (``_env``) and builds the ``JobSpec`` and
-``Project`` of ``_types``. ``validate`` is the `flinkops validate` report.
+``Project`` of ``_types``. ``validate`` is the `flinkops validate` report, and places
+an error of Flink's planner in the spec's file (``flink_location``).
 """
 
 from flinkops.spec._durations import parse_duration

@@ -32,11 +32,15 @@ def schedule_problems(doc: Document, at: str, policy: SavepointPolicy | None) ->
 
 
 def default_target_problems(pmodel: ProjectModel, pdoc: Document) -> list[Problem]:
-    """A ``defaultTarget`` that names no target."""
-    if pmodel.default_target is None or pmodel.default_target in pmodel.targets:
-        return []
-    message = f"defaultTarget {pmodel.default_target!r} is not a target"
-    return [pdoc.problem("/defaultTarget", message)]
+    """A ``defaultTarget`` or ``validateTarget`` that names no target."""
+    return [
+        pdoc.problem(f"/{key}", f"{key} {name!r} is not a target")
+        for key, name in (
+            ("defaultTarget", pmodel.default_target),
+            ("validateTarget", pmodel.validate_target),
+        )
+        if name is not None and name not in pmodel.targets
+    ]
 
 
 def duplicate_name(doc: Document, rel: str, first_seen: dict[str, str]) -> list[Problem]:

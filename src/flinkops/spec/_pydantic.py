@@ -230,6 +230,7 @@ class ProjectModel(_Model):
     store: str = Field(default=".flinkops/state.db", min_length=1)
     compile: Compile | None = None
     default_target: str | None = None
+    validate_target: str | None = None
     targets: dict[str, Target] = Field(default_factory=dict)
     metrics: MetricsModel | None = None
     alerts: AlertsModel | None = None

@@ -130,17 +130,27 @@ class JobSpec:
 
     @cached_property
     def config_hash(self) -> str:
+        return self._config_hash(self.upgrade_mode, self.allow_non_restored_state)
+
+    def _config_hash(self, upgrade_mode: str, allow_non_restored_state: bool) -> str:
         config = {
             "parallelism": self.parallelism,
             "flinkConfiguration": self.flink_configuration,
-            "upgradeMode": self.upgrade_mode,
-            "allowNonRestoredState": self.allow_non_restored_state,
+            "upgradeMode": upgrade_mode,
+            "allowNonRestoredState": allow_non_restored_state,
         }
         return _sha(json.dumps(config, sort_keys=True))[:16]
 
     @cached_property
     def spec_hash(self) -> str:
         return _sha(f"{self.sql_hash}:{self.config_hash}")[:16]
+
+    def spec_hash_applied_as(self, upgrade_mode: str, allow_non_restored_state: bool) -> str:
+        """The spec hash this spec would have with another upgrade mode and
+        allowNonRestoredState: equal to a version's hash when only how the job is applied
+        differs from it (SQL, secrets, configuration and parallelism alike)."""
+        config = self._config_hash(upgrade_mode, allow_non_restored_state)
+        return _sha(f"{self.sql_hash}:{config}")[:16]
 
     def portable(self, value: Any) -> Any:
         """``value`` with env-derived secrets written back as ``${env:NAME}`` and any other

@@ -31,7 +31,9 @@ over, never waited for forever.
 Public interface (everything else is private):
 
 - ``Store`` — versions (``next_version``, ``record_version``, ``update_version``,
-  ``versions``, ``version``, ``latest_version``, ``jobs``, ``targets``), savepoints
+  ``versions``, ``version``, ``latest_version``, ``jobs``, ``targets``; what is true of
+  each version now), history (``append_history``, ``history``, ``last_placed``: one
+  row per transition, appended and never changed, ``_history.py``), savepoints
   (``record_savepoint``, ``savepoints``, ``latest_savepoint``), events
   (``add_event``, ``events``), journal (``begin_transition``, ``journal_step``,
   ``end_transition``, ``open_transitions``, ``transition``, ``transitions``),
@@ -41,7 +43,7 @@ Public interface (everything else is private):
 - ``store_info(store)`` (what ``flinkops store info`` shows) and
   ``copy_store(source, dest)`` (``flinkops store migrate``).
 - ``store_secrets(location)``: the password a location carries, for redaction.
-- Records (frozen, ``to_json()``): ``VersionRecord``, ``SavepointRecord``,
+- Records (frozen, ``to_json()``): ``VersionRecord``, ``HistoryRecord``, ``SavepointRecord``,
   ``EventRecord``, ``Transition`` with its ``JournalStep``s, ``LockInfo``; ``Lock``;
   ``describe_holder`` (a lock's holder with its pid and host, each said once).
 - Their vocabularies (``StrEnum``s, stored as their strings): a version's ``Outcome``,
@@ -93,9 +95,12 @@ from flinkops.store._records import (
     EVENT_LEVELS,
     JOURNAL_PHASES,
     OUTCOMES,
+    PLACING_OUTCOMES,
+    RUNNING_OUTCOMES,
     SAVEPOINT_KINDS,
     TRANSITION_STATUSES,
     EventRecord,
+    HistoryRecord,
     JournalPhase,
     JournalStep,
     LockInfo,
@@ -116,7 +121,9 @@ __all__ = [
     "EVENT_LEVELS",
     "JOURNAL_PHASES",
     "OUTCOMES",
+    "PLACING_OUTCOMES",
     "ROLLUP_SECONDS",
+    "RUNNING_OUTCOMES",
     "SAVEPOINT_KINDS",
     "SCHEMA_VERSION",
     "TRANSITION_STATUSES",
@@ -125,6 +132,7 @@ __all__ = [
     "Delivery",
     "EventRecord",
     "FaultHook",
+    "HistoryRecord",
     "JournalPhase",
     "JournalStep",
     "Lock",

@@ -15,6 +15,7 @@ the machine's hostname (a container's random name says little);
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import socket
@@ -23,7 +24,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from flinkops._procs import pid_alive, process_start
-from flinkops.errors import LockHeld
+from flinkops.errors import LockHeld, StoreError
 from flinkops.store._records import LockInfo
 
 if TYPE_CHECKING:
@@ -131,4 +132,12 @@ class Lock:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.release()
+        """Release the lock. When the block failed, its error is the one raised: a
+        release that fails after it (the store that failed it is down, say) does not
+        replace it; the database frees a dead session's lock, and a dead holder's lock
+        is taken over."""
+        if exc is None:
+            self.release()
+            return
+        with contextlib.suppress(StoreError):
+            self.release()

@@ -13,9 +13,12 @@ __all__ = [
     "EVENT_LEVELS",
     "JOURNAL_PHASES",
     "OUTCOMES",
+    "PLACING_OUTCOMES",
+    "RUNNING_OUTCOMES",
     "SAVEPOINT_KINDS",
     "TRANSITION_STATUSES",
     "EventRecord",
+    "HistoryRecord",
     "JournalPhase",
     "JournalStep",
     "LockInfo",
@@ -39,9 +42,19 @@ class Outcome(StrEnum):
     APPLIED = "applied"  # its job ran healthy (the version that runs)
     FAILED = "failed"  # it did not, and there was nothing to roll back to
     ROLLED_BACK = "rolled-back"  # it did not, and the version before it runs again
+    # it did not because the cluster failed it (a TaskManager lost, slots missing: Flink's
+    # own exception classes say so); rolled back or cleaned up like a failure, but its
+    # spec is not blocked: the next apply tries it again
+    INFRA_FAILED = "infra-failed"
     SUSPENDED = "suspended"  # stopped with a savepoint, to be resumed
     CANCELLED = "cancelled"  # cancelled: its state is gone
     DELETED = "deleted"  # cancelled because its spec is gone (apply --prune)
+    ADOPTED = "adopted"  # a job started outside flinkops, taken over as it runs (import)
+
+
+#: The outcomes whose version is the one its job runs: applied by flinkops, or adopted
+#: by `flinkops import` (a job without flinkops's identity, known by the recorded job id).
+RUNNING_OUTCOMES = frozenset({Outcome.APPLIED, Outcome.ADOPTED})
 
 
 class TransitionStatus(StrEnum):
@@ -145,6 +158,68 @@ class VersionRecord:
             "savepoint": self.savepoint,
             "outcome": self.outcome,
             "message": self.message,
+        }
+
+
+#: The outcomes that say what a job is left as (a version running, suspended, cancelled or
+#: deleted); a failed or rolled-back attempt leaves in place what was there before it.
+PLACING_OUTCOMES = frozenset(
+    {Outcome.APPLIED, Outcome.ADOPTED, Outcome.SUSPENDED, Outcome.CANCELLED, Outcome.DELETED}
+)
+
+
+@dataclass(frozen=True)
+class HistoryRecord:
+    """One transition of a job, as the ``history`` table keeps it: appended, never changed.
+
+    ``action`` is what was done (a plan's action: create, update, restart, resume,
+    rescale, suspend, cancel, delete; or ``rollback``, ``restore``; ``recorded`` for a
+    version a store held before it kept history), ``outcome`` what became of
+    ``version``; ``git_commit`` and ``git_author`` the commit of the spec it was done
+    from, ``job_id`` the Flink job running after it, ``restored_from`` what that job
+    started from, ``savepoint`` the savepoint the transition took (stopping the job
+    before). ``seq`` orders a job's rows (filled by ``Store.append_history``);
+    ``transition_id`` is the journal's transition; ``spec_hash`` the spec ``version``
+    ran.
+    """
+
+    target: str
+    job: str
+    version: int
+    action: str
+    outcome: Outcome
+    at: str = ""
+    spec_hash: str | None = None
+    git_commit: str | None = None
+    git_author: str | None = None
+    job_id: str | None = None
+    restored_from: str | None = None
+    savepoint: str | None = None
+    message: str = ""
+    transition_id: int | None = None
+    seq: int = 0
+
+    @property
+    def places(self) -> bool:
+        """Whether the row says what the job is left as (``PLACING_OUTCOMES``)."""
+        return self.outcome in PLACING_OUTCOMES
+
+    def to_json(self) -> dict[str, Any]:
+        """The form ``flinkops history --format json`` prints."""
+        return {
+            "seq": self.seq,
+            "version": self.version,
+            "spec_hash": self.spec_hash,
+            "action": self.action,
+            "outcome": self.outcome,
+            "at": self.at,
+            "git_commit": self.git_commit,
+            "git_author": self.git_author,
+            "job_id": self.job_id,
+            "restored_from": self.restored_from,
+            "savepoint": self.savepoint,
+            "message": self.message,
+            "transition_id": self.transition_id,
         }
 
 

@@ -188,6 +188,39 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         7,
+        "history: one row per transition, never changed",
+        (
+            # ``versions`` says what is true of each version now (a suspend or a
+            # rollback changes its row); ``history`` is the audit log beside it: one row
+            # per transition, appended, with the commit and author it was applied from.
+            """CREATE TABLE history (
+                target TEXT NOT NULL,
+                job TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                version INTEGER NOT NULL,
+                spec_hash TEXT,
+                action TEXT NOT NULL,
+                outcome TEXT NOT NULL,
+                at TEXT NOT NULL,
+                git_commit TEXT,
+                git_author TEXT,
+                job_id TEXT,
+                restored_from TEXT,
+                savepoint TEXT,
+                message TEXT NOT NULL DEFAULT '',
+                transition_id INTEGER,
+                PRIMARY KEY (target, job, seq)
+            )""",
+            # a store written before keeps what it knew: one row per version, as recorded
+            """INSERT INTO history (target, job, seq, version, spec_hash, action, outcome, at,
+                git_commit, git_author, job_id, restored_from, savepoint, message)
+            SELECT target, job, version, version, spec_hash, 'recorded', outcome, applied_at,
+                git_commit, git_author, job_id, restored_from, savepoint, message
+            FROM versions""",
+        ),
+    ),
+    Migration(
+        8,
         "savepoints: the Flink version that wrote each (none restores into an older Flink)",
         ("ALTER TABLE savepoints ADD COLUMN flink_version TEXT",),
     ),

@@ -15,6 +15,7 @@ from typing import Any
 
 from flinkops.errors import StoreError
 from flinkops.store._db import Database, FaultHook, open_database
+from flinkops.store._history import HistoryLog
 from flinkops.store._journal import Journal
 from flinkops.store._locks import Lock, ci_run, default_holder, hostname, lock_info, process_start
 from flinkops.store._records import (
@@ -57,7 +58,7 @@ def _savepoint(row: Any) -> SavepointRecord:
     )
 
 
-class Store(Journal):
+class Store(Journal, HistoryLog):
     """The version store of one project, shared by all its targets: SQLite or PostgreSQL.
 
     ``location`` is a file path (parent directories are created), a
@@ -75,7 +76,8 @@ class Store(Journal):
     ``atomic()`` groups several into one. Any database error becomes ``StoreError``;
     bad arguments (an unknown outcome, a spec that is not JSON) raise ``ValueError``.
     A Store may be shared by threads; a process must not use one made before a fork.
-    The journal's methods (``begin_transition`` ...) are its base class's (``_journal``).
+    The journal's methods (``begin_transition`` ...) are its base class's (``_journal``),
+    the history's (``append_history``, ``history``, ``last_placed``) ``_history``'s.
     """
 
     def __init__(

@@ -65,13 +65,15 @@ def _savepoint(ws: Workspace, name: str) -> dict[str, Any]:
 
 
 def _diagnose(ws: Workspace, name: str) -> dict[str, Any]:
-    data = diagnose_job(ws.client, target=ws.target, url=ws.url, name=name, scope=ws.scope)
+    data = diagnose_job(
+        ws.client, target=ws.target, url=ws.url, name=name, store=ws.store, scope=ws.scope
+    )
     return {"summary": f"diagnose: {len(data['findings'])} finding(s)", "result": data}
 
 
 def _restart(ws: Workspace, name: str) -> dict[str, Any]:
     spec = ws.spec(name)
-    live = find_job(ws.client, ws.scope, name).newest
+    live = find_job(ws.client, ws.scope, name, ws.store).newest
     if spec is None or live is None or not live.active or live.managed_name is None:
         raise FlinkError(f"job {name!r} is not running on target {ws.target!r}: nothing to restart")
     if live.spec_hash != spec.spec_hash:

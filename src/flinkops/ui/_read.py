@@ -4,8 +4,9 @@ Every function takes an open Workspace and returns the page's JSON (the API
 route returns it as is, the HTML route draws it): ``overview`` is
 ``status --format json``, ``job_page`` is ``show --format json`` plus the DAG's
 edges, logs, monitoring history and the git hints, ``lineage_page`` is
-``lineage --format json``, ``versions_page`` is ``history --format json`` plus
-``history --diff`` of two versions. Secrets are redacted as in the CLI.
+``lineage --format json``, ``versions_page`` is the versions, ``history --format
+json`` (one row per transition) and ``history --diff`` of two versions. Secrets are
+redacted as in the CLI.
 """
 
 from __future__ import annotations
@@ -84,7 +85,12 @@ def job_logs_view(ws: Workspace, name: str, stdout: bool = False) -> dict[str, A
     out: dict[str, Any] = {"job": name, "job_ids": [], "stdout": stdout, "sources": []}
     out["error"] = None
     try:
-        out.update(job_logs(ws.client, target=ws.target, name=name, stdout=stdout, scope=ws.scope))
+        out.update(
+            job_logs(
+                ws.client, target=ws.target, name=name, stdout=stdout, store=ws.store,
+                scope=ws.scope,
+            )
+        )  # fmt: skip
     except FlinkError as exc:
         out["error"] = str(exc)
     out = ws.redact(out)
@@ -150,12 +156,17 @@ def _lineage_of(data: dict[str, Any]) -> Lineage:
 def versions_page(
     ws: Workspace, name: str, a: int | None = None, b: int | None = None
 ) -> dict[str, Any]:
-    """``history`` of ``name``, and the diff of versions a and b (default: the last two)."""
+    """The versions of ``name``, its ``history --format json`` (one row per transition),
+    and the diff of versions a and b (default: the last two)."""
     versions = ws.store.versions(ws.target, name)
     numbers = [v.version for v in versions]
     if a is None or b is None:
         a, b = (numbers[-2], numbers[-1]) if len(numbers) > 1 else (None, None)
-    data: dict[str, Any] = {"job": name, "versions": [v.to_json() for v in versions]}
+    data: dict[str, Any] = {
+        "job": name,
+        "versions": [v.to_json() for v in versions],
+        "history": [h.to_json() for h in ws.store.history(ws.target, name)],
+    }
     data["diff"] = None
     if a is not None and b is not None:
         old, new = version_pair(ws.store, ws.target, name, a, b)

@@ -50,8 +50,11 @@ def test_lifecycle_create_update_suspend_resume_rollback(project: Project, resto
     assert "agg: update done (version 2" in out
     [v2] = project.active("agg")
     history = project.history("agg")
-    assert [h["outcome"] for h in history] == ["applied", "applied"]
-    savepoint = history[0]["savepoint"]
+    assert [(h["action"], h["outcome"]) for h in history] == [
+        ("create", "applied"),
+        ("update", "applied"),
+    ]
+    savepoint = history[1]["savepoint"]  # the update stopped v1 with it, v2 restored it
     assert savepoint and history[1]["restored_from"] == savepoint
     assert restored_from(v2.job_id) == savepoint  # Flink says it restored that savepoint
 
@@ -79,7 +82,7 @@ def test_lifecycle_create_update_suspend_resume_rollback(project: Project, resto
     assert "revert the commit" in out
     [v4] = project.active("agg")
     last = project.history("agg")[-1]
-    assert last["outcome"] == "applied" and last["restored_from"]
+    assert (last["action"], last["outcome"]) == ("rollback", "applied") and last["restored_from"]
     assert restored_from(v4.job_id) == last["restored_from"]
     assert last["spec_hash"] == project.history("agg")[0]["spec_hash"]
 
@@ -106,7 +109,7 @@ def test_incompatible_change_rolls_back_then_is_blocked_until_retried(
     """The retry storm of issue 11: a rolled-back spec is not tried again on every apply."""
     _run_then_change_incompatibly(project)
     change = _plan(project)["changes"][0]
-    assert change["state"] == "at-risk" and "COUNT(*)" in change["state_reason"]
+    assert change["state"] == "at-risk" and "COUNT(*)" in change["state_reasons"][0]
     assert change["version"] == 2
 
     done = project.apply()
@@ -115,9 +118,15 @@ def test_incompatible_change_rolls_back_then_is_blocked_until_retried(
     [running] = project.active("agg")
     assert running.version == 1  # the previous version runs again
     history = project.history("agg")
-    assert [h["outcome"] for h in history] == ["applied", "rolled-back"]
+    assert [(h["version"], h["outcome"]) for h in history] == [
+        (1, "applied"),
+        (2, "rolled-back"),
+        (1, "applied"),  # the rollback: its own row, with its job
+    ]
+    assert (history[2]["action"], history[2]["job_id"]) == ("rollback", running.job_id)
     # ...restored from the very savepoint the update took
-    assert restored_from(running.job_id) == history[0]["savepoint"]
+    assert restored_from(running.job_id) == history[2]["savepoint"]
+    assert history[2]["restored_from"] == history[2]["savepoint"]
     cause = _rollback_root_cause(project)
     # the plan's steps are what the journal ran, the rollback appended to them
     with _store(project) as store:
@@ -138,7 +147,7 @@ def test_incompatible_change_rolls_back_then_is_blocked_until_retried(
     again = project.apply()
     assert again.returncode == 1 and "agg: blocked (version 2" in again.stdout, again.stdout
     assert [j.job_id for j in project.active("agg")] == [running.job_id]
-    assert len(project.history("agg")) == 2
+    assert len(project.history("agg")) == 3  # a blocked apply appends nothing
     with _store(project) as store:
         assert len(store.savepoints(project.target, "agg")) == store_savepoints
 
@@ -146,8 +155,18 @@ def test_incompatible_change_rolls_back_then_is_blocked_until_retried(
     retry = _plan(project, "--retry-failed")
     assert (retry["changes"][0]["action"], retry["changes"][0]["version"]) == ("update", 3)
     assert project.apply("--retry-failed").returncode == 1
-    assert _outcomes(project, "agg") == ["applied", "rolled-back", "rolled-back"]
-    assert [j.version for j in project.active("agg")] == [1]
+    assert _outcomes(project, "agg") == [
+        "applied", "rolled-back", "applied", "rolled-back", "applied"
+    ]  # fmt: skip
+    [again_running] = project.active("agg")
+    assert again_running.version == 1
+    # two rollbacks to version 1: two rows, each with its own job and the savepoint it
+    # restored from; nothing of the first was overwritten by the second
+    back = [h for h in project.history("agg") if h["action"] == "rollback"]
+    assert [h["version"] for h in back] == [1, 1]
+    assert [h["job_id"] for h in back] == [running.job_id, again_running.job_id]
+    assert back[0]["restored_from"] != back[1]["restored_from"]
+    assert restored_from(again_running.job_id) == back[1]["restored_from"]
 
 
 # One kill point per forward list on the real cluster (every point of every list
@@ -220,8 +239,12 @@ def test_killed_rollback_is_finished_by_the_next(
         assert running.version == 1, point
         assert restored_from(running.job_id) == taken, point  # the killed apply's savepoint
         history = project.history("agg")
-        assert [h["version"] for h in history] == list(range(1, n + 3)), point
-        assert [h["outcome"] for h in history] == ["applied"] + ["rolled-back"] * (n + 1)
+        failed = [h["version"] for h in history if h["outcome"] == "rolled-back"]
+        assert failed == list(range(2, n + 3)), point
+        back = [h for h in history if h["action"] == "rollback"]  # one row per rollback
+        assert [h["version"] for h in back] == [1] * (n + 1), point
+        assert back[-1]["job_id"] == running.job_id, point
+        assert len({h["job_id"] for h in back}) == n + 1, point
         store = _store(project)
         assert store.open_transitions(project.target) == [], point
         store.close()

@@ -1,8 +1,8 @@
 """status and show report the version that runs, with a rolled-back one beside it.
 
-The rolled-back version is made the real way: apply adds ``COUNT(*)`` to a
-GROUP BY, Flink refuses to restore the savepoint into it, and apply puts the
-previous version back from the same savepoint.
+The rolled-back version is made the real way: apply turns a GROUP BY's ``SUM`` into
+``MAX, COUNT(*)`` (at-risk: flinkops cannot be sure), Flink refuses to restore the
+savepoint into it, and apply puts the previous version back from the same savepoint.
 """
 
 from __future__ import annotations

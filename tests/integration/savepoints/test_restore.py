@@ -70,7 +70,8 @@ def test_restore_from_a_listed_checkpoint(project: Project, restored_from, tmp_p
     assert restored_from(v2.job_id) == chosen.external_path  # Flink's latest.restored
     history = project.history("agg")
     assert history[-1]["restored_from"] == chosen.external_path
-    assert history[-1]["outcome"] == "applied"
+    assert (history[-1]["action"], history[-1]["outcome"]) == ("restore", "applied")
+    assert history[-1]["job_id"] == v2.job_id
     # the journal has the usual steps, and the plan is in sync again afterwards
     events = json.loads(_ok(project.run("events", "agg", "--format", "json")))
     assert any(e["step"] == "restart" and "restore requested" in e["message"] for e in events)

@@ -20,7 +20,7 @@ from flinkops.apply.applier import job_result
 from flinkops.apply.run_state import Run, RunState
 from flinkops.apply.versions import spec_of_version
 from flinkops.errors import ApplyError, PlanError, StalePlan
-from flinkops.plan import Action, Plan
+from flinkops.plan import Action, Plan, SqlRejected
 from flinkops.plan.planfile import read_plan_file, write_plan_file
 from flinkops.store import Store, VersionRecord
 from tests.unit.conftest import MAX_SQL
@@ -45,6 +45,9 @@ def test_the_scope_is_the_named_jobs_or_those_of_the_saved_plan() -> None:
     assert plan_scope(["x"], {**saved, "retry_failed": True}, prune=False, retry_failed=False) == (
         plan_scope(["x"], None, prune=True, retry_failed=True)
     )
+    # a plan saved with --allow-behind is checked against a fresh plan made so too
+    behind = plan_scope([], {**saved, "allow_behind": True}, prune=False, retry_failed=False)
+    assert behind.allow_behind and not scope.allow_behind
 
 
 def test_a_saved_plan_is_accepted_while_nothing_moved(
@@ -82,7 +85,9 @@ class _Applier:
     def __init__(self) -> None:
         self.applied: list[tuple[Plan, bool]] = []
 
-    def apply(self, plan: Plan, *, allow_state_loss: bool = False) -> ApplyResult:
+    def apply(
+        self, plan: Plan, *, allow_state_loss: bool = False, requested: str | None = None
+    ) -> ApplyResult:
         self.applied.append((plan, allow_state_loss))
         return ApplyResult(plan.target, [JobResult("agg", "update", "done")])
 
@@ -172,3 +177,84 @@ def test_a_failed_run_says_what_was_left_running(action: str, ctx: dict, said: s
     state = RunState(**{"error": "submit failed", **ctx})
     run = Run("agg", action, 1, 2, None, "", None, [], state, "failed")
     assert job_result(run).message.startswith(said)
+
+
+# ---- a plan with errors (SQL Flink's planner rejects) is refused whole
+
+REJECTED = SqlRejected(
+    "agg", "jobs/agg.yaml", 9, 24, "SQL validation failed. Column 'vv' not found in any table"
+)
+
+
+def _rejected_plan(make_spec, make_live_job, make_applied) -> Plan:
+    """The update of ``agg`` Flink rejects, beside a create of ``fresh`` it accepts."""
+    old, new = make_spec("agg"), make_spec("agg", sql=MAX_SQL)
+    live = make_live_job(old, job_id="a" * 32)
+    return plan_of(
+        [new, make_spec("fresh")], [live], {"agg": make_applied(old)}, rejected={"agg": REJECTED}
+    )
+
+
+def test_carry_out_refuses_a_plan_with_errors_before_asking(
+    make_spec, make_live_job, make_applied
+) -> None:
+    plan = _rejected_plan(make_spec, make_live_job, make_applied)
+    assert [c.action for c in plan.changes] == [Action.REJECTED, Action.CREATE]
+    applier, asked = _Applier(), []
+    with pytest.raises(ApplyError) as refused:
+        carry_out(applier, plan, recovered=[], confirm=lambda: asked.append(True))  # type: ignore[arg-type]
+    assert (asked, applier.applied) == ([], [])  # neither asked nor applied: not even `fresh`
+    assert str(refused.value) == (
+        "refusing to apply a plan with errors: Flink rejects the SQL of agg (jobs/agg.yaml:9:24: "
+        "SQL validation failed. Column 'vv' not found in any table). Nothing was changed; fix "
+        "the spec and plan again (`flinkops validate --target NAME` compiles every spec first)"
+    )
+
+
+def test_the_applier_itself_touches_nothing_of_a_plan_with_errors(
+    make_spec, make_live_job, make_applied
+) -> None:
+    import httpx
+
+    from flinkops.apply import Applier
+    from flinkops.flink.rest import FlinkClient
+
+    requests: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        requests.append(f"{request.method} {request.url.path}")
+        return httpx.Response(500, json={"errors": ["must not be called"]})
+
+    plan = _rejected_plan(make_spec, make_live_job, make_applied)
+    client = FlinkClient("http://flink.test", transport=httpx.MockTransport(answer))
+    with Store(":memory:") as store:
+        applier = Applier(client, store, target="local", specs=[make_spec("fresh")])
+        with pytest.raises(ApplyError, match="refusing to apply a plan with errors"):
+            applier.apply(plan)
+        assert store.versions("local", "fresh") == []
+    assert requests == []
+
+
+def test_a_plan_file_with_errors_round_trips_and_is_refused(
+    make_spec, make_live_job, make_applied, tmp_path: Path
+) -> None:
+    from flinkops.apply import plan_for_apply
+    from flinkops.plan import Change
+
+    plan = _rejected_plan(make_spec, make_live_job, make_applied)
+    write_plan_file(tmp_path / "plan.json", plan.to_json())
+    saved = read_plan_file(tmp_path / "plan.json")
+    assert saved is not None
+    assert saved["errors"] == [REJECTED.to_json()]
+    (change, _) = (Change.from_json(c) for c in saved["changes"])
+    assert (change.action, change.rejected) == (Action.REJECTED, REJECTED)
+
+    class _Workspace:  # refused before anything is planned again
+        def require_jobs(self, names: object) -> None:
+            pass
+
+        def make_plan(self, **kw: object) -> Plan:
+            raise AssertionError("planned again")
+
+    with pytest.raises(ApplyError, match=r"Flink rejects the SQL of agg \(jobs/agg.yaml:9:24"):
+        plan_for_apply(_Workspace(), saved, [], prune=False, retry_failed=False)  # type: ignore[arg-type]

@@ -28,7 +28,7 @@ from flinkops.plan.steps import STEP_KINDS
 from flinkops.spec import JobSpec
 from flinkops.store import Store
 from tests.unit.conftest import MAX_SQL, SUM_SQL
-from tests.unit.fake_flink import FakeFlink
+from tests.unit.fake_flink import FakeFlink, snapshot_uri
 
 HEALTH = {"window": 0, "timeout": 5}
 
@@ -82,6 +82,10 @@ class World:
                 (j.name, j.identity.version) for j in self.fake.jobs.values() if j.active
             ),
             "versions": [(v.version, v.outcome) for v in self.store.versions("local", "agg")],
+            # appended once per transition, whatever was killed and recovered on the way
+            "history": [
+                (h.seq, h.version, h.action, h.outcome) for h in self.store.history("local", "agg")
+            ],
             "submissions": len(self.fake.submissions),
             "open": self.store.open_transitions("local"),
         }
@@ -234,7 +238,7 @@ def test_a_savepoint_flink_fails_while_the_job_runs_on_is_asked_for_again(
     result = world.apply(final)
     assert result.ok, result
     [running] = world.fake.active("agg")
-    assert old.state == "FINISHED" and running.restored_from == "file:///sp/savepoint-0001-t2"
+    assert old.state == "FINISHED" and running.restored_from == snapshot_uri("sp/savepoint-0001-t2")
     warnings = [e for e in world.store.events("local", "agg", 50) if e.level == "warning"]
     assert [e.step for e in warnings] == ["savepoint"]
     assert "failed, asking again" in warnings[0].message
@@ -256,4 +260,29 @@ def test_a_stop_whose_job_ended_or_keeps_failing_its_savepoint_is_not_retried_fo
     assert len(world.fake.triggers) == 3  # STOP_ATTEMPTS, then the error
     [running] = world.fake.active("agg")
     assert running.identity.version == 1  # the running job was left as it was
+    world.store.close()
+
+
+def test_a_stop_whose_answer_was_lost_is_found_by_the_next_apply(tmp_path: Path, make_spec) -> None:
+    """Issue 23: Flink stopped the job (FINISHED, savepoint written) but its 202 never
+    came back. The stop was journaled before it was sent, so the next apply asks Flink
+    for the old job's snapshots instead of sending the stop again, and starts the new
+    version from the stop's savepoint: never empty."""
+    world, final = _world(tmp_path, make_spec, SCENARIOS["update-savepoint"])
+    [old] = world.fake.active("agg")
+    world.fake.lose_answer_of = {"POST /stop"}
+    failed = world.apply(final)
+    [result] = failed.results
+    assert not failed.ok and old.state == "FINISHED"
+    assert f"Flink shows the old job {old.jid} FINISHED" in result.message
+    assert "steps left: stop, submit, wait, record" in result.message
+    [t] = world.store.open_transitions("local")
+    assert t.data("stop")["stopping"] == old.jid and "stop_asked" in t.data("stop")
+    world.fake.lose_answer_of = set()
+    again = world.apply(final)
+    assert again.recovered == ["agg: interrupted update -> done"], again.recovered
+    [running] = world.fake.active("agg")
+    assert running.restored_from == old.stopped_with
+    assert len(world.fake.triggers) == 1  # the stop was not sent again
+    assert world.apply(final).results == []  # converged
     world.store.close()

@@ -88,7 +88,7 @@ def test_unreachable_mid_apply_keeps_the_journal_and_the_next_apply_resumes(
     )
 
     [result] = applier.apply(Plan(target="local", url="", changes=(create,))).results
-    assert result.status == "failed" and "resumes here" in result.message
+    assert result.status == "failed" and "carries on from there" in result.message
     [open_t] = store.open_transitions("local")
     assert open_t.last("submit", "end").data["job_id"] == "j1"
     assert open_t.last("wait").phase == "failed"

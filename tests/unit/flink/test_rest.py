@@ -105,6 +105,20 @@ def test_404_job_not_found() -> None:
     assert len(rec.requests) == 1  # a 404 is an answer, not retried
 
 
+@pytest.mark.parametrize("status", [404, 200])
+def test_a_server_that_is_not_flink_is_named_as_such(status: int) -> None:
+    """Issue 23: a web server's page was shown as ``HTTP 404: <!DOCTYPE HTML>``."""
+    page = "<!DOCTYPE HTML>\n<html><head><title>Error response</title></head></html>"
+    rec = Recorder(httpx.Response(status, text=page, headers={"content-type": "text/html"}))
+    with pytest.raises(FlinkError) as err:
+        make_client(rec).overview()
+    assert str(err.value).endswith(
+        f"HTTP {status}: the server answered with an HTML page (Error response), not Flink's "
+        "REST API (JSON); is the URL that of the JobManager's REST endpoint (rest.port, "
+        "8081 by default)?"
+    )
+
+
 def test_connection_refused_is_unreachable_after_retries_with_backoff() -> None:
     rec = Recorder(httpx.ConnectError("[Errno 111] Connection refused"))
     client = make_client(rec, retries=3, backoff=0.5)
@@ -171,8 +185,12 @@ def test_secrets_never_appear_in_errors_or_repr() -> None:
 
 
 def test_non_json_error_body_is_kept_short() -> None:
+    rec = Recorder(httpx.Response(502, text="bad gateway " * 500))
+    with pytest.raises(FlinkError, match="HTTP 502: bad gateway") as err:
+        make_client(rec, retries=0).overview()
+    assert len(str(err.value)) < 2100
     rec = Recorder(httpx.Response(502, text="<html>bad gateway</html>"))
-    with pytest.raises(FlinkError, match="HTTP 502: <html>bad gateway</html>"):
+    with pytest.raises(FlinkError, match="HTTP 502: the server answered with an HTML page,"):
         make_client(rec, retries=0).overview()
 
 

@@ -1,16 +1,24 @@
-"""The SQL runner's Python side: statement normalization, encoding, the run body."""
+"""The SQL runner's Python side: statement normalization, encoding, the run body, and a
+refused submission's message."""
 
 from __future__ import annotations
 
 import base64
 import json
 
+import httpx
+import pytest
+
+from flinkops.errors import FlinkError
 from flinkops.flink.identity import JobIdentity
+from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import (
     ENTRY_CLASS,
     build_run_body,
     encode_statements,
     normalize_statements,
+    runner_jar_name,
+    submit_sql,
 )
 
 
@@ -61,3 +69,25 @@ def test_run_body_carries_name_identity_savepoint_and_config() -> None:
     assert "flinkops.version:2" in conf["pipeline.global-job-parameters"]
     plain = build_run_body(job_name="k", statements=["INSERT INTO a SELECT 1"])
     assert "savepointPath" not in plain and "parallelism" not in plain
+
+
+def test_a_refused_submission_says_flinks_words_without_the_runners_mark() -> None:
+    marked = "flinkops statement 2: SQL validation failed. Object 'nowhere' not found"
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/jars":
+            return httpx.Response(200, json={"files": [{"id": "r.jar", "name": runner_jar_name()}]})
+        trace = f"<Exception on server side:\nx.ProgramInvocationException: {marked}\n>"
+        return httpx.Response(400, json={"errors": [trace]})
+
+    client = FlinkClient("http://flink.test", transport=httpx.MockTransport(answer), retries=0)
+    with pytest.raises(FlinkError) as refused:
+        submit_sql(
+            client,
+            job_name="agg",
+            statements=["INSERT INTO nowhere SELECT 1"],
+            identity=JobIdentity("agg", 1, "h", "local"),
+        )
+    assert "flinkops statement" not in str(refused.value)
+    assert str(refused.value).startswith("submitting job 'agg' failed: ")
+    assert "Object 'nowhere' not found" in str(refused.value)

@@ -36,6 +36,28 @@ project: unit
 """
 
 
+def _rejected(statements: list[str]) -> httpx.Response:
+    """What Flink 2.3 answers when the SQL runner's statement naming ``nowhere`` fails
+    validation (the shape seen on a real cluster: the runner's mark, Flink's
+    statement-relative position); the message quotes the statement, as some of Flink's do."""
+    index = next(i for i, s in enumerate(statements) if "nowhere" in s)
+    statement = statements[index]
+    before = statement[: statement.index("nowhere")]
+    line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+    where = f"From line {line}, column {col} to line {line}, column {col + 6}"
+    text = f"SQL validation failed. {where}: Object 'nowhere' not found in: {statement}"
+    trace = (
+        "<Exception on server side:\n"
+        "org.apache.flink.client.program.ProgramInvocationException: The main method caused "
+        f"an error: flinkops statement {index}: {text}\n"
+        "\tat flinkops.runner.SqlRunner.main(SqlRunner.java:62)\n"
+        f"Caused by: java.lang.IllegalStateException: flinkops statement {index}: {text}\n"
+        f"Caused by: org.apache.flink.table.api.ValidationException: {text}\n"
+        "\nEnd of exception on server side>"
+    )
+    return httpx.Response(500, json={"errors": ["Internal server error.", trace]})
+
+
 class FakeFlink:
     """A Flink REST API serving fixed jobs, for the command's wiring (no compiling)."""
 
@@ -52,15 +74,7 @@ class FakeFlink:
         self.compiled.append({"statements": statements, "conf": body["flinkConfiguration"]})
         sql = " ".join(statements)
         if "nowhere" in sql:
-            return httpx.Response(
-                400,
-                json={
-                    "errors": [
-                        "org.apache.flink.table.api.ValidationException: "
-                        f"Cannot find table 'nowhere' in: {sql}"
-                    ]
-                },
-            )
+            return _rejected(statements)
         name = "max" if "MAX(" in sql else ("sum_filter" if "WHERE" in sql else "sum")
         return httpx.Response(200, json={"plan": json.loads((GRAPHS / f"{name}.json").read_text())})
 
@@ -134,9 +148,12 @@ def write_project(root: Path, jobs: dict[str, str], url: str = "http://flink.tes
     return root
 
 
-def record_applied(project: Path, spec: JobSpec, version: int = 1) -> None:
-    """Record ``spec`` as applied, the way apply stores it (portable, secrets masked)."""
+def record_applied(
+    project: Path, spec: JobSpec, version: int = 1, job_id: str | None = None
+) -> None:
+    """Record ``spec`` as applied, the way apply stores it (portable, secrets masked),
+    with the id of the job it submitted (``job_id``) when given."""
     loaded = load_project(project)
     with Store(loaded.store_location) as store:
         reserve_version(store, "local", spec, version, None)
-        store.update_version("local", spec.name, version, outcome="applied")
+        store.update_version("local", spec.name, version, outcome="applied", job_id=job_id)

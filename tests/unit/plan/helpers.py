@@ -11,12 +11,14 @@ from flinkops.flink.models import Overview
 from flinkops.plan import (
     Applied,
     Attempt,
+    Behind,
     Change,
     Compat,
     LineageView,
     Observation,
     Plan,
     PlanOptions,
+    SqlRejected,
     Verdicts,
     build_plan,
 )
@@ -33,6 +35,8 @@ def observed(
     default_savepoint_dir: str | None = None,
     adaptive: bool = False,
     attempts: Mapping[str, Attempt] | None = None,
+    behind: Mapping[str, Behind] | None = None,
+    failed_runs: Mapping[str, Attempt] | None = None,
 ) -> Observation:
     """An ``Observation`` of ``live`` jobs and ``applied`` versions; the cluster's
     savepoint directory and scheduler as its JobManager configuration would say."""
@@ -47,6 +51,8 @@ def observed(
         live=tuple(live),
         applied=dict(applied or {}),
         attempts=dict(attempts or {}),
+        behind=dict(behind or {}),
+        failed_runs=dict(failed_runs or {}),
         at=created_at,
     )
 
@@ -57,20 +63,25 @@ def plan_of(
     applied: Any = None,
     *,
     compat: Mapping[str, Compat] | None = None,
+    rejected: Mapping[str, SqlRejected] | None = None,
     lineage: LineageView | None = None,
     prune: bool = False,
     only: Sequence[str] | None = None,
     retry_failed: bool = False,
+    allow_behind: bool = False,
     **seen: Any,
 ) -> Plan:
-    """``build_plan`` on target ``local`` unless told, ``applied`` empty unless given;
-    ``seen`` is what else the observation holds (``observed``)."""
+    """``build_plan`` on target ``local`` unless told, ``applied`` empty unless given,
+    Flink's verdicts (``compat``) and rejections (``rejected``) as given; ``seen`` is what
+    else the observation holds (``observed``)."""
     options = PlanOptions(
-        prune=prune, only=tuple(only) if only else None, retry_failed=retry_failed
+        prune=prune,
+        only=tuple(only) if only else None,
+        retry_failed=retry_failed,
+        allow_behind=allow_behind,
     )
-    return build_plan(
-        list(specs), observed(live, applied, **seen), Verdicts(compat or {}), lineage, options
-    )
+    verdicts = Verdicts(compat or {}, rejected=rejected or {})
+    return build_plan(list(specs), observed(live, applied, **seen), verdicts, lineage, options)
 
 
 def only_change(plan: Plan) -> Change:

@@ -110,7 +110,7 @@ def test_resume_with_changed_sql_is_at_risk(make_spec, make_applied):
     assert change.action is Action.RESUME
     assert change.reason == "desired state is running (with changes)"
     assert change.state is StateImpact.AT_RISK
-    assert "unknown: the SQL changed while suspended" in change.state_reason
+    assert "unknown: the SQL or configuration changed while suspended" in change.state_reasons
     assert change.sql_diff
 
 

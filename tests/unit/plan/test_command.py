@@ -102,8 +102,9 @@ def test_unreachable_target_is_a_clear_error(tmp_path):
 def test_json_and_plan_file_follow_the_schema(tmp_path, fake_flink):
     project = write_project(tmp_path, {"a.yaml": job_yaml("job-a"), "b.yaml": job_yaml("job-b")})
     a, _ = load_project(project).jobs_for("local")
-    record_applied(project, a)
-    fake_flink.add("job-a", "FAILED", JobIdentity("job-a", 1, a.spec_hash, "local"))
+    failed = fake_flink.add("job-a", "FAILED", JobIdentity("job-a", 1, a.spec_hash, "local"))
+    # apply records the job it submits: a plan reads a finished job the store knows
+    record_applied(project, a, job_id=failed)
     out = tmp_path / "plan.json"
     result = run_plan(project, "--no-compat", "--format", "json", "--out", str(out))
     assert result.exit_code == 2
@@ -111,7 +112,9 @@ def test_json_and_plan_file_follow_the_schema(tmp_path, fake_flink):
     validator = jsonschema.Draft202012Validator(json.loads(PLAN_SCHEMA.read_text()))
     validator.validate(data)
     assert json.loads(out.read_text()) == data
-    assert [c["action"] for c in data["changes"]] == ["restart", "create"]
+    # job-a's applied version FAILED since (the fake lists no root cause): blocked
+    assert [c["action"] for c in data["changes"]] == ["blocked", "create"]
+    assert data["changes"][0]["blocked"]["job_id"] == "1".rjust(32, "0")
 
 
 def test_secrets_never_appear_in_any_output(tmp_path, fake_flink, monkeypatch):
@@ -188,7 +191,9 @@ def test_changed_sql_is_compiled_with_each_versions_configuration(tmp_path, fake
     data = json.loads(run_plan(project, "--format", "json").output)
     (change,) = data["changes"]
     assert (change["action"], change["state"]) == ("update", "at-risk")
-    assert change["state_reason"] == "GroupAggregate select list changed: SUM(v) -> MAX(v)"
+    assert change["state_reasons"] == [
+        "GroupAggregate select list changed: SUM(v) -> MAX(v)",
+    ]
     # Compiled in parallel: tell the two apart by their SQL, not by their order.
     (new,) = [c for c in fake_flink.compiled if "MAX(v)" in c["statements"][-1]]
     (old,) = [c for c in fake_flink.compiled if "SUM(v)" in c["statements"][-1]]
@@ -197,7 +202,7 @@ def test_changed_sql_is_compiled_with_each_versions_configuration(tmp_path, fake
     assert old["conf"]["table.exec.mini-batch.enabled"] == "false"
 
 
-def test_sql_flink_rejects_is_a_warning(tmp_path, fake_flink):
+def test_sql_flink_rejects_is_an_error_located_in_the_yaml(tmp_path, fake_flink):
     project = write_project(
         tmp_path,
         {
@@ -205,11 +210,24 @@ def test_sql_flink_rejects_is_a_warning(tmp_path, fake_flink):
             "b.yaml": job_yaml("broken", sql="INSERT INTO nowhere SELECT 1;"),
         },
     )
-    data = json.loads(run_plan(project, "--format", "json").output)
-    assert [c["action"] for c in data["changes"]] == ["create", "create"]
-    assert len(data["warnings"]) == 1
-    assert data["warnings"][0].startswith("broken: Flink rejects the SQL: compiling job 'broken'")
-    assert "Cannot find table 'nowhere'" in data["warnings"][0]
+    result = run_plan(project, "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert [c["action"] for c in data["changes"]] == ["rejected", "create"]
+    assert data["warnings"] == []
+    (error,) = data["errors"]
+    # line 7 of b.yaml is "    INSERT INTO nowhere SELECT 1;": the table name at column 17
+    assert error == {
+        "job": "broken",
+        "file": "jobs/b.yaml",
+        "line": 7,
+        "column": 17,
+        "message": "SQL validation failed. Object 'nowhere' not found in: "
+        "INSERT INTO nowhere SELECT 1",
+    }
+    assert data["changes"][0]["rejected"] == error
+    assert data["changes"][0]["steps"] == []
+    assert "/jars/" not in result.output
 
 
 def test_no_compat_compiles_nothing(tmp_path, fake_flink):
@@ -244,7 +262,8 @@ def test_flink_errors_quoting_a_secret_are_masked_in_the_plan(make_spec, fake_fl
     client = flinkops.workspace.FlinkClient("http://flink.test:8081")
     with Store(":memory:") as store:
         plan = make_plan(client, store, target="local", url="http://flink.test:8081", specs=[spec])
-    assert "Cannot find table 'nowhere' in: INSERT INTO nowhere SELECT '***'" in plan.warnings[0]
+    (error,) = plan.errors
+    assert "Object 'nowhere' not found in: INSERT INTO nowhere SELECT '***'" in error.message
     assert "tok-secret-123" not in json.dumps(plan.to_json())
 
 

@@ -53,10 +53,10 @@ def test_restart_with_a_changed_spec_uses_the_planner_verdict(
     assert change.action is Action.RESTART
     assert change.reason.endswith("; SQL changed too")
     assert change.state is StateImpact.AT_RISK
-    assert "unknown" in change.state_reason
+    assert "unknown" in change.state_reasons[-1]
     verdict = Compat(StateImpact.AT_RISK, ("GroupAggregate select list changed: SUM(v) -> MAX(v)",))
     change = only_change(plan_of([new], live, applied, compat={"job-a": verdict}))
-    assert "SUM(v) -> MAX(v)" in change.state_reason
+    assert "SUM(v) -> MAX(v)" in change.state_reasons[-1]
 
 
 def test_stateless_restart_starts_empty(make_spec, make_live_job, make_applied):
@@ -83,7 +83,7 @@ def test_live_identity_not_the_applied_version_is_restarted(make_spec, make_live
     assert change.action is Action.RESTART
     assert change.reason.startswith("drift: the live job (version 7) is not the last applied")
     assert change.state is StateImpact.AT_RISK
-    assert change.state_reason.startswith("unknown:")
+    assert change.state_reasons[0].startswith("unknown:")
     assert change.version == 8
 
 

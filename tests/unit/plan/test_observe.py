@@ -13,9 +13,11 @@ from flinkops.plan import Action, Compat, CompatBasis, StateImpact
 from flinkops.plan.compiler import Compiler, CompileSettings, cluster_identity
 from flinkops.plan.observe import make_plan, observe
 from flinkops.spec import load_project
-from flinkops.store import Store
+from flinkops.store import HistoryRecord, Outcome, Store
 from tests.conftest import job_yaml, version_record
 from tests.unit.conftest import MAX_SQL
+from tests.unit.fake_flink import snapshot_uri
+from tests.unit.gitrepo import commit, git
 from tests.unit.plan.fakes import FakeFlink, fake_flink, record_applied, run_plan, write_project
 
 __all__ = ["fake_flink"]  # the fixture, shared with tests/unit/plan
@@ -59,8 +61,9 @@ def test_read_live_by_name_reads_only_that_jobs_config() -> None:
     assert len(read_live(client, "local")) == 3
 
 
-def test_new_sql_flink_rejects_in_an_update_is_a_warning_by_its_basis(tmp_path, fake_flink):
-    """The verdict's basis (an enum), not its reason text, makes the plan warn."""
+def test_new_sql_flink_rejects_in_an_update_is_an_error_not_a_verdict(tmp_path, fake_flink):
+    """Flink rejecting the new SQL of a running job refuses the update: no state verdict,
+    no steps, and the plan's error at the YAML line of the unknown table."""
     project = write_project(tmp_path, {"a.yaml": job_yaml("job-a")})
     (old,) = load_project(project).jobs_for("local")
     record_applied(project, old)
@@ -69,10 +72,13 @@ def test_new_sql_flink_rejects_in_an_update_is_a_warning_by_its_basis(tmp_path, 
     (project / "jobs" / "a.yaml").write_text(broken)
     data = json.loads(run_plan(project, "--format", "json").output)
     (change,) = data["changes"]
-    assert (change["action"], change["state"]) == ("update", "at-risk")
-    assert len(data["warnings"]) == 1
-    assert data["warnings"][0].startswith("job-a: Flink rejects the new SQL: ")
-    assert "Cannot find table 'nowhere'" in data["warnings"][0]
+    assert (change["action"], change["state"], change["steps"]) == ("rejected", "none", [])
+    assert change["reason"].startswith("update refused: Flink rejects the SQL at jobs/a.yaml:")
+    assert data["warnings"] == []
+    (error,) = data["errors"]
+    assert (error["job"], error["file"]) == ("job-a", "jobs/a.yaml")
+    assert "Object 'nowhere' not found" in error["message"]
+    assert data["observed"]["job-a"]["job_id"] == change["live"]["job_id"]
 
 
 def test_compat_basis_defaults_to_compared() -> None:
@@ -82,6 +88,12 @@ def test_compat_basis_defaults_to_compared() -> None:
 # ------------------------------------------------ what one plan reads, counted
 
 _JOB_ID = re.compile(r"/jobs/[0-9a-f]{32}")
+
+
+TM_LOST = (
+    "org.apache.flink.runtime.jobmaster.JobMasterException: TaskManager with id tm-b is "
+    "no longer reachable."
+)
 
 
 class CountingFlink(FakeFlink):
@@ -100,8 +112,11 @@ class CountingFlink(FakeFlink):
         if path == "/jobmanager/environment":
             return httpx.Response(200, json={"classpath": ["/opt/flink/lib/flink-dist.jar"]})
         if path.endswith("/checkpoints"):
-            latest = {"completed": {"id": 7, "external_path": "file:///chk/chk-7"}}
+            latest = {"completed": {"id": 7, "external_path": snapshot_uri("chk/chk-7")}}
             return httpx.Response(200, json={"counts": {"completed": 7}, "latest": latest})
+        if path.endswith("/exceptions"):  # the failed job lost its TaskManager
+            entry = {"exceptionName": "JobMasterException", "stacktrace": TM_LOST}
+            return httpx.Response(200, json={"exceptionHistory": {"entries": [entry]}})
         return super().__call__(request)
 
     def calls(self) -> Counter[str]:
@@ -113,7 +128,8 @@ class CountingFlink(FakeFlink):
 
 
 def _twenty_specs(make_spec, flink: CountingFlink, store: Store) -> list:
-    """12 in sync, 4 with new SQL, 1 parallelism-only, 1 new, 1 failed, 1 suspended."""
+    """12 in sync, 4 with new SQL, 1 parallelism-only, 1 new, 1 failed (its TaskManager
+    lost: restarted, not blocked), 1 suspended."""
     specs = []
     for i in range(20):
         name = f"job-{i:02d}"
@@ -159,13 +175,15 @@ def test_a_plan_reads_the_cluster_and_the_store_once(make_spec, tmp_path, monkey
 
         monkeypatch.setattr(store.db, "read", read)
         compiler = Compiler(client, store, CompileSettings(concurrency=2))
+        checkout = tmp_path / "checkout"
+        checkout.mkdir()
         plan = make_plan(
             client, store, target="local", url="http://flink.test:8081", specs=specs,
-            compiler=compiler,
+            compiler=compiler, root=checkout,
         )  # fmt: skip
     assert plan.summary() == {"create": 1, "update": 4, "restart": 1, "rescale": 1, "noop": 13}
     assert plan.change("job-16").action is Action.RESCALE
-    assert plan.change("job-18").restore_from == "file:///chk/chk-7"  # the checkpoint read
+    assert plan.change("job-18").restore_from == snapshot_uri("chk/chk-7")  # the one read
     assert compiler.compiles == 11  # 4 updates (new and applied SQL), the rescale, create, restart
     per_job = {call: n for call, n in flink.paths.items() if "/plan" not in call}
     assert max(per_job.values()) == 1, per_job  # no endpoint read twice, of any job
@@ -176,6 +194,7 @@ def test_a_plan_reads_the_cluster_and_the_store_once(make_spec, tmp_path, monkey
         "GET /jobs/overview": 1,
         "GET /jobs/:id/config": 18,  # every active or recorded job listed, once
         "GET /jobs/:id/checkpoints": 1,  # the failed job's retained checkpoint
+        "GET /jobs/:id/exceptions": 1,  # the failed job's root cause
         "GET /jars": 1,
         "POST /jars/runner.jar/plan": 11,
     }
@@ -184,6 +203,7 @@ def test_a_plan_reads_the_cluster_and_the_store_once(make_spec, tmp_path, monkey
         "savepoints": 19,  # each applied job's savepoints: the newest, and who wrote the one
         "job_ids": 1,  # the job ids the store recorded: whose jobs are the project's
         "open_transitions": 1,
+        "last_placed": 1,  # each job's newest placing transition, for the checkout's git
         "get_graphs": 1,
     }
 
@@ -197,3 +217,43 @@ def test_the_observed_identity_keys_the_cache_as_a_compiler_on_its_own_does() ->
             observe(client, store, target="local", url="u", specs=[], identity=False).identity
             is None
         )
+
+
+def test_observe_names_the_jobs_whose_newest_transition_the_checkout_lacks(tmp_path) -> None:
+    """Two clones of one repository: the other clone's commit is not in this one's
+    history, this clone's own and the shared first commit are; a job applied from the
+    other clone is behind until this one pulls."""
+    origin, mine, theirs = tmp_path / "origin", tmp_path / "mine", tmp_path / "theirs"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
+    git(tmp_path, "clone", "-q", str(origin), str(mine))
+    (mine / "a.txt").write_text("1")
+    shared = commit(mine, "first")
+    git(mine, "push", "-q", "origin", "main")
+    git(tmp_path, "clone", "-q", str(origin), str(theirs))
+    (theirs / "a.txt").write_text("2")
+    other = commit(theirs, "theirs", author="Bo <bo@example.com>")
+    client = FlinkClient("http://flink.test:8081", transport=httpx.MockTransport(CountingFlink()))
+    with Store(":memory:") as store:
+        rows = [
+            ("in-sync", shared, "applied"),
+            ("theirs", other + "-dirty", "applied"),
+            ("suspended-by-them", other, "suspended"),
+            ("failed-theirs", shared, "applied"),
+        ]
+        for job, sha, outcome in rows:
+            store.append_history(
+                HistoryRecord("local", job, 1, "create", Outcome(outcome), git_commit=sha,
+                              git_author="Bo <bo@example.com>")
+            )  # fmt: skip
+        store.append_history(  # a failed attempt leaves the job as it was: not counted
+            HistoryRecord("local", "failed-theirs", 2, "update", Outcome.ROLLED_BACK,
+                          git_commit=other)
+        )  # fmt: skip
+        seen = observe(client, store, target="local", url="u", specs=[], checkout=mine)
+        assert sorted(seen.behind) == ["suspended-by-them", "theirs"]
+        b = seen.behind["suspended-by-them"]
+        assert (b.version, b.commit, b.author, b.known) == (1, other, "Bo <bo@example.com>", True)
+        assert observe(client, store, target="local", url="u", specs=[]).behind == {}
+        git(theirs, "push", "-q", "origin", "main")  # this clone pulls their commit
+        git(mine, "pull", "-q", "--ff-only", "origin", "main")
+        assert observe(client, store, target="local", url="u", specs=[], checkout=mine).behind == {}

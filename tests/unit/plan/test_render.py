@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 import pytest
 
-from flinkops.plan import Attempt, Compat, LineageView, StateImpact
+from flinkops.plan import Attempt, Compat, LineageView, SqlRejected, StateImpact
 from flinkops.plan.render import NO_CHANGES, plan_markdown, plan_text, summary_line
 from tests.unit.conftest import FILTER_SQL, MAX_SQL
 from tests.unit.plan.helpers import plan_of
@@ -194,3 +194,72 @@ def test_text_colours_only_when_asked(full_plan):
     assert click.unstyle(coloured) == plain
     assert click.style("state AT-RISK", fg="yellow", bold=True) in coloured
     assert click.style("state LOST", fg="red", bold=True) in coloured
+
+
+REJECTED = {
+    "orders": SqlRejected(
+        "orders",
+        "jobs/orders.yaml",
+        11,
+        24,
+        "SQL validation failed. Column 'amountt' not found in table 'o'",
+    ),
+    "pages": SqlRejected(
+        "pages", "jobs/sql/pages.sql", 1, 33, 'SQL parse failed. Encountered "views".'
+    ),
+}
+
+
+@pytest.fixture
+def rejected_plan(make_spec, make_live_job, make_applied) -> dict:
+    """A plan whose update of ``orders`` and create of ``pages`` Flink rejects, beside an
+    ordinary update of ``filtered`` and an unchanged ``steady``."""
+    ran = {n: make_spec(n) for n in ("orders", "filtered", "steady")}
+    specs = [
+        make_spec("orders", sql=MAX_SQL),
+        make_spec("filtered", sql=FILTER_SQL),
+        ran["steady"],
+        make_spec("pages"),
+    ]
+    return plan_of(
+        specs,
+        [make_live_job(spec, job_id=f"{n:0<32}"[:32]) for n, spec in ran.items()],
+        {n: make_applied(spec) for n, spec in ran.items()},
+        url="http://localhost:8081",
+        flink_version="2.3.0",
+        compat={"filtered": COMPAT["filtered"]},
+        rejected=REJECTED,
+    ).to_json()
+
+
+def test_rejected_text_golden(rejected_plan):
+    check_golden("plan_rejected.txt", plan_text(rejected_plan))
+
+
+def test_rejected_markdown_golden(rejected_plan):
+    check_golden("plan_rejected.md", plan_markdown(rejected_plan))
+
+
+def test_a_rejected_change_is_an_error_not_a_state_verdict(rejected_plan):
+    changes = {c["job"]: c for c in rejected_plan["changes"]}
+    assert [e["job"] for e in rejected_plan["errors"]] == ["orders", "pages"]
+    assert rejected_plan["errors"][0] == {
+        "job": "orders",
+        "file": "jobs/orders.yaml",
+        "line": 11,
+        "column": 24,
+        "message": "SQL validation failed. Column 'amountt' not found in table 'o'",
+    }
+    for job in ("orders", "pages"):
+        assert changes[job]["action"] == "rejected"
+        assert (changes[job]["state"], changes[job]["steps"], changes[job]["version"]) == (
+            "none",
+            [],
+            None,
+        )
+    assert changes["orders"]["reason"] == (
+        "update refused: Flink rejects the SQL at jobs/orders.yaml:11:24"
+    )
+    assert changes["pages"]["reason"].startswith("create refused: ")
+    assert changes["filtered"]["action"] == "update"  # the plan's other changes stand
+    assert summary_line(rejected_plan).endswith("2 errors: apply refuses this plan.")

@@ -19,8 +19,10 @@ from flinkops.plan.steps import (
     WaitHealthy,
     after_failure,
     describe,
+    health_needs_checkpoint,
     is_rollback,
     short,
+    spec_steps,
     step_from_json,
     steps_for,
 )
@@ -240,3 +242,70 @@ def test_apply_refuses_state_loss_only_for_a_missing_savepoint_directory() -> No
         applier.apply(Plan(target="local", url="", changes=(missing,)))
     dropped = Change(job="agg", action=Action.NOOP, state=StateImpact.LOST, reason="r")
     assert applier.apply(Plan(target="local", url="", changes=(dropped,))).results == []
+
+
+def test_a_cluster_fault_records_infra_failed_in_the_rollback_or_the_abort() -> None:
+    """The new job's TaskManager was lost: rolled back or cleaned up as any failure, but
+    recorded infra-failed, which does not block the spec."""
+    then = after_failure(
+        UPDATE[2], UPDATE, version=2, rollback_to=1, new_job_id="j2", restore="/sp/s1",
+        infrastructure=True,
+    )  # fmt: skip
+    assert is_rollback(then) and then[-1] == Record("infra-failed", 2, name="rollback-record")
+    create = steps(change(Action.CREATE, live=None))
+    then = after_failure(
+        create[1], create, version=2, rollback_to=None, new_job_id="j2", restore=None,
+        infrastructure=True,
+    )  # fmt: skip
+    assert then[-1] == Record("infra-failed", 2, name="abort-record")
+
+
+@pytest.mark.parametrize(
+    ("conf", "health", "needs"),
+    [
+        ({"execution.checkpointing.interval": "10s"}, None, True),
+        ({}, None, False),  # checkpointing off: the window alone
+        ({"execution.checkpointing.interval": "1h"}, None, False),  # longer than the timeout
+        (
+            {"execution.checkpointing.interval": "10s", "execution.runtime-mode": "batch"},
+            None,
+            False,
+        ),
+        ({"execution.checkpointing.interval": "10s"}, {"until_checkpoint": False}, False),
+        ({"execution.checkpointing.interval": "10s"}, {"until_checkpoint": True}, False),
+    ],
+)
+def test_a_checkpointing_streaming_job_waits_for_a_checkpoint_by_default(
+    make_spec, conf, health, needs
+) -> None:
+    spec = make_spec("agg", flink_configuration=conf, health=health)
+    assert health_needs_checkpoint(spec) is needs
+    [_, wait, _] = spec_steps(change(Action.CREATE, live=None), spec, None)
+    assert isinstance(wait, WaitHealthy) and wait.checkpoint is needs
+    if needs:
+        assert describe(wait).startswith("wait until healthy (20s without a restart and a compl")
+        assert short(wait.to_json()) == "wait healthy 20s + checkpoint"
+
+
+def test_apply_refuses_to_start_empty_a_job_whose_earlier_run_had_state() -> None:
+    """Issue 23: a restart that found no snapshot is refused under --auto-approve too,
+    naming where the plan looked; --allow-state-loss lets it through."""
+    from flinkops.apply import Applier
+    from flinkops.errors import ApplyError
+
+    applier = Applier(client=None, store=None, target="local", specs=[])  # type: ignore[arg-type]
+    empty = Change(
+        job="agg",
+        action=Action.RESTART,
+        state=StateImpact.LOST,
+        reason="drift: desired running, but the job is gone from the cluster",
+        state_reasons=("no savepoint or retained checkpoint found (looked at: X): starts empty",),
+        loses_state=True,
+    )
+    with pytest.raises(ApplyError) as refused:
+        applier.apply(Plan(target="local", url="", changes=(empty,)))
+    assert str(refused.value).startswith(
+        "refusing to lose the state of agg: restart starts it empty: no savepoint or "
+        "retained checkpoint found (looked at: X)"
+    )
+    assert "--allow-state-loss" in str(refused.value)

@@ -24,7 +24,11 @@ def test_the_kinds_that_start_a_version_and_those_that_run_nothing() -> None:
         Action.UPDATE,
         Action.RESTART,
     }
-    assert {a for a in Action if a.kind.build is None} == {Action.BLOCKED, Action.NOOP}
+    assert {a for a in Action if a.kind.build is None} == {
+        Action.BLOCKED,
+        Action.REJECTED,
+        Action.NOOP,
+    }
 
 
 def test_the_plan_schema_names_every_action_symbol_and_step_kind() -> None:

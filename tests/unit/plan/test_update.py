@@ -15,7 +15,7 @@ def test_sql_change_unchecked_is_at_risk_with_diff(make_spec, make_live_job, mak
     assert change.action is Action.UPDATE
     assert change.action.symbol == "~"
     assert change.state is StateImpact.AT_RISK
-    assert change.state_reason.startswith("unknown:")
+    assert change.state_reasons[0].startswith("unknown:")
     assert change.reason == "SQL changed"
     assert "-INSERT INTO snk SELECT k, SUM(v) FROM src GROUP BY k;" in change.sql_diff
     assert "+INSERT INTO snk SELECT k, MAX(v) FROM src GROUP BY k;" in change.sql_diff
@@ -37,7 +37,7 @@ def test_sql_change_judged_by_the_planner(make_spec, make_live_job, make_applied
         )
     )
     assert change.state is StateImpact.AT_RISK
-    assert change.state_reason == "GroupAggregate select list changed: SUM(v) -> MAX(v)"
+    assert change.state_reasons == ("GroupAggregate select list changed: SUM(v) -> MAX(v)",)
 
 
 def test_sql_change_the_planner_accepts_is_preserved(make_spec, make_live_job, make_applied):
@@ -50,8 +50,9 @@ def test_sql_change_the_planner_accepts_is_preserved(make_spec, make_live_job, m
     )
     assert change.action is Action.UPDATE
     assert change.state is StateImpact.PRESERVED
-    assert change.state_reason == (
-        "restored from a savepoint; stateful operators unchanged (GroupAggregate)"
+    assert change.state_reasons == (
+        "restored from a savepoint",
+        "stateful operators unchanged (GroupAggregate)",
     )
 
 
@@ -67,26 +68,46 @@ def test_dropping_an_operator_with_allow_non_restored_state_is_lost(
         )
     )
     assert change.state is StateImpact.LOST
-    assert "GroupAggregate removed" in change.state_reason
+    assert "GroupAggregate removed" in change.state_reasons[0]
     assert "allowNonRestoredState: False -> True" in change.config_diff
 
 
-def test_configuration_change_keeps_state(make_spec, make_live_job, make_applied):
+def test_configuration_change_in_neutral_keys_keeps_state(make_spec, make_live_job, make_applied):
     old = make_spec(flink_configuration={"execution.checkpointing.interval": "10s"})
     new = make_spec(
         parallelism=4,
-        flink_configuration={"execution.checkpointing.interval": "30s", "table.exec.mini-batch": 1},
+        flink_configuration={
+            "execution.checkpointing.interval": "30s",
+            "restart-strategy.type": "fixed-delay",
+        },
     )
     change = only_change(plan_of([new], [make_live_job(old)], {"job-a": make_applied(old)}))
     assert change.action is Action.UPDATE
     assert change.reason == "configuration changed"
     assert change.state is StateImpact.PRESERVED
-    assert change.state_reason == "restored from a savepoint; SQL unchanged"
+    assert change.state_reasons == (
+        "restored from a savepoint",
+        "SQL unchanged",
+        "execution.checkpointing.interval, restart-strategy.type changed: reaches neither "
+        "the plan nor the state",
+    )
     assert change.sql_diff == ""
     assert change.config_diff == (
         "flinkConfiguration[execution.checkpointing.interval]: '10s' -> '30s'",
-        "flinkConfiguration[table.exec.mini-batch]: added '1'",
+        "flinkConfiguration[restart-strategy.type]: added 'fixed-delay'",
         "parallelism: None -> 4",
+    )
+
+
+def test_configuration_change_the_planner_reads_is_judged(make_spec, make_live_job, make_applied):
+    """A key that reaches the planner is judged like a SQL change: without Flink's
+    verdict (--no-compat) it is at-risk, never preserved."""
+    old = make_spec()
+    new = make_spec(flink_configuration={"table.exec.mini-batch.enabled": "true"})
+    change = only_change(plan_of([new], [make_live_job(old)], {"job-a": make_applied(old)}))
+    assert change.state is StateImpact.AT_RISK
+    assert change.state_reasons == (
+        "unknown: the SQL or configuration changed and its state compatibility was not checked",
     )
 
 
@@ -95,7 +116,7 @@ def test_stateless_upgrade_mode_loses_state(make_spec, make_live_job, make_appli
     new = make_spec(sql=FILTER_SQL, upgrade_mode="stateless")
     change = only_change(plan_of([new], [make_live_job(old)], {"job-a": make_applied(old)}))
     assert change.state is StateImpact.LOST
-    assert "stateless" in change.state_reason
+    assert "stateless" in change.state_reasons[0]
     assert change.restore_from is None
     assert not change.missing_savepoint_dir
 
@@ -105,7 +126,7 @@ def test_no_savepoint_directory_loses_state(make_spec, make_live_job, make_appli
     args = ([new], [make_live_job(old)], {"job-a": make_applied(old)})
     change = only_change(plan_of(*args))
     assert change.state is StateImpact.LOST
-    assert "no savepoint directory" in change.state_reason
+    assert "no savepoint directory" in change.state_reasons[0]
     # the cluster's own state.savepoints.dir counts as a savepoint directory
     change = only_change(plan_of(*args, default_savepoint_dir="file:///cluster/sp"))
     assert change.state is StateImpact.AT_RISK
@@ -117,7 +138,7 @@ def test_last_state_restores_the_latest_checkpoint(make_spec, make_live_job, mak
     change = only_change(plan_of([new], [make_live_job(old)], {"job-a": make_applied(old)}))
     assert change.state is StateImpact.PRESERVED
     assert change.restore_from == "latest retained checkpoint"
-    assert change.state_reason.startswith("restored from the latest checkpoint")
+    assert change.state_reasons[0] == "restored from the latest checkpoint"
     assert not change.missing_savepoint_dir
 
 

@@ -8,10 +8,11 @@ import pytest
 from flinkops.apply import Applier, saved_plan, stale_reasons
 from flinkops.flink.rest import FlinkClient
 from flinkops.plan import Action, Attempt, StateImpact
+from flinkops.plan.render import plan_text
 from flinkops.plan.steps import Record, StopWithSavepoint, Submit, WaitHealthy
 from flinkops.store import Store
 from tests.unit.conftest import MAX_SQL
-from tests.unit.plan.helpers import plan_of
+from tests.unit.plan.helpers import only_change, plan_of
 
 
 def _update(make_spec, make_live_job, make_applied, *, attempt=None, retry=False, sql=MAX_SQL):
@@ -98,6 +99,81 @@ def test_an_applied_newest_version_blocks_nothing(make_spec, make_live_job, make
         attempt=lambda s: Attempt(2, "applied", s.spec_hash, "T", ""),
     )
     assert plan.changes[0].action is Action.UPDATE
+
+
+def _failed_after_apply(make_spec, make_live_job, make_applied, *, outcome, spec=None, retry=False):
+    """Version 1 was applied and ran healthy; its job FAILED later (Flink's root cause)."""
+    applied = make_spec("agg")
+    spec = spec or applied
+    run = make_live_job(applied, job_id="f" * 32, state="FAILED")
+    cause = "java.lang.NumberFormatException: For input string: 'x'"
+    failed = Attempt(1, outcome, applied.spec_hash, "2026-12-07T20:00:00.000Z", cause, "f" * 32)
+    plan = plan_of(
+        [spec], [run], {"agg": make_applied(applied)}, failed_runs={"agg": failed},
+        retry_failed=retry,
+    )  # fmt: skip
+    return only_change(plan), failed, plan
+
+
+def test_a_job_that_failed_after_it_was_applied_is_blocked_with_the_root_cause(
+    make_spec, make_live_job, make_applied
+):
+    """Not restarted from empty state on every apply: blocked like a rolled-back one."""
+    change, failed, plan = _failed_after_apply(
+        make_spec, make_live_job, make_applied, outcome="failed"
+    )
+    assert change.action is Action.BLOCKED and change.steps == ()
+    assert change.blocked == failed and change.version == 1
+    assert "failed after it was applied (job " + "f" * 32 in change.reason
+    data = change.to_json()["blocked"]
+    assert data["root_cause"].startswith("java.lang.NumberFormatException")
+    assert data["job_id"] == "f" * 32
+    text = plan_text(plan.to_json(), colour=False)
+    assert (
+        f"blocked: version 1 failed at 2026-12-07T20:00:00.000Z (job {'f' * 32}); "
+        "root cause: java.lang.NumberFormatException" in text
+    ), text
+
+
+def test_a_changed_spec_or_retry_failed_lifts_the_block_of_a_failed_job(
+    make_spec, make_live_job, make_applied
+):
+    changed = make_spec("agg", sql=MAX_SQL)
+    change, _, _ = _failed_after_apply(
+        make_spec, make_live_job, make_applied, outcome="failed", spec=changed
+    )
+    assert change.action is Action.RESTART
+    change, _, _ = _failed_after_apply(
+        make_spec, make_live_job, make_applied, outcome="failed", retry=True
+    )
+    assert change.action is Action.RESTART
+
+
+def test_a_job_the_cluster_failed_is_restarted_with_a_warning(
+    make_spec, make_live_job, make_applied
+):
+    """A TaskManager lost is not the spec's fault: the job restarts, and the plan says so."""
+    applied = make_spec("agg")
+    run = make_live_job(applied, job_id="f" * 32, state="FAILED")
+    lost = "JobMasterException: TaskManager with id tm-b is no longer reachable."
+    failed = Attempt(1, "infra-failed", applied.spec_hash, "T", lost, "f" * 32)
+    plan = plan_of([applied], [run], {"agg": make_applied(applied)}, failed_runs={"agg": failed})
+    assert only_change(plan).action is Action.RESTART
+    assert plan.warnings == (
+        f"agg: the cluster failed version 1 ({lost}), not its spec; restart tries it again",
+    )
+
+
+def test_a_version_the_cluster_failed_is_tried_again(make_spec, make_live_job, make_applied):
+    """Recorded infra-failed (rolled back after a TaskManager was lost): not blocked."""
+    plan, _ = _update(
+        make_spec,
+        make_live_job,
+        make_applied,
+        attempt=lambda s: Attempt(2, "infra-failed", s.spec_hash, "T", "no longer reachable"),
+    )
+    assert (plan.changes[0].action, plan.changes[0].version) == (Action.UPDATE, 3)
+    assert "the cluster failed version 2" in plan.warnings[0]
 
 
 def test_a_blocked_create_is_blocked_too(make_spec):

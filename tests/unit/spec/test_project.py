@@ -39,6 +39,33 @@ def test_repo_examples_validate_with_plain_jsonschema() -> None:
     jsonschema.Draft202012Validator(project_schema).validate(data)
 
 
+def test_team_project_example_validates_with_its_targets_overrides_and_lineage() -> None:
+    from flinkops.sql.lineage import project_lineage
+
+    root = REPO / "examples" / "team-project"
+    project = load_project(root, env={})  # the staging token is only needed on staging
+    assert set(project.targets) == {"local", "staging"}
+    assert {j.name: j.labels["team"] for j in project.jobs} == {
+        "orders-enriched": "payments",
+        "revenue-per-channel": "analytics",
+    }
+    enriched = next(j for j in project.jobs if j.name == "orders-enriched")
+    assert enriched.sql_path.name == "orders-enriched.sql"
+    staging = {j.name: j for j in project.jobs_for("staging")}
+    assert staging["orders-enriched"].parallelism == 2
+    assert (
+        staging["orders-enriched"].flink_configuration["execution.checkpointing.interval"] == "30s"
+    )
+    assert project.unresolved["/targets/staging"]  # the secret, by reference
+    edges = project_lineage([(j.name, j.sql) for j in project.jobs]).jobs
+    assert [(e.from_job, e.to_job) for e in edges] == [("orders-enriched", "revenue-per-channel")]
+    for path in sorted(root.rglob("*.yaml")):
+        schema = "project" if path.name == "flinkops.yaml" else "job"
+        depth = len(path.relative_to(REPO).parts) - 1
+        modeline = f"# yaml-language-server: $schema={'../' * depth}schemas/{schema}.schema.json"
+        assert path.read_text().startswith(modeline), path
+
+
 def test_inline_sql_lines_map_into_yaml(make_project) -> None:
     root = make_project({"jobs/a.yaml": "# comment\n" + job_yaml()})
     job = load_project(root, env={}).jobs[0]

@@ -104,3 +104,85 @@ def test_validate_uses_the_loaders_relative_paths() -> None:
     from flinkops.spec import validate
 
     assert validate.relative_path is _spec_load.relative_path
+
+
+# ---- Flink's planner errors, located (spec/validate.py flink_location)
+
+SET_SQL = (
+    "-- counts\n"
+    "CREATE TABLE src (id INT) WITH ('connector' = 'datagen');\n"
+    "EXECUTE STATEMENT SET BEGIN\n"
+    "  INSERT INTO a SELECT id FROM src;\n"
+    "  INSERT INTO b\n"
+    "  SELECT idd FROM src;\n"
+    "END;\n"
+)
+
+
+def test_runner_statements_are_located_where_they_start_in_the_sql() -> None:
+    from flinkops.flink.runner import normalize_statements
+    from flinkops.spec.validate import runner_statements
+    from flinkops.sql import split_statements
+
+    located = runner_statements(SET_SQL)
+    # the runner executes exactly these statements, in this order
+    texts = normalize_statements([s.text for s in split_statements(SET_SQL)])
+    assert [s.text for s in located] == texts
+    assert [(s.line, s.col) for s in located] == [(2, 1), (4, 3), (5, 3)]
+
+
+def test_flinks_statement_relative_position_is_mapped_to_the_yaml(make_project) -> None:
+    from flinkops.flink.runner import Rejection
+    from flinkops.spec import load_project
+    from flinkops.spec.validate import flink_location, flink_problem
+
+    root = make_project({"jobs/a.yaml": job_yaml(sql=SET_SQL)})
+    (job,) = load_project(root).jobs_for("local")
+    lines = (root / "jobs/a.yaml").read_text().splitlines()
+    # statement 2 is "INSERT INTO b\n  SELECT idd FROM src": Flink says line 2, column 10
+    file, line, col = flink_location(job, Rejection("Column 'idd' not found", 2, 2, 10), root)
+    assert (file, lines[line - 1][col - 1 : col + 2]) == ("jobs/a.yaml", "idd")
+    # on a statement's first line, the column counts from where the statement starts
+    file, line, col = flink_location(job, Rejection("Object 'b' not found", 2, 1, 13), root)
+    assert lines[line - 1][col - 1] == "b" and lines[line - 1].strip() == "INSERT INTO b"
+    # no statement named: the SQL's first character; a statement without a position: its start
+    assert flink_location(job, Rejection("no INSERT"), root)[1:] == (job.sql_line, job.sql_col)
+    _, line, col = flink_location(job, Rejection("planner failed", 1), root)
+    assert lines[line - 1][col - 1 :] == "INSERT INTO a SELECT id FROM src;"
+    problem = flink_problem(job, Rejection("Column 'idd' not found", 2, 2, 10), root)
+    assert str(problem).endswith(": Flink: Column 'idd' not found (at /spec/sql)")
+
+
+def test_a_sql_files_position_is_its_own(make_project) -> None:
+    from flinkops.flink.runner import Rejection
+    from flinkops.spec import load_project
+    from flinkops.spec.validate import flink_problem
+
+    spec = "apiVersion: flinkops/v1\nkind: SqlJob\nmetadata:\n  name: a\nspec:\n  sqlFile: a.sql\n"
+    root = make_project({"jobs/a.yaml": spec, "jobs/a.sql": SET_SQL})
+    (job,) = load_project(root).jobs_for("local")
+    problem = flink_problem(job, Rejection("Column 'idd' not found", 2, 2, 10), root)
+    assert (problem.path, problem.line, problem.col, problem.pointer) == (
+        "jobs/a.sql",
+        6,
+        10,
+        "/spec/sqlFile",
+    )
+
+
+def test_validate_target_must_name_a_target(make_project) -> None:
+    from tests.conftest import PROJECT_YAML
+
+    root = make_project(
+        {"jobs/a.yaml": job_yaml()}, project=PROJECT_YAML + "validateTarget: staging\n"
+    )
+    code, _out, err = run("validate", "--project", str(root))
+    assert code == 1
+    assert "validateTarget 'staging' is not a target" in err
+
+
+def test_offline_and_target_exclude_each_other(make_project) -> None:
+    root = make_project({"jobs/a.yaml": job_yaml()})
+    code, _out, err = run("validate", "--project", str(root), "--offline", "--target", "local")
+    assert code == 2
+    assert "--offline and --target exclude each other" in err

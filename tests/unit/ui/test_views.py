@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from flinkops.cli import main
 from flinkops.flink.live import Scope
+from flinkops.store import HistoryRecord, Outcome, Store
 from tests.unit.ui.conftest import EVIL, SECRET
 
 
@@ -199,7 +200,7 @@ def test_the_logs_api_is_the_cli_json_with_its_text_redacted(
     asked: list[bool] = []
 
     def fake_logs(
-        client: object, *, target: str, name: str, stdout: bool, scope: Scope
+        client: object, *, target: str, name: str, stdout: bool, store: object, scope: Scope
     ) -> dict[str, Any]:
         asked.append(stdout)
         assert scope.target == target and scope.project  # the project's jobs only
@@ -221,3 +222,22 @@ def test_the_logs_api_is_the_cli_json_with_its_text_redacted(
     assert [s["id"] for s in api["sources"]] == ["jobmanager", "tm-1"]
     assert api["text"] == f"[jobmanager] a {EVIL}\n[taskmanager tm-1] pw ***"
     assert client.get("/api/jobs/job-a/logs").json()["stdout"] is False
+
+
+def test_versions_page_shows_the_history_rows(client: TestClient, project: Path) -> None:
+    with Store(str(project / "state.db")) as store:
+        for job_id in ("job-one", "job-two"):  # two rollbacks to version 1
+            store.append_history(
+                HistoryRecord(
+                    "local", "job-a", 1, "rollback", Outcome.APPLIED, git_commit="abc123def4567",
+                    git_author="Ann <ann@example.com>", job_id=job_id, restored_from="file:///sp",
+                )
+            )  # fmt: skip
+    api = client.get("/api/jobs/job-a/versions").json()
+    assert [(h["seq"], h["action"], h["job_id"]) for h in api["history"]] == [
+        (1, "rollback", "job-one"),
+        (2, "rollback", "job-two"),
+    ]
+    page = client.get("/jobs/job-a/versions")
+    assert 'id="history-list"' in page.text and "abc123def456" in page.text
+    assert "job-one" in page.text and "job-two" in page.text

@@ -15,11 +15,18 @@ from flinkops.flink.models._checkpoints import (
     SavepointStatus,
 )
 from flinkops.flink.models._cluster import ClusterConfig, JarFile, LogFile, Overview, TaskManager
-from flinkops.flink.models._exceptions import ExceptionEntry, Exceptions, root_line
+from flinkops.flink.models._exceptions import (
+    INFRASTRUCTURE_FAULTS,
+    ExceptionEntry,
+    Exceptions,
+    infrastructure_fault,
+    root_line,
+)
 from flinkops.flink.models._fields import major_of
 from flinkops.flink.models._jobs import JobConfig, JobDetails, JobSummary, Vertex
 
 __all__ = [
+    "INFRASTRUCTURE_FAULTS",
     "CheckpointRef",
     "Checkpoints",
     "ClusterConfig",
@@ -35,6 +42,7 @@ __all__ = [
     "SavepointStatus",
     "TaskManager",
     "Vertex",
+    "infrastructure_fault",
     "major_of",
     "root_line",
 ]

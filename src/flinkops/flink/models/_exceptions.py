@@ -1,4 +1,5 @@
-"""A job's failures (``GET /jobs/:id/exceptions``) and the useful line of a stack trace."""
+"""A job's failures (``GET /jobs/:id/exceptions``), the useful line of a stack trace, and
+whether a failure is the cluster's (a TaskManager lost, slots missing) or the job's own."""
 
 from __future__ import annotations
 
@@ -6,7 +7,34 @@ from dataclasses import dataclass, field
 
 from flinkops.flink.models._fields import Json, ms
 
-__all__ = ["ExceptionEntry", "Exceptions", "root_line"]
+__all__ = [
+    "INFRASTRUCTURE_FAULTS",
+    "ExceptionEntry",
+    "Exceptions",
+    "infrastructure_fault",
+    "root_line",
+]
+
+#: What Flink writes in a stack trace when the cluster, not the job, failed it: a
+#: TaskManager lost (killed, its heartbeat timed out, its connection closed) or slots
+#: missing. A failure whose trace names none of these is the job's own (its code, its
+#: state, its SQL), and blocks its spec; one of these is retried (apply/health.py).
+INFRASTRUCTURE_FAULTS = (
+    "NoResourceAvailableException",  # slots missing: "Could not acquire the minimum ..."
+    "UnknownTaskExecutorException",
+    "is no longer reachable",  # JobMasterException: TaskManager with id ... is no longer ...
+    "Heartbeat of TaskManager with id",  # TimeoutException: ... timed out
+    "The TaskExecutor is shutting down",
+    "remote task manager was lost",  # RemoteTransportException: Connection unexpectedly ...
+    "Connection unexpectedly closed by remote task manager",
+    "PartitionConnectionException",  # a downstream task lost its upstream's TaskManager
+)
+
+
+def infrastructure_fault(stacktrace: str) -> bool:
+    """Whether ``stacktrace`` (any level of it) says the cluster failed the job
+    (``INFRASTRUCTURE_FAULTS``) rather than the job's own code or state."""
+    return any(marker in stacktrace for marker in INFRASTRUCTURE_FAULTS)
 
 
 def root_line(stacktrace: str | None) -> str:
@@ -38,6 +66,11 @@ class ExceptionEntry:
     def root_cause(self) -> str:
         """The deepest ``Caused by:`` line of the stack trace (the reason, usually)."""
         return root_line(self.stacktrace) or self.exception_name
+
+    @property
+    def infrastructure(self) -> bool:
+        """Whether the cluster failed the job here (a TaskManager lost, slots missing)."""
+        return infrastructure_fault(f"{self.exception_name}\n{self.stacktrace}")
 
     @classmethod
     def from_json(cls, d: Json) -> ExceptionEntry:
@@ -71,6 +104,14 @@ class Exceptions:
         if self.history:
             return self.history[0].root_cause
         return root_line(self.root_exception)
+
+    @property
+    def infrastructure(self) -> bool:
+        """Whether the newest failure was the cluster's (``ExceptionEntry.infrastructure``);
+        False when the job never failed."""
+        if self.history:
+            return self.history[0].infrastructure
+        return infrastructure_fault(self.root_exception or "")
 
     @classmethod
     def from_json(cls, d: Json) -> Exceptions:

@@ -9,6 +9,12 @@
  * those inside EXECUTE STATEMENT SET BEGIN ... END or BEGIN STATEMENT SET; ...
  * END;) goes into one StatementSet that is executed at the end.
  *
+ * A statement Flink rejects fails the program with its exception wrapped once,
+ * in a message that starts "flinkops statement N: " (N counts the statements
+ * received, from 0), so the caller can place Flink's statement-relative
+ * line and column in the spec. Errors (Flink's plan-capturing abort among
+ * them) pass through untouched.
+ *
  * The Table API is reached through reflection only, so this file compiles with
  * a bare JDK (no Flink jars) and runs on Flink 1.x and 2.x alike.
  */
@@ -74,32 +80,55 @@ public final class SqlRunner {
             expanded.addAll(expand(stripComments(raw)));
         }
         int inserts = 0;
-        for (String sql : expanded) {
+        for (int index = 0; index < expanded.size(); index++) {
+            String sql = expanded.get(index);
             if (sql.isEmpty() || END.matcher(sql).matches()) {
                 continue;
             }
-            Matcher set = SET.matcher(sql);
-            Matcher setUnquoted = SET_UNQUOTED.matcher(sql);
-            Matcher insert = INSERT.matcher(sql);
-            if (set.matches()) {
-                setConfig.invoke(tableConfig, set.group(1).replace("''", "'"), set.group(2).replace("''", "'"));
-            } else if (setUnquoted.matches()) {
-                setConfig.invoke(tableConfig, setUnquoted.group(1), setUnquoted.group(2).trim());
-            } else if (insert.matches()) {
-                addInsertSql.invoke(statementSet, insert.group(1));
-                inserts++;
-            } else if (sql.toUpperCase(Locale.ROOT).startsWith("SELECT")
-                    || sql.toUpperCase(Locale.ROOT).startsWith("WITH")) {
-                throw new IllegalArgumentException(
-                        "flinkops runs INSERT statements only; a bare query has no sink: " + abbreviate(sql));
-            } else {
-                executeSql.invoke(tEnv, sql);
+            try {
+                inserts += runOne(sql, tEnv, tableConfig, statementSet, addInsertSql, executeSql, setConfig);
+            } catch (InvocationTargetException e) {
+                throw rejected(index, e.getCause());
+            } catch (IllegalArgumentException e) {
+                throw rejected(index, e);
             }
         }
         if (inserts == 0) {
             throw new IllegalArgumentException("flinkops: the job's SQL has no INSERT statement, so there is nothing to run");
         }
         call(statementSet, "execute");
+    }
+
+    /** Runs one statement; 1 when it was an INSERT added to the statement set, else 0. */
+    private static int runOne(String sql, Object tEnv, Object tableConfig, Object statementSet,
+            Method addInsertSql, Method executeSql, Method setConfig) throws Exception {
+        Matcher set = SET.matcher(sql);
+        Matcher setUnquoted = SET_UNQUOTED.matcher(sql);
+        Matcher insert = INSERT.matcher(sql);
+        if (set.matches()) {
+            setConfig.invoke(tableConfig, set.group(1).replace("''", "'"), set.group(2).replace("''", "'"));
+        } else if (setUnquoted.matches()) {
+            setConfig.invoke(tableConfig, setUnquoted.group(1), setUnquoted.group(2).trim());
+        } else if (insert.matches()) {
+            addInsertSql.invoke(statementSet, insert.group(1));
+            return 1;
+        } else if (sql.toUpperCase(Locale.ROOT).startsWith("SELECT")
+                || sql.toUpperCase(Locale.ROOT).startsWith("WITH")) {
+            throw new IllegalArgumentException(
+                    "flinkops runs INSERT statements only; a bare query has no sink: " + abbreviate(sql));
+        } else {
+            executeSql.invoke(tEnv, sql);
+        }
+        return 0;
+    }
+
+    /** Flink's rejection of statement {@code index}, marked for the caller; an Error as it is. */
+    private static RuntimeException rejected(int index, Throwable cause) {
+        if (cause instanceof Error) {
+            throw (Error) cause;
+        }
+        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        return new IllegalStateException("flinkops statement " + index + ": " + message, cause);
     }
 
     /** Unwraps statement-set blocks into their inserts; other statements pass as they are. */

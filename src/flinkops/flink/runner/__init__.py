@@ -7,6 +7,8 @@ the bare JDK (no Flink jars: it reaches the Table API by reflection) into
 ``flinkops-sql-runner-<hash>.jar``, cached by the hash of its source, and
 uploaded to a cluster under that file name, so an upload with the same hash is
 reused. Statements travel as one program argument: base64 of a JSON array.
+``rejection.py`` takes apart what Flink says when it rejects a statement (the runner
+marks which one), so a spec can locate it.
 """
 
 from __future__ import annotations
@@ -27,15 +29,18 @@ from typing import Any
 from flinkops.errors import FlinkError, LocalClusterError
 from flinkops.flink.identity import JobIdentity, merge_global_job_parameters
 from flinkops.flink.rest import FlinkClient
+from flinkops.flink.runner.rejection import Rejection, rejection_of, without_mark
 
 __all__ = [
     "ENTRY_CLASS",
+    "Rejection",
     "build_run_body",
     "compile_sql",
     "encode_statements",
     "ensure_runner_jar",
     "ensure_uploaded",
     "normalize_statements",
+    "rejection_of",
     "runner_jar_name",
     "submit_sql",
 ]
@@ -295,9 +300,10 @@ def compile_sql(
 
 
 def _for_job(doing: str, job_name: str, exc: FlinkError) -> FlinkError:
-    """The same error with the job named in front (FlinkError and FlinkUnreachable)."""
+    """The same error with the job named in front (FlinkError and FlinkUnreachable), and
+    without the runner's statement mark."""
     return type(exc)(
-        f"{doing} job {job_name!r} failed: {exc}",
+        f"{doing} job {job_name!r} failed: {without_mark(str(exc))}",
         url=exc.url,
         status=exc.status,
         flink_errors=exc.flink_errors,

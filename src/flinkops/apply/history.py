@@ -1,0 +1,88 @@
+"""The history rows a transition appends when it records its outcome (step_runner.py's
+``record`` step, and a transition that ends failed without one).
+
+One row per transition, and for an automatic rollback two: the version that failed,
+then the version that runs again (``rollback``), each with the Flink job and what it
+restored from, so two rollbacks to the same version are two rows. A row carries the
+commit and author of the spec the transition was made from (``versions.spec_commit``);
+the rollback row those of the version put back. The rows are appended, never changed
+(``Store.append_history``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flinkops.apply.run_state import Run
+from flinkops.apply.versions import spec_commit
+from flinkops.store import HistoryRecord, Outcome, VersionRecord
+
+__all__ = ["ROLLBACK", "history_rows"]
+
+#: The action of the row an automatic rollback appends for the version it puts back.
+ROLLBACK = "rollback"
+
+
+def history_rows(
+    run: Run,
+    target: str,
+    outcome: Outcome,
+    number: int,
+    *,
+    message: str,
+    attempt: VersionRecord | None,
+    previous: VersionRecord | None,
+) -> list[HistoryRecord]:
+    """The rows of ``run`` recording ``outcome`` of version ``number``.
+
+    ``attempt`` is that version's record as the store holds it (the job a failed
+    submission started, what it restored from); ``previous`` the record of the version
+    a rollback put back. ``message`` is what the version record says.
+    """
+    state = run.state
+    commit, author = spec_commit(run.spec)
+    row = HistoryRecord(
+        target=target,
+        job=run.job,
+        version=number,
+        spec_hash=attempt.spec_hash if attempt else None,
+        action=run.requested or run.action.value,
+        outcome=outcome,
+        git_commit=commit,
+        git_author=author,
+        message=message,
+        transition_id=run.tid,
+    )
+    if outcome == Outcome.APPLIED:
+        return [
+            replace(
+                row, job_id=state.job_id, restored_from=state.restored_from, savepoint=state.taken
+            )
+        ]
+    if outcome in (Outcome.FAILED, Outcome.ROLLED_BACK):
+        failed = replace(
+            row,
+            job_id=attempt.job_id if attempt else None,
+            restored_from=attempt.restored_from if attempt else None,
+            savepoint=state.taken if outcome == Outcome.FAILED else None,
+        )
+        if outcome == Outcome.FAILED or run.applied_version is None:
+            return [failed]
+        back = HistoryRecord(
+            target=target,
+            job=run.job,
+            version=run.applied_version,
+            spec_hash=previous.spec_hash if previous else None,
+            action=ROLLBACK,
+            outcome=Outcome.APPLIED,
+            git_commit=previous.git_commit if previous else None,
+            git_author=previous.git_author if previous else None,
+            job_id=state.job_id,
+            restored_from=state.restored_from,
+            savepoint=state.taken,
+            message=f"version {number} failed; version {run.applied_version} runs again",
+            transition_id=run.tid,
+        )
+        return [failed, back]
+    stopped = state.cancelled or state.stopping or state.old_job_id
+    return [replace(row, job_id=stopped, savepoint=state.taken)]
