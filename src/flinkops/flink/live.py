@@ -35,9 +35,9 @@ A cluster that does not answer raises ``FlinkUnreachable`` from every reader.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -93,11 +93,13 @@ class Scope:
     """Which of a cluster's jobs are one project's on one target (``read_jobs`` sorts by it).
 
     ``project``: the project's id (None: ids are not compared, as before projects had
-    them); ``recorded``: the ids of the jobs the project's store recorded. A job that
-    carries this target's identity is the project's when it carries the project's id,
-    or when its id is among ``recorded``: the store is the project's, so a job it
-    recorded is (one submitted before projects had ids is adopted so, and a clone that
-    shares the store agrees even when its id differs); another project's otherwise.
+    them); ``recorded``: the ids of the jobs the project's store recorded, each with the
+    name of the job it ran. A job that carries this target's identity is the project's
+    when it carries the project's id; a job whose id is among ``recorded`` is the
+    project's whatever it carries (``owns``): the store is the project's, so a job it
+    recorded is (one submitted before projects had ids, a clone's that shares the store
+    with another id, or one `flinkops import` adopted, which carries no identity at all
+    and is managed under the name the store recorded); another project's otherwise.
     ``names``: the project's job names (its specs' and its store's), None when
     unknown: an unreadable active job of none of these names and ids cannot be the
     project's (``may_own``).
@@ -106,12 +108,15 @@ class Scope:
 
     target: str
     project: str | None = None
-    recorded: frozenset[str] = frozenset()
+    recorded: Mapping[str, str] = field(default_factory=dict)
     names: frozenset[str] | None = None
     known_only: bool = False
 
-    def owns(self, identity: JobIdentity, job_id: str) -> bool:
-        """Whether a job carrying ``identity`` is this project's on this target."""
+    def owns(self, identity: JobIdentity | None, job_id: str) -> bool:
+        """Whether a job carrying ``identity`` (None: no identity) is this project's on
+        this target: the one rule for jobs the store recorded, adopted ones included."""
+        if identity is None:
+            return job_id in self.recorded  # adopted by `flinkops import`
         if identity.target != self.target:
             return False
         if self.project is None:
@@ -192,9 +197,16 @@ class LiveJob:
         return out
 
 
-def _from_summary(summary: JobSummary, scope: Scope, identity: JobIdentity | None) -> LiveJob:
-    ours = identity is not None and scope.owns(identity, summary.id)
+def _from_summary(
+    summary: JobSummary, scope: Scope, identity: JobIdentity | None, read: bool = True
+) -> LiveJob:
+    """The live job; ``read``: its configuration was read (``identity`` None then means
+    it carries none, not that it is unknown)."""
+    ours = read and scope.owns(identity, summary.id)
     foreign = identity is not None and not ours and identity.target == scope.target
+    # a job without identity the store recorded (adopted): named by the store; its
+    # version and spec hash are the store's too (plan.rescale.in_place_versions)
+    name = (identity.name if identity else scope.recorded.get(summary.id)) if ours else None
     return LiveJob(
         job_id=summary.id,
         name=summary.name,
@@ -203,7 +215,7 @@ def _from_summary(summary: JobSummary, scope: Scope, identity: JobIdentity | Non
         end_time=summary.end_time,
         duration=summary.duration,
         job_type=summary.job_type,
-        managed_name=identity.name if identity and ours else None,
+        managed_name=name,
         version=identity.version if identity and ours else None,
         spec_hash=identity.spec_hash if identity and ours else None,
         identity_target=identity.target if identity and not ours else None,
@@ -213,13 +225,13 @@ def _from_summary(summary: JobSummary, scope: Scope, identity: JobIdentity | Non
 
 def _identified(client: FlinkClient, summary: JobSummary, scope: Scope) -> LiveJob:
     if not scope.reads(summary):
-        return replace(_from_summary(summary, scope, None), identity_read=False)
+        return replace(_from_summary(summary, scope, None, read=False), identity_read=False)
     try:
         identity = JobIdentity.from_user_config(client.job_config(summary.id).user_config)
     except FlinkUnreachable:
         raise
     except FlinkError as exc:
-        job = _from_summary(summary, scope, None)
+        job = _from_summary(summary, scope, None, read=False)
         return replace(job, identity_error=str(exc) or type(exc).__name__)
     return _from_summary(summary, scope, identity)
 

@@ -33,6 +33,7 @@ from flinkops.ops._rest import job_metrics, plan_type
 from flinkops.ops._versions import version_view
 from flinkops.plan import next_restore
 from flinkops.plan.rescale import adopted_runs, in_place_versions
+from flinkops.plan.scope import project_scope
 from flinkops.spec import JobSpec
 from flinkops.store import Outcome, SavepointRecord, Store, VersionRecord
 
@@ -370,15 +371,13 @@ class _Cluster:
     error: FlinkUnreachable | None = None
 
 
-def _read_cluster(
-    client: FlinkClient, target: str | Scope, max_workers: int, adopted: Collection[str] = ()
-) -> _Cluster:
-    """The jobs, and the health of the active managed ones (``adopted``: the job ids
-    `flinkops import` recorded, whose jobs carry no identity)."""
-    live = read_jobs(client, target, max_workers=max_workers)
+def _read_cluster(client: FlinkClient, scope: Scope, max_workers: int) -> _Cluster:
+    """The jobs, and the health of the active managed ones (in ``scope``, a job
+    `flinkops import` adopted is one: its id is recorded)."""
+    live = read_jobs(client, scope, max_workers=max_workers)
     with ThreadPoolExecutor(max_workers=max_workers) as pool:
         live = list(pool.map(lambda j: _typed(client, j), live))
-        managed = [j.job_id for j in live if j.active and (j.managed_name or j.job_id in adopted)]
+        managed = [j.job_id for j in live if j.active and j.managed_name]
         health = list(pool.map(lambda jid: _health(client, jid), managed))
     restarts = {jid: n for jid, n, _ in health if n is not None}
     acks = {jid: ack for jid, _, ack in health}
@@ -387,14 +386,13 @@ def _read_cluster(
 
 def _read_retrying(
     client: FlinkClient,
-    target: str | Scope,
+    scope: Scope,
     *,
     max_workers: int,
     reconnect_timeout: float,
     on_reconnect: Callable[[float, FlinkUnreachable], None] | None,
     sleep: Callable[[float], None],
     clock: Callable[[], float],
-    adopted: Collection[str] = (),
 ) -> _Cluster:
     """``_read_cluster``, retried while the cluster does not answer for up to
     ``reconnect_timeout`` seconds; then an empty read with the last error, never part
@@ -402,7 +400,7 @@ def _read_retrying(
     start = clock()
     while True:
         try:
-            return _read_cluster(client, target, max_workers, adopted)
+            return _read_cluster(client, scope, max_workers)
         except FlinkUnreachable as exc:
             elapsed = clock() - start
             if elapsed >= reconnect_timeout:
@@ -447,13 +445,12 @@ def collect_status(
     versions, savepoints = _read_store(store, target, names)
     cluster = _read_retrying(
         client,
-        scope or target,
+        scope or project_scope(store, target, None),
         max_workers=max_workers,
         reconnect_timeout=reconnect_timeout,
         on_reconnect=on_reconnect,
         sleep=sleep,
         clock=clock,
-        adopted={v.job_id for vs in versions.values() for v in vs if v.job_id},
     )
     more = {j.managed_name for j in cluster.live if j.managed_name} - names
     if more:  # jobs the cluster says are managed that neither specs nor store name

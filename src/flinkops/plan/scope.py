@@ -21,14 +21,15 @@ def project_scope(
     known_only: bool = False,
 ) -> Scope:
     """The scope of ``project`` (its id; None: ids not compared) on ``target``: the job
-    ids its store recorded there (a job without a project id among them is adopted),
+    ids its store recorded there, with their jobs' names (a job among them is the
+    project's whatever it carries: a legacy job, or one `flinkops import` adopted),
     and its job names, ``names`` (its specs') with those the store recorded.
     ``known_only``: only active and recorded jobs' configurations are read (a plan)."""
     recorded = store.job_ids(target)
     return Scope(
         target,
         project,
-        frozenset(recorded),
+        recorded,
         frozenset(names) | frozenset(recorded.values()),
         known_only,
     )
