@@ -19,6 +19,7 @@ ONE_WORKER_GROUPS = {
     "tests/integration/monitor/test_monitor.py::": "monitor-jobs",
     "tests/integration/ui/": "console-cluster",
     "tests/integration/savepoints/test_rescale.py::": "adaptive-cluster",
+    "tests/integration/test_projects.py::": "shared-cluster-projects",
     "tests/integration/faults/": "fault-cluster",
 }
 

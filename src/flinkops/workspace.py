@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flinkops.errors import PlanError
+from flinkops.flink.live import Scope
 from flinkops.flink.rest import FlinkClient, redact_url
 from flinkops.redact import redact
 from flinkops.spec import JobSpec, Project, load_project
@@ -103,6 +104,17 @@ class Workspace:
             compiler=self.compiler(concurrency=compile_concurrency, cache=compile_cache),
             root=self.project.root,
             allow_behind=allow_behind,
+            project=self.project.project_id,
+        )
+
+    @cached_property
+    def scope(self) -> Scope:
+        """Which of the cluster's jobs are this project's on the target (``plan.scope``):
+        the ops views read jobs with it, so they show other projects' jobs as foreign."""
+        from flinkops.plan.scope import project_scope
+
+        return project_scope(
+            self.store, self.target, self.project.project_id, names=(s.name for s in self.specs)
         )
 
     def redact(self, value: Any) -> Any:

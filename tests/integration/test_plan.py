@@ -183,8 +183,9 @@ def test_stateful_change_incompatible_and_filter_preserved(
         in (change["sql_diff"])
     )
 
-    # A changed filter keeps the graph's shape, so the operator ids and the state map.
-    spec_file.write_text(original.replace("WHERE v < 1000", "WHERE v < 1000 AND v > 0"))
+    # A filter narrowed on the aggregate's key keeps the graph's shape, so the operator
+    # ids and the state map, and each key it keeps had all its rows counted before.
+    spec_file.write_text(original.replace("WHERE v < 1000", "WHERE v < 1000 AND k > 0"))
     code, plan = plan_json(project)
     (change,) = plan["changes"]
     assert (change["action"], change["state"]) == ("update", "preserved")
@@ -192,7 +193,9 @@ def test_stateful_change_incompatible_and_filter_preserved(
         "restored from a savepoint",
         "stateful operators unchanged (GroupAggregate)",
     ]
-    assert change["state_reasons"][2].startswith("filter before GroupAggregate changed: ")
+    assert change["state_reasons"][2].startswith(
+        "filter before GroupAggregate narrowed on its keys only: "
+    )
     assert change["restore_from"] == "savepoint taken when stopping"
 
     md = CliRunner().invoke(cli_main, ["plan", "--project", str(project), "--format", "markdown"])
@@ -220,7 +223,8 @@ MINI_BATCH = {
             TOP_N.format(n=5),
             {},
             "at-risk",
-            "Rank rankRange changed: rankStart=1, rankEnd=3 -> rankStart=1, rankEnd=5",
+            "Rank rankRange changed: rankStart=1, rankEnd=3 -> rankStart=1, rankEnd=5 "
+            "(the restored state holds only the old range's rows of each partition)",
         ),
         (
             "INSERT INTO snk SELECT k, SUM(v) FROM src GROUP BY k",

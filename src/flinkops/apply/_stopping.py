@@ -18,7 +18,7 @@ from typing import Any
 from flinkops.apply.health import TERMINAL, Progress
 from flinkops.apply.run_state import Run
 from flinkops.errors import ApplyError, FlinkError, FlinkUnreachable, SavepointFailed
-from flinkops.flink.live import read_live
+from flinkops.flink.live import Scope, read_live
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.snapshots import (
     SAVEPOINT_DIR_KEYS,
@@ -47,6 +47,7 @@ class StopSteps:
     savepoint_timeout: float
     poll: float
     _event: Callable[..., None]
+    _scope: Callable[[str], Scope]  # the project's jobs on the target (step_runner.py)
 
     def _stop(self, run: Run, step: StopWithSavepoint) -> dict[str, Any]:
         """Stop with a savepoint. The stop is journaled before it is sent (the job, the
@@ -177,13 +178,21 @@ class StopSteps:
         kind = kind if snap.kind == "savepoint" else "checkpoint"
         self.store.record_savepoint(
             self.target, run.job, snap.path, kind=kind, job_id=step.job_id,
-            version=run.applied_version,
+            version=run.applied_version, flink_version=self._flink_version(),
         )  # fmt: skip
         self._event(
             run, "savepoint", f"stopped {step.job_id} with {snap.kind} {snap.path} ({snap.source})",
             location=snap.path,
         )  # fmt: skip
         return {"savepoint": snap.path}
+
+    def _flink_version(self) -> str | None:
+        """The cluster's Flink version, recorded with each snapshot it writes (a plan
+        never restores one into an older Flink); None when it cannot be read."""
+        try:
+            return self.client.version() or None
+        except FlinkError:
+            return None
 
     def _runs_again(self, job_id: str) -> bool:
         """Whether ``job_id`` (whose savepoint failed) runs with every task RUNNING again
@@ -225,7 +234,7 @@ class StopSteps:
         carrying the version (a submit whose answer was lost)."""
         carrying = [
             j
-            for j in read_live(self.client, self.target, name=run.job)
+            for j in read_live(self.client, self._scope(run.job), name=run.job)
             if j.managed_name == run.job and j.version == run.version
         ]
         if not carrying:

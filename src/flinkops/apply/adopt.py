@@ -7,7 +7,8 @@ Import takes it over where it runs:
 1. ``read_unmanaged`` reads what Flink gives back of each active unmanaged job
    (``GET /jobs/:id/config``: parallelism and global job parameters;
    ``/checkpoints/config``; ``/plan``: the job graph). A job whose id the store already
-   recorded is not unmanaged: it was adopted before.
+   recorded is not unmanaged: it was adopted before (``flink.live.Scope.owns``, the
+   rule that makes any job the store recorded the project's).
 2. ``adopt`` writes a spec around the SQL the user gives (Flink cannot give the SQL
    back; the document is ``_adopted_spec.py``'s), loads it as every spec is loaded,
    compiles it with the cluster's planner and compares the graph with the running
@@ -39,6 +40,7 @@ from flinkops.ops import checkpoint_config
 from flinkops.plan import Compat, StateImpact
 from flinkops.plan.compat import compare_graphs
 from flinkops.plan.compiler import Compiler, CompileRequest, portable_graph
+from flinkops.plan.scope import project_scope
 from flinkops.spec import JobSpec, load_project
 from flinkops.store import Outcome, Store
 from flinkops.workspace import Workspace
@@ -119,19 +121,15 @@ def _running_job(client: FlinkClient, job: LiveJob) -> RunningJob:
     )
 
 
-def _recorded_ids(store: Store, target: str) -> set[str]:
-    """Every job id the store recorded for a version on ``target``."""
-    return {v.job_id for job in store.jobs(target) for v in store.versions(target, job) if v.job_id}
-
-
 def read_unmanaged(client: FlinkClient, store: Store, target: str) -> list[RunningJob]:
     """The target's active jobs that carry no flinkops identity and whose id the store
-    never recorded, newest first, each with what Flink gives back of it."""
-    recorded = _recorded_ids(store, target)
+    never recorded (read in the store's scope, ``plan.scope.project_scope``, a job it
+    recorded is managed: adopted before), newest first, each with what Flink gives back
+    of it."""
     jobs = [
         j
-        for j in read_jobs(client, target)
-        if j.active and j.ownership is Ownership.UNMANAGED and j.job_id not in recorded
+        for j in read_jobs(client, project_scope(store, target, None))
+        if j.active and j.ownership is Ownership.UNMANAGED
     ]
     return [_running_job(client, j) for j in jobs]
 

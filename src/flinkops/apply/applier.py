@@ -95,6 +95,7 @@ class Applier:
         *,
         target: str,
         specs: list[JobSpec],
+        project: str | None = None,
         progress: Progress | None = None,
         parallelism: int = 4,
         savepoint_timeout: float = 300.0,
@@ -112,6 +113,7 @@ class Applier:
             client,
             store,
             target=target,
+            project=project,
             progress=progress,
             savepoint_timeout=savepoint_timeout,
             poll=poll,
@@ -196,7 +198,8 @@ class Applier:
 
 def _blocked(change: Change) -> JobResult:
     """A blocked change's result: left as it is, saying why (a failed attempt of the
-    spec, or a checkout behind the cluster) and what lifts the block."""
+    spec, a checkout behind the cluster, or a restore into an older Flink than wrote
+    the state) and what lifts the block."""
     job_id = change.live.job_id if change.live else None
     if change.behind is not None:
         behind = change.behind
@@ -208,7 +211,12 @@ def _blocked(change: Change) -> JobResult:
             "--allow-behind",
         )  # fmt: skip
     attempt = change.blocked
-    assert attempt is not None
+    if attempt is None:  # not a failed version: the plan's reason says why (a downgrade)
+        return JobResult(
+            change.job, change.action, TransitionStatus.BLOCKED,
+            version=change.applied_version, job_id=job_id,
+            message=f"left as it is: {change.reason}",
+        )  # fmt: skip
     return JobResult(
         change.job,
         change.action,

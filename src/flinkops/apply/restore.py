@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from flinkops.errors import FlinkError, PlanError
-from flinkops.flink.live import LiveJob, latest_checkpoint, require_identities
+from flinkops.flink.live import LiveJob, Scope, latest_checkpoint, require_identities
 from flinkops.flink.rest import FlinkClient
 from flinkops.ops import find_job
 from flinkops.plan import Action, Change, Plan, StateImpact, next_version
-from flinkops.plan.builder import held_back
+from flinkops.plan.builder import held_back, held_downgrade
 from flinkops.plan.observe import applied_from_store, behind_of
 from flinkops.plan.steps import Cancel, Step, Submit, spec_steps
 from flinkops.savepoints import local_path
@@ -97,6 +97,20 @@ def _checked(snap: Snapshot) -> Snapshot:
     return snap
 
 
+def _written_by(
+    client: FlinkClient, store: Store, target: str, job: str, path: str
+) -> tuple[str | None, str]:
+    """The Flink version the store recorded as having written the snapshot at ``path``
+    (None: not recorded), and the cluster's (empty when it cannot be read)."""
+    written = next((s for s in store.savepoints(target, job) if s.location == path), None)
+    if written is None or not written.flink_version:
+        return None, ""
+    try:
+        return written.flink_version, client.version()
+    except FlinkError:
+        return None, ""
+
+
 def restore_change(
     spec: JobSpec,
     *,
@@ -146,7 +160,7 @@ def restore_plan(
     client: FlinkClient,
     store: Store,
     *,
-    target: str,
+    target: str | Scope,
     url: str,
     spec: JobSpec,
     source: str,
@@ -156,11 +170,16 @@ def restore_plan(
     """The plan that restarts ``spec`` from ``source`` (as ``resolve_snapshot`` reads
     it): one change, numbered after every version the store or the cluster knows;
     blocked, as a plan's change would be, when ``checkout`` lacks the commit of the
-    job's newest transition (``plan.builder.held_back``), unless ``allow_behind``."""
+    job's newest transition (``plan.builder.held_back``), unless ``allow_behind``, or
+    when the snapshot was written by a newer Flink than the cluster runs
+    (``plan.builder.held_downgrade``). ``target``: the project's ``Scope`` (its jobs
+    only), or a target's name."""
     job = spec.name
-    found = find_job(client, target, job, store)  # an adopted job, too (by its recorded id)
-    require_identities(found.unidentified)
+    scope = target if isinstance(target, Scope) else Scope(target)
+    found = find_job(client, scope, job, store)  # an adopted job, too (by its recorded id)
+    require_identities(found.unidentified, scope)
     run = found.newest
+    target = scope.target
     snapshot = resolve_snapshot(client, job, run, source)
     applied = applied_from_store(store, target, job)
     newest = store.latest_version(target, job, outcome=None)
@@ -173,6 +192,8 @@ def restore_plan(
         snapshot=snapshot,
         keep_checkpoint=active is not None and latest_checkpoint(client, active.job_id) is not None,
     )
+    written_by, running = _written_by(client, store, target, job, snapshot.path)
+    change = held_downgrade(change, written_by, running, doing="restore")
     if checkout is not None:
         change = held_back(change, behind_of(store, target, checkout).get(job), allow_behind)
     return Plan(target=target, url=url, changes=(change,))

@@ -37,9 +37,10 @@ from flinkops.errors import (
     StoreError,
 )
 from flinkops.flink.identity import JobIdentity
-from flinkops.flink.live import ACTIVE_STATES, latest_checkpoint, read_live
+from flinkops.flink.live import ACTIVE_STATES, Scope, latest_checkpoint, read_live
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
+from flinkops.plan.scope import project_scope
 from flinkops.plan.steps import (
     FROM_CHECKPOINT,
     FROM_STOP,
@@ -71,7 +72,11 @@ def crash_from_env(point: str) -> None:
 
 
 class StepRunner(StopSteps):
-    """Executes step lists against a Flink cluster and the version store."""
+    """Executes step lists against a Flink cluster and the version store.
+
+    ``project`` is the project's id: every job submitted carries it, and only the
+    project's jobs count as submitted (None: ids not compared).
+    """
 
     def __init__(
         self,
@@ -79,6 +84,7 @@ class StepRunner(StopSteps):
         store: Store,
         *,
         target: str,
+        project: str | None = None,
         progress: Progress | None = None,
         savepoint_timeout: float = 300.0,
         poll: float = 1.0,
@@ -88,6 +94,7 @@ class StepRunner(StopSteps):
         self.client = client
         self.store = store
         self.target = target
+        self.project = project  # carried in every job submitted; its jobs are ours
         self.progress = progress or (lambda job, what, elapsed: None)
         self.savepoint_timeout = savepoint_timeout
         self.poll = poll
@@ -201,6 +208,11 @@ class StepRunner(StopSteps):
 
     # ------------------------------------------------------------------ steps
 
+    def _scope(self, job: str) -> Scope:
+        """The project's jobs on the target, ``job`` among its names (an unreadable
+        job of that name may be its run)."""
+        return project_scope(self.store, self.target, self.project, names=(job,))
+
     def _cancel(self, run: Run, step: Cancel) -> dict[str, Any]:
         """Cancel, unless the job already ended; with ``keep_checkpoint`` remember its
         latest retained checkpoint (and refuse when there is none)."""
@@ -225,7 +237,7 @@ class StepRunner(StopSteps):
                 raise ApplyError(f"{run.job}: job {step.job_id} left no checkpoint to restore")
             self.store.record_savepoint(
                 self.target, run.job, path, kind="checkpoint", job_id=step.job_id,
-                version=run.applied_version,
+                version=run.applied_version, flink_version=self._flink_version(),
             )  # fmt: skip
             data["checkpoint"] = path
         return data
@@ -261,7 +273,9 @@ class StepRunner(StopSteps):
                 self.client,
                 job_name=run.job,
                 statements=spec.statements,
-                identity=JobIdentity(run.job, step.version, spec_hash, self.target),
+                identity=JobIdentity(
+                    run.job, step.version, spec_hash, self.target, self.project or ""
+                ),
                 parallelism=spec.parallelism,
                 flink_configuration=spec.flink_configuration,
                 savepoint_path=path,
@@ -286,7 +300,7 @@ class StepRunner(StopSteps):
         again after a kill adopts its job instead of submitting the version twice."""
         carrying = [
             j
-            for j in read_live(self.client, self.target, name=run.job)
+            for j in read_live(self.client, self._scope(run.job), name=run.job)
             if j.managed_name == run.job and j.version == step.version
         ]
         if step.name not in run.state.submitted_before:

@@ -54,6 +54,7 @@ def applier_for(
         ws.store,
         target=ws.target,
         specs=ws.specs if specs is None else specs,
+        project=ws.project.project_id,
         progress=_Progress(quiet),
         parallelism=parallelism,
     )

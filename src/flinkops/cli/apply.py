@@ -97,10 +97,13 @@ def apply(
     tries it again. A job whose newest transition on the cluster came from a commit
     this checkout's history lacks (a colleague applied from a commit you have not
     pulled) is blocked too: apply leaves it as it is and exits 1, unless
-    --allow-behind. A plan with errors (a spec whose SQL the cluster's planner
-    rejects) is refused whole: apply stops, submits and records nothing, and exits
-    1. Every step is journaled: an apply that was killed is finished (or rolled
-    back) by the next one. One apply at a time per target.
+    --allow-behind; so is a job whose savepoint was written by a newer Flink than
+    the target runs (Flink refuses it). A plan with errors (a spec whose SQL the
+    cluster's planner rejects) is refused whole: apply stops, submits and records
+    nothing, and exits 1. Every step is journaled: an apply that was killed is
+    finished (or rolled back) by the next one. One apply at a time per target. Jobs
+    of other projects (`project:` in flinkops.yaml) are never touched, even with the
+    same target and job names.
 
     Exit codes: 0 done (or nothing to do), 1 a job failed, was rolled back or is
     blocked, the plan has errors, or another error.

@@ -57,6 +57,7 @@ def _status_once(
         specs=ws.specs,
         reconnect_timeout=reconnect,
         on_reconnect=reconnecting,
+        scope=ws.scope,
     )
     return filter_status(ws.redact(status), state=state, labels=labels)
 
@@ -147,6 +148,7 @@ def show(job: str, project_dir: Path | None, target: str | None, fmt: str) -> No
             name=job,
             spec=ws.spec(job),
             redact=ws.redact,
+            scope=ws.scope,
         )
         data = ws.redact(data)
     emit_json(data) if fmt == "json" else click.echo(render_show(data))
@@ -189,6 +191,7 @@ def savepoint(
             directory=directory,
             timeout=timeout,
             on_progress=progress,
+            scope=ws.scope,
         )
     if fmt == "json":
         emit_json(data)
@@ -226,6 +229,7 @@ def logs(
                 stdout=stdout,
                 tail=tail or None,
                 store=ws.store,
+                scope=ws.scope,
             )
         )
     if fmt == "json":
@@ -253,6 +257,8 @@ def diagnose_cmd(job: str, project_dir: Path | None, target: str | None, fmt: st
 
     with open_workspace(project_dir, target) as ws:
         data = ws.redact(
-            diagnose_job(ws.client, target=ws.target, url=ws.url, name=job, store=ws.store)
+            diagnose_job(
+                ws.client, target=ws.target, url=ws.url, name=job, store=ws.store, scope=ws.scope
+            )
         )
     emit_json(data) if fmt == "json" else click.echo(render_findings(data))

@@ -94,7 +94,9 @@ def plan(
     cluster (its version applied, suspended, cancelled) came from a commit this
     checkout's history lacks is blocked too, naming that version, commit, author and
     time: applying from here would undo a colleague's change. Pull, or plan with
-    --allow-behind to act on it anyway.
+    --allow-behind to act on it anyway. So is a job whose start would restore a
+    savepoint written by a newer Flink than the target runs (recorded with each
+    savepoint): Flink refuses such a snapshot.
 
     SQL that the cluster's planner rejects (an unknown column, a reserved word
     used as a name) is an error of the plan: its job is listed as rejected, the

@@ -50,7 +50,8 @@ def restore(
     healthy, as for any transition: journaled, rolled back on failure, recorded in the
     version history with the snapshot it restored from. From a checkout behind the
     cluster (the job's newest transition came from a commit it lacks) it is blocked,
-    as apply is, unless --allow-behind.
+    as apply is, unless --allow-behind; so is a snapshot the store recorded as written
+    by a newer Flink than the target runs (Flink refuses it), before anything stops.
     """
     from flinkops.apply import carry_out
     from flinkops.apply.restore import restorable_spec, restore_plan
@@ -63,7 +64,7 @@ def restore(
             applier = applier_for(ws, 1, fmt == "json")
             recovered = recover(applier)
             plan = restore_plan(
-                ws.client, ws.store, target=ws.target, url=ws.url, spec=spec, source=source,
+                ws.client, ws.store, target=ws.scope, url=ws.url, spec=spec, source=source,
                 checkout=ws.project.root, allow_behind=allow_behind,
             )  # fmt: skip
             print_plan(ws, plan, fmt)

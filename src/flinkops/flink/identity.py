@@ -2,9 +2,12 @@
 
 flinkops submits every job with ``pipeline.global-job-parameters`` holding its
 identity (``flinkops.name``, ``flinkops.version``, ``flinkops.spec-hash``,
-``flinkops.target``). Flink hands these back from ``GET /jobs/:id/config`` as
+``flinkops.target``, ``flinkops.project``). Flink hands these back from ``GET /jobs/:id/config`` as
 ``execution-config.user-config``, so the cluster alone tells flinkops which
-spec and version each running job is.
+spec and version each running job is, and whose: ``flinkops.project`` is the
+project's id (``project:`` in ``flinkops.yaml``), so two projects that share a
+session cluster and a target name tell their jobs apart. Jobs submitted before
+projects had ids carry none ("legacy" jobs, ``project == ""``).
 """
 
 from __future__ import annotations
@@ -26,21 +29,26 @@ _PREFIX = "flinkops."
 
 @dataclass(frozen=True)
 class JobIdentity:
-    """A managed job's spec name, applied version, spec hash and target."""
+    """A managed job's spec name, applied version, spec hash, target and project id
+    (``""``: submitted before projects had ids)."""
 
     name: str
     version: int
     spec_hash: str
     target: str
+    project: str = ""
 
     def to_params(self) -> dict[str, str]:
         """The global job parameters that carry this identity."""
-        return {
+        params = {
             "flinkops.name": self.name,
             "flinkops.version": str(self.version),
             "flinkops.spec-hash": self.spec_hash,
             "flinkops.target": self.target,
         }
+        if self.project:
+            params["flinkops.project"] = self.project
+        return params
 
     @classmethod
     def from_user_config(cls, user_config: Mapping[str, object] | None) -> JobIdentity | None:
@@ -59,6 +67,7 @@ class JobIdentity:
             version=version,
             spec_hash=str(user_config.get("flinkops.spec-hash", "")),
             target=str(user_config.get("flinkops.target", "")),
+            project=str(user_config.get("flinkops.project", "")),
         )
 
 

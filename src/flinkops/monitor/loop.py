@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flinkops.errors import FlinkopsError
-from flinkops.flink.live import root_cause
+from flinkops.flink.live import Scope, root_cause
 from flinkops.flink.rest import FlinkClient
 from flinkops.monitor.alerting import Step, Transition, step
 from flinkops.monitor.channels import deliver
@@ -30,6 +30,7 @@ from flinkops.monitor.rules import (
     history_window,
 )
 from flinkops.monitor.sampler import Pass, Sampler
+from flinkops.plan.scope import project_scope
 from flinkops.redact import redact
 from flinkops.spec import Channel, JobSpec, Project, parse_duration
 from flinkops.store import Delivery, MetricsStore, Sample, Store, VersionRecord
@@ -99,7 +100,7 @@ class Monitor:
         project.require_channels(n for job in ("", *self.specs) for n in self.channels_for(job))
         self.metrics = MetricsStore(store)
         self.source = history_source(project, store)
-        self.sampler = Sampler(client, target=target, url=url)
+        self.sampler = Sampler(client, target=target, url=url, scope=self._scope())
         alerts = project.model.alerts
         self.cluster_rules = effective_rules(alerts.rules if alerts else None)
         self.rules = {
@@ -121,6 +122,10 @@ class Monitor:
 
     # -- one pass -------------------------------------------------------------------
 
+    def _scope(self) -> Scope:
+        """The project's jobs on the target (``plan.scope``), read from the store now."""
+        return project_scope(self.store, self.target, self.project.project_id, names=self.specs)
+
     def run_once(
         self, *, now: float | None = None, wait_deliveries: bool = False
     ) -> dict[str, Any]:
@@ -132,6 +137,7 @@ class Monitor:
             if version is not None:
                 latest[name] = version
         moving = {t.job for t in self.store.open_transitions(self.target)}
+        self.sampler.scope = self._scope()  # the store may have recorded a job since
         sampling = self.settings.prometheus is None
         seen = self.sampler.sample(
             list(self.specs.values()), latest, moving, metrics=sampling, now=now

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flinkops.errors import FlinkError, FlinkUnreachable
-from flinkops.flink.live import LiveJob, read_jobs
+from flinkops.flink.live import LiveJob, Scope, read_jobs
 from flinkops.flink.models import JobDetails, Vertex
 from flinkops.flink.rest import FlinkClient, segment
 from flinkops.ops import build_status, job_metrics
@@ -89,11 +89,15 @@ class Pass:
 
 
 class Sampler:
-    """Samples one target; keeps the caches that make later passes cheaper."""
+    """Samples one target; keeps the caches that make later passes cheaper. ``scope``:
+    the project's (``plan.scope``): another project's jobs are not sampled as its own."""
 
-    def __init__(self, client: FlinkClient, *, target: str, url: str) -> None:
+    def __init__(
+        self, client: FlinkClient, *, target: str, url: str, scope: Scope | None = None
+    ) -> None:
         self.client = client
         self.target = target
+        self.scope = scope
         self.url = url
         self.calls = 0
         self._identity: dict[str, LiveJob] = {}
@@ -158,7 +162,8 @@ class Sampler:
 
     def _live(self) -> list[LiveJob]:
         """The cluster's jobs; a job's identity is read once (jobs whose configuration
-        could not be read are asked again next pass)."""
+        could not be read, and jobs without a project id not yet the project's, are
+        asked again next pass)."""
         self.calls += 1
         summaries = self.client.jobs()
         live = []
@@ -166,11 +171,12 @@ class Sampler:
             known = self._identity.get(summary.id)
             if known is None:
                 self.calls += 2
-                found = read_jobs(self.client, self.target, name_or_id=summary.id)
+                found = read_jobs(self.client, self.scope or self.target, name_or_id=summary.id)
                 if not found:
                     continue  # gone between the two reads
                 known = found[0]
-                if known.identity_error is None:
+                if known.identity_error is None and known.identity_project != "":
+                    # a job without a project id may be recorded (adopted) later: ask again
                     self._identity[summary.id] = known
             live.append(
                 replace(

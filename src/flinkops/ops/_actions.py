@@ -10,8 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 from flinkops.errors import FlinkError
-from flinkops.flink.live import LiveJob
+from flinkops.flink.live import LiveJob, Ownership, Scope
 from flinkops.flink.rest import FlinkClient
+from flinkops.ops._optional import optional
 from flinkops.ops._show import find_job
 from flinkops.spec import JobSpec
 from flinkops.store import Store
@@ -19,9 +20,17 @@ from flinkops.store import Store
 __all__ = ["take_savepoint"]
 
 
-def _active_run(client: FlinkClient, store: Store, target: str, name: str) -> LiveJob:
-    found = find_job(client, target, name, store)
+def _active_run(
+    client: FlinkClient, store: Store, target: str, name: str, scope: Scope | None
+) -> LiveJob:
+    found = find_job(client, scope or target, name, store)
     run = found.newest
+    if run is not None and run.ownership is Ownership.OTHER_PROJECT:
+        owner = f"project {run.identity_project!r}" if run.identity_project else "another project"
+        raise FlinkError(
+            f"job {name!r} ({run.job_id}) is {owner}'s, not this project's: flinkops "
+            "leaves it alone"
+        )
     if run is not None and run.active:
         return run
     if found.unidentified:
@@ -48,20 +57,31 @@ def take_savepoint(
     timeout: float = 300.0,
     on_progress: Callable[[float], None] | None = None,
     kind: str = "manual",
+    scope: Scope | None = None,
 ) -> dict[str, Any]:
     """Trigger a savepoint of the running job ``name`` (it keeps running); record it.
 
     ``directory`` defaults to the spec's savepointDir, else the cluster's default.
     ``kind`` is its origin in the store: ``manual``, or ``scheduled`` for a schedule's.
+    ``scope``: the project's (another project's job of that name is not its). The
+    savepoint is recorded with the Flink version that wrote it.
     Returns ``{"job", "job_id", "version", "location"}``.
     """
-    run = _active_run(client, store, target, name)
+    run = _active_run(client, store, target, name, scope)
     job = run.managed_name or name
     version = run.version
     directory = directory or (spec.savepoint_dir if spec else None)
     trigger = client.trigger_savepoint(run.job_id, directory)
     location = client.wait_savepoint(run.job_id, trigger, timeout=timeout, on_progress=on_progress)
-    store.record_savepoint(target, job, location, kind=kind, job_id=run.job_id, version=version)
+    store.record_savepoint(
+        target,
+        job,
+        location,
+        kind=kind,
+        job_id=run.job_id,
+        version=version,
+        flink_version=optional(client.version) or None,
+    )
     by = "the savepoint schedule" if kind == "scheduled" else "`flinkops savepoint`"
     store.add_event(
         target,

@@ -20,6 +20,7 @@ from functools import partial
 from typing import Any
 
 from flinkops.errors import FlinkError
+from flinkops.flink.live import Scope
 from flinkops.flink.models import Checkpoints, Exceptions, JobDetails
 from flinkops.flink.rest import FlinkClient
 from flinkops.ops._optional import optional
@@ -404,14 +405,21 @@ def render_findings(data: dict[str, Any]) -> str:
 
 
 def diagnose_job(
-    client: FlinkClient, *, target: str, url: str, name: str, store: Store | None = None
+    client: FlinkClient,
+    *,
+    target: str,
+    url: str,
+    name: str,
+    store: Store | None = None,
+    scope: Scope | None = None,
 ) -> dict[str, Any]:
     """``diagnose --format json`` of job ``name``'s newest run (or its unidentified one);
-    with ``store``, an adopted job too (``find_job``).
+    with ``store``, an adopted job too (``find_job``). ``scope``: the project's (another
+    project's job of that name is not its).
 
     Raises FlinkError when the cluster has no run of it. Not redacted: callers redact.
     """
-    found = find_job(client, target, name, store)
+    found = find_job(client, scope or target, name, store)
     run = found.newest or next(iter(found.unidentified), None)
     if run is None:
         raise FlinkError(

@@ -24,7 +24,7 @@ from functools import partial
 from typing import Any
 
 from flinkops.errors import FlinkError
-from flinkops.flink.live import newest_run
+from flinkops.flink.live import Scope, newest_run
 from flinkops.flink.rest import FlinkClient, segment
 from flinkops.ops._show import find_job
 from flinkops.store import Store
@@ -158,14 +158,16 @@ def job_logs(
     stdout: bool = False,
     tail: int | None = 200,
     store: Store | None = None,
+    scope: Scope | None = None,
 ) -> dict[str, Any]:
     """Job ``name``'s log lines per source (see the module docstring and docs/ops-json.md);
     with ``store``, an adopted job's too (``find_job``).
 
     ``tail`` keeps the last lines of each source. ``stdout`` reads the ``.out``
     files of the TaskManagers running the job instead of the logs (no JobManager).
+    ``scope``: the project's (another project's job of that name is not its).
     """
-    found = find_job(client, target, name, store)
+    found = find_job(client, scope or target, name, store)
     run = found.newest or newest_run(found.unidentified)
     if run is None:
         raise FlinkError(

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from flinkops.errors import FlinkError, FlinkUnreachable
-from flinkops.flink.live import JobRuns, LiveJob, Ownership, read_jobs, runs_of
+from flinkops.flink.live import JobRuns, LiveJob, Ownership, Scope, read_jobs, runs_of
 from flinkops.flink.models import CheckpointRef, Checkpoints, JobDetails
 from flinkops.flink.rest import FlinkClient
 from flinkops.ops._optional import optional
@@ -39,13 +39,18 @@ def web_ui_url(url: str, job_id: str, active: bool) -> str:
     return f"{url.rstrip('/')}/#/job/{'running' if active else 'completed'}/{job_id}/overview"
 
 
-def find_job(client: FlinkClient, target: str, name: str, store: Store | None = None) -> JobRuns:
+def find_job(
+    client: FlinkClient, target: str | Scope, name: str, store: Store | None = None
+) -> JobRuns:
     """Job ``name``'s runs on ``target`` (or the job with that id), and the active jobs
-    of that name whose identity could not be read. With ``store``, also the job whose id
-    its running version recorded: a job adopted by `flinkops import` carries no identity
-    and may have another Flink job name (``in_place_versions``)."""
+    of that name whose identity could not be read. ``target``: the project's ``Scope``
+    (another project's job of that name is not its), or a target's name. With
+    ``store``, also the job whose id its running version recorded: a job adopted by
+    `flinkops import` carries no identity and may have another Flink job name
+    (``in_place_versions``)."""
     jobs = read_jobs(client, target, name_or_id=name)
-    placed = _running_version(store, target, name) if store is not None else None
+    where = target.target if isinstance(target, Scope) else target
+    placed = _running_version(store, where, name) if store is not None else None
     if placed is not None:
         if placed.job_id and all(j.job_id != placed.job_id for j in jobs):
             jobs += read_jobs(client, target, name_or_id=placed.job_id)
@@ -252,7 +257,7 @@ def _runs_json(found: JobRuns, run: LiveJob | None) -> list[dict[str, Any]]:
 
 
 def _find(
-    client: FlinkClient, target: str, name: str, store: Store
+    client: FlinkClient, target: str | Scope, name: str, store: Store
 ) -> tuple[JobRuns, FlinkUnreachable | None]:
     """The job's runs; none, and why, when the cluster does not answer (the store still does)."""
     try:
@@ -306,12 +311,14 @@ def collect_show(
     spec: JobSpec | None,
     redact: Callable[[Any], Any],
     events: int = 10,
+    scope: Scope | None = None,
 ) -> dict[str, Any]:
     """Everything known about job ``name`` (a spec name or a Flink job id). Never changes it.
+    ``scope``: the project's (``Workspace.scope``); another project's job is not its.
 
     Raises FlinkError when neither the specs, the store nor the cluster know the job.
     """
-    found, unreachable = _find(client, target, name, store)
+    found, unreachable = _find(client, scope or target, name, store)
     job, run = found.name, found.newest
     versions = store.versions(target, job)
     latest = versions[-1] if versions else None

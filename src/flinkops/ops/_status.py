@@ -18,13 +18,22 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flinkops.errors import FlinkUnreachable
-from flinkops.flink.live import JobRuns, LiveJob, Ownership, newest_run, read_jobs, runs_by_name
+from flinkops.flink.live import (
+    JobRuns,
+    LiveJob,
+    Ownership,
+    Scope,
+    newest_run,
+    read_jobs,
+    runs_by_name,
+)
 from flinkops.flink.rest import FlinkClient
 from flinkops.ops._optional import optional
 from flinkops.ops._rest import job_metrics, plan_type
 from flinkops.ops._versions import version_view
 from flinkops.plan import next_restore
 from flinkops.plan.rescale import adopted_runs, in_place_versions
+from flinkops.plan.scope import project_scope
 from flinkops.spec import JobSpec
 from flinkops.store import Outcome, SavepointRecord, Store, VersionRecord
 
@@ -194,6 +203,8 @@ def _other(job: LiveJob, now_ms: int) -> dict[str, Any]:
     }
     if job.ownership is Ownership.UNKNOWN:
         out["identity_error"] = job.identity_error
+    if job.ownership is Ownership.OTHER_PROJECT:
+        out["project"] = job.identity_project  # "" : submitted before projects had ids
     return out
 
 
@@ -360,15 +371,13 @@ class _Cluster:
     error: FlinkUnreachable | None = None
 
 
-def _read_cluster(
-    client: FlinkClient, target: str, max_workers: int, adopted: Collection[str] = ()
-) -> _Cluster:
-    """The jobs, and the health of the active managed ones (``adopted``: the job ids
-    `flinkops import` recorded, whose jobs carry no identity)."""
-    live = read_jobs(client, target, max_workers=max_workers)
+def _read_cluster(client: FlinkClient, scope: Scope, max_workers: int) -> _Cluster:
+    """The jobs, and the health of the active managed ones (in ``scope``, a job
+    `flinkops import` adopted is one: its id is recorded)."""
+    live = read_jobs(client, scope, max_workers=max_workers)
     with ThreadPoolExecutor(max_workers=max_workers) as pool:
         live = list(pool.map(lambda j: _typed(client, j), live))
-        managed = [j.job_id for j in live if j.active and (j.managed_name or j.job_id in adopted)]
+        managed = [j.job_id for j in live if j.active and j.managed_name]
         health = list(pool.map(lambda jid: _health(client, jid), managed))
     restarts = {jid: n for jid, n, _ in health if n is not None}
     acks = {jid: ack for jid, _, ack in health}
@@ -377,14 +386,13 @@ def _read_cluster(
 
 def _read_retrying(
     client: FlinkClient,
-    target: str,
+    scope: Scope,
     *,
     max_workers: int,
     reconnect_timeout: float,
     on_reconnect: Callable[[float, FlinkUnreachable], None] | None,
     sleep: Callable[[float], None],
     clock: Callable[[], float],
-    adopted: Collection[str] = (),
 ) -> _Cluster:
     """``_read_cluster``, retried while the cluster does not answer for up to
     ``reconnect_timeout`` seconds; then an empty read with the last error, never part
@@ -392,7 +400,7 @@ def _read_retrying(
     start = clock()
     while True:
         try:
-            return _read_cluster(client, target, max_workers, adopted)
+            return _read_cluster(client, scope, max_workers)
         except FlinkUnreachable as exc:
             elapsed = clock() - start
             if elapsed >= reconnect_timeout:
@@ -423,8 +431,11 @@ def collect_status(
     max_workers: int = 8,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    scope: Scope | None = None,
 ) -> dict[str, Any]:
-    """Read the cluster and the store; the status JSON. Never changes a job.
+    """Read the cluster and the store; the status JSON. Never changes a job. ``scope``:
+    the project's (``Workspace.scope``): other projects' jobs are rows of ``unmanaged``
+    with their ``project``.
 
     When the cluster does not answer, retries until ``reconnect_timeout`` seconds
     have passed (calling ``on_reconnect(elapsed, error)`` before each retry), then
@@ -434,13 +445,12 @@ def collect_status(
     versions, savepoints = _read_store(store, target, names)
     cluster = _read_retrying(
         client,
-        target,
+        scope or project_scope(store, target, None),
         max_workers=max_workers,
         reconnect_timeout=reconnect_timeout,
         on_reconnect=on_reconnect,
         sleep=sleep,
         clock=clock,
-        adopted={v.job_id for vs in versions.values() for v in vs if v.job_id},
     )
     more = {j.managed_name for j in cluster.live if j.managed_name} - names
     if more:  # jobs the cluster says are managed that neither specs nor store name

@@ -106,6 +106,13 @@ def _job_rows(jobs: list[dict[str, Any]]) -> list[str]:
     return table(headers, rows)
 
 
+def _owner(row: dict[str, Any]) -> str:
+    """Whose an unmanaged row's job is: another project's, or nobody flinkops knows."""
+    if "project" not in row:
+        return "-"
+    return f"project {row['project']}" if row["project"] else "another project (no id)"
+
+
 def render_status(status: dict[str, Any]) -> str:
     """The text form of the status JSON: cards, managed jobs, unmanaged jobs."""
     lines: list[str] = []
@@ -122,12 +129,15 @@ def render_status(status: dict[str, Any]) -> str:
     lines.extend(_job_rows(status["jobs"]) if status["jobs"] else ["No managed jobs."])
     if status["unmanaged"]:
         lines.append("")
-        lines.append("Unmanaged jobs (not submitted by flinkops for this target):")
-        rows = [
-            (u["name"], u["job_id"], u["flink_state"], human_ms(u["uptime_ms"]))
+        lines.append(
+            "Unmanaged jobs (not submitted by flinkops for this project and target; never touched):"
+        )
+        owned = [
+            (u["name"], u["job_id"], u["flink_state"], human_ms(u["uptime_ms"]), _owner(u))
             for u in status["unmanaged"]
         ]
-        lines.extend("  " + ln for ln in table(("NAME", "JOB ID", "STATE", "UPTIME"), rows))
+        headers = ("NAME", "JOB ID", "STATE", "UPTIME", "OWNER")
+        lines.extend("  " + ln for ln in table(headers, owned))
     if status.get("unidentified"):
         lines.append("")
         lines.append(

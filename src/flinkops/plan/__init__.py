@@ -27,7 +27,7 @@ from flinkops.plan._changes import next_version
 from flinkops.plan._diffs import sql_changed
 from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._lineage import LineageView
-from flinkops.plan._state import next_restore
+from flinkops.plan._state import downgrade_reason, next_restore
 from flinkops.plan._text_diff import config_diff, sql_diff
 from flinkops.plan._types import (
     KINDS,
@@ -66,6 +66,7 @@ __all__ = [
     "Verdicts",
     "build_plan",
     "config_diff",
+    "downgrade_reason",
     "next_restore",
     "next_version",
     "sql_changed",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flinkops.flink.live import LiveJob, runs_by_name
+from flinkops.flink.live import LiveJob, Ownership, runs_by_name
 from flinkops.plan._types import Action, Change
 
 __all__ = ["current_live", "live_warnings"]
@@ -30,14 +30,33 @@ def live_warnings(changes: Sequence[Change], live: Sequence[LiveJob]) -> tuple[s
         if (
             job.managed_name is None
             and job.active
+            and not job.unidentified
             and change is not None
             and change.action in (Action.CREATE, Action.RESUME, Action.RESTART)
         ):
             out.append(
-                f"{job.name}: an unmanaged job of that name is {job.state} ({job.job_id}); "
+                f"{job.name}: {_whose(job)} of that name is {job.state} ({job.job_id}); "
                 f"{change.action.value} starts another one beside it"
             )
+    out.extend(
+        f"{job.name}: the configuration of {job.state} job {job.job_id} could not be read "
+        f"({job.identity_error}); no job of this project has its name or id, so it is "
+        "taken for another's and left alone"
+        for job in live
+        if job.unidentified  # observe refused any that may be the project's
+    )
     return tuple(out)
+
+
+def _whose(job: LiveJob) -> str:
+    """How a warning names a live job that is not the project's."""
+    if job.ownership is Ownership.OTHER_PROJECT:
+        return (
+            f"project {job.identity_project}'s job"
+            if job.identity_project
+            else ("another project's job")
+        )
+    return "an unmanaged job"
 
 
 def current_live(live: Sequence[LiveJob]) -> dict[str, LiveJob]:

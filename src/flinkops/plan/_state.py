@@ -5,6 +5,7 @@ do)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -16,6 +17,7 @@ from flinkops.store import Outcome, SavepointRecord, VersionRecord
 __all__ = [
     "NextRestore",
     "RestoreFrom",
+    "downgrade_reason",
     "known_state",
     "next_restore",
     "restore_rule",
@@ -167,3 +169,29 @@ def next_restore(
         outcome=latest.outcome if latest else None,
         known=known_state(latest, savepoint),
     ).words
+
+
+def _version_key(version: str) -> tuple[int, ...] | None:
+    """``"2.3.0"`` -> ``(2, 3, 0)``, ``"1.20-SNAPSHOT"`` -> ``(1, 20)``; None when unparsable."""
+    numbers = re.match(r"^\s*v?(\d+(?:\.\d+)*)", version or "")
+    if numbers is None:
+        return None
+    key = tuple(int(n) for n in numbers.group(1).split("."))
+    return key + (0,) * (3 - len(key))
+
+
+def downgrade_reason(location: str, written_by: str | None, cluster: str) -> str | None:
+    """Why the snapshot at ``location``, written by Flink ``written_by``, cannot be
+    restored into this cluster's Flink ``cluster``; None when it can, or when either
+    version is unknown. Flink reads snapshots of its own and older versions only (1.20
+    refuses a 2.x savepoint: "Unrecognized checkpoint version number")."""
+    written, running = _version_key(written_by or ""), _version_key(cluster)
+    if written is None or running is None or written <= running:
+        return None
+    return (
+        f"its state is in {location}, written by Flink {written_by}, and this cluster runs "
+        f"Flink {cluster}: Flink cannot restore a snapshot written by a newer version "
+        "(it refuses it, and no job would be left running); point the target at a Flink "
+        f"of version {written_by} or newer, or set upgradeMode: stateless to start from "
+        "empty state"
+    )

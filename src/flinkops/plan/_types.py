@@ -183,6 +183,7 @@ class Applied:
     outcome: Outcome
     savepoint: str | None = None  # the savepoint flinkops knows of to restore from
     job_id: str | None = None
+    savepoint_flink_version: str | None = None  # the Flink that wrote it, when recorded
 
 
 class CompatBasis(StrEnum):

@@ -6,10 +6,11 @@
 ``PlanOptions``, and returns the final, frozen ``Plan``: every change with its
 action (``_actions.spec_action``, in-place rescales included), its state impact and
 restore (``_state.py``), and its steps; a change to a job the checkout is behind
-(``Observation.behind``) is blocked (``held_back``). It does no I/O, and nothing
-rewrites its plan afterwards. Each change has an ``Action`` that drives apply and a ``reason`` for
-display only (§7). The plan records what it observed, so apply can refuse a stale
-plan (§9).
+(``Observation.behind``) is blocked (``held_back``), and so is one that would restore
+a snapshot written by a newer Flink than the cluster runs (``held_downgrade``). It
+does no I/O, and nothing rewrites its plan afterwards. Each change has an ``Action``
+that drives apply and a ``reason`` for display only (§7). The plan records what it
+observed, so apply can refuse a stale plan (§9).
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from flinkops.plan._changes import ChangeInputs, decide, orphan
 from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._lineage import LineageView
 from flinkops.plan._live_views import current_live, live_warnings
+from flinkops.plan._state import downgrade_reason
 from flinkops.plan._types import Action, Applied, Attempt, Behind, Change, Plan, StateImpact
 from flinkops.plan.rejections import SqlRejected
 from flinkops.plan.steps import spec_steps
 from flinkops.spec import JobSpec
 from flinkops.store import JournalPhase, Transition
 
-__all__ = ["build_plan", "held_back"]
+__all__ = ["build_plan", "held_back", "held_downgrade"]
 
 # ---------------------------------------------------------------- build_plan
 
@@ -68,7 +70,7 @@ def build_plan(
     )
     by_name = current_live(observation.live)
     decided = [
-        *_spec_changes(specs, by_name, observation.applied, inputs, verdicts.rejected),
+        *_spec_changes(specs, by_name, observation, inputs, verdicts.rejected),
         *_orphan_changes(by_name, {s.name for s in specs}, observation.applied, inputs),
     ]
     changes = [held_back(c, observation.behind.get(c.job), options.allow_behind) for c in decided]
@@ -195,12 +197,14 @@ def _unmanaged(live: Sequence[LiveJob]) -> tuple[LiveJob, ...]:
 def _spec_changes(
     specs: Sequence[JobSpec],
     by_name: Mapping[str, LiveJob],
-    applied: Mapping[str, Applied],
+    observation: Observation,
     inputs: ChangeInputs,
     rejected: Mapping[str, SqlRejected],
 ) -> list[Change]:
-    """One change per planned spec, by name: decided, blocked or rejected if so, with its
-    steps."""
+    """One change per planned spec, by name: decided, blocked or rejected if so (a failed
+    version; SQL Flink rejects; a restore into an older Flink than wrote the state,
+    ``held_downgrade``), with its steps."""
+    applied = observation.applied
     changes = []
     for spec in sorted(specs, key=lambda s: s.name):
         if not inputs.options.planned(spec.name):
@@ -217,6 +221,11 @@ def _spec_changes(
             change = _blocked(change, attempt)
         elif spec.name in rejected:
             change = _rejected(change, rejected[spec.name])
+        else:
+            last = applied.get(spec.name)
+            ours = last is not None and last.savepoint == change.restore_from
+            written = last.savepoint_flink_version if last and ours else None
+            change = held_downgrade(change, written, observation.flink_version)
         changes.append(_with_steps(change, spec, inputs))
     return changes
 
@@ -262,6 +271,23 @@ def _blocked(change: Change, attempt: Attempt) -> Change:
         "spec, or plan and apply with --retry-failed to try it again"
     )
     return _held(change, Action.BLOCKED, reason, version=attempt.version, blocked=attempt)
+
+
+def held_downgrade(
+    change: Change, written_by: str | None, flink_version: str, doing: str = ""
+) -> Change:
+    """``change`` blocked when the snapshot it restores (``restore_from``) was written by
+    Flink ``written_by``, newer than the cluster's ``flink_version``
+    (``_state.downgrade_reason``): Flink refuses it, and no job would be left running.
+    ``doing`` names the change in its reason (default: its action). Pure; `flinkops
+    restore` (apply/restore.py) holds its change back by the same rule."""
+    if not change.action.starts or change.restore_from is None:
+        return change
+    why = downgrade_reason(change.restore_from, written_by, flink_version)
+    if why is None:
+        return change
+    reason = f"cannot {doing or change.action.value}: {why}"
+    return _held(change, Action.BLOCKED, reason, version=change.applied_version)
 
 
 def _rejected(change: Change, rejected: SqlRejected) -> Change:

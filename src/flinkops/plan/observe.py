@@ -5,12 +5,14 @@
 1. ``observe`` reads the cluster and the store into one ``Observation``
    (``_inputs.py``): ``GET /overview``, ``/jobmanager/config``,
    ``/jobmanager/environment`` (the cluster's identity for the compile cache),
-   ``/jobs/overview`` and each job's ``/config`` (``flink.live.read_live``), the
+   ``/jobs/overview`` and the ``/config`` of each active job and each job the
+   project's store recorded (``flink.live.read_live`` in the project's ``scope``), the
    retained checkpoint of each managed run that stopped on its own, the exceptions
    of each managed job whose newest run FAILED (``_failed_runs``); each job's
-   versions and newest savepoint, and the transitions left open; with a checkout,
-   each job's newest placing transition in the store's history, and whether git
-   has its commit (``behind``). Nothing reads either again.
+   versions and newest savepoint (and the Flink version that wrote it), and the
+   transitions left open; with a checkout, each job's newest placing transition in
+   the store's history, and whether git has its commit (``behind``). Nothing reads
+   either again.
 2. Flink's planner compiles what the specs and the observation say needs it
    (``_verdicts.compile_needs``), keyed by the observed identity (``compiler.py``).
 3. ``builder.build_plan`` makes the final plan in one pass, with the lineage view
@@ -42,11 +44,13 @@ from flinkops.plan._verdicts import compile_needs, verdicts_of
 from flinkops.plan.builder import build_plan
 from flinkops.plan.compiler import ClusterIdentity, Compiler, identity_of, read_environment
 from flinkops.plan.rescale import adopted_runs, in_place_versions
+from flinkops.plan.scope import project_scope
 from flinkops.spec import JobSpec
 from flinkops.store import (
     PLACING_OUTCOMES,
     RUNNING_OUTCOMES,
     Outcome,
+    SavepointRecord,
     Store,
     VersionRecord,
     iso_ms,
@@ -71,22 +75,31 @@ def applied_from_store(store: Store, target: str, job: str) -> Applied | None:
 def _applied(
     store: Store, target: str, job: str, versions: Sequence[VersionRecord]
 ) -> Applied | None:
-    """``applied_from_store`` over ``versions`` already read (the newest savepoint is read
-    unless the last version put in place was suspended: its own savepoint is the one)."""
+    """``applied_from_store`` over ``versions`` already read (and the job's savepoints,
+    read once: the newest, and the Flink version that wrote the one to restore)."""
     placed = [v for v in versions if v.outcome in APPLIED_OUTCOMES]
     if not placed:
         return None
     last = placed[-1]
-    newest = None if last.outcome == Outcome.SUSPENDED else store.latest_savepoint(target, job)
+    savepoints = store.savepoints(target, job)
+    newest = savepoints[0] if savepoints else None
+    known = known_state(last, newest)
     return Applied(
         version=last.version,
         spec_hash=last.spec_hash,
         sql=last.sql,
         spec=last.spec,
         outcome=last.outcome,
-        savepoint=known_state(last, newest),
+        savepoint=known,
         job_id=last.job_id,
+        savepoint_flink_version=_written_by(savepoints, known),
     )
+
+
+def _written_by(savepoints: Sequence[SavepointRecord], location: str | None) -> str | None:
+    """The Flink version that wrote the savepoint at ``location``, when recorded."""
+    found = next((s for s in savepoints if location and s.location == location), None)
+    return found.flink_version if found else None
 
 
 def _attempt(versions: Sequence[VersionRecord]) -> Attempt | None:
@@ -106,14 +119,17 @@ def observe(
     specs: Sequence[JobSpec],
     identity: bool = True,
     checkout: Path | None = None,
+    project: str | None = None,
 ) -> Observation:
     """What the cluster and the store say now, each read once. ``identity``: read the
     cluster's identity too (plans that compile need it); ``checkout``: the project's
     directory, whose git history is checked for the commits the jobs' newest
-    transitions came from (``behind``). FlinkUnreachable when the cluster is down;
-    PlanError when an active job's identity cannot be read."""
+    transitions came from (``behind``); ``project``: the project's id (its jobs are the
+    managed ones; None: ids not compared). FlinkUnreachable when the cluster is down;
+    PlanError when an active job that may be the project's cannot be identified."""
     overview = client.overview()
-    live = read_live(client, target)
+    scope = project_scope(store, target, project, names=(s.name for s in specs), known_only=True)
+    live = read_live(client, scope)
     names = {s.name for s in specs} | {j.managed_name for j in live if j.managed_name}
     applied: dict[str, Applied] = {}
     attempts: dict[str, Attempt] = {}
@@ -132,7 +148,10 @@ def observe(
     for name, search in searches.items():
         if name in applied and applied[name].outcome in RUNNING_OUTCOMES:
             path = search.found.path if search.found else None
-            applied[name] = replace(applied[name], savepoint=path)
+            # the Flink that wrote it is known of the store's savepoint only
+            last = applied[name]
+            written = last.savepoint_flink_version if path == last.savepoint else None
+            applied[name] = replace(last, savepoint=path, savepoint_flink_version=written)
     return Observation(
         target=target,
         url=url,
@@ -290,6 +309,7 @@ def make_plan(
     compiler: Compiler | None = None,
     root: Path | None = None,
     allow_behind: bool = False,
+    project: str | None = None,
 ) -> Plan:
     """Observe once, check state compatibility with Flink's planner, build the plan once.
 
@@ -298,7 +318,7 @@ def make_plan(
     (default: the environment's); ``root`` is the project's directory, from which
     errors name spec files (default: the working directory), and its git checkout: a
     job whose newest transition came from a commit it lacks is blocked unless
-    ``allow_behind``."""
+    ``allow_behind``; ``project`` the project's id (``observe``)."""
     options = PlanOptions(
         prune=prune,
         only=tuple(only) if only else None,
@@ -307,7 +327,7 @@ def make_plan(
     )
     observation = observe(
         client, store, target=target, url=url, specs=specs, identity=check_compat,
-        checkout=root,
+        checkout=root, project=project,
     )  # fmt: skip
     verdicts = Verdicts()
     if check_compat:

@@ -154,10 +154,19 @@ def _text_unmanaged(plan: dict[str, Any]) -> list[str]:
     if not jobs:
         return []
     return [
-        f"Unmanaged jobs (not started by flinkops, never touched): {len(jobs)}",
-        *(f"    {j['job_id']}  {j['name']}  {j['state']}" for j in jobs),
+        f"Unmanaged jobs (not this project's on this target, never touched): {len(jobs)}",
+        *(f"    {j['job_id']}  {j['name']}  {j['state']}{_owner(j)}" for j in jobs),
         "",
     ]
+
+
+def _owner(job: dict[str, Any]) -> str:
+    """Whose an unmanaged job of a plan is, when flinkops can tell."""
+    if "project" in job:
+        return f"  (project {job['project']})" if job["project"] else "  (another project)"
+    return {"other-target": "  (another target)", "not-read": "  (finished, not read)"}.get(
+        job.get("ownership", ""), ""
+    )
 
 
 def steps_line(steps: list[dict[str, Any]]) -> str:
@@ -313,7 +322,10 @@ def _md_tail(plan: dict[str, Any]) -> list[list[str]]:
         )
     if plan.get("unmanaged"):
         tail.append(
-            [f"{len(plan['unmanaged'])} unmanaged job(s) on the cluster are never touched."]
+            [
+                f"{len(plan['unmanaged'])} job(s) on the cluster are not this project's "
+                "and never touched."
+            ]
         )
     if plan.get("lineage_mermaid"):
         tail.append(

@@ -110,7 +110,9 @@ def adopted_runs(
 ) -> list[LiveJob]:
     """Jobs without flinkops's identity whose id an ``adopted`` version recorded: managed
     under that job's name, at that version. Pure. ``versions`` maps job name to all its
-    versions; the old run an update replaced is then the job's run, not an unmanaged one."""
+    versions; the old run an update replaced is then the job's run, not an unmanaged one.
+    A read in the project's scope already names such a job (``flink.live.Scope.owns``:
+    a job the store recorded is the project's); this gives it the adopted version."""
     adopted = {
         v.job_id: (name, v)
         for name, records in versions.items()
@@ -119,7 +121,11 @@ def adopted_runs(
     }
     out = []
     for job in live:
-        if job.ownership is Ownership.UNMANAGED and job.job_id in adopted:
+        # read without the project's scope (unmanaged), or named by it without a version
+        unversioned = job.ownership is Ownership.UNMANAGED or (
+            job.managed_name is not None and job.version is None
+        )
+        if unversioned and job.job_id in adopted:
             name, v = adopted[job.job_id]
             job = replace(job, managed_name=name, version=v.version, spec_hash=v.spec_hash)
         out.append(job)

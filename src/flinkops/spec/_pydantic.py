@@ -26,6 +26,7 @@ from flinkops.spec._pydantic_monitor import AlertsModel, JobAlerts, MetricsModel
 __all__ = [
     "DEFAULT_HEALTH_TIMEOUT",
     "DEFAULT_HEALTH_WINDOW",
+    "PROJECT_ID_PATTERN",
     "Compile",
     "ConfigValue",
     "Health",
@@ -43,6 +44,9 @@ __all__ = [
 _CRON_SHAPE = re.compile(r"^\s*\S+(\s+\S+){4}\s*$")
 
 DEFAULT_HEALTH_WINDOW = 20.0
+#: A project id (``project:``): carried in Flink's global job parameters, which split on
+#: ',' and ':', so neither is allowed (schemas/project.schema.json says the same).
+PROJECT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$"
 DEFAULT_HEALTH_TIMEOUT = 180.0
 
 
@@ -223,6 +227,7 @@ class Target(_Model):
 class ProjectModel(_Model):
     api_version: Literal["flinkops/v1"]
     kind: Literal["Project"]
+    project: str | None = Field(default=None, pattern=PROJECT_ID_PATTERN)
     jobs: list[str] = Field(default_factory=lambda: ["jobs/"])
     store: str = Field(default=".flinkops/state.db", min_length=1)
     compile: Compile | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from flinkops.errors import Problem, SpecError
+from flinkops.gitinfo import repository_id
 from flinkops.redact import redact
 from flinkops.spec._pydantic import (
     ConfigValue,
@@ -195,6 +197,11 @@ _OVERRIDABLE = (
 )
 
 
+def _folder_id(root: Path) -> str:
+    """The project folder's name as an id (letters, digits, ``. _ -``)."""
+    return re.sub(r"[^A-Za-z0-9._-]", "-", root.resolve().name).strip(".-_") or "project"
+
+
 def _config_str(value: ConfigValue) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -227,6 +234,14 @@ class Project:
     def require_channels(self, names: Iterable[str]) -> None:
         """``require_env`` for the alert channels ``names``: before sending through them."""
         self.require_env(*(f"/alerts/channels/{name}" for name in sorted(set(names))))
+
+    @cached_property
+    def project_id(self) -> str:
+        """This project's id, carried in every job it submits (``flinkops.project``):
+        ``project:`` as written, else where the project sits in its git repository
+        (``gitinfo.repository_id``: the ``origin`` remote and the folder inside it, the
+        same in every clone), else the project folder's name."""
+        return self.model.project or repository_id(self.root) or _folder_id(self.root)
 
     @property
     def store_location(self) -> str:

@@ -234,6 +234,7 @@ class SavepointRecord:
     job_id: str | None
     version: int | None
     created_at: str
+    flink_version: str | None = None  # the Flink that wrote it; None: recorded before
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -242,6 +243,7 @@ class SavepointRecord:
             "job_id": self.job_id,
             "version": self.version,
             "created_at": self.created_at,
+            "flink_version": self.flink_version,
         }
 
 

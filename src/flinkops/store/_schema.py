@@ -219,6 +219,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             FROM versions""",
         ),
     ),
+    Migration(
+        8,
+        "savepoints: the Flink version that wrote each (none restores into an older Flink)",
+        ("ALTER TABLE savepoints ADD COLUMN flink_version TEXT",),
+    ),
 )
 
 #: The schema version this flinkops writes.

@@ -54,6 +54,7 @@ def _savepoint(row: Any) -> SavepointRecord:
         row["job_id"],
         row["version"],
         row["created_at"],
+        row["flink_version"],
     )
 
 
@@ -241,6 +242,18 @@ class Store(Journal, HistoryLog):
             ).fetchall()
         return [row[0] for row in rows]
 
+    def job_ids(self, target: str) -> dict[str, str]:
+        """Every Flink job id the store recorded on ``target`` (a version's run, a
+        savepoint's job), with the name of the job it ran: one read."""
+        with self._db.read("job_ids") as db:
+            rows = db.execute(
+                "SELECT job_id, job FROM versions WHERE target = ? AND job_id IS NOT NULL"
+                " UNION SELECT job_id, job FROM savepoints WHERE target = ?"
+                " AND job_id IS NOT NULL",
+                (target, target),
+            ).fetchall()
+        return {row[0]: row[1] for row in rows}
+
     def targets(self) -> list[str]:
         """Targets with at least one version, sorted."""
         with self._db.read("targets") as db:
@@ -258,14 +271,17 @@ class Store(Journal, HistoryLog):
         kind: str,
         job_id: str | None,
         version: int | None,
+        flink_version: str | None = None,
     ) -> None:
-        """Remember a savepoint. Recording the same location again is a no-op."""
+        """Remember a savepoint, and the version of the Flink that wrote it (None:
+        unknown). Recording the same location again is a no-op."""
         check_one_of(kind, SAVEPOINT_KINDS, "savepoint kind")
         with self._db.write("record_savepoint") as db:
             db.execute(
-                "INSERT INTO savepoints (target, job, location, kind, job_id, version, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (target, job, location) DO NOTHING",
-                (target, job, location, kind, job_id, version, utc_now()),
+                "INSERT INTO savepoints (target, job, location, kind, job_id, version,"
+                " created_at, flink_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (target, job, location) DO NOTHING",
+                (target, job, location, kind, job_id, version, utc_now(), flink_version or None),
             )
 
     def savepoints(

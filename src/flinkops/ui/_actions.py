@@ -58,18 +58,22 @@ def gitops_hints(name: str, spec_path: str | None, versions: list[int]) -> list[
 
 
 def _savepoint(ws: Workspace, name: str) -> dict[str, Any]:
-    data = take_savepoint(ws.client, ws.store, target=ws.target, name=name, spec=ws.spec(name))
+    data = take_savepoint(
+        ws.client, ws.store, target=ws.target, name=name, spec=ws.spec(name), scope=ws.scope
+    )
     return {"summary": f"savepoint taken: {data['location']}", "result": data}
 
 
 def _diagnose(ws: Workspace, name: str) -> dict[str, Any]:
-    data = diagnose_job(ws.client, target=ws.target, url=ws.url, name=name, store=ws.store)
+    data = diagnose_job(
+        ws.client, target=ws.target, url=ws.url, name=name, store=ws.store, scope=ws.scope
+    )
     return {"summary": f"diagnose: {len(data['findings'])} finding(s)", "result": data}
 
 
 def _restart(ws: Workspace, name: str) -> dict[str, Any]:
     spec = ws.spec(name)
-    live = find_job(ws.client, ws.target, name, ws.store).newest
+    live = find_job(ws.client, ws.scope, name, ws.store).newest
     if spec is None or live is None or not live.active or live.managed_name is None:
         raise FlinkError(f"job {name!r} is not running on target {ws.target!r}: nothing to restart")
     if live.spec_hash != spec.spec_hash:
@@ -91,7 +95,9 @@ def _restart(ws: Workspace, name: str) -> dict[str, Any]:
         version=next_version(newest.version if newest else None, live.version),
     )
     with ws.store.acquire_lock(ws.target):
-        applier = Applier(ws.client, ws.store, target=ws.target, specs=ws.specs)
+        applier = Applier(
+            ws.client, ws.store, target=ws.target, specs=ws.specs, project=ws.project.project_id
+        )
         result = applier.apply(Plan(ws.target, ws.url, (change,))).to_json()
     rows = result["results"]
     status = rows[0]["status"] if rows else "nothing done"

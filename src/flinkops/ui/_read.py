@@ -63,6 +63,7 @@ def overview(
         url=ws.url,
         specs=ws.specs,
         reconnect_timeout=reconnect,
+        scope=ws.scope,
     )
     status = filter_status(ws.redact(status), state=state)
     return filter_kind(status, kind)
@@ -84,7 +85,12 @@ def job_logs_view(ws: Workspace, name: str, stdout: bool = False) -> dict[str, A
     out: dict[str, Any] = {"job": name, "job_ids": [], "stdout": stdout, "sources": []}
     out["error"] = None
     try:
-        out.update(job_logs(ws.client, target=ws.target, name=name, stdout=stdout, store=ws.store))
+        out.update(
+            job_logs(
+                ws.client, target=ws.target, name=name, stdout=stdout, store=ws.store,
+                scope=ws.scope,
+            )
+        )  # fmt: skip
     except FlinkError as exc:
         out["error"] = str(exc)
     out = ws.redact(out)
@@ -105,6 +111,7 @@ def job_page(ws: Workspace, name: str, stdout: bool = False) -> dict[str, Any]:
             spec=spec,
             redact=ws.redact,
             events=50,
+            scope=ws.scope,
         )
     )
     job = show["name"]

@@ -48,9 +48,10 @@ def test_render_status_golden() -> None:
         "JOB     DESIRED  CURRENT  IN SYNC  VERSION  UPTIME  RESTARTS  CHECKPOINT  SAVEPOINT\n"
         "orders  RUNNING  RUNNING  NO       v4       1h02m   0         4s ago      -\n"
         "\n"
-        "Unmanaged jobs (not submitted by flinkops for this target):\n"
-        "  NAME   JOB ID  STATE    UPTIME\n"
-        "  adhoc  ab12    RUNNING  1m01s"
+        "Unmanaged jobs (not submitted by flinkops for this project and target; never "
+        "touched):\n"
+        "  NAME   JOB ID  STATE    UPTIME  OWNER\n"
+        "  adhoc  ab12    RUNNING  1m01s   -"
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -31,6 +32,7 @@ defaultTarget: local
 targets:
   local:
     url: {url}
+project: unit
 """
 
 
@@ -63,6 +65,7 @@ class FakeFlink:
         self.jobs = jobs or []
         self.hidden: set[str] = set()  # job ids whose config answers 500
         self.compiled: list[dict] = []  # bodies of jars/:id/plan requests
+        self.flink_version = "2.3.0"  # what /overview and /config say
 
     def _plan(self, request: httpx.Request) -> httpx.Response:
         """Answer jars/:id/plan with a real Flink 2.3 graph chosen by the SQL sent."""
@@ -78,7 +81,7 @@ class FakeFlink:
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
         if path in ("/overview", "/config"):
-            return httpx.Response(200, json={"flink-version": "2.3.0"})
+            return httpx.Response(200, json={"flink-version": self.flink_version})
         if path == "/jobmanager/config":
             return httpx.Response(
                 200, json=[{"key": "state.savepoints.dir", "value": "file:///sp"}]
@@ -103,8 +106,14 @@ class FakeFlink:
                 )
         return httpx.Response(404, json={"errors": [f"Not found: {path}"]})
 
-    def add(self, name: str, state: str, identity: JobIdentity | None) -> str:
+    def add(
+        self, name: str, state: str, identity: JobIdentity | None, *, project: str = "unit"
+    ) -> str:
+        """A job; its identity carries ``project`` (the test project's id) unless it
+        names its own (``project=""``: a job submitted before projects had ids)."""
         jid = f"{len(self.jobs) + 1:032x}"
+        if identity is not None and not identity.project:
+            identity = replace(identity, project=project)
         user = identity.to_params() if identity else {}
         self.jobs.append(
             {
@@ -139,9 +148,12 @@ def write_project(root: Path, jobs: dict[str, str], url: str = "http://flink.tes
     return root
 
 
-def record_applied(project: Path, spec: JobSpec, version: int = 1) -> None:
-    """Record ``spec`` as applied, the way apply stores it (portable, secrets masked)."""
+def record_applied(
+    project: Path, spec: JobSpec, version: int = 1, job_id: str | None = None
+) -> None:
+    """Record ``spec`` as applied, the way apply stores it (portable, secrets masked),
+    with the id of the job it submitted (``job_id``) when given."""
     loaded = load_project(project)
     with Store(loaded.store_location) as store:
         reserve_version(store, "local", spec, version, None)
-        store.update_version("local", spec.name, version, outcome="applied")
+        store.update_version("local", spec.name, version, outcome="applied", job_id=job_id)

@@ -58,3 +58,15 @@ def test_old_adopted_runs_stay_the_jobs_after_an_update(make_spec, make_live_job
     old = make_live_job("legacy", managed=False, job_id="j1", state="FINISHED")
     (job,) = adopted_runs([old], {"job-a": [_adopted(spec)]})
     assert (job.managed_name, job.version, job.state) == ("job-a", 1, "FINISHED")
+
+
+def test_a_run_the_projects_scope_named_gets_its_adopted_version(make_spec, make_live_job):
+    """Read in the project's scope, a recorded job without identity is already the job's
+    (``Scope.owns``) but has no version: ``adopted_runs`` gives it the adopted one."""
+    from dataclasses import replace
+
+    spec = make_spec()
+    old = make_live_job("legacy", managed=False, job_id="j1", state="FINISHED")
+    named = replace(old, managed_name="job-a", version=None)
+    (job,) = adopted_runs([named], {"job-a": [_adopted(spec)]})
+    assert (job.managed_name, job.version, job.spec_hash) == ("job-a", 1, spec.spec_hash)

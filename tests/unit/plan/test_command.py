@@ -102,8 +102,9 @@ def test_unreachable_target_is_a_clear_error(tmp_path):
 def test_json_and_plan_file_follow_the_schema(tmp_path, fake_flink):
     project = write_project(tmp_path, {"a.yaml": job_yaml("job-a"), "b.yaml": job_yaml("job-b")})
     a, _ = load_project(project).jobs_for("local")
-    record_applied(project, a)
-    fake_flink.add("job-a", "FAILED", JobIdentity("job-a", 1, a.spec_hash, "local"))
+    failed = fake_flink.add("job-a", "FAILED", JobIdentity("job-a", 1, a.spec_hash, "local"))
+    # apply records the job it submits: a plan reads a finished job the store knows
+    record_applied(project, a, job_id=failed)
     out = tmp_path / "plan.json"
     result = run_plan(project, "--no-compat", "--format", "json", "--out", str(out))
     assert result.exit_code == 2

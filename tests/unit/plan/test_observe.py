@@ -192,7 +192,7 @@ def test_a_plan_reads_the_cluster_and_the_store_once(make_spec, tmp_path, monkey
         "GET /jobmanager/config": 1,
         "GET /jobmanager/environment": 1,
         "GET /jobs/overview": 1,
-        "GET /jobs/:id/config": 18,  # every job listed, once
+        "GET /jobs/:id/config": 18,  # every active or recorded job listed, once
         "GET /jobs/:id/checkpoints": 1,  # the failed job's retained checkpoint
         "GET /jobs/:id/exceptions": 1,  # the failed job's root cause
         "GET /jars": 1,
@@ -200,7 +200,8 @@ def test_a_plan_reads_the_cluster_and_the_store_once(make_spec, tmp_path, monkey
     }
     assert reads == {
         "versions": 20,  # each job's versions once: its applied version and newest attempt
-        "savepoints": 18,  # the newest savepoint of each applied job not suspended
+        "savepoints": 19,  # each applied job's savepoints: the newest, and who wrote the one
+        "job_ids": 1,  # the job ids the store recorded: whose jobs are the project's
         "open_transitions": 1,
         "last_placed": 1,  # each job's newest placing transition, for the checkout's git
         "get_graphs": 1,

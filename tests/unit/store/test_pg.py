@@ -215,6 +215,7 @@ def test_copy_store_then_use_it(tmp_path: Path, pg_url: str) -> None:
                 "savepoints": 1,
                 "transitions": 2,
                 "journal": 2,
+                "history": 0,  # record_version alone appends no history row
                 # the monitoring tables and the compiled-graph cache are copied too (empty)
                 "metric_layouts": 0,
                 "metric_samples": 0,

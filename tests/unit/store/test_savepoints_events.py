@@ -10,7 +10,10 @@ from flinkops.store import Store
 def test_savepoint_round_trip(store: Store) -> None:
     assert store.latest_savepoint("local", "orders") is None
     store.record_savepoint("local", "orders", "file:///sp/1", kind="stop", job_id="j1", version=1)
-    store.record_savepoint("local", "orders", "file:///sp/2", kind="manual", job_id="j2", version=2)
+    store.record_savepoint(
+        "local", "orders", "file:///sp/2", kind="manual", job_id="j2", version=2,
+        flink_version="2.3.0",
+    )  # fmt: skip
     store.record_savepoint(
         "local", "orders", "file:///ck/3", kind="checkpoint", job_id=None, version=None
     )
@@ -26,7 +29,10 @@ def test_savepoint_round_trip(store: Store) -> None:
         "job_id": "j1",
         "version": 1,
         "created_at": first.created_at,
+        "flink_version": None,  # not recorded: unknown
     }
+    assert found[1].flink_version == "2.3.0"  # the Flink that wrote it
+    assert store.job_ids("local") == {"j1": "orders", "j2": "orders", "j4": "other"}
     assert store.latest_savepoint("local", "orders").location == "file:///ck/3"  # type: ignore[union-attr]
     latest_real = store.latest_savepoint("local", "orders", kinds=["stop", "manual", "suspend"])
     assert latest_real is not None and latest_real.location == "file:///sp/2"

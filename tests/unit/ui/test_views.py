@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from flinkops.cli import main
+from flinkops.flink.live import Scope
 from flinkops.store import HistoryRecord, Outcome, Store
 from tests.unit.ui.conftest import EVIL, SECRET
 
@@ -199,9 +200,10 @@ def test_the_logs_api_is_the_cli_json_with_its_text_redacted(
     asked: list[bool] = []
 
     def fake_logs(
-        client: object, *, target: str, name: str, stdout: bool, store: object
+        client: object, *, target: str, name: str, stdout: bool, store: object, scope: Scope
     ) -> dict[str, Any]:
         asked.append(stdout)
+        assert scope.target == target and scope.project  # the project's jobs only
         sources = [
             {"kind": "jobmanager", "id": "jobmanager", "lines": [f"a {EVIL}"], "error": None},
             {"kind": "taskmanager", "id": "tm-1", "lines": [f"pw {SECRET}"], "error": None},
