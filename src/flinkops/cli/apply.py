@@ -89,7 +89,8 @@ def apply(
     exits 1 with Flink's root exception. A plan with an incompatible change (Flink
     would refuse to restore the state) is refused before anything is touched, exit
     1; committing the change with upgradeMode: stateless accepts starting over. A
-    spec that was rolled back, or whose job FAILED after it was applied, is then
+    spec that was rolled back, or whose job FAILED (or keeps restarting) after it
+    was applied, is then
     blocked: later applies leave the job as it is and exit 1 until the spec
     changes or --retry-failed is given. A new job the cluster fails (a TaskManager
     lost, slots missing) gets Flink's restart strategy until the health timeout; if

@@ -92,11 +92,17 @@ def blocking_attempt(
 ) -> Attempt | None:
     """The attempt that blocks ``action``: it would put in place a spec (the same spec
     hash) whose newest recorded version failed or was rolled back, or whose applied
-    version's job FAILED since (``failed_run``, with Flink's root cause), and retrying
+    version's job FAILED since, or keeps restarting (``failed_run``, with Flink's root
+    cause; a crash-looping job in sync is shown blocked too), and retrying
     it on every apply would restart a crash-looping job, or a healthy one, for nothing.
     A failure the cluster caused (INFRA_FAILED) blocks nothing; a changed spec or
     ``retry_failed`` lifts the block."""
-    if action not in PUTS_VERSION or retry_failed:
+    if retry_failed:
+        return None
+    if action is Action.NOOP and failed_run is not None and failed_run.restarts:
+        # in sync, but crash-looping: shown blocked (apply leaves it alone either way)
+        return failed_run if failed_run.spec_hash == spec.spec_hash else None
+    if action not in PUTS_VERSION:
         return None
     for candidate in (attempt, failed_run):
         if candidate is not None and candidate.failed and candidate.spec_hash == spec.spec_hash:

@@ -210,6 +210,7 @@ class Attempt:
     at: str = ""
     root_cause: str = ""
     job_id: str = ""  # the FAILED run of an applied version; "" for a recorded version
+    restarts: int = 0  # the run still runs but failed this often: it keeps restarting
 
     @property
     def failed(self) -> bool:
@@ -218,6 +219,11 @@ class Attempt:
     @property
     def became(self) -> str:
         """What became of it, for a sentence: "failed", "was rolled back"."""
+        if self.job_id and self.restarts:
+            return (
+                f"keeps restarting since it was applied (job {self.job_id} failed "
+                f"{self.restarts} times)"
+            )
         if self.job_id:
             return f"failed after it was applied (job {self.job_id} ended FAILED)"
         outcome = str(self.outcome)
@@ -230,6 +236,7 @@ class Attempt:
             "at": self.at,
             "root_cause": self.root_cause,
             **({"job_id": self.job_id} if self.job_id else {}),
+            **({"restarts": self.restarts} if self.restarts else {}),
         }
 
 
@@ -369,6 +376,7 @@ class Change:
                 blocked.get("at", ""),
                 blocked.get("root_cause", ""),
                 blocked.get("job_id", ""),
+                blocked.get("restarts", 0),
             )
             if blocked
             else None,

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from flinkops.errors import FlinkError, PlanError
 from flinkops.flink.live import LiveJob, read_live, runs_of
-from flinkops.flink.models import Overview
+from flinkops.flink.models import Exceptions, Overview
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.snapshots import (
     SAVEPOINT_DIR_KEYS,
@@ -229,29 +229,52 @@ def _searches(
     return searches
 
 
+#: A running job whose exception history holds this many failures of its own (not the
+#: cluster's) keeps restarting: it is blocked like a FAILED one (``_failed_runs``).
+RESTART_LOOP = 3
+
+
 def _failed_runs(client: FlinkClient, live: Sequence[LiveJob]) -> dict[str, Attempt]:
-    """Per managed job whose newest run FAILED, that run as an attempt of its version:
-    when it ended, Flink's root cause (``GET /jobs/:id/exceptions``, read once) and
-    whether the cluster failed it (INFRA_FAILED) or the job's own code or state did."""
+    """Per managed job whose newest run FAILED, or runs but keeps restarting (its
+    exception history holds ``RESTART_LOOP`` failures of its own), that run as an attempt
+    of its version: when it last failed, Flink's root cause (``GET /jobs/:id/exceptions``,
+    read once per run) and whether the cluster failed it (INFRA_FAILED) or the job's own
+    code or state did."""
     failed: dict[str, Attempt] = {}
     for name in sorted({j.managed_name for j in live if j.managed_name}):
         run = runs_of(live, name).newest
-        if run is None or run.state != "FAILED" or run.version is None:
+        if run is None or run.version is None or not (run.active or run.state == "FAILED"):
             continue
-        try:
-            exceptions = client.exceptions(run.job_id)
-            cause, infra = exceptions.root_cause, exceptions.infrastructure
-        except FlinkError:
-            cause, infra = "", False
-        failed[name] = Attempt(
-            run.version,
-            Outcome.INFRA_FAILED if infra else Outcome.FAILED,
-            run.spec_hash or "",
-            iso_ms(run.end_time) or "",
-            cause,
-            run.job_id,
-        )
+        attempt = _failed_run(client, run)
+        if attempt is not None:
+            failed[name] = attempt
     return failed
+
+
+def _failed_run(client: FlinkClient, run: LiveJob) -> Attempt | None:
+    """``run`` as a failed attempt of its version (``_failed_runs``), or None."""
+    assert run.version is not None
+    try:
+        exceptions = client.exceptions(run.job_id)
+    except FlinkError:
+        if run.active:
+            return None  # cannot tell; a running job is left as it is
+        exceptions = Exceptions(None, None, [])
+    own = [e for e in exceptions.history if not e.infrastructure]
+    restarts = len(own) if run.active else 0
+    if run.active and restarts < RESTART_LOOP:
+        return None
+    infra = not run.active and exceptions.infrastructure
+    at = iso_ms(run.end_time) if not run.active else iso_ms(own[0].timestamp)
+    return Attempt(
+        run.version,
+        Outcome.INFRA_FAILED if infra else Outcome.FAILED,
+        run.spec_hash or "",
+        at or "",
+        own[0].root_cause if run.active else exceptions.root_cause,
+        run.job_id,
+        restarts=restarts,
+    )
 
 
 def _jobmanager_config(client: FlinkClient) -> dict[str, str] | None:

@@ -83,6 +83,46 @@ def test_a_job_that_fails_after_apply_is_blocked_and_not_restarted(project: Proj
     assert retried["action"] == "restart", retried
 
 
+# Row 6 of a one-row-a-second sequence does not cast: with no checkpoint, every restart
+# reads the sequence from 1 again and fails at row 6 again, at least 5 s after its tasks
+# run (a 2 s health window passes first).
+FAILS_AT_ROW_6 = FAILS_AT_ROW_20.replace("id = 20", "id = 6")
+RESTARTS = (
+    "  flinkConfiguration:\n    restart-strategy.type: fixed-delay\n"
+    "    restart-strategy.fixed-delay.attempts: '1000'\n"
+    "    restart-strategy.fixed-delay.delay: 1 s\n"
+)
+
+
+def test_a_job_that_keeps_restarting_is_blocked_with_its_root_cause(project: Project) -> None:
+    """A job in sync whose restart strategy keeps it restarting (never FAILED) is shown
+    blocked once it failed RESTART_LOOP times of its own, and apply leaves it as it is."""
+    from flinkops.plan.observe import RESTART_LOOP
+
+    project.write_job(
+        "loopy", FAILS_AT_ROW_6, extra=RESTARTS + "  health: {window: 2s, timeout: 90s}\n"
+    )
+    done = project.apply()
+    assert done.returncode == 0, done.stdout + done.stderr
+    [run] = _runs(project, "loopy")
+    wait_until(
+        lambda: len(project.client.exceptions(run.job_id).history) >= RESTART_LOOP,
+        what=f"loopy to fail {RESTART_LOOP} times",
+        timeout=180,
+    )
+
+    change = _plan(project)["changes"][0]
+    assert change["action"] == "blocked", change
+    assert "keeps restarting" in change["reason"], change
+    assert change["blocked"]["restarts"] >= RESTART_LOOP
+    assert "boom" in change["blocked"]["root_cause"], change["blocked"]
+
+    done = project.apply()
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "loopy: blocked" in done.stdout
+    assert [r.job_id for r in _runs(project, "loopy")] == [run.job_id]  # nothing submitted
+
+
 @pytest.fixture
 def two_taskmanagers(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory

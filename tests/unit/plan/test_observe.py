@@ -194,7 +194,7 @@ def test_a_plan_reads_the_cluster_and_the_store_once(make_spec, tmp_path, monkey
         "GET /jobs/overview": 1,
         "GET /jobs/:id/config": 18,  # every active or recorded job listed, once
         "GET /jobs/:id/checkpoints": 1,  # the failed job's retained checkpoint
-        "GET /jobs/:id/exceptions": 1,  # the failed job's root cause
+        "GET /jobs/:id/exceptions": 18,  # each managed run once: a root cause, or a restart loop
         "GET /jars": 1,
         "POST /jars/runner.jar/plan": 11,
     }
@@ -257,3 +257,55 @@ def test_observe_names_the_jobs_whose_newest_transition_the_checkout_lacks(tmp_p
         git(theirs, "push", "-q", "origin", "main")  # this clone pulls their commit
         git(mine, "pull", "-q", "--ff-only", "origin", "main")
         assert observe(client, store, target="local", url="u", specs=[], checkout=mine).behind == {}
+
+
+def test_a_running_job_that_keeps_restarting_is_blocked_with_its_root_cause(
+    make_spec, tmp_path
+) -> None:
+    """Issue 22: a job in sync that failed RESTART_LOOP times of its own since it started
+    is shown blocked (apply leaves it alone), with Flink's newest root cause; fewer
+    failures, or failures the cluster caused, leave it a no-op."""
+    from flinkops.plan.observe import RESTART_LOOP
+
+    def entry(n: int, why: str) -> dict:
+        return {"exceptionName": "x", "stacktrace": f"x\nCaused by: {why} {n}", "timestamp": n}
+
+    for failures, infra, blocked in (
+        (RESTART_LOOP, False, True),
+        (RESTART_LOOP - 1, False, False),
+        (RESTART_LOOP, True, False),
+    ):
+        flink = _FailingFlink()
+        spec = make_spec("loopy")
+        job_id = flink.add("loopy", "RUNNING", JobIdentity("loopy", 1, spec.spec_hash, "local"))
+        why = "java.lang.NumberFormatException: boom"
+        if infra:
+            why = (
+                "org.apache.flink.runtime.jobmaster.JobMasterException: "
+                "TaskManager with id tm is no longer reachable."
+            )
+        flink.entries = [entry(n, why) for n in range(failures, 0, -1)]
+        client = FlinkClient("http://f.test", transport=httpx.MockTransport(flink), retries=0)
+        with Store(tmp_path / f"s{failures}{infra}.db") as store:
+            store.record_version(version_record(spec, "local", outcome="applied", job_id=job_id))
+            plan = make_plan(
+                client, store, target="local", url="http://f.test", specs=[spec],
+                check_compat=False,
+            )  # fmt: skip
+        change = plan.change("loopy")
+        assert (change.action is Action.BLOCKED) is blocked, change
+        if blocked:
+            assert change.blocked is not None and change.blocked.restarts == RESTART_LOOP
+            assert "keeps restarting" in change.reason and "boom 3" in change.blocked.root_cause
+
+
+class _FailingFlink(FakeFlink):
+    """``FakeFlink`` whose jobs' exception history is ``entries`` (newest first)."""
+
+    entries: list[dict] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/exceptions"):
+            history = {"entries": self.entries}
+            return httpx.Response(200, json={"exceptionHistory": history})
+        return super().__call__(request)
