@@ -86,8 +86,9 @@ def plan(
 
     Each change lists the steps apply will run and the version it will record. A
     job whose spec was rolled back (or failed), or whose job FAILED after it was
-    applied (or keeps restarting: 3 failures of its own), is listed as blocked, with the version, when, and Flink's root cause:
-    apply leaves it alone until the spec changes, or --retry-failed plans it again.
+    applied (or keeps restarting: 3 failures of its own), is listed as blocked,
+    with the version, when, and Flink's root cause: apply leaves it alone until the
+    spec changes, or --retry-failed plans it again.
     A failure the cluster caused (a TaskManager lost, slots missing) blocks nothing:
     the job is planned again, with a warning.
     A job whose newest transition on the
