@@ -207,7 +207,7 @@ def deploy_managed(ws: Workspace, spec: JobSpec, started: list[str], version: in
         ws.client,
         job_name=spec.name,
         statements=spec.statements,
-        identity=JobIdentity(spec.name, version, spec.spec_hash, ws.target),
+        identity=JobIdentity(spec.name, version, spec.spec_hash, ws.target, ws.project.project_id),
         parallelism=1,
         flink_configuration=spec.flink_configuration,
     )

@@ -329,7 +329,7 @@ def test_diagnose_names_a_failed_state_restore(
             flink_client,
             job_name="evolving",
             statements=SUM_COUNT,
-            identity=JobIdentity("evolving", 2, "changed", TARGET),
+            identity=JobIdentity("evolving", 2, "changed", TARGET, ws.project.project_id),
             parallelism=1,
             flink_configuration=spec.flink_configuration,
             savepoint_path=location,
