@@ -20,6 +20,7 @@ from typing import Any
 from flinkops.errors import FlinkUnreachable
 from flinkops.flink.live import JobRuns, LiveJob, Ownership, newest_run, read_jobs, runs_by_name
 from flinkops.flink.rest import FlinkClient
+from flinkops.ops._alerts import firing_alerts, with_alerts
 from flinkops.ops._optional import optional
 from flinkops.ops._rest import job_metrics, plan_type
 from flinkops.ops._versions import version_view
@@ -447,7 +448,8 @@ def collect_status(
         found, found_savepoints = _read_store(store, target, more)
         versions.update(found)
         savepoints.update(found_savepoints)
-    return build_status(
+    now_ms = int(time.time() * 1000)
+    status = build_status(
         target=target,
         url=url,
         specs=specs,
@@ -457,9 +459,10 @@ def collect_status(
         transitioning={t.job for t in store.open_transitions(target)},
         restarts=cluster.restarts,
         checkpoint_acks=cluster.acks,
-        now_ms=int(time.time() * 1000),
+        now_ms=now_ms,
         reachable=cluster.error is None,
         error=str(cluster.error) if cluster.error is not None else None,
         flink_version=cluster.flink_version,
         versions=versions,
     )
+    return with_alerts(status, firing_alerts(store, target), now_ms)

@@ -34,6 +34,9 @@ _CURVES = {
 }
 
 
+_NONE = {"alert_counts": {"firing": 0, "resolved": 0}}
+
+
 def _curves(series: dict[str, list[list[float]]]) -> dict[str, list[list[float]]]:
     """The console's curves, ``[[t_ms, value], ...]``; per-vertex series summed per time."""
     out: dict[str, list[list[float]]] = {}
@@ -55,18 +58,21 @@ def monitor_history(
 
     ``series`` names: records_in_per_second, records_out_per_second, lag_ms,
     checkpoint_duration_ms, checkpoint_size, restarts (the last hour). ``alerts``:
-    the job's (and its cluster's) alert records, newest first: at, rule, severity,
-    state, message, link.
+    the job's (and its cluster's) alert records, newest first: at (fired), resolved_at,
+    rule, severity, state (firing or resolved), message, link; ``alert_counts``: how many
+    are firing and resolved.
     """
     try:
         history = metrics_history(project, store, target, job, since=3600)
         records = alert_records(store, target, job, deliveries=False, limit=50)
     except FlinkopsError as exc:  # e.g. metrics.prometheus set and Prometheus down
-        return {"available": False, "reason": f"{MONITOR_HINT} ({exc})", "series": {}, "alerts": []}
+        reason = f"{MONITOR_HINT} ({exc})"
+        return {"available": False, "reason": reason, "series": {}, "alerts": [], **_NONE}
     series = _curves(history["series"])
     alerts = [
         {
             "at": r["fired_at"] or r["started_at"],
+            "resolved_at": r["resolved_at"],
             "rule": r["rule"],
             "severity": r["severity"],
             "state": r["state"],
@@ -75,6 +81,8 @@ def monitor_history(
         }
         for r in records
     ]
+    counts = {s: sum(1 for a in alerts if a["state"] == s) for s in ("firing", "resolved")}
     if not series and not alerts:
-        return {"available": False, "reason": MONITOR_HINT, "series": {}, "alerts": []}
-    return {"available": True, "reason": None, "series": series, "alerts": alerts}
+        return {"available": False, "reason": MONITOR_HINT, "series": {}, "alerts": [], **_NONE}
+    data = {"available": True, "reason": None, "series": series, "alerts": alerts}
+    return {**data, "alert_counts": counts}

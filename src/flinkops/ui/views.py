@@ -62,7 +62,10 @@ def _overview(request: Request) -> dict[str, Any]:
         data = _read.overview(
             ws, state=state, kind=kind, reconnect=request.app.state.config.reconnect_timeout
         )
+    if q.get("sort") == "name":  # else the status order: jobs with a firing alert first
+        data["jobs"] = sorted(data["jobs"], key=lambda j: j["name"])
     data["filter"] = {"state": state, "type": kind}
+    data["sort"] = "name" if q.get("sort") == "name" else "alerts"
     return data
 
 
@@ -75,6 +78,7 @@ def overview_page(request: Request) -> Response:
 def overview_api(request: Request) -> Response:
     data = _overview(request)
     data.pop("filter")
+    data.pop("sort")
     return JSONResponse(data)
 
 

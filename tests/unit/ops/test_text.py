@@ -23,7 +23,28 @@ def test_render_status_golden() -> None:
             "FINISHED": 0,
             "UNKNOWN": 0,
         },
+        "alerts": {
+            "firing": 3,
+            "cluster": [
+                {"severity": "critical", "rule": "unreachable", "summary": "no answer"},
+            ],
+        },
         "jobs": [
+            {
+                "name": "payments",
+                "desired": "RUNNING",
+                "current": "FAILED",
+                "in_sync": False,
+                "version": 2,
+                "uptime_ms": None,
+                "restarts": None,
+                "last_checkpoint_age_ms": None,
+                "last_savepoint_age_ms": None,
+                "alerts": [
+                    {"severity": "critical", "rule": "failed", "firing_ms": 300_000},
+                    {"severity": "warning", "rule": "notDesired", "firing_ms": 10_000},
+                ],
+            },
             {
                 "name": "orders",
                 "desired": "RUNNING",
@@ -34,7 +55,7 @@ def test_render_status_golden() -> None:
                 "restarts": 0,
                 "last_checkpoint_age_ms": 4_000,
                 "last_savepoint_age_ms": None,
-            }
+            },
         ],
         "unmanaged": [
             {"name": "adhoc", "job_id": "ab12", "flink_state": "RUNNING", "uptime_ms": 61_000}
@@ -44,9 +65,15 @@ def test_render_status_golden() -> None:
         "Target local at http://localhost:8081 (Flink 2.3.0)\n"
         "total 2  batch 0  streaming 2  |  RUNNING 1  CANCELED 0  FAILED 0  RESTARTING 0"
         "  FINISHED 0  UNKNOWN 0\n"
+        "FIRING ALERTS 3\n"
+        "  cluster: critical unreachable: no answer\n"
         "\n"
-        "JOB     DESIRED  CURRENT  IN SYNC  VERSION  UPTIME  RESTARTS  CHECKPOINT  SAVEPOINT\n"
-        "orders  RUNNING  RUNNING  NO       v4       1h02m   0         4s ago      -\n"
+        "JOB       DESIRED  CURRENT  IN SYNC  VERSION  UPTIME  RESTARTS  CHECKPOINT  SAVEPOINT"
+        "  ALERTS\n"
+        "payments  RUNNING  FAILED   NO       v2       -       -         -           -"
+        "          critical failed 5m00s +1\n"
+        "orders    RUNNING  RUNNING  NO       v4       1h02m   0         4s ago      -"
+        "          -\n"
         "\n"
         "Unmanaged jobs (not submitted by flinkops for this target):\n"
         "  NAME   JOB ID  STATE    UPTIME\n"

@@ -182,7 +182,9 @@ def test_data_curves_and_alerts_are_drawn_once_monitoring_has_history(
             "reason": None,
             "series": {"records_in_per_second": [[0, 1.0], [1000, 3.0]], "restarts": [[0, 0]]},
             "alerts": [{"at": "2026-12-01T00:00:00Z", "rule": "lag", "severity": "warning",
-                        "message": "lag over 1m"}],
+                        "message": "lag over 1m", "state": "resolved",
+                        "resolved_at": "2026-12-01T00:05:00Z"}],
+            "alert_counts": {"firing": 0, "resolved": 1},
         }  # fmt: skip
 
     monkeypatch.setattr("flinkops.ui._read.monitor_history", history)
@@ -190,6 +192,8 @@ def test_data_curves_and_alerts_are_drawn_once_monitoring_has_history(
     assert '<polyline points="0.0,52.0 300.0,4.0"/>' in page
     assert "records in per second" in page and "no data yet" in page  # one point: no line
     assert "lag over 1m" in page and 'id="monitor-hint"' not in page
+    assert '<span class="count" id="alerts-resolved" title="resolved">1</span>' in page
+    assert "0 firing · 1 resolved" in page and "2026-12-01T00:05:00Z" in page
 
 
 def test_the_logs_api_is_the_cli_json_with_its_text_redacted(
