@@ -223,3 +223,35 @@ def test_the_logs_api_is_the_cli_json_with_its_text_redacted(
     assert [s["id"] for s in api["sources"]] == ["jobmanager", "tm-1"]
     assert api["text"] == f"[jobmanager] a {EVIL}\n[taskmanager tm-1] pw ***"
     assert client.get("/api/jobs/job-a/logs").json()["stdout"] is False
+
+
+def test_a_broken_project_file_is_a_banner_and_recovers_on_the_next_request(
+    client: TestClient, project: Path
+) -> None:
+    assert client.get("/").status_code == 200  # loads once: the last good project
+    good = (project / "flinkops.yaml").read_text()
+    (project / "flinkops.yaml").write_text(good.replace("store: state.db", "store: ${env:FO_PG}"))
+    page = client.get("/")
+    assert page.status_code == 200 and 'id="project-error"' in page.text
+    # located as `validate` says it: file, line and column, and the JSON pointer
+    assert "flinkops.yaml:4:8: environment variable FO_PG is not set" in page.text
+    assert "(at /store)" in page.text and 'data-job="job-a"' in page.text
+    api = client.get("/api/status").json()
+    assert "FO_PG is not set" in api["project_error"] and api["jobs"][0]["name"] == "job-a"
+    assert 'id="project-error"' in client.get("/jobs/job-a").text
+    (project / "flinkops.yaml").write_text(good)
+    page = client.get("/")
+    assert page.status_code == 200 and 'id="project-error"' not in page.text
+    assert "project_error" not in client.get("/api/status").json()
+
+
+def test_a_project_broken_from_the_start_is_an_error_page_with_the_located_error(
+    make_client: Callable[..., TestClient], project: Path
+) -> None:
+    (project / "flinkops.yaml").write_text("apiVersion: flinkops/v1\nkind: Project\ntargets: {")
+    client = make_client()
+    page = client.get("/")
+    assert page.status_code == 400 and 'id="project-error"' in page.text
+    assert "flinkops.yaml:3:" in page.text and "malformed YAML" in page.text
+    assert "Nothing can be shown until they load" in page.text
+    assert "malformed YAML" in client.get("/api/status").json()["error"]
