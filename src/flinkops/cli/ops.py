@@ -90,7 +90,7 @@ def status(
 ) -> None:
     """Desired and current state of every job on a target, with state counts.
 
-    Current is RUNNING, RESTARTING, FAILED, FINISHED, CANCELLED, SUSPENDED (stopped
+    Current is RUNNING, RESTARTING, FAILED, FINISHED, CANCELED, SUSPENDED (stopped
     by flinkops with a savepoint), TRANSITIONING (an apply is working on it),
     NOT_DEPLOYED or UNKNOWN. ALERTS shows the alerts `flinkops monitor` has firing
     for a job (worst first: severity, rule, for how long); those jobs come first.

@@ -57,7 +57,7 @@ CURRENT_STATES = (
     "RESTARTING",
     "FAILED",
     "FINISHED",
-    "CANCELLED",
+    "CANCELED",
     "SUSPENDED",
     "TRANSITIONING",
     "UNKNOWN",
@@ -71,8 +71,8 @@ _FROM_FLINK = {
     "RUNNING": "RUNNING",
     "RESTARTING": "RESTARTING",
     "FAILING": "RESTARTING",
-    "CANCELLING": "CANCELLED",
-    "CANCELED": "CANCELLED",
+    "CANCELLING": "CANCELED",
+    "CANCELED": "CANCELED",
     "FAILED": "FAILED",
     "FINISHED": "FINISHED",
     "SUSPENDED": "SUSPENDED",
@@ -103,7 +103,7 @@ def current_state(
     if latest is not None and latest.outcome == Outcome.SUSPENDED:
         return "SUSPENDED"
     if latest is not None and latest.outcome in (Outcome.CANCELLED, Outcome.DELETED):
-        return "CANCELLED"
+        return "CANCELED"
     if run is not None:
         return _FROM_FLINK.get(run.state, run.state)
     return "NOT_DEPLOYED"
@@ -140,10 +140,8 @@ def _count(rows: Iterable[dict[str, Any]]) -> dict[str, int]:
         kind = (row.get("job_type") or "").lower()
         if kind in ("batch", "streaming"):
             counts[kind] += 1
-        state = row["current"]
-        key = {"CANCELLED": "CANCELED"}.get(state, state)
-        if key in counts:
-            counts[key] += 1
+        if row["current"] in counts:
+            counts[row["current"]] += 1
     return counts
 
 
@@ -160,7 +158,7 @@ def _row(
     return {
         "name": name,
         "labels": dict(spec.labels) if spec else {},
-        "desired": spec.state.upper() if spec else None,
+        "desired": spec.state if spec else None,
         "current": None,
         "flink_state": run.state if run else None,
         "in_sync": None,
@@ -316,7 +314,7 @@ def filter_status(
     status: dict[str, Any], *, state: str | None = None, labels: dict[str, str] | None = None
 ) -> dict[str, Any]:
     """Only the managed jobs in ``state`` (current) carrying every label; counts kept whole."""
-    wanted = {"CANCELED": "CANCELLED"}.get(state.upper(), state.upper()) if state else None
+    wanted = {"CANCELLED": "CANCELED"}.get(state.upper(), state.upper()) if state else None
     jobs = [
         j
         for j in status["jobs"]

@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["config_rows", "flatten", "side_by_side"]
+__all__ = ["config_rows", "flatten", "human", "side_by_side"]
 
 
 def side_by_side(old: str, new: str) -> list[dict[str, Any]]:
@@ -39,6 +39,13 @@ def side_by_side(old: str, new: str) -> list[dict[str, Any]]:
     return rows
 
 
+def human(value: Any) -> str:
+    """A spec value as YAML writes it: ``true``/``false``, never Python's ``False``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def flatten(value: Any, prefix: str = "") -> dict[str, str]:
     """A nested spec as ``{"a.b": "value"}``, lists by index."""
     out: dict[str, str] = {}
@@ -49,7 +56,7 @@ def flatten(value: Any, prefix: str = "") -> dict[str, str]:
         for i, v in enumerate(value):
             out.update(flatten(v, f"{prefix}{i}."))
     else:
-        out[prefix.rstrip(".")] = "" if value is None else str(value)
+        out[prefix.rstrip(".")] = "" if value is None else human(value)
     return out
 
 

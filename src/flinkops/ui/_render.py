@@ -10,6 +10,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from flinkops.ops import human_ms
+from flinkops.ui._diff import human
 from flinkops.ui._graphs import dag_graph, lineage_graph, polyline
 from flinkops.ui._monitor import MONITOR_HINT
 
@@ -20,7 +21,6 @@ STATE_CLASS = {
     "RUNNING": "ok",
     "FINISHED": "done",
     "SUSPENDED": "paused",
-    "CANCELLED": "muted",
     "CANCELED": "muted",
     "NOT_DEPLOYED": "muted",
     "RESTARTING": "warn",
@@ -66,11 +66,7 @@ def _short(text: str | None, n: int = 38) -> str:
 
 def _val(value: Any) -> str:
     """A spec value as YAML would write it: ``-`` for none, ``true``/``false``."""
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    return "-" if value is None else human(value)
 
 
 def _pretty(value: Any) -> str:

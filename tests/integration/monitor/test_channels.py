@@ -40,7 +40,7 @@ def _transition(status: str = "firing") -> Transition:
         updated_ms=1_700_000_000_000,
         fired_ms=1_700_000_000_000,
         resolved_ms=1_700_000_060_000 if status == "resolved" else None,
-        summary="orders: job is FAILED (desired RUNNING)",
+        summary="orders: job is FAILED (desired running)",
         evidence={"state": "FAILED", "root_exception": "NumberFormatException: For input"},
         link="http://127.0.0.1:8088/jobs/orders",
     )

@@ -32,7 +32,7 @@ def test_render_status_golden() -> None:
         "jobs": [
             {
                 "name": "payments",
-                "desired": "RUNNING",
+                "desired": "running",
                 "current": "FAILED",
                 "in_sync": False,
                 "version": 2,
@@ -47,7 +47,7 @@ def test_render_status_golden() -> None:
             },
             {
                 "name": "orders",
-                "desired": "RUNNING",
+                "desired": "running",
                 "current": "RUNNING",
                 "in_sync": False,
                 "version": 4,
@@ -70,9 +70,9 @@ def test_render_status_golden() -> None:
         "\n"
         "JOB       DESIRED  CURRENT  IN SYNC  VERSION  UPTIME  RESTARTS  CHECKPOINT  SAVEPOINT"
         "  ALERTS\n"
-        "payments  RUNNING  FAILED   NO       v2       -       -         -           -"
+        "payments  running  FAILED   NO       v2       -       -         -           -"
         "          critical failed 5m00s +1\n"
-        "orders    RUNNING  RUNNING  NO       v4       1h02m   0         4s ago      -"
+        "orders    running  RUNNING  NO       v4       1h02m   0         4s ago      -"
         "          -\n"
         "\n"
         "Unmanaged jobs (not submitted by flinkops for this target):\n"
@@ -137,7 +137,7 @@ def _show_doc() -> dict:
         "name": "orders",
         "target": "local",
         "managed": True,
-        "desired": "RUNNING",
+        "desired": "running",
         "current": "RUNNING",
         "running": True,
         "message": None,
@@ -158,7 +158,7 @@ def test_render_show_golden() -> None:
 
     assert render_show(_show_doc()).splitlines() == [
         "Job orders on local",
-        "  desired RUNNING  current RUNNING  version v3  in sync yes",
+        "  desired running  current RUNNING  version v3  in sync yes",
         "  job id j1  Flink state RUNNING  type STREAMING  started 2026-11-21 15:22:37Z  "
         "duration 24s",
         "  web UI http://flink/#/job/running/j1/overview",
