@@ -20,6 +20,7 @@ def test_side_by_side_of_a_replaced_block_of_unequal_length() -> None:
 
 
 def test_config_rows_flatten_nested_values() -> None:
-    assert flatten({"a": {"b": 1}, "l": [True, False]}) == {"a.b": "1", "l.0": "true", "l.1": "false"}
+    flat = flatten({"a": {"b": 1}, "l": [True, False]})
+    assert flat == {"a.b": "1", "l.0": "true", "l.1": "false"}
     rows = config_rows({"p": 1, "c": {"k": "v"}}, {"p": 2, "n": None})
     assert {r["key"]: r["kind"] for r in rows} == {"c.k": "removed", "n": "added", "p": "changed"}
