@@ -20,7 +20,6 @@ __all__ = [
     "dag_graph",
     "layers",
     "lineage_graph",
-    "polyline",
 ]
 
 # DAG boxes; lineage table boxes grow with their column count
@@ -250,17 +249,3 @@ def lineage_graph(lineage: Mapping[str, Any]) -> Graph:
                 Path(a, b, x1 + _TBL_W, y1 + _HEAD_H / 2, x2, y2 + _HEAD_H / 2, "job", label)
             )
     return Graph(boxes, tuple(paths), width, height)
-
-
-def polyline(points: Sequence[Sequence[float]], width: float = 300, height: float = 80) -> str:
-    """SVG polyline ``points`` for a time series ``[[t, value], ...]`` scaled to the box."""
-    if len(points) < 2:
-        return ""
-    xs, ys = [p[0] for p in points], [p[1] for p in points]
-    span = (max(xs) - min(xs)) or 1
-    top = max(max(ys), 1e-9)
-    pad = 4
-    return " ".join(
-        f"{(x - min(xs)) / span * width:.1f},{height - pad - y / top * (height - 2 * pad):.1f}"
-        for x, y in zip(xs, ys, strict=True)
-    )

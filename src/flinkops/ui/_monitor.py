@@ -52,18 +52,19 @@ def _curves(series: dict[str, list[list[float]]]) -> dict[str, list[list[float]]
 
 
 def monitor_history(
-    store: Store, target: str, job: str, project: Project | None = None
+    store: Store, target: str, job: str, project: Project | None = None, since: float = 3600.0
 ) -> dict[str, Any]:
     """``{"available", "reason", "series": {name: [[t_ms, value], ...]}, "alerts": [...]}``.
 
     ``series`` names: records_in_per_second, records_out_per_second, lag_ms,
-    checkpoint_duration_ms, checkpoint_size, restarts (the last hour). ``alerts``:
+    checkpoint_duration_ms, checkpoint_size, restarts (the last ``since`` seconds:
+    ``since_ms`` and ``until_ms`` say which span; older spans come from the rollups). ``alerts``:
     the job's (and its cluster's) alert records, newest first: at (fired), resolved_at,
     rule, severity, state (firing or resolved), message, link; ``alert_counts``: how many
     are firing and resolved.
     """
     try:
-        history = metrics_history(project, store, target, job, since=3600)
+        history = metrics_history(project, store, target, job, since=since)
         records = alert_records(store, target, job, deliveries=False, limit=50)
     except FlinkopsError as exc:  # e.g. metrics.prometheus set and Prometheus down
         reason = f"{MONITOR_HINT} ({exc})"
@@ -85,4 +86,5 @@ def monitor_history(
     if not series and not alerts:
         return {"available": False, "reason": MONITOR_HINT, "series": {}, "alerts": [], **_NONE}
     data = {"available": True, "reason": None, "series": series, "alerts": alerts}
-    return {**data, "alert_counts": counts}
+    span = {"since_ms": history["since"] * 1000, "until_ms": history["until"] * 1000}
+    return {**data, "alert_counts": counts, **span}

@@ -125,16 +125,29 @@ def _stdout(request: Request) -> bool:
     return request.query_params.get("stdout") not in (None, "", "0")
 
 
+def _window(request: Request) -> str:
+    """``?window=``: the data curves' span (15m, 1h, 24h, 7d; default 1h)."""
+    from flinkops.ui._chart import WINDOWS
+
+    window = request.query_params.get("window") or "1h"
+    return window if window in WINDOWS else "1h"
+
+
 def job_view(request: Request) -> Response:
-    name = request.path_params["name"]
+    from flinkops.ui._chart import WINDOWS
+
+    name, window = request.path_params["name"], _window(request)
     with _workspace(request) as ws:
-        data = _read.job_page(ws, name, _stdout(request))
-    return _page(request, "job.html", job=data, actions=ACTIONS)
+        data = _read.job_page(ws, name, _stdout(request), WINDOWS[window])
+    return _page(request, "job.html", job=data, actions=ACTIONS, window=window, windows=WINDOWS)
 
 
 def job_api(request: Request) -> Response:
+    from flinkops.ui._chart import WINDOWS
+
+    window = WINDOWS[_window(request)]
     with _workspace(request) as ws:
-        data = _read.job_page(ws, request.path_params["name"], _stdout(request))
+        data = _read.job_page(ws, request.path_params["name"], _stdout(request), window)
     return _json(request, data)
 
 

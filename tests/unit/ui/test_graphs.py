@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flinkops.ui._graphs import dag_edges, dag_graph, layers, lineage_graph, polyline
+from flinkops.ui._graphs import dag_edges, dag_graph, layers, lineage_graph
 
 
 def _vertex(vid: str, rate: float | None = None) -> dict[str, object]:
@@ -57,11 +57,6 @@ def test_lineage_graph_draws_columns_and_the_cross_job_edge() -> None:
     assert kinds[("a: mid", "b: mid")] == "job"
     boxes = {b.key: b for b in g.boxes}
     assert boxes["a: raw"].x < boxes["a: mid"].x < boxes["b: mid"].x < boxes["b: out"].x
-
-
-def test_polyline_scales_a_series_into_the_box() -> None:
-    assert polyline([[0, 1]]) == ""
-    assert polyline([[0, 0], [10, 5]], width=100, height=40) == "0.0,36.0 100.0,4.0"
 
 
 def test_lineage_graph_labels_each_column_edge_with_what_happened_on_it() -> None:

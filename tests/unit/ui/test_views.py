@@ -176,7 +176,9 @@ def test_pages_carry_a_content_security_policy(client: TestClient) -> None:
 def test_data_curves_and_alerts_are_drawn_once_monitoring_has_history(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def history(store: object, target: str, job: str, project: object = None) -> dict[str, Any]:
+    def history(
+        store: object, target: str, job: str, project: object = None, since: float = 0
+    ) -> dict[str, Any]:
         return {
             "available": True,
             "reason": None,
@@ -185,12 +187,16 @@ def test_data_curves_and_alerts_are_drawn_once_monitoring_has_history(
                         "message": "lag over 1m", "state": "resolved",
                         "resolved_at": "2026-12-01T00:05:00Z"}],
             "alert_counts": {"firing": 0, "resolved": 1},
+            "since_ms": 0,
+            "until_ms": 3_600_000,
         }  # fmt: skip
 
     monkeypatch.setattr("flinkops.ui._read.monitor_history", history)
     page = client.get("/jobs/job-a").text
-    assert '<polyline points="0.0,52.0 300.0,4.0"/>' in page
-    assert "records in per second" in page and "no data yet" in page  # one point: no line
+    assert '<polyline class="series" points="44.0,105.6 44.1,56.8"/>' in page
+    assert "records in per second" in page and ">records/s<" in page
+    assert '<circle class="series"' in page  # one point: a dot, not a line
+    assert 'href="?window=24h#overview"' in page
     assert "lag over 1m" in page and 'id="monitor-hint"' not in page
     assert '<span class="count" id="alerts-resolved" title="resolved">1</span>' in page
     assert "0 firing · 1 resolved" in page and "2026-12-01T00:05:00Z" in page
