@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from flinkops.ops import human_ms
 from flinkops.ui._chart import chart, with_unit
 from flinkops.ui._diff import human
-from flinkops.ui._graphs import dag_graph, lineage_graph
+from flinkops.ui._graphs import dag_graph, lineage_graph, shorten
 from flinkops.ui._monitor import MONITOR_HINT
 
 __all__ = ["render_page"]
@@ -54,8 +54,7 @@ def _size(n: int | None) -> str:
 
 
 def _short(text: str | None, n: int = 38) -> str:
-    text = text or ""
-    return text if len(text) <= n else text[: n - 1] + "…"
+    return shorten(text or "", n)
 
 
 def _val(value: Any) -> str:
