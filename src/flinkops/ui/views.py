@@ -185,7 +185,8 @@ def versions_view(request: Request) -> Response:
         diff = data["diff"]
         rows = side_by_side(diff["from_sql"] or "", diff["to_sql"] or "")
         config = config_rows(diff["from_spec"], diff["to_spec"])
-    return _page(request, "versions.html", data=data, sql_rows=rows, config_rows=config)
+    view = "unified" if request.query_params.get("view") == "unified" else "split"
+    return _page(request, "versions.html", data=data, sql_rows=rows, config_rows=config, view=view)
 
 
 def versions_api(request: Request) -> Response:

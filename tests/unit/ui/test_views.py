@@ -101,8 +101,17 @@ def test_unknown_job_is_a_404_page_not_a_traceback(client: TestClient) -> None:
 def test_versions_page_diffs_sql_and_configuration_side_by_side(client: TestClient) -> None:
     page = client.get("/jobs/job-a/versions?a=1&b=2")
     assert page.status_code == 200
-    assert 'class="d-changed"' in page.text and "MAX(v)" in page.text and "SUM(v)" in page.text
-    assert '<td class="mono">parallelism</td><td class="l">1</td><td class="r">2</td>' in page.text
+    assert 'class="d-changed"' in page.text
+    # the changed word is marked on both sides
+    assert "<mark>SUM</mark>(v)" in page.text and "<mark>MAX</mark>(v)" in page.text
+    assert (
+        '<td class="mono">parallelism</td><td class="what"><span class="chg chg-changed">'
+        'changed</span></td><td class="l">1</td><td class="r">2</td>'
+    ) in page.text
+    assert 'id="config-summary">1 changed · 0 added · 0 removed<' in page.text
+    unified = client.get("/jobs/job-a/versions?a=1&b=2&view=unified").text
+    assert '<td class="m">-</td><td class="u l">INSERT INTO snk SELECT id, <mark>SUM' in unified
+    assert '<td class="m">+</td><td class="u r">INSERT INTO snk SELECT id, <mark>MAX' in unified
     api = client.get("/api/jobs/job-a/versions?a=1&b=2").json()
     assert (api["diff"]["from"], api["diff"]["to"]) == (1, 2)
     assert "-INSERT INTO snk SELECT id, SUM(v)" in api["diff"]["sql_diff"]
