@@ -181,13 +181,13 @@ def test_status_rows_and_counts(jobs: Jobs) -> None:
     assert live["job_id"] == jobs.ids["live"] and live["version"] == 1
     assert live["job_type"] == "STREAMING" and live["uptime_ms"] > 0
     assert live["restarts"] == 0
-    assert (rows["paused"]["desired"], rows["paused"]["current"]) == ("SUSPENDED", "SUSPENDED")
+    assert (rows["paused"]["desired"], rows["paused"]["current"]) == ("suspended", "SUSPENDED")
     assert rows["paused"]["in_sync"] is True
     assert rows["paused"]["last_savepoint"]["location"] == jobs.savepoint
     assert rows["stopped"]["current"] == "CANCELED" and rows["stopped"]["in_sync"] is True
     failing = rows["failing"]
     assert (failing["desired"], failing["current"], failing["in_sync"]) == (
-        "RUNNING",
+        "running",
         "FAILED",
         False,
     )
