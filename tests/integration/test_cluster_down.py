@@ -65,7 +65,7 @@ def test_status_after_the_cluster_is_stopped(tmp_path: Path) -> None:
     )
     assert data["reachable"] is False and data["error"]
     assert [(j["name"], j["desired"], j["current"]) for j in data["jobs"]] == [
-        ("tick", "RUNNING", "UNKNOWN")
+        ("tick", "running", "UNKNOWN")
     ]
     assert data["counts"]["UNKNOWN"] == 1
     plan = _flinkops(root, "plan")

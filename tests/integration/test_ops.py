@@ -177,17 +177,17 @@ def test_status_rows_and_counts(jobs: Jobs) -> None:
     assert status["reachable"] is True and status["target"] == TARGET
     assert set(rows) == {"live", "paused", "stopped", "failing", "evolving"}
     live = rows["live"]
-    assert (live["desired"], live["current"], live["in_sync"]) == ("RUNNING", "RUNNING", True)
+    assert (live["desired"], live["current"], live["in_sync"]) == ("running", "RUNNING", True)
     assert live["job_id"] == jobs.ids["live"] and live["version"] == 1
     assert live["job_type"] == "STREAMING" and live["uptime_ms"] > 0
     assert live["restarts"] == 0
-    assert (rows["paused"]["desired"], rows["paused"]["current"]) == ("SUSPENDED", "SUSPENDED")
+    assert (rows["paused"]["desired"], rows["paused"]["current"]) == ("suspended", "SUSPENDED")
     assert rows["paused"]["in_sync"] is True
     assert rows["paused"]["last_savepoint"]["location"] == jobs.savepoint
-    assert rows["stopped"]["current"] == "CANCELLED" and rows["stopped"]["in_sync"] is True
+    assert rows["stopped"]["current"] == "CANCELED" and rows["stopped"]["in_sync"] is True
     failing = rows["failing"]
     assert (failing["desired"], failing["current"], failing["in_sync"]) == (
-        "RUNNING",
+        "running",
         "FAILED",
         False,
     )
@@ -197,7 +197,7 @@ def test_status_rows_and_counts(jobs: Jobs) -> None:
     everything = [*status["jobs"], *status["unmanaged"]]
     counts = status["counts"]
     assert counts["total"] == len(everything)
-    for key, current in (("RUNNING", "RUNNING"), ("FAILED", "FAILED"), ("CANCELED", "CANCELLED")):
+    for key, current in (("RUNNING", "RUNNING"), ("FAILED", "FAILED"), ("CANCELED", "CANCELED")):
         assert counts[key] == sum(j["current"] == current for j in everything), key
     assert counts["FAILED"] >= 1 and counts["RUNNING"] >= 2 and counts["UNKNOWN"] == 0
 
@@ -218,7 +218,7 @@ def test_status_unknown_when_the_cluster_is_down(jobs: Jobs) -> None:
     assert "RECONNECTING" in err
     assert "UNREACHABLE" in out and "UNKNOWN" in out and "Traceback" not in out + err
     shown = _json("show", "live", "-t", "down", root=jobs.root, code=1)
-    assert (shown["reachable"], shown["current"], shown["desired"]) == (False, "UNKNOWN", "RUNNING")
+    assert (shown["reachable"], shown["current"], shown["desired"]) == (False, "UNKNOWN", "running")
     assert "did not answer" in shown["message"]
 
 

@@ -147,6 +147,16 @@ class StopSteps:
                 return state
             time.sleep(self.poll)
 
+    def _ended_state(self, job_id: str) -> str | None:
+        """The state of a job whose stop-with-savepoint completed, once Flink has ended
+        it (it does right after the savepoint), within the savepoint timeout."""
+        deadline = time.monotonic() + self.savepoint_timeout
+        state = self._job_state(job_id)
+        while state is not None and state not in TERMINAL and time.monotonic() < deadline:
+            time.sleep(self.poll)
+            state = self._job_state(job_id)
+        return state
+
     def _job_state(self, job_id: str) -> str | None:
         """The job's state as Flink shows it; None when the cluster does not know it."""
         try:
@@ -176,6 +186,7 @@ class StopSteps:
         """Record the savepoint the stop took (or the checkpoint found in its place)."""
         kind = "suspend" if run.action is Action.SUSPEND else "stop"
         kind = kind if snap.kind == "savepoint" else "checkpoint"
+        run.state.absorb({"savepoint": snap.path})  # taken, whether or not the store answers
         self.store.record_savepoint(
             self.target, run.job, snap.path, kind=kind, job_id=step.job_id,
             version=run.applied_version, flink_version=self._flink_version(),
@@ -216,6 +227,8 @@ class StopSteps:
         try:
             if old:
                 state = run.old_state = self._job_state(old)
+                if old == st.stopping and st.taken and state not in TERMINAL:
+                    state = run.old_state = self._ended_state(old)  # its stop is done
                 parts.append(f"Flink shows the old job {old} {state or 'gone from the cluster'}")
                 if state in TERMINAL and not st.taken:
                     newest = self.client.checkpoints(old).latest.retained

@@ -210,8 +210,12 @@ class StepRunner(StopSteps):
 
     def _scope(self, job: str) -> Scope:
         """The project's jobs on the target, ``job`` among its names (an unreadable
-        job of that name may be its run)."""
-        return project_scope(self.store, self.target, self.project, names=(job,))
+        job of that name may be its run). With the store down (an outage mid-apply, when
+        the message still says what Flink shows), the jobs that carry the project's id."""
+        try:
+            return project_scope(self.store, self.target, self.project, names=(job,))
+        except StoreError:
+            return Scope(self.target, self.project, names=frozenset({job}))
 
     def _cancel(self, run: Run, step: Cancel) -> dict[str, Any]:
         """Cancel, unless the job already ended; with ``keep_checkpoint`` remember its

@@ -91,9 +91,11 @@ def status(
 ) -> None:
     """Desired and current state of every job on a target, with state counts.
 
-    Current is RUNNING, RESTARTING, FAILED, FINISHED, CANCELLED, SUSPENDED (stopped
+    Current is RUNNING, RESTARTING, FAILED, FINISHED, CANCELED, SUSPENDED (stopped
     by flinkops with a savepoint), TRANSITIONING (an apply is working on it),
-    NOT_DEPLOYED or UNKNOWN. When the cluster does not answer within
+    NOT_DEPLOYED or UNKNOWN. ALERTS shows the alerts `flinkops monitor` has firing
+    for a job (worst first: severity, rule, for how long); those jobs come first.
+    When the cluster does not answer within
     --reconnect-timeout, every job is shown UNKNOWN with the reason and the exit
     code is 1, so scripts notice. Never changes a job.
     """

@@ -4,6 +4,9 @@ One ``run_once()`` is one pass; ``run()`` repeats it every ``interval`` seconds
 until ``stop`` is set. Deliveries run on a small thread pool, so a slow or dead
 channel never delays sampling; ``run_once(wait=True)`` (``--once``) waits for them.
 Retention (downsampling and pruning) runs on the first pass and then every 10 minutes.
+A channel kind with a ``resend`` interval (Alertmanager) gets each still-firing alert
+again once per interval, as Prometheus re-sends its alerts; the last failed re-send
+is recorded (status ``resend``), a good one is not (the next follows within the interval).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from flinkops.errors import FlinkopsError
 from flinkops.flink.live import Scope, root_cause
 from flinkops.flink.rest import FlinkClient
 from flinkops.monitor.alerting import Step, Transition, step
-from flinkops.monitor.channels import deliver
+from flinkops.monitor.channels import KINDS, deliver, send
 from flinkops.monitor.history import history_source
 from flinkops.monitor.prometheus import PrometheusHistory
 from flinkops.monitor.rules import (
@@ -114,6 +117,7 @@ class Monitor:
         self._pending: list[Future[bool]] = []
         self._sleep = sleep
         self._last_retention = 0.0
+        self._sent: dict[tuple[str, str], float] = {}  # (alert id, channel) -> last send
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -156,7 +160,8 @@ class Monitor:
         self._save(result, seen)
         self._pending = [f for f in self._pending if not f.done()]
         for transition in result.transitions:
-            self._notify(transition)
+            self._notify(transition, now)
+        self._resend(now)
         if wait_deliveries:
             self.wait_deliveries()
         savepoints = self._scheduled_savepoints(now) if seen.reachable else None
@@ -256,12 +261,39 @@ class Monitor:
             replace(delivery, detail=redact(delivery.detail, self.project.secrets))
         )
 
-    def _notify(self, transition: Transition) -> None:
+    def _notify(self, transition: Transition, now: float) -> None:
         transition = Transition(transition.status, self._redacted(transition.alert))
         for name, channel in self.channels_for(transition.alert.job).items():
+            self._sent[(transition.alert.id, name)] = now
             self._pending.append(
                 self._pool.submit(deliver, name, channel, transition, self._record)
             )
+
+    def _resend(self, now: float) -> None:
+        """Send the open firing alerts again to the channels whose kind re-sends them,
+        once per the kind's ``resend`` interval."""
+        if not any(KINDS[c.type].resend for c in self.settings.channels.values()):
+            return
+        firing = [a for a in self.metrics.open_alerts(self.target) if a.state == "firing"]
+        ids = {a.id for a in firing}
+        self._sent = {k: v for k, v in self._sent.items() if k[0] in ids}
+        for record in firing:
+            for name, channel in self.channels_for(record.job).items():
+                every = KINDS[channel.type].resend
+                if every is None or now - self._sent.get((record.id, name), 0.0) < every:
+                    continue
+                self._sent[(record.id, name)] = now
+                t = Transition("firing", self._redacted(record))
+                self._pending.append(self._pool.submit(self._resend_one, name, channel, t))
+
+    def _resend_one(self, name: str, channel: Channel, t: Transition) -> bool:
+        try:
+            send(channel, t, name=name)
+            return True
+        except Exception as exc:  # a channel must never take the monitor down
+            at = int(time.time() * 1000)
+            self._record(Delivery(t.alert.id, "resend", name, 1, at, False, str(exc)))
+            return False
 
     def wait_deliveries(self) -> None:
         wait(self._pending)

@@ -99,7 +99,7 @@ Check = tuple[bool, str, dict[str, Any]]
 
 def _state_checks(row: dict[str, Any]) -> dict[str, Check]:
     current, desired = row.get("current"), row.get("desired")
-    if desired == "RUNNING":
+    if desired == "running":
         off_state = current not in ("RUNNING", "TRANSITIONING")
     else:
         off_state = current in ("RUNNING", "RESTARTING")

@@ -339,7 +339,7 @@ def collect_show(
         "target": target,
         "managed": run is None or run.ownership is Ownership.MANAGED,
         "ownership": run.ownership.value if run else None,
-        "desired": spec.state.upper() if spec else None,
+        "desired": spec.state if spec else None,
         "current": current,
         "running": running,
         "message": _message(job, target, current, running, unreachable),

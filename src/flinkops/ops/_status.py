@@ -28,6 +28,7 @@ from flinkops.flink.live import (
     runs_by_name,
 )
 from flinkops.flink.rest import FlinkClient
+from flinkops.ops._alerts import firing_alerts, with_alerts
 from flinkops.ops._optional import optional
 from flinkops.ops._rest import job_metrics, plan_type
 from flinkops.ops._versions import version_view
@@ -65,7 +66,7 @@ CURRENT_STATES = (
     "RESTARTING",
     "FAILED",
     "FINISHED",
-    "CANCELLED",
+    "CANCELED",
     "SUSPENDED",
     "TRANSITIONING",
     "UNKNOWN",
@@ -79,8 +80,8 @@ _FROM_FLINK = {
     "RUNNING": "RUNNING",
     "RESTARTING": "RESTARTING",
     "FAILING": "RESTARTING",
-    "CANCELLING": "CANCELLED",
-    "CANCELED": "CANCELLED",
+    "CANCELLING": "CANCELED",
+    "CANCELED": "CANCELED",
     "FAILED": "FAILED",
     "FINISHED": "FINISHED",
     "SUSPENDED": "SUSPENDED",
@@ -111,7 +112,7 @@ def current_state(
     if latest is not None and latest.outcome == Outcome.SUSPENDED:
         return "SUSPENDED"
     if latest is not None and latest.outcome in (Outcome.CANCELLED, Outcome.DELETED):
-        return "CANCELLED"
+        return "CANCELED"
     if run is not None:
         return _FROM_FLINK.get(run.state, run.state)
     return "NOT_DEPLOYED"
@@ -148,10 +149,8 @@ def _count(rows: Iterable[dict[str, Any]]) -> dict[str, int]:
         kind = (row.get("job_type") or "").lower()
         if kind in ("batch", "streaming"):
             counts[kind] += 1
-        state = row["current"]
-        key = {"CANCELLED": "CANCELED"}.get(state, state)
-        if key in counts:
-            counts[key] += 1
+        if row["current"] in counts:
+            counts[row["current"]] += 1
     return counts
 
 
@@ -168,7 +167,7 @@ def _row(
     return {
         "name": name,
         "labels": dict(spec.labels) if spec else {},
-        "desired": spec.state.upper() if spec else None,
+        "desired": spec.state if spec else None,
         "current": None,
         "flink_state": run.state if run else None,
         "in_sync": None,
@@ -326,7 +325,7 @@ def filter_status(
     status: dict[str, Any], *, state: str | None = None, labels: dict[str, str] | None = None
 ) -> dict[str, Any]:
     """Only the managed jobs in ``state`` (current) carrying every label; counts kept whole."""
-    wanted = {"CANCELED": "CANCELLED"}.get(state.upper(), state.upper()) if state else None
+    wanted = {"CANCELLED": "CANCELED"}.get(state.upper(), state.upper()) if state else None
     jobs = [
         j
         for j in status["jobs"]
@@ -457,7 +456,8 @@ def collect_status(
         found, found_savepoints = _read_store(store, target, more)
         versions.update(found)
         savepoints.update(found_savepoints)
-    return build_status(
+    now_ms = int(time.time() * 1000)
+    status = build_status(
         target=target,
         url=url,
         specs=specs,
@@ -467,9 +467,10 @@ def collect_status(
         transitioning={t.job for t in store.open_transitions(target)},
         restarts=cluster.restarts,
         checkpoint_acks=cluster.acks,
-        now_ms=int(time.time() * 1000),
+        now_ms=now_ms,
         reachable=cluster.error is None,
         error=str(cluster.error) if cluster.error is not None else None,
         flink_version=cluster.flink_version,
         versions=versions,
     )
+    return with_alerts(status, firing_alerts(store, target), now_ms)

@@ -88,7 +88,7 @@ def version_label(data: dict[str, Any]) -> str:
 
 def _job_rows(jobs: list[dict[str, Any]]) -> list[str]:
     headers = ("JOB", "DESIRED", "CURRENT", "IN SYNC", "VERSION", "UPTIME", "RESTARTS",
-               "CHECKPOINT", "SAVEPOINT")  # fmt: skip
+               "CHECKPOINT", "SAVEPOINT", "ALERTS")  # fmt: skip
     rows = [
         (
             j["name"],
@@ -100,6 +100,7 @@ def _job_rows(jobs: list[dict[str, Any]]) -> list[str]:
             str(j["restarts"]) if j["restarts"] is not None else "-",
             _ago(j["last_checkpoint_age_ms"]),
             _ago(j["last_savepoint_age_ms"]),
+            _alert_cell(j.get("alerts") or []),
         )
         for j in jobs
     ]
@@ -111,6 +112,14 @@ def _owner(row: dict[str, Any]) -> str:
     if "project" not in row:
         return "-"
     return f"project {row['project']}" if row["project"] else "another project (no id)"
+
+
+def _alert_cell(alerts: list[dict[str, Any]]) -> str:
+    """``critical failed 5m00s`` (``+N`` more): a row's worst firing alert, or ``-``."""
+    if not alerts:
+        return "-"
+    top, more = alerts[0], f" +{len(alerts) - 1}" if len(alerts) > 1 else ""
+    return f"{top['severity']} {top['rule']} {human_ms(top['firing_ms'])}{more}"
 
 
 def render_status(status: dict[str, Any]) -> str:
@@ -125,6 +134,11 @@ def render_status(status: dict[str, Any]) -> str:
         f"total {c['total']}  batch {c['batch']}  streaming {c['streaming']}  |  "
         + "  ".join(f"{k} {c[k]}" for k in _COUNT_STATES)
     )
+    alerts = status.get("alerts") or {}
+    if alerts.get("firing"):
+        lines.append(f"FIRING ALERTS {alerts['firing']}")
+        for a in alerts.get("cluster") or []:
+            lines.append(f"  cluster: {a['severity']} {a['rule']}: {a['summary']}")
     lines.append("")
     lines.extend(_job_rows(status["jobs"]) if status["jobs"] else ["No managed jobs."])
     if status["unmanaged"]:

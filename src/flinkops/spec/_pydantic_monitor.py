@@ -31,7 +31,7 @@ __all__ = [
 SEVERITIES = ("critical", "warning", "info")
 # The channel kinds: one class each in flinkops.monitor.channels (its KINDS registry), and
 # the schemas' enum; tests/unit/monitor/channels/test_registry.py holds the three equal.
-ChannelType = Literal["webhook", "slack", "email", "dingtalk", "feishu", "wecom"]
+ChannelType = Literal["webhook", "slack", "email", "dingtalk", "feishu", "wecom", "alertmanager"]
 CHANNEL_TYPES: tuple[str, ...] = get_args(ChannelType)
 SIGNED_CHANNEL_TYPES = ("dingtalk", "feishu")  # the kinds that take a signing secret
 Duration = float | str

@@ -1,16 +1,35 @@
-"""Side-by-side rows of two texts, and of two flat configurations (pure)."""
+"""Side-by-side rows of two texts (with the changed words of a changed line), and of
+two flat configurations (pure)."""
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["config_rows", "flatten", "side_by_side"]
+__all__ = ["config_rows", "flatten", "human", "side_by_side", "words"]
+
+
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+
+
+def words(old: str, new: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+    """Both lines as ``(text, changed)`` parts: the words that differ are marked."""
+    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    left: list[tuple[str, bool]] = []
+    right: list[tuple[str, bool]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if i2 > i1:
+            left.append(("".join(a[i1:i2]), tag != "equal"))
+        if j2 > j1:
+            right.append(("".join(b[j1:j2]), tag != "equal"))
+    return left, right
 
 
 def side_by_side(old: str, new: str) -> list[dict[str, Any]]:
-    """Rows ``{kind, left_no, left, right_no, right}``; kind: same, changed, removed, added."""
+    """Rows ``{kind, left_no, left, right_no, right, left_parts, right_parts}``; kind:
+    same, changed, removed, added; the parts mark the changed words (``words``)."""
     a, b = old.splitlines(), new.splitlines()
     rows: list[dict[str, Any]] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
@@ -27,6 +46,11 @@ def side_by_side(old: str, new: str) -> list[dict[str, Any]]:
                     if left is not None and right is not None
                     else ("removed" if right is None else "added")
                 )
+            parts = (
+                words(left, right)
+                if row_kind == "changed" and left is not None and right is not None
+                else ([(left or "", False)], [(right or "", False)])
+            )
             rows.append(
                 {
                     "kind": row_kind,
@@ -34,9 +58,18 @@ def side_by_side(old: str, new: str) -> list[dict[str, Any]]:
                     "left": left,
                     "right_no": rj + 1 if right is not None else None,
                     "right": right,
+                    "left_parts": parts[0],
+                    "right_parts": parts[1],
                 }
             )
     return rows
+
+
+def human(value: Any) -> str:
+    """A spec value as YAML writes it: ``true``/``false``, never Python's ``False``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, str]:
@@ -49,7 +82,7 @@ def flatten(value: Any, prefix: str = "") -> dict[str, str]:
         for i, v in enumerate(value):
             out.update(flatten(v, f"{prefix}{i}."))
     else:
-        out[prefix.rstrip(".")] = "" if value is None else str(value)
+        out[prefix.rstrip(".")] = "" if value is None else human(value)
     return out
 
 

@@ -20,12 +20,28 @@ __all__ = [
     "dag_graph",
     "layers",
     "lineage_graph",
-    "polyline",
+    "shorten",
 ]
 
 # DAG boxes; lineage table boxes grow with their column count
 _DAG_W, _DAG_H, _GAP_X, _GAP_Y, _PAD = 290, 104, 90, 28, 16
 _TBL_W, _HEAD_H, _ROW_H = 230, 34, 22
+#: an edge label's width per character (11px text, bold at worst), and its margin
+_CHAR_W, _LABEL_PAD = 7.0, 24.0
+#: the longest job name a job -> job label writes whole; longer ones are shortened
+_LABEL_NAME = 16
+
+
+def shorten(text: str, n: int) -> str:
+    """``text`` cut to ``n`` characters with an ellipsis (the whole goes in a title)."""
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _gap(labels: Iterable[str]) -> float:
+    """The gap between layers: wide enough for the widest edge label beside the boxes,
+    so a label never overlaps a node or is clipped."""
+    widest = max((len(label) * _CHAR_W for label in labels), default=0.0)
+    return max(_GAP_X, widest + _LABEL_PAD)
 
 
 @dataclass(frozen=True)
@@ -52,6 +68,8 @@ class Path:
     y2: float
     kind: str = ""
     label: str = ""
+    #: the label in full (on hover), when ``label`` is shortened
+    title: str = ""
 
     @property
     def d(self) -> str:
@@ -103,18 +121,22 @@ def layers(nodes: Sequence[str], edges: Iterable[tuple[str, str]]) -> dict[str, 
 
 
 def _stack(
-    nodes: Sequence[str], depth: Mapping[str, int], heights: Mapping[str, float], w: float
+    nodes: Sequence[str],
+    depth: Mapping[str, int],
+    heights: Mapping[str, float],
+    w: float,
+    gap: float = _GAP_X,
 ) -> tuple[dict[str, tuple[float, float]], float, float]:
-    """(x, y) per node: layers left to right, nodes of a layer top to bottom."""
+    """(x, y) per node: layers left to right ``gap`` apart, nodes of a layer top to bottom."""
     places: dict[str, tuple[float, float]] = {}
     filled: dict[int, float] = {}
     for node in nodes:
         col = depth[node]
         y = filled.get(col, _PAD)
-        places[node] = (_PAD + col * (w + _GAP_X), y)
+        places[node] = (_PAD + col * (w + gap), y)
         filled[col] = y + heights[node] + _GAP_Y
     height = max(filled.values(), default=_PAD) - _GAP_Y + _PAD
-    width = _PAD * 2 + (max(depth.values(), default=0) + 1) * (w + _GAP_X) - _GAP_X
+    width = _PAD * 2 + (max(depth.values(), default=0) + 1) * (w + gap) - gap
     return places, width, max(height, 2 * _PAD)
 
 
@@ -229,7 +251,13 @@ def lineage_graph(lineage: Mapping[str, Any]) -> Graph:
     ]
     depth = layers(keys, table_edges)
     heights = {k: _HEAD_H + _ROW_H * max(1, len(tables[k]["columns"])) for k in keys}
-    places, width, height = _stack(keys, depth, heights, _TBL_W)
+    labels = {
+        (e["from_job"], e["to_job"]): (
+            f"{shorten(e['from_job'], _LABEL_NAME)} → {shorten(e['to_job'], _LABEL_NAME)}"
+        )
+        for e in jobs
+    }
+    places, width, height = _stack(keys, depth, heights, _TBL_W, _gap(labels.values()))
     boxes = tuple(Box(k, *places[k], _TBL_W, heights[k], tables[k]) for k in keys)
     anchor = {}
     for k in keys:
@@ -245,22 +273,8 @@ def lineage_graph(lineage: Mapping[str, Any]) -> Graph:
         a, b = f"{e['from_job']}: {e['from_table']}", f"{e['to_job']}: {e['to_table']}"
         if a in places and b in places:
             (x1, y1), (x2, y2) = places[a], places[b]
-            label = f"{e['from_job']} → {e['to_job']}"
-            paths.append(
-                Path(a, b, x1 + _TBL_W, y1 + _HEAD_H / 2, x2, y2 + _HEAD_H / 2, "job", label)
-            )
+            label = labels[(e["from_job"], e["to_job"])]
+            full = f"{e['from_job']} → {e['to_job']}"
+            ends = (x1 + _TBL_W, y1 + _HEAD_H / 2, x2, y2 + _HEAD_H / 2)
+            paths.append(Path(a, b, *ends, "job", label, full))
     return Graph(boxes, tuple(paths), width, height)
-
-
-def polyline(points: Sequence[Sequence[float]], width: float = 300, height: float = 80) -> str:
-    """SVG polyline ``points`` for a time series ``[[t, value], ...]`` scaled to the box."""
-    if len(points) < 2:
-        return ""
-    xs, ys = [p[0] for p in points], [p[1] for p in points]
-    span = (max(xs) - min(xs)) or 1
-    top = max(max(ys), 1e-9)
-    pad = 4
-    return " ".join(
-        f"{(x - min(xs)) / span * width:.1f},{height - pad - y / top * (height - 2 * pad):.1f}"
-        for x, y in zip(xs, ys, strict=True)
-    )

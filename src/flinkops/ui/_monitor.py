@@ -34,6 +34,9 @@ _CURVES = {
 }
 
 
+_NONE = {"alert_counts": {"firing": 0, "resolved": 0}}
+
+
 def _curves(series: dict[str, list[list[float]]]) -> dict[str, list[list[float]]]:
     """The console's curves, ``[[t_ms, value], ...]``; per-vertex series summed per time."""
     out: dict[str, list[list[float]]] = {}
@@ -49,24 +52,28 @@ def _curves(series: dict[str, list[list[float]]]) -> dict[str, list[list[float]]
 
 
 def monitor_history(
-    store: Store, target: str, job: str, project: Project | None = None
+    store: Store, target: str, job: str, project: Project | None = None, since: float = 3600.0
 ) -> dict[str, Any]:
     """``{"available", "reason", "series": {name: [[t_ms, value], ...]}, "alerts": [...]}``.
 
     ``series`` names: records_in_per_second, records_out_per_second, lag_ms,
-    checkpoint_duration_ms, checkpoint_size, restarts (the last hour). ``alerts``:
-    the job's (and its cluster's) alert records, newest first: at, rule, severity,
-    state, message, link.
+    checkpoint_duration_ms, checkpoint_size, restarts (the last ``since`` seconds:
+    ``since_ms`` and ``until_ms`` say which span; older spans come from the rollups). ``alerts``:
+    the job's (and its cluster's) alert records, newest first: at (fired), resolved_at,
+    rule, severity, state (firing or resolved), message, link; ``alert_counts``: how many
+    are firing and resolved.
     """
     try:
-        history = metrics_history(project, store, target, job, since=3600)
+        history = metrics_history(project, store, target, job, since=since)
         records = alert_records(store, target, job, deliveries=False, limit=50)
     except FlinkopsError as exc:  # e.g. metrics.prometheus set and Prometheus down
-        return {"available": False, "reason": f"{MONITOR_HINT} ({exc})", "series": {}, "alerts": []}
+        reason = f"{MONITOR_HINT} ({exc})"
+        return {"available": False, "reason": reason, "series": {}, "alerts": [], **_NONE}
     series = _curves(history["series"])
     alerts = [
         {
             "at": r["fired_at"] or r["started_at"],
+            "resolved_at": r["resolved_at"],
             "rule": r["rule"],
             "severity": r["severity"],
             "state": r["state"],
@@ -75,6 +82,9 @@ def monitor_history(
         }
         for r in records
     ]
+    counts = {s: sum(1 for a in alerts if a["state"] == s) for s in ("firing", "resolved")}
     if not series and not alerts:
-        return {"available": False, "reason": MONITOR_HINT, "series": {}, "alerts": []}
-    return {"available": True, "reason": None, "series": series, "alerts": alerts}
+        return {"available": False, "reason": MONITOR_HINT, "series": {}, "alerts": [], **_NONE}
+    data = {"available": True, "reason": None, "series": series, "alerts": alerts}
+    span = {"since_ms": history["since"] * 1000, "until_ms": history["until"] * 1000}
+    return {**data, "alert_counts": counts, **span}

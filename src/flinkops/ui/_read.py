@@ -98,8 +98,11 @@ def job_logs_view(ws: Workspace, name: str, stdout: bool = False) -> dict[str, A
     return out
 
 
-def job_page(ws: Workspace, name: str, stdout: bool = False) -> dict[str, Any]:
-    """``show`` of job ``name`` plus ``edges``, ``logs``, ``monitor`` and ``gitops``."""
+def job_page(
+    ws: Workspace, name: str, stdout: bool = False, window: float = 3600.0
+) -> dict[str, Any]:
+    """``show`` of job ``name`` plus ``edges``, ``logs``, ``monitor`` (the curves of the
+    last ``window`` seconds) and ``gitops``."""
     spec = ws.spec(name)
     show = ws.redact(
         collect_show(
@@ -122,7 +125,7 @@ def job_page(ws: Workspace, name: str, stdout: bool = False) -> dict[str, Any]:
         else {"error": show["message"], "text": "", "sources": [], "stdout": stdout}
     )
     show["impact"] = impact_map(_lineage_of(show["lineage"])) if show["lineage"] else {}
-    show["monitor"] = monitor_history(ws.store, ws.target, job, ws.project)
+    show["monitor"] = monitor_history(ws.store, ws.target, job, ws.project, since=window)
     spec_path = relative_path(spec.path, ws.project.root) if spec else None
     show["gitops"] = gitops_hints(job, spec_path, [v["version"] for v in show["versions"]])
     return show

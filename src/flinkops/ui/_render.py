@@ -10,7 +10,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from flinkops.ops import human_ms
-from flinkops.ui._graphs import dag_graph, lineage_graph, polyline
+from flinkops.ui._chart import chart, with_unit
+from flinkops.ui._diff import human
+from flinkops.ui._graphs import dag_graph, lineage_graph, shorten
 from flinkops.ui._monitor import MONITOR_HINT
 
 __all__ = ["render_page"]
@@ -20,7 +22,6 @@ STATE_CLASS = {
     "RUNNING": "ok",
     "FINISHED": "done",
     "SUSPENDED": "paused",
-    "CANCELLED": "muted",
     "CANCELED": "muted",
     "NOT_DEPLOYED": "muted",
     "RESTARTING": "warn",
@@ -49,28 +50,16 @@ def _pct(value: float | None) -> str:
 
 
 def _size(n: int | None) -> str:
-    if n is None:
-        return "-"
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024:
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} TB"
+    return "-" if n is None else with_unit(n, "bytes")
 
 
 def _short(text: str | None, n: int = 38) -> str:
-    text = text or ""
-    return text if len(text) <= n else text[: n - 1] + "…"
+    return shorten(text or "", n)
 
 
 def _val(value: Any) -> str:
     """A spec value as YAML would write it: ``-`` for none, ``true``/``false``."""
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    return "-" if value is None else human(value)
 
 
 def _pretty(value: Any) -> str:
@@ -99,7 +88,7 @@ def _env() -> Environment:
         state_class=STATE_CLASS,
         dag_graph=dag_graph,
         lineage_graph=lineage_graph,
-        polyline=polyline,
+        chart=chart,
         monitor_hint=MONITOR_HINT,
     )
     return env

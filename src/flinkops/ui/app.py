@@ -4,7 +4,10 @@
 and a JSON route under ``/api/`` that return the same document (see
 ``flinkops.ui._read``); the views in ``flinkops.ui.views`` draw the HTML with
 Jinja2 templates that escape every value. Every request opens the workspace
-afresh, so the page always shows the specs and store as they are now.
+afresh, so the page always shows the specs and store as they are now; while the
+project files are broken it serves the last good project with the error, located as
+`validate` says it, in a banner (``views._open``), and the next request after the fix
+reads the fixed files.
 """
 
 from __future__ import annotations
@@ -114,4 +117,5 @@ def create_app(config: UiConfig) -> Starlette:
     )
     app.state.config = config
     app.state.guard = guard
+    app.state.last_good = None  # (project, target, url) of the last request that loaded
     return app

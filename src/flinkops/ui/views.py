@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from flinkops.errors import ActionRefused, FlinkError, FlinkopsError, PlanError
+from flinkops.errors import ActionRefused, FlinkError, FlinkopsError, PlanError, SpecError
 from flinkops.ui import _read
 from flinkops.ui._actions import ACTIONS, run_action
 from flinkops.ui._render import render_page
@@ -24,11 +24,36 @@ from flinkops.workspace import Workspace, open_workspace
 __all__ = ["EXCEPTION_HANDLERS"]
 
 
+def _open(request: Request) -> Workspace:
+    """The workspace as the files are now; while they are broken (a SpecError, located as
+    `validate` says it), the last good one, with the error kept for the page's banner.
+    Nothing is cached but that: the first request after the fix reads the fixed files."""
+    config, state = request.app.state.config, request.app.state
+    try:
+        ws = open_workspace(config.project_dir, config.target)
+        # what the pages need that is read lazily: the store's and the target's ${env:...}
+        ws.project.store_location  # noqa: B018
+        ws.project.headers(ws.target)
+    except SpecError as exc:
+        request.state.project_error = str(exc)
+        if state.last_good is None:
+            raise
+        request.state.project_stale = True
+        project, target, url = state.last_good
+        return Workspace(project=project, target=target, raw_url=url)
+    state.last_good = (ws.project, ws.target, ws.raw_url)
+    return ws
+
+
 @contextmanager
 def _workspace(request: Request) -> Iterator[Workspace]:
-    config = request.app.state.config
-    with open_workspace(config.project_dir, config.target) as ws:
+    with _open(request) as ws:
         yield ws
+
+
+def _project_error(request: Request) -> str | None:
+    """What is wrong with the project files now, or None."""
+    return getattr(request.state, "project_error", None)
 
 
 def _page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -39,9 +64,19 @@ def _page(request: Request, template: str, status: int = 200, **context: Any) ->
         allow_actions=config.allow_actions,
         refresh_seconds=config.refresh_seconds,
         path=request.url.path,
+        project_error=_project_error(request),
+        project_stale=getattr(request.state, "project_stale", False),
         **context,
     )
     return HTMLResponse(html, status_code=status)
+
+
+def _json(request: Request, data: Any) -> JSONResponse:
+    """An API answer; ``project_error`` is added while the project files are broken."""
+    error = _project_error(request)
+    if error is not None and isinstance(data, dict):
+        data = {**data, "project_error": error}
+    return JSONResponse(data)
 
 
 def _int(value: str | None) -> int | None:
@@ -62,7 +97,10 @@ def _overview(request: Request) -> dict[str, Any]:
         data = _read.overview(
             ws, state=state, kind=kind, reconnect=request.app.state.config.reconnect_timeout
         )
+    if q.get("sort") == "name":  # else the status order: jobs with a firing alert first
+        data["jobs"] = sorted(data["jobs"], key=lambda j: j["name"])
     data["filter"] = {"state": state, "type": kind}
+    data["sort"] = "name" if q.get("sort") == "name" else "alerts"
     return data
 
 
@@ -75,7 +113,8 @@ def overview_page(request: Request) -> Response:
 def overview_api(request: Request) -> Response:
     data = _overview(request)
     data.pop("filter")
-    return JSONResponse(data)
+    data.pop("sort")
+    return _json(request, data)
 
 
 # ---------------------------------------------------------------- job
@@ -86,23 +125,36 @@ def _stdout(request: Request) -> bool:
     return request.query_params.get("stdout") not in (None, "", "0")
 
 
+def _window(request: Request) -> str:
+    """``?window=``: the data curves' span (15m, 1h, 24h, 7d; default 1h)."""
+    from flinkops.ui._chart import WINDOWS
+
+    window = request.query_params.get("window") or "1h"
+    return window if window in WINDOWS else "1h"
+
+
 def job_view(request: Request) -> Response:
-    name = request.path_params["name"]
+    from flinkops.ui._chart import WINDOWS
+
+    name, window = request.path_params["name"], _window(request)
     with _workspace(request) as ws:
-        data = _read.job_page(ws, name, _stdout(request))
-    return _page(request, "job.html", job=data, actions=ACTIONS)
+        data = _read.job_page(ws, name, _stdout(request), WINDOWS[window])
+    return _page(request, "job.html", job=data, actions=ACTIONS, window=window, windows=WINDOWS)
 
 
 def job_api(request: Request) -> Response:
+    from flinkops.ui._chart import WINDOWS
+
+    window = WINDOWS[_window(request)]
     with _workspace(request) as ws:
-        data = _read.job_page(ws, request.path_params["name"], _stdout(request))
-    return JSONResponse(data)
+        data = _read.job_page(ws, request.path_params["name"], _stdout(request), window)
+    return _json(request, data)
 
 
 def logs_api(request: Request) -> Response:
     with _workspace(request) as ws:
         data = _read.job_logs_view(ws, request.path_params["name"], _stdout(request))
-    return JSONResponse(data)
+    return _json(request, data)
 
 
 def events_api(request: Request) -> Response:
@@ -133,11 +185,12 @@ def versions_view(request: Request) -> Response:
         diff = data["diff"]
         rows = side_by_side(diff["from_sql"] or "", diff["to_sql"] or "")
         config = config_rows(diff["from_spec"], diff["to_spec"])
-    return _page(request, "versions.html", data=data, sql_rows=rows, config_rows=config)
+    view = "unified" if request.query_params.get("view") == "unified" else "split"
+    return _page(request, "versions.html", data=data, sql_rows=rows, config_rows=config, view=view)
 
 
 def versions_api(request: Request) -> Response:
-    return JSONResponse(_versions(request))
+    return _json(request, _versions(request))
 
 
 # ---------------------------------------------------------------- lineage
@@ -155,7 +208,7 @@ def lineage_api(request: Request) -> Response:
         data = _read.lineage_page(ws, impact=impact)
     if not impact:
         data.pop("impact")
-    return JSONResponse(data)
+    return _json(request, data)
 
 
 # ---------------------------------------------------------------- actions
@@ -175,6 +228,8 @@ def _act(request: Request, action: str, csrf: str | None) -> dict[str, Any]:
         raise ActionRefused("the form's CSRF token is missing or wrong: reload the page and retry")
     who = request.client.host if request.client else "unknown"
     with _workspace(request) as ws:
+        if _project_error(request) is not None:
+            raise ActionRefused("the project files are broken: fix them (flinkops validate)")
         return run_action(ws, action, request.path_params["name"], f"a browser at {who}")
 
 
@@ -219,6 +274,8 @@ async def _flinkops_error(request: Request, exc: Exception) -> Response:
     status = _status_of(exc)
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": str(exc)}, status_code=status)
+    if isinstance(exc, SpecError) and _project_error(request) is not None:
+        return _page(request, "error.html", status=status, message=None, code=status)
     return _page(request, "error.html", status=status, message=str(exc), code=status)
 
 

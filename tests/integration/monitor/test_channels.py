@@ -1,12 +1,16 @@
 """Alert channels against real endpoints on loopback: an HTTP receiver that checks
 payload shape and signatures (webhook, Slack, DingTalk, Feishu, WeCom) and a real
-SMTP server (aiosmtpd) with STARTTLS and a self-signed certificate made here."""
+SMTP server (aiosmtpd) with STARTTLS and a self-signed certificate made here; a real
+Alertmanager (Debian's ``prometheus-alertmanager``) on loopback for its channel."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +20,8 @@ from flinkops.monitor.alerting import Transition
 from flinkops.monitor.channels import deliver, send
 from flinkops.spec import Channel
 from flinkops.store import AlertRecord, Delivery
+from tests.integration._wait import wait_until
+from tests.integration.monitor.alertmanager import alerts_in, running_alertmanager, silence
 from tests.integration.monitor.receivers import Receiver
 
 SECRET = "SEC-robot-secret-123"
@@ -34,7 +40,7 @@ def _transition(status: str = "firing") -> Transition:
         updated_ms=1_700_000_000_000,
         fired_ms=1_700_000_000_000,
         resolved_ms=1_700_000_060_000 if status == "resolved" else None,
-        summary="orders: job is FAILED (desired RUNNING)",
+        summary="orders: job is FAILED (desired running)",
         evidence={"state": "FAILED", "root_exception": "NumberFormatException: For input"},
         link="http://127.0.0.1:8088/jobs/orders",
     )
@@ -65,7 +71,50 @@ def test_webhook_gets_alertmanager_shaped_json(receiver: tuple[Receiver, str]) -
     assert alert["startsAt"] == "2023-11-14T22:13:20.000Z"
     assert alert["endsAt"] == "2023-11-14T22:14:20.000Z"
     assert alert["generatorURL"] == "http://127.0.0.1:8088/jobs/orders"
-    assert alert["annotations"]["evidence"]["root_exception"].startswith("NumberFormat")
+    annotations = alert["annotations"]
+    assert all(isinstance(v, str) for v in annotations.values()), annotations
+    assert json.loads(annotations["evidence"])["root_exception"].startswith("NumberFormat")
+    assert annotations["console"] == "http://127.0.0.1:8088/jobs/orders"
+    assert "root_exception: NumberFormatException" in annotations["description"]
+
+
+def test_alertmanager_takes_the_alert_silences_it_and_resolves_it(tmp_path: Path) -> None:
+    with running_alertmanager(tmp_path / "am") as am:
+        channel = Channel(type="alertmanager", url=am)
+        firing = _transition()
+        firing = Transition("firing", replace(firing.alert, fired_ms=int(time.time() * 1000)))
+        assert send(channel, firing, name="am") == "HTTP 200"
+        [alert] = wait_until(
+            lambda: alerts_in(am, job="orders"), what="the alert is in Alertmanager's API"
+        )
+        assert alert["labels"] == {
+            "alertname": "failed",
+            "severity": "critical",
+            "target": "prod",
+            "job": "orders",
+        }
+        assert alert["status"]["state"] == "active"
+        assert alert["annotations"]["console"] == "http://127.0.0.1:8088/jobs/orders"
+        assert json.loads(alert["annotations"]["evidence"])["state"] == "FAILED"
+        assert alert["generatorURL"] == "http://127.0.0.1:8088/jobs/orders"
+
+        silence_id = silence(am, job="orders", alertname="failed")
+        silenced = wait_until(
+            lambda: [a for a in alerts_in(am, job="orders") if a["status"]["silencedBy"]],
+            what="the silence suppresses the alert",
+        )
+        assert silenced[0]["status"] == {
+            "state": "suppressed",
+            "silencedBy": [silence_id],
+            "inhibitedBy": [],
+        }
+
+        ended = replace(firing.alert, state="resolved", resolved_ms=int(time.time() * 1000))
+        send(channel, Transition("resolved", ended), name="am")
+        wait_until(
+            lambda: alerts_in(am, job="orders") == [],
+            what="the resolved alert leaves Alertmanager's active alerts",
+        )
 
 
 def test_slack_and_wecom_get_their_text_messages(receiver: tuple[Receiver, str]) -> None:

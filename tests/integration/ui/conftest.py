@@ -3,8 +3,10 @@ jobs run on the session's Flink cluster, and headless Chromium driving it.
 
 Jobs (target ``ui-it``): ``ui-live`` running with checkpoints, ``ui-paused``
 stopped with a savepoint (suspended), ``ui-failing`` FAILED with markup in its
-exception text, and an unmanaged job whose name is markup. Every process and job
-started here is stopped at the end, also when a test fails. Screenshots go to
+exception text, and an unmanaged job whose name is markup. The console, its jobs
+and the browser are set up once for every module here (one worker runs them all:
+tests/xdist_groups.py), in file order. Every process and job started here is
+stopped at the end, also when a test fails. Screenshots go to
 .artifacts/screenshots/ (gitignored).
 """
 
@@ -91,7 +93,7 @@ def runner_jar_id(flink_client: FlinkClient) -> str:
     return ensure_uploaded(flink_client)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def serve() -> Iterator[Any]:
     """``serve(*args) -> (url, process)``: `flinkops ui ARGS` on a free port; stopped after."""
     procs: list[subprocess.Popen[bytes]] = []
@@ -132,7 +134,7 @@ def _project(root: Path, url: str) -> None:
     (jobs / "ui-failing.yaml").write_text(_job("ui-failing", EVIL_SQL, conf=failing))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def console(
     flink_cluster: ClusterInfo,
     flink_client: FlinkClient,
@@ -169,7 +171,7 @@ def console(
         ws.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
         pytest.skip(f"browser tests need the Debian chromium package ({CHROMIUM} not found)")

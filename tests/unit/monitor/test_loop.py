@@ -122,3 +122,39 @@ def test_each_pass_runs_the_savepoint_scheduler_for_jobs_with_a_schedule(tmp_pat
     # only the job with a schedule is considered; it is not running, so none is taken
     assert [(r["job"], r["taken"]) for r in scheduled["savepoints"]] == [("orders", False)]
     assert scheduled["deletions"] == []
+
+
+def test_a_firing_alert_is_sent_to_alertmanager_again_every_minute(tmp_path: Path) -> None:
+    am = f"http://127.0.0.1:{_closed_port()}"
+    (tmp_path / "flinkops.yaml").write_text(
+        PROJECT.replace("type: webhook", "type: alertmanager").replace(
+            "http://127.0.0.1:PORT/hook", am
+        )
+    )
+    (tmp_path / "jobs").mkdir()
+    (tmp_path / "jobs" / "orders.yaml").write_text(JOB)
+    project = load_project(tmp_path, env={})
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/jobs/overview":
+            return httpx.Response(200, json={"jobs": []})
+        return httpx.Response(404, json={"errors": ["not found"]})
+
+    client = FlinkClient("http://flink", transport=httpx.MockTransport(answer), retries=0)
+    store = Store(":memory:")
+    mon = Monitor(project, "t", client, store, url="http://flink")
+    try:
+        for now in (1000.0, 1030.0, 1070.0, 1100.0, 1130.0):
+            mon.run_once(now=now, wait_deliveries=True)
+        [record] = alert_records(store, "t")
+        assert (record["rule"], record["state"]) == ("notDesired", "firing")
+        sent = sorted((d["status"], d["attempt"]) for d in record["deliveries"])
+        # the transition (tried twice), then re-sends at 1070 and 1130: the Alertmanager is
+        # down, so each fails, and the last failed re-send is kept
+        assert sent == [("firing", 1), ("firing", 2), ("resend", 1)]
+        assert not any(d["ok"] for d in record["deliveries"])
+        assert "Connect" in record["deliveries"][0]["detail"]
+    finally:
+        mon.close()
+        client.close()
+        store.close()

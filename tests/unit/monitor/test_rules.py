@@ -10,7 +10,7 @@ from flinkops.spec import AlertRules
 NOW = 100_000.0
 
 
-def _row(current: str = "RUNNING", desired: str = "RUNNING") -> dict[str, Any]:
+def _row(current: str = "RUNNING", desired: str = "running") -> dict[str, Any]:
     return {"name": "orders", "current": current, "desired": desired, "job_id": "j1"}
 
 
@@ -48,7 +48,7 @@ def test_a_healthy_running_job_raises_nothing() -> None:
 
 def test_failed_job_is_failed_and_not_in_its_desired_state() -> None:
     assert _active(_row("FAILED"), {}) == {"failed", "notDesired"}
-    assert _active(_row("RUNNING", desired="SUSPENDED"), {}) == {"notDesired"}
+    assert _active(_row("RUNNING", desired="suspended"), {}) == {"notDesired"}
     assert _active(_row("TRANSITIONING"), {}) == set()
 
 

@@ -45,17 +45,17 @@ def test_status_rows_and_counts(specs: list[JobSpec]) -> None:
     )
     rows = by_name(status)
     assert list(rows) == ["broken", "fresh", "gone", "orders", "paused"]
-    assert (rows["orders"]["desired"], rows["orders"]["current"]) == ("RUNNING", "RUNNING")
+    assert (rows["orders"]["desired"], rows["orders"]["current"]) == ("running", "RUNNING")
     assert rows["orders"]["in_sync"] is True
     assert rows["orders"]["job_id"] == "j1"  # the active run, not the older finished one
     assert rows["orders"]["version"] == 3
     assert rows["orders"]["restarts"] == 2
     assert rows["orders"]["uptime_ms"] == 60_000
     assert rows["orders"]["last_checkpoint_age_ms"] == 5_000
-    assert (rows["paused"]["desired"], rows["paused"]["current"]) == ("SUSPENDED", "SUSPENDED")
+    assert (rows["paused"]["desired"], rows["paused"]["current"]) == ("suspended", "SUSPENDED")
     assert rows["paused"]["in_sync"] is True
     assert rows["paused"]["last_savepoint"]["location"] == "file:/sp/1"
-    assert rows["gone"]["current"] == "CANCELLED" and rows["gone"]["in_sync"] is True
+    assert rows["gone"]["current"] == "CANCELED" and rows["gone"]["in_sync"] is True
     assert rows["broken"]["current"] == "FAILED" and rows["broken"]["in_sync"] is False
     assert rows["fresh"]["current"] == "NOT_DEPLOYED" and rows["fresh"]["in_sync"] is False
     assert {u["job_id"] for u in status["unmanaged"]} == {"j5", "j6", "j7"}
@@ -123,7 +123,7 @@ def test_transitioning_wins_and_unknown_when_unreachable(specs: list[JobSpec]) -
         ("INITIALIZING", "applied", "RUNNING"),
         ("FINISHED", "suspended", "SUSPENDED"),
         ("FINISHED", "applied", "FINISHED"),
-        ("CANCELED", "applied", "CANCELLED"),
+        ("CANCELED", "applied", "CANCELED"),
         ("FAILED", "rolled-back", "FAILED"),
         (None, "suspended", "SUSPENDED"),
         (None, None, "NOT_DEPLOYED"),

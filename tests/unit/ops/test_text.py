@@ -23,10 +23,31 @@ def test_render_status_golden() -> None:
             "FINISHED": 0,
             "UNKNOWN": 0,
         },
+        "alerts": {
+            "firing": 3,
+            "cluster": [
+                {"severity": "critical", "rule": "unreachable", "summary": "no answer"},
+            ],
+        },
         "jobs": [
             {
+                "name": "payments",
+                "desired": "running",
+                "current": "FAILED",
+                "in_sync": False,
+                "version": 2,
+                "uptime_ms": None,
+                "restarts": None,
+                "last_checkpoint_age_ms": None,
+                "last_savepoint_age_ms": None,
+                "alerts": [
+                    {"severity": "critical", "rule": "failed", "firing_ms": 300_000},
+                    {"severity": "warning", "rule": "notDesired", "firing_ms": 10_000},
+                ],
+            },
+            {
                 "name": "orders",
-                "desired": "RUNNING",
+                "desired": "running",
                 "current": "RUNNING",
                 "in_sync": False,
                 "version": 4,
@@ -34,7 +55,7 @@ def test_render_status_golden() -> None:
                 "restarts": 0,
                 "last_checkpoint_age_ms": 4_000,
                 "last_savepoint_age_ms": None,
-            }
+            },
         ],
         "unmanaged": [
             {"name": "adhoc", "job_id": "ab12", "flink_state": "RUNNING", "uptime_ms": 61_000}
@@ -44,9 +65,15 @@ def test_render_status_golden() -> None:
         "Target local at http://localhost:8081 (Flink 2.3.0)\n"
         "total 2  batch 0  streaming 2  |  RUNNING 1  CANCELED 0  FAILED 0  RESTARTING 0"
         "  FINISHED 0  UNKNOWN 0\n"
+        "FIRING ALERTS 3\n"
+        "  cluster: critical unreachable: no answer\n"
         "\n"
-        "JOB     DESIRED  CURRENT  IN SYNC  VERSION  UPTIME  RESTARTS  CHECKPOINT  SAVEPOINT\n"
-        "orders  RUNNING  RUNNING  NO       v4       1h02m   0         4s ago      -\n"
+        "JOB       DESIRED  CURRENT  IN SYNC  VERSION  UPTIME  RESTARTS  CHECKPOINT  SAVEPOINT"
+        "  ALERTS\n"
+        "payments  running  FAILED   NO       v2       -       -         -           -"
+        "          critical failed 5m00s +1\n"
+        "orders    running  RUNNING  NO       v4       1h02m   0         4s ago      -"
+        "          -\n"
         "\n"
         "Unmanaged jobs (not submitted by flinkops for this project and target; never "
         "touched):\n"
@@ -111,7 +138,7 @@ def _show_doc() -> dict:
         "name": "orders",
         "target": "local",
         "managed": True,
-        "desired": "RUNNING",
+        "desired": "running",
         "current": "RUNNING",
         "running": True,
         "message": None,
@@ -132,7 +159,7 @@ def test_render_show_golden() -> None:
 
     assert render_show(_show_doc()).splitlines() == [
         "Job orders on local",
-        "  desired RUNNING  current RUNNING  version v3  in sync yes",
+        "  desired running  current RUNNING  version v3  in sync yes",
         "  job id j1  Flink state RUNNING  type STREAMING  started 2026-11-21 15:22:37Z  "
         "duration 24s",
         "  web UI http://flink/#/job/running/j1/overview",

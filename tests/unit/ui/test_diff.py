@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flinkops.ui._diff import config_rows, flatten, side_by_side
+from flinkops.ui._diff import config_rows, flatten, side_by_side, words
 
 
 def test_side_by_side_pairs_changed_lines_and_keeps_numbers() -> None:
@@ -20,6 +20,16 @@ def test_side_by_side_of_a_replaced_block_of_unequal_length() -> None:
 
 
 def test_config_rows_flatten_nested_values() -> None:
-    assert flatten({"a": {"b": 1}, "l": [True]}) == {"a.b": "1", "l.0": "True"}
+    flat = flatten({"a": {"b": 1}, "l": [True, False]})
+    assert flat == {"a.b": "1", "l.0": "true", "l.1": "false"}
     rows = config_rows({"p": 1, "c": {"k": "v"}}, {"p": 2, "n": None})
     assert {r["key"]: r["kind"] for r in rows} == {"c.k": "removed", "n": "added", "p": "changed"}
+
+
+def test_the_changed_words_of_a_changed_line_are_marked() -> None:
+    left, right = words("SELECT id, SUM(v) FROM t", "SELECT id, MAX(v) FROM t")
+    assert [t for t, changed in left if changed] == ["SUM"]
+    assert [t for t, changed in right if changed] == ["MAX"]
+    assert "".join(t for t, _ in right) == "SELECT id, MAX(v) FROM t"
+    [row] = side_by_side("a = 1", "a = 2")
+    assert row["kind"] == "changed" and row["right_parts"] == [("a = ", False), ("2", True)]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flinkops.ui._graphs import dag_edges, dag_graph, layers, lineage_graph, polyline
+from flinkops.ui._graphs import dag_edges, dag_graph, layers, lineage_graph
 
 
 def _vertex(vid: str, rate: float | None = None) -> dict[str, object]:
@@ -59,11 +59,6 @@ def test_lineage_graph_draws_columns_and_the_cross_job_edge() -> None:
     assert boxes["a: raw"].x < boxes["a: mid"].x < boxes["b: mid"].x < boxes["b: out"].x
 
 
-def test_polyline_scales_a_series_into_the_box() -> None:
-    assert polyline([[0, 1]]) == ""
-    assert polyline([[0, 0], [10, 5]], width=100, height=40) == "0.0,36.0 100.0,4.0"
-
-
 def test_lineage_graph_labels_each_column_edge_with_what_happened_on_it() -> None:
     lineage = {
         "tables": [{"job": "a", "sink": "out", "sources": ["raw"]}],
@@ -76,3 +71,23 @@ def test_lineage_graph_labels_each_column_edge_with_what_happened_on_it() -> Non
     }  # fmt: skip
     labels = {p.target: p.label for p in lineage_graph(lineage).paths if p.kind == "column"}
     assert labels == {"a: out.k": "identity", "a: out.total": "SUM", "a: out.w": "window time"}
+
+
+def test_a_job_label_fits_between_its_tables_and_long_names_are_shortened() -> None:
+    long_a, long_b = "orders-enrichment-with-customers", "revenue-per-customer-per-day"
+    data = {
+        "tables": [{"job": long_a, "sink": "clean", "sources": ["raw"]},
+                   {"job": long_b, "sink": "rev", "sources": ["clean"]}],
+        "columns": [{"job": long_a, "sink": "clean.id", "sources": ["raw.id"]},
+                    {"job": long_b, "sink": "rev.id", "sources": ["clean.id"]}],
+        "jobs": [{"from_job": long_a, "from_table": "clean", "to_job": long_b,
+                  "to_table": "clean", "via": "kafka"}],
+    }  # fmt: skip
+    g = lineage_graph(data)
+    [edge] = [p for p in g.paths if p.kind == "job"]
+    assert edge.label == "orders-enrichme… → revenue-per-cus…"
+    assert edge.title == f"{long_a} → {long_b}"
+    half = len(edge.label) * 7.0 / 2  # the label's estimated half width (11px, bold)
+    assert edge.x1 <= edge.label_x - half and edge.label_x + half <= edge.x2  # no overlap
+    assert all(b.x + b.w <= g.width and b.y >= 0 for b in g.boxes)
+    assert edge.label_y - 8 > 0  # not clipped at the top

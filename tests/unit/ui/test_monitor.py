@@ -10,7 +10,13 @@ from flinkops.ui._monitor import MONITOR_HINT, monitor_history
 
 def test_nothing_kept_yet_says_where_history_comes_from() -> None:
     data = monitor_history(Store(":memory:"), "local", "orders")
-    assert data == {"available": False, "reason": MONITOR_HINT, "series": {}, "alerts": []}
+    assert data == {
+        "available": False,
+        "reason": MONITOR_HINT,
+        "series": {},
+        "alerts": [],
+        "alert_counts": {"firing": 0, "resolved": 0},
+    }
 
 
 def test_curves_sum_vertices_per_time_and_alerts_are_listed() -> None:
@@ -44,3 +50,5 @@ def test_curves_sum_vertices_per_time_and_alerts_are_listed() -> None:
     assert data["series"]["lag_ms"][0][1] == 1500.0
     [alert] = data["alerts"]
     assert (alert["rule"], alert["state"], alert["message"]) == ("lag", "firing", "orders: lag")
+    assert alert["resolved_at"] is None
+    assert data["alert_counts"] == {"firing": 1, "resolved": 0}

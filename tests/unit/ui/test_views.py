@@ -103,8 +103,17 @@ def test_unknown_job_is_a_404_page_not_a_traceback(client: TestClient) -> None:
 def test_versions_page_diffs_sql_and_configuration_side_by_side(client: TestClient) -> None:
     page = client.get("/jobs/job-a/versions?a=1&b=2")
     assert page.status_code == 200
-    assert 'class="d-changed"' in page.text and "MAX(v)" in page.text and "SUM(v)" in page.text
-    assert '<td class="mono">parallelism</td><td class="l">1</td><td class="r">2</td>' in page.text
+    assert 'class="d-changed"' in page.text
+    # the changed word is marked on both sides
+    assert "<mark>SUM</mark>(v)" in page.text and "<mark>MAX</mark>(v)" in page.text
+    assert (
+        '<td class="mono">parallelism</td><td class="what"><span class="chg chg-changed">'
+        'changed</span></td><td class="l">1</td><td class="r">2</td>'
+    ) in page.text
+    assert 'id="config-summary">1 changed · 0 added · 0 removed<' in page.text
+    unified = client.get("/jobs/job-a/versions?a=1&b=2&view=unified").text
+    assert '<td class="m">-</td><td class="u l">INSERT INTO snk SELECT id, <mark>SUM' in unified
+    assert '<td class="m">+</td><td class="u r">INSERT INTO snk SELECT id, <mark>MAX' in unified
     api = client.get("/api/jobs/job-a/versions?a=1&b=2").json()
     assert (api["diff"]["from"], api["diff"]["to"]) == (1, 2)
     assert "-INSERT INTO snk SELECT id, SUM(v)" in api["diff"]["sql_diff"]
@@ -178,20 +187,30 @@ def test_pages_carry_a_content_security_policy(client: TestClient) -> None:
 def test_data_curves_and_alerts_are_drawn_once_monitoring_has_history(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def history(store: object, target: str, job: str, project: object = None) -> dict[str, Any]:
+    def history(
+        store: object, target: str, job: str, project: object = None, since: float = 0
+    ) -> dict[str, Any]:
         return {
             "available": True,
             "reason": None,
             "series": {"records_in_per_second": [[0, 1.0], [1000, 3.0]], "restarts": [[0, 0]]},
             "alerts": [{"at": "2026-12-01T00:00:00Z", "rule": "lag", "severity": "warning",
-                        "message": "lag over 1m"}],
+                        "message": "lag over 1m", "state": "resolved",
+                        "resolved_at": "2026-12-01T00:05:00Z"}],
+            "alert_counts": {"firing": 0, "resolved": 1},
+            "since_ms": 0,
+            "until_ms": 3_600_000,
         }  # fmt: skip
 
     monkeypatch.setattr("flinkops.ui._read.monitor_history", history)
     page = client.get("/jobs/job-a").text
-    assert '<polyline points="0.0,52.0 300.0,4.0"/>' in page
-    assert "records in per second" in page and "no data yet" in page  # one point: no line
+    assert '<polyline class="series" points="44.0,105.6 44.1,56.8"/>' in page
+    assert "records in per second" in page and ">records/s<" in page
+    assert '<circle class="series"' in page  # one point: a dot, not a line
+    assert 'href="?window=24h#overview"' in page
     assert "lag over 1m" in page and 'id="monitor-hint"' not in page
+    assert '<span class="count" id="alerts-resolved" title="resolved">1</span>' in page
+    assert "0 firing · 1 resolved" in page and "2026-12-01T00:05:00Z" in page
 
 
 def test_the_logs_api_is_the_cli_json_with_its_text_redacted(
@@ -241,3 +260,35 @@ def test_versions_page_shows_the_history_rows(client: TestClient, project: Path)
     page = client.get("/jobs/job-a/versions")
     assert 'id="history-list"' in page.text and "abc123def456" in page.text
     assert "job-one" in page.text and "job-two" in page.text
+
+
+def test_a_broken_project_file_is_a_banner_and_recovers_on_the_next_request(
+    client: TestClient, project: Path
+) -> None:
+    assert client.get("/").status_code == 200  # loads once: the last good project
+    good = (project / "flinkops.yaml").read_text()
+    (project / "flinkops.yaml").write_text(good.replace("store: state.db", "store: ${env:FO_PG}"))
+    page = client.get("/")
+    assert page.status_code == 200 and 'id="project-error"' in page.text
+    # located as `validate` says it: file, line and column, and the JSON pointer
+    assert "flinkops.yaml:4:8: environment variable FO_PG is not set" in page.text
+    assert "(at /store)" in page.text and 'data-job="job-a"' in page.text
+    api = client.get("/api/status").json()
+    assert "FO_PG is not set" in api["project_error"] and api["jobs"][0]["name"] == "job-a"
+    assert 'id="project-error"' in client.get("/jobs/job-a").text
+    (project / "flinkops.yaml").write_text(good)
+    page = client.get("/")
+    assert page.status_code == 200 and 'id="project-error"' not in page.text
+    assert "project_error" not in client.get("/api/status").json()
+
+
+def test_a_project_broken_from_the_start_is_an_error_page_with_the_located_error(
+    make_client: Callable[..., TestClient], project: Path
+) -> None:
+    (project / "flinkops.yaml").write_text("apiVersion: flinkops/v1\nkind: Project\ntargets: {")
+    client = make_client()
+    page = client.get("/")
+    assert page.status_code == 400 and 'id="project-error"' in page.text
+    assert "flinkops.yaml:3:" in page.text and "malformed YAML" in page.text
+    assert "Nothing can be shown until they load" in page.text
+    assert "malformed YAML" in client.get("/api/status").json()["error"]

@@ -1,10 +1,12 @@
 """What every alert channel kind is: ``ChannelKind``, and the two shapes most kinds
 share: ``HttpChannel`` (POST JSON to the channel's URL) and ``RobotChannel`` (a chat
 robot that answers 200 with its verdict in the body). ``text_of`` is the plain text
-of a transition, the same for every channel."""
+of a transition, the same for every channel; ``annotations_of`` its Alertmanager
+annotations (string -> string), the same for the webhook and Alertmanager kinds."""
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
@@ -15,7 +17,7 @@ from flinkops.monitor.alerting import Transition
 from flinkops.spec import Channel, parse_duration
 from flinkops.store import iso_ms
 
-__all__ = ["ChannelKind", "HttpChannel", "RobotChannel", "text_of"]
+__all__ = ["ChannelKind", "HttpChannel", "RobotChannel", "annotations_of", "labels_of", "text_of"]
 
 
 def text_of(t: Transition) -> tuple[str, str]:
@@ -34,6 +36,29 @@ def text_of(t: Transition) -> tuple[str, str]:
     return title, "\n".join(lines)
 
 
+def labels_of(t: Transition) -> dict[str, str]:
+    """Alertmanager labels of an alert: ``alertname`` (the rule), ``severity``,
+    ``target`` and ``job`` (absent for a cluster's own alert: Alertmanager drops empty
+    labels anyway)."""
+    a = t.alert
+    labels = {"alertname": a.rule, "severity": a.severity, "target": a.target, "job": a.job}
+    return {k: v for k, v in labels.items() if v}
+
+
+def annotations_of(t: Transition) -> dict[str, str]:
+    """Alertmanager annotations of an alert, every value a string: ``summary``,
+    ``description`` (the plain text of ``text_of``), ``evidence`` (the evidence as
+    compact JSON text) and ``console`` (the job's page)."""
+    a = t.alert
+    evidence = {k: v for k, v in a.evidence.items() if v not in (None, "", [])}
+    return {
+        "summary": a.summary,
+        "description": text_of(t)[1],
+        "evidence": json.dumps(evidence, sort_keys=True, default=str, separators=(",", ":")),
+        "console": a.link,
+    }
+
+
 class ChannelKind(ABC):
     """One kind of alert channel, made per channel from its spec (``channel.type``
     names the kind: ``registry.KINDS``): what it sends for a transition, and how."""
@@ -42,6 +67,8 @@ class ChannelKind(ABC):
     type: ClassVar[str]
     #: whether the kind takes a signing ``secret`` (the spec allows one only then)
     signed: ClassVar[bool] = False
+    #: seconds between re-sends of a still-firing alert (None: sent on transitions only)
+    resend: ClassVar[float | None] = None
 
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
@@ -53,7 +80,7 @@ class ChannelKind(ABC):
         return parse_duration(timeout) if timeout is not None else 10.0
 
     @abstractmethod
-    def payload(self, t: Transition, now_ms: int) -> dict[str, Any]:
+    def payload(self, t: Transition, now_ms: int) -> Any:
         """What the endpoint gets for ``t`` (email: subject and body). Pure."""
 
     @abstractmethod

@@ -10,6 +10,7 @@ schema equal.
 from __future__ import annotations
 
 from flinkops.monitor.channels._base import ChannelKind
+from flinkops.monitor.channels.alertmanager import Alertmanager
 from flinkops.monitor.channels.dingtalk import DingTalk
 from flinkops.monitor.channels.email import Email
 from flinkops.monitor.channels.feishu import Feishu
@@ -21,7 +22,7 @@ from flinkops.spec import Channel
 __all__ = ["KINDS", "kind_of"]
 
 KINDS: dict[str, type[ChannelKind]] = {
-    kind.type: kind for kind in (Webhook, Slack, Email, DingTalk, Feishu, WeCom)
+    kind.type: kind for kind in (Webhook, Slack, Email, DingTalk, Feishu, WeCom, Alertmanager)
 }
 
 

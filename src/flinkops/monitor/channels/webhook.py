@@ -1,5 +1,6 @@
 """The generic webhook: Alertmanager's webhook body (version 4), so any receiver of
-Alertmanager's alerts takes flinkops's too. No signing: the URL and headers carry any
+Alertmanager's alerts takes flinkops's too (annotations are strings, as
+Alertmanager's are: ``annotations_of``). No signing: the URL and headers carry any
 credential."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flinkops.monitor.alerting import Transition
-from flinkops.monitor.channels._base import HttpChannel
+from flinkops.monitor.channels._base import HttpChannel, annotations_of, labels_of
 from flinkops.store import iso_ms
 
 __all__ = ["Webhook"]
@@ -18,7 +19,6 @@ class Webhook(HttpChannel):
 
     def payload(self, t: Transition, now_ms: int) -> dict[str, Any]:
         a = t.alert
-        labels = {"alertname": a.rule, "severity": a.severity, "target": a.target, "job": a.job}
         return {
             "version": "4",
             "receiver": "flinkops",
@@ -28,8 +28,8 @@ class Webhook(HttpChannel):
             "alerts": [
                 {
                     "status": t.status,
-                    "labels": labels,
-                    "annotations": {"summary": a.summary, "evidence": a.evidence},
+                    "labels": labels_of(t),
+                    "annotations": annotations_of(t),
                     "startsAt": iso_ms(a.fired_ms or a.started_ms),
                     "endsAt": iso_ms(a.resolved_ms) or "0001-01-01T00:00:00Z",
                     "generatorURL": a.link,

@@ -2,6 +2,7 @@
 // - overview: refresh the cards and tables from the server every N seconds
 // - job page: tabs (by #hash)
 // - lineage: click a column to highlight everything downstream
+// - data curves: the value under the pointer
 "use strict";
 document.documentElement.classList.add("js");
 
@@ -62,4 +63,24 @@ function impact() {
   });
 }
 
-document.addEventListener("DOMContentLoaded", () => { refreshOverview(); tabs(); impact(); });
+// data curves: the value under the pointer (the points and labels come from the server)
+function charts() {
+  document.querySelectorAll("svg.chart-svg").forEach((svg) => {
+    const points = JSON.parse(svg.dataset.readout || "[]");  // [[x, time, value with unit]]
+    const cursor = svg.querySelector("line.cursor");
+    const out = svg.parentElement.querySelector(".readout");
+    if (!points.length || !cursor || !out) return;
+    svg.addEventListener("mousemove", (ev) => {
+      const box = svg.getBoundingClientRect();
+      const x = (ev.clientX - box.left) / box.width * svg.viewBox.baseVal.width;
+      let best = points[0];
+      for (const p of points) if (Math.abs(p[0] - x) < Math.abs(best[0] - x)) best = p;
+      cursor.setAttribute("x1", best[0]); cursor.setAttribute("x2", best[0]);
+      cursor.setAttribute("visibility", "visible");
+      out.textContent = `${best[1]} UTC · ${best[2]}`;
+    });
+    svg.addEventListener("mouseleave", () => { cursor.setAttribute("visibility", "hidden"); });
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => { refreshOverview(); tabs(); impact(); charts(); });

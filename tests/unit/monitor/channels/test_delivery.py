@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -82,6 +83,36 @@ def test_webhook_slack_and_wecom_bodies(wire: Wire):
     ]
     assert slack["json"] == {"text": TEXT} and slack["timeout"] == 10.0
     assert wecom["json"] == {"msgtype": "text", "text": {"content": TEXT}}
+
+
+def test_alertmanager_gets_v2_alerts_with_string_annotations(wire: Wire):
+    am = Channel(type="alertmanager", url="http://am:9093/")
+    send(am, FIRING, name="am")
+    send(am, Transition("resolved", replace(ALERT, resolved_ms=1_700_000_060_000)), name="am")
+    firing, resolved = wire.calls
+    assert firing["url"] == resolved["url"] == "http://am:9093/api/v2/alerts"
+    [alert] = firing["json"]
+    labels = {"alertname": "failed", "severity": "critical", "target": "prod", "job": "orders"}
+    assert alert == {
+        "labels": labels,
+        "annotations": {
+            "summary": "orders: job is FAILED",
+            "description": TEXT,
+            "evidence": '{"state":"FAILED"}',
+            "console": "http://127.0.0.1:8088/jobs/orders",
+        },
+        "startsAt": "2023-11-14T22:13:20.000Z",
+        # active until 4 re-send intervals past now: a sender that died resolves by itself
+        "endsAt": "2023-11-14T22:19:23.456Z",
+        "generatorURL": "http://127.0.0.1:8088/jobs/orders",
+    }
+    assert resolved["json"][0]["endsAt"] == "2023-11-14T22:14:20.000Z"
+
+
+def test_a_cluster_alert_has_no_job_label(wire: Wire):
+    cluster = Transition("firing", replace(ALERT, job=""))
+    send(Channel(type="alertmanager", url="http://am"), cluster)
+    assert "job" not in wire.calls[0]["json"][0]["labels"]
 
 
 def test_dingtalk_signs_its_url_and_feishu_its_body(wire: Wire):
