@@ -59,7 +59,7 @@ def history_rows(
                 row, job_id=state.job_id, restored_from=state.restored_from, savepoint=state.taken
             )
         ]
-    if outcome in (Outcome.FAILED, Outcome.ROLLED_BACK):
+    if outcome in (Outcome.FAILED, Outcome.ROLLED_BACK, Outcome.INFRA_FAILED):
         failed = replace(
             row,
             job_id=attempt.job_id if attempt else None,

@@ -353,10 +353,12 @@ class StepRunner(StopSteps):
             health = f"; healthy: {flow_text(state.flow)}" if state.flow else ""
             # recorded in place (no submit before it): the running job is this version
             on = {"job_id": step.job_id} if step.job_id is not None else {}
+            if step.job_id is not None:
+                state.job_id = step.job_id  # history's row names the job it runs on
+            message = run.reason + health
             self.store.update_version(
-                self.target, run.job, number, outcome=Outcome.APPLIED,
-                message=run.reason + health, **on,
-            )  # fmt: skip
+                self.target, run.job, number, outcome=Outcome.APPLIED, message=message, **on
+            )
             prev = run.applied_version
             if (
                 prev is not None
