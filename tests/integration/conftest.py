@@ -201,13 +201,15 @@ def wait_for_tasks(flink_client: FlinkClient) -> Callable[..., None]:
 
 
 def deploy_managed(ws: Workspace, spec: JobSpec, started: list[str], version: int = 1) -> str:
-    """Submit ``spec`` on ws's target carrying its identity, record the version (no apply);
-    the job id is appended to ``started`` for the caller to cancel."""
+    """Submit ``spec`` on ws's target carrying its identity (without a project id, as
+    jobs submitted before projects had ids: the store's record of its id makes it the
+    project's), record the version (no apply); the job id is appended to ``started``
+    for the caller to cancel."""
     job_id = submit_sql(
         ws.client,
         job_name=spec.name,
         statements=spec.statements,
-        identity=JobIdentity(spec.name, version, spec.spec_hash, ws.target, ws.project.project_id),
+        identity=JobIdentity(spec.name, version, spec.spec_hash, ws.target),
         parallelism=1,
         flink_configuration=spec.flink_configuration,
     )
