@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from flinkops.flink.snapshots import local_path
 from flinkops.store import Store
 from tests.integration._wait import wait_until
 from tests.integration.apply.conftest import Project, stateful_sql
@@ -353,13 +354,18 @@ def test_drift_restart_from_the_retained_checkpoint_of_a_job_cancelled_outside(
     _wait_checkpoint(project, old.job_id)
     project.client.cancel(old.job_id)  # someone cancels it in the Flink UI
     wait_state(project.client, old.job_id, "CANCELED", timeout=30)
-    retained = project.client.checkpoints(old.job_id).latest.completed.external_path
+    retained = local_path(project.client.checkpoints(old.job_id).latest.completed.external_path)
     change = _plan(project)["changes"][0]
     assert (change["action"], change["state"]) == ("restart", "preserved"), change
-    assert change["restore_from"] == retained
+    # the newest retained checkpoint with _metadata on disk: the one Flink reports, or one
+    # that completed as the job was cancelled, after Flink's statistics were read
+    chosen = local_path(change["restore_from"])
+    assert retained is not None and chosen is not None, change
+    assert chosen.parent == retained.parent and (chosen / "_metadata").is_file(), change
+    assert int(chosen.name.removeprefix("chk-")) >= int(retained.name.removeprefix("chk-"))
     _ok(project.apply())
     [new] = project.active("agg")
-    assert restored_from(new.job_id) == retained
+    assert local_path(restored_from(new.job_id)) == chosen
 
 
 def test_killed_suspend_keeps_its_savepoint(project: Project) -> None:
