@@ -8,6 +8,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,10 +51,22 @@ class FaultCluster:
         directory (its checkpoints and savepoints), no jobs (no HA)."""
         for role in ("jobmanager", "taskmanager"):
             self.kill(role)
+        # SIGKILL is asynchronous: the port is held until the killed JobManager is gone
+        wait_until(lambda: _port_free(self.port), what=f"port {self.port} to be free", timeout=60)
         home = os.environ.get("FLINKOPS_TEST_FLINK_HOME") or None
         self.info = LocalCluster(self.info.dir).up(
             port=self.port, slots=4, flink_home=home, timeout=180
         )
+
+
+def _port_free(port: int) -> bool:
+    """Whether a server could listen on ``port`` on loopback now."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("localhost", port))
+        except OSError:
+            return False
+    return True
 
 
 @pytest.fixture(scope="module")
