@@ -6,7 +6,6 @@ stops it by PID when the block ends, even on failure."""
 from __future__ import annotations
 
 import shutil
-import signal
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ import httpx
 import pytest
 
 from flinkops.flink.local import free_port
+from tests.integration._procs import stop
 from tests.integration._wait import wait_until
 
 CONFIG = """\
@@ -56,12 +56,7 @@ def running_alertmanager(workdir: Path) -> Iterator[str]:
         )
         yield url
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def _ready(url: str) -> bool:

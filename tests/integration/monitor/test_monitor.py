@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import signal
 import subprocess
 import textwrap
 import time
@@ -30,6 +29,7 @@ from flinkops.errors import FlinkError
 from flinkops.flink.local import ClusterInfo, free_port
 from flinkops.monitor import Monitor, alert_records, metrics_history
 from flinkops.workspace import open_workspace
+from tests.integration._procs import stop
 from tests.integration.conftest import deploy_managed, wait_state
 from tests.integration.monitor.receivers import Receiver
 
@@ -252,12 +252,7 @@ def prometheus(setup: Setup, flink_cluster: ClusterInfo, tmp_path: Path) -> Iter
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def _poll(url: str, path: str, done: Any, timeout: float = 45.0) -> Any:
