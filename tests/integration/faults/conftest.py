@@ -51,22 +51,23 @@ class FaultCluster:
         directory (its checkpoints and savepoints), no jobs (no HA)."""
         for role in ("jobmanager", "taskmanager"):
             self.kill(role)
-        # SIGKILL is asynchronous: the port is held until the killed JobManager is gone
-        wait_until(lambda: _port_free(self.port), what=f"port {self.port} to be free", timeout=60)
+        # SIGKILL is asynchronous: the port listens until the killed JobManager is gone
+        wait_until(
+            lambda: not _listening(self.port), what=f"port {self.port} to stop listening"
+        )
         home = os.environ.get("FLINKOPS_TEST_FLINK_HOME") or None
         self.info = LocalCluster(self.info.dir).up(
             port=self.port, slots=4, flink_home=home, timeout=180
         )
 
 
-def _port_free(port: int) -> bool:
-    """Whether a server could listen on ``port`` on loopback now."""
+def _listening(port: int) -> bool:
+    """Whether something still listens on ``port`` on loopback: the check `local up` makes.
+    (Not a bind test: the killed server's connections sit in TIME_WAIT for a minute, and a
+    bind without SO_REUSEADDR fails on them although the JVM would bind fine.)"""
     with socket.socket() as sock:
-        try:
-            sock.bind(("localhost", port))
-        except OSError:
-            return False
-    return True
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 @pytest.fixture(scope="module")
