@@ -68,21 +68,29 @@ def history_rows(
         )
         if outcome == Outcome.FAILED or run.applied_version is None:
             return [failed]
-        back = HistoryRecord(
-            target=target,
-            job=run.job,
-            version=run.applied_version,
-            spec_hash=previous.spec_hash if previous else None,
-            action=ROLLBACK,
-            outcome=Outcome.APPLIED,
-            git_commit=previous.git_commit if previous else None,
-            git_author=previous.git_author if previous else None,
-            job_id=state.job_id,
-            restored_from=state.restored_from,
-            savepoint=state.taken,
-            message=f"version {number} failed; version {run.applied_version} runs again",
-            transition_id=run.tid,
-        )
+        back = _rollback_row(run, target, number, run.applied_version, previous)
         return [failed, back]
     stopped = state.cancelled or state.stopping or state.old_job_id
     return [replace(row, job_id=stopped, savepoint=state.taken)]
+
+
+def _rollback_row(
+    run: Run, target: str, number: int, applied: int, previous: VersionRecord | None
+) -> HistoryRecord:
+    """The row of version ``applied``, which a rollback put back after ``number`` failed."""
+    state = run.state
+    return HistoryRecord(
+        target=target,
+        job=run.job,
+        version=applied,
+        spec_hash=previous.spec_hash if previous else None,
+        action=ROLLBACK,
+        outcome=Outcome.APPLIED,
+        git_commit=previous.git_commit if previous else None,
+        git_author=previous.git_author if previous else None,
+        job_id=state.job_id,
+        restored_from=state.restored_from,
+        savepoint=state.taken,
+        message=f"version {number} failed; version {applied} runs again",
+        transition_id=run.tid,
+    )
