@@ -2,7 +2,7 @@
 
 Every worker has its own Flink session cluster. Most tests are spread one by one, but a
 module whose fixtures outlive a test (a project of several jobs, the console's own
-cluster, the adaptive-scheduler cluster, the fault suite's cluster) runs whole on one
+cluster, the adaptive-scheduler cluster) runs whole on one
 worker, in order, so that fixture is set up once. xdist's own ``loadgroup`` reads
 ``xdist_group`` marks through a node-id suffix that pytest 9 no longer lets it set, so
 the groups are decided here by path, and ``pytest_xdist_make_scheduler`` in
@@ -20,7 +20,6 @@ ONE_WORKER_GROUPS = {
     "tests/integration/ui/": "console-cluster",
     "tests/integration/savepoints/test_rescale.py::": "adaptive-cluster",
     "tests/integration/test_projects.py::": "shared-cluster-projects",
-    "tests/integration/faults/": "fault-cluster",
 }
 
 

@@ -1,6 +1,8 @@
-"""The fault suite's world: its own local Flink cluster (a test kills and restarts its
-JobManager), a fault proxy in front of its REST port per test, and a project whose
-target is that proxy, running a stateful job that checkpoints every second."""
+"""The fault suite's world: a fault proxy in front of a cluster's REST port per test, and
+a project whose target is that proxy, running a stateful job that checkpoints every
+second. The cluster is the worker's shared one for the proxy's faults
+(``proxy_world``), and a cluster of the module's own for the cases that kill its
+processes (``world``; ``restart`` brings it back)."""
 
 from __future__ import annotations
 
@@ -52,9 +54,7 @@ class FaultCluster:
         for role in ("jobmanager", "taskmanager"):
             self.kill(role)
         # SIGKILL is asynchronous: the port listens until the killed JobManager is gone
-        wait_until(
-            lambda: not _listening(self.port), what=f"port {self.port} to stop listening"
-        )
+        wait_until(lambda: not _listening(self.port), what=f"port {self.port} to stop listening")
         home = os.environ.get("FLINKOPS_TEST_FLINK_HOME") or None
         self.info = LocalCluster(self.info.dir).up(
             port=self.port, slots=4, flink_home=home, timeout=180
@@ -122,10 +122,9 @@ class FaultWorld:
         return wait_until(probe, what=f"a completed checkpoint of {job_id}", timeout=60)
 
 
-@pytest.fixture
-def world(tmp_path: Path, fault_cluster: FaultCluster) -> Iterator[FaultWorld]:
-    """A project whose target is a fault proxy in front of the suite's cluster."""
-    proxy = FaultProxy(fault_cluster.port)
+def _world(tmp_path: Path, cluster: FaultCluster) -> Iterator[FaultWorld]:
+    """A project whose target is a fault proxy in front of ``cluster``."""
+    proxy = FaultProxy(cluster.port)
     target = f"f{tmp_path.name[-12:].lower().replace('_', '-')}".strip("-")
     (tmp_path / "jobs").mkdir()
     (tmp_path / "flinkops.yaml").write_text(
@@ -133,10 +132,40 @@ def world(tmp_path: Path, fault_cluster: FaultCluster) -> Iterator[FaultWorld]:
         f"defaultTarget: {target}\ntargets:\n  {target}:\n    url: {proxy.url}\n"
         "    health: {window: 2s, timeout: 60s}\n"
     )
-    project = Project(tmp_path, target, fault_cluster.client)
-    yield FaultWorld(project, proxy, fault_cluster)
+    project = Project(tmp_path, target, cluster.client)
+    yield FaultWorld(project, proxy, cluster)
     proxy.close()
-    for job in read_live(fault_cluster.client, target):  # never leave a job running
+    for job in read_live(cluster.client, target):  # never leave a job running
         if job.managed_name and job.active:
             with contextlib.suppress(Exception):
-                fault_cluster.client.cancel(job.job_id)
+                cluster.client.cancel(job.job_id)
+
+
+@pytest.fixture
+def world(tmp_path: Path, fault_cluster: FaultCluster) -> Iterator[FaultWorld]:
+    """A project behind a fault proxy, on the module's own cluster (a test kills it)."""
+    yield from _world(tmp_path, fault_cluster)
+
+
+@pytest.fixture
+def proxy_world(
+    tmp_path: Path, flink_cluster: ClusterInfo, flink_client: FlinkClient
+) -> Iterator[FaultWorld]:
+    """A project behind a fault proxy, on the worker's shared cluster: the proxy's faults
+    touch only this project's requests, so these cases spread over the workers."""
+    yield from _world(tmp_path, FaultCluster(flink_cluster, flink_client))
+
+
+#: one row per case run: fault, where, apply's exit and message, next apply, restored
+FAULT_TABLE: list[dict[str, str]] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _print_table() -> Iterator[None]:
+    """Print the rows this module's cases added (the issue's closing table)."""
+    yield
+    if FAULT_TABLE:
+        print("\nFAULT TABLE (json lines)")
+        for row in FAULT_TABLE:
+            print(json.dumps(row))
+        FAULT_TABLE.clear()
