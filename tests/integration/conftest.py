@@ -56,6 +56,7 @@ def local_cluster(
     prometheus: bool = False,
     adaptive: bool = False,
     session: pytest.Session | None = None,
+    conf: dict[str, str] | None = None,
 ) -> Iterator[ClusterInfo]:
     """A local Flink cluster on free ports in ``directory``; always stopped (by PID).
 
@@ -81,6 +82,7 @@ def local_cluster(
             timeout=180,
             prometheus=prometheus,
             adaptive_scheduler=adaptive,
+            conf=conf,
         )
     finally:
         cluster.down()

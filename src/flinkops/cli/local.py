@@ -67,6 +67,15 @@ def local() -> None:
     help="Run Flink's adaptive scheduler, which rescales a running job in place when its "
     "parallelism changes (PUT /jobs/:id/resource-requirements), keeping its state.",
 )
+@click.option(
+    "-D",
+    "--conf",
+    "conf",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A Flink configuration entry over the defaults, as Flink's own -D "
+    "(e.g. -D heartbeat.interval=2000). Repeatable.",
+)
 @format_option("text", "json")
 @handle_errors
 def up(
@@ -77,6 +86,7 @@ def up(
     timeout: float,
     prometheus: bool,
     adaptive_scheduler: bool,
+    conf: tuple[str, ...],
     fmt: str,
 ) -> None:
     """Start a JobManager and a TaskManager; wait until they are ready.
@@ -92,11 +102,23 @@ def up(
         on_progress=_say,
         prometheus=prometheus,
         adaptive_scheduler=adaptive_scheduler,
+        conf=_entries(conf),
     )
     if fmt == "json":
         emit_json(info.to_json())
     else:
         _render(info)
+
+
+def _entries(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``KEY=VALUE`` options as a mapping; a usage error names one without ``=``."""
+    entries = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="-D/--conf")
+        entries[key.strip()] = value.strip()
+    return entries
 
 
 @local.command()

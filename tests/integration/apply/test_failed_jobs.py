@@ -123,17 +123,24 @@ def test_a_job_that_keeps_restarting_is_blocked_with_its_root_cause(project: Pro
     assert [r.job_id for r in _runs(project, "loopy")] == [run.job_id]  # nothing submitted
 
 
+#: Flink's heartbeat every second instead of every 10 s (its timeout stays 50 s)
+FAST_HEARTBEAT = {"heartbeat.interval": "1000"}
+
+
 @pytest.fixture
 def two_taskmanagers(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[LocalCluster, FlinkClient, dict[str, int]]]:
     """A cluster of its own (killing the session cluster's TaskManager would fail every
-    other test) with two TaskManagers of one slot each; their PIDs by resource id."""
+    other test) with two TaskManagers of one slot each; their PIDs by resource id. It
+    heartbeats every second (`local up -D`), so Flink notices a killed TaskManager in
+    seconds (two failed heartbeat RPCs) rather than in the default's ~20 s."""
     directory = tmp_path_factory.mktemp("flink-two-tms")
     with (
-        local_cluster(directory, slots=1, session=request.session) as info,
+        local_cluster(directory, slots=1, session=request.session, conf=FAST_HEARTBEAT) as info,
         FlinkClient(info.url, timeout=30.0) as client,
     ):
+        assert client.jobmanager_config().get("heartbeat.interval") == "1000"  # -D took
         cluster = LocalCluster(directory)
         with extra_taskmanager(cluster, client, "tm-b") as pid:
             state = json.loads(cluster.state_file.read_text())
@@ -191,8 +198,8 @@ def _job_of(project: Project) -> str:
     return path.stem
 
 
-# A cluster of its own, three applies and health windows longer than the ~20 s Flink
-# takes to notice a killed TaskManager: more than the suite's 300 s on a loaded machine.
+# A cluster of its own, three applies and health windows longer than the few seconds
+# Flink takes to notice a killed TaskManager: more than the suite's 300 s under load.
 @pytest.mark.timeout(600)
 def test_a_taskmanager_lost_in_the_health_window_is_retried_not_blocked(
     tmp_path: Path, two_taskmanagers
@@ -203,8 +210,8 @@ def test_a_taskmanager_lost_in_the_health_window_is_retried_not_blocked(
     done = project.apply()
     assert done.returncode == 0, done.stdout + done.stderr
 
-    # Version 2 waits 40 s healthy; its TaskManager is killed once its tasks run.
-    window = "  health: {window: 40s, timeout: 120s}\n"
+    # Version 2 waits 15 s healthy; its TaskManager is killed once its tasks run.
+    window = "  health: {window: 15s, timeout: 120s}\n"
     project.write_job("lossy", SIMPLE.format(rate=6), extra=NO_RESTART + window)
     apply, out = _apply_killing_version(project, client, pids, 2)
     assert apply.returncode == 1, out
@@ -246,7 +253,7 @@ def test_a_taskmanager_lost_in_the_health_window_is_left_to_flinks_restart_strat
     done = project.apply()
     assert done.returncode == 0, done.stdout + done.stderr
 
-    window = "  health: {window: 30s, timeout: 150s}\n"
+    window = "  health: {window: 15s, timeout: 150s}\n"
     project.write_job("mover", SIMPLE.format(rate=6), extra=restarts + window)
     apply, out = _apply_killing_version(project, client, pids, 2)
     assert apply.returncode == 0, out

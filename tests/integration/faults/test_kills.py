@@ -7,12 +7,17 @@ checkpoint on disk and never start the job empty. The cluster is the module's ow
 
 from __future__ import annotations
 
+import pytest
+
 from flinkops.flink.snapshots import local_path
 from tests.integration.faults._cases import MARKS, converged, faulted, first_line, start_v1
 from tests.integration.faults.conftest import FAULT_TABLE, FaultWorld
 from tests.integration.faults.proxy import Action, Rule
 
 
+# Each case restarts the cluster and applies three times: more than the suite's 300 s
+# when the machine is loaded.
+@pytest.mark.timeout(600)
 def test_a_jobmanager_killed_during_the_stop_restarts_from_the_retained_checkpoint(
     world: FaultWorld,
 ) -> None:
@@ -33,6 +38,7 @@ def test_a_jobmanager_killed_during_the_stop_restarts_from_the_retained_checkpoi
               restored_kind="checkpoint")  # fmt: skip
 
 
+@pytest.mark.timeout(600)
 def test_a_taskmanager_killed_in_the_health_window_never_starts_the_job_empty(
     world: FaultWorld,
 ) -> None:

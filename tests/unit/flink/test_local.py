@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from flinkops.cli import main
+from flinkops.cli.local import _entries
 from flinkops.errors import LocalClusterError
 from flinkops.flink.local import (
     LocalCluster,
@@ -136,3 +139,14 @@ def test_up_waits_for_the_taskmanagers_slots_not_only_its_registration(
         "waiting for the TaskManager's slots",
     ]
     assert next(answers, "all read") == "all read"
+
+
+def test_local_up_conf_entries_must_be_key_value() -> None:
+    """`local up -D` takes KEY=VALUE; anything else is a usage error before any JVM."""
+    assert _entries(("heartbeat.interval = 1000", "a=b=c")) == {
+        "heartbeat.interval": "1000",
+        "a": "b=c",
+    }
+    result = CliRunner().invoke(main, ["local", "up", "-D", "heartbeat.interval"])
+    assert result.exit_code == 2
+    assert "'heartbeat.interval' is not KEY=VALUE" in result.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -164,6 +164,7 @@ class LocalCluster:
         on_progress: Progress | None = None,
         prometheus: bool = False,
         adaptive_scheduler: bool = False,
+        conf: Mapping[str, str] | None = None,
     ) -> ClusterInfo:
         """Start the cluster and wait until a TaskManager has registered its slots.
 
@@ -171,6 +172,7 @@ class LocalCluster:
         plugin), the JobManager and the TaskManager each on a free port; their scrape
         URLs are in ``ClusterInfo.prometheus``. ``adaptive_scheduler`` runs Flink's
         adaptive scheduler (``ADAPTIVE_SCHEDULER``), which rescales running jobs in place.
+        ``conf``: Flink configuration entries written over the defaults (as ``-D`` would).
 
         Idempotent: a cluster already running in ``dir`` is reported as it is
         (its port and slots win over the arguments). Raises LocalClusterError
@@ -185,7 +187,7 @@ class LocalCluster:
         java, _ = find_java()
         home = find_flink_home(flink_home)
         ensure_port_free(port)
-        conf = cluster_config(
+        config = cluster_config(
             self.dir,
             port=port,
             rpc_port=free_port(),
@@ -194,7 +196,7 @@ class LocalCluster:
             adaptive_scheduler=adaptive_scheduler,
             prometheus=prometheus,
         )
-        write_config(self.dir, conf)
+        write_config(self.dir, {**config, **(conf or {})})
         say(f"starting Flink {home.version} from {home.path}")
         self._start(
             java, home, port=port, slots=slots, prometheus=prometheus, timeout=timeout, say=say
