@@ -248,10 +248,10 @@ class Rehearser:
                 RehearsalOutcome.REFUSED if refused else RehearsalOutcome.FAILED,
                 root_cause=cause,
             )
-        waited = "a completed checkpoint" if checkpoint else "every task RUNNING"
+        waited = "a completed checkpoint" if checkpoint else "every task to run"
         return RehearsalEnded(
             RehearsalOutcome.TIMEOUT,
-            f"no {waited} within {self.settings.timeout:g}s (the job was {details.state}"
+            f"waited {self.settings.timeout:g}s for {waited} (the job was {details.state}"
             f"{_waiting(details)}); a longer --rehearse-timeout may let it finish",
         )
 

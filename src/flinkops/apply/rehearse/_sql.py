@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlglot
+import sqlglot.errors
 from sqlglot import exp
 
 from flinkops.errors import SqlError
@@ -67,7 +68,7 @@ def rehearsal_sql(job: str, sql: str, group: str) -> RehearsalSql:
     gets a ``problem`` instead."""
     try:
         tables = read_job_tables(job, sql)
-    except SqlError as exc:
+    except (SqlError, sqlglot.errors.ParseError) as exc:
         return RehearsalSql(problem=f"the job's SQL does not parse: {exc}")
     problem = _problem(tables)
     if problem is not None:
