@@ -15,6 +15,7 @@ show under the verdict, from the JSON form.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,6 +29,7 @@ __all__ = [
     "SnapshotKind",
     "human_bytes",
     "rehearsal_words",
+    "short_cause",
 ]
 
 #: The upgrade modes whose update restores state (stateless starts empty: nothing to rehearse).
@@ -156,7 +158,8 @@ class Rehearsal:
 
 def rehearsal_words(r: Mapping[str, Any], state: str = "") -> str:
     """A rehearsal in one line, from its JSON form: ``rehearsed: restored 3 operators,
-    41 MB, in 4.2 s``; ``rehearsed: refused: <Flink's root cause>``; ``rehearsal
+    41 MB, in 4.2 s``; ``rehearsed: refused by Flink: StateMigrationException`` (the
+    whole root cause is in the state reasons and the details); ``rehearsal
     skipped: <why>``. ``state``: the change's verdict (a restored at-risk change says it
     stays at-risk)."""
     outcome = r["outcome"]
@@ -175,8 +178,23 @@ def rehearsal_words(r: Mapping[str, Any], state: str = "") -> str:
         if state == "at-risk":
             text += "; still at-risk: the state restores, what it means may change"
         return text
-    why = r.get("root_cause") or r.get("reason") or "no cause given"
-    return f"rehearsed: {outcome}: {why}"
+    cause = r.get("root_cause") or ""
+    if outcome == RehearsalOutcome.REFUSED:
+        return f"rehearsed: refused by Flink: {short_cause(cause) or 'no cause given'}"
+    return f"rehearsed: {outcome}: {short_cause(cause) or r.get('reason') or 'no cause given'}"
+
+
+_JAVA_EXCEPTION = re.compile(r"^(?:[\w$]+\.)*([\w$]+(?:Exception|Error))\b")
+
+
+def short_cause(cause: str) -> str:
+    """Flink's root cause for one line: a Java exception by its simple name
+    (``org.apache.flink.util.StateMigrationException: For heap ...`` ->
+    ``StateMigrationException``), anything else cut at 160 characters."""
+    found = _JAVA_EXCEPTION.match(cause.strip())
+    if found:
+        return found.group(1)
+    return cause if len(cause) <= 160 else cause[:157] + "..."
 
 
 def human_bytes(size: int) -> str:

@@ -24,6 +24,7 @@ import pytest
 from flinkops.flink.live import read_live
 from flinkops.flink.local import ClusterInfo
 from flinkops.flink.rest import FlinkClient
+from flinkops.flink.snapshots import CHECKPOINT_DIR_KEYS, local_path
 from flinkops.workspace import open_workspace
 from tests.integration._wait import wait_until
 from tests.integration.conftest import deploy_managed
@@ -145,6 +146,11 @@ def test_compatible_change_restores_without_side_effects(live: Live) -> None:
     assert live.client.job(live.job_id).state == "RUNNING"
     assert not live.new_out.exists() or not any(live.new_out.rglob("*"))
     assert live.rehearsal_jobs() == []
+    # the rehearsal job's checkpoints went with it (the cluster retains others' on cancel)
+    conf = live.client.jobmanager_config()
+    checkpoints = next(conf[k] for k in CHECKPOINT_DIR_KEYS if conf.get(k))
+    left = local_path(checkpoints) / rehearsal["job_id"]
+    assert not left.exists() or not any(left.glob("chk-*")), list(left.iterdir())
 
 
 def test_count_added_is_refused_and_apply_will_not_run_it(live: Live) -> None:

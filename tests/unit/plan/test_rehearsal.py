@@ -56,7 +56,11 @@ def test_one_line_per_outcome() -> None:
     assert rehearsal_words(RESTORED.to_json(), "at-risk").endswith(
         "; still at-risk: the state restores, what it means may change"
     )
-    assert rehearsal_words(REFUSED.to_json()) == "rehearsed: refused: StateMigrationException: no"
+    assert (
+        rehearsal_words(REFUSED.to_json()) == "rehearsed: refused by Flink: StateMigrationException"
+    )
+    failed = Rehearsal(RehearsalOutcome.FAILED, root_cause="boom at row 20")
+    assert rehearsal_words(failed.to_json()) == "rehearsed: failed: boom at row 20"
     skipped = Rehearsal(RehearsalOutcome.SKIPPED, "needs 13 task slots")
     assert rehearsal_words(skipped.to_json()) == "rehearsal skipped: needs 13 task slots"
 
