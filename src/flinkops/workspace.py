@@ -21,7 +21,11 @@ if TYPE_CHECKING:
     from flinkops.plan.compiler import Compiler
     from flinkops.plan.observe import Rehearse
 
-__all__ = ["Workspace", "open_workspace"]
+__all__ = ["LOCAL_REHEARSAL", "Workspace", "open_workspace"]
+
+#: ``rehearse: {target: local}``: rehearsals on a cluster started on this machine (unless
+#: a target has that name).
+LOCAL_REHEARSAL = "local"
 
 
 @dataclass
@@ -138,8 +142,11 @@ class Workspace:
         if asked is None and not enabled:
             return None
         target = merged.get("target")
-        if target is not None and target not in self.project.targets:
-            raise PlanError(f"rehearse: target {target!r} is not a target of this project")
+        if target not in (None, LOCAL_REHEARSAL, *self.project.targets):
+            raise PlanError(
+                f"rehearse: target {target!r} is not a target of this project (nor "
+                f"{LOCAL_REHEARSAL!r}: a cluster started on this machine)"
+            )
         return RehearseSettings(
             snapshot=SnapshotKind(asked or merged.get("snapshot") or "savepoint"),
             timeout=timeout if timeout is not None else parse_duration(merged.get("timeout", 120)),
@@ -150,11 +157,38 @@ class Workspace:
 
     def rehearsal_client(self, settings: RehearseSettings) -> FlinkClient:
         """The client of the cluster that runs rehearsals: the settings' target's, else
-        this target's own."""
+        this target's own; ``local`` (when no target has that name) a cluster started on
+        this machine for this command and stopped with the workspace."""
         if settings.target is None or settings.target == self.target:
             return self.client
+        if settings.target not in self.project.targets:
+            return self._local_cluster(settings)
         url = self.project.targets[settings.target].url
         client = FlinkClient(url, headers=self.project.headers(settings.target))
+        self._closers.append(client)
+        return client
+
+    def _local_cluster(self, settings: RehearseSettings) -> FlinkClient:
+        """A local Flink cluster for rehearsals, in a temporary directory, with slots for
+        ``concurrency`` rehearsals of the widest job; stopped (by PID) and removed when
+        the workspace closes. It must read the snapshots' storage (``file://`` here)."""
+        import shutil
+        import tempfile
+
+        from flinkops.flink.local import LocalCluster, free_port
+
+        directory = Path(tempfile.mkdtemp(prefix="flinkops-rehearsal-"))
+        cluster = LocalCluster(directory)
+        widest = max((s.parallelism or 1 for s in self.specs), default=1)
+
+        class _Stop:
+            def close(self) -> None:
+                cluster.down()
+                shutil.rmtree(directory, ignore_errors=True)
+
+        self._closers.append(_Stop())
+        info = cluster.up(port=free_port(), slots=widest * settings.concurrency, timeout=180)
+        client = FlinkClient(info.url)
         self._closers.append(client)
         return client
 

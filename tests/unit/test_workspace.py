@@ -49,3 +49,10 @@ def test_rehearse_settings_from_the_command_line_and_the_files(make_project) -> 
         )
         assert ws.rehearse_settings(applying=True) is None
         assert ws.rehearsal_client(ws.rehearse_settings()).base_url.startswith("https://flink")
+
+
+def test_rehearse_target_must_be_a_target_or_local(make_project) -> None:
+    project = PROJECT_YAML + "rehearse: {target: nowhere}\n"
+    root = make_project({"jobs/a.yaml": job_yaml()}, project=project)
+    with open_workspace(root, "prod") as ws, pytest.raises(PlanError, match="'nowhere'"):
+        ws.rehearse_settings()
