@@ -402,12 +402,11 @@ def _md_rehearsal(r: dict[str, Any] | None) -> list[str]:
     restored and left, and what it replaced."""
     if not r or r["outcome"] == "skipped":
         return []
-    lines = [
-        f"Rehearsal ({r['outcome']}) on `{r['cluster']}`"
-        + (f", job `{r['job_id']}`" if r.get("job_id") else "")
-        + ":",
-        "",
-    ]
+    slots = r.get("slots")
+    on = f"`{r['cluster']}`" + (f" ({slots} slot{'' if slots == 1 else 's'})" if slots else "")
+    job = f", job `{r['job_id']}`" if r.get("job_id") else ""
+    took = f", {r['seconds']:.1f} s in all" if r.get("seconds") is not None else ""
+    lines = [f"Rehearsal ({r['outcome']}) on {on}{job}{took}:", ""]
     if r.get("snapshot"):
         kept = (
             " (kept)"

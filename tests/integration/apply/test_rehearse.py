@@ -193,6 +193,15 @@ def test_rehearsal_needing_more_slots_than_free_is_skipped(live: Live) -> None:
     assert rehearsal["snapshot"] is None  # nothing was asked of the live job
 
 
+def test_checkpoint_rehearsal_of_a_job_without_checkpoints_is_skipped(live: Live) -> None:
+    live.write(job_sql(live.new_out, floor=2))
+    done, plan = live.plan("--rehearse=checkpoint")
+    assert done.returncode == 2, done.stderr
+    rehearsal = plan["changes"][0]["rehearsal"]
+    assert rehearsal["outcome"] == "skipped", rehearsal
+    assert rehearsal["reason"].startswith("the running job has no retained checkpoint")
+
+
 def test_apply_rehearses_before_it_stops_the_job(live: Live) -> None:
     live.write(job_sql(live.new_out, floor=2))
     done = live.run("apply", "--rehearse", "--auto-approve")
