@@ -168,6 +168,16 @@ def test_count_added_is_refused_and_apply_will_not_run_it(live: Live) -> None:
     assert applied.returncode == 1, applied.stdout + applied.stderr
     assert "refusing to apply" in applied.stderr
     assert live.client.job(live.job_id).state == "RUNNING"
+
+    # apply --rehearse without the plan file: its own plan finds the change at-risk (the
+    # window aggregate's accumulators are not judged), and the rehearsal stops it
+    applied = live.run("apply", "--rehearse", "--auto-approve")
+    assert applied.returncode == 1, applied.stdout + applied.stderr
+    assert "the rehearsal was refused" in applied.stdout + applied.stderr
+    with open_workspace(live.root, TARGET) as ws:
+        [transition] = ws.store.transitions(TARGET, JOB, limit=1)
+    assert [s.step for s in transition.steps] == ["rehearse", "rehearse"]  # start, failed
+    assert live.client.job(live.job_id).state == "RUNNING"
     assert live.rehearsal_jobs() == []
 
 
