@@ -20,6 +20,7 @@ ONE_WORKER_GROUPS = {
     "tests/integration/ui/": "console-cluster",
     "tests/integration/savepoints/test_rescale.py::": "adaptive-cluster",
     "tests/integration/test_projects.py::": "shared-cluster-projects",
+    "tests/integration/apply/test_rehearse.py::": "rehearsed-job",
 }
 
 

@@ -14,8 +14,11 @@ The tree::
     ├── PlanError                 a plan cannot be made or is stale
     │   └── StalePlan             the cluster moved since the plan file was written
     ├── ApplyError                a transition failed (the job may have been rolled back)
-    │   └── Unhealthy             a new job failed, restarted or was not healthy in time;
-    │                             carries Flink's root cause (the step runner records it)
+    │   ├── Unhealthy             a new job failed, restarted or was not healthy in time;
+    │   │                         carries Flink's root cause (the step runner records it)
+    │   └── RehearsalEnded        a rehearsal ended before it restored (skipped, refused,
+    │                             failed, timeout); apply/rehearse/ makes it the plan's
+    │                             Rehearsal, never shown as an error
     ├── ImportRefused             `flinkops import` will not adopt a job: the SQL given
     │                             compiles to other stateful operators, the job is not
     │                             unmanaged, or a spec or version of that name exists
@@ -47,6 +50,7 @@ __all__ = [
     "OpenLineageError",
     "PlanError",
     "Problem",
+    "RehearsalEnded",
     "SavepointFailed",
     "SpecError",
     "SqlError",
@@ -169,6 +173,16 @@ class Unhealthy(ApplyError):
         self.root_cause = root_cause
         self.infrastructure = infrastructure
         super().__init__(message)
+
+
+class RehearsalEnded(ApplyError):
+    """A rehearsal ended before it restored: ``outcome`` (skipped, refused, failed,
+    timeout), why (``reason``) and Flink's ``root_cause``; apply/rehearse/ turns it into
+    the change's ``Rehearsal``."""
+
+    def __init__(self, outcome: str, reason: str = "", root_cause: str = "") -> None:
+        super().__init__(reason or root_cause or outcome)
+        self.outcome, self.reason, self.root_cause = outcome, reason, root_cause
 
 
 class ImportRefused(FlinkopsError):

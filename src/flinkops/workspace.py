@@ -17,10 +17,15 @@ from flinkops.spec import JobSpec, Project, load_project
 from flinkops.store import Store
 
 if TYPE_CHECKING:
-    from flinkops.plan import Plan
+    from flinkops.plan import Plan, PlanOptions, RehearseSettings
     from flinkops.plan.compiler import Compiler
+    from flinkops.plan.observe import Rehearse
 
-__all__ = ["Workspace", "open_workspace"]
+__all__ = ["LOCAL_REHEARSAL", "Workspace", "open_workspace"]
+
+#: ``rehearse: {target: local}``: rehearsals on a cluster started on this machine (unless
+#: a target has that name).
+LOCAL_REHEARSAL = "local"
 
 
 @dataclass
@@ -85,10 +90,13 @@ class Workspace:
         allow_behind: bool = False,
         compile_concurrency: int | None = None,
         compile_cache: bool | None = None,
+        rehearse: Rehearse | None = None,
+        options: PlanOptions | None = None,
     ) -> Plan:
         """The plan of ``specs`` (default: the target's) against what the cluster and
         the store say now (``plan.observe.make_plan`` with this workspace's adapters,
-        the project directory as the git checkout a job may be behind)."""
+        the project directory as the git checkout a job may be behind); ``rehearse``
+        rehearses its changes (``plan --rehearse``)."""
         from flinkops.plan.observe import make_plan
 
         return make_plan(
@@ -105,7 +113,84 @@ class Workspace:
             root=self.project.root,
             allow_behind=allow_behind,
             project=self.project.project_id,
+            rehearse=rehearse,
+            options=options,
         )
+
+    def rehearse_settings(
+        self,
+        asked: str | None = None,
+        *,
+        timeout: float | None = None,
+        keep: bool = False,
+        applying: bool = False,
+    ) -> RehearseSettings | None:
+        """How this target's changes are rehearsed, or None when they are not: ``asked``
+        (``--rehearse[=savepoint|checkpoint]``), else the target's then the project's
+        ``rehearse:`` (a target's keys win; ``applying``: apply's, unless ``onApply:
+        false``). ``timeout`` and ``keep`` from the command line win over the files'."""
+        from flinkops.plan import RehearseSettings, SnapshotKind
+        from flinkops.spec import parse_duration
+
+        merged: dict[str, Any] = {}
+        for layer in (self.project.model.rehearse, self.project.targets[self.target].rehearse):
+            if isinstance(layer, bool):
+                merged["enabled"] = layer
+            elif layer is not None:
+                merged.update(layer.model_dump(exclude_none=True))
+        enabled = bool(merged.get("enabled")) and (not applying or merged.get("on_apply", True))
+        if asked is None and not enabled:
+            return None
+        target = merged.get("target")
+        if target not in (None, LOCAL_REHEARSAL, *self.project.targets):
+            raise PlanError(
+                f"rehearse: target {target!r} is not a target of this project (nor "
+                f"{LOCAL_REHEARSAL!r}: a cluster started on this machine)"
+            )
+        return RehearseSettings(
+            snapshot=SnapshotKind(asked or merged.get("snapshot") or "savepoint"),
+            timeout=timeout if timeout is not None else parse_duration(merged.get("timeout", 120)),
+            keep=keep or bool(merged.get("keep")),
+            concurrency=int(merged.get("concurrency", 1)),
+            target=target,
+        )
+
+    def rehearsal_client(self, settings: RehearseSettings) -> FlinkClient:
+        """The client of the cluster that runs rehearsals: the settings' target's, else
+        this target's own; ``local`` (when no target has that name) a cluster started on
+        this machine for this command and stopped with the workspace."""
+        if settings.target is None or settings.target == self.target:
+            return self.client
+        if settings.target not in self.project.targets:
+            return self._local_cluster(settings)
+        url = self.project.targets[settings.target].url
+        client = FlinkClient(url, headers=self.project.headers(settings.target))
+        self._closers.append(client)
+        return client
+
+    def _local_cluster(self, settings: RehearseSettings) -> FlinkClient:
+        """A local Flink cluster for rehearsals, in a temporary directory, with slots for
+        ``concurrency`` rehearsals of the widest job; stopped (by PID) and removed when
+        the workspace closes. It must read the snapshots' storage (``file://`` here)."""
+        import shutil
+        import tempfile
+
+        from flinkops.flink.local import LocalCluster, free_port
+
+        directory = Path(tempfile.mkdtemp(prefix="flinkops-rehearsal-"))
+        cluster = LocalCluster(directory)
+        widest = max((s.parallelism or 1 for s in self.specs), default=1)
+
+        class _Stop:
+            def close(self) -> None:
+                cluster.down()
+                shutil.rmtree(directory, ignore_errors=True)
+
+        self._closers.append(_Stop())
+        info = cluster.up(port=free_port(), slots=widest * settings.concurrency, timeout=180)
+        client = FlinkClient(info.url)
+        self._closers.append(client)
+        return client
 
     @cached_property
     def scope(self) -> Scope:

@@ -103,6 +103,7 @@ class Applier:
         poll: float = 1.0,
         submit: Submitter = submit_sql,
         crash: Callable[[str], None] = crash_from_env,
+        rehearsal_client: FlinkClient | None = None,
     ) -> None:
         self.store = store
         self.target = target
@@ -119,6 +120,7 @@ class Applier:
             poll=poll,
             submit=submit,
             crash=crash,
+            rehearsal_client=rehearsal_client,
         )
 
     def apply(

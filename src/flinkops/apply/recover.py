@@ -24,7 +24,14 @@ from flinkops.apply.step_runner import StepRunner
 from flinkops.errors import FlinkError
 from flinkops.flink.live import ACTIVE_STATES
 from flinkops.plan import Action, Change
-from flinkops.plan.steps import Cancel, Step, StopWithSavepoint, spec_steps, step_from_json
+from flinkops.plan.steps import (
+    Cancel,
+    Rehearse,
+    Step,
+    StopWithSavepoint,
+    spec_steps,
+    step_from_json,
+)
 from flinkops.spec import JobSpec
 from flinkops.store import JournalPhase, Transition, TransitionStatus
 
@@ -125,7 +132,7 @@ def _unchanged(runner: StepRunner, point: Resume, old_job_id: str | None) -> boo
     """Whether the transition never changed anything: it was to begin by stopping or
     cancelling the running job, and that job still runs as before. It is then closed
     and re-planned rather than resumed from a plan that may be out of date."""
-    first = point.steps[0] if point.steps else None
+    first = next((s for s in point.steps if not isinstance(s, Rehearse)), None)
     if not isinstance(first, StopWithSavepoint | Cancel) or not old_job_id:
         return False
     try:

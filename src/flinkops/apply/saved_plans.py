@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from flinkops.apply.refusals import refuse_errors
 from flinkops.errors import StalePlan
-from flinkops.plan import Action, Plan, SqlRejected
-from flinkops.plan.steps import step_from_json
+from flinkops.plan import Action, Plan, PlanOptions, Rehearsal, RehearseSettings, SqlRejected
+from flinkops.plan.builder import with_rehearsal
+from flinkops.plan.steps import Rehearse, step_from_json
 from flinkops.redact import MASK
 
 if TYPE_CHECKING:
@@ -71,9 +72,11 @@ def plan_for_apply(
     prune: bool,
     retry_failed: bool,
     allow_behind: bool = False,
+    rehearse: RehearseSettings | None = None,
 ) -> Plan:
     """What apply runs: the plan of the jobs in scope (``plan_scope``) made now, or the
-    saved plan file's changes when they are still what it would run (``accept_saved_plan``)."""
+    saved plan file's changes when they are still what it would run (``accept_saved_plan``);
+    ``rehearse`` (apply --rehearse) puts a ``rehearse`` step before each stop."""
     ws.require_jobs(jobs)
     if saved is not None:
         refuse_errors([SqlRejected.from_json(e) for e in saved.get("errors") or []])
@@ -85,6 +88,7 @@ def plan_for_apply(
         prune=scope.prune,
         retry_failed=scope.retry_failed,
         allow_behind=scope.allow_behind,
+        options=PlanOptions(rehearse=rehearse),
     )
     if saved is None:
         return plan
@@ -132,9 +136,14 @@ def stale_reasons(saved: dict[str, Any], fresh: Plan | dict[str, Any]) -> list[s
         f = fresh_changes.get(c["job"])
         if f is None or _moved(reasons, c["job"]):
             continue
-        if (c["action"], c.get("steps")) != (f["action"], f.get("steps")):
+        if (c["action"], _acting(c)) != (f["action"], _acting(f)):
             reasons.append(f"{c['job']}: the plan's steps are not what apply would run now")
     return reasons
+
+
+def _acting(change: dict[str, Any]) -> list[dict[str, Any]]:
+    """A change's steps but its rehearsal: apply --rehearse adds one to a saved plan."""
+    return [s for s in change.get("steps") or [] if s.get("kind") != Rehearse.kind]
 
 
 def _moved(reasons: list[str], job: str) -> bool:
@@ -146,15 +155,21 @@ def saved_plan(saved: dict[str, Any], fresh: Plan) -> Plan:
     ``stale_reasons`` found nothing): its steps, with the fresh plan's change around
     them (diffs, lineage). A step the file holds with a masked secret (a savepoint
     directory with credentials, say) is taken from the fresh plan, where the
-    staleness check found it equal."""
+    staleness check found it equal. A ``rehearse`` step is the fresh plan's (apply
+    --rehearse asks for it now). The saved change's rehearsal goes with it: the
+    staleness check found the same live job and spec it rehearsed, so a refusal
+    still holds and apply refuses the change (``with_rehearsal``)."""
     changes = []
     for c in saved["changes"]:
         if c["action"] == Action.NOOP:
             continue
         current = fresh.change(c["job"])
+        rehearse = [s for s in current.steps if isinstance(s, Rehearse)]
+        acting = [s for s in current.steps if not isinstance(s, Rehearse)]
         steps = [
             fresh_step if MASK in json.dumps(s) else step_from_json(s)
-            for s, fresh_step in zip(c["steps"], current.steps, strict=True)
+            for s, fresh_step in zip(_acting(c), acting, strict=True)
         ]
-        changes.append(replace(current, steps=tuple(steps)))
+        rehearsal = Rehearsal.from_json(c["rehearsal"]) if c.get("rehearsal") else None
+        changes.append(with_rehearsal(replace(current, steps=(*rehearse, *steps)), rehearsal))
     return replace(fresh, changes=tuple(changes))

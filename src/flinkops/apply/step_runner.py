@@ -27,6 +27,7 @@ from flinkops.apply._stopping import StopSteps
 from flinkops.apply.flowing import flow_text
 from flinkops.apply.health import TERMINAL, Progress, rescale_job, wait_healthy, wait_state
 from flinkops.apply.history import history_rows
+from flinkops.apply.rehearse import Rehearser
 from flinkops.apply.run_state import SUBMITTED_BEFORE, Run
 from flinkops.apply.versions import reserve_version, spec_from_version
 from flinkops.errors import (
@@ -40,12 +41,14 @@ from flinkops.flink.identity import JobIdentity
 from flinkops.flink.live import ACTIVE_STATES, Scope, latest_checkpoint, read_live
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
+from flinkops.plan import RehearsalOutcome, rehearsal_words
 from flinkops.plan.scope import project_scope
 from flinkops.plan.steps import (
     FROM_CHECKPOINT,
     FROM_STOP,
     Cancel,
     Record,
+    Rehearse,
     Rescale,
     Step,
     StopWithSavepoint,
@@ -90,8 +93,10 @@ class StepRunner(StopSteps):
         poll: float = 1.0,
         submit: Submitter = submit_sql,
         crash: Callable[[str], None] = crash_from_env,
+        rehearsal_client: FlinkClient | None = None,
     ) -> None:
         self.client = client
+        self.rehearsal_client = rehearsal_client or client  # where `rehearse` steps run
         self.store = store
         self.target = target
         self.project = project  # carried in every job submitted; its jobs are ours
@@ -324,6 +329,28 @@ class StepRunner(StopSteps):
         )
         return {"healthy": job_id, **verdict}
 
+    def _rehearse(self, run: Run, step: Rehearse) -> dict[str, Any]:
+        """Rehearse the new version from a snapshot of the running job; ApplyError (the
+        job untouched, the transition ends failed) unless it restored."""
+        stop = next(s for s in run.steps if isinstance(s, StopWithSavepoint | Cancel))
+        if run.spec is None or stop.job_id is None:
+            raise ApplyError(f"{run.job}: rehearsing needs the job's spec and its running job")
+        savepoint_dir = stop.target_dir if isinstance(stop, StopWithSavepoint) else None
+        rehearser = Rehearser(
+            self.client, self.rehearsal_client, step.settings,
+            step.target or self.target, savepoint_dir, self.progress,
+        )  # fmt: skip
+        result = rehearser.rehearse(run.job, stop.job_id, run.spec)
+        data = {"rehearsal": result.to_json()}
+        if result.outcome is not RehearsalOutcome.RESTORED:
+            why = result.root_cause or result.reason
+            raise ApplyError(
+                f"{run.job}: the rehearsal was {result.outcome} ({why}); the running job "
+                f"{stop.job_id} was not touched"
+            )
+        self._event(run, step.name, rehearsal_words(data["rehearsal"]), "info", **data)
+        return data
+
     def _rescale(self, run: Run, step: Rescale) -> dict[str, Any]:
         """Rescale in place; the forward step records the new version on the same job id."""
         data = rescale_job(
@@ -420,4 +447,5 @@ _HANDLERS: dict[type[Step], Callable[[StepRunner, Run, Any], dict[str, Any]]] = 
     WaitHealthy: StepRunner._wait,
     Record: StepRunner._record,
     Rescale: StepRunner._rescale,
+    Rehearse: StepRunner._rehearse,
 }

@@ -17,11 +17,11 @@ from flinkops.store import TransitionStatus
 
 if TYPE_CHECKING:
     from flinkops.apply import Applier, ApplyResult
-    from flinkops.plan import Plan
+    from flinkops.plan import Plan, RehearseSettings
     from flinkops.spec import JobSpec
     from flinkops.workspace import Workspace
 
-__all__ = ["applier_for", "ask_to_apply", "print_plan", "recover", "report"]
+__all__ = ["applier_for", "ask_to_apply", "print_plan", "progress", "recover", "report"]
 
 
 class _Progress:
@@ -43,10 +43,20 @@ class _Progress:
         click.echo(f"  {job}: {what} ... {elapsed:.0f}s", err=True)
 
 
+def progress(quiet: bool) -> _Progress:
+    """Progress of long waits on stderr (nothing when ``quiet``)."""
+    return _Progress(quiet)
+
+
 def applier_for(
-    ws: Workspace, parallelism: int, quiet: bool, specs: list[JobSpec] | None = None
+    ws: Workspace,
+    parallelism: int,
+    quiet: bool,
+    specs: list[JobSpec] | None = None,
+    rehearsal: RehearseSettings | None = None,
 ) -> Applier:
-    """The applier of the target's specs (or ``specs``), its progress on stderr."""
+    """The applier of the target's specs (or ``specs``), its progress on stderr;
+    ``rehearsal``: its ``rehearse`` steps run on that target's cluster."""
     from flinkops.apply import Applier
 
     return Applier(
@@ -57,6 +67,7 @@ def applier_for(
         project=ws.project.project_id,
         progress=_Progress(quiet),
         parallelism=parallelism,
+        rehearsal_client=ws.rehearsal_client(rehearsal) if rehearsal else None,
     )
 
 

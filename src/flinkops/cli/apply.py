@@ -20,6 +20,7 @@ from flinkops.cli._common import (
     project_option,
     target_option,
 )
+from flinkops.cli._rehearsing import rehearse_options, settings_from
 
 if TYPE_CHECKING:
     from flinkops.apply import ApplyResult
@@ -62,6 +63,10 @@ if TYPE_CHECKING:
     "job FAILED after it was applied (otherwise such a job is blocked and left as it is).",
 )
 @allow_behind_option
+@rehearse_options(
+    "Rehearse each update of a running job that restores its state just before the "
+    "job is stopped, and stop it only if the rehearsal restored."
+)
 @format_option("text", "json")
 @handle_errors
 def apply(
@@ -76,6 +81,9 @@ def apply(
     openlineage_url: str | None,
     retry_failed: bool,
     allow_behind: bool,
+    rehearse: str | None,
+    rehearse_timeout: float | None,
+    keep: bool,
     fmt: str,
 ) -> None:
     """Carry the plan out on the cluster, savepoint-safe.
@@ -104,7 +112,10 @@ def apply(
     nothing, and exits 1. Every step is journaled: an apply that was killed is
     finished (or rolled back) by the next one. One apply at a time per target. Jobs
     of other projects (`project:` in flinkops.yaml) are never touched, even with the
-    same target and job names.
+    same target and job names. With --rehearse (or the project's `rehearse:`), each
+    update of a running job is first rehearsed from a snapshot of it on the
+    rehearsal cluster (`flinkops plan --help`), and the job is stopped only if the
+    rehearsal restored; a saved plan whose rehearsal Flink refused is refused.
 
     Exit codes: 0 done (or nothing to do), 1 a job failed, was rolled back or is
     blocked, the plan has errors, or another error.
@@ -114,12 +125,14 @@ def apply(
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws, ws.store.acquire_lock(ws.target):
-        applier = applier_for(ws, parallelism, quiet=fmt == "json")
+        settings = settings_from(ws, rehearse, rehearse_timeout, keep, applying=True)
+        applier = applier_for(ws, parallelism, quiet=fmt == "json", rehearsal=settings)
         recovered = recover(applier)
         saved = read_plan_file(planfile)
         plan = plan_for_apply(
-            ws, saved, jobs, prune=prune, retry_failed=retry_failed, allow_behind=allow_behind
-        )
+            ws, saved, jobs, prune=prune, retry_failed=retry_failed, allow_behind=allow_behind,
+            rehearse=settings,
+        )  # fmt: skip
         print_plan(ws, plan, fmt)
         ask = partial(ask_to_apply, auto_approve) if needs_confirmation(plan, saved) else None
         result = carry_out(

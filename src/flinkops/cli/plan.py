@@ -18,6 +18,7 @@ from flinkops.cli._common import (
     target_option,
     use_colour,
 )
+from flinkops.cli._rehearsing import rehearse_options, rehearser, settings_from
 
 
 @main.command()
@@ -58,6 +59,11 @@ from flinkops.cli._common import (
     is_flag=True,
     help="Compile every spec again instead of reusing job graphs cached in the store.",
 )
+@rehearse_options(
+    "Rehearse each update of a running job that restores its state: restore a snapshot "
+    "of the live job into the new SQL on the rehearsal cluster, sinks replaced and "
+    "sources committing nothing, and report the outcome in the plan."
+)
 @format_option("text", "markdown", "json")
 @handle_errors
 def plan(
@@ -71,6 +77,9 @@ def plan(
     allow_behind: bool,
     compile_concurrency: int | None,
     no_compile_cache: bool,
+    rehearse: str | None,
+    rehearse_timeout: float | None,
+    keep: bool,
     fmt: str,
 ) -> None:
     """Show what apply would do to each job, and what happens to its state.
@@ -99,20 +108,29 @@ def plan(
     savepoint written by a newer Flink than the target runs (recorded with each
     savepoint): Flink refuses such a snapshot.
 
+    With --rehearse (or the project's `rehearse:`), each update of a running job
+    that restores state is rehearsed: a savepoint of the live job (it keeps running)
+    is restored into the new SQL on the rehearsal cluster, every sink replaced by a
+    blackhole and every source committing nothing, watched until its tasks run and
+    a checkpoint completes (--rehearse-timeout), then cancelled. Each change shows
+    the outcome (restored, refused, failed, timeout, skipped) under its verdict; a
+    refused rehearsal makes the change incompatible, an error of the plan.
+
     SQL that the cluster's planner rejects (an unknown column, a reserved word
     used as a name) is an error of the plan: its job is listed as rejected, the
     error located at file:line:col in the YAML or sqlFile with Flink's message,
     and apply refuses the whole plan until it is fixed.
 
     Exit codes (like terraform plan -detailed-exitcode): 0 no changes,
-    2 changes present (blocked jobs included), 1 errors (SQL Flink rejects)
-    or a failure.
+    2 changes present (blocked jobs included), 1 errors (SQL Flink rejects, a
+    rehearsal Flink refused) or a failure.
     """
     from flinkops.plan.planfile import write_plan_file
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws:
         ws.require_jobs(jobs)
+        settings = settings_from(ws, rehearse, rehearse_timeout, keep, applying=False)
         result = ws.make_plan(
             prune=prune,
             only=list(jobs) or None,
@@ -121,12 +139,13 @@ def plan(
             allow_behind=allow_behind,
             compile_concurrency=compile_concurrency,
             compile_cache=False if no_compile_cache else None,
+            rehearse=rehearser(ws, settings) if settings else None,
         )
         data = ws.redact(result.to_json())
     if out is not None:
         write_plan_file(out, data)
     _print(data, fmt, out)
-    sys.exit(1 if result.errors else 2 if result.has_changes else 0)
+    sys.exit(1 if result.errors or result.refused else 2 if result.has_changes else 0)
 
 
 def _print(data: dict[str, Any], fmt: str, out: Path | None) -> None:

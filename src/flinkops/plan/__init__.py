@@ -16,6 +16,8 @@ observation, the ``Verdicts``, the ``LineageView`` (``_lineage``) and the
 by ``_actions`` (which action, in-place rescales included: ``rescale``; a changed
 upgrade mode alone is recorded without a restart), built by ``_changes`` and carrying
 its ``steps`` (``steps``: what apply runs, and the rollback or abort after a failure).
+``_rehearsal`` is a rehearsal's result (``plan --rehearse``: the live state restored
+into the new SQL, run by apply/rehearse/), which ``build_plan`` folds into its change.
 ``_state`` decides state
 impacts and what a next start restores from, for plan, status, show and the console;
 ``_diffs`` and ``_text_diff`` show what changed, ``_effective`` what runs on the target
@@ -27,6 +29,13 @@ from flinkops.plan._changes import next_version
 from flinkops.plan._diffs import sql_changed
 from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._lineage import LineageView
+from flinkops.plan._rehearsal import (
+    Rehearsal,
+    RehearsalOutcome,
+    RehearseSettings,
+    SnapshotKind,
+    rehearsal_words,
+)
 from flinkops.plan._state import downgrade_reason, next_restore
 from flinkops.plan._text_diff import config_diff, sql_diff
 from flinkops.plan._types import (
@@ -43,7 +52,7 @@ from flinkops.plan._types import (
     StateImpact,
     TransitionKind,
 )
-from flinkops.plan.builder import build_plan
+from flinkops.plan.builder import build_plan, skip_reason
 from flinkops.plan.rejections import SqlRejected
 
 __all__ = [
@@ -60,6 +69,10 @@ __all__ = [
     "Observation",
     "Plan",
     "PlanOptions",
+    "Rehearsal",
+    "RehearsalOutcome",
+    "RehearseSettings",
+    "SnapshotKind",
     "SqlRejected",
     "StateImpact",
     "TransitionKind",
@@ -69,6 +82,8 @@ __all__ = [
     "downgrade_reason",
     "next_restore",
     "next_version",
+    "rehearsal_words",
+    "skip_reason",
     "sql_changed",
     "sql_diff",
 ]

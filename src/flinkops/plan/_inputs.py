@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from flinkops.flink.live import LiveJob
 from flinkops.flink.models import Overview
 from flinkops.flink.snapshots import SAVEPOINT_DIR_KEYS
+from flinkops.plan._rehearsal import RehearseSettings
 from flinkops.plan._types import Applied, Attempt, Behind, Compat
 from flinkops.plan.compiler import ClusterIdentity
 from flinkops.plan.rejections import SqlRejected
@@ -90,12 +91,15 @@ class PlanOptions:
     """How a plan is asked for: ``prune`` deletes managed jobs whose spec is gone;
     ``only`` limits the plan to those job names; ``retry_failed`` plans a spec whose
     newest version failed or was rolled back instead of blocking it; ``allow_behind``
-    plans a job the checkout is behind (``Observation.behind``) instead of blocking it."""
+    plans a job the checkout is behind (``Observation.behind``) instead of blocking it;
+    ``rehearse`` (apply --rehearse) puts a ``rehearse`` step before the stop of each
+    update that restores a running job's state: apply stops the job only if it restored."""
 
     prune: bool = False
     only: tuple[str, ...] | None = None
     retry_failed: bool = False
     allow_behind: bool = False
+    rehearse: RehearseSettings | None = None
 
     def planned(self, job: str) -> bool:
         """Whether the plan covers ``job``."""

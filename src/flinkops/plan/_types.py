@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from flinkops.flink.live import LiveJob
+from flinkops.plan._rehearsal import Rehearsal
 from flinkops.plan.rejections import SqlRejected
 from flinkops.plan.steps import (
     Builder,
@@ -312,6 +313,8 @@ class Change:
     effective: Mapping[str, Any] | None = None
     # the cluster holds a transition from a commit this checkout lacks (action BLOCKED)
     behind: Behind | None = None
+    # the live state restored into the new SQL on a rehearsal cluster (plan --rehearse)
+    rehearsal: Rehearsal | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -337,6 +340,7 @@ class Change:
             "parallelism": self.parallelism,
             "effective": dict(self.effective) if self.effective is not None else None,
             "behind": self.behind.to_json() if self.behind else None,
+            "rehearsal": self.rehearsal.to_json() if self.rehearsal else None,
         }
 
     @classmethod
@@ -345,7 +349,7 @@ class Change:
         (``steps.step_from_json`` reads those) and without diffs."""
         live = data.get("live")
         blocked, behind = data.get("blocked"), data.get("behind")
-        rejected = data.get("rejected")
+        rejected, rehearsal = data.get("rejected"), data.get("rehearsal")
         return cls(
             job=data["job"],
             action=Action(data["action"]),
@@ -382,6 +386,7 @@ class Change:
             else None,
             rejected=SqlRejected.from_json(rejected) if rejected else None,
             behind=Behind(**behind) if behind else None,
+            rehearsal=Rehearsal.from_json(rehearsal) if rehearsal else None,
         )
 
 
@@ -400,6 +405,12 @@ class Plan:
     def has_changes(self) -> bool:
         """Anything apply would do, or refuse to do (a blocked job)."""
         return any(c.action is not Action.NOOP for c in self.changes)
+
+    @property
+    def refused(self) -> tuple[Change, ...]:
+        """The changes whose rehearsal Flink refused: errors of the plan as SQL Flink
+        rejects is (exit 1), each incompatible, so apply refuses it."""
+        return tuple(c for c in self.changes if c.rehearsal and c.rehearsal.outcome == "refused")
 
     @property
     def errors(self) -> tuple[SqlRejected, ...]:

@@ -25,14 +25,15 @@ from flinkops.plan._changes import ChangeInputs, decide, orphan
 from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._lineage import LineageView
 from flinkops.plan._live_views import current_live, live_warnings
+from flinkops.plan._rehearsal import REHEARSABLE_MODES, Rehearsal, RehearsalOutcome
 from flinkops.plan._state import downgrade_reason
 from flinkops.plan._types import Action, Applied, Attempt, Behind, Change, Plan, StateImpact
 from flinkops.plan.rejections import SqlRejected
-from flinkops.plan.steps import spec_steps
+from flinkops.plan.steps import Rehearse, spec_steps
 from flinkops.spec import JobSpec
 from flinkops.store import JournalPhase, Transition
 
-__all__ = ["build_plan", "held_back", "held_downgrade"]
+__all__ = ["build_plan", "held_back", "held_downgrade", "skip_reason", "with_rehearsal"]
 
 # ---------------------------------------------------------------- build_plan
 
@@ -43,6 +44,7 @@ def build_plan(
     verdicts: Verdicts | None = None,
     lineage: LineageView | None = None,
     options: PlanOptions | None = None,
+    rehearsals: Mapping[str, Rehearsal] | None = None,
 ) -> Plan:
     """Decide one change per job, in one pass. Pure: no I/O, no clock, no randomness.
 
@@ -54,6 +56,7 @@ def build_plan(
     whose newest version failed or was rolled back is BLOCKED unless
     ``options.retry_failed``; one whose SQL Flink's planner rejects is REJECTED (an
     error of the plan, ``Plan.errors``). Each change carries the steps apply will run.
+    ``rehearsals``: per job, its rehearsal (``plan --rehearse``, ``with_rehearsal``).
     """
     verdicts = verdicts or Verdicts()
     lineage = lineage or LineageView()
@@ -73,7 +76,12 @@ def build_plan(
         *_spec_changes(specs, by_name, observation, inputs, verdicts.rejected),
         *_orphan_changes(by_name, {s.name for s in specs}, observation.applied, inputs),
     ]
-    changes = [held_back(c, observation.behind.get(c.job), options.allow_behind) for c in decided]
+    rehearsed = rehearsals or {}
+    changes = [
+        with_rehearsal(held_back(c, observation.behind.get(c.job), options.allow_behind),
+                       rehearsed.get(c.job))
+        for c in decided
+    ]  # fmt: skip
     warnings = (
         *_interrupted(observation.open_transitions),
         *_behind_warnings(decided, observation.behind, options),
@@ -302,4 +310,43 @@ def _with_steps(change: Change, spec: JobSpec | None, inputs: ChangeInputs) -> C
     rejection)."""
     if change.action in (Action.NOOP, Action.BLOCKED, Action.REJECTED) or change.version is None:
         return change
-    return replace(change, steps=tuple(spec_steps(change, spec, inputs.default_savepoint_dir)))
+    steps = spec_steps(change, spec, inputs.default_savepoint_dir)
+    settings = inputs.options.rehearse
+    if settings is not None and skip_reason(change) is None:
+        steps.insert(0, Rehearse.of(settings))  # before the live job is stopped
+    return replace(change, steps=tuple(steps))
+
+
+# ---------------------------------------------------------------- rehearsals
+
+
+def skip_reason(change: Change) -> str | None:
+    """Why ``change`` cannot be rehearsed (None: it can be): only an update or a restart
+    of a RUNNING job whose upgrade mode restores state has a live state to rehearse."""
+    if change.action not in (Action.UPDATE, Action.RESTART):
+        return "not an update of a running job"
+    if change.live is None or not change.live.active:
+        return "the job does not run: there is no live state to snapshot"
+    if change.upgrade_mode not in REHEARSABLE_MODES:
+        return f"upgradeMode {change.upgrade_mode}: the update starts without state"
+    if change.live.state != "RUNNING":
+        return f"the live job is {change.live.state}, not RUNNING"
+    return None
+
+
+def with_rehearsal(change: Change, rehearsal: Rehearsal | None) -> Change:
+    """``change`` carrying ``rehearsal``. Refused (Flink refused the state): the change is
+    incompatible, Flink's root cause its first reason, so apply refuses it and the plan
+    exits 1. Any other outcome leaves the verdict as it was: a restored rehearsal proves
+    the bytes restore, not what they mean (an at-risk change stays at-risk)."""
+    if rehearsal is None or change.action in (Action.BLOCKED, Action.REJECTED):
+        return change
+    if rehearsal.outcome is not RehearsalOutcome.REFUSED:
+        return replace(change, rehearsal=rehearsal)
+    why = f"rehearsal: Flink refused the state: {rehearsal.root_cause or rehearsal.reason}"
+    return replace(
+        change,
+        rehearsal=rehearsal,
+        state=StateImpact.INCOMPATIBLE,
+        state_reasons=(why, *change.state_reasons),
+    )

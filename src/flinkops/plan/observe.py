@@ -21,7 +21,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -38,6 +38,7 @@ from flinkops.flink.snapshots import (
 from flinkops.gitinfo import Ancestry, in_history
 from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._lineage import lineage_view
+from flinkops.plan._rehearsal import Rehearsal
 from flinkops.plan._state import known_state
 from flinkops.plan._types import Applied, Attempt, Behind, Plan
 from flinkops.plan._verdicts import compile_needs, verdicts_of
@@ -57,7 +58,18 @@ from flinkops.store import (
     utc_now,
 )
 
-__all__ = ["APPLIED_OUTCOMES", "applied_from_store", "behind_of", "make_plan", "observe"]
+__all__ = [
+    "APPLIED_OUTCOMES",
+    "Rehearse",
+    "applied_from_store",
+    "behind_of",
+    "make_plan",
+    "observe",
+]
+
+#: Rehearses a plan's changes (apply/rehearse/, handed in by the CLI: plan reads, apply
+#: runs jobs): per job, its rehearsal.
+Rehearse = Callable[[Plan], Mapping[str, Rehearsal]]
 
 #: Version outcomes that mean "this is what flinkops last put in place" (the store's
 #: ``PLACING_OUTCOMES``, in the enum's order).
@@ -333,6 +345,8 @@ def make_plan(
     root: Path | None = None,
     allow_behind: bool = False,
     project: str | None = None,
+    rehearse: Rehearse | None = None,
+    options: PlanOptions | None = None,
 ) -> Plan:
     """Observe once, check state compatibility with Flink's planner, build the plan once.
 
@@ -341,8 +355,12 @@ def make_plan(
     (default: the environment's); ``root`` is the project's directory, from which
     errors name spec files (default: the working directory), and its git checkout: a
     job whose newest transition came from a commit it lacks is blocked unless
-    ``allow_behind``; ``project`` the project's id (``observe``)."""
-    options = PlanOptions(
+    ``allow_behind``; ``project`` the project's id (``observe``). ``rehearse``: the
+    changes of the plan built so far are rehearsed with it, and the plan is built again,
+    once, with their results (``build_plan`` is pure, so the second build differs only by
+    them). ``options``: further plan options (``PlanOptions.rehearse``)."""
+    options = replace(
+        options or PlanOptions(),
         prune=prune,
         only=tuple(only) if only else None,
         retry_failed=retry_failed,
@@ -357,4 +375,7 @@ def make_plan(
         compiler = compiler or Compiler(client, store)
         verdicts = _ask_flink(compiler, specs, observation, options, root or Path())
     lineage = lineage_view(specs, observation.applied)
-    return build_plan(specs, observation, verdicts, lineage, options)
+    plan = build_plan(specs, observation, verdicts, lineage, options)
+    if rehearse is None:
+        return plan
+    return build_plan(specs, observation, verdicts, lineage, options, rehearse(plan))

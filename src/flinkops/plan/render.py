@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from flinkops.plan._rehearsal import rehearsal_words
 from flinkops.plan._types import Action
 from flinkops.plan.steps import short
 
@@ -51,6 +52,11 @@ def summary_line(plan: dict[str, Any]) -> str:
         if state in states
     ]
     tail = f" State: {', '.join(counted)}." if counted else ""
+    refused = sum(
+        1 for c in plan["changes"] if (c.get("rehearsal") or {}).get("outcome") == "refused"
+    )
+    if refused:
+        tail += f" {refused} rehearsal{'' if refused == 1 else 's'} refused by Flink."
     if errors:
         tail += f" {errors} error{'' if errors == 1 else 's'}: apply refuses this plan."
     return "Plan: " + ", ".join(parts) + "." + tail
@@ -106,6 +112,8 @@ def _text_change(c: dict[str, Any], width: int, colour: bool) -> str:
 def _text_details(c: dict[str, Any], colour: bool) -> list[str]:
     """A change's indented lines: state, block, steps, restore, live job, diffs, lineage."""
     lines = []
+    if c.get("rehearsal"):
+        lines.append(f"      {rehearsal_words(c['rehearsal'], c['state'])}")
     lines += [f"      state: {why}" for why in c.get("state_reasons", [])]
     if c.get("blocked"):
         lines.append(f"      blocked: {_blocked(c['blocked'])}")
@@ -287,10 +295,12 @@ def _md_head(plan: dict[str, Any], changes: list[dict[str, Any]]) -> list[str]:
         if c["action"] == Action.REJECTED:
             state_md = "**error**"
         reasons = "; ".join(c.get("state_reasons", []))
-        why = c["reason"] + (f" — {reasons}" if reasons else "")
+        why = _md_cell(c["reason"] + (f" — {reasons}" if reasons else ""))
+        if c.get("rehearsal"):
+            why += f"<br>**{_md_cell(rehearsal_words(c['rehearsal'], c['state']))}**"
         head.append(
             f"| {state_md} | `{c['symbol']}` | `{c['job']}` | {c['action']} | "
-            f"{_md_versions(c)} | {_md_cell(why)} |"
+            f"{_md_versions(c)} | {why} |"
         )
     return [*head, "", f"**{summary_line(plan)}**"]
 
@@ -387,6 +397,40 @@ def _md_versions(c: dict[str, Any]) -> str:
     return f"v{shown}" if shown else ""
 
 
+def _md_rehearsal(r: dict[str, Any] | None) -> list[str]:
+    """A rehearsal's evidence in a change's details: where it ran, from what, what it
+    restored and left, and what it replaced."""
+    if not r or r["outcome"] == "skipped":
+        return []
+    slots = r.get("slots")
+    on = f"`{r['cluster']}`" + (f" ({slots} slot{'' if slots == 1 else 's'})" if slots else "")
+    job = f", job `{r['job_id']}`" if r.get("job_id") else ""
+    took = f", {r['seconds']:.1f} s in all" if r.get("seconds") is not None else ""
+    lines = [f"Rehearsal ({r['outcome']}) on {on}{job}{took}:", ""]
+    if r.get("snapshot"):
+        kept = (
+            " (kept)"
+            if r.get("kept")
+            else " (disposed of)"
+            if r["snapshot_kind"] == "savepoint"
+            else ""
+        )
+        lines.append(
+            f"- from {r['snapshot_kind']} `{r['snapshot']}` taken {r['snapshot_at']}{kept}"
+        )
+    if r.get("restored"):
+        lines.append(f"- restored: {', '.join(f'`{n}`' for n in r['restored'])}")
+    if r.get("dropped"):
+        lines.append(
+            f"- left unrestored (replaced sinks): {', '.join(f'`{n}`' for n in r['dropped'])}"
+        )
+    if r.get("replaced"):
+        lines.append(f"- no side effects: {_md_cell('; '.join(r['replaced']))}")
+    if r.get("root_cause"):
+        lines.append(f"- Flink's root cause: {_md_cell(r['root_cause'])}")
+    return [*lines, ""]
+
+
 def _md_details(c: dict[str, Any]) -> list[str]:
     body: list[str] = []
     if c.get("blocked"):
@@ -405,6 +449,7 @@ def _md_details(c: dict[str, Any]) -> list[str]:
         body += [f"Steps (records version {c['version']}): {steps}", ""]
     if c.get("restore_from"):
         body += [f"Restores from: `{c['restore_from']}`", ""]
+    body += _md_rehearsal(c.get("rehearsal"))
     if c.get("live"):
         live = c["live"]
         version = f" (version {live['version']})" if live.get("version") else ""

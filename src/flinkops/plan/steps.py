@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from flinkops.plan._rehearsal import RehearseSettings, SnapshotKind
 from flinkops.spec import JobSpec, parse_duration
 from flinkops.store import Outcome
 
@@ -37,6 +38,7 @@ __all__ = [
     "Builder",
     "Cancel",
     "Record",
+    "Rehearse",
     "Rescale",
     "Step",
     "StepInputs",
@@ -237,10 +239,46 @@ class Rescale(_StepKind):
         return f"rescale in place to {data['parallelism']}"
 
 
-Step = StopWithSavepoint | Cancel | Submit | WaitHealthy | Record | Rescale
+@dataclass(frozen=True)
+class Rehearse(_StepKind):
+    """Restore a snapshot of the running job (a new savepoint, or its newest retained
+    checkpoint) into the new version on the rehearsal cluster, sinks replaced and
+    sources committing nothing, and fail unless it restored (apply/rehearse/). The live
+    job is not touched: a failed rehearsal leaves it running and ends the transition."""
+
+    snapshot: str = SnapshotKind.SAVEPOINT.value
+    timeout: float = 120.0
+    keep: bool = False
+    target: str | None = None
+    name: str = "rehearse"
+    kind = "rehearse"
+
+    @classmethod
+    def of(cls, settings: RehearseSettings) -> Rehearse:
+        return cls(settings.snapshot.value, settings.timeout, settings.keep, settings.target)
+
+    @property
+    def settings(self) -> RehearseSettings:
+        return RehearseSettings(
+            SnapshotKind(self.snapshot), self.timeout, self.keep, 1, self.target
+        )
+
+    def describe(self) -> str:
+        on = f" on target {self.target}" if self.target else ""
+        return (
+            f"rehearse the restore of a {self.snapshot} of the running job{on} "
+            f"(at most {self.timeout:g}s)"
+        )
+
+    @staticmethod
+    def short(data: Mapping[str, Any]) -> str:
+        return f"rehearse from {data.get('snapshot', 'savepoint')}"
+
+
+Step = StopWithSavepoint | Cancel | Submit | WaitHealthy | Record | Rescale | Rehearse
 #: Every kind of step by its ``kind``: what ``step_from_json`` reads and the schema lists.
 STEP_KINDS: Mapping[str, type[Step]] = {
-    c.kind: c for c in (StopWithSavepoint, Cancel, Submit, WaitHealthy, Record, Rescale)
+    c.kind: c for c in (StopWithSavepoint, Cancel, Submit, WaitHealthy, Record, Rescale, Rehearse)
 }
 
 
@@ -426,7 +464,8 @@ def after_failure(
         listed.append(Record(infra or Outcome.ROLLED_BACK, version))
         return [replace(s, name=ROLLBACK + s.name) for s in listed]
     cancel: list[Step] = [Cancel(new_job_id)] if new_job_id else []
-    replaced = isinstance(steps[0], StopWithSavepoint | Cancel)
+    first = next(s for s in steps if not isinstance(s, Rehearse))
+    replaced = isinstance(first, StopWithSavepoint | Cancel)
     wait = next((s for s in steps if isinstance(s, WaitHealthy)), None)
     if replaced and rollback_to is not None and wait is not None:
         record = Record(infra or Outcome.ROLLED_BACK, version)

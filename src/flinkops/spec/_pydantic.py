@@ -33,6 +33,7 @@ __all__ = [
     "JobModel",
     "Metadata",
     "ProjectModel",
+    "Rehearse",
     "Retain",
     "SavepointPolicy",
     "Settings",
@@ -216,12 +217,31 @@ class Compile(_Model):
     cache: StrictBool | None = None
 
 
+class Rehearse(_Model):
+    """Rehearsals (``plan --rehearse``; apply/rehearse/): on by default for a target
+    (``enabled``, or ``rehearse: true``), and how they run."""
+
+    enabled: StrictBool = True
+    snapshot: Literal["savepoint", "checkpoint"] | None = None
+    timeout: float | str | None = None
+    concurrency: StrictInt | None = Field(default=None, ge=1, le=16)
+    target: str | None = None
+    keep: StrictBool | None = None
+    on_apply: StrictBool | None = None
+
+    @field_validator("timeout")
+    @classmethod
+    def _duration(cls, v: float | str | None) -> float | str | None:
+        return non_negative(v)
+
+
 class Target(_Model):
     url: str = Field(pattern=r"^https?://")
     savepoint_dir: str | None = Field(default=None, min_length=1)
     headers: dict[str, str] = Field(default_factory=dict)
     health: Health | None = None
     compile: Compile | None = None
+    rehearse: StrictBool | Rehearse | None = None
 
 
 class ProjectModel(_Model):
@@ -231,6 +251,7 @@ class ProjectModel(_Model):
     jobs: list[str] = Field(default_factory=lambda: ["jobs/"])
     store: str = Field(default=".flinkops/state.db", min_length=1)
     compile: Compile | None = None
+    rehearse: StrictBool | Rehearse | None = None
     default_target: str | None = None
     validate_target: str | None = None
     targets: dict[str, Target] = Field(default_factory=dict)

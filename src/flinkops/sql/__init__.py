@@ -1,4 +1,6 @@
-"""Flink SQL: the sqlglot dialect (registered as ``flink``), splitting, checking, lineage.
+"""Flink SQL: the sqlglot dialect (registered as ``flink``), splitting, checking, lineage,
+and a job's tables (``tables``: their schemas and options, which it reads and writes,
+one table's ``WITH`` clause set anew; `flinkops test` and rehearsals rewrite them).
 Pure: reads no cluster, file or store. May import errors, nothing else of flinkops.
 
 Importing this package registers the dialect, so ``sqlglot.parse(sql, read="flink")``

@@ -2,10 +2,11 @@
 rows, run by Flink's own engine on the job's own SQL. May import spec, sql, flink and errors.
 
 The pieces: ``_model`` loads and validates test files (and ``tests:`` in job specs);
-``_tables`` reads a job's tables and rewrites its sources and sinks; ``_values`` converts
-values by Flink type; ``_check`` and ``_prepare`` check tests against their jobs (pure,
-before any cluster); ``_run`` runs them on a cluster (the adapter); ``_diff`` compares
-rows; ``_report`` renders text, JSON, JUnit XML and markdown.
+``_tables`` rewrites a job's sources and sinks (its tables read by
+``flinkops.sql.tables``); ``_values`` converts values by Flink type; ``_check`` and
+``_prepare`` check tests against their jobs (pure, before any cluster); ``_run`` runs
+them on a cluster (the adapter); ``_diff`` compares rows; ``_report`` renders text,
+JSON, JUnit XML and markdown.
 """
 
 from flinkops.sqltest._check import PreparedTest

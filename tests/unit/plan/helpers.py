@@ -18,6 +18,8 @@ from flinkops.plan import (
     Observation,
     Plan,
     PlanOptions,
+    Rehearsal,
+    RehearseSettings,
     SqlRejected,
     Verdicts,
     build_plan,
@@ -69,6 +71,8 @@ def plan_of(
     only: Sequence[str] | None = None,
     retry_failed: bool = False,
     allow_behind: bool = False,
+    rehearsals: Mapping[str, Rehearsal] | None = None,
+    rehearse: RehearseSettings | None = None,
     **seen: Any,
 ) -> Plan:
     """``build_plan`` on target ``local`` unless told, ``applied`` empty unless given,
@@ -79,9 +83,12 @@ def plan_of(
         only=tuple(only) if only else None,
         retry_failed=retry_failed,
         allow_behind=allow_behind,
+        rehearse=rehearse,
     )
     verdicts = Verdicts(compat or {}, rejected=rejected or {})
-    return build_plan(list(specs), observed(live, applied, **seen), verdicts, lineage, options)
+    return build_plan(
+        list(specs), observed(live, applied, **seen), verdicts, lineage, options, rehearsals
+    )
 
 
 def only_change(plan: Plan) -> Change:

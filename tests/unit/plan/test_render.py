@@ -263,3 +263,61 @@ def test_a_rejected_change_is_an_error_not_a_state_verdict(rejected_plan):
     assert changes["pages"]["reason"].startswith("create refused: ")
     assert changes["filtered"]["action"] == "update"  # the plan's other changes stand
     assert summary_line(rejected_plan).endswith("2 errors: apply refuses this plan.")
+
+
+@pytest.fixture
+def rehearsed_plan(make_spec, make_live_job, make_applied) -> dict:
+    """Three updates rehearsed: ``orders`` (at-risk) restored, ``filtered`` refused, and
+    ``steady``'s rehearsal skipped for want of slots."""
+    from flinkops.plan import Rehearsal, RehearsalOutcome, SnapshotKind
+
+    ran = {n: make_spec(n) for n in ("orders", "filtered", "steady")}
+    specs = [
+        make_spec("orders", sql=MAX_SQL),
+        make_spec("filtered", sql=FILTER_SQL),
+        make_spec("steady", sql=FILTER_SQL, parallelism=13),
+    ]
+    restored = Rehearsal(
+        RehearsalOutcome.RESTORED,
+        snapshot="file:/sp/rehearsals/savepoint-0rders-1",
+        snapshot_kind=SnapshotKind.SAVEPOINT,
+        snapshot_at="2026-12-08T00:00:00.000Z",
+        cluster="local",
+        job_id="r" * 32,
+        slots=1,
+        restore_seconds=4.2,
+        seconds=9.5,
+        state_size=41_000_000,
+        restored=("Source: src", "GroupAggregate[3] -> Sink: snk"),
+        replaced=("snk (kafka: replaced by blackhole)",),
+    )
+    refused = Rehearsal(
+        RehearsalOutcome.REFUSED,
+        snapshot="file:/sp/rehearsals/savepoint-filter-2",
+        snapshot_kind=SnapshotKind.SAVEPOINT,
+        snapshot_at="2026-12-08T00:00:01.000Z",
+        cluster="local",
+        job_id="s" * 32,
+        root_cause="org.apache.flink.util.StateMigrationException: For heap backends, ...",
+    )
+    skipped = Rehearsal(
+        RehearsalOutcome.SKIPPED,
+        "the rehearsal needs 13 task slots and the rehearsal cluster (local) has 2 free of 12",
+    )
+    return plan_of(
+        specs,
+        [make_live_job(spec, job_id=f"{n:0<32}"[:32]) for n, spec in ran.items()],
+        {n: make_applied(spec) for n, spec in ran.items()},
+        url="http://localhost:8081",
+        flink_version="2.3.0",
+        compat={"orders": COMPAT["orders"], "filtered": COMPAT["filtered"]},
+        rehearsals={"orders": restored, "filtered": refused, "steady": skipped},
+    ).to_json()
+
+
+def test_rehearsed_text_golden(rehearsed_plan):
+    check_golden("plan_rehearsed.txt", plan_text(rehearsed_plan))
+
+
+def test_rehearsed_markdown_golden(rehearsed_plan):
+    check_golden("plan_rehearsed.md", plan_markdown(rehearsed_plan))

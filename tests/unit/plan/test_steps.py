@@ -13,6 +13,7 @@ from flinkops.plan.steps import (
     FROM_STOP,
     Cancel,
     Record,
+    Rehearse,
     Rescale,
     StopWithSavepoint,
     Submit,
@@ -139,6 +140,18 @@ def test_a_failed_wait_after_replacing_the_job_appends_the_rollback() -> None:
         "wait healthy 5s",
         "record v2 rolled-back",
     ]
+
+
+def test_a_failed_rehearsal_ends_the_transition_and_a_later_failure_still_rolls_back() -> None:
+    rehearsed = (Rehearse(), *UPDATE)
+    assert after_failure(rehearsed[0], rehearsed, version=2, rollback_to=1, new_job_id=None,
+                         restore=None) == []  # fmt: skip
+    then = after_failure(
+        rehearsed[3], rehearsed, version=2, rollback_to=1, new_job_id="j2", restore="/sp/s1"
+    )
+    assert is_rollback(then)
+    assert Rehearse.short(Rehearse("checkpoint").to_json()) == "rehearse from checkpoint"
+    assert step_from_json(Rehearse(timeout=30.0).to_json()) == Rehearse(timeout=30.0)
 
 
 def test_a_failed_submit_has_no_new_job_to_cancel() -> None:

@@ -7,15 +7,25 @@ import pytest
 
 from flinkops.apply import Applier, saved_plan, stale_reasons
 from flinkops.flink.rest import FlinkClient
-from flinkops.plan import Action, Attempt, StateImpact
+from flinkops.plan import (
+    Action,
+    Attempt,
+    Rehearsal,
+    RehearsalOutcome,
+    RehearseSettings,
+    StateImpact,
+)
 from flinkops.plan.render import plan_text
-from flinkops.plan.steps import Record, StopWithSavepoint, Submit, WaitHealthy
+from flinkops.plan.steps import Record, Rehearse, StopWithSavepoint, Submit, WaitHealthy
 from flinkops.store import Store
 from tests.unit.conftest import MAX_SQL
 from tests.unit.plan.helpers import only_change, plan_of
 
 
-def _update(make_spec, make_live_job, make_applied, *, attempt=None, retry=False, sql=MAX_SQL):
+def _update(
+    make_spec, make_live_job, make_applied, *, attempt=None, retry=False, sql=MAX_SQL,
+    rehearse=None,
+):  # fmt: skip
     old, new = make_spec("agg"), make_spec("agg", sql=sql)
     live = make_live_job(old, job_id="a" * 32)
     attempts = {"agg": attempt(new) if attempt else None}
@@ -25,6 +35,7 @@ def _update(make_spec, make_live_job, make_applied, *, attempt=None, retry=False
         {"agg": make_applied(old)},
         attempts={k: v for k, v in attempts.items() if v},
         retry_failed=retry,
+        rehearse=rehearse,
     )
     return plan, new
 
@@ -220,6 +231,33 @@ def test_a_saved_plan_runs_its_own_steps(make_spec, make_live_job, make_applied)
     # a step the file holds masked (a secret in a savepoint URL) comes from the fresh plan
     saved["changes"][0]["steps"][0]["target_dir"] = "s3://***@bucket/sp"
     assert saved_plan(saved, plan).changes[0].steps[0] == plan.changes[0].steps[0]
+
+
+def test_apply_rehearse_puts_a_rehearse_step_before_the_stop(
+    make_spec, make_live_job, make_applied
+):
+    plan, _ = _update(make_spec, make_live_job, make_applied, rehearse=RehearseSettings())
+    first, stop = only_change(plan).steps[:2]
+    assert first == Rehearse("savepoint", 120.0, False, None)
+    assert isinstance(stop, StopWithSavepoint)
+
+
+def test_apply_rehearse_adds_its_step_to_a_saved_plan(make_spec, make_live_job, make_applied):
+    plan, _ = _update(make_spec, make_live_job, make_applied)
+    fresh, _ = _update(make_spec, make_live_job, make_applied, rehearse=RehearseSettings())
+    saved = plan.to_json()
+    assert stale_reasons(saved, fresh) == []
+    steps = saved_plan(saved, fresh).changes[0].steps
+    assert isinstance(steps[0], Rehearse) and steps[1:] == plan.changes[0].steps
+
+
+def test_a_saved_plans_refused_rehearsal_still_refuses(make_spec, make_live_job, make_applied):
+    plan, _ = _update(make_spec, make_live_job, make_applied)
+    saved = plan.to_json()
+    refused = Rehearsal(RehearsalOutcome.REFUSED, root_cause="StateMigrationException: no")
+    saved["changes"][0]["rehearsal"] = refused.to_json()
+    change = saved_plan(saved, plan).changes[0]
+    assert change.state is StateImpact.INCOMPATIBLE and change.rehearsal == refused
 
 
 def test_next_version_follows_every_known_number() -> None:

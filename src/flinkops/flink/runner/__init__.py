@@ -243,13 +243,14 @@ def submit_sql(
     *,
     job_name: str,
     statements: list[str],
-    identity: JobIdentity,
+    identity: JobIdentity | None,
     parallelism: int | None = None,
     flink_configuration: dict[str, str] | None = None,
     savepoint_path: str | None = None,
     allow_non_restored_state: bool = False,
 ) -> str:
-    """Submit one spec's SQL as one Flink job; returns its job id.
+    """Submit one spec's SQL as one Flink job; returns its job id. ``identity`` None: the
+    job carries none (a rehearsal's, which no plan takes for the managed job).
 
     Raises FlinkError carrying Flink's own message when the cluster refuses it
     (bad SQL, a savepoint that does not match without allow_non_restored_state).
