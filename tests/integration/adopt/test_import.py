@@ -60,6 +60,10 @@ def test_import_adopts_the_running_job_then_updates_it_from_a_savepoint(
     assert project.client.job(job_id).state == "RUNNING"
     (v1,) = _versions(project, "agg")
     assert (v1.outcome, v1.job_id, v1.version) == ("adopted", job_id, 1)
+    (row,) = project.history("agg")  # the adoption is the job's first history row
+    assert (row["action"], row["outcome"], row["version"], row["job_id"]) == (
+        "adopt", "adopted", 1, job_id,
+    )  # fmt: skip
     spec_text = (project.root / "jobs" / "agg.yaml").read_text()
     assert "sqlFile: ../sql/agg.sql" in spec_text and "parallelism: 2" in spec_text
 
@@ -87,6 +91,9 @@ def test_import_adopts_the_running_job_then_updates_it_from_a_savepoint(
     v1, v2 = _versions(project, "agg")
     assert v1.savepoint and v2.restored_from == v1.savepoint and v2.outcome == "applied"
     assert v2.job_id != job_id and restored_from(v2.job_id or "") == v1.savepoint
+    assert [(h["action"], h["version"]) for h in project.history("agg")] == [
+        ("adopt", 1), ("update", 2),
+    ]  # fmt: skip
     assert project.client.job(job_id).state == "FINISHED"  # stopped with its savepoint
     (run,) = [j for j in read_live(project.client, project.target) if j.active and j.managed_name]
     assert (run.job_id, run.managed_name, run.version) == (v2.job_id, "agg", 2)  # its identity
