@@ -12,6 +12,7 @@ job graph is built in that client JVM, not by the JobManager's ``/jars/:id/run``
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from flinkops.flink.local import ClusterInfo, find_flink_home, find_java
+from flinkops.flink.local import ClusterInfo, FlinkHome, find_flink_home, find_java
 from flinkops.flink.local._process import JAVA_OPENS
 from tests.integration.apply.conftest import Project, project, restored_from, stateful_sql
 
@@ -34,26 +35,33 @@ CLIENT_JVM = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
 _SUBMITTED = re.compile(r"Job has been submitted with JobID ([0-9a-f]{32})")
 
 
-def _flink_home() -> Path:
-    return find_flink_home(os.environ.get("FLINKOPS_TEST_FLINK_HOME") or None).path
+def _flink_home() -> FlinkHome:
+    """The distribution the session cluster runs (tests/integration/conftest.py)."""
+    return find_flink_home(os.environ.get("FLINKOPS_TEST_FLINK_HOME") or None)
 
 
 @pytest.fixture(scope="session")
 def legacy_jar(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The team's jar: LegacySqlJob compiled against the Flink distribution's lib/."""
+    """The team's jar: LegacySqlJob compiled against the Flink distribution's lib/, once
+    for all xdist workers of a run (their base temp dirs share a parent), by content."""
+    home = _flink_home()
+    key = hashlib.sha256(SOURCE.read_bytes() + home.version.encode()).hexdigest()[:12]
+    cached = tmp_path_factory.getbasetemp().parent / f"legacy-sql-job-{key}.jar"
+    if cached.is_file():
+        return cached
     out = tmp_path_factory.mktemp("legacy-job")
     java, _ = find_java()
     javac, jar = (str(Path(java).resolve().with_name(t)) for t in ("javac", "jar"))
-    lib = f"{_flink_home() / 'lib'}/*"
     for cmd in (
-        [javac, *(f"-J{o}" for o in CLIENT_JVM), "--release", "11", "-cp", lib,
+        [javac, *(f"-J{o}" for o in CLIENT_JVM), "--release", "11", "-cp", f"{home.lib}/*",
          "-d", str(out / "classes"), str(SOURCE)],
         [jar, "--create", "--file", str(out / "legacy-sql-job.jar"), "--main-class",
          "LegacySqlJob", "-C", str(out / "classes"), "."],
     ):  # fmt: skip
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
         assert done.returncode == 0, done.stdout + done.stderr
-    return out / "legacy-sql-job.jar"
+    os.replace(out / "legacy-sql-job.jar", cached)  # atomic: a racing worker's is the same
+    return cached
 
 
 def flink_run(
@@ -72,10 +80,10 @@ def flink_run(
     home = _flink_home()
     java, _ = find_java()
     done = subprocess.run(
-        [java, *CLIENT_JVM, *JAVA_OPENS, "-cp", f"{home / 'lib'}/*", CLI_CLASS,
+        [java, *CLIENT_JVM, *JAVA_OPENS, "-cp", f"{home.lib}/*", CLI_CLASS,
          "run", "-d", "-m", f"localhost:{port}", "-p", str(parallelism),
          *(f"-D{k}={v}" for k, v in conf.items()), str(jar), *args],
-        env={**os.environ, "FLINK_CONF_DIR": str(conf_dir), "FLINK_HOME": str(home)},
+        env={**os.environ, "FLINK_CONF_DIR": str(conf_dir), "FLINK_HOME": str(home.path)},
         cwd=work, capture_output=True, text=True, timeout=180, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
