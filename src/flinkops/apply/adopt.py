@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from flinkops.apply._adopted_spec import adopted_configuration, spec_document, spec_name_of
+from flinkops.apply.history import adopted_row
 from flinkops.apply.versions import reserve_version
 from flinkops.errors import FlinkError, ImportRefused
 from flinkops.flink.live import LiveJob, Ownership, read_jobs
@@ -42,7 +43,7 @@ from flinkops.plan.compat import compare_graphs
 from flinkops.plan.compiler import Compiler, CompileRequest, portable_graph
 from flinkops.plan.scope import project_scope
 from flinkops.spec import JobSpec, load_project
-from flinkops.store import HistoryRecord, Outcome, Store
+from flinkops.store import Outcome, Store
 from flinkops.workspace import Workspace
 
 __all__ = [
@@ -266,7 +267,9 @@ def adopt(ws: Workspace, job: RunningJob, sql_path: Path, *, name: str | None = 
             ws.store.update_version(
                 ws.target, name, 1, outcome=Outcome.ADOPTED, job_id=job.job_id, message=message
             )
-            _append_adopted(ws.store, ws.target, name, job.job_id, message)
+            recorded = ws.store.version(ws.target, name, 1)
+            assert recorded is not None  # reserved just above, in the same atomic()
+            ws.store.append_history(adopted_row(recorded, job.job_id, message))
             ws.store.add_event(
                 ws.target, name, "adopt",
                 f"adopted running job {job.job_id} as version 1; it was not restarted",
@@ -276,16 +279,3 @@ def adopt(ws: Workspace, job: RunningJob, sql_path: Path, *, name: str | None = 
         path.unlink(missing_ok=True)
         raise
     return Adopted(name, job.job_id, path, 1, verdict)
-
-
-def _append_adopted(store: Store, target: str, name: str, job_id: str, message: str) -> None:
-    """The adoption's row in the job's history (its first): version 1, the job it runs."""
-    recorded = store.version(target, name, 1)
-    assert recorded is not None  # reserved in the same atomic() just before
-    store.append_history(
-        HistoryRecord(
-            target=target, job=name, version=1, action="adopt", outcome=Outcome.ADOPTED,
-            spec_hash=recorded.spec_hash, git_commit=recorded.git_commit,
-            git_author=recorded.git_author, job_id=job_id, message=message,
-        )
-    )  # fmt: skip
