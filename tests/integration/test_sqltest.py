@@ -1,15 +1,15 @@
 """`flinkops test` on the real local cluster: the example jobs' tests pass (a windowed
 aggregation on event time, an upsert sink's final rows, a changelog, a Top-N, a filter),
-and in a project of its own a join and a deduplication pass while a wrong expectation
-fails with a row-level diff, exit 1 and JUnit XML; the plan workflow's step appends the
-tests' section to the plan comment."""
+and so do examples/team-project's join and deduplication, in the same run as a wrong
+expectation that fails with a row-level diff and exit 1; the JUnit XML of both runs
+validates against tests/data/junit.xsd; the plan workflow's step appends the tests'
+section to the plan comment."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import sys
-import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -17,8 +17,11 @@ from click.testing import CliRunner
 
 from flinkops.cli import main as cli_main
 from flinkops.flink.local import ClusterInfo
+from tests._xsd import Schema
 from tests.conftest import REPO
 from tests.integration._workflows import run_step, workflow_steps
+
+JUNIT = Schema(REPO / "tests" / "data" / "junit.xsd")  # what CI systems read
 
 
 def _project(root: Path, url: str) -> Path:
@@ -33,100 +36,59 @@ def _project(root: Path, url: str) -> Path:
 def test_the_example_jobs_tests_pass(flink_cluster: ClusterInfo, tmp_path: Path) -> None:
     root = _project(tmp_path / "repo", flink_cluster.url)
     shutil.copytree(REPO / "jobs", root / "jobs")
-    result = CliRunner().invoke(cli_main, ["test", "--project", str(root)])
+    junit = tmp_path / "junit.xml"
+    result = CliRunner().invoke(cli_main, ["test", "--project", str(root), "--junit", str(junit)])
     assert result.exit_code == 0, result.output
     assert "5 tests: 5 passed" in result.output
+    assert JUNIT.errors(ET.parse(junit).getroot()) == []
     for name in ("one-minute windows fire", "revenue per customer", "the changelog of one"):
         assert "PASS  " in result.output and name in result.output
 
 
-JOIN_SQL = """\
-CREATE TABLE orders (order_id BIGINT, customer_id INT, amount INT) WITH ('connector' = 'datagen');
-CREATE TABLE customers (id INT, name STRING, PRIMARY KEY (id) NOT ENFORCED)
-  WITH ('connector' = 'datagen');
-CREATE TABLE enriched (order_id BIGINT, name STRING, amount INT,
-  PRIMARY KEY (order_id) NOT ENFORCED) WITH ('connector' = 'blackhole');
-INSERT INTO enriched
-SELECT o.order_id, c.name, o.amount FROM orders o JOIN customers c ON o.customer_id = c.id;
-"""
+TEAM = REPO / "examples" / "team-project"
 
-DEDUP_SQL = """\
-CREATE TABLE events (id BIGINT, v STRING, ts TIMESTAMP(3),
-  WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('connector' = 'datagen');
-CREATE TABLE firsts (id BIGINT, v STRING) WITH ('connector' = 'blackhole');
-INSERT INTO firsts
-SELECT id, v FROM (
-  SELECT *, ROW_NUMBER() OVER (PARTITION BY id ORDER BY ts ASC) AS rn FROM events
-) WHERE rn = 1;
-"""
-
-TESTS = """\
-job: enrich
+WRONG = """\
+job: shipping-times
 tests:
-  - name: orders get their customer's name
-    given:
-      orders:
-        - {order_id: 1, customer_id: 7, amount: 10}
-        - {order_id: 2, customer_id: 8, amount: 20}
-        - {order_id: 3, customer_id: 9, amount: 30}
-      customers:
-        - {id: 7, name: ann}
-        - {id: 8, name: bob}
-    expect:
-      enriched:
-        - {order_id: 1, name: ann, amount: 10}
-        - {order_id: 2, name: bob, amount: 20}
   - name: a wrong expectation
     given:
-      orders: [{order_id: 1, customer_id: 7, amount: 10}]
-      customers: [{id: 7, name: ann}]
+      orders: [{order_id: 1, customer_id: 7, order_time: "2026-01-01 10:00:00"}]
+      shipments: [{shipment_id: 1, order_id: 1, ship_time: "2026-01-01 10:30:00"}]
     expect:
-      enriched:
-        - {order_id: 1, name: anne, amount: 10}
-        - {order_id: 5, name: eve, amount: 1}
----
-job: dedup
-tests:
-  - name: the first event of each id, by event time
-    given:
-      events:
-        - {id: 1, v: first, ts: "2026-01-01 10:00:01"}
-        - {id: 2, v: only, ts: "2026-01-01 10:00:05"}
-        - {id: 1, v: again, ts: "2026-01-01 10:00:09"}
-    expect:
-      firsts:
-        - {id: 1, v: first}
-        - {id: 2, v: only}
+      shipping_times:
+        - {order_id: 1, customer_id: 7, minutes_to_ship: 45}
+        - {order_id: 5, customer_id: 8, minutes_to_ship: 1}
 """
 
 
-def _job(name: str, sql: str) -> str:
-    return (
-        f"apiVersion: flinkops/v1\nkind: SqlJob\nmetadata:\n  name: {name}\n"
-        "spec:\n  parallelism: 1\n  sql: |\n" + textwrap.indent(sql, "    ")
-    )
+def _team_project(root: Path, url: str) -> Path:
+    """examples/team-project, its `local` target pointed at the session cluster."""
+    shutil.copytree(TEAM, root, ignore=shutil.ignore_patterns(".flinkops"))
+    config = root / "flinkops.yaml"
+    config.write_text(config.read_text().replace("url: http://localhost:8081", f"url: {url}"))
+    return root
 
 
-def test_join_and_dedup_pass_and_a_wrong_expectation_fails_with_a_diff(
+def test_the_team_projects_join_and_dedup_pass_and_a_wrong_expectation_fails_with_a_diff(
     flink_cluster: ClusterInfo, tmp_path: Path
 ) -> None:
-    root = _project(tmp_path / "p", flink_cluster.url)
-    (root / "jobs").mkdir()
-    (root / "jobs" / "enrich.yaml").write_text(_job("enrich", JOIN_SQL))
-    (root / "jobs" / "dedup.yaml").write_text(_job("dedup", DEDUP_SQL))
-    (root / "jobs" / "t.test.yaml").write_text(TESTS)
+    root = _team_project(tmp_path / "p", flink_cluster.url)
+    (root / "jobs" / "analytics" / "wrong.test.yaml").write_text(WRONG)
     junit = tmp_path / "junit.xml"
     result = CliRunner().invoke(cli_main, ["test", "--project", str(root), "--junit", str(junit)])
     assert result.exit_code == 1, result.output
     out = result.output
-    assert "PASS  enrich / orders get their customer's name" in out
-    assert "PASS  dedup / the first event of each id, by event time" in out
-    assert "FAIL  enrich / a wrong expectation  (jobs/t.test.yaml:16" in out
-    assert "~ changed    {order_id: 1} name: expected anne, got ann  (jobs/t.test.yaml:22)" in out
-    assert "- missing    {order_id: 5, name: eve, amount: 1}  (jobs/t.test.yaml:23)" in out
+    assert "PASS  shipping-times / an order joins its shipment within the hour" in out
+    assert "PASS  payments-deduplicated / a payment delivered twice is kept once" in out
+    assert "FAIL  shipping-times / a wrong expectation  (jobs/analytics/wrong.test.yaml:3" in out
+    wrong = "(jobs/analytics/wrong.test.yaml"
+    assert f"- missing    {{order_id: 1, customer_id: 7, minutes_to_ship: 45}}  {wrong}:9)" in out
+    assert f"- missing    {{order_id: 5, customer_id: 8, minutes_to_ship: 1}}  {wrong}:10)" in out
+    assert "+ unexpected {order_id: 1, customer_id: 7, minutes_to_ship: 30}\n" in out
     assert "3 tests: 2 passed, 1 failed" in out
     suites = ET.parse(junit).getroot()
     assert (suites.get("tests"), suites.get("failures")) == ("3", "1")
+    assert JUNIT.errors(suites) == []
 
 
 def test_the_plan_workflow_step_appends_the_tests_to_the_plan_comment(
@@ -134,8 +96,8 @@ def test_the_plan_workflow_step_appends_the_tests_to_the_plan_comment(
 ) -> None:
     root = _project(tmp_path / "p", flink_cluster.url)
     (root / "jobs").mkdir()
-    (root / "jobs" / "dedup.yaml").write_text(_job("dedup", DEDUP_SQL))
-    (root / "jobs" / "t.test.yaml").write_text(TESTS.split("---\n")[1])
+    for name in ("payments-deduplicated.yaml", "payments-deduplicated.test.yaml"):
+        shutil.copy(TEAM / "jobs" / "payments" / name, root / "jobs" / name)
     temp = tmp_path / "runner-temp"
     temp.mkdir()
     (temp / "plan.md").write_text("### flinkops plan · target `local`\n")
@@ -152,5 +114,7 @@ def test_the_plan_workflow_step_appends_the_tests_to_the_plan_comment(
     assert (temp / "github_output").read_text() == "exitcode=0\n"
     comment = (temp / "plan.md").read_text()
     assert comment.startswith("### flinkops plan · target `local`\n\n### SQL tests\n")
-    assert "| ✅ | `dedup` | the first event of each id, by event time |" in comment
+    assert (
+        "| ✅ | `payments-deduplicated` | a payment delivered twice is kept once, its first"
+    ) in comment
     assert ET.parse(temp / "sql-tests.xml").getroot().get("tests") == "1"

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from flinkops.apply._adopted_spec import adopted_configuration, spec_document, spec_name_of
+from flinkops.apply.history import adopted_row
 from flinkops.apply.versions import reserve_version
 from flinkops.errors import FlinkError, ImportRefused
 from flinkops.flink.live import LiveJob, Ownership, read_jobs
@@ -262,10 +263,13 @@ def adopt(ws: Workspace, job: RunningJob, sql_path: Path, *, name: str | None = 
         verdict = check_graph(ws.compiler(), job, spec)
         with ws.store.acquire_lock(ws.target), ws.store.atomic():
             reserve_version(ws.store, ws.target, spec, 1, None)
+            message = f"adopted running job {job.job_id} ({job.name!r}) by flinkops import"
             ws.store.update_version(
-                ws.target, name, 1, outcome=Outcome.ADOPTED, job_id=job.job_id,
-                message=f"adopted running job {job.job_id} ({job.name!r}) by flinkops import",
-            )  # fmt: skip
+                ws.target, name, 1, outcome=Outcome.ADOPTED, job_id=job.job_id, message=message
+            )
+            recorded = ws.store.version(ws.target, name, 1)
+            assert recorded is not None  # reserved just above, in the same atomic()
+            ws.store.append_history(adopted_row(recorded, job.job_id, message))
             ws.store.add_event(
                 ws.target, name, "adopt",
                 f"adopted running job {job.job_id} as version 1; it was not restarted",

@@ -6,7 +6,7 @@ then the version that runs again (``rollback``), each with the Flink job and wha
 restored from, so two rollbacks to the same version are two rows. A row carries the
 commit and author of the spec the transition was made from (``versions.spec_commit``);
 the rollback row those of the version put back. The rows are appended, never changed
-(``Store.append_history``).
+(``Store.append_history``). ``flinkops import`` appends one row too: ``adopted_row``.
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ from flinkops.apply.run_state import Run
 from flinkops.apply.versions import spec_commit
 from flinkops.store import HistoryRecord, Outcome, VersionRecord
 
-__all__ = ["ROLLBACK", "history_rows"]
+__all__ = ["ADOPT", "ROLLBACK", "adopted_row", "history_rows"]
 
 #: The action of the row an automatic rollback appends for the version it puts back.
 ROLLBACK = "rollback"
+#: The action of a job's first row when ``flinkops import`` took it over as it ran.
+ADOPT = "adopt"
 
 
 def history_rows(
@@ -93,4 +95,20 @@ def _rollback_row(
         savepoint=state.taken,
         message=f"version {number} failed; version {applied} runs again",
         transition_id=run.tid,
+    )
+
+
+def adopted_row(adopted: VersionRecord, job_id: str, message: str) -> HistoryRecord:
+    """The row of version ``adopted`` (its record, outcome adopted): the job it runs as."""
+    return HistoryRecord(
+        target=adopted.target,
+        job=adopted.job,
+        version=adopted.version,
+        spec_hash=adopted.spec_hash,
+        action=ADOPT,
+        outcome=Outcome.ADOPTED,
+        git_commit=adopted.git_commit,
+        git_author=adopted.git_author,
+        job_id=job_id,
+        message=message,
     )

@@ -236,8 +236,9 @@ def history(
     git commit and author of the spec it was made from (`+dirty`: uncommitted edits),
     the Flink job running after it, what that job restored from and the savepoint the
     transition took. An automatic rollback is two rows: the version that failed, and
-    the version that runs again. Versions recorded before flinkops kept history show
-    as one `recorded` row each. --diff A B compares two versions' specs.
+    the version that runs again. A job `flinkops import` adopted starts with an
+    `adopt` row. Versions recorded before flinkops kept history show as one
+    `recorded` row each. --diff A B compares two versions' specs.
     """
     from flinkops.ops import version_diff, version_pair
     from flinkops.workspace import open_workspace

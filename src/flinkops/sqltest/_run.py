@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from flinkops.sqltest._model import Op
 from flinkops.sqltest._tables import JobTables, rewrite_statements
 from flinkops.sqltest._values import from_printed, split_printed
 
-__all__ = ["Outcome", "SqlTestJob", "SqlTestResult", "run_tests"]
+__all__ = ["Outcome", "SqlTestJob", "SqlTestResult", "StdoutReader", "run_tests"]
 
 _TERMINAL = ("FINISHED", "FAILED", "CANCELED", "CANCELLING", "FAILING")
 # Checkpointing changes no result of a bounded test; with it on, a finished job waits for
@@ -87,9 +88,10 @@ def run_tests(
 ) -> list[SqlTestResult]:
     """Run every test (``workers`` at a time); one result per test, in the order given."""
     jar_id = ensure_uploaded(client)
+    stdout = StdoutReader(client)
 
     def one(item: tuple[SqlTestJob, PreparedTest]) -> SqlTestResult:
-        result = _run_one(client, jar_id, item[0], item[1], data_dir, timeout)
+        result = _run_one(client, stdout, jar_id, item[0], item[1], data_dir, timeout)
         progress(result)
         return result
 
@@ -97,8 +99,40 @@ def run_tests(
         return list(pool.map(one, work))
 
 
+class StdoutReader:
+    """Reads a TaskManager's stdout so that it holds every row printed before a job ended.
+
+    Flink's REST API serves a TaskManager's files from a cache for its refresh interval
+    (``GET /config``: 3 s by default), so a read soon after another one gets the file as
+    it was then: a test ending while another test's read is cached would miss its own
+    rows. This remembers when each read of this run was made and, before a read for a
+    job seen ended at ``ended``, waits out an entry an earlier read may have cached before
+    then. (A read by someone else, the web UI's stdout tab, is not known here.)"""
+
+    def __init__(self, client: FlinkClient) -> None:
+        self.client = client
+        self.ttl = client.config().refresh_interval
+        self._lock = threading.Lock()
+        self._reads: dict[str, list[tuple[float, float]]] = {}  # tm -> (start, end)
+
+    def read(self, tm_id: str, ended: float) -> str:
+        with self._lock:
+            earlier = [end for start, end in self._reads.get(tm_id, []) if start < ended]
+        wait = max(earlier, default=0.0) + self.ttl + 0.1 - time.monotonic()
+        if earlier and wait > 0:
+            time.sleep(wait)
+        start = time.monotonic()
+        text = self.client.taskmanager_stdout(tm_id)
+        end = time.monotonic()
+        with self._lock:
+            recent = [r for r in self._reads.get(tm_id, []) if r[1] + self.ttl > start]
+            self._reads[tm_id] = [*recent, (start, end)]
+        return text
+
+
 def _run_one(
     client: FlinkClient,
+    stdout: StdoutReader,
     jar_id: str,
     job: SqlTestJob,
     test: PreparedTest,
@@ -122,10 +156,11 @@ def _run_one(
     try:
         jid = client.run_jar(jar_id, body)
         state = _wait(client, jid, timeout)
+        ended = time.monotonic()
         if state != "FINISHED":
             why = root_cause(client, jid) if state != "TIMEOUT" else f"not finished in {timeout}s"
             return _result(job, test, Outcome.ERROR, start, error=f"{state}: {why}", jid=jid)
-        received = _received(client, job.tables, print_ids)
+        received = _received(client, stdout, ended, job.tables, print_ids)
     except FlinkError as exc:
         return _result(job, test, Outcome.ERROR, start, error=str(exc), jid=jid)
     finally:
@@ -177,7 +212,11 @@ def _wait(client: FlinkClient, jid: str, timeout: float) -> str:
 
 
 def _received(
-    client: FlinkClient, tables: JobTables, print_ids: dict[str, str]
+    client: FlinkClient,
+    stdout: StdoutReader,
+    ended: float,
+    tables: JobTables,
+    print_ids: dict[str, str],
 ) -> dict[str, list[Received]]:
     """Each sink's changelog rows, read from every TaskManager's stdout."""
     out: dict[str, list[Received]] = {sink: [] for sink in print_ids}
@@ -186,7 +225,7 @@ def _received(
         for sink, pid in print_ids.items()
     }
     for tm in client.taskmanagers():
-        for line in client.taskmanager_stdout(tm.id).splitlines():
+        for line in stdout.read(tm.id, ended).splitlines():
             for sink, pattern in patterns.items():
                 m = pattern.match(line)
                 if m:

@@ -1,10 +1,10 @@
 """The history of transitions: ``Store``'s methods over the ``history`` table.
 
 Append-only: a row per transition (suspend, resume, cancel, restart, rollback,
-restore, rescale, update, create, delete), with the commit and author it was done
-from, its time, the job running after it and what that job restored from. Nothing
-here updates or deletes a row; ``versions`` is where a version's current outcome
-lives.
+restore, rescale, update, create, delete, and the adoption of a running job), with
+the commit and author it was done from, its time, the job running after it and what
+that job restored from. Nothing here updates or deletes a row; ``versions`` is where a
+version's current outcome lives.
 """
 
 from __future__ import annotations

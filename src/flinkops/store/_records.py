@@ -173,8 +173,9 @@ class HistoryRecord:
     """One transition of a job, as the ``history`` table keeps it: appended, never changed.
 
     ``action`` is what was done (a plan's action: create, update, restart, resume,
-    rescale, suspend, cancel, delete; or ``rollback``, ``restore``; ``recorded`` for a
-    version a store held before it kept history), ``outcome`` what became of
+    rescale, suspend, cancel, delete; or ``rollback``, ``restore``; ``adopt`` for a job
+    ``flinkops import`` took over; ``recorded`` for a version a store held before it kept
+    history), ``outcome`` what became of
     ``version``; ``git_commit`` and ``git_author`` the commit of the spec it was done
     from, ``job_id`` the Flink job running after it, ``restored_from`` what that job
     started from, ``savepoint`` the savepoint the transition took (stopping the job

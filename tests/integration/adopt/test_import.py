@@ -1,7 +1,7 @@
-"""`flinkops import` on the real cluster: a job started outside flinkops is adopted where it
-runs (same job id, not restarted), the next plan is a no-op, the first change is a
-savepoint update that restores its state; SQL whose stateful operators differ is refused
-and nothing is written or recorded."""
+"""`flinkops import` on the real cluster: a job started outside flinkops (with Flink's own
+CLI: `flink run` of a team's jar) is adopted where it runs (same job id, not restarted),
+the next plan is a no-op, the first change is a savepoint update that restores its state;
+SQL whose stateful operators differ is refused and nothing is written or recorded."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ from pathlib import Path
 from flinkops.flink.live import read_live
 from flinkops.workspace import open_workspace
 from tests.integration.adopt.conftest import Project, stateful_sql
+
+
+def _named(flink_name: str) -> str:
+    return f"SET 'pipeline.name' = '{flink_name}';\n"
 
 
 def _versions(project: Project, job: str) -> list:
@@ -33,7 +37,7 @@ def test_import_adopts_the_running_job_then_updates_it_from_a_savepoint(
     restored_from: Callable[[str], str | None],
 ) -> None:
     flink_name = f"legacy-{project.target}"
-    job_id = start_outside(flink_name, stateful_sql(rate=5), parallelism=2)
+    (job_id,) = start_outside(_named(flink_name) + stateful_sql(rate=5), parallelism=2)
     wait_for_tasks(job_id)
 
     listed = project.run("import", "--list", "--format", "json")
@@ -56,6 +60,10 @@ def test_import_adopts_the_running_job_then_updates_it_from_a_savepoint(
     assert project.client.job(job_id).state == "RUNNING"
     (v1,) = _versions(project, "agg")
     assert (v1.outcome, v1.job_id, v1.version) == ("adopted", job_id, 1)
+    (row,) = project.history("agg")  # the adoption is the job's first history row
+    assert (row["action"], row["outcome"], row["version"], row["job_id"]) == (
+        "adopt", "adopted", 1, job_id,
+    )  # fmt: skip
     spec_text = (project.root / "jobs" / "agg.yaml").read_text()
     assert "sqlFile: ../sql/agg.sql" in spec_text and "parallelism: 2" in spec_text
 
@@ -83,6 +91,9 @@ def test_import_adopts_the_running_job_then_updates_it_from_a_savepoint(
     v1, v2 = _versions(project, "agg")
     assert v1.savepoint and v2.restored_from == v1.savepoint and v2.outcome == "applied"
     assert v2.job_id != job_id and restored_from(v2.job_id or "") == v1.savepoint
+    assert [(h["action"], h["version"]) for h in project.history("agg")] == [
+        ("adopt", 1), ("update", 2),
+    ]  # fmt: skip
     assert project.client.job(job_id).state == "FINISHED"  # stopped with its savepoint
     (run,) = [j for j in read_live(project.client, project.target) if j.active and j.managed_name]
     assert (run.job_id, run.managed_name, run.version) == (v2.job_id, "agg", 2)  # its identity
@@ -95,8 +106,10 @@ def test_import_refuses_sql_whose_stateful_operators_differ(
     wait_for_tasks: Callable[..., None],
 ) -> None:
     good_name, bad_name = f"good-{project.target}", f"bad-{project.target}"
-    good = start_outside(good_name, stateful_sql(rate=3), parallelism=1)
-    bad = start_outside(bad_name, stateful_sql(rate=3), parallelism=1)
+    # One `flink run` starts both: the same SQL, its INSERT run twice under two names.
+    insert = stateful_sql(rate=3).rstrip().rstrip(";").rsplit(";", 1)[1]
+    both = f"{_named(good_name)}{stateful_sql(rate=3)}{_named(bad_name)}{insert};"
+    good, bad = start_outside(both, parallelism=1)
     wait_for_tasks(good)
     wait_for_tasks(bad)
 

@@ -73,3 +73,24 @@ def test_a_suspend_by_commit_is_a_row_with_its_commit_and_author(tmp_path: Path,
     # the version's own record keeps the commit it was applied from
     assert world.store.version("local", "agg", 1).git_commit == first
     world.store.close()
+
+
+def test_an_adoption_is_a_row_with_the_adopted_version_and_the_job_it_runs(
+    tmp_path: Path,
+) -> None:
+    from flinkops.apply.history import adopted_row
+    from flinkops.store import Outcome, VersionRecord
+
+    record = VersionRecord(
+        "local", "agg", 1, "h1", "s", "c", {}, "INSERT ...", git_commit="abc123",
+        git_author="Ann <ann@example.com>", outcome=Outcome.ADOPTED,
+    )  # fmt: skip
+    with Store(str(tmp_path / "state.db")) as store:
+        store.record_version(record)
+        store.append_history(adopted_row(record, "j" * 32, "adopted running job"))
+        (row,) = store.history("local", "agg")
+    assert (row.seq, row.version, row.action, row.outcome) == (1, 1, "adopt", Outcome.ADOPTED)
+    assert (row.job_id, row.spec_hash, row.git_commit, row.git_author) == (
+        "j" * 32, "h1", "abc123", "Ann <ann@example.com>",
+    )  # fmt: skip
+    assert row.places  # what the job is left as: adopted, running

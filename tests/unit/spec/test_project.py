@@ -51,7 +51,9 @@ def test_team_project_example_validates_with_its_targets_overrides_and_lineage()
     assert set(project.targets) == {"local", "staging"}
     assert {j.name: j.labels["team"] for j in project.jobs} == {
         "orders-enriched": "payments",
+        "payments-deduplicated": "payments",
         "revenue-per-channel": "analytics",
+        "shipping-times": "analytics",
     }
     enriched = next(j for j in project.jobs if j.name == "orders-enriched")
     assert enriched.sql_path.name == "orders-enriched.sql"
@@ -65,6 +67,7 @@ def test_team_project_example_validates_with_its_targets_overrides_and_lineage()
     assert [(e.from_job, e.to_job) for e in edges] == [("orders-enriched", "revenue-per-channel")]
     for path in sorted(root.rglob("*.yaml")):
         schema = "project" if path.name == "flinkops.yaml" else "job"
+        schema = "test" if path.name.endswith(".test.yaml") else schema
         depth = len(path.relative_to(REPO).parts) - 1
         modeline = f"# yaml-language-server: $schema={'../' * depth}schemas/{schema}.schema.json"
         assert path.read_text().startswith(modeline), path

@@ -228,3 +228,31 @@ def test_tests_in_a_job_spec_load_and_are_located_in_it(make_project) -> None:
     assert str(problem) == (
         "jobs/a.yaml:23:25: totals has no column 'nope' (at /tests/0/expect/totals/0/nope)"
     )
+
+
+def test_stdout_is_read_past_the_rest_apis_cache_of_an_earlier_read() -> None:
+    """Flink's REST API serves a TaskManager's stdout from a cache for its refresh
+    interval; a test that ended after an earlier read was cached must not get that copy
+    (a fault a real cluster shows only by chance, so the cache is played here)."""
+    import time as clock
+
+    from flinkops.flink.rest import FlinkClient
+    from flinkops.sqltest._run import StdoutReader
+
+    printed = ["a> +I[1]"]
+    cache: dict[str, tuple[float, str]] = {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/config":
+            return httpx.Response(200, json={"flink-version": "2.3.0", "refresh-interval": 300})
+        now = clock.monotonic()
+        if "stdout" not in cache or cache["stdout"][0] + 0.3 <= now:
+            cache["stdout"] = (now, "\n".join(printed))
+        return httpx.Response(200, text=cache["stdout"][1])
+
+    with FlinkClient("http://flink", transport=httpx.MockTransport(handler)) as client:
+        reader = StdoutReader(client)
+        assert reader.ttl == 0.3
+        assert reader.read("tm", ended=clock.monotonic()) == "a> +I[1]"  # caches it
+        printed.append("b> +I[2]")  # a second test prints, and ends
+        assert reader.read("tm", ended=clock.monotonic()).splitlines() == ["a> +I[1]", "b> +I[2]"]

@@ -59,6 +59,13 @@ class ClusterConfig:
     def major_version(self) -> int:
         return major_of(self.flink_version)
 
+    @property
+    def refresh_interval(self) -> float:
+        """Seconds the REST API caches what it serves of a TaskManager's files
+        (``web.refresh-interval``, 3 s by default)."""
+        value = self.raw.get("refresh-interval")
+        return value / 1000 if isinstance(value, int | float) and value > 0 else 3.0
+
     @classmethod
     def from_json(cls, d: Json) -> ClusterConfig:
         return cls(
