@@ -30,6 +30,8 @@ class Workspace:
     project: Project
     target: str
     raw_url: str
+    #: the old cluster of a migration when the store did not record it (``--from-url``)
+    from_url: str | None = None
     _closers: list[Any] = field(default_factory=list)
 
     @property
@@ -41,6 +43,11 @@ class Workspace:
         client = FlinkClient(self.raw_url, headers=self.project.headers(self.target))
         self._closers.append(client)
         return client
+
+    def connect(self, url: str) -> FlinkClient:
+        """A client of another cluster (a migration's old one), with the target's headers;
+        the caller closes it."""
+        return FlinkClient(url, headers=self.project.headers(self.target))
 
     @cached_property
     def store(self) -> Store:
@@ -105,6 +112,8 @@ class Workspace:
             root=self.project.root,
             allow_behind=allow_behind,
             project=self.project.project_id,
+            connect=self.connect,
+            from_url=self.from_url,
         )
 
     @cached_property

@@ -29,7 +29,7 @@ from flinkops.apply.health import Progress
 from flinkops.apply.recover import recover
 from flinkops.apply.refusals import refuse_errors, refuse_incompatible, refuse_state_loss
 from flinkops.apply.run_state import Run, RunState
-from flinkops.apply.step_runner import StepRunner, Submitter, crash_from_env
+from flinkops.apply.step_runner import Connect, StepRunner, Submitter, crash_from_env
 from flinkops.errors import StalePlan
 from flinkops.flink.live import ACTIVE_STATES
 from flinkops.flink.rest import FlinkClient
@@ -103,6 +103,7 @@ class Applier:
         poll: float = 1.0,
         submit: Submitter = submit_sql,
         crash: Callable[[str], None] = crash_from_env,
+        connect: Connect | None = None,
     ) -> None:
         self.store = store
         self.target = target
@@ -119,6 +120,7 @@ class Applier:
             poll=poll,
             submit=submit,
             crash=crash,
+            connect=connect,
         )
 
     def apply(
@@ -137,10 +139,13 @@ class Applier:
         todo = [c for c in plan.changes if c.action is not Action.NOOP]
         self._check_versions(todo)
         result = ApplyResult(plan.target)
-        with ThreadPoolExecutor(max_workers=self.parallelism) as pool:
-            for wave in _waves(todo):
-                carried = pool.map(lambda c: self._carry_out(c, requested), wave)
-                result.results.extend(carried)
+        try:
+            with ThreadPoolExecutor(max_workers=self.parallelism) as pool:
+                for wave in _waves(todo):
+                    carried = pool.map(lambda c: self._carry_out(c, requested), wave)
+                    result.results.extend(carried)
+        finally:
+            self.runner.close()  # the clients of other clusters (a migration's old one)
         order = {c.job: i for i, c in enumerate(todo)}
         result.results.sort(key=lambda r: order[r.job])
         return result

@@ -10,6 +10,10 @@ hand each other (the savepoint a stop took, the job a submit started) is the run
 ``RunState`` (run_state.py), which takes in each step's journaled data. The stop step,
 and what a failed or interrupted run says of the cluster, are ``_stopping.py``'s.
 
+A step that names another cluster (``cluster``: the old one in a migration, its stop
+and a rollback's submit and wait) runs on a copy of the runner whose client is that
+cluster's (``_on``), opened once per URL with the target's headers (``connect``).
+
 Fault injection: ``FLINKOPS_APPLY_CRASH_AT=<step>:<before|after|end|failed>``
 (comma-separated) kills the process with SIGKILL at those points; step names
 are those of plan/steps.py (``stop``, ``submit``, ``rollback-submit``, ...).
@@ -17,8 +21,10 @@ are those of plan/steps.py (``stop``, ``submit``, ``rollback-submit``, ...).
 
 from __future__ import annotations
 
+import copy
 import os
 import signal
+import threading
 from collections.abc import Callable
 from contextlib import nullcontext
 from typing import Any
@@ -62,6 +68,8 @@ __all__ = ["CRASH_ENV", "StepRunner", "crash_from_env"]
 
 CRASH_ENV = "FLINKOPS_APPLY_CRASH_AT"
 Submitter = Callable[..., str]
+#: Opens a client of another cluster than the target's (a migration's old cluster).
+Connect = Callable[[str], FlinkClient]
 
 
 def crash_from_env(point: str) -> None:
@@ -90,6 +98,7 @@ class StepRunner(StopSteps):
         poll: float = 1.0,
         submit: Submitter = submit_sql,
         crash: Callable[[str], None] = crash_from_env,
+        connect: Connect | None = None,
     ) -> None:
         self.client = client
         self.store = store
@@ -100,6 +109,9 @@ class StepRunner(StopSteps):
         self.poll = poll
         self.submit = submit
         self.crash = crash
+        self.connect = connect or (lambda url: FlinkClient(url, timeout=client.timeout))
+        self._others: dict[str, FlinkClient] = {}  # other clusters' clients, by URL
+        self._others_lock = threading.Lock()
 
     # ------------------------------------------------------------------ the loop
 
@@ -204,7 +216,26 @@ class StepRunner(StopSteps):
 
     def _execute(self, run: Run, step: Step) -> dict[str, Any]:
         handler = _HANDLERS[type(step)]
-        return handler(self, run, step)
+        return handler(self._on(getattr(step, "cluster", None)), run, step)
+
+    def _on(self, cluster: str | None) -> StepRunner:
+        """This runner, or (for a step on another cluster) a copy whose client is that
+        cluster's: changes run concurrently on one runner, so its client never changes."""
+        if not cluster:
+            return self
+        with self._others_lock:
+            if cluster not in self._others:
+                self._others[cluster] = self.connect(cluster)
+            other = copy.copy(self)
+            other.client = self._others[cluster]
+        return other
+
+    def close(self) -> None:
+        """Close the clients of other clusters this runner opened."""
+        with self._others_lock:
+            for client in self._others.values():
+                client.close()
+            self._others.clear()
 
     # ------------------------------------------------------------------ steps
 
@@ -352,10 +383,12 @@ class StepRunner(StopSteps):
         if step.outcome == Outcome.APPLIED:
             health = f"; healthy: {flow_text(state.flow)}" if state.flow else ""
             # recorded in place (no submit before it): the running job is this version
-            on = {"job_id": step.job_id} if step.job_id is not None else {}
+            on: dict[str, str | None] = {"job_id": step.job_id} if step.job_id else {}
             if step.job_id is not None:
                 state.job_id = step.job_id  # history's row names the job it runs on
             message = run.reason + health
+            # the cluster it runs on: a later plan sees a target moved elsewhere by it
+            on.update(cluster_url=self.client.base_url, flink_version=self._flink_version())
             self.store.update_version(
                 self.target, run.job, number, outcome=Outcome.APPLIED, message=message, **on
             )

@@ -57,6 +57,7 @@ def applier_for(
         project=ws.project.project_id,
         progress=_Progress(quiet),
         parallelism=parallelism,
+        connect=ws.connect,
     )
 
 

@@ -14,6 +14,7 @@ from flinkops.cli._common import (
     allow_behind_option,
     emit_json,
     format_option,
+    from_url_option,
     handle_errors,
     job_argument,
     main,
@@ -62,6 +63,7 @@ if TYPE_CHECKING:
     "job FAILED after it was applied (otherwise such a job is blocked and left as it is).",
 )
 @allow_behind_option
+@from_url_option
 @format_option("text", "json")
 @handle_errors
 def apply(
@@ -76,6 +78,7 @@ def apply(
     openlineage_url: str | None,
     retry_failed: bool,
     allow_behind: bool,
+    from_url: str | None,
     fmt: str,
 ) -> None:
     """Carry the plan out on the cluster, savepoint-safe.
@@ -99,8 +102,11 @@ def apply(
     this checkout's history lacks (a colleague applied from a commit you have not
     pulled) is blocked too: apply leaves it as it is and exits 1, unless
     --allow-behind; so is a job whose savepoint was written by a newer Flink than
-    the target runs (Flink refuses it). A plan with errors (a spec whose SQL the
-    cluster's planner rejects) is refused whole: apply stops, submits and records
+    the target runs (Flink refuses it). A job moved to a new cluster (the target's
+    url changed, or its Flink version) is migrated: stopped with a savepoint on the
+    old cluster, submitted on the new one from it, and recorded there once healthy;
+    if the new job fails, the old one is resumed from the same savepoint. A plan
+    with errors (a spec whose SQL the cluster's planner rejects) is refused whole: apply stops, submits and records
     nothing, and exits 1. Every step is journaled: an apply that was killed is
     finished (or rolled back) by the next one. One apply at a time per target. Jobs
     of other projects (`project:` in flinkops.yaml) are never touched, even with the
@@ -114,6 +120,7 @@ def apply(
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws, ws.store.acquire_lock(ws.target):
+        ws.from_url = from_url
         applier = applier_for(ws, parallelism, quiet=fmt == "json")
         recovered = recover(applier)
         saved = read_plan_file(planfile)

@@ -12,6 +12,7 @@ from flinkops.cli._common import (
     allow_behind_option,
     emit_json,
     format_option,
+    from_url_option,
     handle_errors,
     main,
     project_option,
@@ -45,6 +46,7 @@ from flinkops.cli._common import (
     "FAILED after it was applied, again instead of listing its job as blocked.",
 )
 @allow_behind_option
+@from_url_option
 @click.option(
     "--compile-concurrency",
     type=click.IntRange(1, 64),
@@ -69,6 +71,7 @@ def plan(
     no_compat: bool,
     retry_failed: bool,
     allow_behind: bool,
+    from_url: str | None,
     compile_concurrency: int | None,
     no_compile_cache: bool,
     fmt: str,
@@ -99,6 +102,14 @@ def plan(
     savepoint written by a newer Flink than the target runs (recorded with each
     savepoint): Flink refuses such a snapshot.
 
+    A target whose cluster changed (its url points at a new cluster, or the cluster
+    runs another Flink) while the store has jobs running on the old one is a
+    migration: the header says so, and each such job is planned `migrate` (stop
+    with a savepoint on the old cluster, submit on the new from it, wait healthy,
+    record; a failed new job resumes the old). The old cluster is the one recorded
+    with each version, or --from-url; when it is gone, the newest snapshot found is
+    used. Both clusters must reach the savepoint storage: the plan checks it first.
+
     SQL that the cluster's planner rejects (an unknown column, a reserved word
     used as a name) is an error of the plan: its job is listed as rejected, the
     error located at file:line:col in the YAML or sqlFile with Flink's message,
@@ -112,6 +123,7 @@ def plan(
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws:
+        ws.from_url = from_url
         ws.require_jobs(jobs)
         result = ws.make_plan(
             prune=prune,

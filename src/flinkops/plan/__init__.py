@@ -19,8 +19,9 @@ its ``steps`` (``steps``: what apply runs, and the rollback or abort after a fai
 ``_state`` decides state
 impacts and what a next start restores from, for plan, status, show and the console;
 ``_diffs`` and ``_text_diff`` show what changed, ``_effective`` what runs on the target
-after its override; ``render`` draws a plan's text and markdown from its JSON;
-``planfile`` saves and reads plan files.
+after its override; ``_migrate_observe`` sees a target moved to another cluster (or
+another Flink) under running jobs and ``_migrate`` plans each as a migration;
+``render`` draws a plan's text and markdown from its JSON; ``planfile`` saves and reads plan files.
 """
 
 from flinkops.plan._changes import next_version
@@ -39,6 +40,7 @@ from flinkops.plan._types import (
     Change,
     Compat,
     CompatBasis,
+    Migration,
     Plan,
     StateImpact,
     TransitionKind,
@@ -57,6 +59,7 @@ __all__ = [
     "Compat",
     "CompatBasis",
     "LineageView",
+    "Migration",
     "Observation",
     "Plan",
     "PlanOptions",

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from flinkops.flink.live import LiveJob
 from flinkops.flink.models import Overview
 from flinkops.flink.snapshots import SAVEPOINT_DIR_KEYS
-from flinkops.plan._types import Applied, Attempt, Behind, Compat
+from flinkops.plan._types import Applied, Attempt, Behind, Compat, Migration
 from flinkops.plan.compiler import ClusterIdentity
 from flinkops.plan.rejections import SqlRejected
 from flinkops.plan.rescale import adaptive_scheduler
@@ -37,8 +37,10 @@ class Observation:
     open. From git, per job whose newest placing transition (the store's history) came
     from a commit the checkout's history lacks, or may lack: ``behind``.
     ``failed_runs``: per managed job whose newest run FAILED, that run (its version,
-    when, Flink's root cause, whether the cluster failed it). ``at`` is when it was
-    read: the plan's ``created_at``.
+    when, Flink's root cause, whether the cluster failed it). ``migration``: the target's
+    cluster changed under jobs the store has running (``_migrate_observe.py``), with
+    ``old_live`` the old cluster's jobs. ``at`` is when it was read: the plan's
+    ``created_at``.
     """
 
     target: str
@@ -56,6 +58,8 @@ class Observation:
     searched: Mapping[str, str] = field(default_factory=dict)
     open_transitions: tuple[Transition, ...] = ()
     behind: Mapping[str, Behind] = field(default_factory=dict)
+    migration: Migration | None = None
+    old_live: tuple[LiveJob, ...] = ()
     at: str = ""
 
     @property

@@ -7,9 +7,10 @@
 action (``_actions.spec_action``, in-place rescales included), its state impact and
 restore (``_state.py``), and its steps; a change to a job the checkout is behind
 (``Observation.behind``) is blocked (``held_back``), and so is one that would restore
-a snapshot written by a newer Flink than the cluster runs (``held_downgrade``). It
-does no I/O, and nothing rewrites its plan afterwards. Each change has an ``Action``
-that drives apply and a ``reason`` for display only (§7). The plan records what it
+a snapshot written by a newer Flink than the cluster runs (``held_downgrade``). A job
+the store has running on another cluster than the target's is a migration
+(``_migrate.py``; the plan's ``migration`` says so in its header). It does no I/O,
+and nothing rewrites its plan afterwards. Each change has an ``Action`` that drives apply and a ``reason`` for display only (§7). The plan records what it
 observed, so apply can refuse a stale plan (§9).
 """
 
@@ -25,6 +26,7 @@ from flinkops.plan._changes import ChangeInputs, decide, orphan
 from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._lineage import LineageView
 from flinkops.plan._live_views import current_live, live_warnings
+from flinkops.plan._migrate import blocked_migration, migrated, old_runs
 from flinkops.plan._state import downgrade_reason
 from flinkops.plan._types import Action, Applied, Attempt, Behind, Change, Plan, StateImpact
 from flinkops.plan.rejections import SqlRejected
@@ -75,6 +77,7 @@ def build_plan(
     ]
     changes = [held_back(c, observation.behind.get(c.job), options.allow_behind) for c in decided]
     warnings = (
+        *(observation.migration.notes if observation.migration else ()),
         *_interrupted(observation.open_transitions),
         *_behind_warnings(decided, observation.behind, options),
         *_retried(specs, changes, inputs),
@@ -91,6 +94,7 @@ def build_plan(
         flink_version=observation.flink_version,
         created_at=observation.at,
         extra=_extra(changes, lineage, options),
+        migration=observation.migration,
     )
 
 
@@ -204,12 +208,16 @@ def _spec_changes(
     """One change per planned spec, by name: decided, blocked or rejected if so (a failed
     version; SQL Flink rejects; a restore into an older Flink than wrote the state,
     ``held_downgrade``), with its steps."""
-    applied = observation.applied
+    applied, old = observation.applied, old_runs(observation.old_live)
     changes = []
     for spec in sorted(specs, key=lambda s: s.name):
         if not inputs.options.planned(spec.name):
             continue
         change = decide(spec, by_name.get(spec.name), applied.get(spec.name), inputs)
+        change = migrated(
+            change, observation.migration, old.get(spec.name), inputs.compat.get(spec.name)
+        )
+        cannot = blocked_migration(change, observation.migration)
         attempt = blocking_attempt(
             spec,
             change.action,
@@ -219,6 +227,8 @@ def _spec_changes(
         )
         if attempt is not None:
             change = _blocked(change, attempt)
+        elif cannot is not None:
+            change = _held(change, Action.BLOCKED, cannot, version=change.applied_version)
         elif spec.name in rejected:
             change = _rejected(change, rejected[spec.name])
         else:

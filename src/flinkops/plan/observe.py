@@ -38,6 +38,7 @@ from flinkops.flink.snapshots import (
 from flinkops.gitinfo import Ancestry, in_history
 from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._lineage import lineage_view
+from flinkops.plan._migrate_observe import Connect, observe_migration
 from flinkops.plan._state import known_state
 from flinkops.plan._types import Applied, Attempt, Behind, Plan
 from flinkops.plan._verdicts import compile_needs, verdicts_of
@@ -93,6 +94,8 @@ def _applied(
         savepoint=known,
         job_id=last.job_id,
         savepoint_flink_version=_written_by(savepoints, known),
+        cluster_url=last.cluster_url,
+        flink_version=last.flink_version,
     )
 
 
@@ -120,12 +123,17 @@ def observe(
     identity: bool = True,
     checkout: Path | None = None,
     project: str | None = None,
+    connect: Connect | None = None,
+    from_url: str | None = None,
 ) -> Observation:
     """What the cluster and the store say now, each read once. ``identity``: read the
     cluster's identity too (plans that compile need it); ``checkout``: the project's
     directory, whose git history is checked for the commits the jobs' newest
     transitions came from (``behind``); ``project``: the project's id (its jobs are the
-    managed ones; None: ids not compared). FlinkUnreachable when the cluster is down;
+    managed ones; None: ids not compared); ``connect`` opens a client of another cluster
+    (the old one of a migration; default: without the target's headers), ``from_url``
+    the old cluster when the store did not record it (``--from-url``). FlinkUnreachable
+    when the cluster is down;
     PlanError when an active job that may be the project's cannot be identified."""
     overview = client.overview()
     scope = project_scope(store, target, project, names=(s.name for s in specs), known_only=True)
@@ -152,6 +160,11 @@ def observe(
             last = applied[name]
             written = last.savepoint_flink_version if path == last.savepoint else None
             applied[name] = replace(last, savepoint=path, savepoint_flink_version=written)
+    migration, old_live = observe_migration(
+        connect or (lambda other: FlinkClient(other, timeout=client.timeout)),
+        scope, url=url, flink_version=overview.flink_version, applied=applied, live=live,
+        specs=specs, conf=conf, from_url=from_url,
+    )  # fmt: skip
     return Observation(
         target=target,
         url=url,
@@ -166,6 +179,8 @@ def observe(
         searched={n: f.where for n, f in searches.items()},
         open_transitions=tuple(store.open_transitions(target)),
         behind=behind_of(store, target, checkout) if checkout is not None else {},
+        migration=migration,
+        old_live=old_live,
         at=utc_now(),
     )
 
@@ -333,6 +348,8 @@ def make_plan(
     root: Path | None = None,
     allow_behind: bool = False,
     project: str | None = None,
+    connect: Connect | None = None,
+    from_url: str | None = None,
 ) -> Plan:
     """Observe once, check state compatibility with Flink's planner, build the plan once.
 
@@ -341,7 +358,8 @@ def make_plan(
     (default: the environment's); ``root`` is the project's directory, from which
     errors name spec files (default: the working directory), and its git checkout: a
     job whose newest transition came from a commit it lacks is blocked unless
-    ``allow_behind``; ``project`` the project's id (``observe``)."""
+    ``allow_behind``; ``project`` the project's id, ``connect`` and ``from_url`` how the
+    old cluster of a migration is reached (``observe``)."""
     options = PlanOptions(
         prune=prune,
         only=tuple(only) if only else None,
@@ -350,7 +368,7 @@ def make_plan(
     )
     observation = observe(
         client, store, target=target, url=url, specs=specs, identity=check_compat,
-        checkout=root, project=project,
+        checkout=root, project=project, connect=connect, from_url=from_url,
     )  # fmt: skip
     verdicts = Verdicts()
     if check_compat:

@@ -224,6 +224,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         "savepoints: the Flink version that wrote each (none restores into an older Flink)",
         ("ALTER TABLE savepoints ADD COLUMN flink_version TEXT",),
     ),
+    Migration(
+        9,
+        "versions: the cluster each applied version ran on (a new one is a migration)",
+        (
+            "ALTER TABLE versions ADD COLUMN cluster_url TEXT",
+            "ALTER TABLE versions ADD COLUMN flink_version TEXT",
+        ),
+    ),
 )
 
 #: The schema version this flinkops writes.
