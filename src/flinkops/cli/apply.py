@@ -106,8 +106,8 @@ def apply(
     url changed, or its Flink version) is migrated: stopped with a savepoint on the
     old cluster, submitted on the new one from it, and recorded there once healthy;
     if the new job fails, the old one is resumed from the same savepoint. A plan
-    with errors (a spec whose SQL the cluster's planner rejects) is refused whole: apply stops, submits and records
-    nothing, and exits 1. Every step is journaled: an apply that was killed is
+    with errors (a spec whose SQL the cluster's planner rejects) is refused whole:
+    apply stops, submits and records nothing, and exits 1. Every step is journaled: an apply that was killed is
     finished (or rolled back) by the next one. One apply at a time per target. Jobs
     of other projects (`project:` in flinkops.yaml) are never touched, even with the
     same target and job names.
