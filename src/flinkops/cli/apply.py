@@ -107,7 +107,8 @@ def apply(
     old cluster, submitted on the new one from it, and recorded there once healthy;
     if the new job fails, the old one is resumed from the same savepoint. A plan
     with errors (a spec whose SQL the cluster's planner rejects) is refused whole:
-    apply stops, submits and records nothing, and exits 1. Every step is journaled: an apply that was killed is
+    apply stops, submits and records nothing, and exits 1. Every step is journaled:
+    an apply that was killed is
     finished (or rolled back) by the next one. One apply at a time per target. Jobs
     of other projects (`project:` in flinkops.yaml) are never touched, even with the
     same target and job names.

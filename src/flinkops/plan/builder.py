@@ -11,7 +11,8 @@ a snapshot written by a newer Flink than the cluster runs (``held_downgrade``). 
 the store has running on another cluster than the target's is a migration
 (``_migrate.py``; the plan's ``migration`` says so in its header). It does no I/O,
 and nothing rewrites its plan afterwards. Each change has an ``Action`` that drives
-apply and a ``reason`` for display only (§7). The plan records what it observed, so apply can refuse a stale plan (§9).
+apply and a ``reason`` for display only (§7). The plan records what it observed, so
+apply can refuse a stale plan (§9).
 """
 
 from __future__ import annotations
