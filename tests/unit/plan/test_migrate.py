@@ -43,7 +43,7 @@ def test_a_job_running_on_the_old_cluster_is_stopped_there_and_submitted_here(
     change = plan.change("job-a")
     assert change.action is Action.MIGRATE and change.state is StateImpact.PRESERVED
     assert change.version == 2 and change.migrate_from == OLD and change.live == old
-    stop, submit, wait, record = change.steps
+    stop, submit, wait, _record = change.steps
     assert stop == StopWithSavepoint(old.job_id, "file:///tmp/savepoints", cluster=OLD)
     assert submit == Submit(2, FROM_STOP) and submit.cluster is None
     assert isinstance(wait, WaitHealthy) and wait.cluster is None
