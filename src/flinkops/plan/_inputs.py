@@ -82,11 +82,16 @@ class Observation:
 class Verdicts:
     """Flink's planner on the plan's specs: per job whose SQL changed, its verdict on
     restoring the old state (``compat``); per job whose SQL it rejects, where and why
-    (``rejected``: an error of the plan); and warnings."""
+    (``rejected``: an error of the plan); per job moved to another Flink, the two
+    versions' graphs compared (``upgrade``); and warnings."""
 
     compat: Mapping[str, Compat] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     rejected: Mapping[str, SqlRejected] = field(default_factory=dict)
+    #: per job a migration moves to another Flink: its applied version compiled by the
+    #: old cluster's planner against the spec compiled by the new one's
+    #: (``_migrate_observe.upgrade_verdicts``)
+    upgrade: Mapping[str, Compat] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

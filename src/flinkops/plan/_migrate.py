@@ -37,19 +37,21 @@ def migrated(
     migration: Migration | None,
     old_run: LiveJob | None,
     compat: Compat | None = None,
+    upgrade: Compat | None = None,
 ) -> Change:
     """``change`` as a migration when its job is one ``migration`` moves and it would put
     a version in place; else ``change`` as it is. ``old_run`` is the job's newest run on
-    the old cluster; ``compat`` Flink's verdict when the SQL changed too."""
+    the old cluster; ``compat`` Flink's verdict when the SQL changed too; ``upgrade`` the
+    applied version's graph from the old Flink against the spec's from the new one."""
     if migration is None or change.job not in migration.jobs or not change.action.starts:
         return change
     where = _where(migration)
     if old_run is not None and old_run.active and migration.from_url:
+        state, reasons = _upgrade_state(migration, upgrade)
         reasons = (
+            *reasons,
             f"stopped with a savepoint on {migration.from_url}, restored on {migration.to_url}",
-            *_upgrade_reasons(migration),
         )
-        state = StateImpact.AT_RISK if migration.upgrade else StateImpact.PRESERVED
         if compat is not None and compat.impact > state:
             state, reasons = compat.impact, (*compat.reasons, *reasons)
         return replace(
@@ -69,7 +71,7 @@ def migrated(
         if migration.from_url and migration.reachable
         else "the old cluster is gone"
     )
-    state = change.state
+    state, why = change.state, _upgrade_reasons(migration)
     if migration.upgrade and change.restore_from and state < StateImpact.AT_RISK:
         state = StateImpact.AT_RISK
     return replace(
@@ -82,7 +84,7 @@ def migrated(
             else "no snapshot found"
         ),
         state=state,
-        state_reasons=(*change.state_reasons, *_upgrade_reasons(migration)),
+        state_reasons=(*change.state_reasons, *why),
         migrate_from=migration.from_url,
     )
 
@@ -112,6 +114,19 @@ def _where(migration: Migration) -> str:
     return f"from {old}{old_v} to {migration.to_url} (Flink {migration.to_flink_version})"
 
 
+def _upgrade_state(
+    migration: Migration, upgrade: Compat | None
+) -> tuple[StateImpact, tuple[str, ...]]:
+    """The state of a job stopped on the old cluster and restored on the new one: kept
+    on the same Flink; across Flink versions what the two versions' graphs say
+    (``upgrade``), else at-risk (not compared: the old cluster's planner did not answer)."""
+    if not migration.upgrade:
+        return StateImpact.PRESERVED, ()
+    if upgrade is None:
+        return StateImpact.AT_RISK, _upgrade_reasons(migration)
+    return upgrade.impact, upgrade.reasons
+
+
 def _upgrade_reasons(migration: Migration) -> tuple[str, ...]:
     """What flinkops can say of the state across a Flink upgrade."""
     if not migration.upgrade:
@@ -119,8 +134,9 @@ def _upgrade_reasons(migration: Migration) -> tuple[str, ...]:
     return (
         f"Flink {migration.from_flink_version} -> {migration.to_flink_version}: Flink SQL does "
         "not promise that a job's state restores across Flink versions (the planner may "
-        "lay the job out anew: other operator ids, other state serializers); the restore "
-        "is checked when the new job starts, and a failed one resumes the old job",
+        "lay the job out anew: other operator ids, other state serializers) and the two "
+        "versions' job graphs were not compared; the restore is checked when the new job "
+        "starts, and a failed one resumes the old job",
     )
 
 

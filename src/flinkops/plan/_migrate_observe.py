@@ -23,11 +23,13 @@ from flinkops.errors import FlinkError, PlanError
 from flinkops.flink.live import LiveJob, Scope, read_live, runs_of
 from flinkops.flink.rest import FlinkClient, redact_url
 from flinkops.flink.snapshots import SAVEPOINT_DIR_KEYS, local_path
-from flinkops.plan._types import Applied, Migration
+from flinkops.plan._types import Applied, Compat, Migration, StateImpact
+from flinkops.plan.compat import compare_graphs
+from flinkops.plan.compiler import ClusterIdentity, Compiler, CompileRequest
 from flinkops.spec import JobSpec
-from flinkops.store import RUNNING_OUTCOMES
+from flinkops.store import RUNNING_OUTCOMES, Store
 
-__all__ = ["Connect", "moved_jobs", "observe_migration", "same_url"]
+__all__ = ["Connect", "moved_jobs", "observe_migration", "same_url", "upgrade_verdicts"]
 
 #: Opens a client of another cluster (the old one) with the target's headers.
 Connect = Callable[[str], FlinkClient]
@@ -182,3 +184,50 @@ def _storage(dirs: set[str], old_url: str | None, url: str) -> tuple[list[str], 
                 "flinkops cannot check"
             )
     return problems, notes
+
+
+def upgrade_verdicts(
+    connect: Connect,
+    store: Store,
+    compiler: Compiler,
+    identity: ClusterIdentity,
+    migration: Migration | None,
+    applied: Mapping[str, Applied],
+    specs: Sequence[JobSpec],
+) -> dict[str, Compat]:
+    """Per job a migration moves to another Flink, while the old cluster answers: its
+    applied version compiled by the old cluster's planner, the spec by the new one's
+    (``compiler``, which the plan's other compiles went through: cached), compared as a
+    plan compares two versions (``plan/compat.py``). Flink maps state by operator id, so
+    ids the new planner changes are refused; what the graphs cannot show (the state's
+    serializers) is checked only when the job starts. A compile that fails leaves the job
+    without a verdict (the plan's generic reason stands)."""
+    if migration is None or not migration.upgrade or not migration.reachable:
+        return {}
+    assert migration.from_url is not None
+    by_name = {s.name: s for s in specs}
+    jobs = [j for j in migration.jobs if j in by_name and j in applied]
+    if not jobs:
+        return {}
+    olds = {j: CompileRequest.of_version(by_name[j], applied[j].sql, applied[j].spec) for j in jobs}
+    news = {j: CompileRequest.of_spec(by_name[j]) for j in jobs}
+    with connect(migration.from_url) as client:
+        before = Compiler(client, store, compiler.settings).compile_many(list(olds.values()))
+    after = compiler.compile_many(list(news.values()), identity=identity)
+    verdicts = {}
+    for job in jobs:
+        old, new = before[olds[job]].graph, after[news[job]].graph
+        if old is None or new is None:
+            continue
+        found = compare_graphs(
+            old, new, allow_non_restored_state=by_name[job].allow_non_restored_state
+        )
+        versions = f"Flink {migration.from_flink_version} -> {migration.to_flink_version}"
+        reasons = tuple(f"{versions}, job graphs compared: {r}" for r in found.reasons)
+        if found.impact <= StateImpact.PRESERVED:
+            reasons += (
+                f"{versions}: the state's serializers are not in the job graph; Flink checks "
+                "them when the job starts, and a failed restore resumes the old job",
+            )
+        verdicts[job] = Compat(found.impact, reasons, found.basis)
+    return verdicts

@@ -73,7 +73,7 @@ def build_plan(
     )
     by_name = current_live(observation.live)
     decided = [
-        *_spec_changes(specs, by_name, observation, inputs, verdicts.rejected),
+        *_spec_changes(specs, by_name, observation, inputs, verdicts),
         *_orphan_changes(by_name, {s.name for s in specs}, observation.applied, inputs),
     ]
     changes = [held_back(c, observation.behind.get(c.job), options.allow_behind) for c in decided]
@@ -204,19 +204,24 @@ def _spec_changes(
     by_name: Mapping[str, LiveJob],
     observation: Observation,
     inputs: ChangeInputs,
-    rejected: Mapping[str, SqlRejected],
+    verdicts: Verdicts,
 ) -> list[Change]:
     """One change per planned spec, by name: decided, blocked or rejected if so (a failed
     version; SQL Flink rejects; a restore into an older Flink than wrote the state,
     ``held_downgrade``), with its steps."""
     applied, old = observation.applied, old_runs(observation.old_live)
+    rejected = verdicts.rejected
     changes = []
     for spec in sorted(specs, key=lambda s: s.name):
         if not inputs.options.planned(spec.name):
             continue
         change = decide(spec, by_name.get(spec.name), applied.get(spec.name), inputs)
         change = migrated(
-            change, observation.migration, old.get(spec.name), inputs.compat.get(spec.name)
+            change,
+            observation.migration,
+            old.get(spec.name),
+            inputs.compat.get(spec.name),
+            verdicts.upgrade.get(spec.name),
         )
         cannot = blocked_migration(change, observation.migration)
         attempt = blocking_attempt(

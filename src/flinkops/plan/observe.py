@@ -38,7 +38,7 @@ from flinkops.flink.snapshots import (
 from flinkops.gitinfo import Ancestry, in_history
 from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._lineage import lineage_view
-from flinkops.plan._migrate_observe import Connect, observe_migration
+from flinkops.plan._migrate_observe import Connect, observe_migration, upgrade_verdicts
 from flinkops.plan._state import known_state
 from flinkops.plan._types import Applied, Attempt, Behind, Plan
 from flinkops.plan._verdicts import compile_needs, verdicts_of
@@ -374,5 +374,12 @@ def make_plan(
     if check_compat:
         compiler = compiler or Compiler(client, store)
         verdicts = _ask_flink(compiler, specs, observation, options, root or Path())
+        if observation.identity is not None:
+            upgrade = upgrade_verdicts(
+                connect or (lambda other: FlinkClient(other, timeout=client.timeout)), store,
+                compiler, observation.identity, observation.migration, observation.applied,
+                [s for s in specs if options.planned(s.name)],
+            )  # fmt: skip
+            verdicts = replace(verdicts, upgrade=upgrade)
     lineage = lineage_view(specs, observation.applied)
     return build_plan(specs, observation, verdicts, lineage, options)

@@ -6,7 +6,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flinkops.flink.models import Overview
-from flinkops.plan import Action, Migration, Observation, StateImpact, build_plan
+from flinkops.plan import (
+    Action,
+    Compat,
+    Migration,
+    Observation,
+    StateImpact,
+    Verdicts,
+    build_plan,
+)
 from flinkops.plan._migrate_observe import moved_jobs
 from flinkops.plan.render import plan_text
 from flinkops.plan.steps import FROM_STOP, StopWithSavepoint, Submit, WaitHealthy, after_failure
@@ -130,3 +138,20 @@ def test_moved_jobs_are_those_recorded_elsewhere_and_not_running_here(
     assert given == ["a", "c"]
     running_here = [make_live_job(a)]
     assert moved_jobs(applied, running_here, url=NEW, flink_version="2.3.0", from_url=OLD) == ["c"]
+
+
+def test_an_upgrade_whose_graphs_were_compared_takes_their_verdict(
+    make_spec, make_applied, make_live_job
+) -> None:
+    spec = make_spec()
+    applied = replace(make_applied(spec), cluster_url=OLD, flink_version="1.20.1")
+    obs = _observation(
+        {"job-a": applied}, [make_live_job(spec)], _migration(from_flink_version="1.20.1")
+    )
+    refused = Compat(StateImpact.INCOMPATIBLE, ("GroupAggregate operator id changed",))
+    change = build_plan([spec], obs, Verdicts(upgrade={"job-a": refused})).change("job-a")
+    assert change.action is Action.MIGRATE and change.state is StateImpact.INCOMPATIBLE
+    assert change.state_reasons[0] == "GroupAggregate operator id changed"
+    same = Compat(StateImpact.PRESERVED, ("stateful operators unchanged (GroupAggregate)",))
+    change = build_plan([spec], obs, Verdicts(upgrade={"job-a": same})).change("job-a")
+    assert change.state is StateImpact.PRESERVED
