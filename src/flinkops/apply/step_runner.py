@@ -12,7 +12,7 @@ and what a failed or interrupted run says of the cluster, are ``_stopping.py``'s
 
 A step that names another cluster (``cluster``: the old one in a migration, its stop
 and a rollback's submit and wait) runs on a copy of the runner whose client is that
-cluster's (``_on``), opened once per URL with the target's headers (``connect``).
+cluster's (``on_cluster``), opened once per URL with the target's headers (``connect``).
 
 Fault injection: ``FLINKOPS_APPLY_CRASH_AT=<step>:<before|after|end|failed>``
 (comma-separated) kills the process with SIGKILL at those points; step names
@@ -216,9 +216,9 @@ class StepRunner(StopSteps):
 
     def _execute(self, run: Run, step: Step) -> dict[str, Any]:
         handler = _HANDLERS[type(step)]
-        return handler(self._on(getattr(step, "cluster", None)), run, step)
+        return handler(self.on_cluster(getattr(step, "cluster", None)), run, step)
 
-    def _on(self, cluster: str | None) -> StepRunner:
+    def on_cluster(self, cluster: str | None) -> StepRunner:
         """This runner, or (for a step on another cluster) a copy whose client is that
         cluster's: changes run concurrently on one runner, so its client never changes."""
         if not cluster:
