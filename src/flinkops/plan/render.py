@@ -150,6 +150,7 @@ def _text_details(c: dict[str, Any], colour: bool) -> list[str]:
         lines.append(
             f"      live: {live['job_id']} {live['state']}"
             + (f" (version {live['version']})" if live.get("version") else "")
+            + (f" on {c['migrate_from']}" if c.get("migrate_from") else "")
         )
     lines += [f"      config: {item}" for item in c.get("config_diff", [])]
     lineage = c.get("lineage") or {}
@@ -436,7 +437,8 @@ def _md_details(c: dict[str, Any]) -> list[str]:
     if c.get("live"):
         live = c["live"]
         version = f" (version {live['version']})" if live.get("version") else ""
-        body += [f"Live job: `{live['job_id']}` {live['state']}{version}", ""]
+        on = f" on {c['migrate_from']}" if c.get("migrate_from") else ""
+        body += [f"Live job: `{live['job_id']}` {live['state']}{version}{on}", ""]
     if c.get("config_diff"):
         body += ["Configuration:", ""] + [f"- `{x}`" for x in c["config_diff"]] + [""]
     lineage = c.get("lineage") or {}
