@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flinkops.apply.health import Progress
@@ -104,6 +105,7 @@ class Applier:
         submit: Submitter = submit_sql,
         crash: Callable[[str], None] = crash_from_env,
         connect: Connect | None = None,
+        plan_dir: Path | None = None,
     ) -> None:
         self.store = store
         self.target = target
@@ -121,6 +123,7 @@ class Applier:
             submit=submit,
             crash=crash,
             connect=connect,
+            plan_dir=plan_dir,
         )
 
     def apply(

@@ -27,8 +27,10 @@ import signal
 import threading
 from collections.abc import Callable
 from contextlib import nullcontext
+from pathlib import Path
 from typing import Any
 
+from flinkops.apply._pinned import keep_plan, pinned_program
 from flinkops.apply._stopping import StopSteps
 from flinkops.apply.flowing import flow_text
 from flinkops.apply.health import TERMINAL, Progress, rescale_job, wait_healthy, wait_state
@@ -99,6 +101,7 @@ class StepRunner(StopSteps):
         submit: Submitter = submit_sql,
         crash: Callable[[str], None] = crash_from_env,
         connect: Connect | None = None,
+        plan_dir: Path | None = None,
     ) -> None:
         self.client = client
         self.store = store
@@ -112,6 +115,7 @@ class StepRunner(StopSteps):
         self.connect = connect or (lambda url: FlinkClient(url, timeout=client.timeout))
         self._others: dict[str, FlinkClient] = {}  # other clusters' clients, by URL
         self._others_lock = threading.Lock()
+        self.plan_dir = plan_dir  # compiledPlan: pin's plan files (apply/_pinned.py)
 
     # ------------------------------------------------------------------ the loop
 
@@ -301,13 +305,21 @@ class StepRunner(StopSteps):
                     f"{exc.args[0]} to be rebuilt; set it and apply again"
                 ) from exc
             spec_hash = record.spec_hash  # the identity it ran with before
-        job_id = self._already_submitted(run, step)
+        job_id, pinned = self._already_submitted(run, step), dict[str, Any]()
+        compiled_now: Path | None = None  # compiledPlan: pin's plan this submit compiles
         if job_id is None:
             reserve_version(self.store, self.target, spec, step.version, path)
+            statements = spec.statements
+            if spec.pins_plan:
+                statements, plan, kept = pinned_program(
+                    self.store, self.target, run.job, spec, self.plan_dir
+                )
+                pinned = {"compiled_plan": str(plan), "plan_kept": kept}
+                compiled_now = None if kept else plan
             job_id = self.submit(
                 self.client,
                 job_name=run.job,
-                statements=spec.statements,
+                statements=statements,
                 identity=JobIdentity(
                     run.job, step.version, spec_hash, self.target, self.project or ""
                 ),
@@ -316,6 +328,11 @@ class StepRunner(StopSteps):
                 savepoint_path=path,
                 allow_non_restored_state=spec.allow_non_restored_state,
             )
+            if compiled_now is not None:  # compiled by this submit: keep it with the version
+                keep_plan(
+                    self.store, self.target, run.job, step.version, spec, compiled_now,
+                    self._flink_version(),
+                )  # fmt: skip
         self.store.update_version(
             self.target, run.job, step.version, job_id=job_id, restored_from=path
         )
@@ -324,7 +341,7 @@ class StepRunner(StopSteps):
             f"submitted version {step.version} as {job_id}" + (f" from {path}" if path else ""),
             job_id=job_id, restored_from=path,
         )  # fmt: skip
-        return {"job_id": job_id, "restored_from": path}
+        return {"job_id": job_id, "restored_from": path, **pinned}
 
     def _already_submitted(self, run: Run, step: Submit) -> str | None:
         """The job this step already submitted, or a live one carrying its version.

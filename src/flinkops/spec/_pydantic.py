@@ -174,6 +174,7 @@ class Settings(_Model):
 class SpecModel(Settings):
     sql: str | None = Field(default=None, min_length=1)
     sql_file: str | None = Field(default=None, min_length=1)
+    compiled_plan: Literal["pin", "off"] | None = None
     targets: list[str] | None = None
     overrides: dict[str, Settings] | None = None
     alerts: JobAlerts | None = None

@@ -81,6 +81,11 @@ class JobSpec:
         }
 
     @property
+    def pins_plan(self) -> bool:
+        """``compiledPlan: pin``: submitted from a JSON plan kept with the version."""
+        return self.model.compiled_plan == "pin"
+
+    @property
     def savepoint_dir(self) -> str | None:
         return self.model.savepoint_dir or self.target_savepoint_dir
 

@@ -20,6 +20,7 @@ import pytest
 from flinkops.flink.live import read_live
 from flinkops.flink.local import ClusterInfo
 from flinkops.flink.rest import FlinkClient
+from flinkops.store import Store, pinned_plan
 from tests.integration.apply.conftest import Project, stateful_sql
 from tests.integration.conftest import local_cluster
 
@@ -141,3 +142,36 @@ def test_a_migration_whose_new_job_fails_resumes_the_old_one(
         (2, "rolled-back"),
         (1, "applied"),
     ]
+
+
+def _submitted(store: Store, target: str) -> dict:
+    """What the newest transition's submit step journaled at its end."""
+    newest = store.transitions(target, JOB, limit=1)[0]
+    return next(e.data for e in newest.steps if e.step == "submit" and e.phase == "end")
+
+
+def test_a_pinned_compiled_plan_moves_with_the_job(
+    moving: tuple[Moving, FlinkClient], flink_cluster: ClusterInfo, flink_client: FlinkClient
+) -> None:
+    """compiledPlan: pin: the first apply compiles the plan and keeps it with version 1;
+    the migration submits version 2 on the new cluster from that same plan."""
+    project, _old = moving
+    project.write_job(JOB, stateful_sql(), extra="  compiledPlan: pin\n")
+    first = project.apply()
+    assert first.returncode == 0, first.stdout + first.stderr
+    with Store(str(project.root / ".flinkops" / "state.db")) as store:
+        compiled = _submitted(store, project.target)
+        assert compiled["plan_kept"] is False
+        sql_hash = store.version(project.target, JOB, 1).sql_hash
+        kept = pinned_plan(store, project.target, JOB, sql_hash)
+        assert kept is not None and kept.version == 1 and "GroupAggregate" in kept.plan
+
+    project.point_at(flink_cluster.url)
+    done = project.apply()
+    assert done.returncode == 0, done.stdout + done.stderr
+    [after] = _running(flink_client, project.target)
+    assert _restored_from(flink_client, after.job_id) == _stop_savepoint(project)
+    with Store(str(project.root / ".flinkops" / "state.db")) as store:
+        submitted = _submitted(store, project.target)
+    assert submitted["plan_kept"] is True
+    assert submitted["compiled_plan"] == compiled["compiled_plan"]
