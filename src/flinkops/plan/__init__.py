@@ -21,6 +21,7 @@ impacts and what a next start restores from, for plan, status, show and the cons
 ``_diffs`` and ``_text_diff`` show what changed, ``_effective`` what runs on the target
 after its override; ``_migrate_observe`` sees a target moved to another cluster (or
 another Flink) under running jobs and ``_migrate`` plans each as a migration;
+``_pinned`` says what a pinned compiled plan (``compiledPlan: pin``) does;
 ``render`` draws a plan's text and markdown from its JSON; ``planfile`` saves and reads plan files.
 """
 

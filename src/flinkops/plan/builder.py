@@ -28,6 +28,7 @@ from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._lineage import LineageView
 from flinkops.plan._live_views import current_live, live_warnings
 from flinkops.plan._migrate import blocked_migration, migrated, old_runs
+from flinkops.plan._pinned import with_pinned_plan
 from flinkops.plan._state import downgrade_reason
 from flinkops.plan._types import Action, Applied, Attempt, Behind, Change, Plan, StateImpact
 from flinkops.plan.rejections import SqlRejected
@@ -223,6 +224,7 @@ def _spec_changes(
             inputs.compat.get(spec.name),
             verdicts.upgrade.get(spec.name),
         )
+        change = with_pinned_plan(change, spec, applied.get(spec.name))
         cannot = blocked_migration(change, observation.migration)
         attempt = blocking_attempt(
             spec,

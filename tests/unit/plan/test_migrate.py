@@ -155,3 +155,16 @@ def test_an_upgrade_whose_graphs_were_compared_takes_their_verdict(
     same = Compat(StateImpact.PRESERVED, ("stateful operators unchanged (GroupAggregate)",))
     change = build_plan([spec], obs, Verdicts(upgrade={"job-a": same})).change("job-a")
     assert change.state is StateImpact.PRESERVED
+
+
+def test_a_pinned_plan_is_kept_or_compiled_anew(make_spec, make_applied, make_live_job) -> None:
+    from tests.unit.conftest import MAX_SQL
+
+    spec = make_spec(compiled_plan="pin")
+    applied = replace(make_applied(spec), cluster_url=OLD)
+    obs = _observation({"job-a": applied}, [make_live_job(spec)], _migration())
+    change = build_plan([spec], obs).change("job-a")
+    assert "submitted from the plan kept for this SQL" in change.state_reasons[-1]
+    changed = make_spec(compiled_plan="pin", sql=MAX_SQL)
+    change = build_plan([changed], obs).change("job-a")
+    assert "the SQL is new, so apply compiles a new plan" in change.state_reasons[-1]
