@@ -13,7 +13,10 @@ sharing this machine's disk (so both reach the savepoints). Two runs:
    1.20 job). The plan and the apply output are printed as they ran.
 2. **compiled plan** — each job's INSERT compiled on 1.20 (``COMPILE PLAN 'f' FOR ...``)
    and run from it there (``EXECUTE PLAN 'f'``), stopped with a savepoint, and the same
-   JSON plan executed on 2.3 from that savepoint (``EXECUTE PLAN 'f'``).
+   JSON plan executed on 2.3 from that savepoint (``EXECUTE PLAN 'f'``), through the SQL
+   runner directly.
+3. **pinned** — run 1 with ``compiledPlan: pin`` in every spec: the 1.20 apply compiles
+   and keeps each plan, and the migration submits it on 2.3.
 
 For each job it prints whether the 2.3 job restored the savepoint (Flink's
 ``latest.restored``) and runs, or Flink's own error. Usage:
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -53,7 +57,7 @@ def main() -> int:
     args.add_argument("--new-home", default=None, help="FLINK_HOME of Flink 2.3 (default: .venv's)")
     args.add_argument("--keep", action="store_true", help="keep the work directory")
     args.add_argument(
-        "--only", choices=("savepoint", "compiled"), default=None, help="run one of the two"
+        "--only", choices=("savepoint", "compiled", "pinned"), default=None, help="run one"
     )
     opts = args.parse_args()
     work = Path(tempfile.mkdtemp(prefix="flinkops-upgrade-"))
@@ -66,12 +70,17 @@ def main() -> int:
             print(f"old: Flink {a.version()} at {a.base_url}")
             print(f"new: Flink {b.version()} at {b.base_url}")
             project = _project(work / "project", a.base_url)
-            if opts.only != "compiled":
-                rows += _savepoint_only(project, a, b)
+            if opts.only in (None, "savepoint"):
+                rows += _savepoint_only(project, a, b, "savepoint (flinkops migrate)")
                 _cancel_all(a)
                 _cancel_all(b)
-            if opts.only != "savepoint":
+            if opts.only in (None, "compiled"):
                 rows += _compiled_plans(project, a, b, work / "plans")
+                _cancel_all(a)
+                _cancel_all(b)
+            if opts.only in (None, "pinned"):
+                pinned = _project(work / "pinned", a.base_url, pin=True)
+                rows += _savepoint_only(pinned, a, b, "compiledPlan: pin (flinkops migrate)")
     finally:
         old.down()
         new.down()
@@ -84,11 +93,15 @@ def main() -> int:
     return 0
 
 
-def _project(root: Path, url: str) -> Path:
-    """The example jobs in a project of their own, every job running, on ``url``."""
+def _project(root: Path, url: str, *, pin: bool = False) -> Path:
+    """The example jobs in a project of their own, every job running, on ``url``; with
+    ``pin``, each with ``compiledPlan: pin``."""
     shutil.copytree(ROOT / "jobs", root / "jobs")
     for spec in (root / "jobs").glob("*.yaml"):
-        spec.write_text(spec.read_text().replace("state: suspended", "state: running"))
+        text = spec.read_text().replace("state: suspended", "state: running")
+        if pin:
+            text = re.sub(r"(?m)^spec:\n", "spec:\n  compiledPlan: pin\n", text)
+        spec.write_text(text)
     _point(root, url)
     return root
 
@@ -109,7 +122,9 @@ def _cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return done
 
 
-def _savepoint_only(root: Path, old: FlinkClient, new: FlinkClient) -> list[dict[str, Any]]:
+def _savepoint_only(
+    root: Path, old: FlinkClient, new: FlinkClient, how: str
+) -> list[dict[str, Any]]:
     """A flinkops migration of the example jobs from 1.20 to 2.3."""
     if _cli(root, "apply", "--auto-approve").returncode != 0:
         raise SystemExit("the example jobs did not start on Flink 1.20")
@@ -122,7 +137,7 @@ def _savepoint_only(root: Path, old: FlinkClient, new: FlinkClient) -> list[dict
         restored = _restored(new, r["job_id"]) if r["status"] == "done" else None
         outcome = "RUNNING" if r["status"] == "done" else f"{r['status']}: {r['root_cause']}"
         rows.append(
-            {"job": r["job"], "how": "savepoint (flinkops migrate)",
+            {"job": r["job"], "how": how,
              "restored": "yes" if restored else "no", "outcome": outcome[:300]}
         )  # fmt: skip
     return rows
