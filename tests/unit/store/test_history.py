@@ -57,6 +57,7 @@ def test_a_store_from_before_history_gets_a_row_per_version(location: str) -> No
     write(location, "ALTER TABLE savepoints DROP COLUMN flink_version")  # migration 8's
     write(location, "ALTER TABLE versions DROP COLUMN cluster_url")  # migration 9's
     write(location, "ALTER TABLE versions DROP COLUMN flink_version")
+    write(location, "DROP TABLE compiled_plans")  # migration 10's
     write(location, "DELETE FROM schema_version WHERE version >= 7")
     with Store(location) as s:
         rows = s.history("local", "orders")
