@@ -45,6 +45,7 @@ from flinkops.flink.local import LocalCluster, free_port
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
 from flinkops.spec import load_project
+from flinkops.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = "upgrade"
@@ -133,6 +134,13 @@ def _savepoint_only(
     done = _cli(root, "apply", "--auto-approve", "--format", "json")
     results = json.loads(done.stdout)["results"] if done.stdout.strip() else []
     rows = []
+    with Store(str(root / "state.db")) as store:
+        for r in results:  # what each migration's submit journaled (compiledPlan: pin)
+            newest = store.transitions(TARGET, r["job"], limit=1)[0]
+            ends = [e.data for e in newest.steps if e.step == "submit" and e.phase == "end"]
+            if ends and "plan_kept" in ends[0]:
+                print(f"{r['job']}: submitted on 2.3 from {ends[0]['compiled_plan']}, "
+                      f"kept from Flink 1.20: {ends[0]['plan_kept']}")  # fmt: skip
     for r in results:
         restored = _restored(new, r["job_id"]) if r["status"] == "done" else None
         outcome = "RUNNING" if r["status"] == "done" else f"{r['status']}: {r['root_cause']}"
