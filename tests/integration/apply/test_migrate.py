@@ -5,7 +5,8 @@ The project first applies on the old cluster; then its target's url points at th
 one. `plan` says it is a migration and plans `migrate`; `apply` stops the job with a
 savepoint on the old cluster and starts it on the new one from that savepoint, leaving
 exactly one RUNNING job of the name; a new job that fails resumes the old one from the
-same savepoint, on the old cluster.
+same savepoint, on the old cluster. The first job pins its compiled plan
+(``compiledPlan: pin``), which the migration carries to the new cluster.
 """
 
 from __future__ import annotations
@@ -86,14 +87,28 @@ def _stop_savepoint(project: Project) -> str:
     return taken[-1]
 
 
+def _submitted(store: Store, target: str) -> dict:
+    """What the newest transition's submit step journaled at its end."""
+    newest = store.transitions(target, JOB, limit=1)[0]
+    return next(e.data for e in newest.steps if e.step == "submit" and e.phase == "end")
+
+
 def test_a_target_moved_to_a_new_cluster_migrates_its_job_with_its_state(
     moving: tuple[Moving, FlinkClient], flink_cluster: ClusterInfo, flink_client: FlinkClient
 ) -> None:
+    """The job pins its compiled plan (compiledPlan: pin): the first apply compiles it
+    and keeps it with version 1, and the migration submits version 2 from that plan."""
     project, old = moving
-    project.write_job(JOB, stateful_sql())
+    project.write_job(JOB, stateful_sql(), extra="  compiledPlan: pin\n")
     first = project.apply()
     assert first.returncode == 0, first.stdout + first.stderr
     [before] = _running(old, project.target)
+    with Store(str(project.root / ".flinkops" / "state.db")) as store:
+        compiled = _submitted(store, project.target)
+        assert compiled["plan_kept"] is False
+        sql_hash = store.version(project.target, JOB, 1).sql_hash
+        kept = pinned_plan(store, project.target, JOB, sql_hash)
+        assert kept is not None and kept.version == 1 and "GroupAggregate" in kept.plan
 
     project.point_at(flink_cluster.url)
     shown = project.run("plan")
@@ -115,6 +130,10 @@ def test_a_target_moved_to_a_new_cluster_migrates_its_job_with_its_state(
     [after] = _running(flink_client, project.target)
     assert after.version == 2
     assert _restored_from(flink_client, after.job_id) == _stop_savepoint(project)
+    with Store(str(project.root / ".flinkops" / "state.db")) as store:
+        submitted = _submitted(store, project.target)
+    assert submitted["plan_kept"] is True  # the plan compiled for version 1
+    assert submitted["compiled_plan"] == compiled["compiled_plan"]
     again = project.run("plan")
     assert again.returncode == 0, again.stdout  # in sync on the new cluster
     assert "Migration" not in again.stdout
@@ -142,36 +161,3 @@ def test_a_migration_whose_new_job_fails_resumes_the_old_one(
         (2, "rolled-back"),
         (1, "applied"),
     ]
-
-
-def _submitted(store: Store, target: str) -> dict:
-    """What the newest transition's submit step journaled at its end."""
-    newest = store.transitions(target, JOB, limit=1)[0]
-    return next(e.data for e in newest.steps if e.step == "submit" and e.phase == "end")
-
-
-def test_a_pinned_compiled_plan_moves_with_the_job(
-    moving: tuple[Moving, FlinkClient], flink_cluster: ClusterInfo, flink_client: FlinkClient
-) -> None:
-    """compiledPlan: pin: the first apply compiles the plan and keeps it with version 1;
-    the migration submits version 2 on the new cluster from that same plan."""
-    project, _old = moving
-    project.write_job(JOB, stateful_sql(), extra="  compiledPlan: pin\n")
-    first = project.apply()
-    assert first.returncode == 0, first.stdout + first.stderr
-    with Store(str(project.root / ".flinkops" / "state.db")) as store:
-        compiled = _submitted(store, project.target)
-        assert compiled["plan_kept"] is False
-        sql_hash = store.version(project.target, JOB, 1).sql_hash
-        kept = pinned_plan(store, project.target, JOB, sql_hash)
-        assert kept is not None and kept.version == 1 and "GroupAggregate" in kept.plan
-
-    project.point_at(flink_cluster.url)
-    done = project.apply()
-    assert done.returncode == 0, done.stdout + done.stderr
-    [after] = _running(flink_client, project.target)
-    assert _restored_from(flink_client, after.job_id) == _stop_savepoint(project)
-    with Store(str(project.root / ".flinkops" / "state.db")) as store:
-        submitted = _submitted(store, project.target)
-    assert submitted["plan_kept"] is True
-    assert submitted["compiled_plan"] == compiled["compiled_plan"]
