@@ -44,6 +44,12 @@ class Workspace:
         self._closers.append(client)
         return client
 
+    @property
+    def plan_dir(self) -> Path:
+        """Where pinned compiled plans are written for the JobManager (``compiledPlan: pin``,
+        ``apply/_pinned.py``)."""
+        return self.project.root / ".flinkops" / "compiled-plans"
+
     def connect(self, url: str) -> FlinkClient:
         """A client of another cluster (a migration's old one), with the target's headers;
         the caller closes it."""

@@ -58,7 +58,7 @@ def applier_for(
         progress=_Progress(quiet),
         parallelism=parallelism,
         connect=ws.connect,
-        plan_dir=ws.project.root / ".flinkops" / "compiled-plans",
+        plan_dir=ws.plan_dir,
     )
 
 
