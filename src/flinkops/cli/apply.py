@@ -232,20 +232,27 @@ def history(
     the Flink job running after it, what that job restored from and the savepoint the
     transition took. An automatic rollback is two rows: the version that failed, and
     the version that runs again. Versions recorded before flinkops kept history show
-    as one `recorded` row each. --diff A B compares two versions' specs.
+    as one `recorded` row each. --diff A B compares two versions' specs, and their
+    compiled plans when they were pinned (compiledPlan: pin).
     """
     from flinkops.ops import version_diff, version_pair
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws:
         if diff:
-            data = ws.redact(version_diff(job, *version_pair(ws.store, ws.target, job, *diff)))
+            from flinkops.store import version_plan
+
+            plans = tuple(version_plan(ws.store, ws.target, job, v) for v in diff)
+            pair = version_pair(ws.store, ws.target, job, *diff)
+            data = ws.redact(version_diff(job, *pair, (plans[0], plans[1])))
             if fmt == "json":
                 emit_json(data)
             else:
                 click.echo(data["sql_diff"] or "SQL: no difference")
                 for line in data["config_diff"]:
                     click.echo(f"config: {line}")
+                if data["plan_diff"] is not None:
+                    click.echo(data["plan_diff"] or "compiled plan: no difference")
             return
         rows = ws.redact([h.to_json() for h in ws.store.history(ws.target, job)])
     if fmt == "json":

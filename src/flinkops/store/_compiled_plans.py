@@ -18,7 +18,7 @@ from flinkops.store._records import utc_now
 if TYPE_CHECKING:
     from flinkops.store._store import Store
 
-__all__ = ["PinnedPlan", "pinned_plan", "put_pinned_plan"]
+__all__ = ["PinnedPlan", "pinned_plan", "put_pinned_plan", "version_plan"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,17 @@ def pinned_plan(store: Store, target: str, job: str, sql_hash: str) -> PinnedPla
             "SELECT version, sql_hash, flink_version, plan FROM compiled_plans "
             "WHERE target = ? AND job = ? AND sql_hash = ? ORDER BY version DESC LIMIT 1",
             (target, job, sql_hash),
+        ).fetchone()
+    return PinnedPlan(int(row[0]), row[1], row[2], row[3]) if row else None
+
+
+def version_plan(store: Store, target: str, job: str, version: int) -> PinnedPlan | None:
+    """The plan kept with ``version`` (compiled by its submit), or None."""
+    with store.db.read("version_plan") as db:
+        row = db.execute(
+            "SELECT version, sql_hash, flink_version, plan FROM compiled_plans "
+            "WHERE target = ? AND job = ? AND version = ?",
+            (target, job, version),
         ).fetchone()
     return PinnedPlan(int(row[0]), row[1], row[2], row[3]) if row else None
 
