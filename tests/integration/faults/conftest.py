@@ -52,7 +52,9 @@ class FaultCluster:
         for role in ("jobmanager", "taskmanager"):
             self.kill(role)
         # SIGKILL is asynchronous: the port listens until the killed JobManager is gone
-        wait_until(lambda: not _listening(self.port), what=f"port {self.port} to stop listening")
+        wait_until(
+            lambda: not _listening(self.port), what=f"port {self.port} to stop listening"
+        )
         home = os.environ.get("FLINKOPS_TEST_FLINK_HOME") or None
         self.info = LocalCluster(self.info.dir).up(
             port=self.port, slots=4, flink_home=home, timeout=180
