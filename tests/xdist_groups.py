@@ -21,6 +21,7 @@ ONE_WORKER_GROUPS = {
     "tests/integration/savepoints/test_rescale.py::": "adaptive-cluster",
     "tests/integration/test_projects.py::": "shared-cluster-projects",
     "tests/integration/apply/test_rehearse.py::": "rehearsed-job",
+    "tests/integration/apply/test_migrate.py::": "migration-old-cluster",
 }
 
 

@@ -35,6 +35,8 @@ class Workspace:
     project: Project
     target: str
     raw_url: str
+    #: the old cluster of a migration when the store did not record it (``--from-url``)
+    from_url: str | None = None
     _closers: list[Any] = field(default_factory=list)
 
     @property
@@ -46,6 +48,17 @@ class Workspace:
         client = FlinkClient(self.raw_url, headers=self.project.headers(self.target))
         self._closers.append(client)
         return client
+
+    @property
+    def plan_dir(self) -> Path:
+        """Where pinned compiled plans are written for the JobManager (``compiledPlan: pin``,
+        ``apply/_pinned.py``)."""
+        return self.project.root / ".flinkops" / "compiled-plans"
+
+    def connect(self, url: str) -> FlinkClient:
+        """A client of another cluster (a migration's old one), with the target's headers;
+        the caller closes it."""
+        return FlinkClient(url, headers=self.project.headers(self.target))
 
     @cached_property
     def store(self) -> Store:
@@ -115,6 +128,8 @@ class Workspace:
             project=self.project.project_id,
             rehearse=rehearse,
             options=options,
+            connect=self.connect,
+            from_url=self.from_url,
         )
 
     def rehearse_settings(

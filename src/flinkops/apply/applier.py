@@ -23,13 +23,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flinkops.apply.health import Progress
 from flinkops.apply.recover import recover
 from flinkops.apply.refusals import refuse_errors, refuse_incompatible, refuse_state_loss
 from flinkops.apply.run_state import Run, RunState
-from flinkops.apply.step_runner import StepRunner, Submitter, crash_from_env
+from flinkops.apply.step_runner import Connect, StepRunner, Submitter, crash_from_env
 from flinkops.errors import StalePlan
 from flinkops.flink.live import ACTIVE_STATES
 from flinkops.flink.rest import FlinkClient
@@ -104,6 +105,8 @@ class Applier:
         submit: Submitter = submit_sql,
         crash: Callable[[str], None] = crash_from_env,
         rehearsal_client: FlinkClient | None = None,
+        connect: Connect | None = None,
+        plan_dir: Path | None = None,
     ) -> None:
         self.store = store
         self.target = target
@@ -121,6 +124,8 @@ class Applier:
             submit=submit,
             crash=crash,
             rehearsal_client=rehearsal_client,
+            connect=connect,
+            plan_dir=plan_dir,
         )
 
     def apply(
@@ -139,10 +144,13 @@ class Applier:
         todo = [c for c in plan.changes if c.action is not Action.NOOP]
         self._check_versions(todo)
         result = ApplyResult(plan.target)
-        with ThreadPoolExecutor(max_workers=self.parallelism) as pool:
-            for wave in _waves(todo):
-                carried = pool.map(lambda c: self._carry_out(c, requested), wave)
-                result.results.extend(carried)
+        try:
+            with ThreadPoolExecutor(max_workers=self.parallelism) as pool:
+                for wave in _waves(todo):
+                    carried = pool.map(lambda c: self._carry_out(c, requested), wave)
+                    result.results.extend(carried)
+        finally:
+            self.runner.close()  # the clients of other clusters (a migration's old one)
         order = {c.job: i for i, c in enumerate(todo)}
         result.results.sort(key=lambda r: order[r.job])
         return result

@@ -135,8 +135,9 @@ def _unchanged(runner: StepRunner, point: Resume, old_job_id: str | None) -> boo
     first = next((s for s in point.steps if not isinstance(s, Rehearse)), None)
     if not isinstance(first, StopWithSavepoint | Cancel) or not old_job_id:
         return False
-    try:
-        state = runner.client.job(old_job_id).state
+    home = first.cluster if isinstance(first, StopWithSavepoint) else None
+    try:  # a migration's stop names the old cluster, where the old job runs
+        state = runner.on_cluster(home).client.job(old_job_id).state
     except FlinkError:
         return False
     return state in ACTIVE_STATES and state != "CANCELLING"

@@ -10,6 +10,10 @@ hand each other (the savepoint a stop took, the job a submit started) is the run
 ``RunState`` (run_state.py), which takes in each step's journaled data. The stop step,
 and what a failed or interrupted run says of the cluster, are ``_stopping.py``'s.
 
+A step that names another cluster (``cluster``: the old one in a migration, its stop
+and a rollback's submit and wait) runs on a copy of the runner whose client is that
+cluster's (``on_cluster``), opened once per URL with the target's headers (``connect``).
+
 Fault injection: ``FLINKOPS_APPLY_CRASH_AT=<step>:<before|after|end|failed>``
 (comma-separated) kills the process with SIGKILL at those points; step names
 are those of plan/steps.py (``stop``, ``submit``, ``rollback-submit``, ...).
@@ -17,12 +21,16 @@ are those of plan/steps.py (``stop``, ``submit``, ``rollback-submit``, ...).
 
 from __future__ import annotations
 
+import copy
 import os
 import signal
+import threading
 from collections.abc import Callable
 from contextlib import nullcontext
+from pathlib import Path
 from typing import Any
 
+from flinkops.apply._pinned import keep_plan, pinned_program
 from flinkops.apply._stopping import StopSteps
 from flinkops.apply.flowing import flow_text
 from flinkops.apply.health import TERMINAL, Progress, rescale_job, wait_healthy, wait_state
@@ -65,6 +73,8 @@ __all__ = ["CRASH_ENV", "StepRunner", "crash_from_env"]
 
 CRASH_ENV = "FLINKOPS_APPLY_CRASH_AT"
 Submitter = Callable[..., str]
+#: Opens a client of another cluster than the target's (a migration's old cluster).
+Connect = Callable[[str], FlinkClient]
 
 
 def crash_from_env(point: str) -> None:
@@ -94,6 +104,8 @@ class StepRunner(StopSteps):
         submit: Submitter = submit_sql,
         crash: Callable[[str], None] = crash_from_env,
         rehearsal_client: FlinkClient | None = None,
+        connect: Connect | None = None,
+        plan_dir: Path | None = None,
     ) -> None:
         self.client = client
         self.rehearsal_client = rehearsal_client or client  # where `rehearse` steps run
@@ -105,6 +117,10 @@ class StepRunner(StopSteps):
         self.poll = poll
         self.submit = submit
         self.crash = crash
+        self.connect = connect or (lambda url: FlinkClient(url, timeout=client.timeout))
+        self._others: dict[str, FlinkClient] = {}  # other clusters' clients, by URL
+        self._others_lock = threading.Lock()
+        self.plan_dir = plan_dir  # compiledPlan: pin's plan files (apply/_pinned.py)
 
     # ------------------------------------------------------------------ the loop
 
@@ -209,7 +225,26 @@ class StepRunner(StopSteps):
 
     def _execute(self, run: Run, step: Step) -> dict[str, Any]:
         handler = _HANDLERS[type(step)]
-        return handler(self, run, step)
+        return handler(self.on_cluster(getattr(step, "cluster", None)), run, step)
+
+    def on_cluster(self, cluster: str | None) -> StepRunner:
+        """This runner, or (for a step on another cluster) a copy whose client is that
+        cluster's: changes run concurrently on one runner, so its client never changes."""
+        if not cluster:
+            return self
+        with self._others_lock:
+            if cluster not in self._others:
+                self._others[cluster] = self.connect(cluster)
+            other = copy.copy(self)
+            other.client = self._others[cluster]
+        return other
+
+    def close(self) -> None:
+        """Close the clients of other clusters this runner opened."""
+        with self._others_lock:
+            for client in self._others.values():
+                client.close()
+            self._others.clear()
 
     # ------------------------------------------------------------------ steps
 
@@ -275,13 +310,21 @@ class StepRunner(StopSteps):
                     f"{exc.args[0]} to be rebuilt; set it and apply again"
                 ) from exc
             spec_hash = record.spec_hash  # the identity it ran with before
-        job_id = self._already_submitted(run, step)
+        job_id, pinned = self._already_submitted(run, step), dict[str, Any]()
+        compiled_now: Path | None = None  # compiledPlan: pin's plan this submit compiles
         if job_id is None:
             reserve_version(self.store, self.target, spec, step.version, path)
+            statements = spec.statements
+            if spec.pins_plan:
+                statements, plan, kept = pinned_program(
+                    self.store, self.target, run.job, spec, self.plan_dir
+                )
+                pinned = {"compiled_plan": str(plan), "plan_kept": kept}
+                compiled_now = None if kept else plan
             job_id = self.submit(
                 self.client,
                 job_name=run.job,
-                statements=spec.statements,
+                statements=statements,
                 identity=JobIdentity(
                     run.job, step.version, spec_hash, self.target, self.project or ""
                 ),
@@ -290,6 +333,11 @@ class StepRunner(StopSteps):
                 savepoint_path=path,
                 allow_non_restored_state=spec.allow_non_restored_state,
             )
+            if compiled_now is not None:  # compiled by this submit: keep it with the version
+                keep_plan(
+                    self.store, self.target, run.job, step.version, spec, compiled_now,
+                    self._flink_version(),
+                )  # fmt: skip
         self.store.update_version(
             self.target, run.job, step.version, job_id=job_id, restored_from=path
         )
@@ -298,7 +346,7 @@ class StepRunner(StopSteps):
             f"submitted version {step.version} as {job_id}" + (f" from {path}" if path else ""),
             job_id=job_id, restored_from=path,
         )  # fmt: skip
-        return {"job_id": job_id, "restored_from": path}
+        return {"job_id": job_id, "restored_from": path, **pinned}
 
     def _already_submitted(self, run: Run, step: Submit) -> str | None:
         """The job this step already submitted, or a live one carrying its version.
@@ -379,10 +427,12 @@ class StepRunner(StopSteps):
         if step.outcome == Outcome.APPLIED:
             health = f"; healthy: {flow_text(state.flow)}" if state.flow else ""
             # recorded in place (no submit before it): the running job is this version
-            on = {"job_id": step.job_id} if step.job_id is not None else {}
+            on: dict[str, str | None] = {"job_id": step.job_id} if step.job_id else {}
             if step.job_id is not None:
                 state.job_id = step.job_id  # history's row names the job it runs on
             message = run.reason + health
+            # the cluster it runs on: a later plan sees a target moved elsewhere by it
+            on.update(cluster_url=self.client.base_url, flink_version=self._flink_version())
             self.store.update_version(
                 self.target, run.job, number, outcome=Outcome.APPLIED, message=message, **on
             )

@@ -68,6 +68,8 @@ def applier_for(
         progress=_Progress(quiet),
         parallelism=parallelism,
         rehearsal_client=ws.rehearsal_client(rehearsal) if rehearsal else None,
+        connect=ws.connect,
+        plan_dir=ws.plan_dir,
     )
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "debug_enabled",
     "emit_json",
     "format_option",
+    "from_url_option",
     "handle_errors",
     "job_argument",
     "main",
@@ -214,6 +215,18 @@ def target_option(fn: F) -> F:
         default=None,
         help="Named target (cluster) from flinkops.yaml (default: defaultTarget).",
         shell_complete=complete_target,
+    )(fn)
+
+
+def from_url_option(fn: F) -> F:
+    return click.option(
+        "--from-url",
+        metavar="URL",
+        default=None,
+        help="The cluster the target's jobs ran on before its url changed, for versions "
+        "applied before flinkops recorded each version's cluster: its running jobs are "
+        "planned as a migration to the target's cluster (stop with a savepoint there, "
+        "submit here from it).",
     )(fn)
 
 

@@ -14,6 +14,7 @@ from flinkops.cli._common import (
     allow_behind_option,
     emit_json,
     format_option,
+    from_url_option,
     handle_errors,
     job_argument,
     main,
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
     "Rehearse each update of a running job that restores its state just before the "
     "job is stopped, and stop it only if the rehearsal restored."
 )
+@from_url_option
 @format_option("text", "json")
 @handle_errors
 def apply(
@@ -84,6 +86,7 @@ def apply(
     rehearse: str | None,
     rehearse_timeout: float | None,
     keep: bool,
+    from_url: str | None,
     fmt: str,
 ) -> None:
     """Carry the plan out on the cluster, savepoint-safe.
@@ -107,9 +110,13 @@ def apply(
     this checkout's history lacks (a colleague applied from a commit you have not
     pulled) is blocked too: apply leaves it as it is and exits 1, unless
     --allow-behind; so is a job whose savepoint was written by a newer Flink than
-    the target runs (Flink refuses it). A plan with errors (a spec whose SQL the
-    cluster's planner rejects) is refused whole: apply stops, submits and records
-    nothing, and exits 1. Every step is journaled: an apply that was killed is
+    the target runs (Flink refuses it). A job moved to a new cluster (the target's
+    url changed, or its Flink version) is migrated: stopped with a savepoint on the
+    old cluster, submitted on the new one from it, and recorded there once healthy;
+    if the new job fails, the old one is resumed from the same savepoint. A plan
+    with errors (a spec whose SQL the cluster's planner rejects) is refused whole:
+    apply stops, submits and records nothing, and exits 1. Every step is journaled:
+    an apply that was killed is
     finished (or rolled back) by the next one. One apply at a time per target. Jobs
     of other projects (`project:` in flinkops.yaml) are never touched, even with the
     same target and job names. With --rehearse (or the project's `rehearse:`), each
@@ -125,6 +132,7 @@ def apply(
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws, ws.store.acquire_lock(ws.target):
+        ws.from_url = from_url
         settings = settings_from(ws, rehearse, rehearse_timeout, keep, applying=True)
         applier = applier_for(ws, parallelism, quiet=fmt == "json", rehearsal=settings)
         recovered = recover(applier)
@@ -238,20 +246,27 @@ def history(
     transition took. An automatic rollback is two rows: the version that failed, and
     the version that runs again. A job `flinkops import` adopted starts with an
     `adopt` row. Versions recorded before flinkops kept history show as one
-    `recorded` row each. --diff A B compares two versions' specs.
+    `recorded` row each. --diff A B compares two versions' specs, and their
+    compiled plans when they were pinned (compiledPlan: pin).
     """
     from flinkops.ops import version_diff, version_pair
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws:
         if diff:
-            data = ws.redact(version_diff(job, *version_pair(ws.store, ws.target, job, *diff)))
+            from flinkops.store import version_plan
+
+            plans = tuple(version_plan(ws.store, ws.target, job, v) for v in diff)
+            pair = version_pair(ws.store, ws.target, job, *diff)
+            data = ws.redact(version_diff(job, *pair, (plans[0], plans[1])))
             if fmt == "json":
                 emit_json(data)
             else:
                 click.echo(data["sql_diff"] or "SQL: no difference")
                 for line in data["config_diff"]:
                     click.echo(f"config: {line}")
+                if data["plan_diff"] is not None:
+                    click.echo(data["plan_diff"] or "compiled plan: no difference")
             return
         rows = ws.redact([h.to_json() for h in ws.store.history(ws.target, job)])
     if fmt == "json":

@@ -12,6 +12,7 @@ from flinkops.cli._common import (
     allow_behind_option,
     emit_json,
     format_option,
+    from_url_option,
     handle_errors,
     main,
     project_option,
@@ -46,6 +47,7 @@ from flinkops.cli._rehearsing import rehearse_options, rehearser, settings_from
     "FAILED after it was applied, again instead of listing its job as blocked.",
 )
 @allow_behind_option
+@from_url_option
 @click.option(
     "--compile-concurrency",
     type=click.IntRange(1, 64),
@@ -75,6 +77,7 @@ def plan(
     no_compat: bool,
     retry_failed: bool,
     allow_behind: bool,
+    from_url: str | None,
     compile_concurrency: int | None,
     no_compile_cache: bool,
     rehearse: str | None,
@@ -115,6 +118,13 @@ def plan(
     a checkpoint completes (--rehearse-timeout), then cancelled. Each change shows
     the outcome (restored, refused, failed, timeout, skipped) under its verdict; a
     refused rehearsal makes the change incompatible, an error of the plan.
+    A target whose cluster changed (its url points at a new cluster, or the cluster
+    runs another Flink) while the store has jobs running on the old one is a
+    migration: the header says so, and each such job is planned `migrate` (stop
+    with a savepoint on the old cluster, submit on the new from it, wait healthy,
+    record; a failed new job resumes the old). The old cluster is the one recorded
+    with each version, or --from-url; when it is gone, the newest snapshot found is
+    used. Both clusters must reach the savepoint storage: the plan checks it first.
 
     SQL that the cluster's planner rejects (an unknown column, a reserved word
     used as a name) is an error of the plan: its job is listed as rejected, the
@@ -129,6 +139,7 @@ def plan(
     from flinkops.workspace import open_workspace
 
     with open_workspace(project_dir, target) as ws:
+        ws.from_url = from_url
         ws.require_jobs(jobs)
         settings = settings_from(ws, rehearse, rehearse_timeout, keep, applying=False)
         result = ws.make_plan(

@@ -21,8 +21,10 @@ into the new SQL, run by apply/rehearse/), which ``build_plan`` folds into its c
 ``_state`` decides state
 impacts and what a next start restores from, for plan, status, show and the console;
 ``_diffs`` and ``_text_diff`` show what changed, ``_effective`` what runs on the target
-after its override; ``render`` draws a plan's text and markdown from its JSON;
-``planfile`` saves and reads plan files.
+after its override; ``_migrate_observe`` sees a target moved to another cluster (or
+another Flink) under running jobs and ``_migrate`` plans each as a migration;
+``_pinned`` says what a pinned compiled plan (``compiledPlan: pin``) does;
+``render`` draws a plan's text and markdown from its JSON; ``planfile`` saves and reads plan files.
 """
 
 from flinkops.plan._changes import next_version
@@ -48,6 +50,7 @@ from flinkops.plan._types import (
     Change,
     Compat,
     CompatBasis,
+    Migration,
     Plan,
     StateImpact,
     TransitionKind,
@@ -66,6 +69,7 @@ __all__ = [
     "Compat",
     "CompatBasis",
     "LineageView",
+    "Migration",
     "Observation",
     "Plan",
     "PlanOptions",

@@ -24,7 +24,15 @@ __all__ = [
 
 #: The actions that put a new version of a spec in place (apply records it).
 PUTS_VERSION = frozenset(
-    {Action.CREATE, Action.RESUME, Action.UPDATE, Action.RESTART, Action.RESCALE, Action.RECORD}
+    {
+        Action.CREATE,
+        Action.RESUME,
+        Action.UPDATE,
+        Action.RESTART,
+        Action.MIGRATE,
+        Action.RESCALE,
+        Action.RECORD,
+    }
 )
 _ENDED = ("FAILED", "FINISHED", "CANCELED")
 

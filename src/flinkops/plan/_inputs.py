@@ -11,7 +11,7 @@ from flinkops.flink.live import LiveJob
 from flinkops.flink.models import Overview
 from flinkops.flink.snapshots import SAVEPOINT_DIR_KEYS
 from flinkops.plan._rehearsal import RehearseSettings
-from flinkops.plan._types import Applied, Attempt, Behind, Compat
+from flinkops.plan._types import Applied, Attempt, Behind, Compat, Migration
 from flinkops.plan.compiler import ClusterIdentity
 from flinkops.plan.rejections import SqlRejected
 from flinkops.plan.rescale import adaptive_scheduler
@@ -38,8 +38,10 @@ class Observation:
     open. From git, per job whose newest placing transition (the store's history) came
     from a commit the checkout's history lacks, or may lack: ``behind``.
     ``failed_runs``: per managed job whose newest run FAILED, that run (its version,
-    when, Flink's root cause, whether the cluster failed it). ``at`` is when it was
-    read: the plan's ``created_at``.
+    when, Flink's root cause, whether the cluster failed it). ``migration``: the target's
+    cluster changed under jobs the store has running (``_migrate_observe.py``), with
+    ``old_live`` the old cluster's jobs. ``at`` is when it was read: the plan's
+    ``created_at``.
     """
 
     target: str
@@ -57,6 +59,8 @@ class Observation:
     searched: Mapping[str, str] = field(default_factory=dict)
     open_transitions: tuple[Transition, ...] = ()
     behind: Mapping[str, Behind] = field(default_factory=dict)
+    migration: Migration | None = None
+    old_live: tuple[LiveJob, ...] = ()
     at: str = ""
 
     @property
@@ -79,11 +83,16 @@ class Observation:
 class Verdicts:
     """Flink's planner on the plan's specs: per job whose SQL changed, its verdict on
     restoring the old state (``compat``); per job whose SQL it rejects, where and why
-    (``rejected``: an error of the plan); and warnings."""
+    (``rejected``: an error of the plan); per job moved to another Flink, the two
+    versions' graphs compared (``upgrade``); and warnings."""
 
     compat: Mapping[str, Compat] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     rejected: Mapping[str, SqlRejected] = field(default_factory=dict)
+    #: per job a migration moves to another Flink: its applied version compiled by the
+    #: old cluster's planner against the spec compiled by the new one's
+    #: (``_migrate_observe.upgrade_verdicts``)
+    upgrade: Mapping[str, Compat] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

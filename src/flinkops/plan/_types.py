@@ -21,6 +21,7 @@ from flinkops.plan.steps import (
     cancel_steps,
     create_steps,
     delete_steps,
+    migrate_steps,
     record_steps,
     rescale_steps,
     start_or_replace_steps,
@@ -38,6 +39,7 @@ __all__ = [
     "Change",
     "Compat",
     "CompatBasis",
+    "Migration",
     "Plan",
     "StateImpact",
     "TransitionKind",
@@ -54,6 +56,7 @@ class Action(StrEnum):
     RESUME = "resume"
     UPDATE = "update"
     RESTART = "restart"
+    MIGRATE = "migrate"  # the target's cluster changed: moved there with its state
     RESCALE = "rescale"  # only parallelism changed, on an adaptive-scheduler cluster
     RECORD = "record"  # only how the job is applied changed: a new version, no restart
     SUSPEND = "suspend"
@@ -103,6 +106,7 @@ KINDS = (
     TransitionKind(
         Action.RESTART, "±", "magenta", "to restart", start_or_replace_steps, starts=True
     ),
+    TransitionKind(Action.MIGRATE, ">", "blue", "to migrate", migrate_steps, starts=True),
     TransitionKind(Action.RESCALE, "~", "yellow", "to rescale in place", rescale_steps),
     TransitionKind(Action.RECORD, "~", "cyan", "to record without a restart", record_steps),
     TransitionKind(Action.SUSPEND, "-", "red", "to suspend", suspend_steps),
@@ -185,6 +189,9 @@ class Applied:
     savepoint: str | None = None  # the savepoint flinkops knows of to restore from
     job_id: str | None = None
     savepoint_flink_version: str | None = None  # the Flink that wrote it, when recorded
+    # the cluster it was applied on (its URL, its Flink), when recorded (store migration 9)
+    cluster_url: str | None = None
+    flink_version: str | None = None
 
 
 class CompatBasis(StrEnum):
@@ -315,6 +322,8 @@ class Change:
     behind: Behind | None = None
     # the live state restored into the new SQL on a rehearsal cluster (plan --rehearse)
     rehearsal: Rehearsal | None = None
+    # MIGRATE: the old cluster's REST URL (None: it is gone, or at the same address)
+    migrate_from: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -341,6 +350,7 @@ class Change:
             "effective": dict(self.effective) if self.effective is not None else None,
             "behind": self.behind.to_json() if self.behind else None,
             "rehearsal": self.rehearsal.to_json() if self.rehearsal else None,
+            **({"migrate_from": self.migrate_from} if self.migrate_from else {}),
         }
 
     @classmethod
@@ -387,7 +397,50 @@ class Change:
             rejected=SqlRejected.from_json(rejected) if rejected else None,
             behind=Behind(**behind) if behind else None,
             rehearsal=Rehearsal.from_json(rehearsal) if rehearsal else None,
+            migrate_from=data.get("migrate_from"),
         )
+
+
+@dataclass(frozen=True)
+class Migration:
+    """The target's cluster changed under jobs the store has running: another URL (a new
+    cluster, the way teams upgrade Flink on session clusters) or another Flink version
+    (observed by ``plan/_migrate_observe.py``; planned by ``plan/_migrate.py``).
+
+    ``from_url``: the old cluster (from the versions' records or ``--from-url``; None
+    when it was at the target's own address, so it is gone); ``reachable``: it answered,
+    and ``from_flink_version`` is what it runs (else what the store recorded);
+    ``jobs``: the jobs to migrate; ``storage``: why the two clusters may not share the
+    savepoint storage (the migrations are blocked while any holds); ``notes``: what the
+    plan could not check."""
+
+    from_url: str | None
+    from_flink_version: str | None
+    to_url: str
+    to_flink_version: str
+    reachable: bool
+    jobs: tuple[str, ...]
+    savepoint_dir: str | None = None
+    storage: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def upgrade(self) -> bool:
+        """Whether the Flink version changes with the move."""
+        return bool(self.from_flink_version) and self.from_flink_version != self.to_flink_version
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "from_url": self.from_url,
+            "from_flink_version": self.from_flink_version,
+            "to_url": self.to_url,
+            "to_flink_version": self.to_flink_version,
+            "reachable": self.reachable,
+            "jobs": list(self.jobs),
+            "savepoint_dir": self.savepoint_dir,
+            "storage": list(self.storage),
+            "notes": list(self.notes),
+        }
 
 
 @dataclass(frozen=True)
@@ -400,6 +453,7 @@ class Plan:
     flink_version: str = ""
     created_at: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
+    migration: Migration | None = None  # the target's cluster changed (``Migration``)
 
     @property
     def has_changes(self) -> bool:
@@ -433,6 +487,7 @@ class Plan:
             "url": self.url,
             "flink_version": self.flink_version,
             "created_at": self.created_at,
+            **({"migration": self.migration.to_json()} if self.migration else {}),
             "changes": [c.to_json() for c in self.changes],
             "unmanaged": [j.to_json() for j in self.unmanaged],
             "warnings": list(self.warnings),

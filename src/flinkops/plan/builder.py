@@ -7,10 +7,12 @@
 action (``_actions.spec_action``, in-place rescales included), its state impact and
 restore (``_state.py``), and its steps; a change to a job the checkout is behind
 (``Observation.behind``) is blocked (``held_back``), and so is one that would restore
-a snapshot written by a newer Flink than the cluster runs (``held_downgrade``). It
-does no I/O, and nothing rewrites its plan afterwards. Each change has an ``Action``
-that drives apply and a ``reason`` for display only (§7). The plan records what it
-observed, so apply can refuse a stale plan (§9).
+a snapshot written by a newer Flink than the cluster runs (``held_downgrade``). A job
+the store has running on another cluster than the target's is a migration
+(``_migrate.py``; the plan's ``migration`` says so in its header). It does no I/O,
+and nothing rewrites its plan afterwards. Each change has an ``Action`` that drives
+apply and a ``reason`` for display only (§7). The plan records what it observed, so
+apply can refuse a stale plan (§9).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from flinkops.plan._changes import ChangeInputs, decide, orphan
 from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._lineage import LineageView
 from flinkops.plan._live_views import current_live, live_warnings
+from flinkops.plan._migrate import blocked_migration, migrated, old_runs
+from flinkops.plan._pinned import with_pinned_plan
 from flinkops.plan._rehearsal import REHEARSABLE_MODES, Rehearsal, RehearsalOutcome
 from flinkops.plan._state import downgrade_reason
 from flinkops.plan._types import Action, Applied, Attempt, Behind, Change, Plan, StateImpact
@@ -73,7 +77,7 @@ def build_plan(
     )
     by_name = current_live(observation.live)
     decided = [
-        *_spec_changes(specs, by_name, observation, inputs, verdicts.rejected),
+        *_spec_changes(specs, by_name, observation, inputs, verdicts),
         *_orphan_changes(by_name, {s.name for s in specs}, observation.applied, inputs),
     ]
     rehearsed = rehearsals or {}
@@ -83,6 +87,7 @@ def build_plan(
         for c in decided
     ]  # fmt: skip
     warnings = (
+        *(observation.migration.notes if observation.migration else ()),
         *_interrupted(observation.open_transitions),
         *_behind_warnings(decided, observation.behind, options),
         *_retried(specs, changes, inputs),
@@ -99,6 +104,7 @@ def build_plan(
         flink_version=observation.flink_version,
         created_at=observation.at,
         extra=_extra(changes, lineage, options),
+        migration=observation.migration,
     )
 
 
@@ -207,17 +213,27 @@ def _spec_changes(
     by_name: Mapping[str, LiveJob],
     observation: Observation,
     inputs: ChangeInputs,
-    rejected: Mapping[str, SqlRejected],
+    verdicts: Verdicts,
 ) -> list[Change]:
     """One change per planned spec, by name: decided, blocked or rejected if so (a failed
     version; SQL Flink rejects; a restore into an older Flink than wrote the state,
     ``held_downgrade``), with its steps."""
-    applied = observation.applied
+    applied, old = observation.applied, old_runs(observation.old_live)
+    rejected = verdicts.rejected
     changes = []
     for spec in sorted(specs, key=lambda s: s.name):
         if not inputs.options.planned(spec.name):
             continue
         change = decide(spec, by_name.get(spec.name), applied.get(spec.name), inputs)
+        change = migrated(
+            change,
+            observation.migration,
+            old.get(spec.name),
+            inputs.compat.get(spec.name),
+            verdicts.upgrade.get(spec.name),
+        )
+        change = with_pinned_plan(change, spec, applied.get(spec.name))
+        cannot = blocked_migration(change, observation.migration)
         attempt = blocking_attempt(
             spec,
             change.action,
@@ -227,6 +243,8 @@ def _spec_changes(
         )
         if attempt is not None:
             change = _blocked(change, attempt)
+        elif cannot is not None:
+            change = _held(change, Action.BLOCKED, cannot, version=change.applied_version)
         elif spec.name in rejected:
             change = _rejected(change, rejected[spec.name])
         else:

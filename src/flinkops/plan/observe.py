@@ -38,6 +38,7 @@ from flinkops.flink.snapshots import (
 from flinkops.gitinfo import Ancestry, in_history
 from flinkops.plan._inputs import Observation, PlanOptions, Verdicts
 from flinkops.plan._lineage import lineage_view
+from flinkops.plan._migrate_observe import Connect, observe_migration, upgrade_verdicts
 from flinkops.plan._rehearsal import Rehearsal
 from flinkops.plan._state import known_state
 from flinkops.plan._types import Applied, Attempt, Behind, Plan
@@ -105,6 +106,8 @@ def _applied(
         savepoint=known,
         job_id=last.job_id,
         savepoint_flink_version=_written_by(savepoints, known),
+        cluster_url=last.cluster_url,
+        flink_version=last.flink_version,
     )
 
 
@@ -132,12 +135,17 @@ def observe(
     identity: bool = True,
     checkout: Path | None = None,
     project: str | None = None,
+    connect: Connect | None = None,
+    from_url: str | None = None,
 ) -> Observation:
     """What the cluster and the store say now, each read once. ``identity``: read the
     cluster's identity too (plans that compile need it); ``checkout``: the project's
     directory, whose git history is checked for the commits the jobs' newest
     transitions came from (``behind``); ``project``: the project's id (its jobs are the
-    managed ones; None: ids not compared). FlinkUnreachable when the cluster is down;
+    managed ones; None: ids not compared); ``connect`` opens a client of another cluster
+    (the old one of a migration; default: without the target's headers), ``from_url``
+    the old cluster when the store did not record it (``--from-url``). FlinkUnreachable
+    when the cluster is down;
     PlanError when an active job that may be the project's cannot be identified."""
     overview = client.overview()
     scope = project_scope(store, target, project, names=(s.name for s in specs), known_only=True)
@@ -164,6 +172,11 @@ def observe(
             last = applied[name]
             written = last.savepoint_flink_version if path == last.savepoint else None
             applied[name] = replace(last, savepoint=path, savepoint_flink_version=written)
+    migration, old_live = observe_migration(
+        connect or (lambda other: FlinkClient(other, timeout=client.timeout)),
+        scope, url=url, flink_version=overview.flink_version, applied=applied, live=live,
+        specs=specs, conf=conf, from_url=from_url,
+    )  # fmt: skip
     return Observation(
         target=target,
         url=url,
@@ -178,6 +191,8 @@ def observe(
         searched={n: f.where for n, f in searches.items()},
         open_transitions=tuple(store.open_transitions(target)),
         behind=behind_of(store, target, checkout) if checkout is not None else {},
+        migration=migration,
+        old_live=old_live,
         at=utc_now(),
     )
 
@@ -347,6 +362,8 @@ def make_plan(
     project: str | None = None,
     rehearse: Rehearse | None = None,
     options: PlanOptions | None = None,
+    connect: Connect | None = None,
+    from_url: str | None = None,
 ) -> Plan:
     """Observe once, check state compatibility with Flink's planner, build the plan once.
 
@@ -358,7 +375,8 @@ def make_plan(
     ``allow_behind``; ``project`` the project's id (``observe``). ``rehearse``: the
     changes of the plan built so far are rehearsed with it, and the plan is built again,
     once, with their results (``build_plan`` is pure, so the second build differs only by
-    them). ``options``: further plan options (``PlanOptions.rehearse``)."""
+    them). ``options``: further plan options (``PlanOptions.rehearse``). ``connect`` and
+    ``from_url``: how the old cluster of a migration is reached (``observe``)."""
     options = replace(
         options or PlanOptions(),
         prune=prune,
@@ -368,12 +386,19 @@ def make_plan(
     )
     observation = observe(
         client, store, target=target, url=url, specs=specs, identity=check_compat,
-        checkout=root, project=project,
+        checkout=root, project=project, connect=connect, from_url=from_url,
     )  # fmt: skip
     verdicts = Verdicts()
     if check_compat:
         compiler = compiler or Compiler(client, store)
         verdicts = _ask_flink(compiler, specs, observation, options, root or Path())
+        if observation.identity is not None:
+            upgrade = upgrade_verdicts(
+                connect or (lambda other: FlinkClient(other, timeout=client.timeout)), store,
+                compiler, observation.identity, observation.migration, observation.applied,
+                [s for s in specs if options.planned(s.name)],
+            )  # fmt: skip
+            verdicts = replace(verdicts, upgrade=upgrade)
     lineage = lineage_view(specs, observation.applied)
     plan = build_plan(specs, observation, verdicts, lineage, options)
     if rehearse is None:

@@ -21,6 +21,7 @@ from flinkops.plan.steps import short
 __all__ = [
     "NO_CHANGES",
     "effective_words",
+    "migration_line",
     "plan_markdown",
     "plan_text",
     "steps_line",
@@ -97,7 +98,32 @@ def _text_head(plan: dict[str, Any]) -> str:
             + (f", Flink {plan['flink_version']}" if plan.get("flink_version") else "")
             + ")"
         )
-    return head
+    migration = migration_line(plan)
+    return f"{head}\n{migration}" if migration else head
+
+
+def migration_line(plan: dict[str, Any]) -> str:
+    """``Migration: 2 jobs move from http://old (Flink 1.20.1) to http://new (Flink 2.3.0)
+    ...``, or "" when the target's cluster did not change."""
+    m = plan.get("migration")
+    if not m:
+        return ""
+    n = len(m["jobs"])
+    old = m["from_url"] or "the cluster that was at this address"
+    old_v = f" (Flink {m['from_flink_version']})" if m.get("from_flink_version") else ""
+    line = (
+        f"Migration: {n} job{'' if n == 1 else 's'} move{'s' if n == 1 else ''} from "
+        f"{old}{old_v} to {m['to_url']} (Flink {m['to_flink_version']})"
+    )
+    if m.get("from_flink_version") and m["from_flink_version"] != m["to_flink_version"]:
+        line += ", a Flink upgrade"
+    if not m["reachable"]:
+        line += "; the old cluster does not answer: each starts from its newest snapshot"
+    elif m.get("savepoint_dir"):
+        line += f"; savepoints through {m['savepoint_dir']}"
+    if m.get("storage"):
+        line += "; blocked: " + "; ".join(m["storage"])
+    return line
 
 
 def _text_change(c: dict[str, Any], width: int, colour: bool) -> str:
@@ -132,6 +158,7 @@ def _text_details(c: dict[str, Any], colour: bool) -> list[str]:
         lines.append(
             f"      live: {live['job_id']} {live['state']}"
             + (f" (version {live['version']})" if live.get("version") else "")
+            + (f" on {c['migrate_from']}" if c.get("migrate_from") else "")
         )
     lines += [f"      config: {item}" for item in c.get("config_diff", [])]
     lineage = c.get("lineage") or {}
@@ -286,6 +313,8 @@ def plan_markdown(plan: dict[str, Any], *, limit: int = MARKDOWN_LIMIT) -> str:
 def _md_head(plan: dict[str, Any], changes: list[dict[str, Any]]) -> list[str]:
     """The title, then the table of changes and the summary (or that there are none)."""
     head = [f"### flinkops plan · target `{plan['target']}`", "", *_md_errors(plan)]
+    if plan.get("migration"):
+        head += [f"**{migration_line(plan)}**", ""]
     if not changes:
         return [*head, NO_CHANGES]
     head += ["| state | | job | action | version | why |", "|---|---|---|---|---|---|"]
@@ -453,7 +482,8 @@ def _md_details(c: dict[str, Any]) -> list[str]:
     if c.get("live"):
         live = c["live"]
         version = f" (version {live['version']})" if live.get("version") else ""
-        body += [f"Live job: `{live['job_id']}` {live['state']}{version}", ""]
+        on = f" on {c['migrate_from']}" if c.get("migrate_from") else ""
+        body += [f"Live job: `{live['job_id']}` {live['state']}{version}{on}", ""]
     if c.get("config_diff"):
         body += ["Configuration:", ""] + [f"- `{x}`" for x in c["config_diff"]] + [""]
     lineage = c.get("lineage") or {}

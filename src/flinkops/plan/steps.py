@@ -16,6 +16,11 @@ Steps that need a value an earlier step produced (the savepoint a stop took, the
 checkpoint a cancel left) name it symbolically: ``FROM_STOP``, ``FROM_CHECKPOINT``.
 Each step has a ``name`` unique within its transition: the journal and the crash
 points (``FLINKOPS_APPLY_CRASH_AT=<name>:<before|after|end|failed>``) use it.
+
+A step that talks to another cluster than the target's names it: ``cluster``, the old
+cluster's REST URL in a migration (``migrate_steps``: the stop on the old cluster, and
+a rollback's submit and wait there); None, the target's cluster, is left out of the
+JSON form.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ __all__ = [
     "describe",
     "health_needs_checkpoint",
     "is_rollback",
+    "migrate_steps",
     "record_steps",
     "rescale_steps",
     "short",
@@ -81,7 +87,10 @@ class _StepKind:
     __dataclass_fields__: ClassVar[dict[str, Any]]  # every step is a dataclass: asdict works
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, **asdict(self)}
+        data = {"kind": self.kind, **asdict(self)}
+        if "cluster" in data and data["cluster"] is None:
+            del data["cluster"]  # the target's cluster: as plans wrote it before migrations
+        return data
 
     def describe(self) -> str:
         """One line for a progress message or an event."""
@@ -100,15 +109,23 @@ class StopWithSavepoint(_StepKind):
     job_id: str
     target_dir: str | None
     name: str = "stop"
+    cluster: str | None = None
     kind = "stop"
 
     def describe(self) -> str:
         into = f" into {self.target_dir}" if self.target_dir else ""
-        return f"stop {self.job_id} with a savepoint{into}"
+        return f"stop {self.job_id}{_on(self.cluster)} with a savepoint{into}"
 
     @staticmethod
     def short(data: Mapping[str, Any]) -> str:
-        return "stop with savepoint"
+        return "stop with savepoint" + _on(data.get("cluster"), short=True)
+
+
+def _on(cluster: str | None, *, short: bool = False) -> str:
+    """Where a step runs when not on the target's cluster."""
+    if not cluster:
+        return ""
+    return " on the old cluster" if short else f" on {cluster}"
 
 
 @dataclass(frozen=True)
@@ -139,18 +156,19 @@ class Submit(_StepKind):
     version: int
     restore: str | None
     name: str = "submit"
+    cluster: str | None = None
     kind = "submit"
 
     def describe(self) -> str:
         source = _SOURCES.get(self.restore or "", self.restore or "empty state")
-        return f"submit version {self.version} from {source}"
+        return f"submit version {self.version}{_on(self.cluster)} from {source}"
 
     @staticmethod
     def short(data: Mapping[str, Any]) -> str:
         source = {FROM_STOP: "savepoint", FROM_CHECKPOINT: "checkpoint"}.get(
             data.get("restore") or "", data.get("restore") or "empty"
         )
-        return f"submit v{data['version']} from {source}"
+        return f"submit v{data['version']}{_on(data.get('cluster'), short=True)} from {source}"
 
 
 @dataclass(frozen=True)
@@ -168,6 +186,7 @@ class WaitHealthy(_StepKind):
     records_flowing: bool = False
     checkpoint: bool = False
     name: str = "wait"
+    cluster: str | None = None
     kind = "wait"
 
     def describe(self) -> str:
@@ -177,15 +196,17 @@ class WaitHealthy(_StepKind):
             until = f"{self.window:g}s without a restart"
             until += " and a completed checkpoint" if self.checkpoint else ""
         flowing = ", records flowing" if self.records_flowing else ""
-        return f"wait until healthy ({until}{flowing}, at most {self.timeout:g}s)"
+        on = _on(self.cluster)
+        return f"wait until healthy{on} ({until}{flowing}, at most {self.timeout:g}s)"
 
     @staticmethod
     def short(data: Mapping[str, Any]) -> str:
         flowing = " + records" if data.get("records_flowing") else ""
+        on = _on(data.get("cluster"), short=True)
         if data.get("until_checkpoint"):
-            return "wait for checkpoint" + flowing
+            return "wait for checkpoint" + on + flowing
         checkpoint = " + checkpoint" if data.get("checkpoint") else ""
-        return f"wait healthy {data['window']:g}s{checkpoint}{flowing}"
+        return f"wait healthy{on} {data['window']:g}s{checkpoint}{flowing}"
 
 
 @dataclass(frozen=True)
@@ -358,6 +379,20 @@ def start_or_replace_steps(c: StepInputs) -> list[Step]:
     return [first, Submit(c.version, restore), c.wait, record]
 
 
+def migrate_steps(c: StepInputs) -> list[Step]:
+    """A job moved to a new cluster (``plan/_migrate.py``): stop it with a savepoint on
+    the old cluster when it runs there, submit the version on the target's cluster from
+    that savepoint (or, the old cluster gone, from the newest snapshot found:
+    ``restore_from``), wait until healthy, and only then record the move. A failure
+    resumes the old job from the same savepoint, on the old cluster (``after_failure``)."""
+    live, old = c.change.live, c.change.migrate_from
+    record = Record(Outcome.APPLIED, c.version)
+    if live is None or not live.active or not old:
+        return [Submit(c.version, c.change.restore_from), c.wait, record]
+    stop = StopWithSavepoint(live.job_id, c.savepoint_dir, cluster=old)
+    return [stop, Submit(c.version, FROM_STOP), c.wait, record]
+
+
 def rescale_steps(c: StepInputs) -> list[Step]:
     target = c.change.parallelism
     assert target is not None, f"{c.change.job}: a rescale needs the new parallelism"
@@ -445,7 +480,8 @@ def after_failure(
     - A submit or wait failed after the running job was replaced, and the store holds
       the version to go back to (``rollback_to``): the rollback. It cancels the new job,
       submits ``rollback_to`` from ``restore`` (the same savepoint or checkpoint), waits
-      until healthy and records ``version`` as rolled back.
+      until healthy and records ``version`` as rolled back; in a migration, on the old
+      cluster the stop named (the old job resumed from the savepoint it took).
     - Otherwise (a new job, a resume, nothing to go back to): the abort. It cancels the
       new job and records ``version`` as failed; the state stays at ``restore``.
 
@@ -469,7 +505,10 @@ def after_failure(
     wait = next((s for s in steps if isinstance(s, WaitHealthy)), None)
     if replaced and rollback_to is not None and wait is not None:
         record = Record(infra or Outcome.ROLLED_BACK, version)
-        listed = [*cancel, Submit(rollback_to, restore), wait, record]
+        # a migration resumes the old job on the old cluster its stop named
+        home = steps[0].cluster if isinstance(steps[0], StopWithSavepoint) else None
+        again: list[Step] = [Submit(rollback_to, restore, cluster=home)]
+        listed = [*cancel, *again, replace(wait, cluster=home), record]
         return [replace(s, name=ROLLBACK + s.name) for s in listed]
     abort = [*cancel, Record(infra or Outcome.FAILED, version)]
     return [replace(s, name=ABORT + s.name) for s in abort]

@@ -175,6 +175,7 @@ class Settings(_Model):
 class SpecModel(Settings):
     sql: str | None = Field(default=None, min_length=1)
     sql_file: str | None = Field(default=None, min_length=1)
+    compiled_plan: Literal["pin", "recompile"] | None = None
     targets: list[str] | None = None
     overrides: dict[str, Settings] | None = None
     alerts: JobAlerts | None = None
@@ -258,6 +259,7 @@ class ProjectModel(_Model):
     metrics: MetricsModel | None = None
     alerts: AlertsModel | None = None
     savepoints: SavepointPolicy | None = None
+    compiled_plan: Literal["pin", "recompile"] | None = None
 
     @field_validator("targets")
     @classmethod

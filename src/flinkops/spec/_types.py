@@ -52,6 +52,7 @@ class JobSpec:
     target_health: Health | None = None
     target_savepoint_dir: str | None = None
     project_savepoints: SavepointPolicy | None = None
+    project_compiled_plan: str | None = None  # the project's compiledPlan default
     env_refs: tuple[tuple[str, str], ...] = ()
     # the model as written, before ``jobs_for`` merged the target's override into
     # ``model``; None when no override applies (``overridden`` compares the two)
@@ -79,6 +80,11 @@ class JobSpec:
         return {
             k: _config_str(v) for k, v in sorted((self.model.flink_configuration or {}).items())
         }
+
+    @property
+    def pins_plan(self) -> bool:
+        """``compiledPlan: pin``: submitted from a JSON plan kept with the version."""
+        return (self.model.compiled_plan or self.project_compiled_plan) == "pin"
 
     @property
     def savepoint_dir(self) -> str | None:
@@ -313,6 +319,7 @@ class Project:
                     target_health=tgt.health,
                     target_savepoint_dir=tgt.savepoint_dir,
                     project_savepoints=self.model.savepoints,
+                    project_compiled_plan=self.model.compiled_plan,
                 )
             )
         return out

@@ -52,6 +52,8 @@ Public interface (everything else is private):
   (``record_samples``, ``history``, ``downsample``), alert records (``save_alert``,
   ``delete_alert``, ``open_alerts``, ``alerts``) and delivery attempts
   (``record_delivery``, ``deliveries``); records ``Sample``, ``AlertRecord``, ``Delivery``.
+- ``pinned_plan``, ``version_plan``, ``put_pinned_plan`` (``_compiled_plans.py``): the
+  JSON plan Flink compiled for a version's SQL (``compiledPlan: pin``), a ``PinnedPlan``.
 - Crash tests: ``FLINKOPS_STORE_CRASH_AT`` (``CRASH_ENV``) names fault points
   ``<op>:before-commit`` / ``<op>:after-commit`` (glob patterns, comma-separated)
   where the process SIGKILLs itself; ``<op>`` is the method name, or
@@ -79,6 +81,12 @@ Adding tables (the contract for store modules of other features):
 
 from flinkops.store._admin import copy_store, store_info
 from flinkops.store._compiled_graphs import CachedGraph, count_graphs, get_graphs, put_graphs
+from flinkops.store._compiled_plans import (
+    PinnedPlan,
+    pinned_plan,
+    put_pinned_plan,
+    version_plan,
+)
 from flinkops.store._db import CRASH_ENV, FaultHook
 from flinkops.store._locks import Lock, default_holder
 from flinkops.store._metrics import (
@@ -139,6 +147,7 @@ __all__ = [
     "LockInfo",
     "MetricsStore",
     "Outcome",
+    "PinnedPlan",
     "Sample",
     "SavepointRecord",
     "Store",
@@ -151,8 +160,11 @@ __all__ = [
     "describe_holder",
     "get_graphs",
     "iso_ms",
+    "pinned_plan",
     "put_graphs",
+    "put_pinned_plan",
     "store_info",
     "store_secrets",
     "utc_now",
+    "version_plan",
 ]

@@ -144,6 +144,11 @@ class VersionRecord:
     savepoint: str | None = None
     outcome: Outcome = Outcome.IN_PROGRESS
     message: str = ""
+    #: the cluster the version ran on when it was applied: its REST URL (credentials
+    #: masked) and Flink version; None for a version recorded before they were (a plan
+    #: compares them with the target's to see a migration, ``plan/_migrate.py``)
+    cluster_url: str | None = None
+    flink_version: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The form ``flinkops history --format json`` prints (no spec, no SQL)."""
@@ -158,6 +163,9 @@ class VersionRecord:
             "savepoint": self.savepoint,
             "outcome": self.outcome,
             "message": self.message,
+            # where it ran, once recorded (versions applied since store migration 9)
+            **({"cluster_url": self.cluster_url} if self.cluster_url else {}),
+            **({"flink_version": self.flink_version} if self.flink_version else {}),
         }
 
 

@@ -224,6 +224,33 @@ MIGRATIONS: tuple[Migration, ...] = (
         "savepoints: the Flink version that wrote each (none restores into an older Flink)",
         ("ALTER TABLE savepoints ADD COLUMN flink_version TEXT",),
     ),
+    Migration(
+        9,
+        "versions: the cluster each applied version ran on (a new one is a migration)",
+        (
+            "ALTER TABLE versions ADD COLUMN cluster_url TEXT",
+            "ALTER TABLE versions ADD COLUMN flink_version TEXT",
+        ),
+    ),
+    Migration(
+        10,
+        "compiled plans pinned per version (compiledPlan: pin)",
+        (
+            # the JSON plan Flink compiled (COMPILE PLAN) for a version's SQL, portable
+            # (secrets from the environment as ${env:NAME}); a later version with the same
+            # SQL is submitted from it (EXECUTE PLAN), across Flink upgrades too
+            """CREATE TABLE compiled_plans (
+                target TEXT NOT NULL,
+                job TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                sql_hash TEXT NOT NULL,
+                flink_version TEXT,
+                plan TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (target, job, version)
+            )""",
+        ),
+    ),
 )
 
 #: The schema version this flinkops writes.

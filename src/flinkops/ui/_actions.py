@@ -96,8 +96,9 @@ def _restart(ws: Workspace, name: str) -> dict[str, Any]:
     )
     with ws.store.acquire_lock(ws.target):
         applier = Applier(
-            ws.client, ws.store, target=ws.target, specs=ws.specs, project=ws.project.project_id
-        )
+            ws.client, ws.store, target=ws.target, specs=ws.specs, project=ws.project.project_id,
+            connect=ws.connect, plan_dir=ws.plan_dir,
+        )  # fmt: skip
         result = applier.apply(Plan(ws.target, ws.url, (change,))).to_json()
     rows = result["results"]
     status = rows[0]["status"] if rows else "nothing done"

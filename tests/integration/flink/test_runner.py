@@ -107,6 +107,29 @@ def test_both_statement_set_forms_make_one_job_with_two_sinks(
         assert "snk[" in text and "snk2[" in text, text
 
 
+def test_a_compiled_plan_is_the_job(
+    flink_client: FlinkClient,
+    runner_jar_id: str,
+    submitted_jobs: list[str],
+    wait_for_state: Callable[..., str],
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    """COMPILE PLAN writes the JSON plan, EXECUTE PLAN runs it as the job (FLIP-190)."""
+    plan = tmp_path / "agg.json"
+    compiled = [*DDL, f"COMPILE PLAN '{plan}' FOR {AGG[-1]}", f"EXECUTE PLAN '{plan}'"]
+    job_id = submit_sql(
+        flink_client, job_name="orders-agg", statements=compiled, identity=_identity(),
+        parallelism=1,
+    )  # fmt: skip
+    submitted_jobs.append(job_id)
+    assert wait_for_state(job_id, "RUNNING") == "RUNNING"
+    assert (
+        '"GroupAggregate"' in plan.read_text() or "stream-exec-group-aggregate" in plan.read_text()
+    )
+    with pytest.raises(FlinkError, match="cannot be mixed with INSERTs"):
+        compile_sql(flink_client, job_name="two", statements=[*DDL, compiled[-1], AGG[-1]])
+
+
 def test_set_statements_configure_the_planner(
     flink_client: FlinkClient, runner_jar_id: str
 ) -> None:

@@ -18,6 +18,8 @@ from flinkops.store import Store
 class FlakyCluster:
     """Answers like a healthy Flink, or raises FlinkUnreachable while ``down``."""
 
+    base_url = "http://flink:8081"
+
     def __init__(self) -> None:
         self.down = False
         self.submitted: list[str] = []
@@ -25,6 +27,10 @@ class FlakyCluster:
     def _check(self) -> None:
         if self.down:
             raise FlinkUnreachable("GET http://flink:8081/jobs/j1: connection refused")
+
+    def version(self) -> str:
+        self._check()
+        return "2.3.0"
 
     def job(self, job_id: str):
         self._check()

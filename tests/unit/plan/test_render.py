@@ -321,3 +321,29 @@ def test_rehearsed_text_golden(rehearsed_plan):
 
 def test_rehearsed_markdown_golden(rehearsed_plan):
     check_golden("plan_rehearsed.md", plan_markdown(rehearsed_plan))
+
+
+def test_a_migration_has_its_header(make_spec, make_applied, make_live_job) -> None:
+    """The plan of a target moved to a new cluster of a newer Flink, as text and markdown."""
+    from flinkops.flink.models import Overview
+    from flinkops.plan import Migration, Observation, build_plan
+
+    spec = make_spec("orders")
+    applied = replace(make_applied(spec), cluster_url="http://old:8081", flink_version="1.20.5")
+    migration = Migration(
+        from_url="http://old:8081", from_flink_version="1.20.5", to_url="http://new:8081",
+        to_flink_version="2.3.0", reachable=True, jobs=("orders",),
+        savepoint_dir="file:///mnt/savepoints",
+    )  # fmt: skip
+    observation = Observation(
+        target="prod",
+        url="http://new:8081",
+        overview=Overview.from_json({"flink-version": "2.3.0"}),
+        applied={"orders": applied},
+        migration=migration,
+        old_live=(make_live_job(spec, job_id="a" * 32),),
+        at="2026-12-08T00:00:00.000Z",
+    )
+    data = build_plan([spec], observation).to_json()
+    check_golden("plan_migrate.txt", plan_text(data))
+    check_golden("plan_migrate.md", plan_markdown(data))

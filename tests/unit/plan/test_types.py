@@ -23,6 +23,7 @@ def test_the_kinds_that_start_a_version_and_those_that_run_nothing() -> None:
         Action.RESUME,
         Action.UPDATE,
         Action.RESTART,
+        Action.MIGRATE,
     }
     assert {a for a in Action if a.kind.build is None} == {
         Action.BLOCKED,

@@ -364,3 +364,18 @@ def test_unknown_target_is_located_at_the_targets_key(make_project) -> None:
         f"{root / 'flinkops.yaml'}:{line}:1: unknown target 'nosuch' (known: local, prod) "
         "(at /targets)"
     )
+
+
+def test_compiled_plan_pin_per_spec_or_project(make_project) -> None:
+    files = {
+        "jobs/a.yaml": job_yaml("job-a"),
+        "jobs/b.yaml": job_yaml("job-b", extra="compiledPlan: recompile\n"),
+    }
+    root = make_project(files, project=PROJECT_YAML + "compiledPlan: pin\n")
+    project = load_project(root)
+    pins = {s.name: s.pins_plan for s in project.jobs_for(project.target(None)[0])}
+    assert pins == {"job-a": True, "job-b": False}  # the spec's own setting wins
+    root = make_project({"jobs/a.yaml": job_yaml("job-a", extra="compiledPlan: pin\n")})
+    project = load_project(root)  # no project default: jobs/b.yaml is still there
+    pins = {s.name: s.pins_plan for s in project.jobs_for(project.target(None)[0])}
+    assert pins == {"job-a": True, "job-b": False}

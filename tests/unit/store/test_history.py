@@ -55,6 +55,9 @@ def test_a_store_from_before_history_gets_a_row_per_version(location: str) -> No
         s.record_version(make_version(2, git_commit="c2", outcome="suspended", savepoint="sp"))
     write(location, "DROP TABLE history")
     write(location, "ALTER TABLE savepoints DROP COLUMN flink_version")  # migration 8's
+    write(location, "ALTER TABLE versions DROP COLUMN cluster_url")  # migration 9's
+    write(location, "ALTER TABLE versions DROP COLUMN flink_version")
+    write(location, "DROP TABLE compiled_plans")  # migration 10's
     write(location, "DELETE FROM schema_version WHERE version >= 7")
     with Store(location) as s:
         rows = s.history("local", "orders")

@@ -222,6 +222,7 @@ def test_copy_store_then_use_it(tmp_path: Path, pg_url: str) -> None:
                 "alerts": 0,
                 "alert_deliveries": 0,
                 "compiled_graphs": 0,
+                "compiled_plans": 0,
             }
             assert src.locks() == []  # the copy held and released every target's lock
             assert dest.versions("local", "orders") == src.versions("local", "orders")

@@ -7,7 +7,10 @@
  * SET statements set table configuration, other non-INSERT statements
  * (CREATE, DROP, ALTER, USE, LOAD ...) run at once, and every INSERT (also
  * those inside EXECUTE STATEMENT SET BEGIN ... END or BEGIN STATEMENT SET; ...
- * END;) goes into one StatementSet that is executed at the end.
+ * END;) goes into one StatementSet that is executed at the end. An EXECUTE PLAN
+ * statement (a compiled plan, FLIP-190) is the job instead: it runs as it comes,
+ * and a program may not mix it with INSERTs (two jobs). COMPILE PLAN runs at once
+ * like any other statement.
  *
  * A statement Flink rejects fails the program with its exception wrapped once,
  * in a message that starts "flinkops statement N: " (N counts the statements
@@ -40,6 +43,9 @@ public final class SqlRunner {
             Pattern.compile("(?is)^(?:EXECUTE\\s+)?(?:BEGIN\\s+STATEMENT\\s+SET|STATEMENT\\s+SET\\s+BEGIN)\\b(.*)$");
     private static final Pattern END = Pattern.compile("(?is)^END$");
     private static final Pattern INSERT = Pattern.compile("(?is)^(?:EXECUTE\\s+)?(INSERT\\b.*)$");
+    private static final Pattern EXECUTE_PLAN = Pattern.compile("(?is)^EXECUTE\\s+PLAN\\b.*$");
+    private static final int INSERTED = 1;
+    private static final int PLAN_EXECUTED = 2;
 
     private SqlRunner() {}
 
@@ -79,19 +85,26 @@ public final class SqlRunner {
         for (String raw : statements) {
             expanded.addAll(expand(stripComments(raw)));
         }
+        requireOneJob(expanded);
         int inserts = 0;
+        int plans = 0;
         for (int index = 0; index < expanded.size(); index++) {
             String sql = expanded.get(index);
             if (sql.isEmpty() || END.matcher(sql).matches()) {
                 continue;
             }
             try {
-                inserts += runOne(sql, tEnv, tableConfig, statementSet, addInsertSql, executeSql, setConfig);
+                int ran = runOne(sql, tEnv, tableConfig, statementSet, addInsertSql, executeSql, setConfig);
+                inserts += ran == INSERTED ? 1 : 0;
+                plans += ran == PLAN_EXECUTED ? 1 : 0;
             } catch (InvocationTargetException e) {
                 throw rejected(index, e.getCause());
             } catch (IllegalArgumentException e) {
                 throw rejected(index, e);
             }
+        }
+        if (plans > 0) {
+            return; // the compiled plan was the job
         }
         if (inserts == 0) {
             throw new IllegalArgumentException("flinkops: the job's SQL has no INSERT statement, so there is nothing to run");
@@ -99,7 +112,23 @@ public final class SqlRunner {
         call(statementSet, "execute");
     }
 
-    /** Runs one statement; 1 when it was an INSERT added to the statement set, else 0. */
+    /** One job per program: an EXECUTE PLAN alone, or INSERTs (checked before anything
+     *  runs: executing the plan ends a plan-capturing compile at once). */
+    private static void requireOneJob(List<String> expanded) {
+        int plans = 0;
+        int inserts = 0;
+        for (String sql : expanded) {
+            plans += EXECUTE_PLAN.matcher(sql).matches() ? 1 : 0;
+            inserts += INSERT.matcher(sql).matches() ? 1 : 0;
+        }
+        if (plans > 1 || (plans > 0 && inserts > 0)) {
+            throw new IllegalArgumentException(
+                    "flinkops runs one job: an EXECUTE PLAN cannot be mixed with INSERTs or another plan");
+        }
+    }
+
+    /** Runs one statement; INSERTED when it was an INSERT added to the statement set,
+     *  PLAN_EXECUTED when it was an EXECUTE PLAN (the job), else 0. */
     private static int runOne(String sql, Object tEnv, Object tableConfig, Object statementSet,
             Method addInsertSql, Method executeSql, Method setConfig) throws Exception {
         Matcher set = SET.matcher(sql);
@@ -111,7 +140,10 @@ public final class SqlRunner {
             setConfig.invoke(tableConfig, setUnquoted.group(1), setUnquoted.group(2).trim());
         } else if (insert.matches()) {
             addInsertSql.invoke(statementSet, insert.group(1));
-            return 1;
+            return INSERTED;
+        } else if (EXECUTE_PLAN.matcher(sql).matches()) {
+            executeSql.invoke(tEnv, sql);
+            return PLAN_EXECUTED;
         } else if (sql.toUpperCase(Locale.ROOT).startsWith("SELECT")
                 || sql.toUpperCase(Locale.ROOT).startsWith("WITH")) {
             throw new IllegalArgumentException(
