@@ -8,7 +8,8 @@ the rollback, or the abort), in one write, so an apply killed at any point leave
 in the journal exactly which list it was running and how far it got. What the steps
 hand each other (the savepoint a stop took, the job a submit started) is the run's
 ``RunState`` (run_state.py), which takes in each step's journaled data. The stop step,
-and what a failed or interrupted run says of the cluster, are ``_stopping.py``'s.
+and what a failed or interrupted run says of the cluster, are ``_stopping.py``'s; the
+submit step is ``_submitting.py``'s.
 
 A step that names another cluster (``cluster``: the old one in a migration, its stop
 and a rollback's submit and wait) runs on a copy of the runner whose client is that
@@ -30,14 +31,14 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
-from flinkops.apply._pinned import keep_plan, pinned_program
 from flinkops.apply._stopping import StopSteps
+from flinkops.apply._submitting import SubmitSteps
 from flinkops.apply.flowing import flow_text
 from flinkops.apply.health import TERMINAL, Progress, rescale_job, wait_healthy, wait_state
 from flinkops.apply.history import history_rows
 from flinkops.apply.rehearse import Rehearser
-from flinkops.apply.run_state import SUBMITTED_BEFORE, Run
-from flinkops.apply.versions import reserve_version, spec_from_version
+from flinkops.apply.run_state import Run
+from flinkops.apply.versions import reserve_version
 from flinkops.errors import (
     ApplyError,
     FlinkError,
@@ -45,15 +46,12 @@ from flinkops.errors import (
     FlinkUnreachable,
     StoreError,
 )
-from flinkops.flink.identity import JobIdentity
-from flinkops.flink.live import ACTIVE_STATES, Scope, latest_checkpoint, read_live
+from flinkops.flink.live import Scope, latest_checkpoint
 from flinkops.flink.rest import FlinkClient
 from flinkops.flink.runner import submit_sql
 from flinkops.plan import RehearsalOutcome, rehearsal_words
 from flinkops.plan.scope import project_scope
 from flinkops.plan.steps import (
-    FROM_CHECKPOINT,
-    FROM_STOP,
     Cancel,
     Record,
     Rehearse,
@@ -84,7 +82,7 @@ def crash_from_env(point: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-class StepRunner(StopSteps):
+class StepRunner(StopSteps, SubmitSteps):
     """Executes step lists against a Flink cluster and the version store.
 
     ``project`` is the project's id: every job submitted carries it, and only the
@@ -285,89 +283,6 @@ class StepRunner(StopSteps):
             )  # fmt: skip
             data["checkpoint"] = path
         return data
-
-    def _submit(self, run: Run, step: Submit) -> dict[str, Any]:
-        """Submit a version, unless a live job already carries it (then adopt that)."""
-        restore = {FROM_STOP: run.state.savepoint, FROM_CHECKPOINT: run.state.checkpoint}
-        path = restore.get(step.restore or "", step.restore)
-        if step.restore in restore and not path:
-            raise ApplyError(f"{run.job}: nothing to restore from ({step.restore})")
-        if run.spec is None:
-            raise ApplyError(
-                f"{run.job}: submitting needs the job's spec, and it is gone; restore the "
-                "spec file and apply again"
-            )
-        spec, spec_hash = run.spec, run.spec.spec_hash
-        if step.version != run.version:  # going back to an earlier version: rebuild it
-            record = self.store.version(self.target, run.job, step.version)
-            if record is None:
-                raise ApplyError(f"{run.job}: version {step.version} is not in the store")
-            try:
-                spec = spec_from_version(run.spec, record)
-            except KeyError as exc:
-                raise ApplyError(
-                    f"{run.job}: version {step.version} needs the environment variable "
-                    f"{exc.args[0]} to be rebuilt; set it and apply again"
-                ) from exc
-            spec_hash = record.spec_hash  # the identity it ran with before
-        job_id, pinned = self._already_submitted(run, step), dict[str, Any]()
-        compiled_now: Path | None = None  # compiledPlan: pin's plan this submit compiles
-        if job_id is None:
-            reserve_version(self.store, self.target, spec, step.version, path)
-            statements = spec.statements
-            if spec.pins_plan:
-                statements, plan, kept = pinned_program(
-                    self.store, self.target, run.job, spec, self.plan_dir
-                )
-                pinned = {"compiled_plan": str(plan), "plan_kept": kept}
-                compiled_now = None if kept else plan
-            job_id = self.submit(
-                self.client,
-                job_name=run.job,
-                statements=statements,
-                identity=JobIdentity(
-                    run.job, step.version, spec_hash, self.target, self.project or ""
-                ),
-                parallelism=spec.parallelism,
-                flink_configuration=spec.flink_configuration,
-                savepoint_path=path,
-                allow_non_restored_state=spec.allow_non_restored_state,
-            )
-            if compiled_now is not None:  # compiled by this submit: keep it with the version
-                keep_plan(
-                    self.store, self.target, run.job, step.version, spec, compiled_now,
-                    self._flink_version(),
-                )  # fmt: skip
-        self.store.update_version(
-            self.target, run.job, step.version, job_id=job_id, restored_from=path
-        )
-        self._event(
-            run, "submit",
-            f"submitted version {step.version} as {job_id}" + (f" from {path}" if path else ""),
-            job_id=job_id, restored_from=path,
-        )  # fmt: skip
-        return {"job_id": job_id, "restored_from": path, **pinned}
-
-    def _already_submitted(self, run: Run, step: Submit) -> str | None:
-        """The job this step already submitted, or a live one carrying its version.
-
-        The first time, the ids of the jobs then carrying the version are journaled
-        (an earlier version's stopped jobs carry it too); a job carrying it that is not
-        among them came from this step, even one that failed since. So a step taken
-        again after a kill adopts its job instead of submitting the version twice."""
-        carrying = [
-            j
-            for j in read_live(self.client, self._scope(run.job), name=run.job)
-            if j.managed_name == run.job and j.version == step.version
-        ]
-        if step.name not in run.state.submitted_before:
-            known = {step.name + SUBMITTED_BEFORE: sorted(j.job_id for j in carrying)}
-            self.store.journal_step(run.tid, step.name, JournalPhase.START, known)
-            run.state.absorb(known)
-        before = run.state.submitted_before[step.name]
-        ours = [j for j in carrying if j.job_id not in before or j.state in ACTIVE_STATES]
-        ours.sort(key=lambda j: (j.state in ACTIVE_STATES, j.start_time or 0))
-        return ours[-1].job_id if ours else None
 
     def _wait(self, run: Run, step: WaitHealthy) -> dict[str, Any]:
         job_id = run.state.job_id

@@ -28,7 +28,48 @@ if TYPE_CHECKING:
     from flinkops.workspace import Workspace
 
 
-@main.command()
+#: ``flinkops apply --help``
+APPLY_HELP = """Carry the plan out on the cluster, savepoint-safe.
+
+Without PLANFILE it plans, shows the plan and asks (or --auto-approve); with
+PLANFILE (from `flinkops plan --out`) it runs exactly the steps saved in that
+plan, and refuses it when the cluster, the store or the specs moved since (any
+change to what it would run). An update stops the job with a savepoint,
+submits the new version from it and waits until it is healthy; if the new job
+fails, the previous version is resubmitted from the same savepoint and apply
+exits 1 with Flink's root exception. A plan with an incompatible change (Flink
+would refuse to restore the state) is refused before anything is touched, exit
+1; committing the change with upgradeMode: stateless accepts starting over. A
+spec that was rolled back, or whose job FAILED (or keeps restarting) after it
+was applied, is then
+blocked: later applies leave the job as it is and exit 1 until the spec
+changes or --retry-failed is given. A new job the cluster fails (a TaskManager
+lost, slots missing) gets Flink's restart strategy until the health timeout; if
+it still fails it is rolled back and recorded infra-failed, and the next apply
+tries it again. A job whose newest transition on the cluster came from a commit
+this checkout's history lacks (a colleague applied from a commit you have not
+pulled) is blocked too: apply leaves it as it is and exits 1, unless
+--allow-behind; so is a job whose savepoint was written by a newer Flink than
+the target runs (Flink refuses it). A job moved to a new cluster (the target's
+url changed, or its Flink version) is migrated: stopped with a savepoint on the
+old cluster, submitted on the new one from it, and recorded there once healthy;
+if the new job fails, the old one is resumed from the same savepoint. A plan
+with errors (a spec whose SQL the cluster's planner rejects) is refused whole:
+apply stops, submits and records nothing, and exits 1. Every step is journaled:
+an apply that was killed is
+finished (or rolled back) by the next one. One apply at a time per target. Jobs
+of other projects (`project:` in flinkops.yaml) are never touched, even with the
+same target and job names. With --rehearse (or the project's `rehearse:`), each
+update of a running job is first rehearsed from a snapshot of it on the
+rehearsal cluster (`flinkops plan --help`), and the job is stopped only if the
+rehearsal restored; a saved plan whose rehearsal Flink refused is refused.
+
+Exit codes: 0 done (or nothing to do), 1 a job failed, was rolled back or is
+blocked, the plan has errors, or another error.
+"""
+
+
+@main.command(help=APPLY_HELP)
 @click.argument(
     "planfile", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
@@ -89,44 +130,6 @@ def apply(
     from_url: str | None,
     fmt: str,
 ) -> None:
-    """Carry the plan out on the cluster, savepoint-safe.
-
-    Without PLANFILE it plans, shows the plan and asks (or --auto-approve); with
-    PLANFILE (from `flinkops plan --out`) it runs exactly the steps saved in that
-    plan, and refuses it when the cluster, the store or the specs moved since (any
-    change to what it would run). An update stops the job with a savepoint,
-    submits the new version from it and waits until it is healthy; if the new job
-    fails, the previous version is resubmitted from the same savepoint and apply
-    exits 1 with Flink's root exception. A plan with an incompatible change (Flink
-    would refuse to restore the state) is refused before anything is touched, exit
-    1; committing the change with upgradeMode: stateless accepts starting over. A
-    spec that was rolled back, or whose job FAILED (or keeps restarting) after it
-    was applied, is then
-    blocked: later applies leave the job as it is and exit 1 until the spec
-    changes or --retry-failed is given. A new job the cluster fails (a TaskManager
-    lost, slots missing) gets Flink's restart strategy until the health timeout; if
-    it still fails it is rolled back and recorded infra-failed, and the next apply
-    tries it again. A job whose newest transition on the cluster came from a commit
-    this checkout's history lacks (a colleague applied from a commit you have not
-    pulled) is blocked too: apply leaves it as it is and exits 1, unless
-    --allow-behind; so is a job whose savepoint was written by a newer Flink than
-    the target runs (Flink refuses it). A job moved to a new cluster (the target's
-    url changed, or its Flink version) is migrated: stopped with a savepoint on the
-    old cluster, submitted on the new one from it, and recorded there once healthy;
-    if the new job fails, the old one is resumed from the same savepoint. A plan
-    with errors (a spec whose SQL the cluster's planner rejects) is refused whole:
-    apply stops, submits and records nothing, and exits 1. Every step is journaled:
-    an apply that was killed is
-    finished (or rolled back) by the next one. One apply at a time per target. Jobs
-    of other projects (`project:` in flinkops.yaml) are never touched, even with the
-    same target and job names. With --rehearse (or the project's `rehearse:`), each
-    update of a running job is first rehearsed from a snapshot of it on the
-    rehearsal cluster (`flinkops plan --help`), and the job is stopped only if the
-    rehearsal restored; a saved plan whose rehearsal Flink refused is refused.
-
-    Exit codes: 0 done (or nothing to do), 1 a job failed, was rolled back or is
-    blocked, the plan has errors, or another error.
-    """
     from flinkops.apply import carry_out, needs_confirmation, plan_for_apply
     from flinkops.plan.planfile import read_plan_file
     from flinkops.workspace import open_workspace

@@ -101,17 +101,10 @@ def observe_migration(
     old_version, old_conf, reachable = recorded, None, False
     old_live: tuple[LiveJob, ...] = ()
     if old_url is not None:
-        try:
-            with connect(old_url) as old:
-                old_version = old.overview().flink_version or recorded
-                old_live = tuple(read_live(old, scope))
-                old_conf = _config(old)
-                reachable = True
-        except (FlinkError, PlanError) as exc:
-            notes.append(
-                f"the old cluster {old_url} does not answer ({exc}): each job starts from "
-                "the newest snapshot found"
-            )
+        read = _read_old(connect, scope, old_url, notes)
+        if read is not None:
+            old_version, old_live, old_conf = read[0] or recorded, read[1], read[2]
+            reachable = True
     savepoint_dir = _savepoint_dir(conf) or _savepoint_dir(old_conf)
     storage, more = _storage(
         {s.savepoint_dir for s in specs if s.name in jobs and s.savepoint_dir}
@@ -131,6 +124,22 @@ def observe_migration(
         notes=tuple(notes + more),
     )
     return migration, old_live
+
+
+def _read_old(
+    connect: Connect, scope: Scope, old_url: str, notes: list[str]
+) -> tuple[str | None, tuple[LiveJob, ...], Mapping[str, str] | None] | None:
+    """The old cluster's Flink version, jobs in the project's scope and configuration,
+    read once; None (and a note) when it does not answer."""
+    try:
+        with connect(old_url) as old:
+            return old.overview().flink_version, tuple(read_live(old, scope)), _config(old)
+    except (FlinkError, PlanError) as exc:
+        notes.append(
+            f"the old cluster {old_url} does not answer ({exc}): each job starts from "
+            "the newest snapshot found"
+        )
+        return None
 
 
 def _old_url(moved: Sequence[Applied], url: str) -> str | None:

@@ -65,16 +65,7 @@ def build_plan(
     verdicts = verdicts or Verdicts()
     lineage = lineage or LineageView()
     options = options or PlanOptions()
-    inputs = ChangeInputs(
-        observation.default_savepoint_dir,
-        observation.adaptive_scheduler,
-        verdicts.compat,
-        lineage,
-        observation.attempts,
-        options,
-        observation.failed_runs,
-        observation.searched,
-    )
+    inputs = _inputs(observation, verdicts, lineage, options)
     by_name = current_live(observation.live)
     decided = [
         *_spec_changes(specs, by_name, observation, inputs, verdicts),
@@ -105,6 +96,22 @@ def build_plan(
         created_at=observation.at,
         extra=_extra(changes, lineage, options),
         migration=observation.migration,
+    )
+
+
+def _inputs(
+    observation: Observation, verdicts: Verdicts, lineage: LineageView, options: PlanOptions
+) -> ChangeInputs:
+    """What deciding each job's change reads besides its spec and live runs."""
+    return ChangeInputs(
+        observation.default_savepoint_dir,
+        observation.adaptive_scheduler,
+        verdicts.compat,
+        lineage,
+        observation.attempts,
+        options,
+        observation.failed_runs,
+        observation.searched,
     )
 
 

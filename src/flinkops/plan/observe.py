@@ -21,7 +21,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -151,27 +151,12 @@ def observe(
     scope = project_scope(store, target, project, names=(s.name for s in specs), known_only=True)
     live = read_live(client, scope)
     names = {s.name for s in specs} | {j.managed_name for j in live if j.managed_name}
-    applied: dict[str, Applied] = {}
-    attempts: dict[str, Attempt] = {}
-    recorded: dict[str, list[VersionRecord]] = {}
-    for name in sorted(n for n in names if n):
-        versions = recorded[name] = store.versions(target, name)
-        found, attempt = _applied(store, target, name, versions), _attempt(versions)
-        if found is not None:
-            applied[name] = found
-        if attempt is not None:
-            attempts[name] = attempt
+    applied, attempts, recorded = _versions(store, target, names)
     live = adopted_runs(live, recorded)  # adopted jobs are known by their recorded ids
     conf = _jobmanager_config(client)
     searches = _searches(client, live, applied, specs, conf)
     retained = {n: f.found.path for n, f in searches.items() if f.found is not None}
-    for name, search in searches.items():
-        if name in applied and applied[name].outcome in RUNNING_OUTCOMES:
-            path = search.found.path if search.found else None
-            # the Flink that wrote it is known of the store's savepoint only
-            last = applied[name]
-            written = last.savepoint_flink_version if path == last.savepoint else None
-            applied[name] = replace(last, savepoint=path, savepoint_flink_version=written)
+    applied = _with_snapshots(applied, searches)
     migration, old_live = observe_migration(
         connect or (lambda other: FlinkClient(other, timeout=client.timeout)),
         scope, url=url, flink_version=overview.flink_version, applied=applied, live=live,
@@ -195,6 +180,39 @@ def observe(
         old_live=old_live,
         at=utc_now(),
     )
+
+
+def _versions(
+    store: Store, target: str, names: Iterable[str | None]
+) -> tuple[dict[str, Applied], dict[str, Attempt], dict[str, list[VersionRecord]]]:
+    """Per job of ``names``: what flinkops last put in place, its newest attempt if that
+    did not take, and every version the store recorded."""
+    applied: dict[str, Applied] = {}
+    attempts: dict[str, Attempt] = {}
+    recorded: dict[str, list[VersionRecord]] = {}
+    for name in sorted(n for n in names if n):
+        versions = recorded[name] = store.versions(target, name)
+        found, attempt = _applied(store, target, name, versions), _attempt(versions)
+        if found is not None:
+            applied[name] = found
+        if attempt is not None:
+            attempts[name] = attempt
+    return applied, attempts, recorded
+
+
+def _with_snapshots(
+    applied: dict[str, Applied], searches: Mapping[str, SnapshotSearch]
+) -> dict[str, Applied]:
+    """``applied`` with each running version's newest snapshot the search found (the
+    Flink that wrote it is known of the store's savepoint only)."""
+    out = dict(applied)
+    for name, search in searches.items():
+        if name in out and out[name].outcome in RUNNING_OUTCOMES:
+            path = search.found.path if search.found else None
+            last = out[name]
+            written = last.savepoint_flink_version if path == last.savepoint else None
+            out[name] = replace(last, savepoint=path, savepoint_flink_version=written)
+    return out
 
 
 def behind_of(store: Store, target: str, checkout: Path) -> dict[str, Behind]:
