@@ -31,22 +31,22 @@ class PinnedPlan:
 
 def pinned_plan(store: Store, target: str, job: str, sql_hash: str) -> PinnedPlan | None:
     """The plan compiled for the newest version of ``job`` with this SQL, or None."""
-    with store.db.read("pinned_plan") as db:
-        row = db.execute(
-            "SELECT version, sql_hash, flink_version, plan FROM compiled_plans "
-            "WHERE target = ? AND job = ? AND sql_hash = ? ORDER BY version DESC LIMIT 1",
-            (target, job, sql_hash),
-        ).fetchone()
-    return PinnedPlan(int(row[0]), row[1], row[2], row[3]) if row else None
+    return _plan(store, "pinned_plan", "sql_hash = ? ORDER BY version DESC LIMIT 1",
+                 (target, job, sql_hash))  # fmt: skip
 
 
 def version_plan(store: Store, target: str, job: str, version: int) -> PinnedPlan | None:
     """The plan kept with ``version`` (compiled by its submit), or None."""
-    with store.db.read("version_plan") as db:
+    return _plan(store, "version_plan", "version = ?", (target, job, version))
+
+
+def _plan(store: Store, what: str, where: str, args: tuple[object, ...]) -> PinnedPlan | None:
+    """The first kept plan of (target, job) matching ``where``, or None."""
+    with store.db.read(what) as db:
         row = db.execute(
             "SELECT version, sql_hash, flink_version, plan FROM compiled_plans "
-            "WHERE target = ? AND job = ? AND version = ?",
-            (target, job, version),
+            f"WHERE target = ? AND job = ? AND {where}",
+            args,
         ).fetchone()
     return PinnedPlan(int(row[0]), row[1], row[2], row[3]) if row else None
 
