@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import itertools
+import json
 import re
 import shutil
 import tempfile
@@ -133,9 +134,12 @@ class FakeFlink:
         if rest == "/checkpoints":
             return httpx.Response(200, json=self._checkpoints(job))
         if rest == "/stop" and method == "POST":
+            asked = json.loads(request.content or b"{}").get("triggerId")
+            if asked in self.triggers:  # Flink's idempotence: the same id stops once
+                return httpx.Response(202, json={"request-id": asked})
             if not job.active:
                 return httpx.Response(409, json={"errors": ["Job is not running."]})
-            trigger = f"t{len(self.triggers) + 1}"
+            trigger = asked or f"t{len(self.triggers) + 1}"
             if self.failing_stops:
                 self.failing_stops -= 1
                 self.triggers[trigger] = (job.jid, "")

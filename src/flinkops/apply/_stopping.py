@@ -19,7 +19,7 @@ from flinkops.apply.health import TERMINAL, Progress
 from flinkops.apply.run_state import Run
 from flinkops.errors import ApplyError, FlinkError, FlinkUnreachable, SavepointFailed
 from flinkops.flink.live import Scope, read_live
-from flinkops.flink.rest import FlinkClient
+from flinkops.flink.rest import FlinkClient, new_trigger_id
 from flinkops.flink.snapshots import (
     SAVEPOINT_DIR_KEYS,
     Snapshot,
@@ -81,16 +81,21 @@ class StopSteps:
         return self._stopped(run, step, Snapshot(location, "savepoint", f"stop {trigger}"))
 
     def _send_stop(self, run: Run, step: StopWithSavepoint) -> str:
-        """Journal the stop, send it, journal its trigger id: after a fault at any point
-        the journal says which job was being stopped, into which directory, and when."""
-        asked = {"stopping": step.job_id, "target_dir": step.target_dir, "stop_asked": utc_now()}
+        """Journal the stop with the trigger id it will carry, then send it: after a fault
+        at any point the journal says which job was being stopped, into which directory,
+        when, and under which id Flink knows the stop (an answer lost on the way, the
+        stop is asked about, not sent again: Flink would fail a second stop while the
+        first savepoint is in progress, and restart the job)."""
+        trigger = new_trigger_id()
+        asked = {
+            "stopping": step.job_id,
+            "target_dir": step.target_dir,
+            "stop_asked": utc_now(),
+            "trigger_id": trigger,
+        }
         self.store.journal_step(run.tid, step.name, JournalPhase.START, asked)
         run.state.absorb(asked)
-        trigger = self.client.stop_with_savepoint(step.job_id, step.target_dir)
-        data = {"trigger_id": trigger, "stopping": step.job_id}
-        self.store.journal_step(run.tid, step.name, JournalPhase.START, data)
-        run.state.absorb(data)
-        return trigger
+        return self.client.stop_with_savepoint(step.job_id, step.target_dir, trigger_id=trigger)
 
     def _await_savepoint(self, run: Run, job_id: str, trigger: str) -> str:
         return self.client.wait_savepoint(

@@ -12,6 +12,7 @@ are sent with every request and never appear in messages or reprs.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -43,11 +44,17 @@ from flinkops.flink.models import (
     root_line,
 )
 
-__all__ = ["FlinkClient", "flink_error_summary", "redact_url"]
+__all__ = ["FlinkClient", "flink_error_summary", "new_trigger_id", "redact_url"]
 
 _RETRY_STATUS = {502, 503, 504}
 # Submitting or compiling SQL loads the planner: allow far longer than a read.
 SLOW_TIMEOUT = 120.0
+
+
+def new_trigger_id() -> str:
+    """A fresh trigger id for an asynchronous operation (Flink's ``TriggerId``: 32 hex
+    digits), chosen by the caller so it is known before the request is sent."""
+    return uuid.uuid4().hex
 
 
 class FlinkClient:
@@ -236,11 +243,24 @@ class FlinkClient:
         self._request("PATCH", f"/jobs/{segment(job_id)}", params={"mode": "cancel"})
 
     # savepoints -------------------------------------------------------------
-    def stop_with_savepoint(self, job_id: str, target_dir: str | None, drain: bool = False) -> str:
-        """``POST /jobs/:id/stop``: stop after a savepoint; returns the trigger id."""
+    def stop_with_savepoint(
+        self,
+        job_id: str,
+        target_dir: str | None,
+        drain: bool = False,
+        trigger_id: str | None = None,
+    ) -> str:
+        """``POST /jobs/:id/stop``: stop after a savepoint; returns the trigger id.
+
+        ``trigger_id`` (32 hex digits, ``new_trigger_id``) makes the request idempotent:
+        Flink takes the operation under that id, and the same id sent again does not
+        stop twice, so a caller that journals it before sending can ask Flink about a
+        stop whose answer it never heard."""
         body: dict[str, Any] = {"drain": drain}
         if target_dir:
             body["targetDirectory"] = target_dir
+        if trigger_id:
+            body["triggerId"] = trigger_id
         data = self._request("POST", f"/jobs/{segment(job_id)}/stop", json=body)
         return str(data["request-id"])
 

@@ -238,7 +238,9 @@ def test_a_savepoint_flink_fails_while_the_job_runs_on_is_asked_for_again(
     result = world.apply(final)
     assert result.ok, result
     [running] = world.fake.active("agg")
-    assert old.state == "FINISHED" and running.restored_from == snapshot_uri("sp/savepoint-0001-t2")
+    first, second = world.fake.triggers  # each stop under a trigger id flinkops chose
+    assert old.state == "FINISHED" and first != second
+    assert running.restored_from == snapshot_uri(f"sp/savepoint-0001-{second}")
     warnings = [e for e in world.store.events("local", "agg", 50) if e.level == "warning"]
     assert [e.step for e in warnings] == ["savepoint"]
     assert "failed, asking again" in warnings[0].message
@@ -285,4 +287,23 @@ def test_a_stop_whose_answer_was_lost_is_found_by_the_next_apply(tmp_path: Path,
     assert running.restored_from == old.stopped_with
     assert len(world.fake.triggers) == 1  # the stop was not sent again
     assert world.apply(final).results == []  # converged
+    world.store.close()
+
+
+def test_a_stop_whose_answer_is_lost_is_known_by_its_trigger_id(tmp_path: Path, make_spec) -> None:
+    """Flink takes the stop but its answer is lost: the journal already holds the trigger
+    id the stop carried (chosen before sending), so the next apply asks Flink about that
+    stop instead of stopping again — a second stop while the first savepoint is in
+    progress makes Flink fail the job's tasks and restart it."""
+    world, final = _world(tmp_path, make_spec, SCENARIOS["update-savepoint"])
+    world.fake.lose_answer_of = ["POST /stop"]
+    assert not world.apply(final).ok
+    [trigger] = world.fake.triggers
+    [open_transition] = world.store.open_transitions("local")
+    assert open_transition.data("stop")["trigger_id"] == trigger
+    world.fake.lose_answer_of = []
+    assert world.apply(final).ok
+    assert list(world.fake.triggers) == [trigger]  # asked about, not sent again
+    [running] = world.fake.active("agg")
+    assert running.restored_from == world.fake.triggers[trigger][1]
     world.store.close()
