@@ -48,6 +48,7 @@ class StopSteps:
     poll: float
     _event: Callable[..., None]
     _scope: Callable[[str], Scope]  # the project's jobs on the target (step_runner.py)
+    _versions: dict[str, str]  # each cluster's Flink version, by URL (step_runner.py)
 
     def _stop(self, run: Run, step: StopWithSavepoint) -> dict[str, Any]:
         """Stop with a savepoint. The stop is journaled before it is sent (the job, the
@@ -203,12 +204,19 @@ class StopSteps:
         return {"savepoint": snap.path}
 
     def _flink_version(self) -> str | None:
-        """The cluster's Flink version, recorded with each snapshot it writes (a plan
-        never restores one into an older Flink); None when it cannot be read."""
-        try:
-            return self.client.version() or None
-        except FlinkError:
-            return None
+        """The cluster's Flink version, recorded with each snapshot it writes and each
+        version it runs (a plan never restores one into an older Flink); read once per
+        cluster and runner, not once per step. None when it cannot be read."""
+        url = self.client.base_url
+        if url not in self._versions:
+            try:
+                version = self.client.version()
+            except FlinkError:
+                return None
+            if not version:
+                return None
+            self._versions[url] = version
+        return self._versions[url]
 
     def _runs_again(self, job_id: str) -> bool:
         """Whether ``job_id`` (whose savepoint failed) runs with every task RUNNING again

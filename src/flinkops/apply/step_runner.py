@@ -118,6 +118,7 @@ class StepRunner(StopSteps, SubmitSteps):
         self.connect = connect or (lambda url: FlinkClient(url, timeout=client.timeout))
         self._others: dict[str, FlinkClient] = {}  # other clusters' clients, by URL
         self._others_lock = threading.Lock()
+        self._versions: dict[str, str] = {}  # each cluster's Flink version, by URL, once read
         self.plan_dir = plan_dir  # compiledPlan: pin's plan files (apply/_pinned.py)
 
     # ------------------------------------------------------------------ the loop
